@@ -1,0 +1,26 @@
+// The browser-safe entry: nothing here imports `node:*`, so a page can time its own provisioning.
+export { type Clock, systemClock, systemWallClock, type WallClock } from './clock.js';
+export { TimingError, type TimingErrorCode } from './errors.js';
+export { consoleLogger, describeError, type Logger } from './logger.js';
+export {
+  type OverheadAlert,
+  type PerfRecordSink,
+  type PerfReport,
+  SANDBOX_RUN_OUTCOMES,
+  type SandboxPerfRecord,
+  type SandboxRunOutcome,
+} from './perf-record.js';
+export type {
+  PhaseTiming,
+  ProvisionErrorInfo,
+  ProvisionRecorder,
+  ProvisionResult,
+} from './provision-result.js';
+export { nearestRankIndex, quantile, quantileSorted } from './quantile.js';
+export {
+  type ProvisionContext,
+  type ProvisionOptions,
+  SandboxProvisioner,
+  type SandboxProvisionerDeps,
+} from './sandbox-provisioner.js';
+export { isSandboxType, SANDBOX_TYPES, type SandboxType, SLA_LIMITS } from './sla-limits.js';

@@ -1,0 +1,42 @@
+import type { SandboxType } from './sla-limits.js';
+
+/** How long one named phase of a provisioning took, relative to the provisioning's start. */
+export interface PhaseTiming {
+  /** The phase name, e.g. `create`, `start`, `ready`. */
+  name: string;
+  /** Milliseconds from the start of the provisioning to the start of this phase. */
+  startMs: number;
+  /** Milliseconds the phase took. */
+  durationMs: number;
+}
+
+/** A failed bootstrap, as recorded (the error itself still propagates to the caller). */
+export interface ProvisionErrorInfo {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+/** The measurement of one sandbox provisioning. */
+export interface ProvisionResult<T = unknown> {
+  sandboxType: SandboxType;
+  /** Total milliseconds from the call to `provision()` until the bootstrap settled (monotonic clock). */
+  durationMs: number;
+  /** `'sla_breach'` when the duration exceeded the SLA limit or the bootstrap failed, else `'ok'`. */
+  status: 'ok' | 'sla_breach';
+  /** Wall-clock time the provisioning started. */
+  timestamp: Date;
+  /** The SLA limit (ms) this result was judged against. */
+  slaLimitMs?: number;
+  /** Named phases the bootstrap timed, in the order they finished. */
+  phases?: PhaseTiming[];
+  /** Present when the bootstrap failed. */
+  error?: ProvisionErrorInfo;
+  /** What the bootstrap returned (never passed to recorders). */
+  value?: T;
+}
+
+/** Receives every provisioning result; @sbx/store's `SandboxProvisioningKPI` implements it. */
+export interface ProvisionRecorder {
+  record(result: ProvisionResult): void | Promise<void>;
+}

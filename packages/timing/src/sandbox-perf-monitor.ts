@@ -1,0 +1,187 @@
+import { EventEmitter } from 'node:events';
+import { type Clock, systemClock, systemWallClock, type WallClock } from './clock.js';
+import { TimingError } from './errors.js';
+import { consoleLogger, describeError, type Logger } from './logger.js';
+import {
+  type OverheadAlert,
+  type PerfRecordSink,
+  type PerfReport,
+  SANDBOX_RUN_OUTCOMES,
+  type SandboxPerfRecord,
+  type SandboxRunOutcome,
+} from './perf-record.js';
+import { quantileSorted } from './quantile.js';
+
+/** Default alert threshold: a sandbox run longer than this raises `'overhead-alert'`. */
+export const DEFAULT_ALERT_THRESHOLD_MS = 5_000;
+/** Default number of completed runs kept in memory for `getReport()` (oldest dropped first). */
+export const DEFAULT_MAX_COMPLETED_RECORDS = 10_000;
+
+/** Options of a `SandboxPerfMonitor`; all optional. */
+export interface SandboxPerfMonitorOptions {
+  alertThresholdMs?: number;
+  sink?: PerfRecordSink;
+  logger?: Logger;
+  /** How many completed runs to keep for reports; defaults to 10,000. */
+  maxCompletedRecords?: number;
+  clock?: Clock;
+  wallClock?: WallClock;
+}
+
+/** The events a `SandboxPerfMonitor` emits. */
+export interface SandboxPerfMonitorEvents {
+  'overhead-alert': [OverheadAlert];
+}
+
+interface ActiveRun {
+  startTime: number;
+  t0: number;
+}
+
+// [5_SECURITY_DESIGN-REQ-SEC-RSK-901]
+/**
+ * Times each sandbox run from `start()` to `stop()`, raises `'overhead-alert'` when one runs too long,
+ * and sends every record to a sink (fire-and-forget: a failing sink is logged, never rethrown).
+ *
+ * @example
+ * const monitor = new SandboxPerfMonitor({ alertThresholdMs: 2_000, sink: perfRepository });
+ * monitor.on('overhead-alert', ({ sandboxId, durationMs }) => log.warn({ sandboxId, durationMs }));
+ * monitor.start(sandbox.id);
+ * const record = monitor.stop(sandbox.id, { outcome: 'success' });
+ */
+export class SandboxPerfMonitor extends EventEmitter<SandboxPerfMonitorEvents> {
+  readonly #thresholdMs: number;
+  readonly #sink: PerfRecordSink | undefined;
+  readonly #logger: Logger;
+  readonly #maxCompleted: number;
+  readonly #clock: Clock;
+  readonly #wallClock: WallClock;
+  readonly #active = new Map<string, ActiveRun>();
+  // A ring would save the shift, but shift on 10k numbers is cheap next to a sandbox run.
+  readonly #completed: SandboxPerfRecord[] = [];
+
+  constructor(options: SandboxPerfMonitorOptions = {}) {
+    super();
+    this.#thresholdMs = positive(options.alertThresholdMs ?? DEFAULT_ALERT_THRESHOLD_MS, 'alertThresholdMs');
+    this.#maxCompleted = positive(
+      options.maxCompletedRecords ?? DEFAULT_MAX_COMPLETED_RECORDS,
+      'maxCompletedRecords',
+    );
+    this.#sink = options.sink;
+    this.#logger = options.logger ?? consoleLogger;
+    this.#clock = options.clock ?? systemClock;
+    this.#wallClock = options.wallClock ?? systemWallClock;
+  }
+
+  /** The alert threshold in milliseconds. */
+  get alertThresholdMs(): number {
+    return this.#thresholdMs;
+  }
+
+  /** How many runs are started and not yet stopped. */
+  get activeCount(): number {
+    return this.#active.size;
+  }
+
+  /** Starts timing the run of `sandboxId`; throws `SANDBOX_ALREADY_STARTED` if it is already running. */
+  start(sandboxId: string): void {
+    if (typeof sandboxId !== 'string' || sandboxId.length === 0) {
+      throw new TimingError('INVALID_ARGUMENT', 'sandboxId must be a non-empty string');
+    }
+    if (this.#active.has(sandboxId)) {
+      throw new TimingError('SANDBOX_ALREADY_STARTED', `sandbox ${sandboxId} is already being timed`);
+    }
+    this.#active.set(sandboxId, { startTime: this.#wallClock.now().getTime(), t0: this.#clock.now() });
+  }
+
+  /** Stops timing `sandboxId` and returns its record; throws `SANDBOX_NOT_STARTED` for an unknown id. */
+  stop(sandboxId: string, { outcome }: { outcome: SandboxRunOutcome }): SandboxPerfRecord {
+    if (!SANDBOX_RUN_OUTCOMES.includes(outcome)) {
+      throw new TimingError('INVALID_OUTCOME', `outcome must be one of ${SANDBOX_RUN_OUTCOMES.join(', ')}`);
+    }
+    const run = this.#active.get(sandboxId);
+    if (!run) {
+      throw new TimingError(
+        'SANDBOX_NOT_STARTED',
+        `sandbox ${sandboxId} was not started (or already stopped)`,
+      );
+    }
+    this.#active.delete(sandboxId);
+    const durationMs = this.#clock.now() - run.t0;
+    const record: SandboxPerfRecord = {
+      sandboxId,
+      startTime: run.startTime,
+      durationMs,
+      outcome,
+      alertFired: durationMs > this.#thresholdMs,
+    };
+    this.#completed.push(record);
+    if (this.#completed.length > this.#maxCompleted) this.#completed.shift();
+    this.#send(record);
+    if (record.alertFired) this.#alert({ sandboxId, durationMs, thresholdMs: this.#thresholdMs });
+    return record;
+  }
+
+  /** Count, mean, max, nearest-rank p95 and alert count over the completed runs held; a fresh object each call. */
+  getReport(): PerfReport {
+    const count = this.#completed.length;
+    if (count === 0)
+      return { count: 0, meanMs: undefined, maxMs: undefined, p95Ms: undefined, alertCount: 0 };
+    const durations = this.#completed.map((r) => r.durationMs).sort((a, b) => a - b);
+    const sum = durations.reduce((acc, d) => acc + d, 0);
+    return {
+      count,
+      meanMs: sum / count,
+      maxMs: durations[count - 1],
+      p95Ms: quantileSorted(durations, 0.95),
+      alertCount: this.#completed.reduce((n, r) => n + (r.alertFired ? 1 : 0), 0),
+    };
+  }
+
+  /** Copies of the completed records held, oldest first. */
+  records(): SandboxPerfRecord[] {
+    return this.#completed.map((r) => ({ ...r }));
+  }
+
+  /** Forgets completed records (active runs keep running). */
+  clear(): void {
+    this.#completed.length = 0;
+  }
+
+  #send(record: SandboxPerfRecord): void {
+    if (!this.#sink) return;
+    const onError = (error: unknown) =>
+      this.#logger.error('perf sink failed; record kept in memory only', {
+        sandboxId: record.sandboxId,
+        error: describeError(error),
+      });
+    try {
+      const pending = this.#sink.insert('sandbox_perf_records', { ...record });
+      if (pending && typeof pending.then === 'function') pending.then(undefined, onError);
+    } catch (error) {
+      onError(error);
+    }
+  }
+
+  #alert(alert: OverheadAlert): void {
+    try {
+      this.emit('overhead-alert', alert);
+    } catch (error) {
+      // A throwing listener is someone else's bug; the run is already recorded.
+      this.#logger.error('overhead-alert listener threw', {
+        sandboxId: alert.sandboxId,
+        error: describeError(error),
+      });
+    }
+  }
+}
+
+function positive(value: number, name: string): number {
+  if (!(value > 0 && Number.isFinite(value))) {
+    throw new TimingError('INVALID_ARGUMENT', `${name} must be a positive finite number, got ${value}`);
+  }
+  return value;
+}
+
+/** A ready default monitor (threshold 5,000 ms, no sink) for hosts that need only one. */
+export const sandboxPerfMonitor: SandboxPerfMonitor = /* @__PURE__ */ new SandboxPerfMonitor();

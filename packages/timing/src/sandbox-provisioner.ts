@@ -1,0 +1,166 @@
+import { type Clock, systemClock, systemWallClock, type WallClock } from './clock.js';
+import { TimingError } from './errors.js';
+import { consoleLogger, describeError, type Logger } from './logger.js';
+import type { PhaseTiming, ProvisionRecorder, ProvisionResult } from './provision-result.js';
+import { isSandboxType, type SandboxType, SLA_LIMITS } from './sla-limits.js';
+
+/** What a bootstrap function gets: its deadline and a way to time its phases. */
+export interface ProvisionContext {
+  readonly sandboxType: SandboxType;
+  /** Aborts when the deadline passes or the caller's signal aborts; adapters stop and clean up on it. */
+  readonly signal: AbortSignal;
+  /** Runs `fn` as the named phase; its timing lands in the result even when `fn` throws. */
+  phase<R>(name: string, fn: () => R | Promise<R>): Promise<R>;
+  /** Milliseconds since the provisioning started. */
+  elapsedMs(): number;
+  /** Milliseconds left before the deadline; `Infinity` without one. */
+  remainingMs(): number;
+}
+
+/** Options of one `provision()` call. */
+export interface ProvisionOptions<T> {
+  type: SandboxType;
+  bootstrapFn: (ctx: ProvisionContext) => Promise<T> | T;
+  /** Aborts `ctx.signal` after this many milliseconds. */
+  deadlineMs?: number;
+  /** A caller's signal (Ctrl-C, a closed request) that also aborts `ctx.signal`. */
+  signal?: AbortSignal;
+}
+
+/** Dependencies of a `SandboxProvisioner`; all optional. */
+export interface SandboxProvisionerDeps {
+  recorder?: ProvisionRecorder;
+  clock?: Clock;
+  wallClock?: WallClock;
+  /** Overrides of `SLA_LIMITS` per type, in milliseconds. */
+  slaLimits?: Partial<Record<SandboxType, number>>;
+  logger?: Logger;
+}
+
+/**
+ * Times every sandbox provisioning, judges it against its SLA and hands the result to a recorder.
+ *
+ * @example
+ * const provisioner = new SandboxProvisioner({ recorder: kpiRepository });
+ * const result = await provisioner.provision({
+ *   type: 'docker',
+ *   bootstrapFn: async (ctx) => ctx.phase('start', () => startContainer(ctx.signal)),
+ * });
+ * console.log(result.durationMs, result.status);
+ */
+export class SandboxProvisioner {
+  readonly #recorder: ProvisionRecorder | undefined;
+  readonly #clock: Clock;
+  readonly #wallClock: WallClock;
+  readonly #slaLimits: Record<SandboxType, number>;
+  readonly #logger: Logger;
+
+  constructor(deps: SandboxProvisionerDeps = {}) {
+    this.#recorder = deps.recorder;
+    this.#clock = deps.clock ?? systemClock;
+    this.#wallClock = deps.wallClock ?? systemWallClock;
+    this.#slaLimits = { ...SLA_LIMITS, ...deps.slaLimits };
+    this.#logger = deps.logger ?? consoleLogger;
+  }
+
+  /** The SLA limit in milliseconds this provisioner judges `type` against. */
+  slaLimitMs(type: SandboxType): number {
+    return this.#slaLimits[type];
+  }
+
+  // [1_PRD-REQ-MET-009] [9_ROADMAP-REQ-044]
+  /** Runs `bootstrapFn`, times it, records the result, and resolves to it; a failure is recorded, then rethrown. */
+  async provision<T>(opts: ProvisionOptions<T>): Promise<ProvisionResult<T>> {
+    validate(opts);
+    const clock = this.#clock;
+    const timestamp = this.#wallClock.now();
+    const t0 = clock.now();
+    const deadline = linkDeadline(opts.deadlineMs, opts.signal);
+    const phases: PhaseTiming[] = [];
+    const ctx: ProvisionContext = {
+      sandboxType: opts.type,
+      signal: deadline.signal,
+      elapsedMs: () => clock.now() - t0,
+      remainingMs: () =>
+        opts.deadlineMs === undefined
+          ? Number.POSITIVE_INFINITY
+          : Math.max(0, opts.deadlineMs - (clock.now() - t0)),
+      phase: async (name, fn) => {
+        const start = clock.now();
+        try {
+          return await fn();
+        } finally {
+          phases.push({ name, startMs: start - t0, durationMs: clock.now() - start });
+        }
+      },
+    };
+
+    const limit = this.#slaLimits[opts.type];
+    const base = { sandboxType: opts.type, timestamp, slaLimitMs: limit, phases };
+    try {
+      const value = await opts.bootstrapFn(ctx);
+      const durationMs = clock.now() - t0;
+      const result: ProvisionResult<T> = {
+        ...base,
+        durationMs,
+        status: durationMs > limit ? 'sla_breach' : 'ok',
+      };
+      await this.#record(result);
+      return value === undefined ? result : { ...result, value };
+    } catch (error) {
+      const durationMs = clock.now() - t0;
+      await this.#record({ ...base, durationMs, status: 'sla_breach', error: describeError(error) });
+      throw error;
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  async #record(result: ProvisionResult): Promise<void> {
+    if (!this.#recorder) return;
+    try {
+      await this.#recorder.record(result);
+    } catch (error) {
+      // Telemetry never breaks the host: the provisioning outcome stands either way.
+      this.#logger.error('provision recorder failed; result not recorded', {
+        sandboxType: result.sandboxType,
+        durationMs: result.durationMs,
+        error: describeError(error),
+      });
+    }
+  }
+}
+
+function validate<T>(opts: ProvisionOptions<T>): void {
+  if (!isSandboxType(opts?.type)) {
+    throw new TimingError('INVALID_SANDBOX_TYPE', `unknown sandbox type ${JSON.stringify(opts?.type)}`);
+  }
+  if (typeof opts.bootstrapFn !== 'function') {
+    throw new TimingError('INVALID_ARGUMENT', 'bootstrapFn must be a function');
+  }
+  if (opts.deadlineMs !== undefined && !(opts.deadlineMs > 0 && Number.isFinite(opts.deadlineMs))) {
+    throw new TimingError('INVALID_ARGUMENT', `deadlineMs must be a positive number, got ${opts.deadlineMs}`);
+  }
+}
+
+function linkDeadline(deadlineMs: number | undefined, outer: AbortSignal | undefined) {
+  const controller = new AbortController();
+  // setTimeout rather than AbortSignal.timeout so fake timers drive it in tests.
+  const timer =
+    deadlineMs === undefined
+      ? undefined
+      : setTimeout(
+          () => controller.abort(new DOMException(`deadline of ${deadlineMs} ms exceeded`, 'TimeoutError')),
+          deadlineMs,
+        );
+  const onOuterAbort = () => controller.abort(outer?.reason);
+  if (outer?.aborted) onOuterAbort();
+  else outer?.addEventListener('abort', onOuterAbort, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      if (timer !== undefined) clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuterAbort);
+    },
+  };
+}
