@@ -7,6 +7,12 @@ const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const alias = [
   { find: /^@sbx\/timing\/browser$/, replacement: src('./packages/timing/src/browser.ts') },
   { find: /^@sbx\/timing$/, replacement: src('./packages/timing/src/index.ts') },
+  { find: /^@sbx\/store$/, replacement: src('./packages/store/src/index.ts') },
+  {
+    find: /^@sbx\/bootstrap\/webcontainer$/,
+    replacement: src('./packages/bootstrap/src/webcontainer/index.ts'),
+  },
+  { find: /^@sbx\/bootstrap$/, replacement: src('./packages/bootstrap/src/index.ts') },
 ];
 
 export default defineConfig({

@@ -1,0 +1,31 @@
+import type { ProvisionContext, SandboxType } from '@sbx/timing/browser';
+
+/** Options of one command run in a sandbox. */
+export interface ExecOptions {
+  /** Kills the command and rejects with `EXEC_TIMEOUT` after this many milliseconds. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  env?: Record<string, string>;
+  workingDir?: string;
+}
+
+/** What a command run in a sandbox produced. */
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A provisioned sandbox; `dispose()` is idempotent and also available as `Symbol.asyncDispose`. */
+export interface SandboxHandle extends AsyncDisposable {
+  readonly id: string;
+  readonly type: SandboxType;
+  exec(cmd: string | readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  dispose(): Promise<void>;
+}
+
+/** Provisions one kind of sandbox inside a provisioner's context (its phases and its deadline). */
+export interface SandboxAdapter<Spec, Handle extends SandboxHandle = SandboxHandle> {
+  readonly type: SandboxType;
+  provision(spec: Spec, ctx: ProvisionContext): Promise<Handle>;
+}
