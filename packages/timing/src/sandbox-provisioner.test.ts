@@ -118,6 +118,33 @@ describe('SandboxProvisioner', () => {
     expect(silent.error.mock.calls[0]?.[0]).toMatch(/recorder failed/);
   });
 
+  it('hands each call its own result through onResult, on success and on failure', async () => {
+    const seen: ProvisionResult[] = [];
+    const provisioner = new SandboxProvisioner({ recorder: memoryRecorder(), logger: silent });
+    await provisioner.provision({ type: 'docker', bootstrapFn: () => 'v', onResult: (r) => seen.push(r) });
+    await expect(
+      provisioner.provision({
+        type: 'webcontainer',
+        bootstrapFn: () => Promise.reject(new Error('no boot')),
+        onResult: (r) => seen.push(r),
+      }),
+    ).rejects.toThrow('no boot');
+    expect(seen.map((r) => [r.sandboxType, r.status, r.error?.message])).toEqual([
+      ['docker', 'ok', undefined],
+      ['webcontainer', 'sla_breach', 'no boot'],
+    ]);
+    expect(seen[0]).not.toHaveProperty('value');
+    const throwingHook = await provisioner.provision({
+      type: 'docker',
+      bootstrapFn: () => 1,
+      onResult: () => {
+        throw new Error('hook bug');
+      },
+    });
+    expect(throwingHook.status).toBe('ok');
+    expect(silent.error).toHaveBeenCalledWith('provision onResult hook threw', expect.anything());
+  });
+
   it('a recorder that throws synchronously is reported too', async () => {
     const recorder = {
       record: () => {

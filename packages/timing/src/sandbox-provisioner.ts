@@ -25,6 +25,8 @@ export interface ProvisionOptions<T> {
   deadlineMs?: number;
   /** A caller's signal (Ctrl-C, a closed request) that also aborts `ctx.signal`. */
   signal?: AbortSignal;
+  /** Called with this call's result (without `value`) once recorded, on success and on failure alike. */
+  onResult?: (result: ProvisionResult) => void;
 }
 
 /** Dependencies of a `SandboxProvisioner`; all optional. */
@@ -105,24 +107,33 @@ export class SandboxProvisioner {
         durationMs,
         status: durationMs > limit ? 'sla_breach' : 'ok',
       };
-      await this.#record(result);
+      await this.#record(result, opts.onResult);
       return value === undefined ? result : { ...result, value };
     } catch (error) {
       const durationMs = clock.now() - t0;
-      await this.#record({ ...base, durationMs, status: 'sla_breach', error: describeError(error) });
+      await this.#record(
+        { ...base, durationMs, status: 'sla_breach', error: describeError(error) },
+        opts.onResult,
+      );
       throw error;
     } finally {
       deadline.dispose();
     }
   }
 
-  async #record(result: ProvisionResult): Promise<void> {
-    if (!this.#recorder) return;
+  async #record(result: ProvisionResult, onResult: ProvisionOptions<unknown>['onResult']): Promise<void> {
+    await this.#guard('provision recorder failed; result not recorded', result, () =>
+      this.#recorder?.record(result),
+    );
+    await this.#guard('provision onResult hook threw', result, () => onResult?.(result));
+  }
+
+  // Telemetry never breaks the host: the provisioning outcome stands either way.
+  async #guard(message: string, result: ProvisionResult, fn: () => void | Promise<void>): Promise<void> {
     try {
-      await this.#recorder.record(result);
+      await fn();
     } catch (error) {
-      // Telemetry never breaks the host: the provisioning outcome stands either way.
-      this.#logger.error('provision recorder failed; result not recorded', {
+      this.#logger.error(message, {
         sandboxType: result.sandboxType,
         durationMs: result.durationMs,
         error: describeError(error),
