@@ -1,0 +1,39 @@
+import {
+  type PhaseTiming,
+  type ProvisionErrorInfo,
+  type ProvisionResult,
+  type SandboxType,
+  SLA_LIMITS,
+} from '@sbx/timing/browser';
+
+/** The JSON body a page POSTs to the host's `/v1/provisions`: a `ProvisionResult` without `value`. */
+export interface ProvisionIngestPayload {
+  sandboxType: SandboxType;
+  /** Milliseconds from the start of the provisioning until it settled (monotonic clock). */
+  durationMs: number;
+  status: 'ok' | 'sla_breach';
+  /** Wall-clock start, ISO 8601 (`2026-11-22T10:00:00.000Z`). */
+  timestamp: string;
+  slaLimitMs: number;
+  /** The timed phases in the order they finished: `preflight`, `boot`, `mount`, `install`, `start`, `ready`. */
+  phases: PhaseTiming[];
+  /** Present when the provisioning failed; `code` is a `BootstrapError` code such as `RUNTIME_UNREACHABLE`. */
+  error?: ProvisionErrorInfo;
+}
+
+/** Turns a provisioner's result into the ingest payload (dates as ISO strings, no `value`). */
+export function toIngestPayload(result: ProvisionResult): ProvisionIngestPayload {
+  const payload: ProvisionIngestPayload = {
+    sandboxType: result.sandboxType,
+    durationMs: result.durationMs,
+    status: result.status,
+    timestamp: result.timestamp.toISOString(),
+    slaLimitMs: result.slaLimitMs ?? SLA_LIMITS[result.sandboxType],
+    phases: (result.phases ?? []).map(({ name, startMs, durationMs }) => ({ name, startMs, durationMs })),
+  };
+  if (result.error) {
+    const { name, message, code } = result.error;
+    payload.error = code === undefined ? { name, message } : { name, message, code };
+  }
+  return payload;
+}
