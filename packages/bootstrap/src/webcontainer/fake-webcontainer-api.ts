@@ -1,7 +1,8 @@
 // Shaped like `@webcontainer/api` so a page's import map can swap it in for the real module
 // (`"@webcontainer/api": "/assets/bootstrap/webcontainer/fake-webcontainer-api.js"`). It takes its
 // scenario from the page's query string, e.g. `/webcontainer?fake=hang`.
-import { createFakeWebContainerApi, fakeOptionsFromQuery } from './fake-webcontainer.js';
+import { fakeOptionsFromQuery } from './fake-options-from-query.js';
+import { createFakeWebContainerApi } from './fake-webcontainer.js';
 
 const fake = createFakeWebContainerApi(fakeOptionsFromQuery(globalThis.location?.search ?? ''));
 

@@ -125,13 +125,13 @@ class FakeContainer implements WebContainerInstance {
   #serve(): WebContainerProcess {
     const { serverPort: port, serverEvent } = this.#o;
     const url = `http://localhost:${port}`;
-    const process = fakeProcess(Number.POSITIVE_INFINITY, 0, `listening on ${port}\n`);
+    const proc = fakeProcess(Number.POSITIVE_INFINITY, 0, `listening on ${port}\n`);
     setTimeout(() => {
       if (this.#tornDown || serverEvent === 'none') return;
       this.#emit('port', port, 'open', url);
       if (serverEvent === 'server-ready') this.#emit('server-ready', port, url);
     }, this.#o.serverReadyDelayMs);
-    return process;
+    return proc;
   }
 
   #emit(event: string, ...args: unknown[]): void {
@@ -181,38 +181,4 @@ function after<T>(ms: number, fn: () => T): Promise<T> {
       }
     }, ms);
   });
-}
-
-/** The `fake=` scenarios a page URL can ask for (`?fake=hang`), on top of the numeric options. */
-export const FAKE_SCENARIOS: Readonly<Record<string, FakeWebContainerOptions>> = Object.freeze({
-  ok: {},
-  hang: { boot: 'hang' },
-  'boot-rejects': { boot: 'reject' },
-  'mount-fails': { mountError: 'ENOSPC: no space left on device' },
-  'install-fails': { installExitCode: 1 },
-  'port-only': { serverEvent: 'port' },
-  'no-server': { serverEvent: 'none' },
-});
-
-const NUMERIC = [
-  'bootDelayMs',
-  'mountDelayMs',
-  'installExitCode',
-  'installDelayMs',
-  'serverPort',
-  'serverReadyDelayMs',
-  'execExitCode',
-  'execDelayMs',
-] as const;
-
-/** Reads fake options from a page's query string: `?fake=hang`, `?fake=ok&bootDelayMs=200`; unknown values are ignored. */
-export function fakeOptionsFromQuery(search: string): FakeWebContainerOptions {
-  const params = new URLSearchParams(search);
-  const options: FakeWebContainerOptions = { ...FAKE_SCENARIOS[params.get('fake') ?? 'ok'] };
-  for (const name of NUMERIC) {
-    const raw = params.get(name);
-    const value = raw === null || raw.trim() === '' ? Number.NaN : Number(raw);
-    if (Number.isFinite(value) && value >= 0) options[name] = value;
-  }
-  return options;
 }

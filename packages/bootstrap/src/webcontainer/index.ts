@@ -2,13 +2,12 @@
 // built files as plain ES modules through an import map.
 export { BootstrapError, type BootstrapErrorCode, isBootstrapError } from '../errors.js';
 export type { ExecOptions, ExecResult, SandboxAdapter, SandboxHandle } from '../sandbox-adapter.js';
+export { FAKE_SCENARIOS, fakeOptionsFromQuery } from './fake-options-from-query.js';
 export {
   createFakeWebContainerApi,
-  FAKE_SCENARIOS,
   type FakeWebContainerApi,
   type FakeWebContainerOptions,
   type FakeWebContainerStats,
-  fakeOptionsFromQuery,
 } from './fake-webcontainer.js';
 export { type ProvisionIngestPayload, toIngestPayload } from './ingest-payload.js';
 export {

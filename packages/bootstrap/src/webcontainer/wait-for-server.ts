@@ -11,7 +11,7 @@ export interface WaitForServerOptions {
   timeoutMs: number;
   signal: AbortSignal;
   /** The started process: exiting before the server is ready fails the phase. */
-  process?: WebContainerProcess;
+  started?: WebContainerProcess;
   output?: OutputCollector;
 }
 
@@ -20,7 +20,7 @@ export async function waitForServer(
   container: WebContainerInstance,
   options: WaitForServerOptions,
 ): Promise<WebContainerServer> {
-  const { port, timeoutMs, process, output } = options;
+  const { port, timeoutMs, started, output } = options;
   const unsubscribe: Array<() => void> = [];
   const ready = new Promise<WebContainerServer>((resolve, reject) => {
     unsubscribe.push(
@@ -38,7 +38,7 @@ export async function waitForServer(
         ),
       ),
     );
-    process?.exit.then(
+    started?.exit.then(
       (code) =>
         reject(
           new BootstrapError(

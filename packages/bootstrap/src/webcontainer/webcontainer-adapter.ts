@@ -1,7 +1,7 @@
 import type { ProvisionContext } from '@sbx/timing/browser';
 import { BootstrapError } from '../errors.js';
 import type { SandboxAdapter } from '../sandbox-adapter.js';
-import { abortedDuring, bounded } from './bounded.js';
+import { abortedDuring } from './bounded.js';
 import { OutputCollector } from './output-collector.js';
 import { reserveWebContainer } from './page-guard.js';
 import {
@@ -11,8 +11,9 @@ import {
   type WebContainerSpec,
 } from './preflight.js';
 import { waitForServer } from './wait-for-server.js';
-import type { WebContainerApi, WebContainerInstance, WebContainerProcess } from './webcontainer-api.js';
-import { messageOf, WebContainerHandle, type WebContainerServer } from './webcontainer-handle.js';
+import type { WebContainerApi, WebContainerInstance } from './webcontainer-api.js';
+import { WebContainerHandle, type WebContainerServer } from './webcontainer-handle.js';
+import { bootWithin, mountFiles, runInstall, spawnIn, teardownQuietly } from './webcontainer-steps.js';
 
 /** Default bound of `boot()`, inside the 10 s WebContainer SLA. */
 export const DEFAULT_BOOT_TIMEOUT_MS = 8_000;
@@ -75,7 +76,7 @@ export class WebContainerAdapter implements SandboxAdapter<WebContainerSpec, Web
     });
     let container: WebContainerInstance;
     try {
-      container = await ctx.phase('boot', () => this.#boot(spec, ctx));
+      container = await ctx.phase('boot', () => bootWithin(this.#module, spec, ctx, this.#bootTimeoutMs));
     } catch (error) {
       release();
       throw error;
@@ -95,139 +96,26 @@ export class WebContainerAdapter implements SandboxAdapter<WebContainerSpec, Web
     }
   }
 
-  async #boot(spec: WebContainerSpec, ctx: ProvisionContext): Promise<WebContainerInstance> {
-    const ms = Math.min(this.#bootTimeoutMs, ctx.remainingMs());
-    const unreachable = (cause?: unknown) =>
-      new BootstrapError(
-        'RUNTIME_UNREACHABLE',
-        `the WebContainer runtime could not be loaded: boot() did not settle within ${Math.round(ms)} ms ` +
-          '(it loads StackBlitz-hosted code, which needs internet access)',
-        { phase: 'boot', retryable: true, cause },
-      );
-    const booting = this.#module.WebContainer.boot({
-      coep: spec.coep ?? 'require-corp',
-      ...(spec.workdirName === undefined ? {} : { workdirName: spec.workdirName }),
-    });
-    try {
-      return await bounded(booting.catch(wrapBootFailure), {
-        ms,
-        onTimeout: () => unreachable(),
-        signal: ctx.signal,
-        onAbort: (reason) =>
-          (reason as { name?: unknown })?.name === 'TimeoutError'
-            ? unreachable(reason)
-            : abortedDuring('boot', reason),
-      });
-    } catch (error) {
-      // A boot that settles after we gave up would hold the page's one WebContainer: tear it down then.
-      booting.then(teardownQuietly, () => {});
-      throw error;
-    }
-  }
-
   async #prepare(
     container: WebContainerInstance,
     spec: WebContainerSpec,
     ctx: ProvisionContext,
   ): Promise<WebContainerServer | undefined> {
-    const { files, install, start } = spec;
-    if (files !== undefined) {
-      await ctx.phase('mount', () =>
-        bounded(
-          container
-            .mount(files, spec.mountPoint === undefined ? undefined : { mountPoint: spec.mountPoint })
-            .catch((error: unknown) => {
-              throw new BootstrapError('MOUNT_FAILED', `mounting the files failed: ${messageOf(error)}`, {
-                cause: error,
-                phase: 'mount',
-              });
-            }),
-          boundBy(ctx, 'mount'),
-        ),
-      );
-    }
-    if (install !== undefined) await ctx.phase('install', () => this.#install(container, install, spec, ctx));
+    const { install, start } = spec;
+    if (spec.files !== undefined) await ctx.phase('mount', () => mountFiles(container, spec, ctx));
+    if (install !== undefined) await ctx.phase('install', () => runInstall(container, install, spec, ctx));
     if (start === undefined) return undefined;
-    const started = await ctx.phase('start', () => spawnIn(container, start, spec, 'START_FAILED', ctx));
+    const started = await ctx.phase('start', () => spawnIn(container, start, spec, 'start', ctx));
     const output = new OutputCollector(started.output, 64_000);
     return ctx.phase('ready', () =>
       waitForServer(container, {
         ...(spec.ready?.port === undefined ? {} : { port: spec.ready.port }),
         timeoutMs: this.#readyTimeoutMs,
         signal: ctx.signal,
-        process: started,
+        started,
         output,
       }),
     );
-  }
-
-  async #install(
-    container: WebContainerInstance,
-    command: readonly string[],
-    spec: WebContainerSpec,
-    ctx: ProvisionContext,
-  ): Promise<void> {
-    const process = await spawnIn(container, command, spec, 'INSTALL_FAILED', ctx);
-    const output = new OutputCollector(process.output, 64_000);
-    let code: number;
-    try {
-      code = await bounded(process.exit, boundBy(ctx, 'install'));
-    } catch (error) {
-      process.kill();
-      throw error;
-    }
-    await output.done;
-    if (code !== 0) {
-      const tail = output.tail();
-      throw new BootstrapError(
-        'INSTALL_FAILED',
-        `${command.join(' ')} exited with code ${code}${tail ? `: ${tail}` : ''}`,
-        { phase: 'install' },
-      );
-    }
-  }
-}
-
-function spawnIn(
-  container: WebContainerInstance,
-  [command = '', ...args]: readonly string[],
-  spec: WebContainerSpec,
-  code: 'INSTALL_FAILED' | 'START_FAILED',
-  ctx: ProvisionContext,
-): Promise<WebContainerProcess> {
-  const phase = code === 'INSTALL_FAILED' ? 'install' : 'start';
-  const spawning = container.spawn(command, args, spec.env === undefined ? {} : { env: spec.env });
-  return bounded(
-    spawning.catch((error: unknown) => {
-      throw new BootstrapError(code, `could not spawn ${command}: ${messageOf(error)}`, {
-        cause: error,
-        phase,
-      });
-    }),
-    boundBy(ctx, phase),
-  );
-}
-
-function boundBy(ctx: ProvisionContext, phase: string) {
-  return {
-    ms: Number.POSITIVE_INFINITY,
-    onTimeout: () => abortedDuring(phase, undefined),
-    signal: ctx.signal,
-    onAbort: (reason: unknown) => abortedDuring(phase, reason),
-  };
-}
-
-function wrapBootFailure(error: unknown): never {
-  const message = messageOf(error);
-  const code = /single WebContainer/i.test(message) ? 'ALREADY_BOOTED' : 'RUNTIME_UNREACHABLE';
-  throw new BootstrapError(code, `WebContainer.boot() failed: ${message}`, { cause: error, phase: 'boot' });
-}
-
-function teardownQuietly(container: WebContainerInstance): void {
-  try {
-    container.teardown();
-  } catch {
-    // Already torn down: nothing is left to free.
   }
 }
 

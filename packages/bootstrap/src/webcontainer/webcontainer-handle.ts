@@ -45,9 +45,9 @@ export class WebContainerHandle implements SandboxHandle {
     if (this.#disposed) throw new BootstrapError('DISPOSED', `webcontainer ${this.id} was disposed`);
     const [command, ...args] = typeof cmd === 'string' ? ['jsh', '-c', cmd] : cmd;
     if (!command) throw new BootstrapError('INVALID_SPEC', 'exec needs a command');
-    let process: WebContainerProcess;
+    let proc: WebContainerProcess;
     try {
-      process = await this.#container.spawn(command, args, {
+      proc = await this.#container.spawn(command, args, {
         ...(options.workingDir === undefined ? {} : { cwd: options.workingDir }),
         ...(options.env === undefined ? {} : { env: options.env }),
       });
@@ -56,10 +56,10 @@ export class WebContainerHandle implements SandboxHandle {
         cause: error,
       });
     }
-    const output = new OutputCollector(process.output);
+    const output = new OutputCollector(proc.output);
     const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
     try {
-      const exitCode = await bounded(process.exit, {
+      const exitCode = await bounded(proc.exit, {
         ms: timeoutMs,
         onTimeout: () => new BootstrapError('EXEC_TIMEOUT', `${command} did not exit within ${timeoutMs} ms`),
         ...(options.signal === undefined
@@ -69,7 +69,7 @@ export class WebContainerHandle implements SandboxHandle {
       await output.done;
       return { exitCode, stdout: output.text, stderr: '' };
     } catch (error) {
-      process.kill();
+      proc.kill();
       output.cancel();
       throw error;
     }
