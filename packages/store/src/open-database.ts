@@ -1,0 +1,94 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely } from 'kysely';
+import { CachingSqliteDatabase } from './caching-sqlite-database.js';
+import type { SbxDatabase } from './database.js';
+import { StoreError } from './errors.js';
+import { migrateToLatest } from './migrate-to-latest.js';
+import { SbxSqliteDialect } from './sbx-sqlite-dialect.js';
+
+/** Where the agent host keeps its database unless told otherwise (relative to the working directory). */
+export const DEFAULT_DB_PATH = './.sbx/sbx.db';
+
+/** How long a write waits for another process's write lock before failing with `DATABASE_BUSY`. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+
+/** Options of `openDatabase()`. */
+export interface OpenDatabaseOptions {
+  /** Run the migrations before resolving (default `true`). */
+  migrate?: boolean;
+  /** Milliseconds to wait for a lock held by another connection (default 5,000). */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens (creating if needed) the sbx database at `filename`, or a private one for `':memory:'`, and resolves
+ * to the migrated `Kysely<SbxDatabase>`. Files get WAL, a busy timeout and `synchronous = NORMAL`, and their
+ * parent folder is created. Close it with `db.destroy()`.
+ *
+ * @example
+ * const db = await openDatabase(DEFAULT_DB_PATH);
+ * const kpis = new SandboxProvisioningKPI(db);
+ * await kpis.getP95Latency('docker');
+ * await db.destroy();
+ */
+export async function openDatabase(
+  filename: string,
+  options: OpenDatabaseOptions = {},
+): Promise<Kysely<SbxDatabase>> {
+  if (typeof filename !== 'string' || filename.trim() === '') {
+    throw new StoreError('INVALID_INPUT', 'filename must be a file path or ":memory:"', {
+      field: 'filename',
+    });
+  }
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new StoreError(
+      'INVALID_INPUT',
+      `busyTimeoutMs must be a non-negative integer, got ${busyTimeoutMs}`,
+      {
+        field: 'busyTimeoutMs',
+      },
+    );
+  }
+  const raw = openSqlite(filename, busyTimeoutMs);
+  const db = new Kysely<SbxDatabase>({
+    dialect: new SbxSqliteDialect({ database: new CachingSqliteDatabase(raw) }),
+  });
+  if (options.migrate !== false) {
+    try {
+      await migrateToLatest(db);
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
+  }
+  return db;
+}
+
+function openSqlite(filename: string, busyTimeoutMs: number): Database.Database {
+  const inMemory = filename === ':memory:';
+  const where = inMemory ? 'in memory' : `at ${resolve(filename)}`;
+  let raw: Database.Database | undefined;
+  try {
+    if (!inMemory) mkdirSync(dirname(resolve(filename)), { recursive: true });
+    raw = new Database(filename, { timeout: busyTimeoutMs });
+    raw.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    // The first statement that reads the file: a file that is not SQLite fails here, not later.
+    if (!inMemory) raw.pragma('journal_mode = WAL');
+    // With WAL, NORMAL syncs at checkpoints only: a power cut may lose the last commits, never corrupt.
+    raw.pragma('synchronous = NORMAL');
+    raw.pragma('foreign_keys = ON');
+    return raw;
+  } catch (error) {
+    raw?.close();
+    const message = error instanceof Error ? error.message : String(error);
+    throw new StoreError(
+      'OPEN_FAILED',
+      `Cannot open the sbx database ${where}: ${message} - check that the path is a writable SQLite file ` +
+        '(or a place where one can be created), or pass another path',
+      { cause: error },
+    );
+  }
+}

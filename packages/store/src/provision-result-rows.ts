@@ -1,0 +1,81 @@
+import { type PhaseTiming, SLA_LIMITS } from '@sbx/timing';
+import type { NewProvisioningKpi } from './provisioning-kpi.table.js';
+import type { NewProvisioningPhase } from './provisioning-phase.table.js';
+import { describe, invalid, isoDate, nonNegativeFinite, sandboxType, string } from './validate.js';
+
+/** The rows one provisioning result becomes. */
+export interface ProvisionRows {
+  kpi: NewProvisioningKpi;
+  phases: NewProvisioningPhase[];
+}
+
+const STATUSES: readonly unknown[] = ['ok', 'sla_breach'];
+
+/**
+ * Validates a `ProvisionResult` (from untyped callers too) and maps it to its rows under `id`. Throws
+ * `INVALID_INPUT` naming the first bad field, prefixed by `path` (e.g. `results[3].`), before anything is written.
+ */
+export function provisionResultRows(result: unknown, id: string, path = ''): ProvisionRows {
+  const r = record(result, path === '' ? 'result' : path.slice(0, -1));
+  const type = sandboxType(r.sandboxType, `${path}sandboxType`);
+  const durationMs = nonNegativeFinite(r.durationMs, `${path}durationMs`);
+  if (!STATUSES.includes(r.status)) {
+    invalid(`${path}status`, `must be 'ok' or 'sla_breach', got ${describe(r.status)}`);
+  }
+  const timestamp = isoDate(r.timestamp, `${path}timestamp`);
+  let slaLimitMs = SLA_LIMITS[type];
+  if (r.slaLimitMs !== undefined) {
+    slaLimitMs = nonNegativeFinite(r.slaLimitMs, `${path}slaLimitMs`);
+    if (slaLimitMs === 0) invalid(`${path}slaLimitMs`, 'must be greater than 0');
+  }
+  const error = r.error === undefined ? undefined : errorInfo(r.error, `${path}error`);
+  return {
+    kpi: {
+      id,
+      sandbox_type: type,
+      duration_ms: durationMs,
+      status: r.status as NewProvisioningKpi['status'],
+      timestamp,
+      sla_limit_ms: slaLimitMs,
+      error_name: error?.name ?? null,
+      error_message: error?.message ?? null,
+      error_code: error?.code ?? null,
+    },
+    phases: phases(r.phases, `${path}phases`).map((phase, seq) => ({
+      provision_id: id,
+      seq,
+      name: phase.name,
+      start_ms: phase.startMs,
+      duration_ms: phase.durationMs,
+    })),
+  };
+}
+
+function record(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    invalid(field, `must be an object, got ${describe(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function errorInfo(value: unknown, field: string): { name: string; message: string; code: string | null } {
+  const e = record(value, field);
+  return {
+    name: string(e.name, `${field}.name`),
+    message: string(e.message, `${field}.message`),
+    code: e.code === undefined ? null : string(e.code, `${field}.code`),
+  };
+}
+
+function phases(value: unknown, field: string): PhaseTiming[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) invalid(field, `must be an array, got ${describe(value)}`);
+  return value.map((item: unknown, i) => {
+    const p = record(item, `${field}[${i}]`);
+    return {
+      name: string(p.name, `${field}[${i}].name`, true),
+      startMs: nonNegativeFinite(p.startMs, `${field}[${i}].startMs`),
+      durationMs: nonNegativeFinite(p.durationMs, `${field}[${i}].durationMs`),
+    };
+  });
+}
