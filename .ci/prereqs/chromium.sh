@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Debian's Chromium for the WebContainer tests (driven by playwright-core; never `playwright install`).
+set -euo pipefail
+chromium=/usr/bin/chromium
+if [ ! -x "$chromium" ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends chromium
+fi
+if ! version=$("$chromium" --headless --no-sandbox --disable-gpu --version 2>/dev/null); then
+  echo "chromium at $chromium does not run: reinstall it with apt-get install -y chromium" >&2
+  exit 1
+fi
+echo "$version"
