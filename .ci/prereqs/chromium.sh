@@ -6,7 +6,7 @@ if [ ! -x "$chromium" ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   $sudo apt-get update
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends chromium
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y chromium
 fi
 if ! version=$("$chromium" --headless --no-sandbox --disable-gpu --version 2>/dev/null); then
   echo "chromium at $chromium does not run: reinstall it with apt-get install -y chromium" >&2
