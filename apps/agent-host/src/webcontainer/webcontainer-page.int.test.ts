@@ -106,6 +106,7 @@ describe('the WebContainer measuring page in headless Chromium', () => {
     report(
       'fake, in Chromium',
       results.map((r) => r.measurement.payload),
+      results.map((r) => r.wallMs),
     );
   });
 
@@ -192,7 +193,7 @@ describe('the WebContainer measuring page in headless Chromium', () => {
   });
 });
 
-function report(label: string, payloads: ProvisionIngestPayload[]): void {
+function report(label: string, payloads: ProvisionIngestPayload[], wallMs: number[] = []): void {
   const byPhase = new Map<string, number[]>();
   for (const payload of payloads) {
     for (const { name, durationMs } of payload.phases)
@@ -200,5 +201,8 @@ function report(label: string, payloads: ProvisionIngestPayload[]): void {
   }
   const fmt = (values: number[]) => values.map((v) => v.toFixed(1)).join('/');
   const phases = [...byPhase].map(([name, values]) => `${name} ${fmt(values)}`).join(', ');
-  console.log(`[webcontainer] ${label}: total ${fmt(payloads.map((p) => p.durationMs))} ms; ${phases}`);
+  const wall = wallMs.length > 0 ? `; driver wall (page load to result) ${fmt(wallMs)} ms` : '';
+  console.log(
+    `[webcontainer] ${label}: total ${fmt(payloads.map((p) => p.durationMs))} ms; ${phases}${wall}`,
+  );
 }
