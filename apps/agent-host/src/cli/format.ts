@@ -1,0 +1,33 @@
+import type { PhaseTiming } from '@sbx/timing';
+
+/** Milliseconds with one decimal, or `-` when unknown. */
+export function ms(value: number | undefined): string {
+  return value === undefined || Number.isNaN(value) ? '-' : `${value.toFixed(1)} ms`;
+}
+
+/** `image 1.2 · create 80.1 · ...` */
+export function phaseLine(phases: readonly PhaseTiming[]): string {
+  return phases.map((p) => `${p.name} ${p.durationMs.toFixed(1)}`).join(' · ');
+}
+
+/** Pads cells into aligned columns. */
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) {
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
+  }
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** A one-line progress bar: `[#####.....] 5/10`. */
+export function progressBar(done: number, total: number, width = 30): string {
+  const filled = total === 0 ? width : Math.round((done / total) * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
+}

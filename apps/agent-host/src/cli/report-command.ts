@@ -1,0 +1,50 @@
+import type { PerfReport, SandboxType } from '@sbx/timing';
+import { type KpiSnapshot, kpiSnapshot } from '../reports/kpi-snapshot.js';
+import type { AgentHost } from '../sandbox/open-agent-host.js';
+import type { CliIo } from './cli-io.js';
+import { ms, table } from './format.js';
+
+/** `sbx report`: per type the P95 over the last 100 against the SLA, p50/p99, breaches, failures; the perf report. */
+export async function report(agent: AgentHost, options: { type?: SandboxType; json?: boolean }, io: CliIo) {
+  const kpis = await kpiSnapshot(agent.kpis, options.type);
+  const perf = await agent.perf.getReport();
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify({ db: agent.config.dbPath, kpis, perf }, null, 2)}\n`);
+    return;
+  }
+  io.stdout.write(`${formatKpis(kpis)}\n\n${formatPerf(perf)}\n`);
+}
+
+function formatKpis(kpis: KpiSnapshot): string {
+  const rows = [['type', 'n', 'p50', 'p95', 'p99', 'SLA', 'status', 'breaches', 'failures', 'all-time n']];
+  for (const [type, k] of Object.entries(kpis.types)) {
+    rows.push([
+      type,
+      String(k.last100.n),
+      ms(k.last100.p50Ms),
+      ms(k.p95Last100),
+      ms(k.last100.p99Ms),
+      `${k.slaLimitMs} ms`,
+      k.sla,
+      String(k.last100.slaBreaches),
+      String(k.last100.failures),
+      String(k.allTime.n),
+    ]);
+  }
+  const phases = Object.entries(kpis.types).flatMap(([type, k]) =>
+    k.phases.length === 0
+      ? []
+      : [`${type} phases (mean): ${k.phases.map((p) => `${p.phase} ${ms(p.meanMs)}`).join(' · ')}`],
+  );
+  return [`Provisioning (newest ${kpis.window} per type)`, table(rows), ...phases].join('\n');
+}
+
+function formatPerf(perf: PerfReport): string {
+  return [
+    'Sandbox runs (perf monitor)',
+    table([
+      ['count', 'mean', 'max', 'p95', 'alerts'],
+      [String(perf.count), ms(perf.meanMs), ms(perf.maxMs), ms(perf.p95Ms), String(perf.alertCount)],
+    ]),
+  ].join('\n');
+}

@@ -1,0 +1,33 @@
+import type { AgentHost } from '../sandbox/open-agent-host.js';
+import { createApp } from '../server/create-app.js';
+import { startServer } from '../server/start-server.js';
+import type { CliIo } from './cli-io.js';
+
+/** `sbx serve`: the HTTP API on loopback by default; runs until SIGINT/SIGTERM, then removes live sandboxes. */
+export async function serve(
+  agent: AgentHost,
+  options: { host: string; port: number },
+  io: CliIo,
+): Promise<void> {
+  try {
+    await agent.adapter.ping();
+    const { removed } = await agent.adapter.reap();
+    if (removed.length > 0) io.stderr.write(`reaped ${removed.length} leaked sandbox container(s)\n`);
+  } catch (error) {
+    // The host still serves reports and the browser ingest without Docker: say so in one line.
+    io.stderr.write(`${(error as Error).message} (docker provisioning answers 503 until then)\n`);
+  }
+  const server = await startServer(createApp(agent), options);
+  io.stdout.write(`sbx listening on ${server.url} (db ${agent.config.dbPath})\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  io.stderr.write('shutting down: removing live sandboxes\n');
+  await server.close();
+}

@@ -1,0 +1,141 @@
+import type { DockerSandboxSpec } from '@sbx/bootstrap';
+import { describeError, type PhaseTiming, type ProvisionResult, quantile } from '@sbx/timing';
+import type { SandboxHost } from './sandbox-host.js';
+
+/** One provisioning of a batch, as the CLI prints it. */
+export interface BatchRow {
+  index: number;
+  sandboxId?: string;
+  status: 'ok' | 'sla_breach';
+  failed: boolean;
+  durationMs: number;
+  phases: PhaseTiming[];
+  error?: { name: string; message: string; code?: string };
+  job?: {
+    exitCode: number;
+    durationMs: number;
+    outcome: string;
+    alertFired: boolean;
+    stdout: string;
+    stderr: string;
+  };
+}
+
+/** What a batch measured. */
+export interface BatchSummary {
+  n: number;
+  p50Ms: number | undefined;
+  p95Ms: number | undefined;
+  p99Ms: number | undefined;
+  slaBreaches: number;
+  failures: number;
+  jobFailures: number;
+}
+
+/** Options of one batch. */
+export interface BatchOptions {
+  count: number;
+  concurrency: number;
+  exec?: string | undefined;
+  execTimeoutMs?: number;
+  deadlineMs?: number;
+  /** Ctrl-C: stops starting new provisions and aborts those in flight (their sandboxes are removed). */
+  signal?: AbortSignal;
+  onRow?: (row: BatchRow) => void;
+}
+
+/** Provisions `count` sandboxes, `concurrency` at a time; each runs the optional job and is torn down. */
+export async function runProvisionBatch(host: SandboxHost, spec: DockerSandboxSpec, options: BatchOptions) {
+  const rows: BatchRow[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < options.count && !options.signal?.aborted) {
+      const index = ++next;
+      const row = await provisionOne(host, spec, index, options);
+      rows.push(row);
+      options.onRow?.(row);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, options.count) }, worker));
+  rows.sort((a, b) => a.index - b.index);
+  return { rows, summary: summarize(rows), interrupted: options.signal?.aborted ?? false };
+}
+
+async function provisionOne(
+  host: SandboxHost,
+  spec: DockerSandboxSpec,
+  index: number,
+  options: BatchOptions,
+) {
+  let measured: ProvisionResult | undefined;
+  const onResult = (r: ProvisionResult) => {
+    measured = r;
+  };
+  try {
+    const { sandbox, result } = await host.provisionDocker(spec, {
+      onResult,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.deadlineMs ? { deadlineMs: options.deadlineMs } : {}),
+    });
+    const row = toRow(index, result);
+    row.sandboxId = sandbox.id;
+    try {
+      if (options.exec) {
+        const { exec, record } = await host.runJob(sandbox, options.exec, {
+          ...(options.execTimeoutMs ? { timeoutMs: options.execTimeoutMs } : {}),
+        });
+        row.job = {
+          ...exec,
+          durationMs: record.durationMs,
+          outcome: record.outcome,
+          alertFired: record.alertFired,
+        };
+      }
+    } catch (error) {
+      row.job = {
+        exitCode: -1,
+        durationMs: 0,
+        outcome: 'error',
+        alertFired: false,
+        stdout: '',
+        stderr: describeError(error).message,
+      };
+    } finally {
+      await host.dispose(sandbox.id);
+    }
+    return row;
+  } catch (error) {
+    const row = measured
+      ? toRow(index, measured)
+      : { index, status: 'sla_breach' as const, failed: true, durationMs: 0, phases: [] };
+    row.failed = true;
+    row.error = describeError(error);
+    return row;
+  }
+}
+
+function toRow(index: number, result: ProvisionResult): BatchRow {
+  const row: BatchRow = {
+    index,
+    status: result.status,
+    failed: result.error !== undefined,
+    durationMs: result.durationMs,
+    phases: result.phases ?? [],
+  };
+  if (result.error) row.error = result.error;
+  return row;
+}
+
+/** p50/p95/p99 (nearest rank), SLA breaches and failures of a batch. */
+export function summarize(rows: readonly BatchRow[]): BatchSummary {
+  const durations = rows.map((r) => r.durationMs);
+  return {
+    n: rows.length,
+    p50Ms: quantile(durations, 0.5),
+    p95Ms: quantile(durations, 0.95),
+    p99Ms: quantile(durations, 0.99),
+    slaBreaches: rows.filter((r) => r.status === 'sla_breach').length,
+    failures: rows.filter((r) => r.failed).length,
+    jobFailures: rows.filter((r) => r.job && r.job.outcome !== 'success').length,
+  };
+}

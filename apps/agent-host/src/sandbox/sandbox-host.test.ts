@@ -1,0 +1,124 @@
+import type { DockerSandboxSpec, ExecResult, SandboxHandle } from '@sbx/bootstrap';
+import { BootstrapError } from '@sbx/bootstrap';
+import type { ProvisionContext, ProvisionResult, SandboxPerfRecord } from '@sbx/timing';
+import { describe, expect, it, vi } from 'vitest';
+import { SandboxHost } from './sandbox-host.js';
+
+function fakeSandbox(id: string, exec: () => Promise<ExecResult>): SandboxHandle & { disposed: number } {
+  const handle = {
+    id,
+    type: 'docker' as const,
+    disposed: 0,
+    exec,
+    async dispose() {
+      handle.disposed++;
+    },
+    async [Symbol.asyncDispose]() {
+      await handle.dispose();
+    },
+  };
+  return handle;
+}
+
+function setup(provision: (spec: DockerSandboxSpec, ctx: ProvisionContext) => Promise<SandboxHandle>) {
+  const results: ProvisionResult[] = [];
+  const records: SandboxPerfRecord[] = [];
+  const logger = { warn: vi.fn(), error: vi.fn() };
+  const host = new SandboxHost({
+    recorder: { record: (r) => void results.push(r) },
+    sink: { insert: (_t, r) => void records.push(r) },
+    docker: { provision },
+    logger,
+    alertThresholdMs: 1_000_000,
+  });
+  return { host, results, records, logger };
+}
+
+const ok = (stdout = ''): Promise<ExecResult> => Promise.resolve({ exitCode: 0, stdout, stderr: '' });
+
+describe('SandboxHost', () => {
+  it('provisions through the provisioner: phases recorded, sandbox tracked until disposed', async () => {
+    const sandbox = fakeSandbox('c1', () => ok());
+    const { host, results } = setup(async (_spec, ctx) => ctx.phase('create', async () => sandbox));
+    const { sandbox: got, result } = await host.provisionDocker({ image: 'img' });
+    expect(got).toBe(sandbox);
+    expect(result).toMatchObject({ sandboxType: 'docker', status: 'ok' });
+    expect(result).not.toHaveProperty('value');
+    expect(results).toHaveLength(1);
+    expect(results[0]?.phases?.map((p) => p.name)).toEqual(['create']);
+    expect(host.get('c1')).toBe(sandbox);
+    expect(await host.dispose('c1')).toBe(true);
+    expect(sandbox.disposed).toBe(1);
+    expect(await host.dispose('c1')).toBe(false);
+    expect(host.liveCount).toBe(0);
+  });
+
+  it('records a failed provisioning, logs the breach and rethrows the adapter error', async () => {
+    const boom = new BootstrapError('IMAGE_NOT_FOUND', 'image nope not found');
+    const { host, results, logger } = setup(() => Promise.reject(boom));
+    const seen: ProvisionResult[] = [];
+    await expect(host.provisionDocker({ image: 'nope' }, { onResult: (r) => seen.push(r) })).rejects.toBe(
+      boom,
+    );
+    expect(results[0]).toMatchObject({ status: 'sla_breach', error: { code: 'IMAGE_NOT_FOUND' } });
+    expect(seen[0]).toMatchObject({ status: 'sla_breach' });
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringMatching(/^sla-breach: docker provisioning failed/),
+      expect.anything(),
+    );
+    expect(host.liveCount).toBe(0);
+  });
+
+  it('runs jobs through the perf monitor with success, error and timeout outcomes', async () => {
+    const execs = [
+      () => ok('hi'),
+      () => Promise.resolve({ exitCode: 3, stdout: '', stderr: 'bad' }),
+      () => Promise.reject(new BootstrapError('EXEC_TIMEOUT', 'timed out')),
+    ];
+    const sandbox = fakeSandbox('c2', () => (execs.shift() ?? ok)());
+    const { host, records } = setup(async () => sandbox);
+    await host.provisionDocker({ image: 'img' });
+    expect((await host.runJob(sandbox, 'echo hi')).exec.stdout).toBe('hi');
+    expect((await host.runJob(sandbox, 'false')).record.outcome).toBe('error');
+    await expect(host.runJob(sandbox, 'sleep 99', { timeoutMs: 5 })).rejects.toMatchObject({
+      code: 'EXEC_TIMEOUT',
+    });
+    expect(records.map((r) => [r.sandboxId, r.outcome])).toEqual([
+      ['c2', 'success'],
+      ['c2', 'error'],
+      ['c2', 'timeout'],
+    ]);
+    expect(host.perfMonitor.activeCount).toBe(0);
+  });
+
+  it('refuses a second concurrent job in the same sandbox', async () => {
+    let release: () => void = () => {};
+    const sandbox = fakeSandbox(
+      'c3',
+      () => new Promise((resolve) => (release = () => resolve({ exitCode: 0, stdout: '', stderr: '' }))),
+    );
+    const { host } = setup(async () => sandbox);
+    await host.provisionDocker({ image: 'img' });
+    const first = host.runJob(sandbox, 'sleep 1');
+    await expect(host.runJob(sandbox, 'echo')).rejects.toMatchObject({ code: 'SANDBOX_ALREADY_STARTED' });
+    release();
+    await expect(first).resolves.toMatchObject({ record: { outcome: 'success' } });
+  });
+
+  it('disposeAll removes every live sandbox and logs the ones that fail', async () => {
+    const a = fakeSandbox('a', () => ok());
+    const b = fakeSandbox('b', () => ok());
+    b.dispose = () => Promise.reject(new Error('engine gone'));
+    const queue = [a, b];
+    const { host, logger } = setup(async () => queue.shift() as SandboxHandle);
+    await host.provisionDocker({ image: 'img' });
+    await host.provisionDocker({ image: 'img' });
+    expect(await host.disposeAll()).toBe(2);
+    expect(a.disposed).toBe(1);
+    expect(host.liveCount).toBe(0);
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.stringContaining('could not remove sandbox b'),
+      expect.anything(),
+    );
+  });
+});

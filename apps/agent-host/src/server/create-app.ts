@@ -1,0 +1,103 @@
+import { zValidator } from '@hono/zod-validator';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { kpiSnapshot } from '../reports/kpi-snapshot.js';
+import { toDockerSpec } from '../sandbox/docker-spec.js';
+import type { AgentHost } from '../sandbox/open-agent-host.js';
+import { errorBody, toHttpError } from './http-errors.js';
+import { describeIssues, execRequestSchema, provisionRequestSchema } from './schemas.js';
+
+/** What the HTTP API needs from the composed host. */
+export type AppDeps = Pick<AgentHost, 'kpis' | 'perf' | 'host' | 'adapter' | 'config'>;
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+function validationHook(
+  result: { success: boolean; error?: unknown },
+  c: { json: (b: unknown, s: 400) => Response },
+) {
+  if (result.success) return;
+  const issues = describeIssues(result.error as Parameters<typeof describeIssues>[0]);
+  const first = issues[0];
+  return c.json(
+    errorBody('INVALID_REQUEST', first ? `${first.path}: ${first.message}` : 'invalid body', issues),
+    400,
+  );
+}
+
+/** The agent host's HTTP API (hono). */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json(errorBody('BODY_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`), 413),
+    }),
+  );
+
+  app.get('/healthz', async (c) => {
+    const docker = await deps.adapter.ping().then(
+      () => ({ reachable: true, address: deps.config.engineAddress }),
+      (error: Error) => ({ reachable: false, address: deps.config.engineAddress, message: error.message }),
+    );
+    return c.json({ status: 'ok', docker, db: deps.config.dbPath, liveSandboxes: deps.host.liveCount });
+  });
+
+  app.post('/v1/sandboxes', zValidator('json', provisionRequestSchema, validationHook), async (c) => {
+    const body = c.req.valid('json');
+    try {
+      const spec = toDockerSpec(body);
+      await deps.adapter.ping(); // an unreachable engine is a 503, not a recorded failure
+      const { sandbox, result } = await deps.host.provisionDocker(spec, {
+        signal: c.req.raw.signal,
+        ...(body.deadlineMs ? { deadlineMs: body.deadlineMs } : {}),
+      });
+      const { phases = [], ...summary } = result;
+      return c.json({ id: sandbox.id, result: summary, phases }, 201);
+    } catch (error) {
+      const { status, body: errBody } = toHttpError(error);
+      return c.json(errBody, status);
+    }
+  });
+
+  app.post('/v1/sandboxes/:id/exec', zValidator('json', execRequestSchema, validationHook), async (c) => {
+    const sandbox = deps.host.get(c.req.param('id'));
+    if (!sandbox) return c.json(errorBody('NOT_FOUND', `no live sandbox ${c.req.param('id')}`), 404);
+    const { cmd, timeoutMs } = c.req.valid('json');
+    try {
+      const { exec, record } = await deps.host.runJob(sandbox, cmd, timeoutMs ? { timeoutMs } : {});
+      return c.json({
+        ...exec,
+        durationMs: record.durationMs,
+        outcome: record.outcome,
+        alertFired: record.alertFired,
+      });
+    } catch (error) {
+      const { status, body } = toHttpError(error);
+      return c.json(body, status);
+    }
+  });
+
+  app.delete('/v1/sandboxes/:id', async (c) => {
+    const removed = await deps.host.dispose(c.req.param('id'));
+    return removed
+      ? c.body(null, 204)
+      : c.json(errorBody('NOT_FOUND', `no live sandbox ${c.req.param('id')}`), 404);
+  });
+
+  app.get('/v1/kpis', async (c) => c.json(await kpiSnapshot(deps.kpis)));
+  app.get('/v1/perf/report', async (c) => c.json(await deps.perf.getReport()));
+
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
+  app.onError((error, c) => {
+    // hono raises HTTPException for malformed JSON and the like: those are the client's 4xx.
+    if (error instanceof HTTPException && error.status < 500) {
+      return c.json(errorBody('INVALID_REQUEST', error.message), error.status as 400);
+    }
+    const { status, body } = toHttpError(error);
+    return c.json(body, status);
+  });
+  return app;
+}

@@ -1,0 +1,68 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI; `pnpm test` builds before running vitest. */
+export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+/** The offline test image `.ci/prereqs/docker.sh` builds. */
+export const TEST_IMAGE = process.env.SBX_TEST_IMAGE ?? 'sbx-test/busybox:latest';
+/** A command that prints `ready` then idles, for log readiness. */
+export const READY_CMD = `sh -c 'echo ready; exec sleep 3600'`;
+
+/** Why the end-to-end tests cannot run here, or undefined when they can. */
+export function missingPrerequisite(): string | undefined {
+  if (!existsSync(CLI)) return `${CLI} is missing: run \`pnpm build\` first`;
+  try {
+    execFileSync('docker', ['image', 'inspect', TEST_IMAGE], { stdio: 'ignore' });
+  } catch {
+    return `Docker engine or ${TEST_IMAGE} missing: run \`bash .ci/prereqs/docker.sh\``;
+  }
+  return undefined;
+}
+
+/** A fresh database path in a temp folder (the folder is created by the store). */
+export function tempDb(): string {
+  return join(mkdtempSync(join(tmpdir(), 'sbx-e2e-')), 'nested', 'sbx.db');
+}
+
+/** Runs the CLI to completion. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts the CLI and returns the child with its output so far. */
+export function startCli(args: string[]) {
+  const child: ChildProcess = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (d) => (out.stdout += d));
+  child.stderr?.on('data', (d) => (out.stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, out, exited };
+}
+
+/** Containers (any state) a CLI process with this pid created, by sbx's owner label. */
+export function containersOwnedBy(pid: number | undefined): string[] {
+  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=sbx.owner=${hostname()}:${pid}`], {
+    encoding: 'utf8',
+  });
+  return out.split('\n').filter(Boolean);
+}
+
+/** Polls `check` every 50 ms until it returns true, or fails after `timeoutMs`. */
+export async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

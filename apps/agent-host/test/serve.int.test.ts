@@ -1,0 +1,66 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { missingPrerequisite, READY_CMD, startCli, TEST_IMAGE, tempDb, until } from './harness.js';
+
+const missing = missingPrerequisite();
+
+describe.skipIf(missing !== undefined && !process.env.CI)('sbx serve against the real Docker engine', () => {
+  beforeAll(() => {
+    if (missing) throw new Error(missing);
+  });
+
+  it('serves the API on loopback: 400s write nothing, a sandbox is provisioned, used and removed', async () => {
+    const db = tempDb();
+    const server = startCli(['serve', '--port', '0', '--db', db]);
+    try {
+      await until(() => /listening on (http:\S+)/.test(server.out.stdout), 30_000, 'the server to listen');
+      const base = /listening on (http:\S+)/.exec(server.out.stdout)?.[1] as string;
+      expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const post = (path: string, body: unknown) =>
+        fetch(`${base}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+
+      const health = await (await fetch(`${base}/healthz`)).json();
+      expect(health).toMatchObject({ status: 'ok', docker: { reachable: true } });
+
+      const bad = await post('/v1/sandboxes', { type: 'docker', image: TEST_IMAGE, resources: { cpus: -1 } });
+      expect(bad.status).toBe(400);
+      expect((await bad.json()).error.issues[0].path).toBe('resources.cpus');
+      const wrongType = await post('/v1/sandboxes', { type: 'vm', image: TEST_IMAGE });
+      expect(wrongType.status).toBe(400);
+      expect((await (await fetch(`${base}/v1/kpis`)).json()).types.docker.allTime.n).toBe(0);
+
+      const created = await post('/v1/sandboxes', {
+        type: 'docker',
+        image: TEST_IMAGE,
+        cmd: READY_CMD,
+        ready: 'log:ready',
+      });
+      expect(created.status).toBe(201);
+      const { id, result, phases } = await created.json();
+      expect(result.status).toBe('ok');
+      expect(phases.map((p: { name: string }) => p.name)).toEqual(['image', 'create', 'start', 'ready']);
+
+      const exec = await post(`/v1/sandboxes/${id}/exec`, {
+        cmd: ['sh', '-c', 'echo out; echo err >&2; exit 3'],
+      });
+      expect(await exec.json()).toMatchObject({
+        exitCode: 3,
+        stdout: 'out\n',
+        stderr: 'err\n',
+        outcome: 'error',
+      });
+      expect((await post('/v1/sandboxes/nope/exec', { cmd: 'true' })).status).toBe(404);
+
+      expect((await fetch(`${base}/v1/sandboxes/${id}`, { method: 'DELETE' })).status).toBe(204);
+      const kpis = await (await fetch(`${base}/v1/kpis`)).json();
+      expect(kpis.types.docker.allTime).toMatchObject({ n: 1, failures: 0 });
+      expect(await (await fetch(`${base}/v1/perf/report`)).json()).toMatchObject({ count: 1 });
+    } finally {
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+    }
+  });
+});
