@@ -5,7 +5,8 @@
 # Exits non-zero when the engine never answers.
 set -euo pipefail
 
-IMAGE="${SBX_TEST_IMAGE:-sbx-test/busybox:latest}"
+# The name @sbx/bootstrap exports as DOCKER_TEST_IMAGE.
+IMAGE=sbx-test/busybox:latest
 DOCKERD_LOG="${DOCKERD_LOG:-/tmp/sbx-dockerd.log}"
 WAIT_SECONDS="${DOCKER_WAIT_SECONDS:-60}"
 

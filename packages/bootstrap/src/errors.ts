@@ -15,6 +15,8 @@ export type BootstrapErrorCode =
   | 'PULL_FAILED'
   | 'CREATE_FAILED'
   | 'START_FAILED'
+  // any other engine call that failed (listing, removing, inspecting a managed container)
+  | 'ENGINE_ERROR'
   // webcontainer
   | 'NOT_CROSS_ORIGIN_ISOLATED'
   | 'RUNTIME_UNREACHABLE'

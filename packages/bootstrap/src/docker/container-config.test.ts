@@ -1,0 +1,128 @@
+import {
+  buildContainerConfig,
+  DEFAULT_DOCKER_RESOURCES,
+  type DockerSandboxSpec,
+  resolveDockerSandboxSpec,
+  SBX_LABELS,
+} from '@sbx/bootstrap';
+import { describe, expect, it } from 'vitest';
+
+const identity = { sandboxId: 'sbx-abc', owner: 'host-1:42', expiresAtMs: 1_800_000_000_000 };
+
+describe('resolveDockerSandboxSpec', () => {
+  it('applies the defaults: running probe, no network, pull when missing, default limits', () => {
+    expect(resolveDockerSandboxSpec({ image: ' alpine:3 ' })).toEqual({
+      image: 'alpine:3',
+      ready: { kind: 'running' },
+      resources: { memoryBytes: 512 * 1024 * 1024, cpus: 1, pids: 256 },
+      network: 'none',
+      pull: 'missing',
+      labels: {},
+    });
+  });
+
+  it('keeps given limits and fills the others', () => {
+    expect(resolveDockerSandboxSpec({ image: 'x', resources: { cpus: 0.5 } }).resources).toEqual({
+      ...DEFAULT_DOCKER_RESOURCES,
+      cpus: 0.5,
+    });
+  });
+
+  it.each([
+    [{ image: '' }, /image must be a non-empty string/],
+    [{ image: 'x', cmd: 'echo hi' }, /cmd must be an array of strings/],
+    [{ image: 'x', env: { 'A=B': 'c' } }, /env "A=B"/],
+    [{ image: 'x', labels: { 'sbx.owner': 'me' } }, /label sbx.owner is reserved/],
+    [{ image: 'x', pull: 'sometimes' }, /pull must be one of never, missing, always/],
+    [{ image: 'x', resources: { memoryBytes: 0 } }, /resources.memoryBytes must be a positive number/],
+    [{ image: 'x', resources: { pids: 1.5 } }, /resources.pids must be an integer/],
+    [{ image: 'x', ttlMs: -1 }, /ttlMs must be a positive number/],
+    [{ image: 'x', network: '' }, /network must be a non-empty string/],
+    [{ image: 'x', ready: { kind: 'tcp', port: 0 } }, /port must be/],
+    [{ image: 'x', healthcheck: { test: [] } }, /healthcheck.test/],
+    [
+      { image: 'x', healthcheck: { test: 'true', intervalMs: 0 } },
+      /healthcheck.intervalMs must be at least 1/,
+    ],
+  ])('rejects %j with INVALID_SPEC', (spec, why) => {
+    expect(() => resolveDockerSandboxSpec(spec as unknown as DockerSandboxSpec)).toThrow(
+      expect.objectContaining({ code: 'INVALID_SPEC', message: expect.stringMatching(why) }),
+    );
+  });
+});
+
+describe('buildContainerConfig', () => {
+  it('labels the container as sbx-managed with its owner, expiry and sandbox id, keeping user labels', () => {
+    const config = buildContainerConfig(
+      resolveDockerSandboxSpec({ image: 'x', labels: { team: 'a' } }),
+      identity,
+    );
+    expect(config.name).toBe('sbx-abc');
+    expect(config.Labels).toEqual({
+      team: 'a',
+      [SBX_LABELS.managedBy]: 'sbx',
+      [SBX_LABELS.owner]: 'host-1:42',
+      [SBX_LABELS.expiresAt]: '1800000000000',
+      [SBX_LABELS.sandboxId]: 'sbx-abc',
+    });
+  });
+
+  it('sets the safe defaults: unprivileged, no capabilities, no new privileges, limits, no network, no auto-remove', () => {
+    const config = buildContainerConfig(resolveDockerSandboxSpec({ image: 'x' }), identity);
+    expect(config.NetworkDisabled).toBe(true);
+    expect(config.HostConfig).toEqual({
+      NetworkMode: 'none',
+      Privileged: false,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      Memory: 536_870_912,
+      MemorySwap: 536_870_912,
+      NanoCpus: 1_000_000_000,
+      PidsLimit: 256,
+      AutoRemove: false,
+      PublishAllPorts: false,
+    });
+    expect(config).toMatchObject({ Tty: false, OpenStdin: false });
+  });
+
+  it('passes command, env, working dir, user, limits and a health check through', () => {
+    const config = buildContainerConfig(
+      resolveDockerSandboxSpec({
+        image: 'x',
+        cmd: ['sh', '-c', 'echo hi'],
+        env: { A: '1', B: 'x=y' },
+        workingDir: '/work',
+        user: '1000:1000',
+        network: 'bridge',
+        resources: { memoryBytes: 1e9, cpus: 1.5, pids: 64 },
+        healthcheck: { test: 'wget -q -O- http://127.0.0.1/', intervalMs: 250, timeoutMs: 1000, retries: 3 },
+      }),
+      identity,
+    );
+    expect(config).toMatchObject({
+      Cmd: ['sh', '-c', 'echo hi'],
+      Env: ['A=1', 'B=x=y'],
+      WorkingDir: '/work',
+      User: '1000:1000',
+      NetworkDisabled: false,
+      HostConfig: {
+        NetworkMode: 'bridge',
+        Memory: 1e9,
+        MemorySwap: 1e9,
+        NanoCpus: 1_500_000_000,
+        PidsLimit: 64,
+      },
+      Healthcheck: {
+        Test: ['CMD-SHELL', 'wget -q -O- http://127.0.0.1/'],
+        Interval: 250_000_000,
+        Timeout: 1_000_000_000,
+        Retries: 3,
+      },
+    });
+    const direct = buildContainerConfig(
+      resolveDockerSandboxSpec({ image: 'x', healthcheck: { test: ['test', '-f', '/ok'] } }),
+      identity,
+    );
+    expect(direct.Healthcheck).toEqual({ Test: ['CMD', 'test', '-f', '/ok'] });
+  });
+});

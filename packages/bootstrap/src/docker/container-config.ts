@@ -1,0 +1,85 @@
+import type { DockerContainerCreateOptions, DockerHealthConfig } from './docker-api.js';
+import type { DockerHealthcheckSpec, ResolvedDockerSandboxSpec } from './docker-sandbox-spec.js';
+
+/** The labels sbx puts on every container it creates; `reap()` and `listManaged()` read them. */
+export const SBX_LABELS = Object.freeze({
+  /** Always `sbx`: the container is ours to list and remove. */
+  managedBy: 'sbx.managed-by',
+  /** Who created it, `${hostname}:${pid}` by default; `reap()` removes containers whose owner is gone. */
+  owner: 'sbx.owner',
+  /** Epoch milliseconds after which `reap()` removes it whatever its owner. */
+  expiresAt: 'sbx.expires-at',
+  /** The sandbox id (also the container name). */
+  sandboxId: 'sbx.sandbox-id',
+});
+
+/** The value of the `sbx.managed-by` label. */
+export const SBX_MANAGED_BY = 'sbx';
+
+/** Who created a container and when it expires. */
+export interface ContainerIdentity {
+  sandboxId: string;
+  owner: string;
+  expiresAtMs: number;
+}
+
+const NS_PER_MS = 1_000_000;
+
+/**
+ * The create options of a sandbox container: sbx's labels plus safe defaults (not privileged, every
+ * capability dropped, no-new-privileges, memory/CPU/pids limits, no network, no auto-remove: sbx removes
+ * its containers itself). `network: 'none'` also sets `NetworkDisabled`, which skips the engine's network
+ * sandbox (its own empty network namespace with loopback only, and no /etc/hosts), roughly halving start.
+ */
+export function buildContainerConfig(
+  spec: ResolvedDockerSandboxSpec,
+  identity: ContainerIdentity,
+): DockerContainerCreateOptions {
+  const { memoryBytes, cpus, pids } = spec.resources;
+  const config: DockerContainerCreateOptions = {
+    name: identity.sandboxId,
+    Image: spec.image,
+    Labels: {
+      ...spec.labels,
+      [SBX_LABELS.managedBy]: SBX_MANAGED_BY,
+      [SBX_LABELS.owner]: identity.owner,
+      [SBX_LABELS.expiresAt]: String(identity.expiresAtMs),
+      [SBX_LABELS.sandboxId]: identity.sandboxId,
+    },
+    Tty: false,
+    OpenStdin: false,
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    NetworkDisabled: spec.network === 'none',
+    HostConfig: {
+      NetworkMode: spec.network,
+      Privileged: false,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      Memory: Math.round(memoryBytes),
+      MemorySwap: Math.round(memoryBytes),
+      NanoCpus: Math.round(cpus * 1e9),
+      PidsLimit: pids,
+      AutoRemove: false,
+      PublishAllPorts: false,
+    },
+  };
+  if (spec.cmd) config.Cmd = [...spec.cmd];
+  if (spec.env) config.Env = Object.entries(spec.env).map(([key, value]) => `${key}=${value}`);
+  if (spec.workingDir) config.WorkingDir = spec.workingDir;
+  if (spec.user) config.User = spec.user;
+  if (spec.healthcheck) config.Healthcheck = toHealthConfig(spec.healthcheck);
+  return config;
+}
+
+function toHealthConfig(check: DockerHealthcheckSpec): DockerHealthConfig {
+  const health: DockerHealthConfig = {
+    Test: typeof check.test === 'string' ? ['CMD-SHELL', check.test] : ['CMD', ...check.test],
+  };
+  if (check.intervalMs !== undefined) health.Interval = Math.round(check.intervalMs * NS_PER_MS);
+  if (check.timeoutMs !== undefined) health.Timeout = Math.round(check.timeoutMs * NS_PER_MS);
+  if (check.startPeriodMs !== undefined) health.StartPeriod = Math.round(check.startPeriodMs * NS_PER_MS);
+  if (check.retries !== undefined) health.Retries = Math.round(check.retries);
+  return health;
+}

@@ -1,0 +1,302 @@
+// Against the real Docker engine (started and given its test image by .ci/prereqs/docker.sh). With CI=true a
+// missing engine fails every test; locally it skips them, saying why.
+import {
+  type BootstrapError,
+  DOCKER_TEST_IMAGE,
+  DockerAdapter,
+  type DockerApi,
+  type DockerContainerApi,
+  type DockerSandbox,
+  type DockerSandboxSpec,
+  SBX_LABELS,
+} from '@sbx/bootstrap';
+import { type ProvisionResult, SandboxProvisioner } from '@sbx/timing';
+import Dockerode from 'dockerode';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+
+const docker: DockerApi = new Dockerode();
+const CI = process.env.CI === 'true' || process.env.CI === '1';
+const engine = await docker.ping().then(
+  () => ({ ok: true as const }),
+  (error: unknown) => ({ ok: false as const, reason: (error as Error).message }),
+);
+// Why the tests cannot run, if they cannot: no engine, or an engine without the offline test image.
+const problem = !engine.ok
+  ? `no Docker engine answers (${engine.reason})`
+  : await docker
+      .getImage(DOCKER_TEST_IMAGE)
+      .inspect()
+      .then(
+        () => undefined,
+        () => `test image ${DOCKER_TEST_IMAGE} is missing`,
+      );
+if (!engine.ok && !CI) {
+  console.warn(`[sbx] skipping Docker integration tests: ${problem}; run .ci/prereqs/docker.sh`);
+}
+
+const RUN = `int-${process.pid}-${Date.now()}`;
+const silent = { warn: () => {}, error: () => {} };
+const provisioner = new SandboxProvisioner({ logger: silent });
+
+function adapterFor(test: string, api: DockerApi = docker): DockerAdapter {
+  return new DockerAdapter({ docker: api, owner: `${RUN}-${test}`, logger: silent });
+}
+
+async function provision(
+  adapter: DockerAdapter,
+  spec: Partial<DockerSandboxSpec>,
+  deadlineMs = 30_000,
+): Promise<ProvisionResult<DockerSandbox> & { value: DockerSandbox }> {
+  const result = await provisioner.provision({
+    type: 'docker',
+    deadlineMs,
+    bootstrapFn: (ctx) => adapter.provision({ image: DOCKER_TEST_IMAGE, pull: 'never', ...spec }, ctx),
+  });
+  if (!result.value) throw new Error('no sandbox');
+  return result as ProvisionResult<DockerSandbox> & { value: DockerSandbox };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<BootstrapError> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error as BootstrapError,
+  );
+}
+
+/** Containers (running or not) stamped with this owner. */
+async function containersOf(adapter: DockerAdapter): Promise<string[]> {
+  const rows = await docker.listContainers({
+    all: true,
+    filters: { label: [`${SBX_LABELS.owner}=${adapter.owner}`] },
+  });
+  return rows.map((row) => row.Id);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOCKER_TEST_IMAGE})`, () => {
+  beforeEach(() => {
+    // Each test fails on its own (CI=true, or an engine without the image) rather than being skipped.
+    if (problem) throw new Error(`${problem}; run .ci/prereqs/docker.sh`);
+  });
+
+  afterAll(async () => {
+    if (!engine.ok) return;
+    // Whatever a failed assertion left behind.
+    const rows = await docker.listContainers({
+      all: true,
+      filters: { label: [`${SBX_LABELS.managedBy}=sbx`] },
+    });
+    for (const row of rows.filter((r) => r.Labels[SBX_LABELS.owner]?.startsWith(RUN))) {
+      await docker.getContainer(row.Id).remove({ force: true });
+    }
+  });
+
+  it('provisions with the safe defaults, runs commands, and disposes', async () => {
+    const adapter = adapterFor('exec');
+    const { value: sandbox, phases } = await provision(adapter, { cmd: ['sleep', '3600'] });
+    expect(phases?.map((p) => p.name)).toEqual(['image', 'create', 'start', 'ready']);
+    expect(sandbox.imageSource).toBe('local');
+
+    await expect(sandbox.exec(['sh', '-c', 'echo out; echo err >&2; exit 3'])).resolves.toEqual({
+      exitCode: 3,
+      stdout: 'out\n',
+      stderr: 'err\n',
+    });
+    // No capabilities, no network interface but loopback, and the limits in force.
+    const caps = await sandbox.exec("grep -E '^Cap(Eff|Bnd)' /proc/self/status");
+    expect(caps.stdout).toBe('CapEff:\t0000000000000000\nCapBnd:\t0000000000000000\n');
+    expect((await sandbox.exec('ls /sys/class/net')).stdout.trim()).toBe('lo');
+    const info = await new Dockerode().getContainer(sandbox.containerId).inspect();
+    expect(info.HostConfig).toMatchObject({
+      Privileged: false,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      Memory: 512 * 1024 * 1024,
+      NanoCpus: 1e9,
+      PidsLimit: 256,
+      NetworkMode: 'none',
+      AutoRemove: false,
+    });
+    expect(info.Config.Labels).toMatchObject({
+      [SBX_LABELS.managedBy]: 'sbx',
+      [SBX_LABELS.owner]: adapter.owner,
+    });
+
+    await sandbox.dispose();
+    await sandbox.dispose();
+    expect(await containersOf(adapter)).toEqual([]);
+  });
+
+  it('times out a command, kills it, and keeps the sandbox usable', async () => {
+    const adapter = adapterFor('exec-timeout');
+    const { value: sandbox } = await provision(adapter, { cmd: ['sleep', '3600'] });
+    try {
+      const error = await failureOf(sandbox.exec(['sleep', '31'], { timeoutMs: 300 }));
+      expect(error).toMatchObject({ code: 'EXEC_TIMEOUT' });
+      let running = 'sleep 31';
+      for (let i = 0; i < 50 && running.includes('sleep 31'); i += 1) {
+        await sleep(100);
+        running = (await sandbox.exec(['ps', '-o', 'args'])).stdout;
+      }
+      expect(running).not.toContain('sleep 31');
+    } finally {
+      await sandbox.dispose();
+    }
+  });
+
+  describe('readiness probes', () => {
+    it('log: a line matching the pattern', async () => {
+      const adapter = adapterFor('probe-log');
+      const { value: sandbox } = await provision(adapter, {
+        cmd: ['sh', '-c', 'echo booting; sleep 0.3; echo "listening on 8080" >&2; sleep 3600'],
+        ready: { kind: 'log', pattern: /listening on \d+/ },
+      });
+      await sandbox.dispose();
+    });
+
+    it('exec: a command that exits 0', async () => {
+      const adapter = adapterFor('probe-exec');
+      const { value: sandbox } = await provision(adapter, {
+        cmd: ['sh', '-c', 'sleep 0.5; touch /tmp/ready; sleep 3600'],
+        ready: { kind: 'exec', cmd: ['test', '-f', '/tmp/ready'] },
+      });
+      expect((await sandbox.exec(['test', '-f', '/tmp/ready'])).exitCode).toBe(0);
+      await sandbox.dispose();
+    });
+
+    it('tcp: a port that listens inside a container without network', async () => {
+      const adapter = adapterFor('probe-tcp');
+      const { value: sandbox } = await provision(adapter, {
+        cmd: ['sh', '-c', 'sleep 0.5; nc -l -p 7000 >/dev/null & sleep 3600'],
+        ready: { kind: 'tcp', port: 7000 },
+      });
+      expect((await sandbox.exec('echo ping | nc 127.0.0.1 7000')).exitCode).toBe(0);
+      await sandbox.dispose();
+    });
+
+    it('http: a path that answers 2xx (404s before that do not count)', async () => {
+      const adapter = adapterFor('probe-http');
+      const { value: sandbox } = await provision(adapter, {
+        cmd: [
+          'sh',
+          '-c',
+          'mkdir -p /tmp/www; (sleep 0.6; echo ok > /tmp/www/health) & exec httpd -f -p 8080 -h /tmp/www',
+        ],
+        ready: { kind: 'http', port: 8080, path: '/health' },
+      });
+      expect((await sandbox.exec('wget -q -O - http://127.0.0.1:8080/health')).stdout).toBe('ok\n');
+      await sandbox.dispose();
+    });
+
+    it("healthcheck: Docker's own health status", async () => {
+      const adapter = adapterFor('probe-health');
+      const { value: sandbox } = await provision(adapter, {
+        cmd: ['sh', '-c', 'sleep 0.5; touch /tmp/healthy; sleep 3600'],
+        healthcheck: { test: 'test -f /tmp/healthy', intervalMs: 100, retries: 100 },
+        ready: { kind: 'healthcheck' },
+      });
+      const info = await new Dockerode().getContainer(sandbox.containerId).inspect();
+      expect(info.State.Health?.Status).toBe('healthy');
+      await sandbox.dispose();
+    });
+  });
+
+  describe('never leaks a container', () => {
+    it('a probe that never passes: DEADLINE_EXCEEDED in ready, container removed', async () => {
+      const adapter = adapterFor('never-ready');
+      const error = await failureOf(
+        provision(
+          adapter,
+          { cmd: ['sh', '-c', 'echo booting; sleep 3600'], ready: { kind: 'log', pattern: 'ready' } },
+          1_500,
+        ),
+      );
+      expect(error).toMatchObject({ code: 'DEADLINE_EXCEEDED', phase: 'ready' });
+      expect(await containersOf(adapter)).toEqual([]);
+    });
+
+    it('a deadline that fires during start: DEADLINE_EXCEEDED in start, container removed even though start ran late', async () => {
+      const real = new Dockerode();
+      let lateStart: Promise<unknown> | undefined;
+      const slowStart: DockerApi = {
+        ping: () => real.ping(),
+        getImage: (name) => real.getImage(name),
+        pull: (name) => real.pull(name),
+        getContainer: (id) => real.getContainer(id),
+        listContainers: (options) => real.listContainers(options),
+        createContainer: async (options) => {
+          const c = await real.createContainer(options);
+          const container: DockerContainerApi = {
+            id: c.id,
+            inspect: () => c.inspect(),
+            attach: (o) => c.attach(o),
+            exec: (o) => c.exec(o),
+            remove: (o) => c.remove(o),
+            // The engine starts it only after the deadline has fired.
+            start: () => {
+              lateStart = sleep(1_500).then(() => c.start());
+              return lateStart;
+            },
+          };
+          return container;
+        },
+      };
+      const adapter = adapterFor('deadline-start', slowStart);
+      const error = await failureOf(provision(adapter, { cmd: ['sleep', '3600'] }, 1_000));
+      expect(error).toMatchObject({ code: 'DEADLINE_EXCEEDED', phase: 'start', retryable: true });
+      expect(await containersOf(adapter)).toEqual([]);
+      // The late start found no container to start.
+      await expect(lateStart).rejects.toMatchObject({ statusCode: 404 });
+      expect(await containersOf(adapter)).toEqual([]);
+    });
+
+    it('a command that cannot start: START_FAILED, container removed', async () => {
+      const adapter = adapterFor('start-failed');
+      const error = await failureOf(provision(adapter, { cmd: ['/no/such/binary'] }));
+      expect(error).toMatchObject({ code: 'START_FAILED', phase: 'start' });
+      expect(error.message).toMatch(/no such file or directory/i);
+      expect(await containersOf(adapter)).toEqual([]);
+    });
+
+    it('reap() removes an expired sandbox and keeps one that is not', async () => {
+      const adapter = adapterFor('reap');
+      const { value: expiring } = await provision(adapter, { cmd: ['sleep', '3600'], ttlMs: 1_000 });
+      const { value: keeper } = await provision(adapter, { cmd: ['sleep', '3600'] });
+      const { removed } = await adapter.reap({ now: new Date(Date.now() + 2_000), isOwnerAlive: () => true });
+      expect(removed).toContain(expiring.containerId);
+      expect(removed).not.toContain(keeper.containerId);
+      expect(await containersOf(adapter)).toEqual([keeper.containerId]);
+      await keeper.dispose();
+    });
+  });
+
+  it('phases add up to the total within a small tolerance', async () => {
+    const adapter = adapterFor('phases');
+    const result = await provision(adapter, {
+      cmd: ['sh', '-c', 'echo ready; sleep 3600'],
+      ready: { kind: 'log', pattern: '^ready$' },
+    });
+    await result.value.dispose();
+    const sum = (result.phases ?? []).reduce((total, phase) => total + phase.durationMs, 0);
+    expect(result.phases?.map((p) => p.name)).toEqual(['image', 'create', 'start', 'ready']);
+    expect(Math.abs(result.durationMs - sum)).toBeLessThanOrEqual(Math.max(5, result.durationMs * 0.02));
+  });
+
+  it('names the image and what to do when it is missing and may not be pulled', async () => {
+    const error = await failureOf(provision(adapterFor('no-image'), { image: 'sbx-test/does-not-exist:1' }));
+    expect(error).toMatchObject({ code: 'IMAGE_NOT_FOUND', phase: 'image' });
+    expect(error.message).toMatch(/sbx-test\/does-not-exist:1 is not present/);
+  });
+
+  it('ping() says where it looked when nothing listens there', async () => {
+    const adapter = new DockerAdapter({ docker: new Dockerode({ socketPath: '/tmp/sbx-no-engine.sock' }) });
+    const error = await failureOf(adapter.ping());
+    expect(error).toMatchObject({ code: 'ENGINE_UNREACHABLE', retryable: true });
+    expect(error.message).toMatch(
+      /^Docker engine not reachable at \/tmp\/sbx-no-engine.sock - start Docker or set DOCKER_HOST \(connect ENOENT/,
+    );
+  });
+});

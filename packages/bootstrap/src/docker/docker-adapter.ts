@@ -1,0 +1,120 @@
+import {
+  consoleLogger,
+  type Logger,
+  type ProvisionContext,
+  systemWallClock,
+  type WallClock,
+} from '@sbx/timing';
+import type { SandboxAdapter } from '../sandbox-adapter.js';
+import type { DockerApi } from './docker-api.js';
+import { describeEngineAddress, engineUnreachable } from './docker-error.js';
+import type { DockerSandbox } from './docker-sandbox.js';
+import { type DockerSandboxSpec, resolveDockerSandboxSpec } from './docker-sandbox-spec.js';
+import {
+  defaultOwner,
+  listManagedContainers,
+  type ManagedContainer,
+  type ReapOptions,
+  reapContainers,
+} from './managed-containers.js';
+import { provisionDockerSandbox } from './provision-docker-sandbox.js';
+
+/** How long a sandbox lives before `reap()` removes it whatever its owner, unless the spec says otherwise. */
+export const DEFAULT_SANDBOX_TTL_MS = 60 * 60 * 1000;
+
+/** Options of a `DockerAdapter`. */
+export interface DockerAdapterOptions {
+  /** The Docker client; agent-host passes `new Dockerode()`. */
+  docker: DockerApi;
+  /** Where the engine is, for error messages; default the client's socket or host (`/var/run/docker.sock`). */
+  engineAddress?: string;
+  /** The `sbx.owner` label of every container; default `${hostname}:${pid}`. */
+  owner?: string;
+  /** Default `ttlMs` of a spec; default one hour. */
+  defaultTtlMs?: number;
+  /** Where cleanup problems that are not rethrown go; default the console. */
+  logger?: Logger;
+  /** Stamps expiry labels; default the system clock. */
+  wallClock?: WallClock;
+}
+
+/**
+ * Provisions Docker containers as sandboxes through the Engine API, timed by phase (`image`, `create`,
+ * `start`, `ready`), bounded by the provisioner's one deadline, and never leaked: every container carries
+ * sbx's labels, a failed provisioning removes its container before the error propagates, and `reap()`
+ * removes what an expired or dead owner left behind.
+ *
+ * @example
+ * const adapter = new DockerAdapter({ docker: new Dockerode() });
+ * const { value: sandbox } = await new SandboxProvisioner().provision({
+ *   type: 'docker',
+ *   deadlineMs: 30_000,
+ *   bootstrapFn: (ctx) =>
+ *     adapter.provision({ image: 'node:20', cmd: ['node', 'server.js'], ready: { kind: 'tcp', port: 3000 } }, ctx),
+ * });
+ * const { exitCode, stdout } = await sandbox.exec(['node', '--version'], { timeoutMs: 5_000 });
+ * await sandbox.dispose();
+ */
+export class DockerAdapter implements SandboxAdapter<DockerSandboxSpec, DockerSandbox> {
+  readonly type = 'docker' as const;
+  /** Where the engine is expected (named in `ENGINE_UNREACHABLE` errors). */
+  readonly engineAddress: string;
+  /** The `sbx.owner` label this adapter stamps. */
+  readonly owner: string;
+  readonly #docker: DockerApi;
+  readonly #defaultTtlMs: number;
+  readonly #logger: Logger;
+  readonly #wallClock: WallClock;
+
+  constructor(options: DockerAdapterOptions) {
+    this.#docker = options.docker;
+    this.engineAddress = options.engineAddress ?? describeEngineAddress(options.docker.modem);
+    this.owner = options.owner ?? defaultOwner();
+    this.#defaultTtlMs = options.defaultTtlMs ?? DEFAULT_SANDBOX_TTL_MS;
+    this.#logger = options.logger ?? consoleLogger;
+    this.#wallClock = options.wallClock ?? systemWallClock;
+  }
+
+  /**
+   * Provisions a sandbox inside `ctx` (a `SandboxProvisioner` context). Rejects with a `BootstrapError`:
+   * `INVALID_SPEC`, `ENGINE_UNREACHABLE`, `IMAGE_NOT_FOUND`, `PULL_FAILED`, `CREATE_FAILED`, `START_FAILED`,
+   * `READINESS_FAILED`, `DEADLINE_EXCEEDED` or `ABORTED`; by then no container of it is left.
+   */
+  async provision(spec: DockerSandboxSpec, ctx: ProvisionContext): Promise<DockerSandbox> {
+    const resolved = resolveDockerSandboxSpec(spec);
+    const ttlMs = resolved.ttlMs ?? this.#defaultTtlMs;
+    return provisionDockerSandbox(
+      {
+        docker: this.#docker,
+        engineAddress: this.engineAddress,
+        owner: this.owner,
+        expiresAt: new Date(this.#wallClock.now().getTime() + ttlMs),
+        logger: this.#logger,
+      },
+      resolved,
+      ctx,
+    );
+  }
+
+  /** Resolves when the engine answers; rejects with `ENGINE_UNREACHABLE` saying where it looked and what to do. */
+  async ping(): Promise<void> {
+    try {
+      await this.#docker.ping();
+    } catch (error) {
+      throw engineUnreachable(error, this.engineAddress);
+    }
+  }
+
+  /** Every container sbx created on this engine (any owner), running or not. */
+  listManaged(): Promise<ManagedContainer[]> {
+    return listManagedContainers(this.#docker, this.engineAddress);
+  }
+
+  /** Removes managed containers that are expired or whose owner is gone; resolves to the removed container ids. */
+  reap(options: ReapOptions = {}): Promise<{ removed: string[] }> {
+    return reapContainers(this.#docker, this.engineAddress, this.#logger, {
+      ...options,
+      now: options.now ?? this.#wallClock.now(),
+    });
+  }
+}

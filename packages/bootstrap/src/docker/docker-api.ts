@@ -1,0 +1,135 @@
+// The subset of dockerode that DockerAdapter calls, declared here so tests hand in a fake (no module mocks)
+// and `new Dockerode()` satisfies it structurally. Field names follow the Docker Engine API.
+
+/** Lets a call be cancelled; dockerode passes it to the HTTP request. */
+export interface DockerCallOptions {
+  abortSignal?: AbortSignal;
+}
+
+/** The Docker client `DockerAdapter` drives: `new Dockerode()` satisfies it. */
+export interface DockerApi {
+  ping(options?: DockerCallOptions): Promise<unknown>;
+  getImage(name: string): DockerImageApi;
+  /** Resolves to the progress stream (JSON lines); the pull is done when the stream ends. */
+  pull(repoTag: string, options?: DockerCallOptions): Promise<NodeJS.ReadableStream>;
+  createContainer(options: DockerContainerCreateOptions): Promise<DockerContainerApi>;
+  getContainer(id: string): DockerContainerApi;
+  listContainers(options?: DockerListContainersOptions): Promise<DockerContainerSummary[]>;
+  /** dockerode's connection (`socketPath`, `host`, `port`), read only to say where the engine was expected. */
+  readonly modem?: unknown;
+}
+
+/** One image by name. */
+export interface DockerImageApi {
+  inspect(): Promise<{ Id: string }>;
+}
+
+/** One container by id or name. */
+export interface DockerContainerApi {
+  readonly id: string;
+  inspect(options?: DockerCallOptions): Promise<DockerContainerInspect>;
+  start(options?: DockerCallOptions): Promise<unknown>;
+  /** With `hijack: true` resolves to the raw (multiplexed) stdout/stderr stream of the container. */
+  attach(options: {
+    stream: boolean;
+    stdout: boolean;
+    stderr: boolean;
+    hijack?: boolean;
+    abortSignal?: AbortSignal;
+  }): Promise<NodeJS.ReadableStream>;
+  exec(options: DockerExecCreateOptions): Promise<DockerExecApi>;
+  remove(options?: { force?: boolean; v?: boolean }): Promise<unknown>;
+}
+
+/** One exec instance inside a container. */
+export interface DockerExecApi {
+  /** With `hijack: true` resolves to the multiplexed output stream; it ends when the command exits. */
+  start(options: {
+    hijack?: boolean;
+    stdin?: boolean;
+    abortSignal?: AbortSignal;
+  }): Promise<NodeJS.ReadableStream>;
+  inspect(options?: DockerCallOptions): Promise<{ ExitCode: number | null; Running: boolean }>;
+}
+
+/** Options of `POST /containers/{id}/exec`. */
+export interface DockerExecCreateOptions {
+  Cmd: string[];
+  AttachStdout: boolean;
+  AttachStderr: boolean;
+  AttachStdin?: boolean;
+  Tty?: boolean;
+  Env?: string[];
+  WorkingDir?: string;
+  abortSignal?: AbortSignal;
+}
+
+/** The health check Docker runs in the container (durations in nanoseconds). */
+export interface DockerHealthConfig {
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  Retries?: number;
+}
+
+/** The fields of `POST /containers/create` the adapter sets. */
+export interface DockerContainerCreateOptions {
+  name?: string;
+  Image?: string;
+  Cmd?: string[];
+  Env?: string[];
+  WorkingDir?: string;
+  User?: string;
+  Labels?: Record<string, string>;
+  Tty?: boolean;
+  OpenStdin?: boolean;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  NetworkDisabled?: boolean;
+  Healthcheck?: DockerHealthConfig;
+  HostConfig?: {
+    NetworkMode?: string;
+    Privileged?: boolean;
+    CapDrop?: string[];
+    SecurityOpt?: string[];
+    Memory?: number;
+    MemorySwap?: number;
+    NanoCpus?: number;
+    PidsLimit?: number;
+    AutoRemove?: boolean;
+    ReadonlyRootfs?: boolean;
+    PublishAllPorts?: boolean;
+  };
+}
+
+/** What `GET /containers/{id}/json` returns that the adapter reads. */
+export interface DockerContainerInspect {
+  Id: string;
+  State: {
+    Status: string;
+    Running: boolean;
+    ExitCode: number;
+    OOMKilled?: boolean;
+    Error?: string;
+    Health?: { Status: string; Log?: Array<{ ExitCode: number; Output: string }> };
+  };
+}
+
+/** Options of `GET /containers/json`. */
+export interface DockerListContainersOptions {
+  all?: boolean;
+  filters?: string | Record<string, string[]>;
+  abortSignal?: AbortSignal;
+}
+
+/** One row of `GET /containers/json`. */
+export interface DockerContainerSummary {
+  Id: string;
+  Names: string[];
+  Image: string;
+  Created: number;
+  State: string;
+  Labels: Record<string, string>;
+}

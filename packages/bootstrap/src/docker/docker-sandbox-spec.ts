@@ -1,0 +1,122 @@
+import { BootstrapError } from '../errors.js';
+import { DEFAULT_READINESS_PROBE, type ReadinessProbe, validateReadinessProbe } from './readiness-probe.js';
+
+/** Resource limits of a Docker sandbox; every one is always set (defaults in `DEFAULT_DOCKER_RESOURCES`). */
+export interface DockerResources {
+  memoryBytes?: number;
+  cpus?: number;
+  pids?: number;
+}
+
+/** A health check for the `healthcheck` probe when the image has no HEALTHCHECK of its own. */
+export interface DockerHealthcheckSpec {
+  /** Run with `sh -c` when a string, directly when an array. */
+  test: string | string[];
+  intervalMs?: number;
+  timeoutMs?: number;
+  retries?: number;
+  startPeriodMs?: number;
+}
+
+/** What to run in a Docker sandbox. */
+export interface DockerSandboxSpec {
+  image: string;
+  cmd?: string[];
+  env?: Record<string, string>;
+  workingDir?: string;
+  /** The user the command runs as (`uid[:gid]` or a name); default: the image's. */
+  user?: string;
+  /** Default `{ kind: 'running' }`. */
+  ready?: ReadinessProbe;
+  resources?: DockerResources;
+  /** Docker network mode; default `'none'` (no network at all, not even the host's view of ports). */
+  network?: string;
+  /** Default `'missing'`: use the local image, pull only when absent. */
+  pull?: 'never' | 'missing' | 'always';
+  /** Extra container labels; keys starting with `sbx.` are reserved. */
+  labels?: Record<string, string>;
+  /** After this many milliseconds `reap()` removes the sandbox even if its owner lives; default the adapter's. */
+  ttlMs?: number;
+  healthcheck?: DockerHealthcheckSpec;
+}
+
+/** The limits applied when a spec sets none: 512 MiB, 1 CPU, 256 processes. */
+export const DEFAULT_DOCKER_RESOURCES: Readonly<Required<DockerResources>> = Object.freeze({
+  memoryBytes: 512 * 1024 * 1024,
+  cpus: 1,
+  pids: 256,
+});
+
+/** A spec with its defaults applied and checked. */
+export interface ResolvedDockerSandboxSpec extends DockerSandboxSpec {
+  ready: ReadinessProbe;
+  resources: Required<DockerResources>;
+  network: string;
+  pull: 'never' | 'missing' | 'always';
+  labels: Record<string, string>;
+}
+
+const PULL_POLICIES = ['never', 'missing', 'always'] as const;
+
+/** Applies the defaults and throws `BootstrapError('INVALID_SPEC')` naming the first field that is wrong. */
+export function resolveDockerSandboxSpec(spec: DockerSandboxSpec): ResolvedDockerSandboxSpec {
+  const fail = (why: string): never => {
+    throw new BootstrapError('INVALID_SPEC', `invalid docker sandbox spec: ${why}`);
+  };
+  if (spec === null || typeof spec !== 'object') return fail('expected an object');
+  if (typeof spec.image !== 'string' || spec.image.trim() === '') fail('image must be a non-empty string');
+  if (spec.cmd !== undefined && !isStringArray(spec.cmd)) fail('cmd must be an array of strings');
+  for (const [key, value] of Object.entries(spec.env ?? {})) {
+    if (!/^[^=\0]+$/.test(key) || typeof value !== 'string')
+      fail(`env ${JSON.stringify(key)} is not NAME=string`);
+  }
+  for (const [key, value] of Object.entries(spec.labels ?? {})) {
+    if (key.startsWith('sbx.')) fail(`label ${key} is reserved for sbx`);
+    if (typeof value !== 'string') fail(`label ${key} must be a string`);
+  }
+  const pull = spec.pull ?? 'missing';
+  if (!PULL_POLICIES.includes(pull)) fail(`pull must be one of ${PULL_POLICIES.join(', ')}, got ${pull}`);
+  const resources = { ...DEFAULT_DOCKER_RESOURCES, ...definedOnly(spec.resources ?? {}) };
+  for (const [name, value] of Object.entries(resources)) {
+    if (!(Number.isFinite(value) && value > 0))
+      fail(`resources.${name} must be a positive number, got ${value}`);
+  }
+  if (!Number.isInteger(resources.pids)) fail(`resources.pids must be an integer, got ${resources.pids}`);
+  if (spec.ttlMs !== undefined && !(spec.ttlMs > 0 && Number.isFinite(spec.ttlMs))) {
+    fail(`ttlMs must be a positive number, got ${spec.ttlMs}`);
+  }
+  if (spec.network !== undefined && (typeof spec.network !== 'string' || spec.network === '')) {
+    fail('network must be a non-empty string');
+  }
+  if (spec.healthcheck !== undefined) validateHealthcheck(spec.healthcheck, fail);
+  return {
+    ...spec,
+    image: spec.image.trim(),
+    ready: validateReadinessProbe(spec.ready ?? DEFAULT_READINESS_PROBE),
+    resources,
+    network: spec.network ?? 'none',
+    pull,
+    labels: { ...spec.labels },
+  };
+}
+
+function validateHealthcheck(check: DockerHealthcheckSpec, fail: (why: string) => never): void {
+  const test = check?.test;
+  if (!(typeof test === 'string' ? test.trim() !== '' : isStringArray(test) && test.length > 0)) {
+    fail('healthcheck.test must be a command string or a non-empty array of strings');
+  }
+  for (const key of ['intervalMs', 'timeoutMs', 'startPeriodMs', 'retries'] as const) {
+    const value = check[key];
+    if (value !== undefined && !(Number.isFinite(value) && value >= 1)) {
+      fail(`healthcheck.${key} must be at least 1, got ${value}`);
+    }
+  }
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,131 @@
+import { type BootstrapError, DockerSandbox, EXEC_MARKER_ENV } from '@sbx/bootstrap';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { deferred, type FakeContainer, FakeDocker, httpError } from './testing/fake-docker.js';
+
+async function setup() {
+  const docker = new FakeDocker(['img']);
+  const container = (await docker.createContainer({ name: 'sbx-1', Image: 'img' })) as FakeContainer;
+  await container.start();
+  const logger = { warn: vi.fn(), error: vi.fn() };
+  const sandbox = new DockerSandbox({
+    id: 'sbx-1',
+    container,
+    image: 'img',
+    imageSource: 'local',
+    owner: 'me:1',
+    expiresAt: new Date(0),
+    engineAddress: '/var/run/docker.sock',
+    logger,
+  });
+  return { docker, container, sandbox, logger };
+}
+
+function failureOf(promise: Promise<unknown>): Promise<BootstrapError> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error as BootstrapError,
+  );
+}
+
+describe('DockerSandbox.exec', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('resolves to the exit code and the demultiplexed stdout and stderr; non-zero is a result', async () => {
+    const { docker, sandbox } = await setup();
+    docker.execHandler = () => ({ exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
+    await expect(sandbox.exec(['ls', '/nope'])).resolves.toEqual({
+      exitCode: 3,
+      stdout: 'out\n',
+      stderr: 'err\n',
+    });
+  });
+
+  it('runs a string with sh -c and passes env and working dir, plus a marker to find the command by', async () => {
+    const { container, sandbox } = await setup();
+    await sandbox.exec('echo $A', { env: { A: '1' }, workingDir: '/tmp' });
+    const options = container.execs[0];
+    expect(options?.Cmd).toEqual(['sh', '-c', 'echo $A']);
+    expect(options?.WorkingDir).toBe('/tmp');
+    expect(options?.Env?.[0]).toBe('A=1');
+    expect(options?.Env?.[1]).toMatch(new RegExp(`^${EXEC_MARKER_ENV}=[0-9a-f-]{36}$`));
+  });
+
+  it('rejects with EXEC_TIMEOUT after timeoutMs and kills the command by its marker', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { docker, container, sandbox } = await setup();
+    const hang = deferred<{ exitCode: number }>();
+    docker.execHandler = (cmd) => (cmd[0] === 'sleep' ? hang.promise : { exitCode: 0 });
+    const failure = failureOf(sandbox.exec(['sleep', '100'], { timeoutMs: 2_000 }));
+    await vi.advanceTimersByTimeAsync(2_000);
+    const error = await failure;
+    expect(error).toMatchObject({ code: 'EXEC_TIMEOUT', phase: 'exec' });
+    expect(error.message).toBe('command "sleep" in sandbox sbx-1 timed out after 2000 ms');
+    const marker = container.execs[0]?.Env?.find((e) => e.startsWith(EXEC_MARKER_ENV));
+    await vi.waitFor(() => expect(container.execs).toHaveLength(2));
+    expect(container.execs[1]?.Cmd.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(container.execs[1]?.Cmd.at(-1)).toBe(marker);
+  });
+
+  it('rejects with ABORTED when the caller signal aborts', async () => {
+    const { docker, sandbox } = await setup();
+    docker.execHandler = () => new Promise(() => {});
+    const controller = new AbortController();
+    const failure = failureOf(sandbox.exec(['cat'], { signal: controller.signal }));
+    controller.abort(new Error('user pressed ctrl-c'));
+    expect(await failure).toMatchObject({ code: 'ABORTED' });
+  });
+
+  it('wraps an engine failure as EXEC_FAILED', async () => {
+    const { container, sandbox } = await setup();
+    container.exit(1);
+    const error = await failureOf(sandbox.exec(['true']));
+    expect(error).toMatchObject({ code: 'EXEC_FAILED', phase: 'exec' });
+    expect(error.message).toMatch(/running "true" in sandbox sbx-1 failed: Container c1 is not running/);
+  });
+
+  it('rejects bad arguments before calling the engine', async () => {
+    const { container, sandbox } = await setup();
+    expect(await failureOf(sandbox.exec([]))).toMatchObject({ code: 'INVALID_SPEC' });
+    expect(await failureOf(sandbox.exec(['true'], { timeoutMs: 0 }))).toMatchObject({ code: 'INVALID_SPEC' });
+    expect(container.execs).toEqual([]);
+  });
+});
+
+describe('DockerSandbox.dispose', () => {
+  it('force-removes the container once, however often and concurrently it is called', async () => {
+    const { docker, sandbox } = await setup();
+    await Promise.all([sandbox.dispose(), sandbox.dispose(), sandbox[Symbol.asyncDispose]()]);
+    await sandbox.dispose();
+    expect(docker.calls.filter((c) => c.startsWith('remove'))).toEqual(['remove sbx-1']);
+    expect(docker.live).toEqual([]);
+    expect(sandbox.disposed).toBe(true);
+  });
+
+  it('treats a container that is already gone as disposed', async () => {
+    const { container, sandbox } = await setup();
+    await container.remove();
+    await expect(sandbox.dispose()).resolves.toBeUndefined();
+  });
+
+  it('lets a failed removal be retried', async () => {
+    const { docker, sandbox } = await setup();
+    docker.hooks.remove = () => {
+      throw httpError(500, 'driver busy');
+    };
+    expect(await failureOf(sandbox.dispose())).toMatchObject({ code: 'ENGINE_ERROR', phase: 'dispose' });
+    docker.hooks.remove = undefined;
+    await sandbox.dispose();
+    expect(docker.live).toEqual([]);
+  });
+
+  it('refuses exec after dispose', async () => {
+    const { container, sandbox } = await setup();
+    await sandbox.dispose();
+    expect(await failureOf(sandbox.exec(['true']))).toMatchObject({ code: 'DISPOSED' });
+    expect(container.execs).toEqual([]);
+  });
+});

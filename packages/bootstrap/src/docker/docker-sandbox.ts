@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@sbx/timing';
+import { BootstrapError } from '../errors.js';
+import type { ExecOptions, ExecResult, SandboxHandle } from '../sandbox-adapter.js';
+import type { DockerContainerApi } from './docker-api.js';
+import { wrapDockerError } from './docker-error.js';
+import type { ImageSource } from './ensure-image.js';
+import { removeContainer } from './remove-container.js';
+import { runExec } from './run-exec.js';
+
+/** The variable every exec gets, so a command that timed out can be found and killed inside the container. */
+export const EXEC_MARKER_ENV = 'SBX_EXEC_ID';
+
+// Kills every process whose environment carries the marker (the command and its children). Needs sh, tr, grep.
+const KILL_MARKED =
+  'cd /proc && for p in [0-9]*; do if tr "\\0" "\\n" < "$p/environ" 2>/dev/null | grep -qx "$1"; then kill -9 "$p"; fi; done';
+
+/** What a `DockerSandbox` is built from (by `DockerAdapter.provision`). */
+export interface DockerSandboxInit {
+  id: string;
+  container: DockerContainerApi;
+  image: string;
+  imageSource: ImageSource;
+  owner: string;
+  expiresAt: Date;
+  engineAddress: string;
+  logger: Logger;
+}
+
+/** A running Docker sandbox: run commands in it, then dispose of it (force-removes the container). */
+export class DockerSandbox implements SandboxHandle {
+  readonly type = 'docker' as const;
+  /** The sandbox id, also the container name and its `sbx.sandbox-id` label. */
+  readonly id: string;
+  readonly containerId: string;
+  readonly image: string;
+  /** Whether the image was already on the engine or pulled for this sandbox. */
+  readonly imageSource: ImageSource;
+  readonly owner: string;
+  /** When `reap()` may remove it whatever its owner. */
+  readonly expiresAt: Date;
+  readonly #container: DockerContainerApi;
+  readonly #engineAddress: string;
+  readonly #logger: Logger;
+  #disposing: Promise<void> | undefined;
+  #disposed = false;
+
+  constructor(init: DockerSandboxInit) {
+    this.id = init.id;
+    this.containerId = init.container.id;
+    this.image = init.image;
+    this.imageSource = init.imageSource;
+    this.owner = init.owner;
+    this.expiresAt = init.expiresAt;
+    this.#container = init.container;
+    this.#engineAddress = init.engineAddress;
+    this.#logger = init.logger;
+  }
+
+  /** True once `dispose()` was called. */
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /**
+   * Runs a command (a string runs with `sh -c`) and resolves to its exit code and demultiplexed output; a
+   * non-zero exit is a result. Rejects with `EXEC_TIMEOUT` after `timeoutMs` (the command is then killed),
+   * `ABORTED` when `signal` aborts, `DISPOSED` after `dispose()`, `EXEC_FAILED` when the engine fails.
+   */
+  async exec(cmd: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    if (this.#disposed)
+      throw new BootstrapError('DISPOSED', `sandbox ${this.id} is disposed`, { phase: 'exec' });
+    const argv = typeof cmd === 'string' ? ['sh', '-c', cmd] : [...cmd];
+    if (argv.length === 0 || argv.some((arg) => typeof arg !== 'string')) {
+      throw new BootstrapError('INVALID_SPEC', 'exec needs a non-empty command', { phase: 'exec' });
+    }
+    const { timeoutMs } = options;
+    if (timeoutMs !== undefined && !(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
+      throw new BootstrapError('INVALID_SPEC', `exec timeoutMs must be a positive number, got ${timeoutMs}`);
+    }
+    const marker = `${EXEC_MARKER_ENV}=${randomUUID()}`;
+    const controller = new AbortController();
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(
+            () => controller.abort(this.#stopped('EXEC_TIMEOUT', `timed out after ${timeoutMs} ms`, argv)),
+            timeoutMs,
+          );
+    const onAbort = () => controller.abort(this.#stopped('ABORTED', 'aborted', argv, options.signal?.reason));
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await runExec(this.#container, argv, {
+        env: { ...options.env, [EXEC_MARKER_ENV]: marker.slice(EXEC_MARKER_ENV.length + 1) },
+        ...(options.workingDir ? { workingDir: options.workingDir } : {}),
+        signal: controller.signal,
+      });
+    } catch (error) {
+      if (controller.signal.aborted) {
+        void this.#kill(marker);
+        throw controller.signal.reason;
+      }
+      if (this.#disposed) {
+        throw new BootstrapError('DISPOSED', `sandbox ${this.id} was disposed while a command ran`, {
+          cause: error,
+          phase: 'exec',
+        });
+      }
+      throw wrapDockerError(error, {
+        code: 'EXEC_FAILED',
+        doing: `running ${JSON.stringify(argv[0])} in sandbox ${this.id}`,
+        engineAddress: this.#engineAddress,
+        phase: 'exec',
+      });
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Force-removes the container; idempotent, and safe to call concurrently. A failed removal can be retried. */
+  dispose(): Promise<void> {
+    this.#disposed = true;
+    this.#disposing ??= removeContainer(this.#container, this.#engineAddress, 'dispose').then(
+      () => undefined,
+      (error: unknown) => {
+        this.#disposing = undefined;
+        throw error;
+      },
+    );
+    return this.#disposing;
+  }
+
+  /** `await using sandbox = await adapter.provision(...)` disposes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+
+  #stopped(code: 'EXEC_TIMEOUT' | 'ABORTED', what: string, argv: string[], cause?: unknown): BootstrapError {
+    return new BootstrapError(code, `command ${JSON.stringify(argv[0])} in sandbox ${this.id} ${what}`, {
+      phase: 'exec',
+      ...(cause === undefined ? {} : { cause }),
+    });
+  }
+
+  // Best effort: the engine has no API to stop an exec, so kill its processes from inside the container.
+  async #kill(marker: string): Promise<void> {
+    try {
+      await runExec(this.#container, ['sh', '-c', KILL_MARKED, 'sbx-kill', marker]);
+    } catch (error) {
+      this.#logger.warn(`could not kill a stopped command in sandbox ${this.id}`, { error: String(error) });
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import { StringDecoder } from 'node:string_decoder';
+
+/** Which output a chunk of a container's stream belongs to. */
+export type OutputStream = 'stdout' | 'stderr';
+
+const HEADER_BYTES = 8;
+
+/**
+ * Splits Docker's multiplexed stream (a non-TTY attach, exec or log stream) into stdout and stderr: each
+ * frame is an 8-byte header (stream type, three zero bytes, big-endian payload length) and the payload.
+ */
+export class DockerStreamDemuxer {
+  readonly #onFrame: (stream: OutputStream, payload: Buffer) => void;
+  #pending: Buffer = Buffer.alloc(0);
+
+  constructor(onFrame: (stream: OutputStream, payload: Buffer) => void) {
+    this.#onFrame = onFrame;
+  }
+
+  /** Feeds the next chunk as it arrived; frames may span chunks. */
+  push(chunk: Buffer): void {
+    let buffer = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
+    while (buffer.length >= HEADER_BYTES) {
+      const size = buffer.readUInt32BE(4);
+      if (buffer.length < HEADER_BYTES + size) break;
+      const type = buffer[0];
+      if (size > 0)
+        this.#onFrame(type === 2 ? 'stderr' : 'stdout', buffer.subarray(HEADER_BYTES, HEADER_BYTES + size));
+      buffer = buffer.subarray(HEADER_BYTES + size);
+    }
+    this.#pending = buffer.length === 0 ? Buffer.alloc(0) : Buffer.from(buffer);
+  }
+}
+
+/** Reads a multiplexed stream to its end, handing each payload to `onFrame`; rejects on a stream error. */
+export function readDemuxed(
+  stream: NodeJS.ReadableStream,
+  onFrame: (stream: OutputStream, payload: Buffer) => void,
+): Promise<void> {
+  const demuxer = new DockerStreamDemuxer(onFrame);
+  return new Promise<void>((resolve, reject) => {
+    const done = () => {
+      stream.removeListener('data', onData);
+      resolve();
+    };
+    const onData = (chunk: Buffer | string) =>
+      demuxer.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
+    stream.on('data', onData);
+    // A hijacked socket may close without 'end'; either means the command or container is done.
+    stream.once('end', done);
+    stream.once('close', done);
+    stream.once('error', reject);
+  });
+}
+
+/** Collects a multiplexed stream into its stdout and stderr text. */
+export async function collectDemuxed(
+  stream: NodeJS.ReadableStream,
+): Promise<{ stdout: string; stderr: string }> {
+  const out: Record<OutputStream, Buffer[]> = { stdout: [], stderr: [] };
+  await readDemuxed(stream, (which, payload) => out[which].push(Buffer.from(payload)));
+  return {
+    stdout: Buffer.concat(out.stdout).toString('utf8'),
+    stderr: Buffer.concat(out.stderr).toString('utf8'),
+  };
+}
+
+/** Ends a stream we no longer read (an abandoned attach or exec). */
+export function destroyStream(stream: NodeJS.ReadableStream | undefined): void {
+  (stream as { destroy?: () => void } | undefined)?.destroy?.();
+}
+
+// A line longer than this is handed over in pieces rather than held forever.
+const MAX_LINE_CHARS = 1 << 20;
+
+/** Turns payloads into whole lines per stream (a trailing `\r` dropped); `flush()` emits what is left. */
+export class LineSplitter {
+  readonly #partial: Record<OutputStream, string> = { stdout: '', stderr: '' };
+  readonly #decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+  readonly #onLine: (line: string, stream: OutputStream) => void;
+
+  constructor(onLine: (line: string, stream: OutputStream) => void) {
+    this.#onLine = onLine;
+  }
+
+  /** Adds a payload of one stream. */
+  push(stream: OutputStream, payload: Buffer): void {
+    const lines = (this.#partial[stream] + this.#decoders[stream].write(payload)).split('\n');
+    let rest = lines.pop() ?? '';
+    for (const line of lines) this.#onLine(line.endsWith('\r') ? line.slice(0, -1) : line, stream);
+    if (rest.length > MAX_LINE_CHARS) {
+      this.#onLine(rest, stream);
+      rest = '';
+    }
+    this.#partial[stream] = rest;
+  }
+
+  /** Emits unterminated last lines. */
+  flush(): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const rest = this.#partial[stream] + this.#decoders[stream].end();
+      if (rest) this.#onLine(rest, stream);
+      this.#partial[stream] = '';
+    }
+  }
+}

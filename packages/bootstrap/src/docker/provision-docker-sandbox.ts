@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger, ProvisionContext } from '@sbx/timing';
+import { BootstrapError } from '../errors.js';
+import { isDeadlineReason, raceAbort, settled } from './abort.js';
+import { buildContainerConfig } from './container-config.js';
+import type { DockerApi, DockerContainerApi } from './docker-api.js';
+import { wrapDockerError } from './docker-error.js';
+import { DockerSandbox } from './docker-sandbox.js';
+import type { ResolvedDockerSandboxSpec } from './docker-sandbox-spec.js';
+import { destroyStream } from './docker-stream.js';
+import { ensureImage } from './ensure-image.js';
+import { removeContainer } from './remove-container.js';
+import { waitForReadiness } from './wait-for-readiness.js';
+
+/** What one provisioning needs from its adapter. */
+export interface ProvisionDeps {
+  docker: DockerApi;
+  engineAddress: string;
+  owner: string;
+  expiresAt: Date;
+  logger: Logger;
+}
+
+// Everything a failure must clean up, filled in as the phases go.
+interface Run {
+  id: string;
+  phase: string;
+  creating?: Promise<DockerContainerApi>;
+  container?: DockerContainerApi;
+  output?: NodeJS.ReadableStream;
+  progress: { last?: string };
+}
+
+/**
+ * Provisions one container in the phases `image`, `create`, `start`, `ready`, each timed by `ctx.phase` and
+ * bounded by `ctx.signal`. On any failure the container is removed (timed as `cleanup`) before the error
+ * propagates; a deadline becomes `DEADLINE_EXCEEDED` naming the phase it fired in.
+ */
+export async function provisionDockerSandbox(
+  deps: ProvisionDeps,
+  spec: ResolvedDockerSandboxSpec,
+  ctx: ProvisionContext,
+): Promise<DockerSandbox> {
+  const { docker, engineAddress } = deps;
+  const run: Run = { id: newSandboxId(), phase: 'image', progress: {} };
+  const step = <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    run.phase = name;
+    // Nothing new starts once the deadline has passed.
+    return ctx.phase(name, () =>
+      ctx.signal.aborted ? Promise.reject(ctx.signal.reason) : raceAbort(fn(), ctx.signal),
+    );
+  };
+  const wrap = (error: unknown, code: 'CREATE_FAILED' | 'START_FAILED', doing: string) =>
+    wrapDockerError(error, {
+      code,
+      notFound: code === 'CREATE_FAILED' ? 'IMAGE_NOT_FOUND' : code,
+      doing,
+      engineAddress,
+      phase: run.phase,
+    });
+
+  try {
+    const imageSource = await step('image', () =>
+      ensureImage(docker, spec.image, spec.pull, ctx.signal, engineAddress),
+    );
+    const container = await step('create', async () => {
+      const config = buildContainerConfig(spec, {
+        sandboxId: run.id,
+        owner: deps.owner,
+        expiresAtMs: deps.expiresAt.getTime(),
+      });
+      run.creating = docker.createContainer(config);
+      try {
+        return await run.creating;
+      } catch (error) {
+        throw wrap(error, 'CREATE_FAILED', `creating container ${run.id} from ${spec.image}`);
+      }
+    });
+    run.container = container;
+    await step('start', async () => {
+      try {
+        // Attached before start, the log probe sees the first line without a log round trip after start.
+        if (spec.ready.kind === 'log') {
+          run.output = await container.attach({ stream: true, stdout: true, stderr: true, hijack: true });
+        }
+        await container.start();
+      } catch (error) {
+        throw wrap(error, 'START_FAILED', `starting container ${run.id}`);
+      }
+    });
+    await step('ready', () =>
+      waitForReadiness(spec.ready, {
+        container,
+        sandboxId: run.id,
+        engineAddress,
+        signal: ctx.signal,
+        progress: run.progress,
+        ...(run.output ? { output: run.output } : {}),
+      }),
+    );
+    return new DockerSandbox({ ...deps, id: run.id, container, image: spec.image, imageSource });
+  } catch (error) {
+    destroyStream(run.output);
+    const failure = toProvisionError(error, run, ctx);
+    if (run.creating) {
+      const problem = await ctx.phase('cleanup', () => cleanUp(deps, run));
+      if (problem) failure.message += `; ${problem}`;
+    }
+    throw failure;
+  }
+}
+
+/** A fresh sandbox id, also used as the container name so a container whose create answer was lost is found. */
+function newSandboxId(): string {
+  return `sbx-${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+}
+
+function toProvisionError(error: unknown, run: Run, ctx: ProvisionContext): BootstrapError {
+  if (ctx.signal.aborted) {
+    const reason: unknown = ctx.signal.reason;
+    const deadline = isDeadlineReason(reason);
+    const last = run.phase === 'ready' && run.progress.last ? ` (last check: ${run.progress.last})` : '';
+    const message = deadline
+      ? `provisioning deadline exceeded during the ${run.phase} phase after ${Math.round(ctx.elapsedMs())} ms${last}`
+      : `provisioning aborted during the ${run.phase} phase${last}`;
+    return new BootstrapError(deadline ? 'DEADLINE_EXCEEDED' : 'ABORTED', message, {
+      cause: error === reason ? reason : error,
+      phase: run.phase,
+      // A deadline that was too tight may pass on a second try; a caller that gave up will not.
+      retryable: deadline,
+    });
+  }
+  if (error instanceof BootstrapError) return error;
+  return new BootstrapError('ENGINE_ERROR', `provisioning failed during ${run.phase}: ${String(error)}`, {
+    cause: error,
+    phase: run.phase,
+  });
+}
+
+// Returns a sentence for the error message when the container could not be removed.
+async function cleanUp(deps: ProvisionDeps, run: Run): Promise<string | undefined> {
+  // A create still in flight may yet produce a container; wait for it, then remove by name as well in
+  // case the engine created it but its answer was lost.
+  const container = run.container ?? (await settled(run.creating)) ?? deps.docker.getContainer(run.id);
+  try {
+    const removed = await removeContainer(container, deps.engineAddress, 'cleanup');
+    return removed ? `container ${run.id} removed` : undefined;
+  } catch (error) {
+    deps.logger.error(`could not remove container ${run.id} after a failed provisioning`, {
+      error: String(error),
+    });
+    return `container ${run.id} could not be removed (${(error as Error).message}); reap() removes it once expired`;
+  }
+}

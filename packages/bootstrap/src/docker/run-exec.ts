@@ -1,0 +1,52 @@
+import type { ExecResult } from '../sandbox-adapter.js';
+import { raceAbort, sleep } from './abort.js';
+import type { DockerContainerApi } from './docker-api.js';
+import { collectDemuxed, destroyStream } from './docker-stream.js';
+
+/** Options of one `runExec`. */
+export interface RunExecOptions {
+  env?: Record<string, string>;
+  workingDir?: string;
+  /** Stops waiting (the stream is closed) and rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+// The exit code can land a moment after the output stream closes; inspect again this often until it does.
+const EXIT_CODE_POLL_MS = 5;
+
+/**
+ * Runs `cmd` in a running container through the Engine's exec API and collects its demultiplexed output.
+ * Engine errors are thrown as they come (callers wrap them); a non-zero exit code is a result, not an error.
+ */
+export async function runExec(
+  container: DockerContainerApi,
+  cmd: readonly string[],
+  options: RunExecOptions = {},
+): Promise<ExecResult> {
+  const signal = options.signal ?? new AbortController().signal;
+  const exec = await raceAbort(
+    container.exec({
+      Cmd: [...cmd],
+      AttachStdout: true,
+      AttachStderr: true,
+      AttachStdin: false,
+      Tty: false,
+      ...(options.env ? { Env: Object.entries(options.env).map(([k, v]) => `${k}=${v}`) } : {}),
+      ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
+    }),
+    signal,
+  );
+  const stream = await raceAbort(exec.start({ hijack: true, stdin: false }), signal);
+  const onAbort = () => destroyStream(stream);
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const output = await raceAbort(collectDemuxed(stream), signal);
+    for (;;) {
+      const info = await raceAbort(exec.inspect(), signal);
+      if (!info.Running) return { exitCode: info.ExitCode ?? -1, ...output };
+      await sleep(EXIT_CODE_POLL_MS, signal);
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}

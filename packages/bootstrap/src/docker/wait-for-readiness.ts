@@ -1,0 +1,191 @@
+import { BootstrapError } from '../errors.js';
+import { raceAbort, sleep } from './abort.js';
+import type { DockerContainerApi, DockerContainerInspect } from './docker-api.js';
+import { connectionErrorCode, wrapDockerError } from './docker-error.js';
+import { destroyStream, LineSplitter, readDemuxed } from './docker-stream.js';
+import { listeningTcpPorts } from './listening-ports.js';
+import type { ReadinessProbe } from './readiness-probe.js';
+import { runExec } from './run-exec.js';
+
+/** Pause between two attempts of a polling probe when the probe sets no `intervalMs`. */
+export const DEFAULT_PROBE_INTERVAL_MS = 100;
+
+// wget (busybox or GNU) when present, else curl; both exit non-zero unless the answer is 2xx (after redirects).
+const HTTP_CHECK =
+  'if command -v wget >/dev/null 2>&1; then exec wget -q -O /dev/null "$1"; fi; exec curl -fsS -o /dev/null "$1"';
+
+/** What a readiness wait works on. */
+export interface ReadinessTarget {
+  container: DockerContainerApi;
+  sandboxId: string;
+  engineAddress: string;
+  /** Aborts the wait (the deadline); the wait then rejects with its reason. */
+  signal: AbortSignal;
+  /** The container's output, attached before start; required by the `log` probe. */
+  output?: NodeJS.ReadableStream;
+  /** Updated with what the probe saw last, so a deadline error can say why it never passed. */
+  progress: { last?: string };
+}
+
+/**
+ * Resolves when `probe` passes. Rejects with `READINESS_FAILED` when it never can (the container exited,
+ * turned unhealthy, has no health check), with the signal's reason on abort, or with a wrapped engine error.
+ */
+export async function waitForReadiness(probe: ReadinessProbe, target: ReadinessTarget): Promise<void> {
+  const interval = probe.intervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
+  switch (probe.kind) {
+    case 'running':
+      await assertRunning(target);
+      return;
+    case 'log':
+      return waitForLogLine(probe.pattern, target);
+    case 'healthcheck':
+      return pollUntil(target, interval, () => checkHealth(target));
+    case 'exec':
+      return pollExec(target, interval, probe.cmd, (r) => (r.exitCode === 0 ? undefined : describeExit(r)));
+    case 'tcp':
+      return pollExec(target, interval, ['cat', '/proc/net/tcp', '/proc/net/tcp6'], (r) => {
+        const ports = listeningTcpPorts(r.stdout);
+        return ports.has(probe.port)
+          ? undefined
+          : `nothing listens on port ${probe.port} (listening: ${[...ports].join(', ') || 'none'})`;
+      });
+    case 'http': {
+      const url = `http://127.0.0.1:${probe.port}${probe.path}`;
+      return pollExec(target, interval, ['sh', '-c', HTTP_CHECK, 'sbx-http-probe', url], (r) =>
+        r.exitCode === 0 ? undefined : `GET ${url}: ${describeExit(r)}`,
+      );
+    }
+  }
+}
+
+async function waitForLogLine(pattern: RegExp | string, target: ReadinessTarget): Promise<void> {
+  const { output, signal } = target;
+  if (!output) throw new Error('log probe needs the container output attached before start');
+  const regex =
+    typeof pattern === 'string'
+      ? new RegExp(pattern)
+      : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+  let matched = false;
+  let lines = 0;
+  const splitter = new LineSplitter((line) => {
+    lines += 1;
+    if (!matched && regex.test(line)) {
+      matched = true;
+      destroyStream(output);
+    }
+  });
+  const onAbort = () => destroyStream(output);
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await raceAbort(
+      readDemuxed(output, (stream, payload) => {
+        if (!matched) splitter.push(stream, payload);
+      }),
+      signal,
+    );
+    if (matched) return;
+    splitter.flush();
+    if (matched) return;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+  target.progress.last = `${lines} output lines, none matching ${regex}`;
+  // The output ended: the container is gone or exited.
+  await assertRunning(target);
+  throw failed(target, `the output of sandbox ${target.sandboxId} ended before a line matched ${regex}`);
+}
+
+async function pollExec(
+  target: ReadinessTarget,
+  interval: number,
+  cmd: readonly string[],
+  judge: (result: { exitCode: number; stdout: string; stderr: string }) => string | undefined,
+): Promise<void> {
+  return pollUntil(target, interval, async () => {
+    try {
+      return judge(await runExec(target.container, cmd, { signal: target.signal }));
+    } catch (error) {
+      if (target.signal.aborted) throw target.signal.reason;
+      if (connectionErrorCode(error) !== undefined) throw wrap(error, target);
+      await assertRunning(target);
+      return `exec ${JSON.stringify(cmd)} failed: ${(error as Error).message}`;
+    }
+  });
+}
+
+// Runs `attempt` until it returns undefined (passed); otherwise records why and waits `interval`.
+async function pollUntil(
+  target: ReadinessTarget,
+  interval: number,
+  attempt: () => Promise<string | undefined>,
+): Promise<void> {
+  for (;;) {
+    const notYet = await attempt();
+    if (notYet === undefined) return;
+    target.progress.last = notYet;
+    await sleep(interval, target.signal);
+  }
+}
+
+async function checkHealth(target: ReadinessTarget): Promise<string | undefined> {
+  const state = await inspect(target);
+  if (!state.State.Running) throw exited(target, state);
+  const health = state.State.Health;
+  if (!health || health.Status === 'none') {
+    throw failed(
+      target,
+      `sandbox ${target.sandboxId} has no health check: the image defines no HEALTHCHECK; give spec.healthcheck`,
+    );
+  }
+  const lastLog = health.Log?.at(-1);
+  const detail = lastLog
+    ? ` (last check exit ${lastLog.ExitCode}: ${lastLog.Output.trim().slice(0, 200)})`
+    : '';
+  if (health.Status === 'healthy') return undefined;
+  if (health.Status === 'unhealthy')
+    throw failed(target, `sandbox ${target.sandboxId} is unhealthy${detail}`);
+  return `health ${health.Status}${detail}`;
+}
+
+async function assertRunning(target: ReadinessTarget): Promise<void> {
+  const state = await inspect(target);
+  if (!state.State.Running) throw exited(target, state);
+}
+
+async function inspect(target: ReadinessTarget): Promise<DockerContainerInspect> {
+  try {
+    return await raceAbort(target.container.inspect(), target.signal);
+  } catch (error) {
+    if (target.signal.aborted) throw target.signal.reason;
+    throw wrap(error, target);
+  }
+}
+
+function exited(target: ReadinessTarget, state: DockerContainerInspect): BootstrapError {
+  const { Status, ExitCode, OOMKilled, Error: reason } = state.State;
+  const why = OOMKilled ? ', killed for running out of memory' : reason ? ` (${reason})` : '';
+  return failed(
+    target,
+    `sandbox ${target.sandboxId} is ${Status} (exit code ${ExitCode}${why}) and never became ready`,
+  );
+}
+
+function failed(target: ReadinessTarget, message: string): BootstrapError {
+  const last = target.progress.last ? `; last check: ${target.progress.last}` : '';
+  return new BootstrapError('READINESS_FAILED', `${message}${last}`, { phase: 'ready' });
+}
+
+function wrap(error: unknown, target: ReadinessTarget): BootstrapError {
+  return wrapDockerError(error, {
+    code: 'READINESS_FAILED',
+    doing: `checking readiness of sandbox ${target.sandboxId}`,
+    engineAddress: target.engineAddress,
+    phase: 'ready',
+  });
+}
+
+function describeExit(result: { exitCode: number; stdout: string; stderr: string }): string {
+  const text = (result.stderr.trim() || result.stdout.trim()).slice(0, 200);
+  return `exit ${result.exitCode}${text ? `: ${text}` : ''}`;
+}
