@@ -6,12 +6,14 @@ import { kpiSnapshot } from '../reports/kpi-snapshot.js';
 import { toDockerSpec } from '../sandbox/docker-spec.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { errorBody, toHttpError } from './http-errors.js';
+import { ingestSchema, toProvisionResult } from './ingest-schema.js';
 import { describeIssues, execRequestSchema, provisionRequestSchema } from './schemas.js';
 
 /** What the HTTP API needs from the composed host. */
 export type AppDeps = Pick<AgentHost, 'kpis' | 'perf' | 'host' | 'adapter' | 'config'>;
 
 const MAX_BODY_BYTES = 64 * 1024;
+const MAX_INGEST_BYTES = 16 * 1024;
 
 function validationHook(
   result: { success: boolean; error?: unknown },
@@ -86,6 +88,20 @@ export function createApp(deps: AppDeps): Hono {
       ? c.body(null, 204)
       : c.json(errorBody('NOT_FOUND', `no live sandbox ${c.req.param('id')}`), 404);
   });
+
+  // A provisioning measured elsewhere (the WebContainer page, any browser app): stored like docker's.
+  app.post(
+    '/v1/provisions',
+    bodyLimit({
+      maxSize: MAX_INGEST_BYTES,
+      onError: (c) => c.json(errorBody('BODY_TOO_LARGE', `request body over ${MAX_INGEST_BYTES} bytes`), 413),
+    }),
+    zValidator('json', ingestSchema, validationHook),
+    async (c) => {
+      await deps.kpis.record(toProvisionResult(c.req.valid('json')));
+      return c.json({ recorded: true }, 201);
+    },
+  );
 
   app.get('/v1/kpis', async (c) => c.json(await kpiSnapshot(deps.kpis)));
   app.get('/v1/perf/report', async (c) => c.json(await deps.perf.getReport()));
