@@ -38,6 +38,7 @@ describe('resolveDockerSandboxSpec', () => {
     [{ image: 'x', resources: { pids: 1.5 } }, /resources.pids must be an integer/],
     [{ image: 'x', ttlMs: -1 }, /ttlMs must be a positive number/],
     [{ image: 'x', network: '' }, /network must be a non-empty string/],
+    [{ image: 'x', networkSandbox: 'yes' }, /networkSandbox must be a boolean/],
     [{ image: 'x', ready: { kind: 'tcp', port: 0 } }, /port must be/],
     [{ image: 'x', healthcheck: { test: [] } }, /healthcheck.test/],
     [
@@ -83,6 +84,13 @@ describe('buildContainerConfig', () => {
       PublishAllPorts: false,
     });
     expect(config).toMatchObject({ Tty: false, OpenStdin: false });
+  });
+
+  it("goes through Docker's network sandbox for network none only when asked", () => {
+    const spec = { image: 'x', network: 'none', networkSandbox: true };
+    const config = buildContainerConfig(resolveDockerSandboxSpec(spec), identity);
+    expect(config.NetworkDisabled).toBe(false);
+    expect(config.HostConfig?.NetworkMode).toBe('none');
   });
 
   it('passes command, env, working dir, user, limits and a health check through', () => {

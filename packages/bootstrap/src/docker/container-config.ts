@@ -28,8 +28,9 @@ const NS_PER_MS = 1_000_000;
 /**
  * The create options of a sandbox container: sbx's labels plus safe defaults (not privileged, every
  * capability dropped, no-new-privileges, memory/CPU/pids limits, no network, no auto-remove: sbx removes
- * its containers itself). `network: 'none'` also sets `NetworkDisabled`, which skips the engine's network
- * sandbox (its own empty network namespace with loopback only, and no /etc/hosts), roughly halving start.
+ * its containers itself). `network: 'none'` also sets `NetworkDisabled` (unless `networkSandbox`), which
+ * skips the engine's network sandbox: the container still gets its own network namespace with loopback
+ * only, but no /etc/hosts is mounted; it roughly halves the start on Docker 20.10.
  */
 export function buildContainerConfig(
   spec: ResolvedDockerSandboxSpec,
@@ -51,7 +52,7 @@ export function buildContainerConfig(
     AttachStdin: false,
     AttachStdout: false,
     AttachStderr: false,
-    NetworkDisabled: spec.network === 'none',
+    NetworkDisabled: spec.network === 'none' && spec.networkSandbox !== true,
     HostConfig: {
       NetworkMode: spec.network,
       Privileged: false,

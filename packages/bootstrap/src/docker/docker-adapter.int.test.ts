@@ -130,6 +130,30 @@ describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOC
     expect(await containersOf(adapter)).toEqual([]);
   });
 
+  it('network none: loopback only; localhost needs an /etc/hosts, which networkSandbox brings', async () => {
+    const server = 'mkdir -p /tmp/www; echo ok > /tmp/www/x; exec httpd -f -p 8080 -h /tmp/www';
+    const fast = await provision(adapterFor('net-fast'), {
+      cmd: ['sh', '-c', server],
+      ready: { kind: 'tcp', port: 8080 },
+    });
+    const classic = await provision(adapterFor('net-classic'), {
+      cmd: ['sh', '-c', server],
+      ready: { kind: 'tcp', port: 8080 },
+      networkSandbox: true,
+    });
+    try {
+      for (const { value } of [fast, classic]) {
+        expect((await value.exec('ls /sys/class/net')).stdout.trim()).toBe('lo');
+        expect((await value.exec('wget -q -O - http://127.0.0.1:8080/x')).stdout).toBe('ok\n');
+      }
+      // The test image ships no /etc/hosts: only Docker's network sandbox mounts one.
+      expect((await fast.value.exec('wget -q -O - http://localhost:8080/x')).exitCode).not.toBe(0);
+      expect((await classic.value.exec('wget -q -O - http://localhost:8080/x')).stdout).toBe('ok\n');
+    } finally {
+      await Promise.all([fast.value.dispose(), classic.value.dispose()]);
+    }
+  });
+
   it('times out a command, kills it, and keeps the sandbox usable', async () => {
     const adapter = adapterFor('exec-timeout');
     const { value: sandbox } = await provision(adapter, { cmd: ['sleep', '3600'] });

@@ -29,8 +29,14 @@ export interface DockerSandboxSpec {
   /** Default `{ kind: 'running' }`. */
   ready?: ReadinessProbe;
   resources?: DockerResources;
-  /** Docker network mode; default `'none'` (no network at all, not even the host's view of ports). */
+  /** Docker network mode; default `'none'`: the container's own network namespace with loopback only. */
   network?: string;
+  /**
+   * With network `'none'`, sbx skips Docker's network sandbox (`NetworkDisabled`): same isolation, about
+   * 100 ms faster to start, but Docker mounts no /etc/hosts, so `localhost` resolves only if the image ships
+   * one (127.0.0.1 always works). `true` goes through the sandbox for Docker's usual /etc/hosts. Default false.
+   */
+  networkSandbox?: boolean;
   /** Default `'missing'`: use the local image, pull only when absent. */
   pull?: 'never' | 'missing' | 'always';
   /** Extra container labels; keys starting with `sbx.` are reserved. */
@@ -87,6 +93,9 @@ export function resolveDockerSandboxSpec(spec: DockerSandboxSpec): ResolvedDocke
   }
   if (spec.network !== undefined && (typeof spec.network !== 'string' || spec.network === '')) {
     fail('network must be a non-empty string');
+  }
+  if (spec.networkSandbox !== undefined && typeof spec.networkSandbox !== 'boolean') {
+    fail('networkSandbox must be a boolean');
   }
   if (spec.healthcheck !== undefined) validateHealthcheck(spec.healthcheck, fail);
   return {
