@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 
 // Migrations take `Kysely<unknown>`: they describe the schema as it was then, not as the types say now.
 
-/** Creates `sandbox_provisioning_kpis` and the index behind "the newest rows of a type". */
+/** Creates `sandbox_provisioning_kpis`, the index behind "the newest rows of a type" and one for percentiles. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('sandbox_provisioning_kpis')
@@ -22,9 +22,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('sandbox_provisioning_kpis')
     .columns(['sandbox_type', 'timestamp'])
     .execute();
+  // Durations of a type in order: an all-time percentile walks the index instead of sorting every row.
+  await db.schema
+    .createIndex('idx_sandbox_provisioning_kpis_type_duration')
+    .on('sandbox_provisioning_kpis')
+    .columns(['sandbox_type', 'duration_ms'])
+    .execute();
 }
 
-/** Drops `sandbox_provisioning_kpis` and its index. */
+/** Drops `sandbox_provisioning_kpis` and its indexes. */
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('sandbox_provisioning_kpis').execute();
 }
