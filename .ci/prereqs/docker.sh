@@ -5,8 +5,9 @@
 # Exits non-zero when the engine never answers.
 set -euo pipefail
 
-# The name @sbx/bootstrap exports as DOCKER_TEST_IMAGE.
+# The name @sbx/bootstrap exports as DOCKER_TEST_IMAGE; bump the version when the image changes.
 IMAGE=sbx-test/busybox:latest
+IMAGE_VERSION=2
 DOCKERD_LOG="${DOCKERD_LOG:-/tmp/sbx-dockerd.log}"
 WAIT_SECONDS="${DOCKER_WAIT_SECONDS:-60}"
 
@@ -45,12 +46,13 @@ if ! engine_answers; then
 fi
 docker version --format 'Docker engine {{.Server.Version}} (API {{.Server.APIVersion}})'
 
-if docker image inspect "$IMAGE" >/dev/null 2>&1; then
-  echo "test image ${IMAGE} present"
+present=$(docker image inspect "$IMAGE" --format '{{index .Config.Labels "sbx.test-image-version"}}' 2>/dev/null || true)
+if [ "$present" = "$IMAGE_VERSION" ]; then
+  echo "test image ${IMAGE} present (version ${IMAGE_VERSION})"
   exit 0
 fi
 
-echo "building test image ${IMAGE} from busybox-static"
+echo "building test image ${IMAGE} (version ${IMAGE_VERSION}) from busybox-static"
 rootfs="$(mktemp -d)"
 trap 'rm -rf "$rootfs"' EXIT
 mkdir -p "$rootfs"/{bin,etc,root,proc,sys,dev,tmp,var/tmp}
@@ -66,7 +68,8 @@ tar --numeric-owner --owner=0 --group=0 -C "$rootfs" -c . |
   docker import \
     --change 'ENV PATH=/bin' \
     --change 'WORKDIR /' \
-    --change 'CMD ["sh"]' \
+    --change 'CMD ["sleep", "infinity"]' \
+    --change "LABEL sbx.test-image-version=${IMAGE_VERSION}" \
     --message 'sbx test image: busybox-static' \
     - "$IMAGE" >/dev/null
 docker image inspect "$IMAGE" --format "built ${IMAGE} ({{.Id}}, {{.Size}} bytes)"

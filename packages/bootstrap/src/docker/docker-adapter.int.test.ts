@@ -288,7 +288,8 @@ describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOC
     it('reap() removes an expired sandbox and keeps one that is not', async () => {
       const adapter = adapterFor('reap');
       const { value: expiring } = await provision(adapter, { cmd: ['sleep', '3600'], ttlMs: 1_000 });
-      const { value: keeper } = await provision(adapter, { cmd: ['sleep', '3600'] });
+      // No cmd: the image's own (sleep infinity) keeps it running.
+      const { value: keeper } = await provision(adapter, {});
       const { removed } = await adapter.reap({ now: new Date(Date.now() + 2_000), isOwnerAlive: () => true });
       expect(removed).toContain(expiring.containerId);
       expect(removed).not.toContain(keeper.containerId);
