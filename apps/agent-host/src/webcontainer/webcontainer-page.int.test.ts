@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { ProvisionIngestPayload } from '@sbx/bootstrap/webcontainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestSchema } from '../server/ingest-schema.js';
 import { DEFAULT_CHROMIUM_PATH, driveWebContainerProvisions } from './headless-driver.js';
 import { resolveWebContainerAssetRoots, serveWebContainerAsset } from './webcontainer-assets.js';
 import { WebContainerDriverError } from './webcontainer-driver-error.js';
@@ -103,6 +104,8 @@ describe('the WebContainer measuring page in headless Chromium', () => {
     const posted = ingested.slice(before);
     expect(posted.map((p) => p.payload)).toEqual(results.map((r) => r.measurement.payload));
     expect(posted.every((p) => p.contentType === 'application/json')).toBe(true);
+    // What the page sends passes the host's own ingest validation.
+    for (const { payload } of posted) expect(ingestSchema.safeParse(payload).error).toBeUndefined();
     report(
       'fake, in Chromium',
       results.map((r) => r.measurement.payload),
@@ -137,6 +140,7 @@ describe('the WebContainer measuring page in headless Chromium', () => {
     expect(payload?.durationMs).toBeGreaterThanOrEqual(1_000);
     expect(payload?.durationMs).toBeLessThan(1_500);
     expect(ingested.slice(before).map((p) => p.payload)).toEqual([payload]);
+    expect(ingestSchema.safeParse(payload).error).toBeUndefined();
     expect(wallMs).toBeLessThan(10_000);
   });
 

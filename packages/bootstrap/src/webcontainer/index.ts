@@ -9,7 +9,11 @@ export {
   type FakeWebContainerOptions,
   type FakeWebContainerStats,
 } from './fake-webcontainer.js';
-export { type ProvisionIngestPayload, toIngestPayload } from './ingest-payload.js';
+export {
+  MAX_ERROR_MESSAGE_CHARS,
+  type ProvisionIngestPayload,
+  toIngestPayload,
+} from './ingest-payload.js';
 export {
   type MeasureWebContainerOptions,
   measureWebContainer,

@@ -21,7 +21,10 @@ export interface ProvisionIngestPayload {
   error?: ProvisionErrorInfo;
 }
 
-/** Turns a provisioner's result into the ingest payload (dates as ISO strings, no `value`). */
+/** Longest `error.message` the payload carries (the host refuses longer ones). */
+export const MAX_ERROR_MESSAGE_CHARS = 2_000;
+
+/** Turns a provisioner's result into the ingest payload (dates as ISO strings, no `value`, bounded error text). */
 export function toIngestPayload(result: ProvisionResult): ProvisionIngestPayload {
   const payload: ProvisionIngestPayload = {
     sandboxType: result.sandboxType,
@@ -32,7 +35,9 @@ export function toIngestPayload(result: ProvisionResult): ProvisionIngestPayload
     phases: (result.phases ?? []).map(({ name, startMs, durationMs }) => ({ name, startMs, durationMs })),
   };
   if (result.error) {
-    const { name, message, code } = result.error;
+    const name = result.error.name.slice(0, 200);
+    const message = result.error.message.slice(0, MAX_ERROR_MESSAGE_CHARS);
+    const { code } = result.error;
     payload.error = code === undefined ? { name, message } : { name, message, code };
   }
   return payload;
