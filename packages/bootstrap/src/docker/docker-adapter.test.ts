@@ -275,7 +275,11 @@ describe('DockerAdapter.provision', () => {
       docker.hooks.afterStart = (c) => c.print('booting\n');
       const failure = failureOf(provision({ ready: { kind: 'log', pattern: 'ready' } }, { deadlineMs: 500 }));
       await vi.advanceTimersByTimeAsync(500);
-      expect(await failure).toMatchObject({ code: 'DEADLINE_EXCEEDED', phase: 'ready' });
+      const error = await failure;
+      expect(error).toMatchObject({ code: 'DEADLINE_EXCEEDED', phase: 'ready' });
+      expect(error.message).toMatch(
+        /\(last check: 1 output lines, none matching \/ready\/; last: "booting"\)/,
+      );
       expect(docker.live).toEqual([]);
     });
 

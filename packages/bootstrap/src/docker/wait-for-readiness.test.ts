@@ -73,7 +73,7 @@ describe('readiness probes', () => {
       const error = await failureOf(provision({ kind: 'log', pattern: 'ready' }));
       expect(error).toMatchObject({ code: 'READINESS_FAILED', phase: 'ready' });
       expect(error.message).toMatch(
-        /exit code 2\) and never became ready; last check: 1 output lines, none matching \/ready\//,
+        /exit code 2\) and never became ready; last check: 1 output lines, none matching \/ready\/; last: "fatal: no config"/,
       );
       expect(docker.live).toEqual([]);
     });

@@ -73,8 +73,11 @@ async function waitForLogLine(pattern: RegExp | string, target: ReadinessTarget)
     if (!matched && regex.test(line)) {
       matched = true;
       destroyStream(output);
+      return;
     }
+    target.progress.last = `${lines} output lines, none matching ${regex}; last: ${JSON.stringify(line.slice(0, 120))}`;
   });
+  target.progress.last = `no output yet, waiting for a line matching ${regex}`;
   const onAbort = () => destroyStream(output);
   signal.addEventListener('abort', onAbort, { once: true });
   try {
@@ -90,7 +93,6 @@ async function waitForLogLine(pattern: RegExp | string, target: ReadinessTarget)
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
-  target.progress.last = `${lines} output lines, none matching ${regex}`;
   // The output ended: the container is gone or exited.
   await assertRunning(target);
   throw failed(target, `the output of sandbox ${target.sandboxId} ended before a line matched ${regex}`);
