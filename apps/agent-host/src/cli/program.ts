@@ -5,6 +5,7 @@ import { toDockerSpec } from '../sandbox/docker-spec.js';
 import { type AgentHost, openAgentHost } from '../sandbox/open-agent-host.js';
 import { CliError, type CliIo } from './cli-io.js';
 import { provisionDocker } from './provision-command.js';
+import { provisionWebContainer } from './provision-webcontainer-command.js';
 import { report } from './report-command.js';
 import { serve } from './serve-command.js';
 
@@ -58,14 +59,23 @@ export function buildProgram(io: CliIo, open: typeof openAgentHost = openAgentHo
     .option('--exec <command>', 'run this command in each sandbox (timed by the perf monitor)')
     .option('--exec-timeout <ms>', 'kill the command after this many ms', positiveInt('--exec-timeout'))
     .option('--deadline <ms>', 'give up on one provisioning after this many ms', positiveInt('--deadline'))
+    .option('--fake [scenario]', 'webcontainer: swap in the fake module (ok, hang, ...) - no internet needed')
+    .option('--chromium <path>', 'webcontainer: the Chromium binary', '/usr/bin/chromium')
+    .option(
+      '--timeout <ms>',
+      'webcontainer: bound of one provision, page load to result',
+      positiveInt('--timeout'),
+    )
     .option('--json', 'print JSON for scripts')
     .addHelpText(
       'after',
-      `\nExample:\n  sbx provision docker --image sbx-test/busybox --cmd "sh -c 'echo ready; sleep 3600'" --ready log:ready --count 10`,
+      `\nExamples:\n  sbx provision webcontainer --fake --count 5\n  sbx provision docker --image sbx-test/busybox --cmd "sh -c 'echo ready; sleep 3600'" --ready log:ready --count 10`,
     )
     .action(async (type: SandboxType, opts) => {
-      if (type !== 'docker')
-        throw new CliError(`provisioning ${type} sandboxes is not supported by this command`);
+      if (type === 'webcontainer') {
+        process.exitCode = await withHost((agent) => provisionWebContainer(agent, opts, io));
+        return;
+      }
       if (!opts.image)
         throw new CliError('--image is required for docker sandboxes, e.g. --image sbx-test/busybox');
       const spec = toDockerSpec({

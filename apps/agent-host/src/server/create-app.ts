@@ -5,6 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import { kpiSnapshot } from '../reports/kpi-snapshot.js';
 import { toDockerSpec } from '../sandbox/docker-spec.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
+import { type HttpResponse, renderWebContainerPage, serveWebContainerAsset } from '../webcontainer/index.js';
 import { errorBody, toHttpError } from './http-errors.js';
 import { ingestSchema, toProvisionResult } from './ingest-schema.js';
 import { describeIssues, execRequestSchema, provisionRequestSchema } from './schemas.js';
@@ -106,6 +107,12 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/v1/kpis', async (c) => c.json(await kpiSnapshot(deps.kpis)));
   app.get('/v1/perf/report', async (c) => c.json(await deps.perf.getReport()));
 
+  // The WebContainer measuring page (cross-origin isolated) and the ES modules it imports.
+  app.get('/webcontainer', (c) =>
+    toResponse(renderWebContainerPage({ fake: c.req.query('fake') !== undefined })),
+  );
+  app.get('/assets/*', async (c) => toResponse(await serveWebContainerAsset(c.req.path)));
+
   app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) => {
     // hono raises HTTPException for malformed JSON and the like: those are the client's 4xx.
@@ -116,4 +123,8 @@ export function createApp(deps: AppDeps): Hono {
     return c.json(body, status);
   });
   return app;
+}
+
+function toResponse(response: HttpResponse): Response {
+  return new Response(response.body as BodyInit, { status: response.status, headers: response.headers });
 }

@@ -34,7 +34,7 @@ describe('POST /v1/provisions', () => {
       adapter,
       config: { dbPath: ':memory:', dockerHost: undefined, engineAddress: 'x' },
     });
-    post = (body) =>
+    post = async (body) =>
       app.request('/v1/provisions', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

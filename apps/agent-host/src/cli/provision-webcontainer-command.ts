@@ -1,0 +1,73 @@
+import { quantile } from '@sbx/timing';
+import type { AgentHost } from '../sandbox/open-agent-host.js';
+import { createApp } from '../server/create-app.js';
+import { startServer } from '../server/start-server.js';
+import { driveWebContainerProvisions, type WebContainerDriveResult } from '../webcontainer/index.js';
+import type { CliIo } from './cli-io.js';
+import { ms, phaseLine } from './format.js';
+
+/** Options of `sbx provision webcontainer`. */
+export interface ProvisionWebContainerOptions {
+  count: number;
+  fake?: boolean | string;
+  chromium?: string;
+  timeout?: number;
+  json?: boolean;
+}
+
+/**
+ * Serves the measuring page from an in-process host on a free loopback port, drives headless Chromium
+ * through `count` provisions (one browser context each); the page posts each result to the same database.
+ */
+export async function provisionWebContainer(
+  agent: AgentHost,
+  options: ProvisionWebContainerOptions,
+  io: CliIo,
+) {
+  const server = await startServer(createApp(agent), { host: '127.0.0.1', port: 0 });
+  try {
+    const results = await driveWebContainerProvisions({
+      baseUrl: server.url,
+      count: options.count,
+      fake: options.fake ?? false,
+      ...(options.chromium ? { executablePath: options.chromium } : {}),
+      ...(options.timeout ? { timeoutMs: options.timeout } : {}),
+      onResult: (r) => {
+        if (!options.json) io.stdout.write(`${formatRow(r)}\n`);
+      },
+    });
+    const durations = results.map((r) => r.measurement.payload.durationMs);
+    const failures = results.filter((r) => r.measurement.payload.error).length;
+    const notRecorded = results.filter((r) => !r.measurement.ingest.ok).length;
+    const summary = {
+      n: results.length,
+      p50Ms: quantile(durations, 0.5),
+      p95Ms: quantile(durations, 0.95),
+      slaBreaches: results.filter((r) => r.measurement.payload.status === 'sla_breach').length,
+      failures,
+    };
+    if (options.json) {
+      io.stdout.write(
+        `${JSON.stringify({ rows: results.map((r) => r.measurement.payload), summary }, null, 2)}\n`,
+      );
+    } else {
+      io.stdout.write(
+        `provisioned ${summary.n}: p50 ${ms(summary.p50Ms)}  p95 ${ms(summary.p95Ms)}  SLA breaches ${summary.slaBreaches}  failures ${failures}\n`,
+      );
+    }
+    if (notRecorded > 0) io.stderr.write(`sbx: ${notRecorded} result(s) could not be posted to the host\n`);
+    return failures > 0 || notRecorded > 0 ? 1 : 0;
+  } finally {
+    await server.close();
+  }
+}
+
+function formatRow(r: WebContainerDriveResult): string {
+  const p = r.measurement.payload;
+  const status = p.error ? 'FAILED' : p.status;
+  const error = p.error ? `  ${p.error.code ?? p.error.name}: ${p.error.message}` : '';
+  const ingest = r.measurement.ingest.ok
+    ? ''
+    : `  (not recorded: ${r.measurement.ingest.error ?? r.measurement.ingest.status})`;
+  return `#${String(r.index + 1).padEnd(4)} ${status.padEnd(10)} ${ms(p.durationMs).padStart(11)}  ${phaseLine(p.phases)}${error}${ingest}`;
+}
