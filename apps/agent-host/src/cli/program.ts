@@ -66,6 +66,7 @@ export function buildProgram(io: CliIo, open: typeof openAgentHost = openAgentHo
       'webcontainer: bound of one provision, page load to result',
       positiveInt('--timeout'),
     )
+    .option('--boot-timeout <ms>', 'webcontainer: bound of boot() in the page', positiveInt('--boot-timeout'))
     .option('--json', 'print JSON for scripts')
     .addHelpText(
       'after',

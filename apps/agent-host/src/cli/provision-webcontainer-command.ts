@@ -12,6 +12,7 @@ export interface ProvisionWebContainerOptions {
   fake?: boolean | string;
   chromium?: string;
   timeout?: number;
+  bootTimeout?: number;
   json?: boolean;
 }
 
@@ -32,6 +33,7 @@ export async function provisionWebContainer(
       fake: options.fake ?? false,
       ...(options.chromium ? { executablePath: options.chromium } : {}),
       ...(options.timeout ? { timeoutMs: options.timeout } : {}),
+      ...(options.bootTimeout ? { query: { bootTimeoutMs: options.bootTimeout } } : {}),
       onResult: (r) => {
         if (!options.json) io.stdout.write(`${formatRow(r)}\n`);
       },
@@ -47,9 +49,7 @@ export async function provisionWebContainer(
       failures,
     };
     if (options.json) {
-      io.stdout.write(
-        `${JSON.stringify({ rows: results.map((r) => r.measurement.payload), summary }, null, 2)}\n`,
-      );
+      io.stdout.write(`${JSON.stringify({ rows: results.map(jsonRow), summary }, null, 2)}\n`);
     } else {
       io.stdout.write(
         `provisioned ${summary.n}: p50 ${ms(summary.p50Ms)}  p95 ${ms(summary.p95Ms)}  SLA breaches ${summary.slaBreaches}  failures ${failures}\n`,
@@ -60,6 +60,11 @@ export async function provisionWebContainer(
   } finally {
     await server.close();
   }
+}
+
+function jsonRow(r: WebContainerDriveResult) {
+  const { payload, crossOriginIsolated, ingest } = r.measurement;
+  return { ...payload, crossOriginIsolated, recorded: ingest.ok };
 }
 
 function formatRow(r: WebContainerDriveResult): string {
