@@ -122,6 +122,15 @@ describe('HTTP API', () => {
     await down.db.destroy();
   });
 
+  it('lists recent provisions with their phases, newest first, and validates the query', async () => {
+    await ctx.json('POST', '/v1/sandboxes', { type: 'docker', image: 'busybox' });
+    const list = await (await ctx.json('GET', '/v1/provisions?type=docker&limit=5')).json();
+    expect(list.rows).toHaveLength(1);
+    expect(list.rows[0]).toMatchObject({ sandboxType: 'docker', status: 'ok', phases: [{ name: 'create' }] });
+    expect((await ctx.json('GET', '/v1/provisions?limit=0')).status).toBe(400);
+    expect((await ctx.json('GET', '/v1/provisions?type=vm')).status).toBe(400);
+  });
+
   it('serves per-type KPIs and the perf report', async () => {
     await ctx.json('POST', '/v1/sandboxes', { type: 'docker', image: 'busybox' });
     const kpis = await (await ctx.json('GET', '/v1/kpis')).json();

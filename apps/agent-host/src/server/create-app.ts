@@ -8,7 +8,7 @@ import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { type HttpResponse, renderWebContainerPage, serveWebContainerAsset } from '../webcontainer/index.js';
 import { errorBody, toHttpError } from './http-errors.js';
 import { ingestSchema, toProvisionResult } from './ingest-schema.js';
-import { describeIssues, execRequestSchema, provisionRequestSchema } from './schemas.js';
+import { describeIssues, execRequestSchema, listQuerySchema, provisionRequestSchema } from './schemas.js';
 
 /** What the HTTP API needs from the composed host. */
 export type AppDeps = Pick<AgentHost, 'kpis' | 'perf' | 'host' | 'adapter' | 'config'>;
@@ -103,6 +103,12 @@ export function createApp(deps: AppDeps): Hono {
       return c.json({ recorded: true }, 201);
     },
   );
+
+  app.get('/v1/provisions', zValidator('query', listQuerySchema, validationHook), async (c) => {
+    const { type, limit } = c.req.valid('query');
+    const rows = await deps.kpis.listRecent({ limit, ...(type ? { type } : {}) });
+    return c.json({ rows });
+  });
 
   app.get('/v1/kpis', async (c) => c.json(await kpiSnapshot(deps.kpis)));
   app.get('/v1/perf/report', async (c) => c.json(await deps.perf.getReport()));

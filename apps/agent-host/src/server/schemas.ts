@@ -43,6 +43,14 @@ export const execRequestSchema = z
   })
   .strict();
 
+/** Query of `GET /v1/provisions`: newest first, at most `limit` (default 100, at most 1000). */
+export const listQuerySchema = z
+  .object({
+    type: z.enum(['docker', 'webcontainer']).optional(),
+    limit: z.coerce.number().int().min(1).max(1_000).default(100),
+  })
+  .strict();
+
 /** Turns zod issues into `{ path, message }` pairs a client can act on. */
 export function describeIssues(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.map((issue) => ({
