@@ -171,6 +171,7 @@ describe('bad input is refused with the field named and nothing written', () => 
   it.each(cases)('%s', async (_label, input, field) => {
     const error = await kpis.record(input as ProvisionResult).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).not.toContain('[object');
     expect(error).toMatchObject({ code: 'INVALID_INPUT', field });
     expect((error as Error).message).toContain(field);
     expect(await kpis.count()).toBe(0);
