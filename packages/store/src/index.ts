@@ -1,3 +1,8 @@
+export {
+  ChangeFeed,
+  type PerfRecordChange,
+  type ProvisionChange,
+} from './change-feed.js';
 export type { SbxDatabase } from './database.js';
 export { isStoreError, StoreError, type StoreErrorCode, type StoreErrorOptions } from './errors.js';
 export { migrateToLatest } from './migrate-to-latest.js';
@@ -20,6 +25,17 @@ export type {
   ProvisioningPhaseTable,
 } from './provisioning-phase.table.js';
 export type { PhaseStats, ProvisioningStats } from './provisioning-stats.js';
+export type {
+  AlertKind,
+  NewSandboxAlert,
+  SandboxAlertRow,
+  SandboxAlertTable,
+} from './sandbox-alert.table.js';
+export {
+  type NewAlert,
+  SandboxAlertRepository,
+  type StoredAlert,
+} from './sandbox-alert-repository.js';
 export {
   DEFAULT_PERF_LIST_LIMIT,
   DEFAULT_REPORT_WINDOW,

@@ -1,0 +1,27 @@
+import type { SandboxType } from '@sbx/timing';
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+/** What raised an alert: a sandbox run over the perf monitor's threshold, or a provisioning over its SLA. */
+export type AlertKind = 'overhead-alert' | 'sla-breach';
+
+/** `sandbox_alerts`: one row per overhead alert or SLA breach. */
+export interface SandboxAlertTable {
+  /** Insertion order (an alias of SQLite's rowid). */
+  id: Generated<number>;
+  kind: AlertKind;
+  sandbox_type: SandboxType | null;
+  sandbox_id: string | null;
+  /** The measured value in milliseconds (run or provisioning duration). */
+  value_ms: number;
+  /** The threshold it crossed, in milliseconds. */
+  threshold_ms: number;
+  /** One human line: what happened. */
+  message: string;
+  /** When it was raised, ISO 8601 UTC. */
+  created_at: string;
+}
+
+/** A `sandbox_alerts` row as read. */
+export type SandboxAlertRow = Selectable<SandboxAlertTable>;
+/** A `sandbox_alerts` row as written. */
+export type NewSandboxAlert = Insertable<SandboxAlertTable>;
