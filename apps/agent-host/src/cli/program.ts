@@ -1,6 +1,6 @@
 import { isSandboxType, type SandboxType } from '@sbx/timing';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { resolveConfig } from '../config.js';
+import { type HostFlags, resolveConfig } from '../config.js';
 import { toDockerSpec } from '../sandbox/docker-spec.js';
 import { type AgentHost, openAgentHost } from '../sandbox/open-agent-host.js';
 import { CliError, type CliIo } from './cli-io.js';
@@ -31,11 +31,17 @@ export function buildProgram(io: CliIo, open: typeof openAgentHost = openAgentHo
   const program = new Command('sbx')
     .description('Provision code-execution sandboxes, measure them against their SLA, and report.')
     .option('--db <path>', 'SQLite database file (env SBX_DB)', undefined)
+    .option('--webhook-url <url>', 'post overhead alerts and SLA breaches here (env SBX_WEBHOOK_URL)')
+    .option(
+      '--alert-threshold <ms>',
+      'overhead-alert threshold of a sandbox run (env SBX_ALERT_THRESHOLD_MS)',
+      positiveInt('--alert-threshold'),
+    )
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
   const withHost = async <T>(fn: (agent: AgentHost) => Promise<T>): Promise<T> => {
-    const agent = await open(resolveConfig(program.opts<{ db?: string }>(), io.env));
+    const agent = await open(resolveConfig(program.opts<HostFlags>(), io.env));
     try {
       return await fn(agent);
     } finally {

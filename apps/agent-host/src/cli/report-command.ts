@@ -1,3 +1,4 @@
+import type { StoredAlert } from '@sbx/store';
 import type { PerfReport, SandboxType } from '@sbx/timing';
 import { type KpiSnapshot, kpiSnapshot } from '../reports/kpi-snapshot.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
@@ -8,11 +9,16 @@ import { ms, table } from './format.js';
 export async function report(agent: AgentHost, options: { type?: SandboxType; json?: boolean }, io: CliIo) {
   const kpis = await kpiSnapshot(agent.kpis, options.type);
   const perf = await agent.perf.getReport();
+  const alerts = {
+    overheadAlerts: await agent.alerts.count('overhead-alert'),
+    slaBreaches: await agent.alerts.count('sla-breach'),
+    latest: await agent.alerts.listRecent(5),
+  };
   if (options.json) {
-    io.stdout.write(`${JSON.stringify({ db: agent.config.dbPath, kpis, perf }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ db: agent.config.dbPath, kpis, perf, alerts }, null, 2)}\n`);
     return;
   }
-  io.stdout.write(`${formatKpis(kpis)}\n\n${formatPerf(perf)}\n`);
+  io.stdout.write(`${formatKpis(kpis)}\n\n${formatPerf(perf)}\n\n${formatAlerts(alerts)}\n`);
 }
 
 function formatKpis(kpis: KpiSnapshot): string {
@@ -47,4 +53,14 @@ function formatPerf(perf: PerfReport): string {
       [String(perf.count), ms(perf.meanMs), ms(perf.maxMs), ms(perf.p95Ms), String(perf.alertCount)],
     ]),
   ].join('\n');
+}
+
+function formatAlerts(alerts: {
+  overheadAlerts: number;
+  slaBreaches: number;
+  latest: StoredAlert[];
+}): string {
+  const head = `Alerts: ${alerts.overheadAlerts} overhead, ${alerts.slaBreaches} SLA breaches`;
+  const lines = alerts.latest.map((a) => `  ${a.createdAt.toISOString()}  ${a.message}`);
+  return [head, ...lines].join('\n');
 }

@@ -10,7 +10,10 @@ import {
   type SandboxPerfRecord,
   SandboxProvisioner,
   type SandboxRunOutcome,
+  SLA_LIMITS,
 } from '@sbx/timing';
+import type { AlertService } from '../alerts/alert-service.js';
+import type { OtelInstruments } from '../telemetry/otel-instruments.js';
 
 /** Provisions one sandbox of a kind; `DockerAdapter` is one. */
 export interface DockerProvisioner {
@@ -26,6 +29,10 @@ export interface SandboxHostDeps {
   alertThresholdMs?: number;
   /** Default deadline of one provisioning, in milliseconds. */
   deadlineMs?: number;
+  /** Where SLA breaches and overhead alerts are kept (and posted). */
+  alerts?: AlertService;
+  /** OpenTelemetry histograms of every provisioning and run. */
+  telemetry?: OtelInstruments;
 }
 
 /** A provisioned sandbox and how its provisioning went. */
@@ -54,30 +61,36 @@ export class SandboxHost {
   readonly #logger: Logger;
   readonly #deadlineMs: number;
   readonly #live = new Map<string, SandboxHandle>();
+  readonly #recorder: ProvisionRecorder;
 
   constructor(deps: SandboxHostDeps) {
     this.#docker = deps.docker;
     this.#logger = deps.logger;
     this.#deadlineMs = deps.deadlineMs ?? DEFAULT_DEADLINE_MS;
-    this.provisioner = new SandboxProvisioner({
-      recorder: withBreachLog(deps.recorder, deps.logger),
-      logger: deps.logger,
-    });
+    this.#recorder = observed(deps);
+    this.provisioner = new SandboxProvisioner({ recorder: this.#recorder, logger: deps.logger });
+    const sink = deps.sink;
     this.perfMonitor = new SandboxPerfMonitor({
-      sink: deps.sink,
+      sink: {
+        insert: (table, record) => {
+          deps.telemetry?.run(record);
+          return sink.insert(table, record);
+        },
+      },
       logger: deps.logger,
       ...(deps.alertThresholdMs === undefined ? {} : { alertThresholdMs: deps.alertThresholdMs }),
     });
-    this.perfMonitor.on('overhead-alert', ({ sandboxId, durationMs, thresholdMs }) =>
-      deps.logger.warn(
-        `overhead-alert: sandbox ${sandboxId} ran ${Math.round(durationMs)} ms (> ${thresholdMs} ms)`,
-        {
-          sandboxId,
-          durationMs,
-          thresholdMs,
-        },
-      ),
-    );
+    this.perfMonitor.on('overhead-alert', ({ sandboxId, durationMs, thresholdMs }) => {
+      const message = `overhead-alert: sandbox ${sandboxId} ran ${Math.round(durationMs)} ms (> ${thresholdMs} ms)`;
+      deps.logger.warn(message, { sandboxId, durationMs, thresholdMs });
+      void deps.alerts?.raise({
+        kind: 'overhead-alert',
+        sandboxId,
+        valueMs: durationMs,
+        thresholdMs,
+        message,
+      });
+    });
   }
 
   /** How many sandboxes are provisioned and not yet disposed. */
@@ -100,6 +113,14 @@ export class SandboxHost {
     if (!value) throw new Error('docker adapter returned no sandbox');
     this.#live.set(value.id, value);
     return { sandbox: value, result };
+  }
+
+  /**
+   * Records a provisioning measured elsewhere (the WebContainer page) through the same chain as the host's own:
+   * the store, breach alerts, telemetry. Store errors propagate.
+   */
+  async recordExternal(result: ProvisionResult): Promise<void> {
+    await this.#recorder.record(result);
   }
 
   /** The live sandbox with this id, if any. */
@@ -155,17 +176,25 @@ export class SandboxHost {
   }
 }
 
-function withBreachLog(recorder: ProvisionRecorder, logger: Logger): ProvisionRecorder {
+// The store first (its failure is the provisioner's to report); then what watches every result.
+function observed(deps: SandboxHostDeps): ProvisionRecorder {
   return {
     async record(result) {
-      await recorder.record(result);
+      await deps.recorder.record(result);
+      deps.telemetry?.provision(result);
       if (result.status !== 'sla_breach') return;
+      const thresholdMs = result.slaLimitMs ?? SLA_LIMITS[result.sandboxType];
       const why = result.error
         ? `failed: ${result.error.message}`
         : `took ${Math.round(result.durationMs)} ms`;
-      logger.warn(`sla-breach: ${result.sandboxType} provisioning ${why} (limit ${result.slaLimitMs} ms)`, {
+      const message = `sla-breach: ${result.sandboxType} provisioning ${why} (limit ${thresholdMs} ms)`;
+      deps.logger.warn(message, { sandboxType: result.sandboxType, durationMs: result.durationMs });
+      await deps.alerts?.raise({
+        kind: 'sla-breach',
         sandboxType: result.sandboxType,
-        durationMs: result.durationMs,
+        valueMs: result.durationMs,
+        thresholdMs,
+        message,
       });
     },
   };

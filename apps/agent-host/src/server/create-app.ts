@@ -8,10 +8,17 @@ import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { type HttpResponse, renderWebContainerPage, serveWebContainerAsset } from '../webcontainer/index.js';
 import { errorBody, toHttpError } from './http-errors.js';
 import { ingestSchema, toProvisionResult } from './ingest-schema.js';
-import { describeIssues, execRequestSchema, listQuerySchema, provisionRequestSchema } from './schemas.js';
+import {
+  alertQuerySchema,
+  describeIssues,
+  execRequestSchema,
+  listQuerySchema,
+  provisionRequestSchema,
+} from './schemas.js';
 
 /** What the HTTP API needs from the composed host. */
-export type AppDeps = Pick<AgentHost, 'kpis' | 'perf' | 'host' | 'adapter' | 'config'>;
+export type AppDeps = Pick<AgentHost, 'kpis' | 'perf' | 'host' | 'adapter' | 'config'> &
+  Partial<Pick<AgentHost, 'alerts' | 'metrics'>>;
 
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_INGEST_BYTES = 16 * 1024;
@@ -99,7 +106,7 @@ export function createApp(deps: AppDeps): Hono {
     }),
     zValidator('json', ingestSchema, validationHook),
     async (c) => {
-      await deps.kpis.record(toProvisionResult(c.req.valid('json')));
+      await deps.host.recordExternal(toProvisionResult(c.req.valid('json')));
       return c.json({ recorded: true }, 201);
     },
   );
@@ -111,6 +118,14 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   app.get('/v1/kpis', async (c) => c.json(await kpiSnapshot(deps.kpis)));
+  app.get('/v1/alerts', zValidator('query', alertQuerySchema, validationHook), async (c) => {
+    const { limit, kind } = c.req.valid('query');
+    return c.json({ rows: deps.alerts ? await deps.alerts.listRecent(limit, kind) : [] });
+  });
+  app.get('/metrics', async (c) => {
+    if (!deps.metrics) return c.json(errorBody('NOT_FOUND', 'metrics are not enabled'), 404);
+    return c.body(await deps.metrics.metrics(), 200, { 'content-type': deps.metrics.contentType });
+  });
   app.get('/v1/perf/report', async (c) => c.json(await deps.perf.getReport()));
 
   // The WebContainer measuring page (cross-origin isolated) and the ES modules it imports.

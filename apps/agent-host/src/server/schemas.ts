@@ -51,6 +51,14 @@ export const listQuerySchema = z
   })
   .strict();
 
+/** Query of `GET /v1/alerts`: newest first. */
+export const alertQuerySchema = z
+  .object({
+    kind: z.enum(['overhead-alert', 'sla-breach']).optional(),
+    limit: z.coerce.number().int().min(1).max(1_000).default(50),
+  })
+  .strict();
+
 /** Turns zod issues into `{ path, message }` pairs a client can act on. */
 export function describeIssues(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.map((issue) => ({

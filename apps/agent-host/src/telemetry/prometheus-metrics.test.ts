@@ -1,0 +1,171 @@
+import { ChangeFeed, openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
+import type { ProvisionResult } from '@sbx/timing';
+import { describe, expect, it } from 'vitest';
+import { PrometheusMetrics } from './prometheus-metrics.js';
+
+const timestamp = new Date('2026-11-22T10:00:00Z');
+const result = (
+  sandboxType: 'docker' | 'webcontainer',
+  durationMs: number,
+  failed = false,
+): ProvisionResult => {
+  const limit = sandboxType === 'docker' ? 30_000 : 10_000;
+  return {
+    sandboxType,
+    durationMs,
+    timestamp,
+    slaLimitMs: limit,
+    status: failed || durationMs > limit ? 'sla_breach' : 'ok',
+    ...(failed ? { error: { name: 'BootstrapError', message: 'x', code: 'START_FAILED' } } : {}),
+  };
+};
+
+interface Sample {
+  labels: Record<string, string>;
+  value?: string;
+  buckets?: Record<string, string>;
+  count?: string;
+  sum?: string;
+}
+interface Family {
+  type: string;
+  metrics: Sample[];
+}
+
+const SAMPLE =
+  /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*)\})? (-?[0-9.]+(?:e[+-]?[0-9]+)?|\+Inf|-Inf|NaN)$/;
+
+/**
+ * A strict reader of the Prometheus text format (0.0.4): every line is HELP, TYPE or a sample of a declared
+ * family; histogram samples are grouped by their labels without `le`.
+ */
+function parse(text: string): Map<string, Family> {
+  const families = new Map<string, Family>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('# HELP ')) continue;
+    const type = /^# TYPE (\S+) (counter|gauge|histogram|summary|untyped)$/.exec(line);
+    if (type) {
+      families.set(type[1] as string, { type: type[2] as string, metrics: [] });
+      continue;
+    }
+    const m = SAMPLE.exec(line);
+    if (!m) throw new Error(`not a valid exposition line: ${line}`);
+    const [, name = '', rawLabels = '', value = ''] = m;
+    const labels = Object.fromEntries(
+      [...rawLabels.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]),
+    );
+    const base = name.replace(/_(bucket|sum|count)$/, '');
+    const family = families.get(name) ?? families.get(base);
+    if (!family) throw new Error(`sample of an undeclared family: ${line}`);
+    if (family.type !== 'histogram') {
+      family.metrics.push({ labels, value });
+      continue;
+    }
+    const { le, ...rest } = labels;
+    const key = JSON.stringify(rest);
+    let sample = family.metrics.find((s) => JSON.stringify(s.labels) === key);
+    if (!sample) family.metrics.push((sample = { labels: rest, buckets: {} }));
+    if (name.endsWith('_bucket')) (sample.buckets as Record<string, string>)[le as string] = value;
+    else if (name.endsWith('_sum')) sample.sum = value;
+    else sample.count = value;
+  }
+  return families;
+}
+
+const sample = (f: Family | undefined, labels: Record<string, string>) =>
+  f?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels[k] === v));
+
+describe('PrometheusMetrics', () => {
+  it('exposes valid text whose counts equal the database, including rows written after the first scrape', async () => {
+    const db = await openDatabase(':memory:');
+    const kpis = new SandboxProvisioningKPI(db);
+    const perf = new SandboxPerfRecordRepository(db);
+    const metrics = new PrometheusMetrics({ feed: new ChangeFeed(db), liveSandboxes: () => 2 });
+
+    const empty = parse(await metrics.metrics());
+    expect(sample(empty.get('sbx_provisioning_sla_breaches_total'), { sandbox_type: 'docker' })?.value).toBe(
+      '0',
+    );
+
+    await kpis.recordMany([
+      result('docker', 250),
+      result('docker', 29_999),
+      result('docker', 30_001),
+      result('docker', 40, true),
+      result('webcontainer', 9_000),
+      result('webcontainer', 10_500),
+    ]);
+    for (const [i, ms] of [100, 6_000, 7_000].entries()) {
+      await perf.insert('sandbox_perf_records', {
+        sandboxId: `s${i}`,
+        startTime: 1,
+        durationMs: ms,
+        outcome: 'success',
+        alertFired: ms > 5_000,
+      });
+    }
+    const text = await metrics.metrics();
+    expect(text).not.toMatch(/sandbox_id|s0|s1/);
+    const f = parse(text);
+
+    const dockerOk = sample(f.get('sbx_provisioning_duration_seconds'), {
+      sandbox_type: 'docker',
+      status: 'ok',
+    });
+    expect(dockerOk?.count).toBe('2');
+    expect(dockerOk?.buckets?.['30']).toBe('2'); // the SLA limit is a bucket bound
+    expect(Number(dockerOk?.sum)).toBeCloseTo(30.249, 6);
+    const dockerBreach = sample(f.get('sbx_provisioning_duration_seconds'), {
+      sandbox_type: 'docker',
+      status: 'sla_breach',
+    });
+    expect(dockerBreach?.count).toBe('2');
+    expect(dockerBreach?.buckets?.['30']).toBe('1');
+    const wcOk = sample(f.get('sbx_provisioning_duration_seconds'), {
+      sandbox_type: 'webcontainer',
+      status: 'ok',
+    });
+    expect(wcOk?.buckets?.['10']).toBe('1');
+
+    // Counts equal the database's own.
+    const docker = await kpis.getStats('docker', { window: 'all' });
+    const wc = await kpis.getStats('webcontainer', { window: 'all' });
+    expect(
+      Number(sample(f.get('sbx_provisioning_sla_breaches_total'), { sandbox_type: 'docker' })?.value),
+    ).toBe(docker.slaBreaches);
+    expect(Number(sample(f.get('sbx_provisioning_failures_total'), { sandbox_type: 'docker' })?.value)).toBe(
+      docker.failures,
+    );
+    expect(
+      Number(sample(f.get('sbx_provisioning_sla_breaches_total'), { sandbox_type: 'webcontainer' })?.value),
+    ).toBe(wc.slaBreaches);
+    const report = await perf.getReport({ window: 'all' });
+    expect(Number(f.get('sbx_overhead_alerts_total')?.metrics[0]?.value)).toBe(report.alertCount);
+    expect(sample(f.get('sbx_sandbox_run_duration_seconds'), { outcome: 'success' })?.count).toBe(
+      String(report.count),
+    );
+    expect(f.get('sbx_live_sandboxes')?.metrics[0]?.value).toBe('2');
+
+    // A second scrape with nothing new counts nothing twice; new rows are added once.
+    await kpis.record(result('docker', 100));
+    const again = parse(await metrics.metrics());
+    expect(
+      sample(again.get('sbx_provisioning_duration_seconds'), { sandbox_type: 'docker', status: 'ok' })?.count,
+    ).toBe('3');
+    await db.destroy();
+  });
+
+  it('concurrent scrapes count each row once', async () => {
+    const db = await openDatabase(':memory:');
+    await new SandboxProvisioningKPI(db).recordMany(Array.from({ length: 50 }, () => result('docker', 10)));
+    const metrics = new PrometheusMetrics({ feed: new ChangeFeed(db) });
+    const texts = await Promise.all([metrics.metrics(), metrics.metrics(), metrics.metrics()]);
+    for (const text of texts) {
+      expect(
+        sample(parse(text).get('sbx_provisioning_duration_seconds'), { sandbox_type: 'docker', status: 'ok' })
+          ?.count,
+      ).toBe('50');
+    }
+    await db.destroy();
+  });
+});
