@@ -58,6 +58,16 @@ describe.skipIf(missing !== undefined && !process.env.CI)('sbx serve against the
       const kpis = await (await fetch(`${base}/v1/kpis`)).json();
       expect(kpis.types.docker.allTime).toMatchObject({ n: 1, failures: 0 });
       expect(await (await fetch(`${base}/v1/perf/report`)).json()).toMatchObject({ count: 1 });
+
+      // /metrics counts what the database holds; the failed exec above is an 'error' run.
+      const metrics = await fetch(`${base}/metrics`);
+      expect(metrics.headers.get('content-type')).toContain('text/plain');
+      const text = await metrics.text();
+      expect(text).toContain('sbx_provisioning_duration_seconds_count{sandbox_type="docker",status="ok"} 1');
+      expect(text).toContain('sbx_sandbox_run_duration_seconds_count{outcome="error"} 1');
+      expect(text).toContain('sbx_provisioning_failures_total{sandbox_type="docker"} 0');
+      expect(text).not.toContain(id);
+      expect((await (await fetch(`${base}/v1/alerts`)).json()).rows).toEqual([]);
     } finally {
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
