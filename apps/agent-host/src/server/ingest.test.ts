@@ -77,7 +77,7 @@ describe('POST /v1/provisions', () => {
     ['a phase past the end', { phases: [{ name: 'boot', startMs: 50, durationMs: 60 }] }, 'phases.0'],
     [
       'a non-finite phase',
-      { phases: [{ name: 'boot', startMs: 0, durationMs: 1e400 }] },
+      { phases: [{ name: 'boot', startMs: 0, durationMs: Number.POSITIVE_INFINITY }] },
       'phases.0.durationMs',
     ],
     ['an ok status over the limit', { durationMs: 10_001 }, 'status'],

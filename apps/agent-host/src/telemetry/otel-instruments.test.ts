@@ -46,12 +46,14 @@ describe('OtelInstruments', () => {
       1.5, 31,
     ]);
     const okDocker = docker.find((p) => p.attributes['sbx.status'] === 'ok');
-    expect((okDocker?.value as { buckets: { boundaries: number[] } }).buckets.boundaries).toContain(30);
+    expect(
+      (okDocker?.value as { buckets: { boundaries: number[] } } | undefined)?.buckets.boundaries,
+    ).toContain(30);
     expect(points.reduce((n, p) => n + (p.value as { count: number }).count, 0)).toBe(3);
 
     const run = byName.get('sbx.sandbox.run.duration');
     expect(run?.descriptor.unit).toBe('s');
-    expect((run?.dataPoints[0]?.value as { sum: number }).sum).toBe(6);
+    expect((run?.dataPoints[0]?.value as { sum: number } | undefined)?.sum).toBe(6);
     expect(run?.dataPoints[0]?.attributes).toEqual({ 'sbx.outcome': 'success', 'sbx.alert_fired': true });
     await provider.shutdown();
   });

@@ -64,7 +64,10 @@ function parse(text: string): Map<string, Family> {
     const { le, ...rest } = labels;
     const key = JSON.stringify(rest);
     let sample = family.metrics.find((s) => JSON.stringify(s.labels) === key);
-    if (!sample) family.metrics.push((sample = { labels: rest, buckets: {} }));
+    if (!sample) {
+      sample = { labels: rest, buckets: {} };
+      family.metrics.push(sample);
+    }
     if (name.endsWith('_bucket')) (sample.buckets as Record<string, string>)[le as string] = value;
     else if (name.endsWith('_sum')) sample.sum = value;
     else sample.count = value;
