@@ -38,6 +38,7 @@ export async function provisionDocker(
     if (!options.json) io.stdout.write(`${formatRow(row)}\n`);
     if (bar) io.stderr.write(progressBar(done, options.count));
   };
+  if (bar) io.stderr.write(progressBar(0, options.count));
   try {
     const batch = await runProvisionBatch(agent.host, spec, {
       count: options.count,
