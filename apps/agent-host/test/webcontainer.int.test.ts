@@ -76,7 +76,10 @@ describe.skipIf(missing !== undefined && !process.env.CI)(
       const elapsed = performance.now() - started;
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(/FAILED .*RUNTIME_UNREACHABLE/);
-      expect(run.stderr).toMatch(/^sbx: WebContainer runtime unreachable/);
+      expect(run.stderr).toMatch(
+        /^sbx: warning: sla-breach: webcontainer provisioning failed: the WebContainer runtime/m,
+      );
+      expect(run.stderr).toMatch(/^sbx: WebContainer runtime unreachable/m);
       expect(elapsed).toBeLessThan(20_000);
       const kdb = await openDatabase(db);
       const stats = await new SandboxProvisioningKPI(kdb).getStats('webcontainer');

@@ -1,3 +1,5 @@
+import type { Logger } from '@sbx/timing';
+
 /** Where the CLI writes, and what it knows of its terminal; tests hand in their own. */
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
@@ -7,6 +9,15 @@ export interface CliIo {
 
 /** The real process streams. */
 export const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+
+/** A logger for the CLI and the server: one line per event on stderr; details only with `SBX_DEBUG=1`. */
+export function cliLogger(io: CliIo): Logger {
+  const line = (level: string, message: string, details?: Record<string, unknown>) => {
+    const extra = io.env.SBX_DEBUG === '1' && details ? ` ${JSON.stringify(details)}` : '';
+    io.stderr.write(`sbx: ${level}: ${message}${extra}\n`);
+  };
+  return { warn: (m, d) => line('warning', m, d), error: (m, d) => line('error', m, d) };
+}
 
 /** A user-facing failure: the CLI prints its message alone (no stack) and exits with `exitCode`. */
 export class CliError extends Error {

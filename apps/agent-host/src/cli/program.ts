@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { type HostFlags, resolveConfig } from '../config.js';
 import { toDockerSpec } from '../sandbox/docker-spec.js';
 import { type AgentHost, openAgentHost } from '../sandbox/open-agent-host.js';
-import { CliError, type CliIo } from './cli-io.js';
+import { CliError, type CliIo, cliLogger } from './cli-io.js';
 import { provisionDocker } from './provision-command.js';
 import { provisionWebContainer } from './provision-webcontainer-command.js';
 import { report } from './report-command.js';
@@ -41,7 +41,7 @@ export function buildProgram(io: CliIo, open: typeof openAgentHost = openAgentHo
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
   const withHost = async <T>(fn: (agent: AgentHost) => Promise<T>): Promise<T> => {
-    const agent = await open(resolveConfig(program.opts<HostFlags>(), io.env));
+    const agent = await open(resolveConfig(program.opts<HostFlags>(), io.env), cliLogger(io));
     try {
       return await fn(agent);
     } finally {
