@@ -29,6 +29,7 @@ export default defineConfig({
       reporter: ['text-summary', 'json-summary'],
       thresholds: {
         'packages/timing/src/**/*.ts': { lines: 90, functions: 90, branches: 85, statements: 90 },
+        'packages/store/src/**/*.ts': { lines: 90, functions: 90, branches: 85, statements: 90 },
       },
     },
     projects: [

@@ -2,6 +2,7 @@ import { zValidator } from '@hono/zod-validator';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { renderDashboard, serveDashboardAsset } from '../dashboard/dashboard-page.js';
 import { kpiSnapshot } from '../reports/kpi-snapshot.js';
 import { toDockerSpec } from '../sandbox/docker-spec.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
@@ -127,6 +128,10 @@ export function createApp(deps: AppDeps): Hono {
     return c.body(await deps.metrics.metrics(), 200, { 'content-type': deps.metrics.contentType });
   });
   app.get('/v1/perf/report', async (c) => c.json(await deps.perf.getReport()));
+
+  // The dashboard and its assets (uPlot included): nothing is loaded from outside the host.
+  app.get('/', (c) => toResponse(renderDashboard()));
+  app.get('/dashboard/*', async (c) => toResponse(await serveDashboardAsset(c.req.path)));
 
   // The WebContainer measuring page (cross-origin isolated) and the ES modules it imports.
   app.get('/webcontainer', (c) =>

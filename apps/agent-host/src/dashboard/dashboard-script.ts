@@ -1,0 +1,304 @@
+// The dashboard's browser module, served as /dashboard/app.js. Plain ES2022, no build step; it polls the
+// host's JSON API and redraws. Kept free of template literals so it can live in this string.
+/** The dashboard's script. */
+export const DASHBOARD_JS = String.raw`
+import uPlot from '/dashboard/uPlot.esm.js';
+
+const REFRESH_MS = 5000;
+const TYPES = ['docker', 'webcontainer'];
+const PHASE_COLORS = ['#2f6fdd', '#f29d38', '#8e5cd9', '#20a39e', '#d9487d', '#7a8b99', '#b5a021'];
+const charts = {};
+
+/** Milliseconds as the CLI prints them: one decimal, or a dash when unknown. */
+export function ms(value) {
+  return value === undefined || value === null || Number.isNaN(value) ? '-' : value.toFixed(1) + ' ms';
+}
+
+function el(tag, attrs, children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === 'text') node.textContent = v;
+    else node.setAttribute(k, v);
+  }
+  for (const child of children || []) node.append(child);
+  return node;
+}
+
+function stat(label, value, testid) {
+  return el('div', { class: 'stat' }, [
+    el('div', { class: 'label', text: label }),
+    el('div', { class: 'value', text: value, 'data-testid': testid }),
+  ]);
+}
+
+async function getJson(path) {
+  const res = await fetch(path, { headers: { accept: 'application/json' } });
+  if (!res.ok) throw new Error(path + ' answered ' + res.status);
+  return res.json();
+}
+
+function typeCard(type) {
+  let card = document.getElementById('type-' + type);
+  if (card) return card;
+  card = el('section', { class: 'card', id: 'type-' + type }, [
+    el('h2', {}, [el('span', { text: type }), el('span', { class: 'badge', 'data-testid': type + '-sla' })]),
+    el('div', { class: 'stats', 'data-part': 'stats' }),
+    el('div', { class: 'charts' }, [
+      el('div', { class: 'chart' }, [el('h3', { text: 'Latency distribution (newest 500), SLA line in red' }), el('div', { 'data-part': 'hist' })]),
+      el('div', { class: 'chart' }, [el('h3', { text: 'Recent provisions over time (breaches and failures in red)' }), el('div', { 'data-part': 'time' })]),
+    ]),
+    el('h3', { text: 'Where the time goes (mean per phase, newest 100)' }),
+    el('div', { class: 'phases', 'data-part': 'phases', 'data-testid': type + '-phases' }),
+    el('div', { class: 'legend', 'data-part': 'legend' }),
+    el('h3', { text: 'Latest failures' }),
+    el('ul', { class: 'failures', 'data-part': 'failures' }),
+  ]);
+  document.getElementById('types').append(card);
+  return card;
+}
+
+function part(card, name) {
+  return card.querySelector('[data-part="' + name + '"]');
+}
+
+function renderStats(card, type, k) {
+  const l = k.last100;
+  const a = k.allTime;
+  const rate = l.successRate === undefined ? '-' : (l.successRate * 100).toFixed(1) + ' %';
+  part(card, 'stats').replaceChildren(
+    stat('SLA limit', ms(k.slaLimitMs), type + '-sla-limit'),
+    stat('p50 (last 100)', ms(l.p50Ms), type + '-p50-last100'),
+    stat('p95 (last 100)', ms(k.p95Last100), type + '-p95-last100'),
+    stat('p99 (last 100)', ms(l.p99Ms), type + '-p99-last100'),
+    stat('n (last 100)', String(l.n), type + '-n-last100'),
+    stat('breaches / failures', l.slaBreaches + ' / ' + l.failures, type + '-breaches-failures'),
+    stat('p50 (all time)', ms(a.p50Ms), type + '-p50-all'),
+    stat('p95 (all time)', ms(a.p95Ms), type + '-p95-all'),
+    stat('p99 (all time)', ms(a.p99Ms), type + '-p99-all'),
+    stat('n (all time)', String(a.n), type + '-n-all'),
+    stat('max (all time)', ms(a.maxMs), type + '-max-all'),
+    stat('success rate', rate, type + '-success-rate'),
+  );
+  const badge = card.querySelector('.badge');
+  badge.textContent = k.sla === 'no-data' ? 'no data' : 'SLA ' + k.sla;
+  badge.className = 'badge ' + k.sla;
+}
+
+/** Log-spaced bins from below the fastest to past the SLA, so 100 ms and 30 s both show. */
+function histogram(durations, slaMs) {
+  const bins = 24;
+  const lo = Math.max(0.1, Math.min(slaMs, ...durations) / 1.5);
+  const hi = Math.max(slaMs, ...durations) * 1.5;
+  const step = (Math.log(hi) - Math.log(lo)) / bins;
+  const counts = new Array(bins).fill(0);
+  for (const d of durations) {
+    const i = Math.min(bins - 1, Math.max(0, Math.floor((Math.log(Math.max(d, lo)) - Math.log(lo)) / step)));
+    counts[i]++;
+  }
+  const centers = counts.map((_, i) => Math.exp(Math.log(lo) + (i + 0.5) * step));
+  const slaIndex = (Math.log(slaMs) - Math.log(lo)) / step - 0.5;
+  return { xs: counts.map((_, i) => i), counts, centers, slaIndex };
+}
+
+function emptied(container) {
+  container.replaceChildren();
+  return container;
+}
+
+/** Half the card's inner width: the two charts share a row, whatever the container measured before drawing. */
+function chartWidth(container) {
+  const card = container.closest('section');
+  return Math.max(240, Math.floor((card.clientWidth - 28 - 8) / 2));
+}
+
+/** Powers of ten only, so a log axis carries a few readable labels. */
+function decades(u, axisIdx, min, max) {
+  const out = [];
+  for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) {
+    const v = Math.pow(10, e);
+    if (v >= min && v <= max) out.push(v);
+  }
+  return out;
+}
+
+function slaLinePlugin(getX, label) {
+  return {
+    hooks: {
+      draw: [
+        (u) => {
+          const x = u.valToPos(getX(), 'x', true);
+          const ctx = u.ctx;
+          ctx.save();
+          ctx.strokeStyle = '#c62828';
+          ctx.setLineDash([6, 4]);
+          ctx.lineWidth = 2;
+          ctx.beginPath();
+          ctx.moveTo(x, u.bbox.top);
+          ctx.lineTo(x, u.bbox.top + u.bbox.height);
+          ctx.stroke();
+          ctx.fillStyle = '#c62828';
+          ctx.font = 12 * devicePixelRatio + 'px system-ui';
+          ctx.fillText(label, x - 70 * devicePixelRatio, u.bbox.top + 14 * devicePixelRatio);
+          ctx.restore();
+        },
+      ],
+    },
+  };
+}
+
+function renderHistogram(card, type, rows, slaMs) {
+  const box = part(card, 'hist');
+  const h = histogram(rows.map((r) => r.durationMs), slaMs);
+  const data = [h.xs, h.counts];
+  const key = type + '-hist';
+  if (charts[key]) charts[key].destroy();
+  charts[key] = new uPlot(
+    {
+      width: chartWidth(box),
+      height: 190,
+      legend: { show: false },
+      cursor: { show: false },
+      scales: { x: { time: false, range: [-0.5, h.xs.length - 0.5] }, y: { range: (u, min, max) => [0, Math.max(1, max)] } },
+      axes: [
+        { values: (u, splits) => splits.map((i) => (Number.isInteger(i) && h.centers[i] !== undefined ? fmtShort(h.centers[i]) : '')), space: 46 },
+        { label: 'provisions', size: 44 },
+      ],
+      series: [{}, { label: 'provisions', fill: 'rgba(47,111,221,0.55)', stroke: '#2f6fdd', paths: uPlot.paths.bars({ size: [0.9, 40] }), points: { show: false } }],
+      plugins: [slaLinePlugin(() => h.slaIndex, 'SLA ' + fmtShort(slaMs))],
+    },
+    data,
+    emptied(box),
+  );
+}
+
+function fmtShort(msValue) {
+  return msValue >= 1000 ? +(msValue / 1000).toPrecision(2) + ' s' : Math.round(msValue) + ' ms';
+}
+
+function renderTimeline(card, type, rows, slaMs) {
+  const box = part(card, 'time');
+  const sorted = [...rows].sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
+  const xs = sorted.map((r) => Date.parse(r.timestamp) / 1000);
+  const good = sorted.map((r) => (r.status === 'ok' && !r.error ? Math.max(r.durationMs, 0.1) : null));
+  const bad = sorted.map((r) => (r.status !== 'ok' || r.error ? Math.max(r.durationMs, 0.1) : null));
+  const sla = sorted.map(() => slaMs);
+  const key = type + '-time';
+  if (charts[key]) charts[key].destroy();
+  charts[key] = new uPlot(
+    {
+      width: chartWidth(box),
+      height: 190,
+      legend: { show: false },
+      scales: { y: { distr: 3, log: 10 } },
+      axes: [{ space: 70 }, { splits: decades, values: (u, splits) => splits.map(fmtShort), size: 62 }],
+      series: [
+        {},
+        { label: 'ok', stroke: '#2f6fdd', paths: () => null, points: { show: true, size: 6, fill: '#2f6fdd' } },
+        { label: 'breach or failure', stroke: '#c62828', paths: () => null, points: { show: true, size: 7, fill: '#c62828' } },
+        { label: 'SLA', stroke: '#c62828', dash: [6, 4], width: 1.5, points: { show: false } },
+      ],
+    },
+    [xs, good, bad, sla],
+    emptied(box),
+  );
+}
+
+function renderPhases(card, phases) {
+  const total = phases.reduce((sum, p) => sum + (p.meanMs || 0), 0);
+  const bar = part(card, 'phases');
+  const legend = part(card, 'legend');
+  if (phases.length === 0 || total === 0) {
+    bar.replaceChildren(el('span', { class: 'empty', text: ' no phases recorded' }));
+    legend.replaceChildren();
+    return;
+  }
+  bar.replaceChildren(
+    ...phases.map((p, i) => {
+      const div = el('div', { title: p.phase + ': ' + ms(p.meanMs) });
+      div.style.width = ((100 * p.meanMs) / total).toFixed(2) + '%';
+      div.style.background = PHASE_COLORS[i % PHASE_COLORS.length];
+      return div;
+    }),
+  );
+  legend.replaceChildren(
+    ...phases.map((p, i) => {
+      const swatch = el('i');
+      swatch.style.background = PHASE_COLORS[i % PHASE_COLORS.length];
+      return el('span', {}, [swatch, p.phase + ' ' + ms(p.meanMs) + ' (p95 ' + ms(p.p95Ms) + ')']);
+    }),
+  );
+}
+
+function renderFailures(card, rows) {
+  const failed = rows.filter((r) => r.error).slice(0, 3);
+  part(card, 'failures').replaceChildren(
+    ...(failed.length === 0
+      ? [el('li', { class: 'empty', text: 'none' })]
+      : failed.map((r) => el('li', { text: new Date(r.timestamp).toLocaleString() + ': ' + (r.error.code || r.error.name) + ': ' + r.error.message }))),
+  );
+}
+
+function renderPerf(perf) {
+  document.getElementById('perf').replaceChildren(
+    stat('runs', String(perf.count), 'perf-count'),
+    stat('mean', ms(perf.meanMs), 'perf-mean'),
+    stat('max', ms(perf.maxMs), 'perf-max'),
+    stat('p95', ms(perf.p95Ms), 'perf-p95'),
+    stat('alerts', String(perf.alertCount), 'perf-alerts'),
+  );
+}
+
+function renderAlerts(alerts) {
+  const box = document.getElementById('alerts');
+  if (alerts.length === 0) {
+    box.replaceChildren(el('p', { class: 'empty', text: 'no alerts' }));
+    return;
+  }
+  const head = el('tr', {}, ['when', 'what', 'value', 'threshold', 'message'].map((t) => el('th', { text: t })));
+  const body = alerts.map((a) =>
+    el('tr', { 'data-testid': 'alert-row' }, [
+      el('td', { class: 'num', text: new Date(a.createdAt).toLocaleTimeString() }),
+      el('td', { text: a.kind + (a.sandboxType ? ' (' + a.sandboxType + ')' : '') }),
+      el('td', { class: 'num', text: ms(a.valueMs) }),
+      el('td', { class: 'num', text: ms(a.thresholdMs) }),
+      el('td', { text: a.message }),
+    ]),
+  );
+  box.replaceChildren(el('table', {}, [el('thead', {}, [head]), el('tbody', {}, body)]));
+}
+
+async function refresh() {
+  const status = document.querySelector('[data-testid="refreshed"]');
+  try {
+    const [kpis, perf, alerts, ...recent] = await Promise.all([
+      getJson('/v1/kpis'),
+      getJson('/v1/perf/report'),
+      getJson('/v1/alerts?limit=8'),
+      ...TYPES.map((t) => getJson('/v1/provisions?type=' + t + '&limit=500')),
+    ]);
+    // Every card exists before any chart is sized, so the grid has its final columns.
+    const cards = TYPES.map(typeCard);
+    TYPES.forEach((type, i) => {
+      const k = kpis.types[type];
+      const rows = recent[i].rows;
+      const card = cards[i];
+      renderStats(card, type, k);
+      renderHistogram(card, type, rows, k.slaLimitMs);
+      renderTimeline(card, type, rows, k.slaLimitMs);
+      renderPhases(card, k.phases);
+      renderFailures(card, rows);
+    });
+    renderPerf(perf);
+    renderAlerts(alerts.rows);
+    status.className = 'status';
+    status.textContent = 'refreshed ' + new Date().toLocaleTimeString() + ' (every ' + REFRESH_MS / 1000 + ' s)';
+    document.body.dataset.refreshes = String(Number(document.body.dataset.refreshes || 0) + 1);
+  } catch (error) {
+    status.className = 'status error';
+    status.textContent = 'refresh failed: ' + error.message;
+  }
+}
+
+await refresh();
+setInterval(refresh, REFRESH_MS);
+`;
