@@ -113,6 +113,11 @@ export function buildProgram(io: CliIo, open: typeof openAgentHost = openAgentHo
     .description('serve the HTTP API (loopback by default)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks one)', (v) => Number.parseInt(v, 10), 7070)
+    .option(
+      '--cors-origin <origin>',
+      'let a browser app at this origin POST to /v1/provisions (repeatable)',
+      (v: string, previous: string[] = []) => [...previous, v],
+    )
     .addHelpText('after', '\nExample:\n  sbx serve --port 7070')
     .action((opts) => withHost((agent) => serve(agent, opts, io)));
 

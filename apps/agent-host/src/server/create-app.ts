@@ -1,6 +1,7 @@
 import { zValidator } from '@hono/zod-validator';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { renderDashboard, serveDashboardAsset } from '../dashboard/dashboard-page.js';
 import { kpiSnapshot } from '../reports/kpi-snapshot.js';
@@ -37,9 +38,22 @@ function validationHook(
   );
 }
 
+/** Options of the HTTP API. */
+export interface AppOptions {
+  /** Origins of browser apps allowed to POST measurements to `/v1/provisions` (CORS); none by default. */
+  corsOrigins?: readonly string[];
+}
+
 /** The agent host's HTTP API (hono). */
-export function createApp(deps: AppDeps): Hono {
+export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
   const app = new Hono();
+  if (options.corsOrigins?.length) {
+    const origins = [...options.corsOrigins];
+    app.use(
+      '/v1/provisions',
+      cors({ origin: origins, allowMethods: ['POST'], allowHeaders: ['content-type'], maxAge: 600 }),
+    );
+  }
   app.use(
     '/v1/*',
     bodyLimit({

@@ -93,6 +93,38 @@ describe('POST /v1/provisions', () => {
     expect(await kpis.count()).toBe(0);
   });
 
+  it('answers CORS only for the origins it was given', async () => {
+    const deps = {
+      kpis,
+      perf: new SandboxPerfRecordRepository(db),
+      host: new SandboxHost({
+        recorder: kpis,
+        sink: new SandboxPerfRecordRepository(db),
+        docker: { provision: vi.fn() },
+        logger: { warn: vi.fn(), error: vi.fn() },
+      }),
+      adapter: { ping: vi.fn() } as unknown as Parameters<typeof createApp>[0]['adapter'],
+      config: { dbPath: ':memory:', dockerHost: undefined, engineAddress: 'x' },
+    };
+    const preflight = (app: ReturnType<typeof createApp>, origin: string) =>
+      app.request('/v1/provisions', {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
+      });
+    const open = createApp(deps, { corsOrigins: ['http://localhost:5173'] });
+    const allowed = await preflight(open, 'http://localhost:5173');
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect(allowed.headers.get('access-control-allow-methods')).toContain('POST');
+    expect((await preflight(open, 'http://evil.test')).headers.get('access-control-allow-origin')).toBeNull();
+    expect(
+      (await preflight(createApp(deps), 'http://localhost:5173')).headers.get('access-control-allow-origin'),
+    ).toBeNull();
+  });
+
   it('refuses a body over the size limit with 413', async () => {
     const res = await post({ ...valid(), error: { name: 'x', message: 'y'.repeat(20_000) } });
     expect(res.status).toBe(413);
