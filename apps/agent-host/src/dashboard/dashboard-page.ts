@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { HttpResponse } from '../webcontainer/index.js';
+import { DASHBOARD_CHARTS_JS } from './dashboard-charts-script.js';
 import { DASHBOARD_JS } from './dashboard-script.js';
 import { DASHBOARD_CSS } from './dashboard-style.js';
 
@@ -47,10 +48,11 @@ export function renderDashboard(): HttpResponse {
 
 let uplotDist: string | undefined;
 
-/** `GET /dashboard/<file>`: the page's script and styles, and uPlot from the installed package. */
+/** `GET /dashboard/<file>`: the page's scripts and styles, and uPlot from the installed package. */
 export async function serveDashboardAsset(pathname: string): Promise<HttpResponse> {
   const file = pathname.slice('/dashboard/'.length);
   if (file === 'app.js') return asset('text/javascript', DASHBOARD_JS);
+  if (file === 'charts.js') return asset('text/javascript', DASHBOARD_CHARTS_JS);
   if (file === 'app.css') return asset('text/css', DASHBOARD_CSS);
   if (file === 'uPlot.esm.js' || file === 'uPlot.min.css') {
     uplotDist ??= join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');

@@ -1,13 +1,13 @@
 // The dashboard's browser module, served as /dashboard/app.js. Plain ES2022, no build step; it polls the
-// host's JSON API and redraws. Kept free of template literals so it can live in this string.
+// host's JSON API and redraws; the charts are in dashboard-charts-script.ts. Kept free of template
+// literals so it can live in this string.
 /** The dashboard's script. */
 export const DASHBOARD_JS = String.raw`
-import uPlot from '/dashboard/uPlot.esm.js';
+import { drawHistogram, drawTimeline } from '/dashboard/charts.js';
 
 const REFRESH_MS = 5000;
 const TYPES = ['docker', 'webcontainer'];
 const PHASE_COLORS = ['#2f6fdd', '#f29d38', '#8e5cd9', '#20a39e', '#d9487d', '#7a8b99', '#b5a021'];
-const charts = {};
 
 /** Milliseconds as the CLI prints them: one decimal, or a dash when unknown. */
 export function ms(value) {
@@ -82,125 +82,6 @@ function renderStats(card, type, k) {
   const badge = card.querySelector('.badge');
   badge.textContent = k.sla === 'no-data' ? 'no data' : 'SLA ' + k.sla;
   badge.className = 'badge ' + k.sla;
-}
-
-/** Log-spaced bins from below the fastest to past the SLA, so 100 ms and 30 s both show. */
-function histogram(durations, slaMs) {
-  const bins = 24;
-  const lo = Math.max(0.1, Math.min(slaMs, ...durations) / 1.5);
-  const hi = Math.max(slaMs, ...durations) * 1.5;
-  const step = (Math.log(hi) - Math.log(lo)) / bins;
-  const counts = new Array(bins).fill(0);
-  for (const d of durations) {
-    const i = Math.min(bins - 1, Math.max(0, Math.floor((Math.log(Math.max(d, lo)) - Math.log(lo)) / step)));
-    counts[i]++;
-  }
-  const centers = counts.map((_, i) => Math.exp(Math.log(lo) + (i + 0.5) * step));
-  const slaIndex = (Math.log(slaMs) - Math.log(lo)) / step - 0.5;
-  return { xs: counts.map((_, i) => i), counts, centers, slaIndex };
-}
-
-function emptied(container) {
-  container.replaceChildren();
-  return container;
-}
-
-/** Half the card's inner width: the two charts share a row, whatever the container measured before drawing. */
-function chartWidth(container) {
-  const card = container.closest('section');
-  return Math.max(240, Math.floor((card.clientWidth - 28 - 8) / 2));
-}
-
-/** Powers of ten only, so a log axis carries a few readable labels. */
-function decades(u, axisIdx, min, max) {
-  const out = [];
-  for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) {
-    const v = Math.pow(10, e);
-    if (v >= min && v <= max) out.push(v);
-  }
-  return out;
-}
-
-function slaLinePlugin(getX, label) {
-  return {
-    hooks: {
-      draw: [
-        (u) => {
-          const x = u.valToPos(getX(), 'x', true);
-          const ctx = u.ctx;
-          ctx.save();
-          ctx.strokeStyle = '#c62828';
-          ctx.setLineDash([6, 4]);
-          ctx.lineWidth = 2;
-          ctx.beginPath();
-          ctx.moveTo(x, u.bbox.top);
-          ctx.lineTo(x, u.bbox.top + u.bbox.height);
-          ctx.stroke();
-          ctx.fillStyle = '#c62828';
-          ctx.font = 12 * devicePixelRatio + 'px system-ui';
-          ctx.fillText(label, x - 70 * devicePixelRatio, u.bbox.top + 14 * devicePixelRatio);
-          ctx.restore();
-        },
-      ],
-    },
-  };
-}
-
-function renderHistogram(card, type, rows, slaMs) {
-  const box = part(card, 'hist');
-  const h = histogram(rows.map((r) => r.durationMs), slaMs);
-  const data = [h.xs, h.counts];
-  const key = type + '-hist';
-  if (charts[key]) charts[key].destroy();
-  charts[key] = new uPlot(
-    {
-      width: chartWidth(box),
-      height: 190,
-      legend: { show: false },
-      cursor: { show: false },
-      scales: { x: { time: false, range: [-0.5, h.xs.length - 0.5] }, y: { range: (u, min, max) => [0, Math.max(1, max)] } },
-      axes: [
-        { values: (u, splits) => splits.map((i) => (Number.isInteger(i) && h.centers[i] !== undefined ? fmtShort(h.centers[i]) : '')), space: 46 },
-        { label: 'provisions', size: 44 },
-      ],
-      series: [{}, { label: 'provisions', fill: 'rgba(47,111,221,0.55)', stroke: '#2f6fdd', paths: uPlot.paths.bars({ size: [0.9, 40] }), points: { show: false } }],
-      plugins: [slaLinePlugin(() => h.slaIndex, 'SLA ' + fmtShort(slaMs))],
-    },
-    data,
-    emptied(box),
-  );
-}
-
-function fmtShort(msValue) {
-  return msValue >= 1000 ? +(msValue / 1000).toPrecision(2) + ' s' : Math.round(msValue) + ' ms';
-}
-
-function renderTimeline(card, type, rows, slaMs) {
-  const box = part(card, 'time');
-  const sorted = [...rows].sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
-  const xs = sorted.map((r) => Date.parse(r.timestamp) / 1000);
-  const good = sorted.map((r) => (r.status === 'ok' && !r.error ? Math.max(r.durationMs, 0.1) : null));
-  const bad = sorted.map((r) => (r.status !== 'ok' || r.error ? Math.max(r.durationMs, 0.1) : null));
-  const sla = sorted.map(() => slaMs);
-  const key = type + '-time';
-  if (charts[key]) charts[key].destroy();
-  charts[key] = new uPlot(
-    {
-      width: chartWidth(box),
-      height: 190,
-      legend: { show: false },
-      scales: { y: { distr: 3, log: 10 } },
-      axes: [{ space: 70 }, { splits: decades, values: (u, splits) => splits.map(fmtShort), size: 62 }],
-      series: [
-        {},
-        { label: 'ok', stroke: '#2f6fdd', paths: () => null, points: { show: true, size: 6, fill: '#2f6fdd' } },
-        { label: 'breach or failure', stroke: '#c62828', paths: () => null, points: { show: true, size: 7, fill: '#c62828' } },
-        { label: 'SLA', stroke: '#c62828', dash: [6, 4], width: 1.5, points: { show: false } },
-      ],
-    },
-    [xs, good, bad, sla],
-    emptied(box),
-  );
 }
 
 function renderPhases(card, phases) {
@@ -283,8 +164,8 @@ async function refresh() {
       const rows = recent[i].rows;
       const card = cards[i];
       renderStats(card, type, k);
-      renderHistogram(card, type, rows, k.slaLimitMs);
-      renderTimeline(card, type, rows, k.slaLimitMs);
+      drawHistogram(part(card, 'hist'), rows, k.slaLimitMs);
+      drawTimeline(part(card, 'time'), rows, k.slaLimitMs);
       renderPhases(card, k.phases);
       renderFailures(card, rows);
     });
@@ -299,6 +180,11 @@ async function refresh() {
   }
 }
 
-await refresh();
-setInterval(refresh, REFRESH_MS);
+// The next poll is scheduled once this one is done, so a slow host never has refreshes piling up.
+async function poll() {
+  await refresh();
+  setTimeout(poll, REFRESH_MS);
+}
+
+await poll();
 `;

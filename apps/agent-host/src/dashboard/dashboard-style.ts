@@ -30,5 +30,7 @@ th { color: var(--muted); font-weight: 600; font-size: 12px; }
 td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
 .empty { color: var(--muted); font-style: italic; }
 .failures li { color: var(--bad); }
+.failures li.empty { color: var(--muted); }
+.no-chart { height: 190px; margin: 0; display: flex; align-items: center; justify-content: center; border: 1px dashed var(--line); border-radius: 6px; }
 .wide { grid-column: 1 / -1; }
 `;
