@@ -1,5 +1,6 @@
 // The browser-safe entry: nothing here imports `node:*`, so a page can time its own provisioning.
 export { type Clock, systemClock, systemWallClock, type WallClock } from './clock.js';
+export { deadlineReason, isDeadlineAbort } from './deadline.js';
 export { TimingError, type TimingErrorCode } from './errors.js';
 export { consoleLogger, describeError, type Logger } from './logger.js';
 export {
@@ -23,4 +24,10 @@ export {
   SandboxProvisioner,
   type SandboxProvisionerDeps,
 } from './sandbox-provisioner.js';
-export { isSandboxType, SANDBOX_TYPES, type SandboxType, SLA_LIMITS } from './sla-limits.js';
+export {
+  isSandboxType,
+  SANDBOX_TYPE_TABLE,
+  SANDBOX_TYPES,
+  type SandboxType,
+  SLA_LIMITS,
+} from './sla-limits.js';

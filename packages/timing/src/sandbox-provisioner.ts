@@ -1,4 +1,5 @@
 import { type Clock, systemClock, systemWallClock, type WallClock } from './clock.js';
+import { deadlineReason } from './deadline.js';
 import { TimingError } from './errors.js';
 import { consoleLogger, describeError, type Logger } from './logger.js';
 import type { PhaseTiming, ProvisionRecorder, ProvisionResult } from './provision-result.js';
@@ -161,7 +162,7 @@ function linkDeadline(deadlineMs: number | undefined, outer: AbortSignal | undef
     deadlineMs === undefined
       ? undefined
       : setTimeout(
-          () => controller.abort(new DOMException(`deadline of ${deadlineMs} ms exceeded`, 'TimeoutError')),
+          () => controller.abort(deadlineReason(deadlineMs)),
           deadlineMs,
         );
   const onOuterAbort = () => controller.abort(outer?.reason);
