@@ -161,10 +161,7 @@ function linkDeadline(deadlineMs: number | undefined, outer: AbortSignal | undef
   const timer =
     deadlineMs === undefined
       ? undefined
-      : setTimeout(
-          () => controller.abort(deadlineReason(deadlineMs)),
-          deadlineMs,
-        );
+      : setTimeout(() => controller.abort(deadlineReason(deadlineMs)), deadlineMs);
   const onOuterAbort = () => controller.abort(outer?.reason);
   if (outer?.aborted) onOuterAbort();
   else outer?.addEventListener('abort', onOuterAbort, { once: true });
