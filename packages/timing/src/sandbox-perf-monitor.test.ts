@@ -158,6 +158,40 @@ describe('SandboxPerfMonitor', () => {
     expect(() => new SandboxPerfMonitor({ maxCompletedRecords: 0 })).toThrow(/maxCompletedRecords/);
   });
 
+  it('forceFlush() waits for every sink write handed over so far, failed ones included', async () => {
+    const writes: Array<() => void> = [];
+    const written: string[] = [];
+    const logger = { warn: vi.fn(), error: vi.fn() };
+    const monitor = new SandboxPerfMonitor({
+      logger,
+      sink: {
+        insert: (_table, record) =>
+          new Promise<void>((resolve, reject) =>
+            writes.push(() => {
+              if (record.sandboxId === 'bad') reject(new Error('disk full'));
+              else {
+                written.push(record.sandboxId);
+                resolve();
+              }
+            }),
+          ),
+      },
+    });
+    run(monitor, 'a', 1);
+    run(monitor, 'bad', 1);
+    let flushed = false;
+    const flushing = monitor.forceFlush().then(() => {
+      flushed = true;
+    });
+    await Promise.resolve();
+    expect(flushed).toBe(false);
+    for (const write of writes) write();
+    await flushing;
+    expect(written).toEqual(['a']);
+    expect(logger.error).toHaveBeenCalledTimes(1);
+    await monitor.forceFlush(); // nothing pending: resolves at once
+  });
+
   it('exports a ready default instance', () => {
     expect(sandboxPerfMonitor).toBeInstanceOf(SandboxPerfMonitor);
     expect(sandboxPerfMonitor.alertThresholdMs).toBe(5_000);

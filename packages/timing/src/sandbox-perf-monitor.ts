@@ -59,6 +59,7 @@ export class SandboxPerfMonitor extends EventEmitter<SandboxPerfMonitorEvents> {
   readonly #active = new Map<string, ActiveRun>();
   // A ring would save the shift, but shift on 10k numbers is cheap next to a sandbox run.
   readonly #completed: SandboxPerfRecord[] = [];
+  readonly #pending = new Set<PromiseLike<unknown>>();
 
   constructor(options: SandboxPerfMonitorOptions = {}) {
     super();
@@ -143,6 +144,14 @@ export class SandboxPerfMonitor extends EventEmitter<SandboxPerfMonitorEvents> {
     return this.#completed.map((r) => ({ ...r }));
   }
 
+  /**
+   * Resolves once every record handed to the sink so far is written (or its failure logged), like
+   * OpenTelemetry's `forceFlush()`; a host calls it before closing the sink's database.
+   */
+  async forceFlush(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
   /** Forgets completed records (active runs keep running). */
   clear(): void {
     this.#completed.length = 0;
@@ -157,7 +166,11 @@ export class SandboxPerfMonitor extends EventEmitter<SandboxPerfMonitorEvents> {
       });
     try {
       const pending = this.#sink.insert('sandbox_perf_records', { ...record });
-      if (pending && typeof pending.then === 'function') pending.then(undefined, onError);
+      if (pending && typeof pending.then === 'function') {
+        const settled = Promise.resolve(pending).then(undefined, onError);
+        this.#pending.add(settled);
+        void settled.finally(() => this.#pending.delete(settled));
+      }
     } catch (error) {
       onError(error);
     }

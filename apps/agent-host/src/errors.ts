@@ -1,0 +1,38 @@
+/** What went wrong in the agent host (CLI, server, composition). */
+export type AgentHostErrorCode =
+  // a caller's mistake: a flag, an environment variable or a request field
+  | 'INVALID_FLAG'
+  | 'INVALID_CONFIG'
+  | 'INVALID_REQUEST'
+  // the host's state
+  | 'HOST_CLOSING'
+  | 'SANDBOX_NOT_FOUND'
+  | 'SANDBOX_GONE'
+  | 'UNSUPPORTED_TYPE'
+  // a result that was measured but could not be kept
+  | 'NOT_RECORDED';
+
+/** Options of an `AgentHostError`. */
+export interface AgentHostErrorOptions {
+  cause?: unknown;
+  /** The process exit code when the CLI ends on this error (default 1; 2 for flag and config mistakes). */
+  exitCode?: number;
+}
+
+/** The one error class of the agent host: a `code`, a message that says what to do, and the wrapped `cause`. */
+export class AgentHostError extends Error {
+  override readonly name = 'AgentHostError';
+  readonly code: AgentHostErrorCode;
+  readonly exitCode: number;
+
+  constructor(code: AgentHostErrorCode, message: string, options: AgentHostErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.exitCode = options.exitCode ?? (code === 'INVALID_FLAG' || code === 'INVALID_CONFIG' ? 2 : 1);
+  }
+}
+
+/** True when `error` is an `AgentHostError`, optionally with the given code. */
+export function isAgentHostError(error: unknown, code?: AgentHostErrorCode): error is AgentHostError {
+  return error instanceof AgentHostError && (code === undefined || error.code === code);
+}
