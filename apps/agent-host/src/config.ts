@@ -1,4 +1,5 @@
 import { DEFAULT_DB_PATH } from '@sbx/store';
+import { AgentHostError } from './errors.js';
 
 /** Where the host keeps its data and finds its Docker engine. */
 export interface HostConfig {
@@ -25,24 +26,45 @@ export interface HostFlags {
 /** The default Docker socket, used when `DOCKER_HOST` is not set. */
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
-/** Resolves the configuration from flags, then environment (`SBX_DB`, `DOCKER_HOST`), then defaults. */
+/**
+ * Resolves the configuration from flags, then environment (`SBX_DB`, `DOCKER_HOST`, ...), then defaults; a
+ * bad value throws `INVALID_CONFIG` (or `INVALID_FLAG`) naming the variable or flag and what is allowed.
+ */
 export function resolveConfig(flags: HostFlags, env: NodeJS.ProcessEnv = process.env): HostConfig {
   const dockerHost = env.DOCKER_HOST?.trim() || undefined;
+  const webhookUrl = flags.webhookUrl ?? (env.SBX_WEBHOOK_URL?.trim() || undefined);
+  if (webhookUrl !== undefined)
+    checkWebhookUrl(webhookUrl, flags.webhookUrl ? '--webhook-url' : 'SBX_WEBHOOK_URL');
   return {
     dbPath: flags.db ?? (env.SBX_DB?.trim() || DEFAULT_DB_PATH),
     dockerHost,
     engineAddress: dockerHost ?? DEFAULT_DOCKER_SOCKET,
-    webhookUrl: flags.webhookUrl ?? (env.SBX_WEBHOOK_URL?.trim() || undefined),
-    webhookCooldownMs: positiveNumber(env.SBX_WEBHOOK_COOLDOWN_MS, 'SBX_WEBHOOK_COOLDOWN_MS'),
-    alertThresholdMs:
-      flags.alertThreshold ?? positiveNumber(env.SBX_ALERT_THRESHOLD_MS, 'SBX_ALERT_THRESHOLD_MS'),
+    webhookUrl,
+    webhookCooldownMs: wholeMs(env.SBX_WEBHOOK_COOLDOWN_MS, 'SBX_WEBHOOK_COOLDOWN_MS'),
+    alertThresholdMs: flags.alertThreshold ?? wholeMs(env.SBX_ALERT_THRESHOLD_MS, 'SBX_ALERT_THRESHOLD_MS'),
   };
 }
 
-function positiveNumber(text: string | undefined, name: string): number | undefined {
+function checkWebhookUrl(text: string, name: string): void {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw invalid(name, `must be an http(s) URL, got ${JSON.stringify(text)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw invalid(name, `must be an http(s) URL, got ${JSON.stringify(text)}`);
+  }
+}
+
+function wholeMs(text: string | undefined, name: string): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
-  const value = Number(text);
-  if (!(value > 0 && Number.isFinite(value)))
-    throw new Error(`${name} must be a positive number of milliseconds, got ${text}`);
-  return value;
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) {
+    throw invalid(name, `must be a whole number of milliseconds >= 1, got ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+function invalid(name: string, what: string): AgentHostError {
+  return new AgentHostError(name.startsWith('--') ? 'INVALID_FLAG' : 'INVALID_CONFIG', `${name} ${what}`);
 }

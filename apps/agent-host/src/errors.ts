@@ -4,6 +4,7 @@ export type AgentHostErrorCode =
   | 'INVALID_FLAG'
   | 'INVALID_CONFIG'
   | 'INVALID_REQUEST'
+  | 'INVALID_IMAGE'
   // the host's state
   | 'HOST_CLOSING'
   | 'SANDBOX_NOT_FOUND'

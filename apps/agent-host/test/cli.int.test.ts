@@ -128,11 +128,15 @@ describe.skipIf(missing !== undefined && !process.env.CI)('sbx CLI against the r
   it('refuses bad flags with a message that says what was wrong', async () => {
     const db = tempDb();
     const noImage = await runCli(['provision', 'docker', '--db', db]);
-    expect(noImage.code).toBe(1);
-    expect(noImage.stderr).toContain('--image is required');
+    expect(noImage.code).toBe(2);
+    expect(noImage.stderr).toBe(
+      'sbx: --image is required for docker sandboxes, e.g. --image sbx-test/busybox\nsee sbx provision docker --help\n',
+    );
     const badCount = await runCli(['provision', 'docker', '--db', db, '--image', TEST_IMAGE, '--count', '0']);
     expect(badCount.code).not.toBe(0);
-    expect(badCount.stderr).toContain('--count must be a whole number >= 1');
+    expect(badCount.stderr).toBe(
+      'sbx: --count must be a whole number from 1 to 100000, got 0\nsee sbx provision docker --help\n',
+    );
     const badProbe = await runCli([
       'provision',
       'docker',
@@ -143,7 +147,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)('sbx CLI against the r
       '--ready',
       'bogus:1',
     ]);
-    expect(badProbe.code).toBe(1);
-    expect(badProbe.stderr).toMatch(/sbx: .*probe/i);
+    expect(badProbe.code).toBe(2);
+    expect(badProbe.stderr).toMatch(/^sbx: --ready: .*probe.*\nsee sbx provision docker --help\n$/i);
   });
 });

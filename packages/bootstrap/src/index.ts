@@ -30,6 +30,11 @@ export {
 } from './docker/docker-sandbox-spec.js';
 export type { ImageSource } from './docker/ensure-image.js';
 export {
+  type ImageReference,
+  MAX_IMAGE_REFERENCE_CHARS,
+  parseImageReference,
+} from './docker/image-reference.js';
+export {
   defaultOwner,
   isLocalOwnerAlive,
   type ManagedContainer,

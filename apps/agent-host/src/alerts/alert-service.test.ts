@@ -36,18 +36,21 @@ describe('alerts from the sandbox host', () => {
       logger,
       alerts,
       alertThresholdMs: 100,
-      docker: {
-        provision: async () => {
-          if (slow) vi.advanceTimersByTime(30_001);
-          else throw new Error('start failed');
-          return sandbox;
+      adapters: {
+        docker: {
+          type: 'docker',
+          provision: async () => {
+            if (slow) vi.advanceTimersByTime(30_001);
+            else throw new Error('start failed');
+            return sandbox;
+          },
         },
       },
     });
 
-    await host.provisionDocker({ image: 'img' });
+    await host.provision('docker', { image: 'img' });
     slow = false;
-    await expect(host.provisionDocker({ image: 'img' })).rejects.toThrow('start failed');
+    await expect(host.provision('docker', { image: 'img' })).rejects.toThrow('start failed');
     await host.runJob(sandbox, 'sleep');
     await vi.waitFor(async () => expect(await repo.count()).toBe(3));
     await alerts.flush();

@@ -20,7 +20,14 @@ export class AlertService {
   }
 
   /** Stores `alert`, then posts it in the background (telemetry never waits on a webhook). */
-  async raise(alert: NewAlert): Promise<void> {
+  raise(alert: NewAlert): Promise<void> {
+    const raising = this.#raise(alert);
+    this.#pending.add(raising);
+    void raising.finally(() => this.#pending.delete(raising));
+    return raising;
+  }
+
+  async #raise(alert: NewAlert): Promise<void> {
     try {
       const stored = await this.#repo.insert(alert);
       if (!this.#notifier) return;
@@ -32,8 +39,26 @@ export class AlertService {
     }
   }
 
-  /** Waits for webhook deliveries under way (shutdown, tests). */
-  async flush(): Promise<void> {
-    await Promise.allSettled([...this.#pending]);
+  /**
+   * Waits for alerts being stored and webhook deliveries under way (shutdown, tests). With `timeoutMs`,
+   * deliveries still pending then are aborted and said so in one line; resolves false in that case.
+   */
+  async flush(options: { timeoutMs?: number } = {}): Promise<boolean> {
+    const drained = (async () => {
+      while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+      return true;
+    })();
+    if (options.timeoutMs === undefined) return drained;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), options.timeoutMs);
+    });
+    const done = await Promise.race([drained, late]);
+    clearTimeout(timer);
+    if (done) return true;
+    const given = this.#pending.size;
+    this.#notifier?.abort();
+    this.#logger.warn(`gave up on ${given} alert delivery(ies) still pending after ${options.timeoutMs} ms`);
+    return false;
   }
 }

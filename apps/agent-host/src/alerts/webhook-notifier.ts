@@ -30,6 +30,7 @@ export class WebhookNotifier {
   readonly #o: Required<Omit<WebhookNotifierOptions, 'logger'>> & { logger: Logger };
   readonly #lastSent = new Map<string, number>();
   readonly #suppressed = new Map<string, number>();
+  readonly #aborted = new AbortController();
 
   constructor(options: WebhookNotifierOptions) {
     const url = new URL(options.url); // throws on a malformed URL at startup, not at the first alert
@@ -42,7 +43,7 @@ export class WebhookNotifier {
       timeoutMs: 5_000,
       fetch: globalThis.fetch.bind(globalThis),
       clock: systemClock,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      sleep: (ms) => abortableSleep(ms, this.#aborted.signal),
       ...options,
     };
   }
@@ -61,6 +62,7 @@ export class WebhookNotifier {
     this.#suppressed.delete(key);
     const body = JSON.stringify({ ...notice, suppressedSinceLast: suppressed });
     for (let attempt = 1; attempt <= this.#o.attempts; attempt++) {
+      if (this.#aborted.signal.aborted) return 'failed';
       const failure = await this.#post(body);
       if (failure === undefined) return 'sent';
       if (!failure.retry || attempt === this.#o.attempts) {
@@ -74,13 +76,18 @@ export class WebhookNotifier {
     return 'failed';
   }
 
+  /** Aborts every delivery under way and refuses new ones (the host is closing). */
+  abort(): void {
+    this.#aborted.abort(new Error('the host is shutting down'));
+  }
+
   async #post(body: string): Promise<{ retry: boolean; why: string } | undefined> {
     try {
       const res = await this.#o.fetch(this.#o.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'sbx-agent-host' },
         body,
-        signal: AbortSignal.timeout(this.#o.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(this.#o.timeoutMs), this.#aborted.signal]),
       });
       await res.body?.cancel();
       if (res.ok) return undefined;
@@ -89,4 +96,17 @@ export class WebhookNotifier {
       return { retry: true, why: describeError(error).message };
     }
   }
+}
+
+// A backoff wait that ends early when the notifier is aborted, leaving no timer or listener behind.
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -18,14 +18,3 @@ export function cliLogger(io: CliIo): Logger {
   };
   return { warn: (m, d) => line('warning', m, d), error: (m, d) => line('error', m, d) };
 }
-
-/** A user-facing failure: the CLI prints its message alone (no stack) and exits with `exitCode`. */
-export class CliError extends Error {
-  override readonly name = 'CliError';
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}

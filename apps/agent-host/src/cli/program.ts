@@ -1,139 +1,96 @@
-import { isSandboxType, type SandboxType } from '@sbx/timing';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { SANDBOX_TYPES } from '@sbx/timing';
+import { Command } from 'commander';
+import { sandboxModules } from '../adapters/registry.js';
+import type { ProvisionCommandContext } from '../adapters/sandbox-type-module.js';
 import { type HostFlags, resolveConfig } from '../config.js';
-import { toDockerSpec } from '../sandbox/docker-spec.js';
 import { type AgentHost, openAgentHost } from '../sandbox/open-agent-host.js';
-import { CliError, type CliIo, cliLogger } from './cli-io.js';
-import { provisionDocker } from './provision-command.js';
-import { provisionWebContainer } from './provision-webcontainer-command.js';
-import { report } from './report-command.js';
-import { serve } from './serve-command.js';
+import { type CliIo, cliLogger } from './cli-io.js';
+import { wholeNumber } from './flags.js';
+import { reapCommand } from './reap-command.js';
+import { reportCommand } from './report-command.js';
+import { serveCommand } from './serve-command.js';
+import { reportLingeringResources, trapShutdownSignals } from './shutdown-signals.js';
 
-const positiveInt = (name: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1`);
-  return n;
-};
+/** How long the host may take to close after a signal: inside the 2 s a user waits. */
+export const CLI_CLOSE_TIMEOUT_MS = 1_500;
 
-const sandboxType = (value: string): SandboxType => {
-  if (!isSandboxType(value)) throw new InvalidArgumentError("must be 'docker' or 'webcontainer'");
-  return value;
-};
-
-const envPair = (value: string, previous: Record<string, string> = {}) => {
-  const eq = value.indexOf('=');
-  if (eq < 1) throw new InvalidArgumentError(`expected KEY=VALUE, got ${value}`);
-  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
-};
+const VERSION: string = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+).version;
 
 /** Builds the `sbx` command line; `open` composes the host (tests may hand in their own). */
 export function buildProgram(io: CliIo, open: typeof openAgentHost = openAgentHost): Command {
   const program = new Command('sbx')
     .description('Provision code-execution sandboxes, measure them against their SLA, and report.')
+    .version(VERSION, '-V, --version', 'print the version')
     .option('--db <path>', 'SQLite database file (env SBX_DB)', undefined)
     .option('--webhook-url <url>', 'post overhead alerts and SLA breaches here (env SBX_WEBHOOK_URL)')
     .option(
       '--alert-threshold <ms>',
       'overhead-alert threshold of a sandbox run (env SBX_ALERT_THRESHOLD_MS)',
-      positiveInt('--alert-threshold'),
-    )
-    .showHelpAfterError()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-
-  const withHost = async <T>(fn: (agent: AgentHost) => Promise<T>): Promise<T> => {
-    const agent = await open(resolveConfig(program.opts<HostFlags>(), io.env), cliLogger(io));
-    try {
-      return await fn(agent);
-    } finally {
-      await agent.close();
-    }
-  };
-
-  program
-    .command('provision')
-    .description(
-      'provision sandboxes, optionally run a command in each, tear them down, and print the timings',
-    )
-    .addArgument(program.createArgument('<type>', 'docker | webcontainer').argParser(sandboxType))
-    .option('--image <image>', 'docker image (must be present locally unless --pull allows)')
-    .option('--cmd <command>', 'container command, shell-quoted: "sh -c \'echo ready; sleep 3600\'"')
-    .option('--ready <probe>', 'readiness: log:REGEX | exec:CMD | port:N | http:PATH | healthcheck | running')
-    .option('--env <KEY=VALUE>', 'environment variable (repeatable)', envPair)
-    .addOption(new Option('--pull <policy>', 'image pull policy').choices(['never', 'missing', 'always']))
-    .option('--count <n>', 'how many sandboxes', positiveInt('--count'), 1)
-    .option('--concurrency <c>', 'how many at once', positiveInt('--concurrency'), 1)
-    .option('--exec <command>', 'run this command in each sandbox (timed by the perf monitor)')
-    .option('--exec-timeout <ms>', 'kill the command after this many ms', positiveInt('--exec-timeout'))
-    .option('--deadline <ms>', 'give up on one provisioning after this many ms', positiveInt('--deadline'))
-    .option('--fake [scenario]', 'webcontainer: swap in the fake module (ok, hang, ...) - no internet needed')
-    .option('--chromium <path>', 'webcontainer: the Chromium binary', '/usr/bin/chromium')
-    .option(
-      '--timeout <ms>',
-      'webcontainer: bound of one provision, page load to result',
-      positiveInt('--timeout'),
-    )
-    .option('--boot-timeout <ms>', 'webcontainer: bound of boot() in the page', positiveInt('--boot-timeout'))
-    .option('--json', 'print JSON for scripts')
-    .addHelpText(
-      'after',
-      `\nExamples:\n  sbx provision webcontainer --fake --count 5\n  sbx provision docker --image sbx-test/busybox --cmd "sh -c 'echo ready; sleep 3600'" --ready log:ready --count 10`,
-    )
-    .action(async (type: SandboxType, opts) => {
-      if (type === 'webcontainer') {
-        process.exitCode = await withHost((agent) => provisionWebContainer(agent, opts, io));
-        return;
-      }
-      if (!opts.image)
-        throw new CliError('--image is required for docker sandboxes, e.g. --image sbx-test/busybox');
-      const spec = toDockerSpec({
-        image: opts.image,
-        cmd: opts.cmd,
-        ready: opts.ready,
-        env: opts.env,
-        pull: opts.pull,
-      });
-      process.exitCode = await withHost(async (agent) => {
-        await agent.adapter.ping();
-        return provisionDocker(agent, spec, opts, io);
-      });
-    });
-
-  program
-    .command('report')
-    .description(
-      'per sandbox type: P95 over the last 100 against the SLA, p50/p99, breaches, failures; run report',
-    )
-    .option('--type <type>', 'only this sandbox type', sandboxType)
-    .option('--json', 'print JSON for scripts')
-    .addHelpText('after', '\nExample:\n  sbx report --type docker --json')
-    .action((opts) => withHost((agent) => report(agent, opts, io)));
-
-  program
-    .command('serve')
-    .description('serve the HTTP API (loopback by default)')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port to listen on (0 picks one)', (v) => Number.parseInt(v, 10), 7070)
-    .option(
-      '--cors-origin <origin>',
-      'let a browser app at this origin POST to /v1/provisions (repeatable)',
-      (v: string, previous: string[] = []) => [...previous, v],
-    )
-    .addHelpText('after', '\nExample:\n  sbx serve --port 7070')
-    .action((opts) => withHost((agent) => serve(agent, opts, io)));
-
-  program
-    .command('reap')
-    .description('remove leaked sbx containers (expired, or whose owner process is gone)')
-    .option('--json', 'print JSON for scripts')
-    .addHelpText('after', '\nExample:\n  sbx reap')
-    .action((opts) =>
-      withHost(async (agent) => {
-        const { removed } = await agent.adapter.reap();
-        io.stdout.write(
-          opts.json ? `${JSON.stringify({ removed })}\n` : `removed ${removed.length} leaked container(s)\n`,
-        );
-      }),
+      wholeNumber('--alert-threshold'),
     );
 
+  const ctx: ProvisionCommandContext = {
+    io,
+    async withHost(fn) {
+      const agent = await open(resolveConfig(program.opts<HostFlags>(), io.env), cliLogger(io));
+      const trap = trapShutdownSignals(io, () => lastResort(agent));
+      // The first signal starts closing at once: provisionings and jobs in flight are aborted now.
+      trap.signal.addEventListener('abort', () => void agent.close({ timeoutMs: CLI_CLOSE_TIMEOUT_MS }), {
+        once: true,
+      });
+      try {
+        return await fn(agent, trap.signal);
+      } finally {
+        await agent.close({ timeoutMs: CLI_CLOSE_TIMEOUT_MS });
+        trap.dispose();
+        reportLingeringResources(io);
+      }
+    },
+  };
+
+  const provision = new Command('provision').description(
+    `provision sandboxes (${SANDBOX_TYPES.join(' | ')}), optionally run a command in each, tear them down, and print the timings`,
+  );
+  for (const module of sandboxModules()) provision.addCommand(module.provisionCommand(ctx));
+  program.addCommand(provision);
+  program.addCommand(reportCommand(ctx));
+  program.addCommand(serveCommand(ctx));
+  program.addCommand(reapCommand(ctx));
+  applyToAll(program, io);
   return program;
+}
+
+// Every command: one-line errors naming the flag, then where to read more (never the whole usage).
+function applyToAll(command: Command, io: CliIo): void {
+  command
+    .exitOverride()
+    .showHelpAfterError(`see ${commandPath(command)} --help`)
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // commander says "error: option '--count <n>' argument 'x' is invalid. <our message>": keep ours.
+      outputError: (s, write) =>
+        write(
+          s
+            .replace(/^error: /, 'sbx: ')
+            .replace(/^sbx: option '[^']*' argument '[^']*' is invalid\. /, 'sbx: '),
+        ),
+    });
+  for (const sub of command.commands) applyToAll(sub, io);
+}
+
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+function lastResort(agent: AgentHost): string | undefined {
+  const left = agent.host.abandon();
+  return left.length === 0
+    ? undefined
+    : `${left.length} sandbox(es) may be left behind; \`sbx reap\` removes them`;
 }

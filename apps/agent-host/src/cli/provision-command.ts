@@ -1,12 +1,15 @@
-import type { DockerSandboxSpec } from '@sbx/bootstrap';
-import { SLA_LIMITS } from '@sbx/timing';
+import { type SandboxType, SLA_LIMITS } from '@sbx/timing';
+import type { Command } from 'commander';
+import type { ProvisionCommandContext } from '../adapters/sandbox-type-module.js';
+import { AgentHostError } from '../errors.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { type BatchRow, type BatchSummary, runProvisionBatch } from '../sandbox/provision-batch.js';
 import type { CliIo } from './cli-io.js';
+import { MAX_COUNT, wholeNumber } from './flags.js';
 import { ms, phaseLine, progressBar } from './format.js';
 
-/** Options of `sbx provision docker`. */
-export interface ProvisionDockerOptions {
+/** Options of a host-provisioned `sbx provision TYPE` batch. */
+export interface BatchFlags {
   count: number;
   concurrency: number;
   exec?: string;
@@ -15,50 +18,75 @@ export interface ProvisionDockerOptions {
   json?: boolean;
 }
 
-/** Runs a batch with live rows (or a progress bar), Ctrl-C teardown and a summary; resolves to the exit code. */
-export async function provisionDocker(
+/**
+ * Adds the batch flags (`--count`, `--concurrency`, `--exec`, ...) to `command` and runs the batch with the
+ * spec `buildSpec` makes from the command's own flags; the exit code says how it went.
+ */
+export function provisionBatchCommand(
+  command: Command,
+  ctx: ProvisionCommandContext,
+  buildSpec: (opts: Record<string, never>) => unknown,
+): Command {
+  const type = command.name() as SandboxType;
+  return command
+    .option(
+      '--count <n>',
+      `how many sandboxes (at most ${MAX_COUNT})`,
+      wholeNumber('--count', { max: MAX_COUNT }),
+      1,
+    )
+    .option('--concurrency <c>', 'how many at once', wholeNumber('--concurrency', { max: 1_000 }), 1)
+    .option('--exec <command>', 'run this command in each sandbox (timed by the perf monitor)')
+    .option('--exec-timeout <ms>', 'kill the command after this many ms', wholeNumber('--exec-timeout'))
+    .option('--deadline <ms>', 'give up on one provisioning after this many ms', wholeNumber('--deadline'))
+    .option('--json', 'print JSON for scripts')
+    .action(async (opts) => {
+      const spec = withHelpHint(() => buildSpec(opts), `sbx provision ${type} --help`);
+      process.exitCode = await ctx.withHost(async (agent, signal) => {
+        await agent.host.adapter(type)?.ping?.();
+        return provisionBatch(agent, type, spec, { ...opts, signal }, ctx.io);
+      });
+    });
+}
+
+/** Runs a batch with live rows (or a progress bar) and a summary; resolves to the exit code. */
+async function provisionBatch(
   agent: AgentHost,
-  spec: DockerSandboxSpec,
-  options: ProvisionDockerOptions,
+  type: SandboxType,
+  spec: unknown,
+  options: BatchFlags & { signal: AbortSignal },
   io: CliIo,
 ): Promise<number> {
-  const interrupt = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupt.signal.aborted) return;
-    io.stderr.write(`\n${signal}: stopping; removing live sandboxes (recorded results are kept)\n`);
-    interrupt.abort(new Error(`interrupted by ${signal}`));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   const bar = !options.json && options.count > 1 && io.stderr.isTTY === true;
   let done = 0;
   const onRow = (row: BatchRow) => {
     done++;
-    if (bar) io.stderr.write(`\r\x1b[2K`);
+    if (bar) io.stderr.write('\r\x1b[2K');
     if (!options.json) io.stdout.write(`${formatRow(row)}\n`);
     if (bar) io.stderr.write(progressBar(done, options.count));
   };
   if (bar) io.stderr.write(progressBar(0, options.count));
-  try {
-    const batch = await runProvisionBatch(agent.host, spec, {
-      count: options.count,
-      concurrency: options.concurrency,
-      exec: options.exec,
-      signal: interrupt.signal,
-      onRow,
-      ...(options.execTimeout ? { execTimeoutMs: options.execTimeout } : {}),
-      ...(options.deadline ? { deadlineMs: options.deadline } : {}),
-    });
-    if (bar) io.stderr.write('\r\x1b[2K');
-    if (options.json)
-      io.stdout.write(`${JSON.stringify({ rows: batch.rows, summary: batch.summary }, null, 2)}\n`);
-    else io.stdout.write(`${formatSummary(batch.summary)}\n`);
-    if (batch.interrupted) return 130;
-    return batch.summary.failures > 0 || batch.summary.jobFailures > 0 ? 1 : 0;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+  const batch = await runProvisionBatch(agent.host, type, spec, {
+    count: options.count,
+    concurrency: options.concurrency,
+    exec: options.exec,
+    signal: options.signal,
+    onRow,
+    ...(options.execTimeout ? { execTimeoutMs: options.execTimeout } : {}),
+    ...(options.deadline ? { deadlineMs: options.deadline } : {}),
+  });
+  if (bar) io.stderr.write('\r\x1b[2K');
+  if (options.json)
+    io.stdout.write(`${JSON.stringify({ rows: batch.rows, summary: batch.summary }, null, 2)}\n`);
+  else io.stdout.write(`${formatSummary(batch.summary, SLA_LIMITS[type])}\n`);
+  if (batch.interrupted) return 130;
+  if (agent.host.recordFailures > 0) {
+    throw new AgentHostError(
+      'NOT_RECORDED',
+      `${agent.host.recordFailures} result(s) could not be recorded in ${agent.config.dbPath}; see the errors above`,
+    );
   }
+  return batch.summary.failures > 0 || batch.summary.jobFailures > 0 ? 1 : 0;
 }
 
 function formatRow(row: BatchRow): string {
@@ -69,9 +97,25 @@ function formatRow(row: BatchRow): string {
   return `${head}  ${phaseLine(row.phases)}${job}${tail}`;
 }
 
-function formatSummary(s: BatchSummary): string {
+function formatSummary(s: BatchSummary, slaLimitMs: number): string {
   return [
-    `provisioned ${s.n}: p50 ${ms(s.p50Ms)}  p95 ${ms(s.p95Ms)}  p99 ${ms(s.p99Ms)}  (SLA ${SLA_LIMITS.docker} ms)`,
+    `provisioned ${s.n}: p50 ${ms(s.p50Ms)}  p95 ${ms(s.p95Ms)}  p99 ${ms(s.p99Ms)}  (SLA ${slaLimitMs} ms)`,
     `SLA breaches ${s.slaBreaches}  failures ${s.failures}${s.jobFailures ? `  failed jobs ${s.jobFailures}` : ''}`,
   ].join('\n');
+}
+
+// A flag mistake found after parsing still ends with where to read more.
+function withHelpHint<T>(fn: () => T, help: string): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (
+      error instanceof AgentHostError &&
+      error.code === 'INVALID_FLAG' &&
+      !error.message.includes('--help')
+    ) {
+      throw new AgentHostError('INVALID_FLAG', `${error.message}\nsee ${help}`, { cause: error });
+    }
+    throw error;
+  }
 }

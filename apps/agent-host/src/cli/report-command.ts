@@ -1,9 +1,27 @@
 import type { StoredAlert } from '@sbx/store';
-import type { PerfReport, SandboxType } from '@sbx/timing';
+import { isSandboxType, type PerfReport, SANDBOX_TYPES, type SandboxType } from '@sbx/timing';
+import { Command, InvalidArgumentError } from 'commander';
+import type { ProvisionCommandContext } from '../adapters/sandbox-type-module.js';
 import { type KpiSnapshot, kpiSnapshot } from '../reports/kpi-snapshot.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import type { CliIo } from './cli-io.js';
 import { ms, table } from './format.js';
+
+/** The `sbx report` command. */
+export function reportCommand(ctx: ProvisionCommandContext): Command {
+  return new Command('report')
+    .description(
+      'per sandbox type: P95 over the last 100 against the SLA, p50/p99, breaches, failures; run report',
+    )
+    .option('--type <type>', `only this sandbox type (${SANDBOX_TYPES.join(' | ')})`, (value: string) => {
+      if (!isSandboxType(value))
+        throw new InvalidArgumentError(`--type must be one of ${SANDBOX_TYPES.join(', ')}`);
+      return value;
+    })
+    .option('--json', 'print JSON for scripts')
+    .addHelpText('after', '\nExample:\n  sbx report --type docker --json')
+    .action((opts) => ctx.withHost((agent) => report(agent, opts, ctx.io)));
+}
 
 /** `sbx report`: per type the P95 over the last 100 against the SLA, p50/p99, breaches, failures; the perf report. */
 export async function report(agent: AgentHost, options: { type?: SandboxType; json?: boolean }, io: CliIo) {

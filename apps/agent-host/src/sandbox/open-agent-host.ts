@@ -1,4 +1,3 @@
-import { DockerAdapter } from '@sbx/bootstrap';
 import {
   ChangeFeed,
   openDatabase,
@@ -7,13 +6,14 @@ import {
   SandboxProvisioningKPI,
 } from '@sbx/store';
 import { consoleLogger, type Logger } from '@sbx/timing';
-import Docker from 'dockerode';
+import { sandboxModules } from '../adapters/registry.js';
 import { AlertService } from '../alerts/alert-service.js';
 import { WebhookNotifier } from '../alerts/webhook-notifier.js';
 import type { HostConfig } from '../config.js';
 import { OtelInstruments } from '../telemetry/otel-instruments.js';
 import { PrometheusMetrics } from '../telemetry/prometheus-metrics.js';
-import { SandboxHost } from './sandbox-host.js';
+import type { HostSandboxAdapter } from './host-adapter.js';
+import { type CloseReport, DEFAULT_CLOSE_TIMEOUT_MS, SandboxHost } from './sandbox-host.js';
 
 /** Everything a CLI command or the server needs, wired once. */
 export interface AgentHost {
@@ -23,13 +23,15 @@ export interface AgentHost {
   alerts: SandboxAlertRepository;
   alertService: AlertService;
   metrics: PrometheusMetrics;
-  adapter: DockerAdapter;
   host: SandboxHost;
-  /** Disposes live sandboxes, then closes the database. */
-  close(): Promise<void>;
+  /**
+   * Closes the host (refuse new work, abort what is in flight, remove live sandboxes, flush telemetry and
+   * alerts, all within `timeoutMs`), then the database. Idempotent.
+   */
+  close(options?: { timeoutMs?: number }): Promise<CloseReport>;
 }
 
-/** The composition root: opens the database, creates the Docker client and wires the sandbox host. */
+/** The composition root: opens the database, creates each sandbox type's adapter and wires the sandbox host. */
 export async function openAgentHost(config: HostConfig, logger: Logger = consoleLogger): Promise<AgentHost> {
   const db = await openDatabase(config.dbPath);
   const kpis = new SandboxProvisioningKPI(db);
@@ -43,19 +45,22 @@ export async function openAgentHost(config: HostConfig, logger: Logger = console
       })
     : undefined;
   const alertService = new AlertService({ repo: alerts, notifier, logger });
-  // dockerode reads DOCKER_HOST (and DOCKER_CERT_PATH/DOCKER_TLS_VERIFY) itself; default is the local socket.
-  const adapter = new DockerAdapter({ docker: new Docker(), engineAddress: config.engineAddress, logger });
+  const adapters: Record<string, HostSandboxAdapter> = {};
+  for (const module of sandboxModules()) {
+    const adapter = module.createAdapter?.(config, logger);
+    if (adapter) adapters[module.type] = adapter;
+  }
   const host = new SandboxHost({
     recorder: kpis,
     sink: perf,
-    docker: adapter,
+    adapters,
     logger,
     alerts: alertService,
     telemetry: new OtelInstruments(),
     ...(config.alertThresholdMs ? { alertThresholdMs: config.alertThresholdMs } : {}),
   });
   const metrics = new PrometheusMetrics({ feed: new ChangeFeed(db), liveSandboxes: () => host.liveCount });
-  let closed = false;
+  let closing: Promise<CloseReport> | undefined;
   return {
     config,
     kpis,
@@ -63,17 +68,16 @@ export async function openAgentHost(config: HostConfig, logger: Logger = console
     alerts,
     alertService,
     metrics,
-    adapter,
     host,
-    async close() {
-      if (closed) return;
-      closed = true;
-      try {
-        await host.disposeAll();
-        await alertService.flush();
-      } finally {
-        await db.destroy();
-      }
+    close(options = {}) {
+      closing ??= (async () => {
+        try {
+          return await host.close({ timeoutMs: options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS });
+        } finally {
+          await db.destroy();
+        }
+      })();
+      return closing;
     },
   };
 }

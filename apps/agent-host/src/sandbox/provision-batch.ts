@@ -1,5 +1,10 @@
-import type { DockerSandboxSpec } from '@sbx/bootstrap';
-import { describeError, type PhaseTiming, type ProvisionResult, quantile } from '@sbx/timing';
+import {
+  describeError,
+  type PhaseTiming,
+  type ProvisionResult,
+  quantile,
+  type SandboxType,
+} from '@sbx/timing';
 import type { SandboxHost } from './sandbox-host.js';
 
 /** One provisioning of a batch, as the CLI prints it. */
@@ -44,14 +49,19 @@ export interface BatchOptions {
   onRow?: (row: BatchRow) => void;
 }
 
-/** Provisions `count` sandboxes, `concurrency` at a time; each runs the optional job and is torn down. */
-export async function runProvisionBatch(host: SandboxHost, spec: DockerSandboxSpec, options: BatchOptions) {
+/** Provisions `count` sandboxes of `type`, `concurrency` at a time; each runs the optional job and is torn down. */
+export async function runProvisionBatch(
+  host: SandboxHost,
+  type: SandboxType,
+  spec: unknown,
+  options: BatchOptions,
+) {
   const rows: BatchRow[] = [];
   let next = 0;
   const worker = async () => {
     while (next < options.count && !options.signal?.aborted) {
       const index = ++next;
-      const row = await provisionOne(host, spec, index, options);
+      const row = await provisionOne(host, type, spec, index, options);
       rows.push(row);
       options.onRow?.(row);
     }
@@ -63,7 +73,8 @@ export async function runProvisionBatch(host: SandboxHost, spec: DockerSandboxSp
 
 async function provisionOne(
   host: SandboxHost,
-  spec: DockerSandboxSpec,
+  type: SandboxType,
+  spec: unknown,
   index: number,
   options: BatchOptions,
 ) {
@@ -72,7 +83,7 @@ async function provisionOne(
     measured = r;
   };
   try {
-    const { sandbox, result } = await host.provisionDocker(spec, {
+    const { sandbox, result } = await host.provision(type, spec, {
       onResult,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.deadlineMs ? { deadlineMs: options.deadlineMs } : {}),
@@ -82,6 +93,7 @@ async function provisionOne(
     try {
       if (options.exec) {
         const { exec, record } = await host.runJob(sandbox, options.exec, {
+          ...(options.signal ? { signal: options.signal } : {}),
           ...(options.execTimeoutMs ? { timeoutMs: options.execTimeoutMs } : {}),
         });
         row.job = {

@@ -27,7 +27,7 @@ function setup(provision: (spec: DockerSandboxSpec, ctx: ProvisionContext) => Pr
   const host = new SandboxHost({
     recorder: { record: (r) => void results.push(r) },
     sink: { insert: (_t, r) => void records.push(r) },
-    docker: { provision },
+    adapters: { docker: { type: 'docker', provision } },
     logger,
     alertThresholdMs: 1_000_000,
   });
@@ -40,7 +40,7 @@ describe('SandboxHost', () => {
   it('provisions through the provisioner: phases recorded, sandbox tracked until disposed', async () => {
     const sandbox = fakeSandbox('c1', () => ok());
     const { host, results } = setup(async (_spec, ctx) => ctx.phase('create', async () => sandbox));
-    const { sandbox: got, result } = await host.provisionDocker({ image: 'img' });
+    const { sandbox: got, result } = await host.provision('docker', { image: 'img' });
     expect(got).toBe(sandbox);
     expect(result).toMatchObject({ sandboxType: 'docker', status: 'ok' });
     expect(result).not.toHaveProperty('value');
@@ -57,7 +57,7 @@ describe('SandboxHost', () => {
     const boom = new BootstrapError('IMAGE_NOT_FOUND', 'image nope not found');
     const { host, results, logger } = setup(() => Promise.reject(boom));
     const seen: ProvisionResult[] = [];
-    await expect(host.provisionDocker({ image: 'nope' }, { onResult: (r) => seen.push(r) })).rejects.toBe(
+    await expect(host.provision('docker', { image: 'nope' }, { onResult: (r) => seen.push(r) })).rejects.toBe(
       boom,
     );
     expect(results[0]).toMatchObject({ status: 'sla_breach', error: { code: 'IMAGE_NOT_FOUND' } });
@@ -77,7 +77,7 @@ describe('SandboxHost', () => {
     ];
     const sandbox = fakeSandbox('c2', () => (execs.shift() ?? ok)());
     const { host, records } = setup(async () => sandbox);
-    await host.provisionDocker({ image: 'img' });
+    await host.provision('docker', { image: 'img' });
     expect((await host.runJob(sandbox, 'echo hi')).exec.stdout).toBe('hi');
     expect((await host.runJob(sandbox, 'false')).record.outcome).toBe('error');
     await expect(host.runJob(sandbox, 'sleep 99', { timeoutMs: 5 })).rejects.toMatchObject({
@@ -98,22 +98,22 @@ describe('SandboxHost', () => {
       () => new Promise((resolve) => (release = () => resolve({ exitCode: 0, stdout: '', stderr: '' }))),
     );
     const { host } = setup(async () => sandbox);
-    await host.provisionDocker({ image: 'img' });
+    await host.provision('docker', { image: 'img' });
     const first = host.runJob(sandbox, 'sleep 1');
     await expect(host.runJob(sandbox, 'echo')).rejects.toMatchObject({ code: 'SANDBOX_ALREADY_STARTED' });
     release();
     await expect(first).resolves.toMatchObject({ record: { outcome: 'success' } });
   });
 
-  it('disposeAll removes every live sandbox and logs the ones that fail', async () => {
+  it('close() removes every live sandbox and logs the ones that fail', async () => {
     const a = fakeSandbox('a', () => ok());
     const b = fakeSandbox('b', () => ok());
     b.dispose = () => Promise.reject(new Error('engine gone'));
     const queue = [a, b];
     const { host, logger } = setup(async () => queue.shift() as SandboxHandle);
-    await host.provisionDocker({ image: 'img' });
-    await host.provisionDocker({ image: 'img' });
-    expect(await host.disposeAll()).toBe(2);
+    await host.provision('docker', { image: 'img' });
+    await host.provision('docker', { image: 'img' });
+    expect(await host.close()).toEqual({ removed: 2, complete: true });
     expect(a.disposed).toBe(1);
     expect(host.liveCount).toBe(0);
     expect(logger.error).toHaveBeenCalledWith(

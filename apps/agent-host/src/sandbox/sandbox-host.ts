@@ -1,30 +1,30 @@
-import type { DockerSandboxSpec, ExecOptions, ExecResult, SandboxHandle } from '@sbx/bootstrap';
-import { isBootstrapError } from '@sbx/bootstrap';
+import { type ExecOptions, type ExecResult, isBootstrapError } from '@sbx/bootstrap';
 import {
+  describeError,
   type Logger,
   type PerfRecordSink,
-  type ProvisionContext,
   type ProvisionRecorder,
   type ProvisionResult,
   SandboxPerfMonitor,
   type SandboxPerfRecord,
   SandboxProvisioner,
   type SandboxRunOutcome,
-  SLA_LIMITS,
+  type SandboxType,
 } from '@sbx/timing';
 import type { AlertService } from '../alerts/alert-service.js';
+import { AgentHostError } from '../errors.js';
 import type { OtelInstruments } from '../telemetry/otel-instruments.js';
-
-/** Provisions one sandbox of a kind; `DockerAdapter` is one. */
-export interface DockerProvisioner {
-  provision(spec: DockerSandboxSpec, ctx: ProvisionContext): Promise<SandboxHandle>;
-}
+import type { HostGoneEvent, HostSandbox, HostSandboxAdapter } from './host-adapter.js';
+import { InFlight } from './in-flight.js';
+import { LiveSandboxes, type Lookup } from './live-sandboxes.js';
+import { ObservedRecorder } from './observed-recorder.js';
 
 /** Dependencies of the sandbox host. */
 export interface SandboxHostDeps {
   recorder: ProvisionRecorder;
   sink: PerfRecordSink;
-  docker: DockerProvisioner;
+  /** The adapters the host provisions with, keyed by sandbox type (types provisioned elsewhere have none). */
+  adapters: Partial<Record<SandboxType, HostSandboxAdapter>>;
   logger: Logger;
   alertThresholdMs?: number;
   /** Default deadline of one provisioning, in milliseconds. */
@@ -35,9 +35,16 @@ export interface SandboxHostDeps {
   telemetry?: OtelInstruments;
 }
 
+/** Options of one provisioning. */
+export interface ProvisionCallOptions {
+  signal?: AbortSignal;
+  deadlineMs?: number;
+  onResult?: (result: ProvisionResult) => void;
+}
+
 /** A provisioned sandbox and how its provisioning went. */
 export interface Provisioned {
-  sandbox: SandboxHandle;
+  sandbox: HostSandbox;
   result: ProvisionResult;
 }
 
@@ -47,34 +54,44 @@ export interface JobRun {
   record: SandboxPerfRecord;
 }
 
+/** What `close()` did. */
+export interface CloseReport {
+  /** Sandboxes removed at close. */
+  removed: number;
+  /** False when the timeout passed before everything under way settled and was flushed. */
+  complete: boolean;
+}
+
 /** Default provisioning deadline: twice the docker SLA, so a breach is still measured before we give up. */
 export const DEFAULT_DEADLINE_MS = 60_000;
+/** Default bound of `close()`: under the 2 s a user waits after Ctrl-C. */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 1_500;
 
 /**
  * The sandbox entry point: every spin-up goes through the `SandboxProvisioner` (recorded with its phases,
- * success or failure) and every job through the `SandboxPerfMonitor`; it tracks live sandboxes so none leaks.
+ * success or failure), every job through the `SandboxPerfMonitor`; it owns the live sandboxes and, like
+ * OpenTelemetry's `shutdown()`, `close()` refuses new work, aborts what is in flight, removes what is live
+ * and flushes what is pending, bounded in time.
  */
 export class SandboxHost {
   readonly provisioner: SandboxProvisioner;
   readonly perfMonitor: SandboxPerfMonitor;
-  readonly #docker: DockerProvisioner;
-  readonly #logger: Logger;
-  readonly #deadlineMs: number;
-  readonly #live = new Map<string, SandboxHandle>();
-  readonly #recorder: ProvisionRecorder;
+  readonly #deps: SandboxHostDeps;
+  readonly #recorder: ObservedRecorder;
+  readonly #live = new LiveSandboxes();
+  readonly #inFlight = new InFlight();
+  readonly #shutdown = new AbortController();
+  #closing: Promise<CloseReport> | undefined;
 
   constructor(deps: SandboxHostDeps) {
-    this.#docker = deps.docker;
-    this.#logger = deps.logger;
-    this.#deadlineMs = deps.deadlineMs ?? DEFAULT_DEADLINE_MS;
-    this.#recorder = observed(deps);
+    this.#deps = deps;
+    this.#recorder = new ObservedRecorder(deps);
     this.provisioner = new SandboxProvisioner({ recorder: this.#recorder, logger: deps.logger });
-    const sink = deps.sink;
     this.perfMonitor = new SandboxPerfMonitor({
       sink: {
         insert: (table, record) => {
           deps.telemetry?.run(record);
-          return sink.insert(table, record);
+          return deps.sink.insert(table, record);
         },
       },
       logger: deps.logger,
@@ -83,119 +100,212 @@ export class SandboxHost {
     this.perfMonitor.on('overhead-alert', ({ sandboxId, durationMs, thresholdMs }) => {
       const message = `overhead-alert: sandbox ${sandboxId} ran ${Math.round(durationMs)} ms (> ${thresholdMs} ms)`;
       deps.logger.warn(message, { sandboxId, durationMs, thresholdMs });
-      void deps.alerts?.raise({
+      const raised = deps.alerts?.raise({
         kind: 'overhead-alert',
         sandboxId,
         valueMs: durationMs,
         thresholdMs,
         message,
       });
+      if (raised) void this.#inFlight.track(raised);
     });
   }
 
-  /** How many sandboxes are provisioned and not yet disposed. */
+  /** How many sandboxes are live: provisioned, not disposed, and not gone by the engine's account. */
   get liveCount(): number {
     return this.#live.size;
   }
 
-  /** Provisions a docker sandbox through the provisioner; a failure is recorded, then rethrown. */
-  async provisionDocker(
-    spec: DockerSandboxSpec,
-    options: { signal?: AbortSignal; deadlineMs?: number; onResult?: (result: ProvisionResult) => void } = {},
+  /** How many provisioning results could not be stored. */
+  get recordFailures(): number {
+    return this.#recorder.failures;
+  }
+
+  /** True once `close()` was called: new work is refused. */
+  get closing(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /** The adapter for `type`, or undefined when the host does not provision that type itself. */
+  adapter(type: SandboxType): HostSandboxAdapter | undefined {
+    return this.#deps.adapters[type];
+  }
+
+  /** Provisions a sandbox of `type` through the provisioner; a failure is recorded, then rethrown. */
+  async provision(
+    type: SandboxType,
+    spec: unknown,
+    options: ProvisionCallOptions = {},
   ): Promise<Provisioned> {
+    this.#refuseWhenClosing();
+    const adapter = this.#deps.adapters[type];
+    if (!adapter) {
+      throw new AgentHostError('UNSUPPORTED_TYPE', `this host does not provision ${type} sandboxes itself`);
+    }
+    return this.#inFlight.track(this.#provision(adapter, spec, options));
+  }
+
+  async #provision(adapter: HostSandboxAdapter, spec: unknown, options: ProvisionCallOptions) {
     const { value, ...result } = await this.provisioner.provision({
-      type: 'docker',
-      deadlineMs: options.deadlineMs ?? this.#deadlineMs,
-      ...(options.signal ? { signal: options.signal } : {}),
+      type: adapter.type,
+      deadlineMs: options.deadlineMs ?? this.#deps.deadlineMs ?? DEFAULT_DEADLINE_MS,
+      signal: this.#withShutdown(options.signal),
       ...(options.onResult ? { onResult: options.onResult } : {}),
-      bootstrapFn: (ctx) => this.#docker.provision(spec, ctx),
+      bootstrapFn: (ctx) => adapter.provision(spec as never, ctx),
     });
-    if (!value) throw new Error('docker adapter returned no sandbox');
-    this.#live.set(value.id, value);
+    if (!value) throw new Error(`${adapter.type} adapter returned no sandbox`);
+    if (this.closing) {
+      // It became ready as the host began closing: nobody will ever use it.
+      await value.dispose();
+      throw new AgentHostError('HOST_CLOSING', 'the host is shutting down; the new sandbox was removed');
+    }
+    this.#live.add(value);
     return { sandbox: value, result };
   }
 
-  /**
-   * Records a provisioning measured elsewhere (the WebContainer page) through the same chain as the host's own:
-   * the store, breach alerts, telemetry. Store errors propagate.
-   */
+  /** Records a provisioning measured elsewhere (the WebContainer page) through the same chain as the host's own. */
   async recordExternal(result: ProvisionResult): Promise<void> {
     await this.#recorder.record(result);
   }
 
+  /** Whether a sandbox is live, gone (and why), or unknown to this host. */
+  lookup(id: string): Lookup {
+    return this.#live.lookup(id);
+  }
+
   /** The live sandbox with this id, if any. */
-  get(id: string): SandboxHandle | undefined {
-    return this.#live.get(id);
+  get(id: string): HostSandbox | undefined {
+    const found = this.#live.lookup(id);
+    return found.state === 'live' ? found.sandbox : undefined;
   }
 
   /**
-   * Runs a command in a live sandbox, timed by the perf monitor (success, timeout or error). One job runs in a
-   * sandbox at a time: a second concurrent one throws the monitor's `SANDBOX_ALREADY_STARTED`.
+   * Runs a command in a live sandbox, timed by the perf monitor (success, timeout or error); `signal` (a
+   * client that went away) and the host's shutdown abort it. One job runs in a sandbox at a time.
    */
   async runJob(
-    sandbox: SandboxHandle,
+    sandbox: HostSandbox,
     cmd: string | readonly string[],
     options: ExecOptions = {},
   ): Promise<JobRun> {
-    const runId = sandbox.id;
-    this.perfMonitor.start(runId);
+    this.#refuseWhenClosing();
+    this.perfMonitor.start(sandbox.id);
+    return this.#inFlight.track(this.#runJob(sandbox, cmd, options));
+  }
+
+  async #runJob(
+    sandbox: HostSandbox,
+    cmd: string | readonly string[],
+    options: ExecOptions,
+  ): Promise<JobRun> {
     let outcome: SandboxRunOutcome = 'error';
     try {
-      const exec = await sandbox.exec(cmd, options);
+      const exec = await sandbox.exec(cmd, { ...options, signal: this.#withShutdown(options.signal) });
       outcome = exec.exitCode === 0 ? 'success' : 'error';
-      return { exec, record: this.perfMonitor.stop(runId, { outcome }) };
+      return { exec, record: this.perfMonitor.stop(sandbox.id, { outcome }) };
     } catch (error) {
       outcome = isBootstrapError(error, 'EXEC_TIMEOUT') ? 'timeout' : 'error';
-      this.perfMonitor.stop(runId, { outcome });
+      this.perfMonitor.stop(sandbox.id, { outcome });
+      if (isBootstrapError(error) && (error.code as string) === 'SANDBOX_GONE')
+        this.#gone(sandbox.id, 'exited');
       throw error;
     }
   }
 
-  /** Disposes one live sandbox; false when the id is unknown. */
+  /** Disposes one live sandbox; false when the id is not live. */
   async dispose(id: string): Promise<boolean> {
-    const sandbox = this.#live.get(id);
+    const sandbox = this.#live.take(id);
     if (!sandbox) return false;
-    this.#live.delete(id);
-    await sandbox.dispose();
+    await this.#inFlight.track(sandbox.dispose());
     return true;
   }
 
-  /** Disposes every live sandbox (shutdown, Ctrl-C); failures are logged and the rest still go. */
-  async disposeAll(): Promise<number> {
-    const all = [...this.#live.values()];
-    this.#live.clear();
-    const settled = await Promise.allSettled(all.map((s) => s.dispose()));
-    settled.forEach((outcome, i) => {
-      if (outcome.status === 'rejected') {
-        this.#logger.error(`could not remove sandbox ${all[i]?.id}; \`sbx reap\` will`, {
-          error: String(outcome.reason),
-        });
-      }
-    });
-    return all.length;
+  /** Resolves when every adapter's backend answers; rejects with the first that does not. */
+  async ping(): Promise<void> {
+    await Promise.all(Object.values(this.#deps.adapters).map((adapter) => adapter?.ping?.()));
   }
-}
 
-// The store first (its failure is the provisioner's to report); then what watches every result.
-function observed(deps: SandboxHostDeps): ProvisionRecorder {
-  return {
-    async record(result) {
-      await deps.recorder.record(result);
-      deps.telemetry?.provision(result);
-      if (result.status !== 'sla_breach') return;
-      const thresholdMs = result.slaLimitMs ?? SLA_LIMITS[result.sandboxType];
-      const why = result.error
-        ? `failed: ${result.error.message}`
-        : `took ${Math.round(result.durationMs)} ms`;
-      const message = `sla-breach: ${result.sandboxType} provisioning ${why} (limit ${thresholdMs} ms)`;
-      deps.logger.warn(message, { sandboxType: result.sandboxType, durationMs: result.durationMs });
-      await deps.alerts?.raise({
-        kind: 'sla-breach',
-        sandboxType: result.sandboxType,
-        valueMs: result.durationMs,
-        thresholdMs,
-        message,
+  /** Runs every adapter's `reap()`; resolves to the ids removed. */
+  async reap(): Promise<string[]> {
+    const adapters = Object.values(this.#deps.adapters);
+    const results = await Promise.all(adapters.map((adapter) => adapter?.reap?.()));
+    return results.flatMap((r) => r?.removed ?? []);
+  }
+
+  /** Follows every adapter's engine events, dropping sandboxes that went away, until `close()`. */
+  async watch(): Promise<void> {
+    const signal = this.#shutdown.signal;
+    const onGone = (event: HostGoneEvent) => this.#gone(event.sandboxId, event.reason);
+    await Promise.all(
+      Object.values(this.#deps.adapters).map((adapter) => adapter?.watch?.(onGone, { signal })),
+    );
+  }
+
+  /**
+   * Refuses new work, aborts provisionings and jobs in flight, removes live sandboxes, and flushes the perf
+   * sink and alerts (webhooks included), all within `timeoutMs`; what is still pending then is given up and
+   * said so in one line. Idempotent: a second call returns the first one's promise.
+   */
+  close(options: { timeoutMs?: number } = {}): Promise<CloseReport> {
+    this.#closing ??= this.#close(options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
+    return this.#closing;
+  }
+
+  async #close(timeoutMs: number): Promise<CloseReport> {
+    const deadline = performance.now() + timeoutMs;
+    const left = () => Math.max(0, deadline - performance.now());
+    this.#shutdown.abort(new AgentHostError('HOST_CLOSING', 'the host is shutting down'));
+    let complete = await this.#inFlight.settle(left());
+    const live = this.#live.takeAll();
+    for (const sandbox of live) void this.#inFlight.track(this.#disposeQuietly(sandbox));
+    void this.#inFlight.track(this.perfMonitor.forceFlush());
+    complete = (await this.#inFlight.settle(left())) && complete;
+    const alertsFlushed = (await this.#deps.alerts?.flush({ timeoutMs: left() })) ?? true;
+    complete &&= alertsFlushed;
+    if (!complete) {
+      this.#deps.logger.warn(
+        `close: gave up after ${timeoutMs} ms on ${this.#inFlight.size} pending task(s); \`sbx reap\` removes any sandbox left`,
+      );
+    }
+    return { removed: live.length, complete };
+  }
+
+  /**
+   * Last resort before an immediate exit (a second Ctrl-C): asks each adapter to start removing its live
+   * sandboxes without waiting; returns their ids so the caller can say what may be left for `sbx reap`.
+   */
+  abandon(): string[] {
+    const live = this.#live.list();
+    for (const [type, adapter] of Object.entries(this.#deps.adapters)) {
+      const ids = live.filter((s) => s.type === type).map((s) => s.id);
+      if (ids.length > 0) adapter?.abandon?.(ids);
+    }
+    return live.map((s) => s.id);
+  }
+
+  #gone(id: string, reason: HostGoneEvent['reason']): void {
+    const sandbox = this.#live.markGone(id, reason);
+    if (!sandbox) return;
+    this.#deps.logger.warn(`sandbox ${id} is gone (${reason}); it no longer counts as live`);
+    // An exited container still exists: remove it now rather than at reap time.
+    void this.#inFlight.track(this.#disposeQuietly(sandbox));
+  }
+
+  async #disposeQuietly(sandbox: HostSandbox): Promise<void> {
+    try {
+      await sandbox.dispose();
+    } catch (error) {
+      this.#deps.logger.error(`could not remove sandbox ${sandbox.id}; \`sbx reap\` will`, {
+        error: describeError(error),
       });
-    },
-  };
+    }
+  }
+
+  #withShutdown(signal: AbortSignal | undefined): AbortSignal {
+    return signal ? AbortSignal.any([signal, this.#shutdown.signal]) : this.#shutdown.signal;
+  }
+
+  #refuseWhenClosing(): void {
+    if (this.closing) throw new AgentHostError('HOST_CLOSING', 'the host is shutting down; try another host');
+  }
 }

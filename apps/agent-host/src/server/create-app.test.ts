@@ -18,7 +18,6 @@ async function setup(options: { engineUp?: boolean } = {}) {
     [Symbol.asyncDispose]: async () => {},
   };
   const docker = { provision: vi.fn(async (_spec, ctx) => ctx.phase('create', async () => sandbox)) };
-  const host = new SandboxHost({ recorder: kpis, sink: perf, docker, logger: silent });
   const ping = vi.fn(async () => {
     if (options.engineUp === false) {
       throw new BootstrapError(
@@ -27,9 +26,14 @@ async function setup(options: { engineUp?: boolean } = {}) {
       );
     }
   });
-  const adapter = { ping, reap: vi.fn() } as unknown as Parameters<typeof createApp>[0]['adapter'];
+  const host = new SandboxHost({
+    recorder: kpis,
+    sink: perf,
+    adapters: { docker: { type: 'docker', ...docker, ping } },
+    logger: silent,
+  });
   const config = { dbPath: ':memory:', dockerHost: undefined, engineAddress: '/tmp/nope.sock' };
-  const app = createApp({ kpis, perf, host, adapter, config });
+  const app = createApp({ kpis, perf, host, config });
   const json = (method: string, path: string, body?: unknown) =>
     app.request(path, {
       method,
@@ -102,7 +106,7 @@ describe('HTTP API', () => {
       ready: 'smoke:signals',
     });
     expect(probe.status).toBe(400);
-    expect((await probe.json()).error.code).toBe('INVALID_SPEC');
+    expect((await probe.json()).error).toMatchObject({ code: 'INVALID_REQUEST', message: /^ready: / });
     expect(await ctx.kpis.count()).toBe(0);
   });
 
@@ -118,7 +122,7 @@ describe('HTTP API', () => {
     expect((await res.json()).error.message).toContain('/tmp/nope.sock');
     expect(await down.kpis.count()).toBe(0);
     const health = await (await down.json('GET', '/healthz')).json();
-    expect(health).toMatchObject({ status: 'ok', docker: { reachable: false, address: '/tmp/nope.sock' } });
+    expect(health).toEqual({ status: 'ok', engine: 'unreachable', liveSandboxes: 0 });
     await down.db.destroy();
   });
 

@@ -5,38 +5,19 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { renderDashboard, serveDashboardAsset } from '../dashboard/dashboard-page.js';
 import { kpiSnapshot } from '../reports/kpi-snapshot.js';
-import { toDockerSpec } from '../sandbox/docker-spec.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { type HttpResponse, renderWebContainerPage, serveWebContainerAsset } from '../webcontainer/index.js';
-import { errorBody, toHttpError } from './http-errors.js';
+import { errorBody, toHttpError, validationHook } from './http-errors.js';
 import { ingestSchema, toProvisionResult } from './ingest-schema.js';
-import {
-  alertQuerySchema,
-  describeIssues,
-  execRequestSchema,
-  listQuerySchema,
-  provisionRequestSchema,
-} from './schemas.js';
+import { sandboxRoutes } from './sandbox-routes.js';
+import { alertQuerySchema, listQuerySchema } from './schemas.js';
 
 /** What the HTTP API needs from the composed host. */
-export type AppDeps = Pick<AgentHost, 'kpis' | 'perf' | 'host' | 'adapter' | 'config'> &
+export type AppDeps = Pick<AgentHost, 'kpis' | 'perf' | 'host' | 'config'> &
   Partial<Pick<AgentHost, 'alerts' | 'metrics'>>;
 
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_INGEST_BYTES = 16 * 1024;
-
-function validationHook(
-  result: { success: boolean; error?: unknown },
-  c: { json: (b: unknown, s: 400) => Response },
-) {
-  if (result.success) return;
-  const issues = describeIssues(result.error as Parameters<typeof describeIssues>[0]);
-  const first = issues[0];
-  return c.json(
-    errorBody('INVALID_REQUEST', first ? `${first.path}: ${first.message}` : 'invalid body', issues),
-    400,
-  );
-}
 
 /** Options of the HTTP API. */
 export interface AppOptions {
@@ -63,54 +44,15 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
   );
 
   app.get('/healthz', async (c) => {
-    const docker = await deps.adapter.ping().then(
-      () => ({ reachable: true, address: deps.config.engineAddress }),
-      (error: Error) => ({ reachable: false, address: deps.config.engineAddress, message: error.message }),
+    const engine = await deps.host.ping().then(
+      () => 'reachable' as const,
+      () => 'unreachable' as const,
     );
-    return c.json({ status: 'ok', docker, db: deps.config.dbPath, liveSandboxes: deps.host.liveCount });
+    const status = deps.host.closing ? 'closing' : 'ok';
+    return c.json({ status, engine, liveSandboxes: deps.host.liveCount });
   });
 
-  app.post('/v1/sandboxes', zValidator('json', provisionRequestSchema, validationHook), async (c) => {
-    const body = c.req.valid('json');
-    try {
-      const spec = toDockerSpec(body);
-      await deps.adapter.ping(); // an unreachable engine is a 503, not a recorded failure
-      const { sandbox, result } = await deps.host.provisionDocker(spec, {
-        signal: c.req.raw.signal,
-        ...(body.deadlineMs ? { deadlineMs: body.deadlineMs } : {}),
-      });
-      const { phases = [], ...summary } = result;
-      return c.json({ id: sandbox.id, result: summary, phases }, 201);
-    } catch (error) {
-      const { status, body: errBody } = toHttpError(error);
-      return c.json(errBody, status);
-    }
-  });
-
-  app.post('/v1/sandboxes/:id/exec', zValidator('json', execRequestSchema, validationHook), async (c) => {
-    const sandbox = deps.host.get(c.req.param('id'));
-    if (!sandbox) return c.json(errorBody('NOT_FOUND', `no live sandbox ${c.req.param('id')}`), 404);
-    const { cmd, timeoutMs } = c.req.valid('json');
-    try {
-      const { exec, record } = await deps.host.runJob(sandbox, cmd, timeoutMs ? { timeoutMs } : {});
-      return c.json({
-        ...exec,
-        durationMs: record.durationMs,
-        outcome: record.outcome,
-        alertFired: record.alertFired,
-      });
-    } catch (error) {
-      const { status, body } = toHttpError(error);
-      return c.json(body, status);
-    }
-  });
-
-  app.delete('/v1/sandboxes/:id', async (c) => {
-    const removed = await deps.host.dispose(c.req.param('id'));
-    return removed
-      ? c.body(null, 204)
-      : c.json(errorBody('NOT_FOUND', `no live sandbox ${c.req.param('id')}`), 404);
-  });
+  sandboxRoutes(app, deps);
 
   // A provisioning measured elsewhere (the WebContainer page, any browser app): stored like docker's.
   app.post(

@@ -1,5 +1,7 @@
 import { isBootstrapError } from '@sbx/bootstrap';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
+import { isAgentHostError } from '../errors.js';
 
 /** The JSON error body every endpoint answers with. */
 export interface ErrorBody {
@@ -12,6 +14,7 @@ export function errorBody(code: string, message: string, issues?: ErrorBody['err
 }
 
 const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
+  // @sbx/bootstrap
   INVALID_SPEC: 400,
   ENGINE_UNREACHABLE: 503,
   IMAGE_NOT_FOUND: 422,
@@ -20,11 +23,19 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   READINESS_TIMEOUT: 504,
   EXEC_TIMEOUT: 504,
   DISPOSED: 410,
+  SANDBOX_GONE: 410,
+  // the agent host
+  INVALID_REQUEST: 400,
+  INVALID_IMAGE: 400,
+  UNSUPPORTED_TYPE: 400,
+  HOST_CLOSING: 503,
+  SANDBOX_NOT_FOUND: 404,
+  NOT_RECORDED: 500,
 };
 
 /** Maps a sandbox failure to an HTTP status and body; unknown errors are 500s. */
 export function toHttpError(error: unknown): { status: ContentfulStatusCode; body: ErrorBody } {
-  if (isBootstrapError(error)) {
+  if (isBootstrapError(error) || isAgentHostError(error)) {
     return { status: STATUS_BY_CODE[error.code] ?? 502, body: errorBody(error.code, error.message) };
   }
   const code = (error as { code?: unknown })?.code;
@@ -32,4 +43,26 @@ export function toHttpError(error: unknown): { status: ContentfulStatusCode; bod
     return { status: 409, body: errorBody('SANDBOX_BUSY', 'a job is already running in this sandbox') };
   }
   return { status: 500, body: errorBody('INTERNAL', error instanceof Error ? error.message : String(error)) };
+}
+
+/** Turns zod issues into `{ path, message }` pairs a client can act on. */
+export function describeIssues(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.length === 0 ? '(body)' : issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+}
+
+/** The `zValidator` hook: a 400 naming the first field that is wrong, with every issue listed. */
+export function validationHook(
+  result: { success: boolean; error?: unknown },
+  c: { json: (b: unknown, s: 400) => Response },
+) {
+  if (result.success) return;
+  const issues = describeIssues(result.error as z.ZodError);
+  const first = issues[0];
+  return c.json(
+    errorBody('INVALID_REQUEST', first ? `${first.path}: ${first.message}` : 'invalid body', issues),
+    400,
+  );
 }

@@ -25,13 +25,11 @@ describe('POST /v1/provisions', () => {
     kpis = new SandboxProvisioningKPI(db);
     const perf = new SandboxPerfRecordRepository(db);
     const logger = { warn: vi.fn(), error: vi.fn() };
-    const host = new SandboxHost({ recorder: kpis, sink: perf, docker: { provision: vi.fn() }, logger });
-    const adapter = { ping: vi.fn() } as unknown as Parameters<typeof createApp>[0]['adapter'];
+    const host = new SandboxHost({ recorder: kpis, sink: perf, adapters: {}, logger });
     const app = createApp({
       kpis,
       perf,
       host,
-      adapter,
       config: { dbPath: ':memory:', dockerHost: undefined, engineAddress: 'x' },
     });
     post = async (body) =>
@@ -100,10 +98,9 @@ describe('POST /v1/provisions', () => {
       host: new SandboxHost({
         recorder: kpis,
         sink: new SandboxPerfRecordRepository(db),
-        docker: { provision: vi.fn() },
+        adapters: {},
         logger: { warn: vi.fn(), error: vi.fn() },
       }),
-      adapter: { ping: vi.fn() } as unknown as Parameters<typeof createApp>[0]['adapter'],
       config: { dbPath: ':memory:', dockerHost: undefined, engineAddress: 'x' },
     };
     const preflight = (app: ReturnType<typeof createApp>, origin: string) =>

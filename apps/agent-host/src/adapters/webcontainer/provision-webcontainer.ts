@@ -1,10 +1,10 @@
 import { quantile } from '@sbx/timing';
-import type { AgentHost } from '../sandbox/open-agent-host.js';
-import { createApp } from '../server/create-app.js';
-import { startServer } from '../server/start-server.js';
-import { driveWebContainerProvisions, type WebContainerDriveResult } from '../webcontainer/index.js';
-import type { CliIo } from './cli-io.js';
-import { ms, phaseLine } from './format.js';
+import type { CliIo } from '../../cli/cli-io.js';
+import { ms, phaseLine } from '../../cli/format.js';
+import type { AgentHost } from '../../sandbox/open-agent-host.js';
+import { createApp } from '../../server/create-app.js';
+import { startServer } from '../../server/start-server.js';
+import { driveWebContainerProvisions, type WebContainerDriveResult } from '../../webcontainer/index.js';
 
 /** Options of `sbx provision webcontainer`. */
 export interface ProvisionWebContainerOptions {

@@ -1,0 +1,34 @@
+import { Command, Option } from 'commander';
+import { envPair } from '../../cli/flags.js';
+import { provisionBatchCommand } from '../../cli/provision-command.js';
+import { AgentHostError } from '../../errors.js';
+import type { ProvisionCommandContext } from '../sandbox-type-module.js';
+import { toDockerSpec } from './docker-spec.js';
+
+/** `sbx provision docker`: a batch of containers, each optionally running a job, measured and removed. */
+export function dockerProvisionCommand(ctx: ProvisionCommandContext): Command {
+  const command = new Command('docker')
+    .description('provision Docker containers, optionally run a command in each, remove them, print timings')
+    .option('--image <image>', 'docker image (must be present locally unless --pull allows)')
+    .option('--cmd <command>', 'container command, shell-quoted: "sh -c \'echo ready; sleep 3600\'"')
+    .option('--ready <probe>', 'readiness: log:REGEX | exec:CMD | port:N | http:PATH | healthcheck | running')
+    .option('--env <KEY=VALUE>', 'environment variable (repeatable)', envPair)
+    .addOption(new Option('--pull <policy>', 'image pull policy').choices(['never', 'missing', 'always']))
+    .addHelpText(
+      'after',
+      `\nExample:\n  sbx provision docker --image sbx-test/busybox --cmd "sh -c 'echo ready; sleep 3600'" --ready log:ready --count 10`,
+    );
+  return provisionBatchCommand(command, ctx, (opts) => {
+    if (!opts.image) {
+      throw new AgentHostError(
+        'INVALID_FLAG',
+        '--image is required for docker sandboxes, e.g. --image sbx-test/busybox',
+      );
+    }
+    return toDockerSpec(
+      { image: opts.image, cmd: opts.cmd, ready: opts.ready, env: opts.env, pull: opts.pull },
+      (field) => `--${field}`,
+      'INVALID_FLAG',
+    );
+  });
+}

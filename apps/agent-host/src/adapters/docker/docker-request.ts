@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { SandboxRequest } from '../sandbox-type-module.js';
+import { toDockerSpec } from './docker-spec.js';
+
+const commandSchema = z.union([
+  z.string().trim().min(1, 'must not be empty'),
+  z.array(z.string()).min(1, 'must have at least one word'),
+]);
+
+/** The longest a sandbox may live before `reap()` removes it: one week. */
+export const MAX_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** The fields of `POST /v1/sandboxes` for a docker sandbox (besides `type`). */
+export const dockerRequestSchema = z
+  .object({
+    image: z.string().trim().min(1, 'is required'),
+    cmd: commandSchema.optional(),
+    env: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name'), z.string())
+      .optional(),
+    workingDir: z.string().startsWith('/', 'must be an absolute path').optional(),
+    ready: z.string().trim().min(1).optional(),
+    pull: z.enum(['never', 'missing', 'always']).optional(),
+    resources: z
+      .object({
+        memoryBytes: z.number().int().positive().optional(),
+        cpus: z.number().positive().max(64).optional(),
+        pids: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
+    ttlMs: z.number().int().positive().max(MAX_TTL_MS, `must be at most ${MAX_TTL_MS} (one week)`).optional(),
+  })
+  .strict();
+
+/** A validated docker body of `POST /v1/sandboxes`. */
+export type DockerRequest = z.infer<typeof dockerRequestSchema>;
+
+/** How the HTTP API provisions docker sandboxes. */
+export const dockerRequest: SandboxRequest<DockerRequest> = {
+  schema: dockerRequestSchema,
+  toSpec: (body) => toDockerSpec(body),
+};

@@ -1,0 +1,38 @@
+import type { Logger, SandboxType } from '@sbx/timing';
+import type { Command } from 'commander';
+import type { z } from 'zod';
+import type { CliIo } from '../cli/cli-io.js';
+import type { HostConfig } from '../config.js';
+import type { HostSandboxAdapter } from '../sandbox/host-adapter.js';
+import type { AgentHost } from '../sandbox/open-agent-host.js';
+
+/** What `sbx provision TYPE` gets from the CLI. */
+export interface ProvisionCommandContext {
+  io: CliIo;
+  /** Opens the host, runs `fn` with an abort signal the first Ctrl-C/SIGTERM/SIGHUP fires, then closes the host. */
+  withHost<T>(fn: (agent: AgentHost, signal: AbortSignal) => Promise<T>): Promise<T>;
+}
+
+/** How the HTTP API provisions this type: the body fields (besides `type`) and how they become a spec. */
+export interface SandboxRequest<Body = never> {
+  /** The fields of `POST /v1/sandboxes` for this type, `type` excluded (strict: unknown fields are 400). */
+  schema: z.ZodObject;
+  /** Turns a validated body into the adapter's spec; throws `INVALID_REQUEST` naming the field. */
+  toSpec(body: Body): unknown;
+}
+
+/**
+ * Everything the agent host knows of one sandbox type: its adapter, its HTTP request and its CLI command.
+ * The registry holds one per entry of @sbx/timing's `SANDBOX_TYPE_TABLE`; the host itself names no type.
+ */
+export interface SandboxTypeModule {
+  readonly type: SandboxType;
+  /** Creates the adapter the host provisions with; absent for types provisioned elsewhere (a browser page). */
+  createAdapter?(config: HostConfig, logger: Logger): HostSandboxAdapter;
+  /** How `POST /v1/sandboxes` provisions it; absent when the host cannot. */
+  readonly request?: SandboxRequest;
+  /** Why `POST /v1/sandboxes` cannot provision this type and what to do instead (when `request` is absent). */
+  readonly notProvisionedHere?: string;
+  /** The `sbx provision TYPE` command. */
+  provisionCommand(ctx: ProvisionCommandContext): Command;
+}

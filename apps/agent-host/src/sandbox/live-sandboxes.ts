@@ -1,0 +1,69 @@
+import type { HostSandbox as SandboxHandle } from './host-adapter.js';
+
+/** Why a sandbox left the live set without its owner asking (engine events, failed commands). */
+export type GoneReason = 'exited' | 'removed' | 'oom' | 'expired';
+
+/** What `LiveSandboxes.lookup()` finds for an id. */
+export type Lookup =
+  | { state: 'live'; sandbox: SandboxHandle }
+  | { state: 'gone'; reason: GoneReason }
+  | { state: 'unknown' };
+
+// Ids of gone sandboxes are kept so a caller learns 410 rather than 404; bounded, oldest forgotten first.
+const MAX_GONE = 10_000;
+
+/** The sandboxes a host owns right now, and the recently gone ones; the engine's events keep it true. */
+export class LiveSandboxes {
+  readonly #live = new Map<string, SandboxHandle>();
+  readonly #gone = new Map<string, GoneReason>();
+
+  /** How many sandboxes are live (provisioned, not disposed, not gone). */
+  get size(): number {
+    return this.#live.size;
+  }
+
+  /** Adds a freshly provisioned sandbox. */
+  add(sandbox: SandboxHandle): void {
+    this.#gone.delete(sandbox.id);
+    this.#live.set(sandbox.id, sandbox);
+  }
+
+  /** Live, gone (and why), or unknown. */
+  lookup(id: string): Lookup {
+    const sandbox = this.#live.get(id);
+    if (sandbox) return { state: 'live', sandbox };
+    const reason = this.#gone.get(id);
+    return reason ? { state: 'gone', reason } : { state: 'unknown' };
+  }
+
+  /** Takes a sandbox out because its owner disposes of it; resolves to it, or undefined if not live. */
+  take(id: string): SandboxHandle | undefined {
+    const sandbox = this.#live.get(id);
+    this.#live.delete(id);
+    return sandbox;
+  }
+
+  /** Marks a sandbox gone (it died or was removed behind the host's back); returns it if it was live. */
+  markGone(id: string, reason: GoneReason): SandboxHandle | undefined {
+    const sandbox = this.take(id);
+    if (!sandbox) return undefined;
+    this.#gone.set(id, reason);
+    if (this.#gone.size > MAX_GONE) {
+      const oldest = this.#gone.keys().next().value;
+      if (oldest !== undefined) this.#gone.delete(oldest);
+    }
+    return sandbox;
+  }
+
+  /** The live sandboxes, left in place. */
+  list(): SandboxHandle[] {
+    return [...this.#live.values()];
+  }
+
+  /** Takes every live sandbox out (shutdown). */
+  takeAll(): SandboxHandle[] {
+    const all = [...this.#live.values()];
+    this.#live.clear();
+    return all;
+  }
+}

@@ -1,0 +1,52 @@
+import { type Logger, type ProvisionRecorder, type ProvisionResult, SLA_LIMITS } from '@sbx/timing';
+import type { AlertService } from '../alerts/alert-service.js';
+import type { OtelInstruments } from '../telemetry/otel-instruments.js';
+
+/** What the host's recorder chain is built from. */
+export interface ObservedRecorderDeps {
+  recorder: ProvisionRecorder;
+  logger: Logger;
+  alerts?: AlertService | undefined;
+  telemetry?: OtelInstruments | undefined;
+}
+
+/**
+ * The store first (its failure is counted, then rethrown for the provisioner to log); then what watches
+ * every result: telemetry and SLA-breach alerts.
+ */
+export class ObservedRecorder implements ProvisionRecorder {
+  readonly #deps: ObservedRecorderDeps;
+  #failures = 0;
+
+  constructor(deps: ObservedRecorderDeps) {
+    this.#deps = deps;
+  }
+
+  /** How many results could not be stored since the host started. */
+  get failures(): number {
+    return this.#failures;
+  }
+
+  async record(result: ProvisionResult): Promise<void> {
+    const { recorder, telemetry, logger, alerts } = this.#deps;
+    try {
+      await recorder.record(result);
+    } catch (error) {
+      this.#failures++;
+      throw error;
+    }
+    telemetry?.provision(result);
+    if (result.status !== 'sla_breach') return;
+    const thresholdMs = result.slaLimitMs ?? SLA_LIMITS[result.sandboxType];
+    const why = result.error ? `failed: ${result.error.message}` : `took ${Math.round(result.durationMs)} ms`;
+    const message = `sla-breach: ${result.sandboxType} provisioning ${why} (limit ${thresholdMs} ms)`;
+    logger.warn(message, { sandboxType: result.sandboxType, durationMs: result.durationMs });
+    await alerts?.raise({
+      kind: 'sla-breach',
+      sandboxType: result.sandboxType,
+      valueMs: result.durationMs,
+      thresholdMs,
+      message,
+    });
+  }
+}

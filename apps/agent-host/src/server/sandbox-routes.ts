@@ -1,0 +1,118 @@
+import { zValidator } from '@hono/zod-validator';
+import { isSandboxType, type SandboxType } from '@sbx/timing';
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { SANDBOX_MODULES, sandboxModules } from '../adapters/registry.js';
+import type { AgentHost } from '../sandbox/open-agent-host.js';
+import { describeIssues, errorBody, toHttpError, validationHook } from './http-errors.js';
+import { execRequestSchema } from './schemas.js';
+
+const envelopeSchema = z.object({
+  type: z.string(),
+  deadlineMs: z.number().int().positive().max(600_000).optional(),
+});
+
+/** `POST /v1/sandboxes`, exec and delete: every sandbox type through the adapter registry. */
+export function sandboxRoutes(app: Hono, deps: Pick<AgentHost, 'host'>): void {
+  const requestSchemas = bodySchemas();
+  app.post('/v1/sandboxes', async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return c.json(errorBody('INVALID_REQUEST', 'body: not valid JSON'), 400);
+    }
+    const type = (body as { type?: unknown } | null)?.type;
+    const schema = isSandboxType(type) ? requestSchemas.get(type) : undefined;
+    if (!schema) return c.json(typeError(type), 400);
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error);
+      return c.json(errorBody('INVALID_REQUEST', `${issues[0]?.path}: ${issues[0]?.message}`, issues), 400);
+    }
+    try {
+      const { deadlineMs } = parsed.data as { deadlineMs?: number };
+      const spec = SANDBOX_MODULES[type as SandboxType].request?.toSpec(parsed.data as never);
+      await deps.host.adapter(type as SandboxType)?.ping?.(); // an unreachable engine is a 503, not a recorded failure
+      const { sandbox, result } = await deps.host.provision(type as SandboxType, spec, {
+        signal: c.req.raw.signal,
+        ...(deadlineMs ? { deadlineMs } : {}),
+      });
+      const { phases = [], ...summary } = result;
+      return c.json({ id: sandbox.id, result: summary, phases }, 201);
+    } catch (error) {
+      return failure(c, error);
+    }
+  });
+
+  app.post('/v1/sandboxes/:id/exec', zValidator('json', execRequestSchema, validationHook), async (c) => {
+    const found = findSandbox(deps, c.req.param('id'));
+    if ('status' in found) return c.json(found.body, found.status);
+    const { cmd, timeoutMs } = c.req.valid('json');
+    try {
+      // A client that goes away aborts its command: the sandbox is free again at once.
+      const { exec, record } = await deps.host.runJob(found.sandbox, cmd, {
+        signal: c.req.raw.signal,
+        ...(timeoutMs ? { timeoutMs } : {}),
+      });
+      return c.json({
+        ...exec,
+        durationMs: record.durationMs,
+        outcome: record.outcome,
+        alertFired: record.alertFired,
+      });
+    } catch (error) {
+      return failure(c, error);
+    }
+  });
+
+  app.delete('/v1/sandboxes/:id', async (c) => {
+    const found = findSandbox(deps, c.req.param('id'));
+    if ('status' in found) return c.json(found.body, found.status);
+    try {
+      await deps.host.dispose(found.sandbox.id);
+      return c.body(null, 204);
+    } catch (error) {
+      return failure(c, error);
+    }
+  });
+}
+
+function findSandbox(deps: Pick<AgentHost, 'host'>, id: string) {
+  const found = deps.host.lookup(id);
+  if (found.state === 'live') return { sandbox: found.sandbox };
+  if (found.state === 'gone') {
+    return {
+      status: 410 as const,
+      body: errorBody('SANDBOX_GONE', `sandbox ${id} is gone (${found.reason})`),
+    };
+  }
+  return { status: 404 as const, body: errorBody('NOT_FOUND', `no live sandbox ${id}`) };
+}
+
+function typeError(type: unknown) {
+  const here = sandboxModules()
+    .filter((m) => m.request)
+    .map((m) => m.type);
+  const elsewhere = isSandboxType(type) ? SANDBOX_MODULES[type].notProvisionedHere : undefined;
+  const message =
+    elsewhere ?? `must be one of ${here.map((t) => `'${t}'`).join(', ')}, got ${JSON.stringify(type)}`;
+  return errorBody('INVALID_REQUEST', `type: ${message}`, [{ path: 'type', message }]);
+}
+
+function failure(c: Context, error: unknown) {
+  const { status, body } = toHttpError(error);
+  return c.json(body, status);
+}
+
+// The body schema of each type the host provisions: the module's fields plus the envelope, strict.
+function bodySchemas() {
+  const envelope = envelopeSchema.omit({ type: true }).shape;
+  return new Map(
+    sandboxModules().flatMap((m) =>
+      m.request
+        ? [[m.type, m.request.schema.extend({ type: z.literal(m.type), ...envelope }).strict()] as const]
+        : [],
+    ),
+  );
+}
