@@ -41,8 +41,11 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 /** Starts the CLI and returns the child with its output so far. */
-export function startCli(args: string[]) {
-  const child: ChildProcess = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child: ChildProcess = spawn(process.execPath, [CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   const out = { stdout: '', stderr: '' };
   child.stdout?.on('data', (d) => (out.stdout += d));
   child.stderr?.on('data', (d) => (out.stderr += d));
@@ -50,12 +53,19 @@ export function startCli(args: string[]) {
   return { child, out, exited };
 }
 
-/** Containers (any state) a CLI process with this pid created, by sbx's owner label. */
+/** Containers (any state) a CLI process with this pid created, by sbx's owner label (`host:pid[:...]`). */
 export function containersOwnedBy(pid: number | undefined): string[] {
-  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=sbx.owner=${hostname()}:${pid}`], {
-    encoding: 'utf8',
-  });
-  return out.split('\n').filter(Boolean);
+  const out = execFileSync(
+    'docker',
+    ['ps', '-a', '--filter', 'label=sbx.managed-by=sbx', '--format', '{{.ID}} {{.Label "sbx.owner"}}'],
+    { encoding: 'utf8' },
+  );
+  const owner = `${hostname()}:${pid}`;
+  return out
+    .split('\n')
+    .map((line) => line.split(' '))
+    .filter(([id, label]) => id && (label === owner || label?.startsWith(`${owner}:`)))
+    .map(([id]) => id as string);
 }
 
 /** Polls `check` every 50 ms until it returns true, or fails after `timeoutMs`. */

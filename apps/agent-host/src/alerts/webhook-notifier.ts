@@ -100,6 +100,7 @@ export class WebhookNotifier {
 
 // A backoff wait that ends early when the notifier is aborted, leaving no timer or listener behind.
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);

@@ -1,6 +1,7 @@
 import { BootstrapError, type SandboxHandle } from '@sbx/bootstrap';
 import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { HostGoneEvent } from '../sandbox/host-adapter.js';
 import { SandboxHost } from '../sandbox/sandbox-host.js';
 import { createApp } from './create-app.js';
 
@@ -18,6 +19,7 @@ async function setup(options: { engineUp?: boolean } = {}) {
     [Symbol.asyncDispose]: async () => {},
   };
   const docker = { provision: vi.fn(async (_spec, ctx) => ctx.phase('create', async () => sandbox)) };
+  const gone: { fire?: (event: HostGoneEvent) => void } = {};
   const ping = vi.fn(async () => {
     if (options.engineUp === false) {
       throw new BootstrapError(
@@ -29,7 +31,9 @@ async function setup(options: { engineUp?: boolean } = {}) {
   const host = new SandboxHost({
     recorder: kpis,
     sink: perf,
-    adapters: { docker: { type: 'docker', ...docker, ping } },
+    adapters: {
+      docker: { type: 'docker', ...docker, ping, watch: async (onGone) => void (gone.fire = onGone) },
+    },
     logger: silent,
   });
   const config = { dbPath: ':memory:', dockerHost: undefined, engineAddress: '/tmp/nope.sock' };
@@ -40,7 +44,7 @@ async function setup(options: { engineUp?: boolean } = {}) {
       headers: { 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
-  return { app, db, kpis, perf, docker, json };
+  return { app, db, kpis, perf, docker, json, host, gone };
 }
 
 describe('HTTP API', () => {
@@ -142,5 +146,44 @@ describe('HTTP API', () => {
     expect(kpis.types.webcontainer).toMatchObject({ slaLimitMs: 10_000, sla: 'no-data', last100: { n: 0 } });
     const perf = await (await ctx.json('GET', '/v1/perf/report')).json();
     expect(perf).toMatchObject({ count: 0, alertCount: 0 });
+  });
+
+  it('answers 410 SANDBOX_GONE for a sandbox the engine removed, and /healthz counts only live ones', async () => {
+    const { id } = await (
+      await ctx.json('POST', '/v1/sandboxes', { type: 'docker', image: 'busybox' })
+    ).json();
+    expect((await (await ctx.json('GET', '/healthz')).json()).liveSandboxes).toBe(1);
+    await ctx.host.watch();
+    ctx.gone.fire?.({ sandboxId: id, reason: 'removed' }); // the engine's destroy event
+    expect((await (await ctx.json('GET', '/healthz')).json()).liveSandboxes).toBe(0);
+    const exec = await ctx.json('POST', `/v1/sandboxes/${id}/exec`, { cmd: 'true' });
+    expect(exec.status).toBe(410);
+    expect((await exec.json()).error).toMatchObject({
+      code: 'SANDBOX_GONE',
+      message: `sandbox ${id} is gone (removed)`,
+    });
+    expect((await ctx.json('DELETE', `/v1/sandboxes/${id}`)).status).toBe(410);
+    await ctx.host.close({ timeoutMs: 100 });
+    expect(await (await ctx.json('GET', '/healthz')).json()).toMatchObject({
+      status: 'closing',
+      liveSandboxes: 0,
+    });
+    const refused = await ctx.json('POST', '/v1/sandboxes', { type: 'docker', image: 'busybox' });
+    expect(refused.status).toBe(503);
+    expect((await refused.json()).error.code).toBe('HOST_CLOSING');
+  });
+
+  it('refuses a type the host does not provision itself, saying where it is provisioned', async () => {
+    const res = await ctx.json('POST', '/v1/sandboxes', { type: 'webcontainer' });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toMatchObject({ code: 'INVALID_REQUEST', message: /browser page/ });
+    const vm = await ctx.json('POST', '/v1/sandboxes', { type: 'vm', image: 'x' });
+    expect((await vm.json()).error.message).toBe(`type: must be one of 'docker', got "vm"`);
+    const image = await ctx.json('POST', '/v1/sandboxes', { type: 'docker', image: 'a//b' });
+    expect(image.status).toBe(400);
+    expect((await image.json()).error.code).toBe('INVALID_IMAGE');
+    const ttl = await ctx.json('POST', '/v1/sandboxes', { type: 'docker', image: 'busybox', ttlMs: 9e15 });
+    expect((await ttl.json()).error.issues[0]).toMatchObject({ path: 'ttlMs', message: /one week/ });
+    expect(await ctx.kpis.count()).toBe(0);
   });
 });

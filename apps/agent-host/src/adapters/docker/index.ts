@@ -1,6 +1,9 @@
 import { DockerAdapter } from '@sbx/bootstrap';
 import Docker from 'dockerode';
+import type { HostConfig } from '../../config.js';
+import { AgentHostError } from '../../errors.js';
 import type { SandboxTypeModule } from '../sandbox-type-module.js';
+import { abandonContainers } from './abandon-containers.js';
 import { dockerProvisionCommand } from './docker-command.js';
 import { dockerRequest } from './docker-request.js';
 
@@ -8,7 +11,25 @@ import { dockerRequest } from './docker-request.js';
 export const dockerModule: SandboxTypeModule = {
   type: 'docker',
   createAdapter: (config, logger) =>
-    new DockerAdapter({ docker: new Docker(), engineAddress: config.engineAddress, logger }),
+    Object.assign(
+      new DockerAdapter({ docker: dockerClient(config), engineAddress: config.engineAddress, logger }),
+      {
+        // sandbox ids are container names
+        abandon: abandonContainers,
+      },
+    ),
   request: dockerRequest as SandboxTypeModule['request'],
   provisionCommand: dockerProvisionCommand,
 };
+
+function dockerClient(config: HostConfig): Docker {
+  try {
+    return new Docker();
+  } catch (error) {
+    throw new AgentHostError(
+      'INVALID_CONFIG',
+      `DOCKER_HOST ${JSON.stringify(config.dockerHost)} is not an engine address: use unix:///path/to/docker.sock or tcp://host:port (${(error as Error).message})`,
+      { cause: error },
+    );
+  }
+}
