@@ -32,7 +32,14 @@ async function setup(options: { engineUp?: boolean } = {}) {
     recorder: kpis,
     sink: perf,
     adapters: {
-      docker: { type: 'docker', ...docker, ping, watch: async (onGone) => void (gone.fire = onGone) },
+      docker: {
+        type: 'docker',
+        ...docker,
+        ping,
+        watch: async (onGone) => {
+          gone.fire = onGone;
+        },
+      },
     },
     logger: silent,
   });
