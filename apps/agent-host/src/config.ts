@@ -1,5 +1,6 @@
 import { DEFAULT_DB_PATH } from '@sbx/store';
 import { AgentHostError } from './errors.js';
+import { resolvePolicy, type SandboxPolicy } from './policy/sandbox-policy.js';
 
 /** Where the host keeps its data and finds its Docker engine. */
 export interface HostConfig {
@@ -14,6 +15,8 @@ export interface HostConfig {
   webhookCooldownMs?: number | undefined;
   /** The perf monitor's `overhead-alert` threshold (`--alert-threshold`, env `SBX_ALERT_THRESHOLD_MS`). */
   alertThresholdMs?: number | undefined;
+  /** What any caller may ask for (`sbx serve --max-*`, env `SBX_MAX_*`). */
+  policy: SandboxPolicy;
 }
 
 /** Global flags that feed the configuration. */
@@ -21,6 +24,8 @@ export interface HostFlags {
   db?: string | undefined;
   webhookUrl?: string | undefined;
   alertThreshold?: number | undefined;
+  /** `sbx serve`'s policy flags, by policy field. */
+  policy?: Partial<Record<keyof SandboxPolicy, unknown>> | undefined;
 }
 
 /** The default Docker socket, used when `DOCKER_HOST` is not set. */
@@ -42,6 +47,7 @@ export function resolveConfig(flags: HostFlags, env: NodeJS.ProcessEnv = process
     webhookUrl,
     webhookCooldownMs: wholeMs(env.SBX_WEBHOOK_COOLDOWN_MS, 'SBX_WEBHOOK_COOLDOWN_MS'),
     alertThresholdMs: flags.alertThreshold ?? wholeMs(env.SBX_ALERT_THRESHOLD_MS, 'SBX_ALERT_THRESHOLD_MS'),
+    policy: resolvePolicy(flags.policy ?? {}, env),
   };
 }
 

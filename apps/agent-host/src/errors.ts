@@ -5,6 +5,9 @@ export type AgentHostErrorCode =
   | 'INVALID_CONFIG'
   | 'INVALID_REQUEST'
   | 'INVALID_IMAGE'
+  | 'POLICY_LIMIT'
+  | 'TOO_MANY_SANDBOXES'
+  | 'RATE_LIMITED'
   // the host's state
   | 'HOST_CLOSING'
   | 'SANDBOX_NOT_FOUND'

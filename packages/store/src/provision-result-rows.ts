@@ -29,6 +29,7 @@ export function provisionResultRows(result: unknown, id: string, path = ''): Pro
     if (slaLimitMs === 0) invalid(`${path}slaLimitMs`, 'must be greater than 0');
   }
   const error = r.error === undefined ? undefined : errorInfo(r.error, `${path}error`);
+  const tenant = tenantOf(r.attributes, `${path}attributes`);
   return {
     kpi: {
       id,
@@ -40,6 +41,7 @@ export function provisionResultRows(result: unknown, id: string, path = ''): Pro
       error_name: error?.name ?? null,
       error_message: error?.message ?? null,
       error_code: error?.code ?? null,
+      tenant,
     },
     phases: phases(r.phases, `${path}phases`).map((phase, seq) => ({
       provision_id: id,
@@ -56,6 +58,12 @@ function record(value: unknown, field: string): Record<string, unknown> {
     invalid(field, `must be an object, got ${describe(value)}`);
   }
   return value as Record<string, unknown>;
+}
+
+function tenantOf(value: unknown, field: string): string | null {
+  if (value === undefined) return null;
+  const tenant = record(value, field).tenant;
+  return tenant === undefined ? null : string(tenant, `${field}.tenant`, true);
 }
 
 function errorInfo(value: unknown, field: string): { name: string; message: string; code: string | null } {

@@ -16,6 +16,8 @@ export interface ProvisionRow {
   error?: ProvisionErrorInfo;
   /** Its phases in recorded order (empty when none were timed). */
   phases: PhaseTiming[];
+  /** The tenant that asked for it, when known. */
+  tenant?: string;
 }
 
 /** Joins provisioning rows with their phase rows (phases in `seq` order) into `ProvisionRow`s, keeping row order. */
@@ -41,6 +43,7 @@ export function toProvisionRows(
         .sort((a, b) => a.seq - b.seq)
         .map((p) => ({ name: p.name, startMs: p.start_ms, durationMs: p.duration_ms })),
     };
+    if (row.tenant !== null && row.tenant !== undefined) result.tenant = row.tenant;
     if (row.error_name !== null) {
       result.error = { name: row.error_name, message: row.error_message ?? '' };
       if (row.error_code !== null) result.error.code = row.error_code;

@@ -17,6 +17,8 @@ export interface ProvisioningKpiTable {
   error_name: string | null;
   error_message: string | null;
   error_code: string | null;
+  /** The tenant that asked for it (the `tenant` attribute); null when unknown. */
+  tenant: string | null;
 }
 
 /** A `sandbox_provisioning_kpis` row as read. */

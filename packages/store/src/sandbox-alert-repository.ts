@@ -13,6 +13,8 @@ export interface NewAlert {
   valueMs: number;
   thresholdMs: number;
   message: string;
+  /** The tenant whose sandbox or provisioning raised it. */
+  tenant?: string | undefined;
 }
 
 /** An alert as stored. */
@@ -52,6 +54,7 @@ export class SandboxAlertRepository {
       threshold_ms: nonNegativeFinite(alert.thresholdMs, 'thresholdMs'),
       message: string(alert.message, 'message', true),
       created_at: this.#wallClock.now().toISOString(),
+      tenant: alert.tenant === undefined ? null : string(alert.tenant, 'tenant', true),
     };
     try {
       const { id } = await this.#db
@@ -80,6 +83,7 @@ export class SandboxAlertRepository {
         thresholdMs: r.threshold_ms,
         message: r.message,
         createdAt: new Date(r.created_at),
+        ...(r.tenant === null ? {} : { tenant: r.tenant }),
       }));
     } catch (error) {
       throw wrapDriverError(error, 'list alerts', 'read');

@@ -19,6 +19,8 @@ export interface SandboxAlertTable {
   message: string;
   /** When it was raised, ISO 8601 UTC. */
   created_at: string;
+  /** The tenant whose sandbox or provisioning raised it; null when unknown. */
+  tenant: string | null;
 }
 
 /** A `sandbox_alerts` row as read. */

@@ -37,6 +37,7 @@ const KPI_COLUMNS = [
   'error_name',
   'error_message',
   'error_code',
+  'tenant',
 ] as const;
 const PHASE_COLUMNS = ['provision_id', 'seq', 'name', 'start_ms', 'duration_ms'] as const;
 

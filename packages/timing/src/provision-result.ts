@@ -32,6 +32,8 @@ export interface ProvisionResult<T = unknown> {
   phases?: PhaseTiming[];
   /** Present when the bootstrap failed. */
   error?: ProvisionErrorInfo;
+  /** Who and where, as the caller gave them (e.g. `{ tenant: 'team-a' }`); stores keep known keys. */
+  attributes?: Readonly<Record<string, string>>;
   /** What the bootstrap returned (never passed to recorders). */
   value?: T;
 }

@@ -26,6 +26,8 @@ export interface ProvisionOptions<T> {
   deadlineMs?: number;
   /** A caller's signal (Ctrl-C, a closed request) that also aborts `ctx.signal`. */
   signal?: AbortSignal;
+  /** Copied into the result, e.g. `{ tenant: 'team-a' }`: who asked, for recorders that keep it. */
+  attributes?: Readonly<Record<string, string>>;
   /** Called with this call's result (without `value`) once recorded, on success and on failure alike. */
   onResult?: (result: ProvisionResult) => void;
 }
@@ -99,7 +101,13 @@ export class SandboxProvisioner {
     };
 
     const limit = this.#slaLimits[opts.type];
-    const base = { sandboxType: opts.type, timestamp, slaLimitMs: limit, phases };
+    const base = {
+      sandboxType: opts.type,
+      timestamp,
+      slaLimitMs: limit,
+      phases,
+      ...(opts.attributes ? { attributes: { ...opts.attributes } } : {}),
+    };
     try {
       const value = await opts.bootstrapFn(ctx);
       const durationMs = clock.now() - t0;

@@ -2,23 +2,30 @@ import type { Logger, SandboxType } from '@sbx/timing';
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { CliIo } from '../cli/cli-io.js';
-import type { HostConfig } from '../config.js';
+import type { HostConfig, HostFlags } from '../config.js';
+import type { SandboxPolicy } from '../policy/sandbox-policy.js';
 import type { HostSandboxAdapter } from '../sandbox/host-adapter.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 
 /** What `sbx provision TYPE` gets from the CLI. */
 export interface ProvisionCommandContext {
   io: CliIo;
-  /** Opens the host, runs `fn` with an abort signal the first Ctrl-C/SIGTERM/SIGHUP fires, then closes the host. */
-  withHost<T>(fn: (agent: AgentHost, signal: AbortSignal) => Promise<T>): Promise<T>;
+  /**
+   * Opens the host, runs `fn` with an abort signal the first Ctrl-C/SIGTERM/SIGHUP fires, then closes the
+   * host; `flags` add command flags (a server's policy) to the global ones.
+   */
+  withHost<T>(
+    fn: (agent: AgentHost, signal: AbortSignal) => Promise<T>,
+    flags?: Partial<HostFlags>,
+  ): Promise<T>;
 }
 
 /** How the HTTP API provisions this type: the body fields (besides `type`) and how they become a spec. */
 export interface SandboxRequest<Body = never> {
   /** The fields of `POST /v1/sandboxes` for this type, `type` excluded (strict: unknown fields are 400). */
   schema: z.ZodObject;
-  /** Turns a validated body into the adapter's spec; throws `INVALID_REQUEST` naming the field. */
-  toSpec(body: Body): unknown;
+  /** Turns a validated body into the adapter's spec within the server's policy; throws naming the field. */
+  toSpec(body: Body, policy: SandboxPolicy): unknown;
 }
 
 /**

@@ -34,8 +34,9 @@ export function buildProgram(io: CliIo, open: typeof openAgentHost = openAgentHo
 
   const ctx: ProvisionCommandContext = {
     io,
-    async withHost(fn) {
-      const agent = await open(resolveConfig(program.opts<HostFlags>(), io.env), cliLogger(io));
+    async withHost(fn, flags = {}) {
+      const config = resolveConfig({ ...program.opts<HostFlags>(), ...flags }, io.env);
+      const agent = await open(config, cliLogger(io));
       const trap = trapShutdownSignals(io, () => lastResort(agent));
       // The first signal starts closing at once: provisionings and jobs in flight are aborted now.
       trap.signal.addEventListener('abort', () => void agent.close({ timeoutMs: CLI_CLOSE_TIMEOUT_MS }), {

@@ -1,5 +1,9 @@
+import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import type { ProvisionCommandContext } from '../adapters/sandbox-type-module.js';
+import { Sessions } from '../auth/sessions.js';
+import { DEFAULT_TENANT, loadTokenFile } from '../auth/token-file.js';
+import { POLICY_SETTINGS, type SandboxPolicy } from '../policy/sandbox-policy.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { createApp } from '../server/create-app.js';
 import { startServer } from '../server/start-server.js';
@@ -32,7 +36,7 @@ export function serveCommand(ctx: ProvisionCommandContext): Command {
 /** Serves until `signal` aborts; the caller then closes the host (which removes live sandboxes). */
 export async function serve(
   agent: AgentHost,
-  options: { host: string; port: number; corsOrigin?: string[] },
+  options: ServeOptions,
   io: CliIo,
   signal: AbortSignal,
 ): Promise<void> {
@@ -44,13 +48,63 @@ export async function serve(
   // Expired sandboxes (their TTL label) and those of dead owners go while the host runs, not only at start.
   const reaper = setInterval(() => void reapLeaks(agent, io, false), REAP_INTERVAL_MS);
   reaper.unref();
-  const app = createApp(agent, options.corsOrigin ? { corsOrigins: options.corsOrigin } : {});
+  const tokenFile = options.tokenFile ?? join(dirname(agent.config.dbPath), 'token');
+  const { table, created } = loadTokenFile(tokenFile);
+  const sessions = new Sessions();
+  const app = createApp(agent, {
+    auth: { tokens: table, sessions },
+    allowedHosts: [options.host, ...(options.allowedHost ?? [])],
+    ...(options.metricsOpen ? { metricsOpen: true } : {}),
+    ...(options.corsOrigin ? { corsOrigins: options.corsOrigin } : {}),
+  });
   const server = await startServer(app, { host: options.host, port: options.port });
+  const stopGuard = guardProcess(io);
   io.stdout.write(`sbx listening on ${server.url} (db ${agent.config.dbPath})\n`);
+  io.stdout.write(
+    `${created ? 'created the token file' : 'tokens from'} ${tokenFile} (send Authorization: Bearer TOKEN)\n`,
+  );
+  const login = sessions.issueLoginCode(table.tenants[0] ?? DEFAULT_TENANT);
+  io.stdout.write(`dashboard: ${server.url}/login?code=${login} (one-time login URL)\n`);
+  if (!isLoopback(options.host)) {
+    io.stderr.write(
+      `sbx: warning: listening on ${options.host}, not loopback: anyone who can reach it and holds a token in ${tokenFile} can run code here\n`,
+    );
+  }
   if (!signal.aborted)
     await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
   clearInterval(reaper);
+  stopGuard();
   await server.close();
+}
+
+/** Options of `sbx serve`. */
+export interface ServeOptions {
+  host: string;
+  port: number;
+  tokenFile?: string;
+  allowedHost?: string[];
+  metricsOpen?: boolean;
+  corsOrigin?: string[];
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * The last line of defence of a long-running server: an error nothing caught is logged in one line and the
+ * server keeps serving (every known engine error is mapped where it happens; this catches the unknown).
+ */
+function guardProcess(io: CliIo): () => void {
+  const onError = (error: unknown) => {
+    io.stderr.write(`sbx: error: uncaught, kept serving: ${(error as Error)?.message ?? String(error)}\n`);
+  };
+  process.on('uncaughtException', onError);
+  process.on('unhandledRejection', onError);
+  return () => {
+    process.off('uncaughtException', onError);
+    process.off('unhandledRejection', onError);
+  };
 }
 
 async function reapLeaks(agent: AgentHost, io: CliIo, sayUnreachable: boolean): Promise<void> {

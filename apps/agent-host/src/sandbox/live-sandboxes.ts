@@ -15,39 +15,63 @@ const MAX_GONE = 10_000;
 /** The sandboxes a host owns right now, and the recently gone ones; the engine's events keep it true. */
 export class LiveSandboxes {
   readonly #live = new Map<string, SandboxHandle>();
-  readonly #gone = new Map<string, GoneReason>();
+  readonly #owners = new Map<string, string>();
+  readonly #gone = new Map<string, { reason: GoneReason; tenant: string }>();
 
   /** How many sandboxes are live (provisioned, not disposed, not gone). */
   get size(): number {
     return this.#live.size;
   }
 
-  /** Adds a freshly provisioned sandbox. */
-  add(sandbox: SandboxHandle): void {
+  /** Adds a freshly provisioned sandbox, owned by `tenant`. */
+  add(sandbox: SandboxHandle, tenant: string): void {
     this.#gone.delete(sandbox.id);
     this.#live.set(sandbox.id, sandbox);
+    this.#owners.set(sandbox.id, tenant);
   }
 
-  /** Live, gone (and why), or unknown. */
-  lookup(id: string): Lookup {
+  /** Live, gone (and why), or unknown; with `tenant`, another tenant's sandbox is unknown. */
+  lookup(id: string, tenant?: string): Lookup {
     const sandbox = this.#live.get(id);
-    if (sandbox) return { state: 'live', sandbox };
-    const reason = this.#gone.get(id);
-    return reason ? { state: 'gone', reason } : { state: 'unknown' };
+    if (sandbox && (tenant === undefined || this.#owners.get(id) === tenant))
+      return { state: 'live', sandbox };
+    const gone = this.#gone.get(id);
+    if (gone && (tenant === undefined || gone.tenant === tenant))
+      return { state: 'gone', reason: gone.reason };
+    return { state: 'unknown' };
+  }
+
+  /** The tenant that owns a live sandbox. */
+  ownerOf(id: string): string | undefined {
+    return this.#owners.get(id);
+  }
+
+  /** How many live sandboxes `tenant` owns. */
+  countOf(tenant: string): number {
+    let n = 0;
+    for (const owner of this.#owners.values()) if (owner === tenant) n++;
+    return n;
+  }
+
+  /** The live sandboxes of `tenant`. */
+  listOf(tenant: string): SandboxHandle[] {
+    return [...this.#live.values()].filter((s) => this.#owners.get(s.id) === tenant);
   }
 
   /** Takes a sandbox out because its owner disposes of it; resolves to it, or undefined if not live. */
   take(id: string): SandboxHandle | undefined {
     const sandbox = this.#live.get(id);
     this.#live.delete(id);
+    this.#owners.delete(id);
     return sandbox;
   }
 
   /** Marks a sandbox gone (it died or was removed behind the host's back); returns it if it was live. */
   markGone(id: string, reason: GoneReason): SandboxHandle | undefined {
+    const tenant = this.#owners.get(id) ?? '';
     const sandbox = this.take(id);
     if (!sandbox) return undefined;
-    this.#gone.set(id, reason);
+    this.#gone.set(id, { reason, tenant });
     if (this.#gone.size > MAX_GONE) {
       const oldest = this.#gone.keys().next().value;
       if (oldest !== undefined) this.#gone.delete(oldest);
@@ -64,6 +88,7 @@ export class LiveSandboxes {
   takeAll(): SandboxHandle[] {
     const all = [...this.#live.values()];
     this.#live.clear();
+    this.#owners.clear();
     return all;
   }
 }

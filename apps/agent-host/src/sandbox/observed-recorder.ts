@@ -47,6 +47,7 @@ export class ObservedRecorder implements ProvisionRecorder {
       valueMs: result.durationMs,
       thresholdMs,
       message,
+      ...(result.attributes?.tenant === undefined ? {} : { tenant: result.attributes.tenant }),
     });
   }
 }

@@ -57,6 +57,7 @@ export async function openAgentHost(config: HostConfig, logger: Logger = console
     logger,
     alerts: alertService,
     telemetry: new OtelInstruments(),
+    limits: { perTenant: config.policy.maxLivePerTenant, total: config.policy.maxLiveTotal },
     ...(config.alertThresholdMs ? { alertThresholdMs: config.alertThresholdMs } : {}),
   });
   const metrics = new PrometheusMetrics({ feed: new ChangeFeed(db), liveSandboxes: () => host.liveCount });

@@ -33,10 +33,20 @@ export interface SandboxHostDeps {
   alerts?: AlertService;
   /** OpenTelemetry histograms of every provisioning and run. */
   telemetry?: OtelInstruments;
+  /** Caps on live sandboxes; none by default (the server sets them from its policy). */
+  limits?: LiveLimits;
+}
+
+/** Caps on live sandboxes (provisioned, or still provisioning). */
+export interface LiveLimits {
+  perTenant: number;
+  total: number;
 }
 
 /** Options of one provisioning. */
 export interface ProvisionCallOptions {
+  /** Who asks; the sandbox is theirs alone (default `default`). */
+  tenant?: string;
   signal?: AbortSignal;
   deadlineMs?: number;
   onResult?: (result: ProvisionResult) => void;
@@ -81,6 +91,7 @@ export class SandboxHost {
   readonly #live = new LiveSandboxes();
   readonly #inFlight = new InFlight();
   readonly #shutdown = new AbortController();
+  readonly #provisioning = new Map<string, number>();
   #closing: Promise<CloseReport> | undefined;
 
   constructor(deps: SandboxHostDeps) {
@@ -100,12 +111,14 @@ export class SandboxHost {
     this.perfMonitor.on('overhead-alert', ({ sandboxId, durationMs, thresholdMs }) => {
       const message = `overhead-alert: sandbox ${sandboxId} ran ${Math.round(durationMs)} ms (> ${thresholdMs} ms)`;
       deps.logger.warn(message, { sandboxId, durationMs, thresholdMs });
+      const tenant = this.#live.ownerOf(sandboxId);
       const raised = deps.alerts?.raise({
         kind: 'overhead-alert',
         sandboxId,
         valueMs: durationMs,
         thresholdMs,
         message,
+        ...(tenant === undefined ? {} : { tenant }),
       });
       if (raised) void this.#inFlight.track(raised);
     });
@@ -142,14 +155,49 @@ export class SandboxHost {
     if (!adapter) {
       throw new AgentHostError('UNSUPPORTED_TYPE', `this host does not provision ${type} sandboxes itself`);
     }
-    return this.#inFlight.track(this.#provision(adapter, spec, options));
+    const tenant = options.tenant ?? 'default';
+    this.#checkLimits(tenant);
+    this.#provisioning.set(tenant, (this.#provisioning.get(tenant) ?? 0) + 1);
+    try {
+      return await this.#inFlight.track(this.#provision(adapter, spec, tenant, options));
+    } finally {
+      const left = (this.#provisioning.get(tenant) ?? 1) - 1;
+      if (left === 0) this.#provisioning.delete(tenant);
+      else this.#provisioning.set(tenant, left);
+    }
   }
 
-  async #provision(adapter: HostSandboxAdapter, spec: unknown, options: ProvisionCallOptions) {
+  #checkLimits(tenant: string): void {
+    const limits = this.#deps.limits;
+    if (!limits) return;
+    let total = this.#live.size;
+    for (const n of this.#provisioning.values()) total += n;
+    const mine = this.#live.countOf(tenant) + (this.#provisioning.get(tenant) ?? 0);
+    if (mine >= limits.perTenant) {
+      throw new AgentHostError(
+        'TOO_MANY_SANDBOXES',
+        `at most ${limits.perTenant} live sandboxes per tenant: delete one first`,
+      );
+    }
+    if (total >= limits.total) {
+      throw new AgentHostError(
+        'TOO_MANY_SANDBOXES',
+        `this host runs at most ${limits.total} live sandboxes: try again later`,
+      );
+    }
+  }
+
+  async #provision(
+    adapter: HostSandboxAdapter,
+    spec: unknown,
+    tenant: string,
+    options: ProvisionCallOptions,
+  ) {
     const { value, ...result } = await this.provisioner.provision({
       type: adapter.type,
       deadlineMs: options.deadlineMs ?? this.#deps.deadlineMs ?? DEFAULT_DEADLINE_MS,
       signal: this.#withShutdown(options.signal),
+      attributes: { tenant },
       ...(options.onResult ? { onResult: options.onResult } : {}),
       bootstrapFn: (ctx) => adapter.provision(spec as never, ctx),
     });
@@ -159,7 +207,7 @@ export class SandboxHost {
       await value.dispose();
       throw new AgentHostError('HOST_CLOSING', 'the host is shutting down; the new sandbox was removed');
     }
-    this.#live.add(value);
+    this.#live.add(value, tenant);
     return { sandbox: value, result };
   }
 
@@ -168,9 +216,14 @@ export class SandboxHost {
     await this.#recorder.record(result);
   }
 
-  /** Whether a sandbox is live, gone (and why), or unknown to this host. */
-  lookup(id: string): Lookup {
-    return this.#live.lookup(id);
+  /** Whether a sandbox is live, gone (and why), or unknown; with `tenant`, others' sandboxes are unknown. */
+  lookup(id: string, tenant?: string): Lookup {
+    return this.#live.lookup(id, tenant);
+  }
+
+  /** The live sandboxes of `tenant`. */
+  list(tenant: string): HostSandbox[] {
+    return this.#live.listOf(tenant);
   }
 
   /** The live sandbox with this id, if any. */

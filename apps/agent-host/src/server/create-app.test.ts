@@ -1,6 +1,7 @@
 import { BootstrapError, type SandboxHandle } from '@sbx/bootstrap';
 import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { defaultPolicy } from '../policy/sandbox-policy.js';
 import type { HostGoneEvent } from '../sandbox/host-adapter.js';
 import { SandboxHost } from '../sandbox/sandbox-host.js';
 import { createApp } from './create-app.js';
@@ -43,7 +44,12 @@ async function setup(options: { engineUp?: boolean } = {}) {
     },
     logger: silent,
   });
-  const config = { dbPath: ':memory:', dockerHost: undefined, engineAddress: '/tmp/nope.sock' };
+  const config = {
+    dbPath: ':memory:',
+    dockerHost: undefined,
+    engineAddress: '/tmp/nope.sock',
+    policy: defaultPolicy(2),
+  };
   const app = createApp({ kpis, perf, host, config });
   const json = (method: string, path: string, body?: unknown) =>
     app.request(path, {

@@ -1,14 +1,21 @@
 import { zValidator } from '@hono/zod-validator';
-import { Hono } from 'hono';
+import type { StoredAlert } from '@sbx/store';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { getCookie } from 'hono/cookie';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
+import { type AppEnv, type AuthOptions, hostGuard, requireTenant } from '../auth/request-guard.js';
+import { SESSION_COOKIE } from '../auth/sessions.js';
+import { DEFAULT_TENANT } from '../auth/token-file.js';
 import { renderDashboard, serveDashboardAsset } from '../dashboard/dashboard-page.js';
 import { kpiSnapshot } from '../reports/kpi-snapshot.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { type HttpResponse, renderWebContainerPage, serveWebContainerAsset } from '../webcontainer/index.js';
 import { errorBody, toHttpError, validationHook } from './http-errors.js';
 import { ingestSchema, toProvisionResult } from './ingest-schema.js';
+import { loginPage, loginRoutes } from './login-routes.js';
+import { RateLimiter } from './rate-limiter.js';
 import { sandboxRoutes } from './sandbox-routes.js';
 import { alertQuerySchema, listQuerySchema } from './schemas.js';
 
@@ -23,25 +30,49 @@ const MAX_INGEST_BYTES = 16 * 1024;
 export interface AppOptions {
   /** Origins of browser apps allowed to POST measurements to `/v1/provisions` (CORS); none by default. */
   corsOrigins?: readonly string[];
+  /**
+   * How callers authenticate (`sbx serve` always sets it). Without it every request is tenant `default`:
+   * only for an app that is not reachable by anyone else (tests, an in-process host).
+   */
+  auth?: AuthOptions;
+  /** Host names besides loopback (and the listening address) that requests may name; others get 421. */
+  allowedHosts?: readonly string[];
+  /** Serve `/metrics` without a token (default: a token is needed, as for `/v1/*`). */
+  metricsOpen?: boolean;
 }
 
 /** The agent host's HTTP API (hono). */
-export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
-  const app = new Hono();
+export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const policy = deps.config.policy;
+  app.use('*', securityHeaders);
+  app.use('*', hostGuard(options.allowedHosts ?? []));
   if (options.corsOrigins?.length) {
     const origins = [...options.corsOrigins];
     app.use(
       '/v1/provisions',
-      cors({ origin: origins, allowMethods: ['POST'], allowHeaders: ['content-type'], maxAge: 600 }),
+      cors({
+        origin: origins,
+        allowMethods: ['POST'],
+        allowHeaders: ['content-type', 'authorization'],
+        maxAge: 600,
+      }),
     );
   }
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json(errorBody('BODY_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`), 413),
-    }),
+  const authenticate: MiddlewareHandler<AppEnv> = options.auth
+    ? requireTenant(options.auth)
+    : async (c, next) => {
+        c.set('tenant', DEFAULT_TENANT);
+        await next();
+      };
+  app.use('/v1/*', authenticate);
+  if (!options.metricsOpen) app.use('/metrics', authenticate);
+  app.use('/v1/*', jsonBodiesOnly);
+  app.use('/v1/*', async (c, next) =>
+    // The ingest route has its own, smaller limit; each 413 states the limit that applied.
+    c.req.path === '/v1/provisions' ? next() : bodyLimit(limitOf(MAX_BODY_BYTES))(c, next),
   );
+  if (options.auth) loginRoutes(app, options.auth);
 
   app.get('/healthz', async (c) => {
     const engine = await deps.host.ping().then(
@@ -52,18 +83,26 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
     return c.json({ status, engine, liveSandboxes: deps.host.liveCount });
   });
 
-  sandboxRoutes(app, deps);
+  sandboxRoutes(app, { host: deps.host, policy });
 
   // A provisioning measured elsewhere (the WebContainer page, any browser app): stored like docker's.
+  const ingestRate = new RateLimiter(policy.ingestPerMinute);
   app.post(
     '/v1/provisions',
-    bodyLimit({
-      maxSize: MAX_INGEST_BYTES,
-      onError: (c) => c.json(errorBody('BODY_TOO_LARGE', `request body over ${MAX_INGEST_BYTES} bytes`), 413),
-    }),
+    bodyLimit(limitOf(MAX_INGEST_BYTES)),
+    async (c, next) => {
+      const retryAfter = ingestRate.take(c.get('tenant'));
+      if (retryAfter === 0) return next();
+      c.header('Retry-After', String(retryAfter));
+      return c.json(
+        errorBody('RATE_LIMITED', `at most ${policy.ingestPerMinute} measurements a minute per tenant`),
+        429,
+      );
+    },
     zValidator('json', ingestSchema, validationHook),
     async (c) => {
-      await deps.host.recordExternal(toProvisionResult(c.req.valid('json')));
+      const result = toProvisionResult(c.req.valid('json'));
+      await deps.host.recordExternal({ ...result, attributes: { tenant: c.get('tenant') } });
       return c.json({ recorded: true }, 201);
     },
   );
@@ -71,13 +110,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
   app.get('/v1/provisions', zValidator('query', listQuerySchema, validationHook), async (c) => {
     const { type, limit } = c.req.valid('query');
     const rows = await deps.kpis.listRecent({ limit, ...(type ? { type } : {}) });
-    return c.json({ rows });
+    return c.json({ rows: rows.map(({ tenant: _tenant, ...row }) => row) });
   });
 
   app.get('/v1/kpis', async (c) => c.json(await kpiSnapshot(deps.kpis)));
   app.get('/v1/alerts', zValidator('query', alertQuerySchema, validationHook), async (c) => {
     const { limit, kind } = c.req.valid('query');
-    return c.json({ rows: deps.alerts ? await deps.alerts.listRecent(limit, kind) : [] });
+    const rows = deps.alerts ? await deps.alerts.listRecent(limit, kind) : [];
+    return c.json({ rows: rows.map((row) => ownView(row, c.get('tenant'))) });
   });
   app.get('/metrics', async (c) => {
     if (!deps.metrics) return c.json(errorBody('NOT_FOUND', 'metrics are not enabled'), 404);
@@ -86,7 +126,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
   app.get('/v1/perf/report', async (c) => c.json(await deps.perf.getReport()));
 
   // The dashboard and its assets (uPlot included): nothing is loaded from outside the host.
-  app.get('/', (c) => toResponse(renderDashboard()));
+  app.get('/', (c) =>
+    options.auth && !signedIn(c, options.auth) ? c.html(loginPage, 401) : toResponse(renderDashboard()),
+  );
   app.get('/dashboard/*', async (c) => toResponse(await serveDashboardAsset(c.req.path)));
 
   // The WebContainer measuring page (cross-origin isolated) and the ES modules it imports.
@@ -106,6 +148,55 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
   });
   return app;
 }
+
+// Another tenant's alert keeps its numbers (KPIs are global) but not its sandbox id.
+function ownView(row: StoredAlert, tenant: string) {
+  const { tenant: owner, ...rest } = row;
+  if (owner === tenant || rest.sandboxId === undefined) return rest;
+  return {
+    ...rest,
+    sandboxId: undefined,
+    message: rest.message.replaceAll(rest.sandboxId, "another tenant's sandbox"),
+  };
+}
+
+function signedIn(c: Context, auth: AuthOptions): boolean {
+  const session = getCookie(c, SESSION_COOKIE);
+  return session !== undefined && auth.sessions.tenantOf(session) !== undefined;
+}
+
+function limitOf(maxSize: number) {
+  return {
+    maxSize,
+    onError: (c: Context) => c.json(errorBody('BODY_TOO_LARGE', `request body over ${maxSize} bytes`), 413),
+  };
+}
+
+// Every answer: no MIME sniffing, no referrer leaks, no framing by other sites.
+const securityHeaders: MiddlewareHandler = async (c, next) => {
+  await next();
+  c.header('X-Content-Type-Options', 'nosniff');
+  c.header('Referrer-Policy', 'no-referrer');
+  if (!c.res.headers.has('X-Frame-Options')) c.header('X-Frame-Options', 'DENY');
+};
+
+// A body that is not JSON is refused before anything reads it (a wrong content type is 415, not a field error).
+const jsonBodiesOnly: MiddlewareHandler = async (c, next) => {
+  if (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH') {
+    const type = c.req.header('content-type') ?? '';
+    const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
+    if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+      return c.json(
+        errorBody(
+          'UNSUPPORTED_MEDIA_TYPE',
+          `send application/json, got ${JSON.stringify(type || 'no content type')}`,
+        ),
+        415,
+      );
+    }
+  }
+  await next();
+};
 
 function toResponse(response: HttpResponse): Response {
   return new Response(response.body as BodyInit, { status: response.status, headers: response.headers });

@@ -1,5 +1,6 @@
 import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { defaultPolicy } from '../policy/sandbox-policy.js';
 import { SandboxHost } from '../sandbox/sandbox-host.js';
 import { createApp } from './create-app.js';
 
@@ -30,7 +31,7 @@ describe('POST /v1/provisions', () => {
       kpis,
       perf,
       host,
-      config: { dbPath: ':memory:', dockerHost: undefined, engineAddress: 'x' },
+      config: { dbPath: ':memory:', dockerHost: undefined, engineAddress: 'x', policy: defaultPolicy(2) },
     });
     post = async (body) =>
       app.request('/v1/provisions', {
@@ -101,7 +102,7 @@ describe('POST /v1/provisions', () => {
         adapters: {},
         logger: { warn: vi.fn(), error: vi.fn() },
       }),
-      config: { dbPath: ':memory:', dockerHost: undefined, engineAddress: 'x' },
+      config: { dbPath: ':memory:', dockerHost: undefined, engineAddress: 'x', policy: defaultPolicy(2) },
     };
     const preflight = (app: ReturnType<typeof createApp>, origin: string) =>
       app.request('/v1/provisions', {

@@ -3,18 +3,25 @@ import { isSandboxType, type SandboxType } from '@sbx/timing';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { SANDBOX_MODULES, sandboxModules } from '../adapters/registry.js';
+import type { AppEnv } from '../auth/request-guard.js';
+import { AgentHostError } from '../errors.js';
+import type { SandboxPolicy } from '../policy/sandbox-policy.js';
+import { overCap } from '../policy/sandbox-policy.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { describeIssues, errorBody, toHttpError, validationHook } from './http-errors.js';
 import { execRequestSchema } from './schemas.js';
 
 const envelopeSchema = z.object({
-  type: z.string(),
   deadlineMs: z.number().int().positive().max(600_000).optional(),
 });
 
-/** `POST /v1/sandboxes`, exec and delete: every sandbox type through the adapter registry. */
-export function sandboxRoutes(app: Hono, deps: Pick<AgentHost, 'host'>): void {
+/** What the sandbox routes need. */
+export type SandboxRouteDeps = Pick<AgentHost, 'host'> & { policy: SandboxPolicy };
+
+/** `/v1/sandboxes`: provision any type through the adapter registry, list, exec, delete; a tenant sees only its own. */
+export function sandboxRoutes(app: Hono<AppEnv>, deps: SandboxRouteDeps): void {
   const requestSchemas = bodySchemas();
+
   app.post('/v1/sandboxes', async (c) => {
     let body: unknown;
     try {
@@ -31,29 +38,38 @@ export function sandboxRoutes(app: Hono, deps: Pick<AgentHost, 'host'>): void {
       return c.json(errorBody('INVALID_REQUEST', `${issues[0]?.path}: ${issues[0]?.message}`, issues), 400);
     }
     try {
+      const sandboxType = type as SandboxType;
       const { deadlineMs } = parsed.data as { deadlineMs?: number };
-      const spec = SANDBOX_MODULES[type as SandboxType].request?.toSpec(parsed.data as never);
-      await deps.host.adapter(type as SandboxType)?.ping?.(); // an unreachable engine is a 503, not a recorded failure
-      const { sandbox, result } = await deps.host.provision(type as SandboxType, spec, {
+      const spec = SANDBOX_MODULES[sandboxType].request?.toSpec(parsed.data as never, deps.policy);
+      await deps.host.adapter(sandboxType)?.ping?.(); // an unreachable engine is a 503, not a recorded failure
+      const { sandbox, result } = await deps.host.provision(sandboxType, spec, {
+        tenant: c.get('tenant'),
         signal: c.req.raw.signal,
         ...(deadlineMs ? { deadlineMs } : {}),
       });
-      const { phases = [], ...summary } = result;
+      const { phases = [], attributes: _attributes, ...summary } = result;
       return c.json({ id: sandbox.id, result: summary, phases }, 201);
     } catch (error) {
       return failure(c, error);
     }
   });
 
+  app.get('/v1/sandboxes', (c) =>
+    c.json({ sandboxes: deps.host.list(c.get('tenant')).map((s) => ({ id: s.id, type: s.type })) }),
+  );
+
   app.post('/v1/sandboxes/:id/exec', zValidator('json', execRequestSchema, validationHook), async (c) => {
-    const found = findSandbox(deps, c.req.param('id'));
+    const found = findSandbox(deps, c.req.param('id'), c.get('tenant'));
     if ('status' in found) return c.json(found.body, found.status);
     const { cmd, timeoutMs } = c.req.valid('json');
     try {
+      if (timeoutMs !== undefined && timeoutMs > deps.policy.maxExecTimeoutMs) {
+        throw overCap('timeoutMs', `must be at most ${deps.policy.maxExecTimeoutMs}, got ${timeoutMs}`);
+      }
       // A client that goes away aborts its command: the sandbox is free again at once.
       const { exec, record } = await deps.host.runJob(found.sandbox, cmd, {
         signal: c.req.raw.signal,
-        ...(timeoutMs ? { timeoutMs } : {}),
+        timeoutMs: timeoutMs ?? deps.policy.maxExecTimeoutMs,
       });
       return c.json({
         ...exec,
@@ -67,7 +83,7 @@ export function sandboxRoutes(app: Hono, deps: Pick<AgentHost, 'host'>): void {
   });
 
   app.delete('/v1/sandboxes/:id', async (c) => {
-    const found = findSandbox(deps, c.req.param('id'));
+    const found = findSandbox(deps, c.req.param('id'), c.get('tenant'));
     if ('status' in found) return c.json(found.body, found.status);
     try {
       await deps.host.dispose(found.sandbox.id);
@@ -78,8 +94,9 @@ export function sandboxRoutes(app: Hono, deps: Pick<AgentHost, 'host'>): void {
   });
 }
 
-function findSandbox(deps: Pick<AgentHost, 'host'>, id: string) {
-  const found = deps.host.lookup(id);
+// Another tenant's sandbox is answered exactly like one that never existed.
+function findSandbox(deps: Pick<AgentHost, 'host'>, id: string, tenant: string) {
+  const found = deps.host.lookup(id, tenant);
   if (found.state === 'live') return { sandbox: found.sandbox };
   if (found.state === 'gone') {
     return {
@@ -102,16 +119,21 @@ function typeError(type: unknown) {
 
 function failure(c: Context, error: unknown) {
   const { status, body } = toHttpError(error);
+  if (error instanceof AgentHostError && error.code === 'TOO_MANY_SANDBOXES') c.header('Retry-After', '5');
   return c.json(body, status);
 }
 
 // The body schema of each type the host provisions: the module's fields plus the envelope, strict.
 function bodySchemas() {
-  const envelope = envelopeSchema.omit({ type: true }).shape;
   return new Map(
     sandboxModules().flatMap((m) =>
       m.request
-        ? [[m.type, m.request.schema.extend({ type: z.literal(m.type), ...envelope }).strict()] as const]
+        ? [
+            [
+              m.type,
+              m.request.schema.extend({ type: z.literal(m.type), ...envelopeSchema.shape }).strict(),
+            ] as const,
+          ]
         : [],
     ),
   );

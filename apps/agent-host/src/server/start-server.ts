@@ -9,7 +9,10 @@ export interface RunningServer {
 }
 
 /** Listens with `app` on `host:port` (port 0 picks a free one) and resolves once listening. */
-export function startServer(app: Hono, options: { host: string; port: number }): Promise<RunningServer> {
+export function startServer(
+  app: { fetch: Hono['fetch'] },
+  options: { host: string; port: number },
+): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const server = serve(
       { fetch: app.fetch, hostname: options.host, port: options.port },

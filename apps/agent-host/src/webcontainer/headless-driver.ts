@@ -32,7 +32,9 @@ export interface DriverPage {
 
 /** The subset of a playwright-core browser the driver uses. */
 export interface DriverBrowser {
-  newContext(): Promise<{ newPage(): Promise<DriverPage>; close(): Promise<void> }>;
+  newContext(options?: {
+    extraHTTPHeaders?: Record<string, string>;
+  }): Promise<{ newPage(): Promise<DriverPage>; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,8 @@ export interface DriveWebContainerOptions {
   launch?: LaunchBrowser;
   /** Called after each provision, for progress output. */
   onResult?: (result: WebContainerDriveResult) => void;
+  /** Sent with every request of the page (e.g. `Authorization` for the host's ingest). */
+  headers?: Record<string, string>;
 }
 
 /** One provision as the page measured it, and how long the driver waited for it. */
@@ -94,7 +98,14 @@ export async function driveWebContainerProvisions(
   const results: WebContainerDriveResult[] = [];
   try {
     for (let index = 0; index < count; index++) {
-      const result = await provisionOnce(browser, url, index, options.timeoutMs ?? 30_000, results);
+      const result = await provisionOnce(
+        browser,
+        url,
+        index,
+        options.timeoutMs ?? 30_000,
+        results,
+        options.headers,
+      );
       results.push(result);
       options.onResult?.(result);
       const error = result.measurement.payload.error;
@@ -120,8 +131,9 @@ async function provisionOnce(
   index: number,
   timeoutMs: number,
   results: WebContainerDriveResult[],
+  headers: Record<string, string> | undefined,
 ): Promise<WebContainerDriveResult> {
-  const context = await browser.newContext();
+  const context = await browser.newContext(headers ? { extraHTTPHeaders: headers } : {});
   try {
     const page = await context.newPage();
     const problems: string[] = [];

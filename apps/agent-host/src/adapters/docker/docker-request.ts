@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SandboxRequest } from '../sandbox-type-module.js';
+import { applyDockerPolicy } from './docker-policy.js';
 import { toDockerSpec } from './docker-spec.js';
 
 const commandSchema = z.union([
@@ -39,5 +40,5 @@ export type DockerRequest = z.infer<typeof dockerRequestSchema>;
 /** How the HTTP API provisions docker sandboxes. */
 export const dockerRequest: SandboxRequest<DockerRequest> = {
   schema: dockerRequestSchema,
-  toSpec: (body) => toDockerSpec(body),
+  toSpec: (body, policy) => applyDockerPolicy(toDockerSpec(body), policy),
 };

@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { quantile } from '@sbx/timing';
+import { Sessions } from '../../auth/sessions.js';
+import { DEFAULT_TENANT, TokenTable } from '../../auth/token-file.js';
 import type { CliIo } from '../../cli/cli-io.js';
 import { ms, phaseLine } from '../../cli/format.js';
 import type { AgentHost } from '../../sandbox/open-agent-host.js';
@@ -25,10 +28,14 @@ export async function provisionWebContainer(
   options: ProvisionWebContainerOptions,
   io: CliIo,
 ) {
-  const server = await startServer(createApp(agent), { host: '127.0.0.1', port: 0 });
+  // The in-process host checks a one-off token like any other: the headless page sends it with each request.
+  const token = randomBytes(32).toString('base64url');
+  const auth = { tokens: new TokenTable([{ tenant: DEFAULT_TENANT, token }]), sessions: new Sessions() };
+  const server = await startServer(createApp(agent, { auth }), { host: '127.0.0.1', port: 0 });
   try {
     const results = await driveWebContainerProvisions({
       baseUrl: server.url,
+      headers: { authorization: `Bearer ${token}` },
       count: options.count,
       fake: options.fake ?? false,
       ...(options.chromium ? { executablePath: options.chromium } : {}),

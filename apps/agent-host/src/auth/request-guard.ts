@@ -1,0 +1,73 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { errorBody } from '../server/http-errors.js';
+import { SESSION_COOKIE, type Sessions } from './sessions.js';
+import type { TokenTable } from './token-file.js';
+
+/** The hono environment of the API: the tenant a request was authenticated as. */
+export type AppEnv = { Variables: { tenant: string } };
+
+/** How the API authenticates callers. */
+export interface AuthOptions {
+  tokens: TokenTable;
+  sessions: Sessions;
+}
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/**
+ * Answers 421 to a request whose `Host` is not a loopback name, the listening address or an allowed host:
+ * a web page cannot reach a loopback host through DNS rebinding.
+ */
+export function hostGuard(allowed: readonly string[]): MiddlewareHandler {
+  const names = new Set([...LOOPBACK_NAMES, ...allowed.map((h) => h.toLowerCase())]);
+  return async (c, next) => {
+    // The request URL's host is the Host header on a real server (and the URL's own in `app.request()`).
+    const name = hostName(c.req.header('host') ?? new URL(c.req.url).host);
+    if (!names.has(name) && !name.endsWith('.localhost')) {
+      return c.json(
+        errorBody('MISDIRECTED', `host ${JSON.stringify(name)} is not served here; see --allowed-host`),
+        421,
+      );
+    }
+    await next();
+  };
+}
+
+/**
+ * Authenticates `/v1/*` (and `/metrics` unless open): `Authorization: Bearer TOKEN`, or the dashboard's
+ * session cookie (for a state-changing request only from the same origin). Else 401 and nothing done.
+ */
+export function requireTenant(auth: AuthOptions): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const tenant = tenantOf(c, auth);
+    if (tenant === undefined) {
+      c.header('WWW-Authenticate', 'Bearer realm="sbx"');
+      return c.json(
+        errorBody('UNAUTHORIZED', 'send Authorization: Bearer TOKEN (see the token file sbx serve printed)'),
+        401,
+      );
+    }
+    c.set('tenant', tenant);
+    await next();
+  };
+}
+
+function tenantOf(c: Context, auth: AuthOptions): string | undefined {
+  const header = c.req.header('authorization');
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return match?.[1] ? auth.tokens.tenantOf(match[1]) : undefined;
+  }
+  const session = getCookie(c, SESSION_COOKIE);
+  if (session === undefined) return undefined;
+  const safe = c.req.method === 'GET' || c.req.method === 'HEAD';
+  // A cookie rides along on cross-site requests too: only same-origin pages may change anything with it.
+  if (!safe && c.req.header('sec-fetch-site') !== 'same-origin') return undefined;
+  return auth.sessions.tenantOf(session);
+}
+
+function hostName(host: string): string {
+  const lower = host.toLowerCase();
+  return lower.startsWith('[') ? lower.slice(0, lower.indexOf(']') + 1) : lower.replace(/:\d+$/, '');
+}

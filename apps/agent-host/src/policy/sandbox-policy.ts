@@ -1,0 +1,101 @@
+import { availableParallelism } from 'node:os';
+import { AgentHostError } from '../errors.js';
+
+const MIB = 1024 * 1024;
+
+/** What the server lets any caller ask for: one place, set by flags or environment, safe by default. */
+export interface SandboxPolicy {
+  /** CPUs one sandbox may use; never above the host's cores. */
+  maxCpus: number;
+  maxMemoryBytes: number;
+  maxPids: number;
+  /** The longest a sandbox may live. */
+  maxTtlMs: number;
+  /** Live sandboxes (provisioned or provisioning) per tenant, and in all. */
+  maxLivePerTenant: number;
+  maxLiveTotal: number;
+  /** The longest one command may run; also its default timeout. */
+  maxExecTimeoutMs: number;
+  /** Output kept per stream of one command; the rest is dropped and the result says so. */
+  maxExecOutputBytes: number;
+  /** Browser measurements one tenant may post per minute. */
+  ingestPerMinute: number;
+  /** Read-only root filesystem with a size-bounded tmpfs at /tmp, unless a sandbox's image needs otherwise. */
+  readOnlyRootfs: boolean;
+  tmpfsBytes: number;
+}
+
+/** The engine refuses less memory than this; asking for less is a caller's mistake, not an engine failure. */
+export const MIN_MEMORY_BYTES = 6 * MIB;
+/** Below this a CPU limit rounds to none at all. */
+export const MIN_CPUS = 0.01;
+
+/** The defaults: 2 CPUs (never above the host's cores), 4 GiB, 1024 pids, one week, 20/100 live, 10 min, 1 MiB. */
+export function defaultPolicy(cores = availableParallelism()): SandboxPolicy {
+  return {
+    maxCpus: Math.min(2, cores),
+    maxMemoryBytes: 4 * 1024 * MIB,
+    maxPids: 1024,
+    maxTtlMs: 7 * 24 * 60 * 60 * 1000,
+    maxLivePerTenant: 20,
+    maxLiveTotal: 100,
+    maxExecTimeoutMs: 10 * 60 * 1000,
+    maxExecOutputBytes: MIB,
+    ingestPerMinute: 600,
+    readOnlyRootfs: true,
+    tmpfsBytes: 64 * MIB,
+  };
+}
+
+/** The flags and environment variables of each policy field (`--max-cpus`, `SBX_MAX_CPUS`, ...). */
+export const POLICY_SETTINGS = {
+  maxCpus: ['--max-cpus', 'SBX_MAX_CPUS'],
+  maxMemoryBytes: ['--max-memory-bytes', 'SBX_MAX_MEMORY_BYTES'],
+  maxPids: ['--max-pids', 'SBX_MAX_PIDS'],
+  maxTtlMs: ['--max-ttl-ms', 'SBX_MAX_TTL_MS'],
+  maxLivePerTenant: ['--max-live-per-tenant', 'SBX_MAX_LIVE_PER_TENANT'],
+  maxLiveTotal: ['--max-live-total', 'SBX_MAX_LIVE_TOTAL'],
+  maxExecTimeoutMs: ['--max-exec-timeout-ms', 'SBX_MAX_EXEC_TIMEOUT_MS'],
+  maxExecOutputBytes: ['--max-exec-output-bytes', 'SBX_MAX_EXEC_OUTPUT_BYTES'],
+  ingestPerMinute: ['--ingest-per-minute', 'SBX_INGEST_PER_MINUTE'],
+  tmpfsBytes: ['--tmpfs-bytes', 'SBX_TMPFS_BYTES'],
+} as const satisfies Partial<Record<keyof SandboxPolicy, readonly [string, string]>>;
+
+/**
+ * The policy from flags (camel-cased keys of `POLICY_SETTINGS`), then environment, then defaults. Values are
+ * checked: `maxCpus` above the host's cores is refused, as is anything not a positive number.
+ */
+export function resolvePolicy(
+  flags: Partial<Record<keyof SandboxPolicy, unknown>>,
+  env: NodeJS.ProcessEnv,
+  cores = availableParallelism(),
+): SandboxPolicy {
+  const policy = defaultPolicy(cores);
+  for (const [key, [flag, variable]] of Object.entries(POLICY_SETTINGS) as Array<
+    [keyof typeof POLICY_SETTINGS, readonly [string, string]]
+  >) {
+    const fromFlag = flags[key];
+    const text = fromFlag !== undefined ? String(fromFlag) : env[variable]?.trim();
+    if (text === undefined || text === '') continue;
+    const name = fromFlag !== undefined ? flag : variable;
+    const value = Number(text);
+    const whole = key !== 'maxCpus';
+    if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0) || (whole && !Number.isInteger(value))) {
+      throw new AgentHostError(
+        fromFlag !== undefined ? 'INVALID_FLAG' : 'INVALID_CONFIG',
+        `${name} must be a positive ${whole ? 'whole ' : ''}number, got ${JSON.stringify(text)}`,
+      );
+    }
+    if (key === 'maxCpus' && value > cores) {
+      throw new AgentHostError('INVALID_CONFIG', `${name} ${value} is above this host's ${cores} cores`);
+    }
+    policy[key] = value;
+  }
+  if (flags.readOnlyRootfs === false || env.SBX_READ_ONLY_ROOTFS === '0') policy.readOnlyRootfs = false;
+  return policy;
+}
+
+/** A request field above the policy's cap: 400 naming the field and the cap. */
+export function overCap(field: string, what: string): AgentHostError {
+  return new AgentHostError('POLICY_LIMIT', `${field}: ${what} (server policy)`);
+}
