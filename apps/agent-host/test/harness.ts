@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,4 +75,24 @@ export async function until(check: () => boolean, timeoutMs: number, what: strin
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A running `sbx serve` with its base URL and a client that sends the token it created. */
+export async function startServe(db: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
+  const cli = startCli(['serve', '--port', '0', '--db', db, ...args], env);
+  await until(() => /dashboard: \S+/.test(cli.out.stdout), 30_000, 'the server to listen');
+  const base = /listening on (http:\S+)/.exec(cli.out.stdout)?.[1] as string;
+  const tokenFile = /(?:created the token file|tokens from) (\S+)/.exec(cli.out.stdout)?.[1] as string;
+  const token = readFileSync(tokenFile, 'utf8').trim();
+  const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${base}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  return { ...cli, base, token, tokenFile, api };
 }

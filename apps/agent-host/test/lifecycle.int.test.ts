@@ -6,6 +6,7 @@ import {
   missingPrerequisite,
   READY_CMD,
   startCli,
+  startServe,
   TEST_IMAGE,
   tempDb,
   until,
@@ -139,14 +140,13 @@ describe.skipIf(missing !== undefined && !process.env.CI)('lifecycle: no hang, n
 
   it('serve: SIGHUP with a provisioning in flight and a live sandbox exits within 2 s and leaks nothing', async () => {
     const db = tempDb();
-    const server = startCli(['serve', '--port', '0', '--db', db], { DOCKER_HOST: dockerHost });
-    await until(() => /listening on (http:\S+)/.test(server.out.stdout), 30_000, 'the server to listen');
-    const base = /listening on (http:\S+)/.exec(server.out.stdout)?.[1] as string;
+    const server = await startServe(db, [], { DOCKER_HOST: dockerHost });
     const create = () =>
-      fetch(`${base}/v1/sandboxes`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'docker', image: TEST_IMAGE, cmd: READY_CMD, ready: 'log:^ready$' }),
+      server.api('POST', '/v1/sandboxes', {
+        type: 'docker',
+        image: TEST_IMAGE,
+        cmd: READY_CMD,
+        ready: 'log:^ready$',
       });
     expect((await create()).status).toBe(201);
     const held = new Promise<void>((resolve) => proxy.once('delaying', () => resolve()));

@@ -1,5 +1,7 @@
+import { statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { missingPrerequisite, READY_CMD, startCli, TEST_IMAGE, tempDb, until } from './harness.js';
+import { missingPrerequisite, READY_CMD, startServe, TEST_IMAGE, tempDb } from './harness.js';
 
 const missing = missingPrerequisite();
 
@@ -10,19 +12,23 @@ describe.skipIf(missing !== undefined && !process.env.CI)('sbx serve against the
 
   it('serves the API on loopback: 400s write nothing, a sandbox is provisioned, used and removed', async () => {
     const db = tempDb();
-    const server = startCli(['serve', '--port', '0', '--db', db]);
+    const server = await startServe(db);
     try {
-      await until(() => /listening on (http:\S+)/.test(server.out.stdout), 30_000, 'the server to listen');
-      const base = /listening on (http:\S+)/.exec(server.out.stdout)?.[1] as string;
+      const { base } = server;
       expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      const post = (path: string, body: unknown) =>
-        fetch(`${base}${path}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
+      // The token file was created beside the database, readable by its owner only.
+      expect(server.tokenFile).toBe(join(dirname(db), 'token'));
+      expect(statSync(server.tokenFile).mode & 0o777).toBe(0o600);
+      expect(server.out.stdout).not.toContain(server.token);
+      const fetch = (path: string, init: RequestInit = {}) =>
+        globalThis.fetch(`${base}${path}`, {
+          ...init,
+          headers: { authorization: `Bearer ${server.token}`, ...(init.headers as Record<string, string>) },
         });
+      const post = (path: string, body: unknown) => server.api('POST', path, body);
+      expect((await globalThis.fetch(`${base}/v1/kpis`)).status).toBe(401);
 
-      const health = await (await fetch(`${base}/healthz`)).json();
+      const health = await (await globalThis.fetch(`${base}/healthz`)).json();
       expect(health).toEqual({ status: 'ok', engine: 'reachable', liveSandboxes: 0 });
 
       const bad = await post('/v1/sandboxes', { type: 'docker', image: TEST_IMAGE, resources: { cpus: -1 } });
@@ -30,7 +36,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)('sbx serve against the
       expect((await bad.json()).error.issues[0].path).toBe('resources.cpus');
       const wrongType = await post('/v1/sandboxes', { type: 'vm', image: TEST_IMAGE });
       expect(wrongType.status).toBe(400);
-      expect((await (await fetch(`${base}/v1/kpis`)).json()).types.docker.allTime.n).toBe(0);
+      expect((await (await fetch('/v1/kpis')).json()).types.docker.allTime.n).toBe(0);
 
       const created = await post('/v1/sandboxes', {
         type: 'docker',
@@ -54,20 +60,20 @@ describe.skipIf(missing !== undefined && !process.env.CI)('sbx serve against the
       });
       expect((await post('/v1/sandboxes/nope/exec', { cmd: 'true' })).status).toBe(404);
 
-      expect((await fetch(`${base}/v1/sandboxes/${id}`, { method: 'DELETE' })).status).toBe(204);
-      const kpis = await (await fetch(`${base}/v1/kpis`)).json();
+      expect((await fetch(`/v1/sandboxes/${id}`, { method: 'DELETE' })).status).toBe(204);
+      const kpis = await (await fetch('/v1/kpis')).json();
       expect(kpis.types.docker.allTime).toMatchObject({ n: 1, failures: 0 });
-      expect(await (await fetch(`${base}/v1/perf/report`)).json()).toMatchObject({ count: 1 });
+      expect(await (await fetch('/v1/perf/report')).json()).toMatchObject({ count: 1 });
 
       // /metrics counts what the database holds; the failed exec above is an 'error' run.
-      const metrics = await fetch(`${base}/metrics`);
+      const metrics = await fetch('/metrics');
       expect(metrics.headers.get('content-type')).toContain('text/plain');
       const text = await metrics.text();
       expect(text).toContain('sbx_provisioning_duration_seconds_count{sandbox_type="docker",status="ok"} 1');
       expect(text).toContain('sbx_sandbox_run_duration_seconds_count{outcome="error"} 1');
       expect(text).toContain('sbx_provisioning_failures_total{sandbox_type="docker"} 0');
       expect(text).not.toContain(id);
-      expect((await (await fetch(`${base}/v1/alerts`)).json()).rows).toEqual([]);
+      expect((await (await fetch('/v1/alerts')).json()).rows).toEqual([]);
     } finally {
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
