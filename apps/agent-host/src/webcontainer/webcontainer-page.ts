@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { WebContainerSpec } from '@sbx/bootstrap/webcontainer';
 
 /** A framework-free HTTP response: mount it on any server (`new Response(body, { status, headers })`). */
@@ -88,13 +89,14 @@ export function renderWebContainerPage(options: WebContainerPageOptions): HttpRe
     ingestUrl: options.ingestUrl ?? '/v1/provisions',
     ...pick(options, ['deadlineMs', 'bootTimeoutMs', 'readyTimeoutMs']),
   };
+  const importMap = jsonForScript(webContainerImportMap(options.fake, options.assetBase));
   const body = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>sbx: WebContainer provisioning${options.fake ? ' (fake)' : ''}</title>
 <link rel="icon" href="data:,">
-<script type="importmap">${jsonForScript(webContainerImportMap(options.fake, options.assetBase))}</script>
+<script type="importmap">${importMap}</script>
 <script type="application/json" id="sbx-config">${jsonForScript(config)}</script>
 <script type="module">${PAGE_SCRIPT}</script>
 </head>
@@ -104,7 +106,34 @@ export function renderWebContainerPage(options: WebContainerPageOptions): HttpRe
 </body>
 </html>
 `;
-  return { status: 200, headers: { ...WEBCONTAINER_PAGE_HEADERS }, body };
+  const csp = contentSecurityPolicy([importMap, PAGE_SCRIPT], options.fake);
+  return { status: 200, headers: { ...WEBCONTAINER_PAGE_HEADERS, 'content-security-policy': csp }, body };
+}
+
+// StackBlitz's runtime (real mode only) runs in frames and workers from its own origins.
+const WEBCONTAINER_ORIGINS =
+  'https://*.stackblitz.com https://*.webcontainer-api.io https://*.webcontainer.io';
+
+/**
+ * The page's CSP: its two inline scripts by hash, everything else from the host itself; the fake needs no
+ * other origin, the real runtime only StackBlitz's.
+ */
+function contentSecurityPolicy(inlineScripts: readonly string[], fake: boolean): string {
+  const hashes = inlineScripts.map(
+    (text) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`,
+  );
+  const remote = fake ? '' : ` ${WEBCONTAINER_ORIGINS}`;
+  return [
+    "default-src 'self'",
+    `script-src 'self' ${hashes.join(' ')}${remote}`,
+    `connect-src 'self'${remote}`,
+    `frame-src ${fake ? "'none'" : WEBCONTAINER_ORIGINS}`,
+    `worker-src 'self' blob:${remote}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'none'",
+  ].join('; ');
 }
 
 /** JSON that cannot close the surrounding `<script>` element. */

@@ -3,9 +3,12 @@ import type { SandboxRequest } from '../sandbox-type-module.js';
 import { applyDockerPolicy } from './docker-policy.js';
 import { toDockerSpec } from './docker-spec.js';
 
+// A lone surrogate cannot be sent to the engine as UTF-8: it is the caller's mistake, caught here.
+const text = () => z.string().regex(/^[^\p{Cs}]*$/u, 'must be valid Unicode (no lone surrogates)');
+
 const commandSchema = z.union([
-  z.string().trim().min(1, 'must not be empty'),
-  z.array(z.string()).min(1, 'must have at least one word'),
+  text().trim().min(1, 'must not be empty'),
+  z.array(text()).min(1, 'must have at least one word'),
 ]);
 
 /** The longest a sandbox may live before `reap()` removes it: one week. */
@@ -14,13 +17,11 @@ export const MAX_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** The fields of `POST /v1/sandboxes` for a docker sandbox (besides `type`). */
 export const dockerRequestSchema = z
   .object({
-    image: z.string().trim().min(1, 'is required'),
+    image: text().trim().min(1, 'is required'),
     cmd: commandSchema.optional(),
-    env: z
-      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name'), z.string())
-      .optional(),
-    workingDir: z.string().startsWith('/', 'must be an absolute path').optional(),
-    ready: z.string().trim().min(1).optional(),
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name'), text()).optional(),
+    workingDir: text().startsWith('/', 'must be an absolute path').optional(),
+    ready: text().trim().min(1).max(1_000).optional(),
     pull: z.enum(['never', 'missing', 'always']).optional(),
     resources: z
       .object({
