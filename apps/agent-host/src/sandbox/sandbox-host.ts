@@ -16,6 +16,7 @@ import { AgentHostError } from '../errors.js';
 import type { OtelInstruments } from '../telemetry/otel-instruments.js';
 import type { HostGoneEvent, HostSandbox, HostSandboxAdapter } from './host-adapter.js';
 import { InFlight } from './in-flight.js';
+import { LiveLimiter, type LiveLimits } from './live-limits.js';
 import { LiveSandboxes, type Lookup } from './live-sandboxes.js';
 import { ObservedRecorder } from './observed-recorder.js';
 
@@ -37,11 +38,7 @@ export interface SandboxHostDeps {
   limits?: LiveLimits;
 }
 
-/** Caps on live sandboxes (provisioned, or still provisioning). */
-export interface LiveLimits {
-  perTenant: number;
-  total: number;
-}
+export type { LiveLimits };
 
 /** Options of one provisioning. */
 export interface ProvisionCallOptions {
@@ -91,12 +88,13 @@ export class SandboxHost {
   readonly #live = new LiveSandboxes();
   readonly #inFlight = new InFlight();
   readonly #shutdown = new AbortController();
-  readonly #provisioning = new Map<string, number>();
+  readonly #limiter: LiveLimiter;
   #closing: Promise<CloseReport> | undefined;
 
   constructor(deps: SandboxHostDeps) {
     this.#deps = deps;
     this.#recorder = new ObservedRecorder(deps);
+    this.#limiter = new LiveLimiter(this.#live, deps.limits);
     this.provisioner = new SandboxProvisioner({ recorder: this.#recorder, logger: deps.logger });
     this.perfMonitor = new SandboxPerfMonitor({
       sink: {
@@ -156,34 +154,11 @@ export class SandboxHost {
       throw new AgentHostError('UNSUPPORTED_TYPE', `this host does not provision ${type} sandboxes itself`);
     }
     const tenant = options.tenant ?? 'default';
-    this.#checkLimits(tenant);
-    this.#provisioning.set(tenant, (this.#provisioning.get(tenant) ?? 0) + 1);
+    const release = this.#limiter.reserve(tenant);
     try {
       return await this.#inFlight.track(this.#provision(adapter, spec, tenant, options));
     } finally {
-      const left = (this.#provisioning.get(tenant) ?? 1) - 1;
-      if (left === 0) this.#provisioning.delete(tenant);
-      else this.#provisioning.set(tenant, left);
-    }
-  }
-
-  #checkLimits(tenant: string): void {
-    const limits = this.#deps.limits;
-    if (!limits) return;
-    let total = this.#live.size;
-    for (const n of this.#provisioning.values()) total += n;
-    const mine = this.#live.countOf(tenant) + (this.#provisioning.get(tenant) ?? 0);
-    if (mine >= limits.perTenant) {
-      throw new AgentHostError(
-        'TOO_MANY_SANDBOXES',
-        `at most ${limits.perTenant} live sandboxes per tenant: delete one first`,
-      );
-    }
-    if (total >= limits.total) {
-      throw new AgentHostError(
-        'TOO_MANY_SANDBOXES',
-        `this host runs at most ${limits.total} live sandboxes: try again later`,
-      );
+      release();
     }
   }
 
