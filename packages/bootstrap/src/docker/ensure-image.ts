@@ -1,5 +1,5 @@
+import { raceAbort } from '../bounded.js';
 import { BootstrapError } from '../errors.js';
-import { raceAbort } from './abort.js';
 import type { DockerApi } from './docker-api.js';
 import { engineMessage, isNotFound, wrapDockerError } from './docker-error.js';
 import { destroyStream } from './docker-stream.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger, ProvisionContext } from '@sbx/timing';
+import { isDeadlineAbort, type Logger, type ProvisionContext } from '@sbx/timing';
+import { raceAbort, settled } from '../bounded.js';
 import { BootstrapError } from '../errors.js';
-import { isDeadlineReason, raceAbort, settled } from './abort.js';
 import { buildContainerConfig } from './container-config.js';
 import type { DockerApi, DockerContainerApi } from './docker-api.js';
 import { wrapDockerError } from './docker-error.js';
@@ -118,7 +118,7 @@ function newSandboxId(): string {
 function toProvisionError(error: unknown, run: Run, ctx: ProvisionContext): BootstrapError {
   if (ctx.signal.aborted) {
     const reason: unknown = ctx.signal.reason;
-    const deadline = isDeadlineReason(reason);
+    const deadline = isDeadlineAbort(reason);
     const last = run.phase === 'ready' && run.progress.last ? ` (last check: ${run.progress.last})` : '';
     const message = deadline
       ? `provisioning deadline exceeded during the ${run.phase} phase after ${Math.round(ctx.elapsedMs())} ms${last}`

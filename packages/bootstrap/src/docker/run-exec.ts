@@ -1,5 +1,5 @@
+import { raceAbort, sleep } from '../bounded.js';
 import type { ExecResult } from '../sandbox-adapter.js';
-import { raceAbort, sleep } from './abort.js';
 import type { DockerContainerApi } from './docker-api.js';
 import { collectDemuxed, destroyStream } from './docker-stream.js';
 

@@ -1,5 +1,5 @@
+import { raceAbort, sleep } from '../bounded.js';
 import { BootstrapError } from '../errors.js';
-import { raceAbort, sleep } from './abort.js';
 import type { DockerContainerApi, DockerContainerInspect } from './docker-api.js';
 import { connectionErrorCode, wrapDockerError } from './docker-error.js';
 import { destroyStream, LineSplitter, readDemuxed } from './docker-stream.js';
