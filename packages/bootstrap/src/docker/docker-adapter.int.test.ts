@@ -251,12 +251,14 @@ describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOC
         pull: (name) => real.pull(name),
         getContainer: (id) => real.getContainer(id),
         listContainers: (options) => real.listContainers(options),
+        getEvents: (options) => real.getEvents(options),
         createContainer: async (options) => {
           const c = await real.createContainer(options);
           const container: DockerContainerApi = {
             id: c.id,
-            inspect: () => c.inspect(),
+            inspect: (o) => c.inspect(o),
             attach: (o) => c.attach(o),
+            logs: (o) => c.logs(o),
             exec: (o) => c.exec(o),
             remove: (o) => c.remove(o),
             // The engine starts it only after the deadline has fired.

@@ -107,7 +107,7 @@ describe('DockerSandbox.dispose', () => {
 
   it('treats a container that is already gone as disposed', async () => {
     const { container, sandbox } = await setup();
-    await container.remove();
+    await container.remove({ force: true });
     await expect(sandbox.dispose()).resolves.toBeUndefined();
   });
 
