@@ -54,25 +54,31 @@ export class FakeContainer implements DockerContainerApi {
     return undefined;
   }
 
-  /** Attaches to the output; a delayed reply (`hooks.attach`) arrives even if the call was aborted meanwhile. */
+  /**
+   * Attaches to the output. The engine attaches at once; `hooks.attach` delays only the reply, which then
+   * arrives even if the call was aborted (or the container removed) meanwhile.
+   */
   async attach(options: DockerCallOptions = {}): Promise<NodeJS.ReadableStream> {
     this.#engine.record(`attach ${this.name}`, options);
-    await this.#engine.hooks.attach?.(this);
     if (this.removed) throw httpError(404, `No such container: ${this.name}`);
     const stream = this.#engine.openStream();
     this.attached.push(stream);
+    await this.#engine.hooks.attach?.(this);
     return stream;
   }
 
-  /** The log from the container's start (all of it), then, with `follow`, new output until the process ends. */
+  /**
+   * The log from the container's start (all of it), then, with `follow`, new output until the process ends.
+   * Like `attach`, `hooks.logs` delays only the reply.
+   */
   async logs(options: DockerLogsOptions): Promise<NodeJS.ReadableStream> {
     this.#engine.record(`logs ${this.name}`, options);
-    await this.#engine.hooks.logs?.(this);
     if (this.removed) throw httpError(404, `No such container: ${this.name}`);
     const stream = this.#engine.openStream();
     for (const chunk of this.#history) stream.write(chunk);
     if (this.started && !this.state.Running) stream.end();
     else this.following.push(stream);
+    await this.#engine.hooks.logs?.(this);
     return stream;
   }
 
@@ -107,10 +113,12 @@ export class FakeContainer implements DockerContainerApi {
   async exec(options: DockerExecCreateOptions): Promise<DockerExecApi> {
     this.#engine.record(`exec ${this.name} ${options.Cmd.join(' ')}`, options);
     this.execs.push(options);
-    await this.#engine.hooks.execCreate?.(this, options);
     if (this.removed) throw httpError(404, `No such container: ${this.name}`);
     if (!this.state.Running) throw httpError(409, `Container ${this.id} is not running`);
-    return this.#newExec(options);
+    const exec = this.#newExec(options);
+    // The engine created the exec; `hooks.execCreate` delays only the reply.
+    await this.#engine.hooks.execCreate?.(this, options);
+    return exec;
   }
 
   /**
@@ -144,7 +152,6 @@ export class FakeContainer implements DockerContainerApi {
     return {
       async start(startOptions) {
         engine.record(`exec-start ${what}`, startOptions);
-        await engine.hooks.execStart?.(container, options);
         if (container.removed) throw httpError(404, `No such container: ${container.name}`);
         if (!container.state.Running) throw httpError(409, `Container ${container.id} is not running`);
         const stream = engine.openStream();
@@ -159,6 +166,8 @@ export class FakeContainer implements DockerContainerApi {
           },
           (error: unknown) => stream.destroy(error as Error),
         );
+        // The command runs; `hooks.execStart` delays only the reply.
+        await engine.hooks.execStart?.(container, options);
         return stream;
       },
       async inspect(inspectOptions) {

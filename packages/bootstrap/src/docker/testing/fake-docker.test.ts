@@ -22,12 +22,14 @@ describe('FakeDocker tells the truth', () => {
     expect(docker.openStreams).toEqual([attach]);
   });
 
-  it('ends an attach to a started container when it is removed', async () => {
+  it('ends an attach to a started container when it is removed; read to its end, it is closed', async () => {
     const { docker, container } = await created();
     const attach = await container.attach();
     await container.start();
     await container.remove({ force: true });
-    expect(docker.streams).toContain(attach);
+    expect(docker.openStreams).toEqual([attach]);
+    await collectDemuxed(attach);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(docker.openStreams).toEqual([]);
   });
 
@@ -85,7 +87,7 @@ describe('FakeDocker tells the truth', () => {
     const stream = await exec.start({ hijack: true });
     expect(await exec.inspect()).toMatchObject({ Running: true });
     await container.remove({ force: true });
-    expect(docker.openStreams).not.toContain(stream);
+    expect((await collectDemuxed(stream)).stdout).toBe('');
     expect(await exec.inspect()).toMatchObject({ Running: false, ExitCode: 137 });
   });
 

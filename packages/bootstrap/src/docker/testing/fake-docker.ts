@@ -81,9 +81,12 @@ export class FakeDocker implements DockerApi {
     return this.containers.filter((c) => !c.removed);
   }
 
-  /** Streams neither side has closed yet: each would hold a socket (and keep Node running) on a real engine. */
+  /**
+   * Streams not yet destroyed: neither destroyed by the client nor read to their end. On a real engine each
+   * holds a socket, and keeps Node running.
+   */
   get openStreams(): PassThrough[] {
-    return this.streams.filter((s) => !s.destroyed && !s.writableEnded);
+    return this.streams.filter((s) => !s.destroyed);
   }
 
   /** Records a call and its signal (used by the fake's containers). */
