@@ -257,7 +257,6 @@ describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOC
           const container: DockerContainerApi = {
             id: c.id,
             inspect: (o) => c.inspect(o),
-            attach: (o) => c.attach(o),
             logs: (o) => c.logs(o),
             exec: (o) => c.exec(o),
             remove: (o) => c.remove(o),

@@ -32,14 +32,6 @@ export interface DockerContainerApi {
   readonly id: string;
   inspect(options?: DockerCallOptions): Promise<DockerContainerInspect>;
   start(options?: DockerCallOptions): Promise<unknown>;
-  /** With `hijack: true` resolves to the raw (multiplexed) stdout/stderr stream of the container. */
-  attach(options: {
-    stream: boolean;
-    stdout: boolean;
-    stderr: boolean;
-    hijack?: boolean;
-    abortSignal?: AbortSignal;
-  }): Promise<NodeJS.ReadableStream>;
   /** With `follow: true` resolves to the multiplexed log from the container's start, then new output live. */
   logs(options: DockerLogsOptions): Promise<NodeJS.ReadableStream>;
   exec(options: DockerExecCreateOptions): Promise<DockerExecApi>;

@@ -70,13 +70,38 @@ describe('DockerSandbox.exec', () => {
     expect(container.execs[1]?.Cmd.at(-1)).toBe(marker);
   });
 
-  it('rejects with ABORTED when the caller signal aborts', async () => {
+  it('rejects with ABORTED when the caller signal aborts, destroying the output stream', async () => {
     const { docker, sandbox } = await setup();
-    docker.execHandler = () => new Promise(() => {});
+    docker.execHandler = (cmd) => (cmd[0] === 'cat' ? new Promise(() => {}) : { exitCode: 0 });
     const controller = new AbortController();
     const failure = failureOf(sandbox.exec(['cat'], { signal: controller.signal }));
+    await vi.waitFor(() => expect(docker.calls.some((c) => c.startsWith('exec-start'))).toBe(true));
     controller.abort(new Error('user pressed ctrl-c'));
     expect(await failure).toMatchObject({ code: 'ABORTED' });
+    // The kill command (cleanup) runs to its end; the aborted command's stream is destroyed.
+    await vi.waitFor(() => expect(docker.openStreams).toEqual([]));
+    expect(docker.streams[0]?.destroyed).toBe(true);
+  });
+
+  it('destroys an output stream that arrives after the abort, and asks nothing more about that command', async () => {
+    const { docker, sandbox } = await setup();
+    const reply = deferred();
+    const controller = new AbortController();
+    docker.execHandler = (cmd) => (cmd[0] === 'cat' ? new Promise(() => {}) : { exitCode: 0 });
+    docker.hooks.execStart = (_container, options) => {
+      if (options.Cmd[0] !== 'cat') return;
+      controller.abort(new Error('user pressed ctrl-c'));
+      return reply.promise;
+    };
+    expect(await failureOf(sandbox.exec(['cat'], { signal: controller.signal }))).toMatchObject({
+      code: 'ABORTED',
+    });
+    reply.resolve();
+    await vi.waitFor(() => expect(docker.openStreams).toEqual([]));
+    expect(docker.calls.filter((c) => c.includes(' cat'))).toEqual([
+      'exec sbx-1 cat',
+      'exec-start sbx-1 cat',
+    ]);
   });
 
   it('wraps an engine failure as EXEC_FAILED', async () => {

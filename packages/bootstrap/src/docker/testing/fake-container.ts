@@ -63,7 +63,7 @@ export class FakeContainer implements DockerContainerApi {
     if (this.removed) throw httpError(404, `No such container: ${this.name}`);
     const stream = this.#engine.openStream();
     this.attached.push(stream);
-    await this.#engine.hooks.attach?.(this);
+    await this.#engine.delayReply(stream, () => this.#engine.hooks.attach?.(this));
     return stream;
   }
 
@@ -78,7 +78,7 @@ export class FakeContainer implements DockerContainerApi {
     for (const chunk of this.#history) stream.write(chunk);
     if (this.started && !this.state.Running) stream.end();
     else this.following.push(stream);
-    await this.#engine.hooks.logs?.(this);
+    await this.#engine.delayReply(stream, () => this.#engine.hooks.logs?.(this));
     return stream;
   }
 
@@ -167,7 +167,7 @@ export class FakeContainer implements DockerContainerApi {
           (error: unknown) => stream.destroy(error as Error),
         );
         // The command runs; `hooks.execStart` delays only the reply.
-        await engine.hooks.execStart?.(container, options);
+        await engine.delayReply(stream, () => engine.hooks.execStart?.(container, options));
         return stream;
       },
       async inspect(inspectOptions) {

@@ -15,17 +15,12 @@ import type {
   DockerListContainersOptions,
 } from '../docker-api.js';
 import { FakeContainer } from './fake-container.js';
-import { type FakeEngineEvent, type FakeExecResult, httpError, matchesEventFilters } from './fake-helpers.js';
+import { type FakeEngineEvent, FakeEvents } from './fake-events.js';
+import { type FakeExecResult, httpError } from './fake-helpers.js';
 
 export { FakeContainer } from './fake-container.js';
-export {
-  connectionError,
-  deferred,
-  type FakeEngineEvent,
-  type FakeExecResult,
-  frame,
-  httpError,
-} from './fake-helpers.js';
+export type { FakeEngineEvent } from './fake-events.js';
+export { connectionError, deferred, type FakeExecResult, frame, httpError } from './fake-helpers.js';
 
 /** Hooks a test sets to make engine calls slow, failing or observable; a returned promise delays the reply. */
 export interface FakeDockerHooks {
@@ -55,8 +50,6 @@ export class FakeDocker implements DockerApi {
   readonly callSignals: Array<AbortSignal | undefined> = [];
   readonly pulls: string[] = [];
   readonly listOptions: DockerListContainersOptions[] = [];
-  /** Every event the engine emitted, in order. */
-  readonly events: FakeEngineEvent[] = [];
   /** Every stream the engine handed out (attach, logs, exec, events). */
   readonly streams: PassThrough[] = [];
   hooks: FakeDockerHooks = {};
@@ -68,12 +61,16 @@ export class FakeDocker implements DockerApi {
     options: DockerExecCreateOptions,
   ) => FakeExecResult | Promise<FakeExecResult> = () => ({ exitCode: 0 });
   readonly modem = { socketPath: '/var/run/docker.sock' };
-  readonly #eventStreams: Array<{ stream: PassThrough; options: DockerEventsOptions }> = [];
+  readonly #events = new FakeEvents();
   #nextId = 1;
-  #nextEvent = 0;
 
   constructor(images: string[] = []) {
     for (const image of images) this.images.add(image);
+  }
+
+  /** Every event the engine emitted, in order. */
+  get events(): readonly FakeEngineEvent[] {
+    return this.#events.emitted;
   }
 
   /** Containers not removed. */
@@ -102,59 +99,30 @@ export class FakeDocker implements DockerApi {
     return stream;
   }
 
-  /** Writes a container event to every events stream whose filters it passes. */
-  emitEvent(container: FakeContainer, action: string, attributes: Record<string, string> = {}): void {
-    const nowMs = Date.now();
-    const event: FakeEngineEvent = {
-      status: action,
-      id: container.id,
-      from: container.config.Image ?? '',
-      Type: 'container',
-      Action: action,
-      Actor: {
-        ID: container.id,
-        Attributes: {
-          ...container.config.Labels,
-          image: container.config.Image ?? '',
-          name: container.name,
-          ...attributes,
-        },
-      },
-      scope: 'local',
-      time: Math.floor(nowMs / 1000),
-      timeNano: nowMs * 1_000_000 + (this.#nextEvent++ % 1_000_000),
-    };
-    this.events.push(event);
-    for (const { stream, options } of this.#eventStreams) {
-      if (!stream.destroyed && !stream.writableEnded && matchesEventFilters(event, options.filters)) {
-        stream.write(`${JSON.stringify(event)}\n`);
-      }
+  /** Waits for a hook that delays a stream's reply; a hook that throws is an error answer: no stream then. */
+  async delayReply(stream: PassThrough, hook: () => Promise<void> | void): Promise<void> {
+    try {
+      await hook();
+    } catch (error) {
+      stream.destroy();
+      throw error;
     }
+  }
+
+  /** Writes a container event to every events stream whose filters it passes (used by the fake's containers). */
+  emitEvent(container: FakeContainer, action: string, attributes: Record<string, string> = {}): void {
+    this.#events.emit(container, action, attributes);
   }
 
   /** Ends (or fails with `error`) every open events stream, as an engine restart would. */
   dropEventStreams(error?: Error): void {
-    for (const { stream } of this.#eventStreams) {
-      if (stream.destroyed || stream.writableEnded) continue;
-      if (error) stream.destroy(error);
-      else stream.end();
-    }
+    this.#events.drop(error);
   }
 
   async getEvents(options: DockerEventsOptions = {}): Promise<NodeJS.ReadableStream> {
     this.record('events', options);
     await this.hooks.events?.(options);
-    const stream = this.openStream();
-    this.#eventStreams.push({ stream, options });
-    // `since` replays the events from then on (seconds), as the engine does from its recent history.
-    if (options.since !== undefined) {
-      for (const event of this.events) {
-        if (event.time >= Number(options.since) && matchesEventFilters(event, options.filters)) {
-          stream.write(`${JSON.stringify(event)}\n`);
-        }
-      }
-    }
-    return stream;
+    return this.#events.subscribe(this.openStream(), options);
   }
 
   async ping(): Promise<unknown> {

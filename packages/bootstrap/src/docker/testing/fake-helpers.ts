@@ -39,30 +39,3 @@ export function deferred<T = void>() {
   });
   return { promise, resolve, reject };
 }
-
-/** One line of `GET /events` as the engine writes it (container events only). */
-export interface FakeEngineEvent {
-  status: string;
-  id: string;
-  from: string;
-  Type: 'container';
-  Action: string;
-  Actor: { ID: string; Attributes: Record<string, string> };
-  scope: 'local';
-  time: number;
-  timeNano: number;
-}
-
-/** Whether `event` passes the `filters` of a `GET /events` call (type, event and label filters). */
-export function matchesEventFilters(event: FakeEngineEvent, filters: unknown): boolean {
-  if (filters === undefined) return true;
-  const byKey = (typeof filters === 'string' ? JSON.parse(filters) : filters) as Record<string, string[]>;
-  const { type, event: actions, label } = byKey;
-  if (type && !type.includes(event.Type)) return false;
-  if (actions && !actions.includes(event.Action)) return false;
-  return (label ?? []).every((filter) => {
-    const [key = '', value] = filter.split('=', 2);
-    const actual = event.Actor.Attributes[key];
-    return value === undefined ? actual !== undefined : actual === value;
-  });
-}
