@@ -104,12 +104,48 @@ describe('DockerSandbox.exec', () => {
     ]);
   });
 
-  it('wraps an engine failure as EXEC_FAILED', async () => {
+  it('rejects with SANDBOX_GONE (not EXEC_FAILED) when the container has stopped or was removed', async () => {
     const { container, sandbox } = await setup();
     container.exit(1);
+    const stopped = await failureOf(sandbox.exec(['true']));
+    expect(stopped).toMatchObject({ code: 'SANDBOX_GONE', phase: 'exec', retryable: false });
+    expect(stopped.message).toBe(
+      'sandbox sbx-1 is gone (Container c1 is not running): its container was removed or has stopped - provision a new sandbox',
+    );
+    await container.remove({ force: true });
+    const removed = await failureOf(sandbox.exec(['true']));
+    expect(removed).toMatchObject({ code: 'SANDBOX_GONE' });
+    expect(removed.message).toMatch(/\(No such container: sbx-1\)/);
+  });
+
+  it('rejects with SANDBOX_GONE when the container dies while the command runs', async () => {
+    const { docker, container, sandbox } = await setup();
+    docker.execHandler = () => new Promise(() => {});
+    const failure = failureOf(sandbox.exec(['sleep', '30']));
+    await vi.waitFor(() => expect(docker.calls.some((c) => c.startsWith('exec-start'))).toBe(true));
+    await container.remove({ force: true });
+    expect(await failure).toMatchObject({ code: 'SANDBOX_GONE' });
+    expect((await failure).message).toMatch(/its container stopped while "sleep" ran/);
+  });
+
+  it('keeps exit code 137 a result while the container still runs (a command killed inside it)', async () => {
+    const { docker, sandbox } = await setup();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    docker.execHandler = () => ({ exitCode: 137, stderr: 'Killed\n' });
+    const result = sandbox.exec(['big']);
+    await vi.advanceTimersByTimeAsync(150);
+    await expect(result).resolves.toEqual({ exitCode: 137, stdout: '', stderr: 'Killed\n' });
+    expect(docker.calls.filter((c) => c === 'inspect sbx-1')).toHaveLength(4);
+  });
+
+  it('wraps any other engine failure as EXEC_FAILED', async () => {
+    const { docker, sandbox } = await setup();
+    docker.hooks.execCreate = () => {
+      throw httpError(500, 'containerd: deadline exceeded');
+    };
     const error = await failureOf(sandbox.exec(['true']));
     expect(error).toMatchObject({ code: 'EXEC_FAILED', phase: 'exec' });
-    expect(error.message).toMatch(/running "true" in sandbox sbx-1 failed: Container c1 is not running/);
+    expect(error.message).toMatch(/running "true" in sandbox sbx-1 failed: containerd: deadline exceeded/);
   });
 
   it('rejects bad arguments before calling the engine', async () => {
