@@ -29,12 +29,8 @@ export {
   resolveDockerSandboxSpec,
 } from './docker/docker-sandbox-spec.js';
 export type { ImageSource } from './docker/ensure-image.js';
-export {
-  defaultOwner,
-  isLocalOwnerAlive,
-  type ManagedContainer,
-  type ReapOptions,
-} from './docker/managed-containers.js';
+export type { ManagedContainer, ReapOptions } from './docker/managed-containers.js';
+export { defaultOwner, isLocalOwnerAlive, type LocalProcesses } from './docker/owner.js';
 export {
   DEFAULT_READINESS_PROBE,
   parseReadinessProbe,

@@ -11,12 +11,12 @@ import { describeEngineAddress, engineUnreachable } from './docker-error.js';
 import type { DockerSandbox } from './docker-sandbox.js';
 import { type DockerSandboxSpec, resolveDockerSandboxSpec } from './docker-sandbox-spec.js';
 import {
-  defaultOwner,
   listManagedContainers,
   type ManagedContainer,
   type ReapOptions,
   reapContainers,
 } from './managed-containers.js';
+import { defaultOwner } from './owner.js';
 import { provisionDockerSandbox } from './provision-docker-sandbox.js';
 
 /** How long a sandbox lives before `reap()` removes it whatever its owner, unless the spec says otherwise. */
@@ -28,7 +28,7 @@ export interface DockerAdapterOptions {
   docker: DockerApi;
   /** Where the engine is, for error messages; default the client's socket or host (`/var/run/docker.sock`). */
   engineAddress?: string;
-  /** The `sbx.owner` label of every container; default `${hostname}:${pid}`. */
+  /** The `sbx.owner` label of every container; default `defaultOwner()`: `${hostname}:${pid}:${startTime}:${instanceId}`. */
   owner?: string;
   /** Default `ttlMs` of a spec; default one hour. */
   defaultTtlMs?: number;

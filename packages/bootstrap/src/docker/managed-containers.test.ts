@@ -1,5 +1,4 @@
-import { hostname } from 'node:os';
-import { DockerAdapter, isLocalOwnerAlive, SBX_LABELS } from '@sbx/bootstrap';
+import { DockerAdapter, SBX_LABELS } from '@sbx/bootstrap';
 import { describe, expect, it, vi } from 'vitest';
 import { connectionError, FakeDocker, httpError } from './testing/fake-docker.js';
 
@@ -93,15 +92,5 @@ describe('DockerAdapter.reap', () => {
     };
     expect((await adapter.reap()).removed).toEqual(['ok']);
     expect(logger.warn).toHaveBeenCalledWith('reap could not remove container stuck', expect.anything());
-  });
-});
-
-describe('isLocalOwnerAlive', () => {
-  it('checks a process on this host and presumes other hosts alive', () => {
-    expect(isLocalOwnerAlive(`${hostname()}:${process.pid}`)).toBe(true);
-    // Above the kernel's pid_max, so no process can have it.
-    expect(isLocalOwnerAlive(`${hostname()}:99999999`)).toBe(false);
-    expect(isLocalOwnerAlive('another-host:1')).toBe(true);
-    expect(isLocalOwnerAlive('not an owner')).toBe(true);
   });
 });

@@ -1,8 +1,8 @@
-import { hostname } from 'node:os';
 import type { Logger } from '@sbx/timing';
 import { SBX_LABELS, SBX_MANAGED_BY } from './container-config.js';
 import type { DockerApi, DockerContainerSummary } from './docker-api.js';
 import { wrapDockerError } from './docker-error.js';
+import { isLocalOwnerAlive } from './owner.js';
 import { removeContainer } from './remove-container.js';
 
 /** A container sbx created, as `listManaged()` reports it. */
@@ -22,29 +22,8 @@ export interface ManagedContainer {
 export interface ReapOptions {
   /** The time to judge expiry against; default now. */
   now?: Date;
-  /** Whether an owner still runs; default `isLocalOwnerAlive` (a `host:pid` owner on this host). */
+  /** Whether an owner still runs; default `isLocalOwnerAlive` (an owner on this host whose process is gone is dead). */
   isOwnerAlive?: (owner: string) => boolean;
-}
-
-/** The default owner label of this process: `${hostname}:${pid}`. */
-export function defaultOwner(): string {
-  return `${hostname()}:${process.pid}`;
-}
-
-/**
- * Whether the owner of a container still runs, as far as this host can tell: an owner `host:pid` on this
- * host is alive while that process exists; any other owner is presumed alive (its expiry still applies).
- */
-export function isLocalOwnerAlive(owner: string): boolean {
-  const match = /^(.*):(\d+)$/.exec(owner);
-  if (!match || match[1] !== hostname()) return true;
-  try {
-    process.kill(Number(match[2]), 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as { code?: unknown }).code === 'EPERM';
-  }
 }
 
 /** Every container carrying `sbx.managed-by=sbx`, running or not. */
