@@ -25,6 +25,7 @@ export {
   type DockerHealthcheckSpec,
   type DockerResources,
   type DockerSandboxSpec,
+  MAX_SANDBOX_TTL_MS,
   type ResolvedDockerSandboxSpec,
   resolveDockerSandboxSpec,
 } from './docker/docker-sandbox-spec.js';

@@ -44,7 +44,7 @@ export function buildContainerConfig(
       ...spec.labels,
       [SBX_LABELS.managedBy]: SBX_MANAGED_BY,
       [SBX_LABELS.owner]: identity.owner,
-      [SBX_LABELS.expiresAt]: String(identity.expiresAtMs),
+      [SBX_LABELS.expiresAt]: String(Math.round(identity.expiresAtMs)),
       [SBX_LABELS.sandboxId]: identity.sandboxId,
     },
     Tty: false,

@@ -5,11 +5,12 @@ import {
   systemWallClock,
   type WallClock,
 } from '@sbx/timing';
+import { BootstrapError } from '../errors.js';
 import type { SandboxAdapter } from '../sandbox-adapter.js';
 import type { DockerApi } from './docker-api.js';
 import { describeEngineAddress, engineUnreachable } from './docker-error.js';
 import type { DockerSandbox } from './docker-sandbox.js';
-import { type DockerSandboxSpec, resolveDockerSandboxSpec } from './docker-sandbox-spec.js';
+import { type DockerSandboxSpec, resolveDockerSandboxSpec, ttlProblem } from './docker-sandbox-spec.js';
 import {
   listManagedContainers,
   type ManagedContainer,
@@ -30,7 +31,7 @@ export interface DockerAdapterOptions {
   engineAddress?: string;
   /** The `sbx.owner` label of every container; default `defaultOwner()`: `${hostname}:${pid}:${startTime}:${instanceId}`. */
   owner?: string;
-  /** Default `ttlMs` of a spec; default one hour. */
+  /** Default `ttlMs` of a spec; default one hour, at most `MAX_SANDBOX_TTL_MS`. */
   defaultTtlMs?: number;
   /** Where cleanup problems that are not rethrown go; default the console. */
   logger?: Logger;
@@ -71,6 +72,8 @@ export class DockerAdapter implements SandboxAdapter<DockerSandboxSpec, DockerSa
     this.engineAddress = options.engineAddress ?? describeEngineAddress(options.docker.modem);
     this.owner = options.owner ?? defaultOwner();
     this.#defaultTtlMs = options.defaultTtlMs ?? DEFAULT_SANDBOX_TTL_MS;
+    const ttl = ttlProblem('defaultTtlMs', this.#defaultTtlMs);
+    if (ttl) throw new BootstrapError('INVALID_SPEC', `invalid DockerAdapter options: ${ttl}`);
     this.#logger = options.logger ?? consoleLogger;
     this.#wallClock = options.wallClock ?? systemWallClock;
   }

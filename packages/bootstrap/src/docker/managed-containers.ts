@@ -13,7 +13,7 @@ export interface ManagedContainer {
   /** Docker's state: `created`, `running`, `exited`, ... */
   state: string;
   owner: string;
-  /** Undefined when the label is missing or unreadable (such a container is treated as expired). */
+  /** Undefined when the label is missing or unreadable (`reap()` then keeps it while its owner may be alive). */
   expiresAt: Date | undefined;
   createdAt: Date;
 }
@@ -32,11 +32,7 @@ export async function listManagedContainers(
   engineAddress: string,
 ): Promise<ManagedContainer[]> {
   try {
-    const rows = await docker.listContainers({
-      all: true,
-      filters: { label: [`${SBX_LABELS.managedBy}=${SBX_MANAGED_BY}`] },
-    });
-    return rows.map(toManagedContainer);
+    return (await listRows(docker)).map(toManagedContainer);
   } catch (error) {
     throw wrapDockerError(error, {
       code: 'ENGINE_ERROR',
@@ -47,7 +43,10 @@ export async function listManagedContainers(
   }
 }
 
-/** Removes managed containers that are expired or whose owner is gone; a failed removal is logged and skipped. */
+/**
+ * Removes managed containers that are expired or whose owner is gone; a failed removal is logged and skipped.
+ * One whose expiry label is missing or unreadable is removed only once its owner is gone (said in one line).
+ */
 export async function reapContainers(
   docker: DockerApi,
   engineAddress: string,
@@ -57,31 +56,64 @@ export async function reapContainers(
   const now = (options.now ?? new Date()).getTime();
   const isOwnerAlive = options.isOwnerAlive ?? isLocalOwnerAlive;
   const removed: string[] = [];
-  for (const managed of await listManagedContainers(docker, engineAddress)) {
-    const expired = managed.expiresAt === undefined || managed.expiresAt.getTime() <= now;
-    if (!expired && isOwnerAlive(managed.owner)) continue;
+  let rows: DockerContainerSummary[];
+  try {
+    rows = await listRows(docker);
+  } catch (error) {
+    throw wrapDockerError(error, {
+      code: 'ENGINE_ERROR',
+      doing: 'listing sbx containers',
+      engineAddress,
+      phase: 'reap',
+    });
+  }
+  for (const row of rows) {
+    const managed = toManagedContainer(row);
+    const { containerId, owner, expiresAt } = managed;
+    if (expiresAt === undefined) {
+      if (isOwnerAlive(owner)) {
+        const label = row.Labels?.[SBX_LABELS.expiresAt];
+        const what = label === undefined ? 'missing' : `${JSON.stringify(label)} unreadable`;
+        logger.warn(`keeping container ${containerId}: expiry label ${what} and owner ${owner} may be alive`);
+        continue;
+      }
+    } else if (expiresAt.getTime() > now && isOwnerAlive(owner)) {
+      continue;
+    }
     try {
-      if (await removeContainer(docker.getContainer(managed.containerId), engineAddress, 'reap')) {
-        removed.push(managed.containerId);
+      if (await removeContainer(docker.getContainer(containerId), engineAddress, 'reap')) {
+        removed.push(containerId);
       }
     } catch (error) {
-      logger.warn(`reap could not remove container ${managed.containerId}`, { error: String(error) });
+      logger.warn(`reap could not remove container ${containerId}`, { error: String(error) });
     }
   }
   return { removed };
 }
 
+function listRows(docker: DockerApi): Promise<DockerContainerSummary[]> {
+  return docker.listContainers({
+    all: true,
+    filters: { label: [`${SBX_LABELS.managedBy}=${SBX_MANAGED_BY}`] },
+  });
+}
+
 function toManagedContainer(row: DockerContainerSummary): ManagedContainer {
   const labels = row.Labels ?? {};
-  const expiresAtMs = Number(labels[SBX_LABELS.expiresAt]);
   return {
     sandboxId: labels[SBX_LABELS.sandboxId] ?? row.Names?.[0]?.replace(/^\//, '') ?? row.Id,
     containerId: row.Id,
     image: row.Image,
     state: row.State,
     owner: labels[SBX_LABELS.owner] ?? '',
-    expiresAt:
-      labels[SBX_LABELS.expiresAt] && Number.isFinite(expiresAtMs) ? new Date(expiresAtMs) : undefined,
+    expiresAt: parseExpiry(labels[SBX_LABELS.expiresAt]),
     createdAt: new Date(row.Created * 1000),
   };
+}
+
+// Epoch milliseconds as sbx writes them; anything else (`NaN`, empty, out of Date's range) is unreadable.
+function parseExpiry(label: string | undefined): Date | undefined {
+  if (label === undefined || !/^-?\d+$/.test(label.trim())) return undefined;
+  const date = new Date(Number(label));
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }
