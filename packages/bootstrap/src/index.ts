@@ -12,11 +12,13 @@ export type {
   DockerContainerCreateOptions,
   DockerContainerInspect,
   DockerContainerSummary,
+  DockerEventsOptions,
   DockerExecApi,
   DockerExecCreateOptions,
   DockerHealthConfig,
   DockerImageApi,
   DockerListContainersOptions,
+  DockerLogsOptions,
 } from './docker/docker-api.js';
 export { DEFAULT_DOCKER_SOCKET } from './docker/docker-error.js';
 export { DockerSandbox, type DockerSandboxInit, EXEC_MARKER_ENV } from './docker/docker-sandbox.js';
@@ -46,4 +48,10 @@ export {
   type BootstrapErrorOptions,
   isBootstrapError,
 } from './errors.js';
-export type { ExecOptions, ExecResult, SandboxAdapter, SandboxHandle } from './sandbox-adapter.js';
+export type {
+  ExecOptions,
+  ExecResult,
+  SandboxAdapter,
+  SandboxGoneEvent,
+  SandboxHandle,
+} from './sandbox-adapter.js';

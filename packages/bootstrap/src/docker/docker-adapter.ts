@@ -6,7 +6,7 @@ import {
   type WallClock,
 } from '@sbx/timing';
 import { BootstrapError } from '../errors.js';
-import type { SandboxAdapter } from '../sandbox-adapter.js';
+import type { SandboxAdapter, SandboxGoneEvent } from '../sandbox-adapter.js';
 import type { DockerApi } from './docker-api.js';
 import { describeEngineAddress, engineUnreachable } from './docker-error.js';
 import type { DockerSandbox } from './docker-sandbox.js';
@@ -19,6 +19,7 @@ import {
 } from './managed-containers.js';
 import { defaultOwner } from './owner.js';
 import { provisionDockerSandbox } from './provision-docker-sandbox.js';
+import { watchContainers } from './watch-containers.js';
 
 /** How long a sandbox lives before `reap()` removes it whatever its owner, unless the spec says otherwise. */
 export const DEFAULT_SANDBOX_TTL_MS = 60 * 60 * 1000;
@@ -119,5 +120,25 @@ export class DockerAdapter implements SandboxAdapter<DockerSandboxSpec, DockerSa
       ...options,
       now: options.now ?? this.#wallClock.now(),
     });
+  }
+
+  /**
+   * Follows the engine's events and calls `onGone` when a container of sbx (any owner) exits (`exited`, with its
+   * exit code), is removed (`removed`) or is killed for memory (`oom`); a running container that is force-removed
+   * reports `exited`, then `removed`. Resolves once watching started (rejects with `ENGINE_UNREACHABLE` or
+   * `ENGINE_ERROR` when it cannot); a lost stream is reopened with bounded backoff from where it left off. Pass a
+   * `signal`: aborting it destroys the stream, and without it the watch holds a socket for the process's life.
+   */
+  watch(onGone: (event: SandboxGoneEvent) => void, options: { signal?: AbortSignal } = {}): Promise<void> {
+    return watchContainers(
+      {
+        docker: this.#docker,
+        engineAddress: this.engineAddress,
+        logger: this.#logger,
+        wallClock: this.#wallClock,
+      },
+      onGone,
+      options.signal,
+    );
   }
 }
