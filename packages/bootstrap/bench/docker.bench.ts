@@ -1,8 +1,12 @@
 // Provision-to-ready of the busybox test image: DockerAdapter (create, start, log-line readiness) against
 // `docker run --rm <image> <cmd>` through the CLI (time until the ready line is on its stdout), interleaved in
-// the same run. Also compares ways of waiting for the log line, on the same container config, to show why the
-// adapter attaches before start. Needs the engine and image from .ci/prereqs/docker.sh.
+// the same run. Also compares ways of waiting for the log line, on the same container config (the adapter
+// follows the log after start). With BENCH_BASELINE=<another checkout's packages/bootstrap/src/index.ts> the
+// DockerAdapter of that checkout runs interleaved too, so a change is measured against its parent in one run.
+// Needs the engine and image from .ci/prereqs/docker.sh.
 import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { quantile, SandboxProvisioner } from '@sbx/timing';
 import Dockerode from 'dockerode';
 import { DOCKER_TEST_IMAGE, DockerAdapter } from '../src/index.js';
@@ -16,23 +20,29 @@ const docker = new Dockerode();
 const owner = `bench-${process.pid}`;
 const silent = { warn: () => {}, error: () => {} };
 const adapter = new DockerAdapter({ docker, owner, logger: silent });
+const BASELINE = process.env.BENCH_BASELINE;
+const baseline: DockerAdapter | undefined = BASELINE
+  ? new (
+      (await import(pathToFileURL(resolve(BASELINE)).href)) as { DockerAdapter: typeof DockerAdapter }
+    ).DockerAdapter({ docker, owner, logger: silent })
+  : undefined;
 const provisioner = new SandboxProvisioner({ logger: silent });
 const phaseSamples = new Map<string, number[]>();
 
-/** DockerAdapter through the real provisioner; the container is disposed after the clock stops. */
-async function ours(): Promise<number> {
+/** A DockerAdapter through the real provisioner; the container is disposed after the clock stops. */
+async function ours(which = adapter): Promise<number> {
   const t0 = performance.now();
   const result = await provisioner.provision({
     type: 'docker',
     deadlineMs: 30_000,
     bootstrapFn: (ctx) =>
-      adapter.provision(
+      which.provision(
         { image: DOCKER_TEST_IMAGE, pull: 'never', cmd: CMD, ready: { kind: 'log', pattern: '^ready$' } },
         ctx,
       ),
   });
   const elapsed = performance.now() - t0;
-  for (const phase of result.phases ?? []) {
+  for (const phase of which === adapter ? (result.phases ?? []) : []) {
     phaseSamples.set(phase.name, [...(phaseSamples.get(phase.name) ?? []), phase.durationMs]);
   }
   await result.value?.dispose();
@@ -109,8 +119,10 @@ async function strategy(how: 'attach' | 'follow' | 'poll', networkDisabled = tru
   return elapsed;
 }
 
+const BASELINE_NAME = 'BENCH_BASELINE DockerAdapter (log probe)';
 const variants: Array<[string, () => Promise<number>]> = [
-  ['sbx DockerAdapter (log probe)', ours],
+  ['sbx DockerAdapter (log probe)', () => ours()],
+  ...(baseline ? [[BASELINE_NAME, () => ours(baseline)] as [string, () => Promise<number>]] : []),
   ['docker run --rm (CLI)', () => cli()],
   ['docker run --rm --network none (CLI)', () => cli(['--network', 'none'])],
   ['  raw: attach before start', () => strategy('attach')],
@@ -149,6 +161,10 @@ async function main(): Promise<void> {
     `ratio p50 ours / docker run: ${ratio.toFixed(2)} (target <= ${TARGET_RATIO}: ${ratio <= TARGET_RATIO ? 'met' : 'MISSED'})`,
   );
   console.log(`ratio p50 ours / docker run --network none: ${likeForLike.toFixed(2)}`);
+  if (baseline) {
+    const change = p('sbx DockerAdapter (log probe)', 0.5) / p(BASELINE_NAME, 0.5) - 1;
+    console.log(`p50 this checkout vs ${BASELINE}: ${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%`);
+  }
   const split = [...phaseSamples].map(
     ([phase, values]) => `${phase} ${(quantile(values, 0.5) ?? 0).toFixed(1)}`,
   );

@@ -9,6 +9,8 @@ export type BootstrapErrorCode =
   | 'EXEC_FAILED'
   | 'EXEC_TIMEOUT'
   | 'DISPOSED'
+  // the sandbox is no longer there to run anything (its container was removed or stopped): a host answers 410
+  | 'SANDBOX_GONE'
   // docker
   | 'ENGINE_UNREACHABLE'
   | 'IMAGE_NOT_FOUND'

@@ -12,11 +12,13 @@ export type {
   DockerContainerCreateOptions,
   DockerContainerInspect,
   DockerContainerSummary,
+  DockerEventsOptions,
   DockerExecApi,
   DockerExecCreateOptions,
   DockerHealthConfig,
   DockerImageApi,
   DockerListContainersOptions,
+  DockerLogsOptions,
 } from './docker/docker-api.js';
 export { DEFAULT_DOCKER_SOCKET } from './docker/docker-error.js';
 export { DockerSandbox, type DockerSandboxInit, EXEC_MARKER_ENV } from './docker/docker-sandbox.js';
@@ -25,6 +27,7 @@ export {
   type DockerHealthcheckSpec,
   type DockerResources,
   type DockerSandboxSpec,
+  MAX_SANDBOX_TTL_MS,
   type ResolvedDockerSandboxSpec,
   resolveDockerSandboxSpec,
 } from './docker/docker-sandbox-spec.js';
@@ -34,12 +37,8 @@ export {
   MAX_IMAGE_REFERENCE_CHARS,
   parseImageReference,
 } from './docker/image-reference.js';
-export {
-  defaultOwner,
-  isLocalOwnerAlive,
-  type ManagedContainer,
-  type ReapOptions,
-} from './docker/managed-containers.js';
+export type { ManagedContainer, ReapOptions } from './docker/managed-containers.js';
+export { defaultOwner, isLocalOwnerAlive, type LocalProcesses } from './docker/owner.js';
 export {
   DEFAULT_READINESS_PROBE,
   parseReadinessProbe,
@@ -54,4 +53,10 @@ export {
   type BootstrapErrorOptions,
   isBootstrapError,
 } from './errors.js';
-export type { ExecOptions, ExecResult, SandboxAdapter, SandboxHandle } from './sandbox-adapter.js';
+export type {
+  ExecOptions,
+  ExecResult,
+  SandboxAdapter,
+  SandboxGoneEvent,
+  SandboxHandle,
+} from './sandbox-adapter.js';

@@ -24,8 +24,23 @@ export interface SandboxHandle extends AsyncDisposable {
   dispose(): Promise<void>;
 }
 
+/** A sandbox that went away without being disposed through its handle (its process exited, it was removed). */
+export interface SandboxGoneEvent {
+  sandboxId: string;
+  containerId: string;
+  /** `exited`: its main process ended; `removed`: it no longer exists; `oom`: the kernel killed it for memory. */
+  reason: 'exited' | 'removed' | 'oom';
+  /** The main process's exit code, when `reason` is `exited`. */
+  exitCode?: number;
+}
+
 /** Provisions one kind of sandbox inside a provisioner's context (its phases and its deadline). */
 export interface SandboxAdapter<Spec, Handle extends SandboxHandle = SandboxHandle> {
   readonly type: SandboxType;
   provision(spec: Spec, ctx: ProvisionContext): Promise<Handle>;
+  /**
+   * Calls `onGone` for every sandbox of this adapter's kind that goes away, until `options.signal` aborts;
+   * resolves once watching has started. Optional: adapters that cannot observe their sandboxes omit it.
+   */
+  watch?(onGone: (event: SandboxGoneEvent) => void, options?: { signal?: AbortSignal }): Promise<void>;
 }

@@ -5,7 +5,7 @@ import type { DockerHealthcheckSpec, ResolvedDockerSandboxSpec } from './docker-
 export const SBX_LABELS = Object.freeze({
   /** Always `sbx`: the container is ours to list and remove. */
   managedBy: 'sbx.managed-by',
-  /** Who created it, `${hostname}:${pid}` by default; `reap()` removes containers whose owner is gone. */
+  /** Who created it, `${hostname}:${pid}:${startTime}:${instanceId}` by default; `reap()` removes containers whose owner is gone. */
   owner: 'sbx.owner',
   /** Epoch milliseconds after which `reap()` removes it whatever its owner. */
   expiresAt: 'sbx.expires-at',
@@ -44,7 +44,7 @@ export function buildContainerConfig(
       ...spec.labels,
       [SBX_LABELS.managedBy]: SBX_MANAGED_BY,
       [SBX_LABELS.owner]: identity.owner,
-      [SBX_LABELS.expiresAt]: String(identity.expiresAtMs),
+      [SBX_LABELS.expiresAt]: String(Math.round(identity.expiresAtMs)),
       [SBX_LABELS.sandboxId]: identity.sandboxId,
     },
     Tty: false,

@@ -251,12 +251,13 @@ describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOC
         pull: (name) => real.pull(name),
         getContainer: (id) => real.getContainer(id),
         listContainers: (options) => real.listContainers(options),
+        getEvents: (options) => real.getEvents(options),
         createContainer: async (options) => {
           const c = await real.createContainer(options);
           const container: DockerContainerApi = {
             id: c.id,
-            inspect: () => c.inspect(),
-            attach: (o) => c.attach(o),
+            inspect: (o) => c.inspect(o),
+            logs: (o) => c.logs(o),
             exec: (o) => c.exec(o),
             remove: (o) => c.remove(o),
             // The engine starts it only after the deadline has fired.

@@ -1,4 +1,10 @@
-import { type BootstrapError, DockerAdapter, type DockerSandboxSpec, SBX_LABELS } from '@sbx/bootstrap';
+import {
+  type BootstrapError,
+  DockerAdapter,
+  type DockerSandboxSpec,
+  MAX_SANDBOX_TTL_MS,
+  SBX_LABELS,
+} from '@sbx/bootstrap';
 import { type ProvisionResult, SandboxProvisioner } from '@sbx/timing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { connectionError, FakeDocker, httpError } from './testing/fake-docker.js';
@@ -74,6 +80,30 @@ describe('DockerAdapter.provision', () => {
     const { docker, provision } = setup();
     await provision({ ttlMs: 5_000 });
     expect(docker.containers[0]?.config.Labels?.[SBX_LABELS.expiresAt]).toBe(String(NOW + 5_000));
+  });
+
+  it('accepts a ttl of MAX_SANDBOX_TTL_MS and rejects a longer one before calling the engine', async () => {
+    const { docker, provision } = setup();
+    await provision({ ttlMs: MAX_SANDBOX_TTL_MS });
+    expect(docker.containers[0]?.config.Labels?.[SBX_LABELS.expiresAt]).toBe(
+      String(NOW + MAX_SANDBOX_TTL_MS),
+    );
+    const calls = docker.calls.length;
+    const error = await failureOf(provision({ ttlMs: 9e15 }));
+    expect(error).toMatchObject({ code: 'INVALID_SPEC' });
+    expect(error.message).toMatch(/ttlMs .* MAX_SANDBOX_TTL_MS \(604800000, one week\)/);
+    expect(docker.calls).toHaveLength(calls);
+  });
+
+  it('refuses a defaultTtlMs beyond MAX_SANDBOX_TTL_MS', () => {
+    expect(
+      () => new DockerAdapter({ docker: new FakeDocker(), defaultTtlMs: MAX_SANDBOX_TTL_MS + 1 }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_SPEC',
+        message: expect.stringMatching(/defaultTtlMs must be/),
+      }),
+    );
   });
 
   it('rejects an invalid spec before calling the engine', async () => {

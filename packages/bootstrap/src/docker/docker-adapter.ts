@@ -5,19 +5,21 @@ import {
   systemWallClock,
   type WallClock,
 } from '@sbx/timing';
-import type { SandboxAdapter } from '../sandbox-adapter.js';
+import { BootstrapError } from '../errors.js';
+import type { SandboxAdapter, SandboxGoneEvent } from '../sandbox-adapter.js';
 import type { DockerApi } from './docker-api.js';
 import { describeEngineAddress, engineUnreachable } from './docker-error.js';
 import type { DockerSandbox } from './docker-sandbox.js';
-import { type DockerSandboxSpec, resolveDockerSandboxSpec } from './docker-sandbox-spec.js';
+import { type DockerSandboxSpec, resolveDockerSandboxSpec, ttlProblem } from './docker-sandbox-spec.js';
 import {
-  defaultOwner,
   listManagedContainers,
   type ManagedContainer,
   type ReapOptions,
   reapContainers,
 } from './managed-containers.js';
+import { defaultOwner } from './owner.js';
 import { provisionDockerSandbox } from './provision-docker-sandbox.js';
+import { watchContainers } from './watch-containers.js';
 
 /** How long a sandbox lives before `reap()` removes it whatever its owner, unless the spec says otherwise. */
 export const DEFAULT_SANDBOX_TTL_MS = 60 * 60 * 1000;
@@ -28,9 +30,9 @@ export interface DockerAdapterOptions {
   docker: DockerApi;
   /** Where the engine is, for error messages; default the client's socket or host (`/var/run/docker.sock`). */
   engineAddress?: string;
-  /** The `sbx.owner` label of every container; default `${hostname}:${pid}`. */
+  /** The `sbx.owner` label of every container; default `defaultOwner()`: `${hostname}:${pid}:${startTime}:${instanceId}`. */
   owner?: string;
-  /** Default `ttlMs` of a spec; default one hour. */
+  /** Default `ttlMs` of a spec; default one hour, at most `MAX_SANDBOX_TTL_MS`. */
   defaultTtlMs?: number;
   /** Where cleanup problems that are not rethrown go; default the console. */
   logger?: Logger;
@@ -71,6 +73,8 @@ export class DockerAdapter implements SandboxAdapter<DockerSandboxSpec, DockerSa
     this.engineAddress = options.engineAddress ?? describeEngineAddress(options.docker.modem);
     this.owner = options.owner ?? defaultOwner();
     this.#defaultTtlMs = options.defaultTtlMs ?? DEFAULT_SANDBOX_TTL_MS;
+    const ttl = ttlProblem('defaultTtlMs', this.#defaultTtlMs);
+    if (ttl) throw new BootstrapError('INVALID_SPEC', `invalid DockerAdapter options: ${ttl}`);
     this.#logger = options.logger ?? consoleLogger;
     this.#wallClock = options.wallClock ?? systemWallClock;
   }
@@ -116,5 +120,25 @@ export class DockerAdapter implements SandboxAdapter<DockerSandboxSpec, DockerSa
       ...options,
       now: options.now ?? this.#wallClock.now(),
     });
+  }
+
+  /**
+   * Follows the engine's events and calls `onGone` when a container of sbx (any owner) exits (`exited`, with its
+   * exit code), is removed (`removed`) or is killed for memory (`oom`); a running container that is force-removed
+   * reports `exited`, then `removed`. Resolves once watching started (rejects with `ENGINE_UNREACHABLE` or
+   * `ENGINE_ERROR` when it cannot); a lost stream is reopened with bounded backoff from where it left off. Pass a
+   * `signal`: aborting it destroys the stream, and without it the watch holds a socket for the process's life.
+   */
+  watch(onGone: (event: SandboxGoneEvent) => void, options: { signal?: AbortSignal } = {}): Promise<void> {
+    return watchContainers(
+      {
+        docker: this.#docker,
+        engineAddress: this.engineAddress,
+        logger: this.#logger,
+        wallClock: this.#wallClock,
+      },
+      onGone,
+      options.signal,
+    );
   }
 }

@@ -15,12 +15,15 @@ export interface DockerApi {
   createContainer(options: DockerContainerCreateOptions): Promise<DockerContainerApi>;
   getContainer(id: string): DockerContainerApi;
   listContainers(options?: DockerListContainersOptions): Promise<DockerContainerSummary[]>;
+  /** Resolves to the engine's event stream (one JSON object a line) once the engine answered. */
+  getEvents(options?: DockerEventsOptions): Promise<NodeJS.ReadableStream>;
   /** dockerode's connection (`socketPath`, `host`, `port`), read only to say where the engine was expected. */
   readonly modem?: unknown;
 }
 
 /** One image by name. */
 export interface DockerImageApi {
+  /** Takes no signal (dockerode would not pass one on): the adapter races it against its signal instead. */
   inspect(): Promise<{ Id: string }>;
 }
 
@@ -29,16 +32,25 @@ export interface DockerContainerApi {
   readonly id: string;
   inspect(options?: DockerCallOptions): Promise<DockerContainerInspect>;
   start(options?: DockerCallOptions): Promise<unknown>;
-  /** With `hijack: true` resolves to the raw (multiplexed) stdout/stderr stream of the container. */
-  attach(options: {
-    stream: boolean;
-    stdout: boolean;
-    stderr: boolean;
-    hijack?: boolean;
-    abortSignal?: AbortSignal;
-  }): Promise<NodeJS.ReadableStream>;
+  /** With `follow: true` resolves to the multiplexed log from the container's start, then new output live. */
+  logs(options: DockerLogsOptions): Promise<NodeJS.ReadableStream>;
   exec(options: DockerExecCreateOptions): Promise<DockerExecApi>;
-  remove(options?: { force?: boolean; v?: boolean }): Promise<unknown>;
+  remove(options?: { force?: boolean; v?: boolean; abortSignal?: AbortSignal }): Promise<unknown>;
+}
+
+/** Options of `GET /containers/{id}/logs` with `follow` (a stream until the container stops). */
+export interface DockerLogsOptions {
+  follow: true;
+  stdout: boolean;
+  stderr: boolean;
+  abortSignal?: AbortSignal;
+}
+
+/** Options of `GET /events`: `since` (Unix seconds) replays the engine's recent events from then on. */
+export interface DockerEventsOptions {
+  since?: number;
+  filters?: { type?: Array<'container'>; event?: string[]; label?: string[] };
+  abortSignal?: AbortSignal;
 }
 
 /** One exec instance inside a container. */

@@ -79,6 +79,16 @@ export function isNotFound(error: unknown): boolean {
   return statusCodeOf(error) === 404;
 }
 
+/** True when the engine refused because the container is gone: 404 `No such container`, 409 `is not running`. */
+export function isContainerGone(error: unknown): boolean {
+  const status = statusCodeOf(error);
+  const message = engineMessage(error);
+  return (
+    (status === 404 && /no such container/i.test(message)) ||
+    (status === 409 && /is not running/i.test(message))
+  );
+}
+
 /** The engine's own words when it gave some, else the error's message. */
 export function engineMessage(error: unknown): string {
   const json = (error as { json?: unknown } | null)?.json;

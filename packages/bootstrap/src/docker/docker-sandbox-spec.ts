@@ -41,7 +41,10 @@ export interface DockerSandboxSpec {
   pull?: 'never' | 'missing' | 'always';
   /** Extra container labels; keys starting with `sbx.` are reserved. */
   labels?: Record<string, string>;
-  /** After this many milliseconds `reap()` removes the sandbox even if its owner lives; default the adapter's. */
+  /**
+   * After this many milliseconds `reap()` removes the sandbox even if its owner lives; default the adapter's.
+   * At most `MAX_SANDBOX_TTL_MS` (one week).
+   */
   ttlMs?: number;
   healthcheck?: DockerHealthcheckSpec;
 }
@@ -63,6 +66,15 @@ export interface ResolvedDockerSandboxSpec extends DockerSandboxSpec {
 }
 
 const PULL_POLICIES = ['never', 'missing', 'always'] as const;
+
+/** The longest `ttlMs` a sandbox may have: one week, so its `sbx.expires-at` label is always a valid date. */
+export const MAX_SANDBOX_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Undefined when `ttlMs` is a positive finite number up to `MAX_SANDBOX_TTL_MS`; else what is wrong with it. */
+export function ttlProblem(name: string, ttlMs: unknown): string | undefined {
+  if (typeof ttlMs === 'number' && Number.isFinite(ttlMs) && ttlMs > 0 && ttlMs <= MAX_SANDBOX_TTL_MS) return;
+  return `${name} must be a positive number of milliseconds up to MAX_SANDBOX_TTL_MS (${MAX_SANDBOX_TTL_MS}, one week), got ${String(ttlMs)}`;
+}
 
 /** Applies the defaults and throws `BootstrapError('INVALID_SPEC')` naming the first field that is wrong. */
 export function resolveDockerSandboxSpec(spec: DockerSandboxSpec): ResolvedDockerSandboxSpec {
@@ -88,9 +100,8 @@ export function resolveDockerSandboxSpec(spec: DockerSandboxSpec): ResolvedDocke
       fail(`resources.${name} must be a positive number, got ${value}`);
   }
   if (!Number.isInteger(resources.pids)) fail(`resources.pids must be an integer, got ${resources.pids}`);
-  if (spec.ttlMs !== undefined && !(spec.ttlMs > 0 && Number.isFinite(spec.ttlMs))) {
-    fail(`ttlMs must be a positive number, got ${spec.ttlMs}`);
-  }
+  const ttl = spec.ttlMs === undefined ? undefined : ttlProblem('ttlMs', spec.ttlMs);
+  if (ttl) fail(ttl);
   if (spec.network !== undefined && (typeof spec.network !== 'string' || spec.network === '')) {
     fail('network must be a non-empty string');
   }

@@ -70,21 +70,82 @@ describe('DockerSandbox.exec', () => {
     expect(container.execs[1]?.Cmd.at(-1)).toBe(marker);
   });
 
-  it('rejects with ABORTED when the caller signal aborts', async () => {
+  it('rejects with ABORTED when the caller signal aborts, destroying the output stream', async () => {
     const { docker, sandbox } = await setup();
-    docker.execHandler = () => new Promise(() => {});
+    docker.execHandler = (cmd) => (cmd[0] === 'cat' ? new Promise(() => {}) : { exitCode: 0 });
     const controller = new AbortController();
     const failure = failureOf(sandbox.exec(['cat'], { signal: controller.signal }));
+    await vi.waitFor(() => expect(docker.calls.some((c) => c.startsWith('exec-start'))).toBe(true));
     controller.abort(new Error('user pressed ctrl-c'));
     expect(await failure).toMatchObject({ code: 'ABORTED' });
+    // The kill command (cleanup) runs to its end; the aborted command's stream is destroyed.
+    await vi.waitFor(() => expect(docker.openStreams).toEqual([]));
+    expect(docker.streams[0]?.destroyed).toBe(true);
   });
 
-  it('wraps an engine failure as EXEC_FAILED', async () => {
+  it('destroys an output stream that arrives after the abort, and asks nothing more about that command', async () => {
+    const { docker, sandbox } = await setup();
+    const reply = deferred();
+    const controller = new AbortController();
+    docker.execHandler = (cmd) => (cmd[0] === 'cat' ? new Promise(() => {}) : { exitCode: 0 });
+    docker.hooks.execStart = (_container, options) => {
+      if (options.Cmd[0] !== 'cat') return;
+      controller.abort(new Error('user pressed ctrl-c'));
+      return reply.promise;
+    };
+    expect(await failureOf(sandbox.exec(['cat'], { signal: controller.signal }))).toMatchObject({
+      code: 'ABORTED',
+    });
+    reply.resolve();
+    await vi.waitFor(() => expect(docker.openStreams).toEqual([]));
+    expect(docker.calls.filter((c) => c.includes(' cat'))).toEqual([
+      'exec sbx-1 cat',
+      'exec-start sbx-1 cat',
+    ]);
+  });
+
+  it('rejects with SANDBOX_GONE (not EXEC_FAILED) when the container has stopped or was removed', async () => {
     const { container, sandbox } = await setup();
     container.exit(1);
+    const stopped = await failureOf(sandbox.exec(['true']));
+    expect(stopped).toMatchObject({ code: 'SANDBOX_GONE', phase: 'exec', retryable: false });
+    expect(stopped.message).toBe(
+      'sandbox sbx-1 is gone (Container c1 is not running): its container was removed or has stopped - provision a new sandbox',
+    );
+    await container.remove({ force: true });
+    const removed = await failureOf(sandbox.exec(['true']));
+    expect(removed).toMatchObject({ code: 'SANDBOX_GONE' });
+    expect(removed.message).toMatch(/\(No such container: sbx-1\)/);
+  });
+
+  it('rejects with SANDBOX_GONE when the container dies while the command runs', async () => {
+    const { docker, container, sandbox } = await setup();
+    docker.execHandler = () => new Promise(() => {});
+    const failure = failureOf(sandbox.exec(['sleep', '30']));
+    await vi.waitFor(() => expect(docker.calls.some((c) => c.startsWith('exec-start'))).toBe(true));
+    await container.remove({ force: true });
+    expect(await failure).toMatchObject({ code: 'SANDBOX_GONE' });
+    expect((await failure).message).toMatch(/its container stopped while "sleep" ran/);
+  });
+
+  it('keeps exit code 137 a result while the container still runs (a command killed inside it)', async () => {
+    const { docker, sandbox } = await setup();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    docker.execHandler = () => ({ exitCode: 137, stderr: 'Killed\n' });
+    const result = sandbox.exec(['big']);
+    await vi.advanceTimersByTimeAsync(150);
+    await expect(result).resolves.toEqual({ exitCode: 137, stdout: '', stderr: 'Killed\n' });
+    expect(docker.calls.filter((c) => c === 'inspect sbx-1')).toHaveLength(4);
+  });
+
+  it('wraps any other engine failure as EXEC_FAILED', async () => {
+    const { docker, sandbox } = await setup();
+    docker.hooks.execCreate = () => {
+      throw httpError(500, 'containerd: deadline exceeded');
+    };
     const error = await failureOf(sandbox.exec(['true']));
     expect(error).toMatchObject({ code: 'EXEC_FAILED', phase: 'exec' });
-    expect(error.message).toMatch(/running "true" in sandbox sbx-1 failed: Container c1 is not running/);
+    expect(error.message).toMatch(/running "true" in sandbox sbx-1 failed: containerd: deadline exceeded/);
   });
 
   it('rejects bad arguments before calling the engine', async () => {
@@ -107,7 +168,7 @@ describe('DockerSandbox.dispose', () => {
 
   it('treats a container that is already gone as disposed', async () => {
     const { container, sandbox } = await setup();
-    await container.remove();
+    await container.remove({ force: true });
     await expect(sandbox.dispose()).resolves.toBeUndefined();
   });
 

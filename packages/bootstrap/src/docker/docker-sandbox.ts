@@ -1,15 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@sbx/timing';
-import { BootstrapError } from '../errors.js';
+import { sleep } from '../bounded.js';
+import { BootstrapError, isBootstrapError } from '../errors.js';
 import type { ExecOptions, ExecResult, SandboxHandle } from '../sandbox-adapter.js';
 import type { DockerContainerApi } from './docker-api.js';
-import { wrapDockerError } from './docker-error.js';
+import { engineMessage, isContainerGone, isNotFound, wrapDockerError } from './docker-error.js';
 import type { ImageSource } from './ensure-image.js';
 import { removeContainer } from './remove-container.js';
 import { runExec } from './run-exec.js';
 
 /** The variable every exec gets, so a command that timed out can be found and killed inside the container. */
 export const EXEC_MARKER_ENV = 'SBX_EXEC_ID';
+
+// Exit codes of a command whose container died under it (killed: 137; the engine could not exec: 126; no code:
+// -1). Only then is the container inspected, to tell a gone sandbox from a command that failed by itself. The
+// engine reports a container it is killing as running for some tens of ms more, so it is asked a few times.
+const SUSPECT_EXIT_CODES = new Set([126, 137, -1]);
+const GONE_CHECKS = 4;
+const GONE_CHECK_INTERVAL_MS = 50;
 
 // Kills every process whose environment carries the marker (the command and its children). Needs sh, tr, grep.
 const KILL_MARKED =
@@ -91,11 +99,15 @@ export class DockerSandbox implements SandboxHandle {
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      return await runExec(this.#container, argv, {
+      const result = await runExec(this.#container, argv, {
         env: { ...options.env, [EXEC_MARKER_ENV]: marker.slice(EXEC_MARKER_ENV.length + 1) },
         ...(options.workingDir ? { workingDir: options.workingDir } : {}),
         signal: controller.signal,
       });
+      if (SUSPECT_EXIT_CODES.has(result.exitCode) && (await this.#containerGone(controller.signal))) {
+        throw this.#gone(`its container stopped while ${JSON.stringify(argv[0])} ran`);
+      }
+      return result;
     } catch (error) {
       if (controller.signal.aborted) {
         void this.#kill(marker);
@@ -107,6 +119,8 @@ export class DockerSandbox implements SandboxHandle {
           phase: 'exec',
         });
       }
+      if (isBootstrapError(error, 'SANDBOX_GONE')) throw error;
+      if (isContainerGone(error)) throw this.#gone(engineMessage(error), error);
       throw wrapDockerError(error, {
         code: 'EXEC_FAILED',
         doing: `running ${JSON.stringify(argv[0])} in sandbox ${this.id}`,
@@ -142,6 +156,28 @@ export class DockerSandbox implements SandboxHandle {
       phase: 'exec',
       ...(cause === undefined ? {} : { cause }),
     });
+  }
+
+  // `SANDBOX_GONE`: nothing can run in this sandbox any more; the caller needs a new one.
+  #gone(why: string, cause?: unknown): BootstrapError {
+    return new BootstrapError(
+      'SANDBOX_GONE',
+      `sandbox ${this.id} is gone (${why}): its container was removed or has stopped - provision a new sandbox`,
+      { phase: 'exec', ...(cause === undefined ? {} : { cause }) },
+    );
+  }
+
+  // Whether the container is removed or no longer running; false when the engine cannot say.
+  async #containerGone(signal: AbortSignal): Promise<boolean> {
+    try {
+      for (let check = 1; check <= GONE_CHECKS; check += 1) {
+        if (!(await this.#container.inspect({ abortSignal: signal })).State.Running) return true;
+        if (check < GONE_CHECKS) await sleep(GONE_CHECK_INTERVAL_MS, signal);
+      }
+      return false;
+    } catch (error) {
+      return isNotFound(error);
+    }
   }
 
   // Best effort: the engine has no API to stop an exec, so kill its processes from inside the container.

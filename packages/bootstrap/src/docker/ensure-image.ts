@@ -1,5 +1,5 @@
+import { callUnlessAborted, raceAbort, whenAborted } from '../bounded.js';
 import { BootstrapError } from '../errors.js';
-import { raceAbort } from './abort.js';
 import type { DockerApi } from './docker-api.js';
 import { engineMessage, isNotFound, wrapDockerError } from './docker-error.js';
 import { destroyStream } from './docker-stream.js';
@@ -28,7 +28,7 @@ export async function ensureImage(
     });
   if (pull !== 'always') {
     try {
-      await raceAbort(docker.getImage(image).inspect(), signal);
+      await callUnlessAborted(signal, () => docker.getImage(image).inspect());
       return 'local';
     } catch (error) {
       if (signal.aborted || !isNotFound(error))
@@ -62,9 +62,12 @@ export async function ensureImage(
 
 // The pull is done when its progress stream ends; a failure is a line with `error` in it.
 async function pullImage(docker: DockerApi, image: string, signal: AbortSignal): Promise<void> {
-  const stream = await raceAbort(docker.pull(image, { abortSignal: signal }), signal);
-  const onAbort = () => destroyStream(stream);
-  signal.addEventListener('abort', onAbort, { once: true });
+  const stream = await callUnlessAborted(
+    signal,
+    () => docker.pull(image, { abortSignal: signal }),
+    destroyStream,
+  );
+  const stop = whenAborted(signal, () => destroyStream(stream));
   try {
     const failure = await raceAbort(firstPullError(stream), signal);
     if (failure === undefined) return;
@@ -76,7 +79,7 @@ async function pullImage(docker: DockerApi, image: string, signal: AbortSignal):
       { phase: 'image', retryable: !missing },
     );
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    stop();
   }
 }
 

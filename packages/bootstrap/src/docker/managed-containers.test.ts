@@ -1,5 +1,4 @@
-import { hostname } from 'node:os';
-import { DockerAdapter, isLocalOwnerAlive, SBX_LABELS } from '@sbx/bootstrap';
+import { DockerAdapter, SBX_LABELS } from '@sbx/bootstrap';
 import { describe, expect, it, vi } from 'vitest';
 import { connectionError, FakeDocker, httpError } from './testing/fake-docker.js';
 
@@ -61,17 +60,44 @@ describe('DockerAdapter.listManaged', () => {
 
 describe('DockerAdapter.reap', () => {
   it('removes expired containers and those whose owner is gone, and keeps the rest', async () => {
-    const { docker, adapter } = await withContainers(['expired', 'orphan', 'live', 'no-expiry']);
+    const { docker, adapter } = await withContainers(['expired', 'orphan', 'live']);
     const later = NOW.getTime() + 60_000;
     docker.listed = [
       managed('expired', 'alive:1', NOW.getTime()),
       managed('orphan', 'dead:2', later),
       managed('live', 'alive:1', later),
-      managed('no-expiry', 'alive:1', undefined),
     ];
     const { removed } = await adapter.reap({ isOwnerAlive: (owner) => owner !== 'dead:2' });
-    expect(removed).toEqual(['expired', 'orphan', 'no-expiry']);
+    expect(removed).toEqual(['expired', 'orphan']);
     expect(docker.live.map((c) => c.name)).toEqual(['live']);
+  });
+
+  it('keeps a container whose expiry label is unreadable or missing while its owner may be alive, and says so', async () => {
+    const { docker, adapter, logger } = await withContainers(['nan', 'none', 'nan-orphan']);
+    const unreadable = (id: string, owner: string) => {
+      const summary = managed(id, owner, undefined);
+      summary.Labels[SBX_LABELS.expiresAt] = 'NaN';
+      return summary;
+    };
+    docker.listed = [
+      unreadable('nan', 'alive:1'),
+      managed('none', 'alive:1', undefined),
+      unreadable('nan-orphan', 'dead:2'),
+    ];
+    const { removed } = await adapter.reap({ isOwnerAlive: (owner) => owner !== 'dead:2' });
+    expect(removed).toEqual(['nan-orphan']);
+    expect(logger.warn.mock.calls).toEqual([
+      ['keeping container nan: expiry label "NaN" unreadable and owner alive:1 may be alive'],
+      ['keeping container none: expiry label missing and owner alive:1 may be alive'],
+    ]);
+    expect((await adapter.listManaged()).map((c) => c.expiresAt)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('reads an expiry beyond the range of dates as unreadable', async () => {
+    const { docker, adapter } = await withContainers(['far']);
+    docker.listed = [managed('far', 'alive:1', 9e18)];
+    expect((await adapter.listManaged())[0]?.expiresAt).toBeUndefined();
+    expect((await adapter.reap({ isOwnerAlive: () => true })).removed).toEqual([]);
   });
 
   it('judges expiry against the given time', async () => {
@@ -93,15 +119,5 @@ describe('DockerAdapter.reap', () => {
     };
     expect((await adapter.reap()).removed).toEqual(['ok']);
     expect(logger.warn).toHaveBeenCalledWith('reap could not remove container stuck', expect.anything());
-  });
-});
-
-describe('isLocalOwnerAlive', () => {
-  it('checks a process on this host and presumes other hosts alive', () => {
-    expect(isLocalOwnerAlive(`${hostname()}:${process.pid}`)).toBe(true);
-    // Above the kernel's pid_max, so no process can have it.
-    expect(isLocalOwnerAlive(`${hostname()}:99999999`)).toBe(false);
-    expect(isLocalOwnerAlive('another-host:1')).toBe(true);
-    expect(isLocalOwnerAlive('not an owner')).toBe(true);
   });
 });

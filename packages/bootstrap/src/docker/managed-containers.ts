@@ -1,8 +1,8 @@
-import { hostname } from 'node:os';
 import type { Logger } from '@sbx/timing';
 import { SBX_LABELS, SBX_MANAGED_BY } from './container-config.js';
 import type { DockerApi, DockerContainerSummary } from './docker-api.js';
 import { wrapDockerError } from './docker-error.js';
+import { isLocalOwnerAlive } from './owner.js';
 import { removeContainer } from './remove-container.js';
 
 /** A container sbx created, as `listManaged()` reports it. */
@@ -13,7 +13,7 @@ export interface ManagedContainer {
   /** Docker's state: `created`, `running`, `exited`, ... */
   state: string;
   owner: string;
-  /** Undefined when the label is missing or unreadable (such a container is treated as expired). */
+  /** Undefined when the label is missing or unreadable (`reap()` then keeps it while its owner may be alive). */
   expiresAt: Date | undefined;
   createdAt: Date;
 }
@@ -22,29 +22,8 @@ export interface ManagedContainer {
 export interface ReapOptions {
   /** The time to judge expiry against; default now. */
   now?: Date;
-  /** Whether an owner still runs; default `isLocalOwnerAlive` (a `host:pid` owner on this host). */
+  /** Whether an owner still runs; default `isLocalOwnerAlive` (an owner on this host whose process is gone is dead). */
   isOwnerAlive?: (owner: string) => boolean;
-}
-
-/** The default owner label of this process: `${hostname}:${pid}`. */
-export function defaultOwner(): string {
-  return `${hostname()}:${process.pid}`;
-}
-
-/**
- * Whether the owner of a container still runs, as far as this host can tell: an owner `host:pid` on this
- * host is alive while that process exists; any other owner is presumed alive (its expiry still applies).
- */
-export function isLocalOwnerAlive(owner: string): boolean {
-  const match = /^(.*):(\d+)$/.exec(owner);
-  if (!match || match[1] !== hostname()) return true;
-  try {
-    process.kill(Number(match[2]), 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as { code?: unknown }).code === 'EPERM';
-  }
 }
 
 /** Every container carrying `sbx.managed-by=sbx`, running or not. */
@@ -53,11 +32,7 @@ export async function listManagedContainers(
   engineAddress: string,
 ): Promise<ManagedContainer[]> {
   try {
-    const rows = await docker.listContainers({
-      all: true,
-      filters: { label: [`${SBX_LABELS.managedBy}=${SBX_MANAGED_BY}`] },
-    });
-    return rows.map(toManagedContainer);
+    return (await listRows(docker)).map(toManagedContainer);
   } catch (error) {
     throw wrapDockerError(error, {
       code: 'ENGINE_ERROR',
@@ -68,7 +43,10 @@ export async function listManagedContainers(
   }
 }
 
-/** Removes managed containers that are expired or whose owner is gone; a failed removal is logged and skipped. */
+/**
+ * Removes managed containers that are expired or whose owner is gone; a failed removal is logged and skipped.
+ * One whose expiry label is missing or unreadable is removed only once its owner is gone (said in one line).
+ */
 export async function reapContainers(
   docker: DockerApi,
   engineAddress: string,
@@ -78,31 +56,64 @@ export async function reapContainers(
   const now = (options.now ?? new Date()).getTime();
   const isOwnerAlive = options.isOwnerAlive ?? isLocalOwnerAlive;
   const removed: string[] = [];
-  for (const managed of await listManagedContainers(docker, engineAddress)) {
-    const expired = managed.expiresAt === undefined || managed.expiresAt.getTime() <= now;
-    if (!expired && isOwnerAlive(managed.owner)) continue;
+  let rows: DockerContainerSummary[];
+  try {
+    rows = await listRows(docker);
+  } catch (error) {
+    throw wrapDockerError(error, {
+      code: 'ENGINE_ERROR',
+      doing: 'listing sbx containers',
+      engineAddress,
+      phase: 'reap',
+    });
+  }
+  for (const row of rows) {
+    const managed = toManagedContainer(row);
+    const { containerId, owner, expiresAt } = managed;
+    if (expiresAt === undefined) {
+      if (isOwnerAlive(owner)) {
+        const label = row.Labels?.[SBX_LABELS.expiresAt];
+        const what = label === undefined ? 'missing' : `${JSON.stringify(label)} unreadable`;
+        logger.warn(`keeping container ${containerId}: expiry label ${what} and owner ${owner} may be alive`);
+        continue;
+      }
+    } else if (expiresAt.getTime() > now && isOwnerAlive(owner)) {
+      continue;
+    }
     try {
-      if (await removeContainer(docker.getContainer(managed.containerId), engineAddress, 'reap')) {
-        removed.push(managed.containerId);
+      if (await removeContainer(docker.getContainer(containerId), engineAddress, 'reap')) {
+        removed.push(containerId);
       }
     } catch (error) {
-      logger.warn(`reap could not remove container ${managed.containerId}`, { error: String(error) });
+      logger.warn(`reap could not remove container ${containerId}`, { error: String(error) });
     }
   }
   return { removed };
 }
 
+function listRows(docker: DockerApi): Promise<DockerContainerSummary[]> {
+  return docker.listContainers({
+    all: true,
+    filters: { label: [`${SBX_LABELS.managedBy}=${SBX_MANAGED_BY}`] },
+  });
+}
+
 function toManagedContainer(row: DockerContainerSummary): ManagedContainer {
   const labels = row.Labels ?? {};
-  const expiresAtMs = Number(labels[SBX_LABELS.expiresAt]);
   return {
     sandboxId: labels[SBX_LABELS.sandboxId] ?? row.Names?.[0]?.replace(/^\//, '') ?? row.Id,
     containerId: row.Id,
     image: row.Image,
     state: row.State,
     owner: labels[SBX_LABELS.owner] ?? '',
-    expiresAt:
-      labels[SBX_LABELS.expiresAt] && Number.isFinite(expiresAtMs) ? new Date(expiresAtMs) : undefined,
+    expiresAt: parseExpiry(labels[SBX_LABELS.expiresAt]),
     createdAt: new Date(row.Created * 1000),
   };
+}
+
+// Epoch milliseconds as sbx writes them; anything else (`NaN`, empty, out of Date's range) is unreadable.
+function parseExpiry(label: string | undefined): Date | undefined {
+  if (label === undefined || !/^-?\d+$/.test(label.trim())) return undefined;
+  const date = new Date(Number(label));
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger, ProvisionContext } from '@sbx/timing';
+import { isDeadlineAbort, type Logger, type ProvisionContext } from '@sbx/timing';
+import { callUnlessAborted, settled } from '../bounded.js';
 import { BootstrapError } from '../errors.js';
-import { isDeadlineReason, raceAbort, settled } from './abort.js';
 import { buildContainerConfig } from './container-config.js';
 import type { DockerApi, DockerContainerApi } from './docker-api.js';
 import { wrapDockerError } from './docker-error.js';
 import { DockerSandbox } from './docker-sandbox.js';
 import type { ResolvedDockerSandboxSpec } from './docker-sandbox-spec.js';
-import { destroyStream } from './docker-stream.js';
 import { ensureImage } from './ensure-image.js';
 import { removeContainer } from './remove-container.js';
 import { waitForReadiness } from './wait-for-readiness.js';
@@ -27,7 +26,6 @@ interface Run {
   phase: string;
   creating?: Promise<DockerContainerApi>;
   container?: DockerContainerApi;
-  output?: NodeJS.ReadableStream;
   progress: { last?: string };
 }
 
@@ -46,9 +44,7 @@ export async function provisionDockerSandbox(
   const step = <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     run.phase = name;
     // Nothing new starts once the deadline has passed.
-    return ctx.phase(name, () =>
-      ctx.signal.aborted ? Promise.reject(ctx.signal.reason) : raceAbort(fn(), ctx.signal),
-    );
+    return ctx.phase(name, () => callUnlessAborted(ctx.signal, fn));
   };
   const wrap = (error: unknown, code: 'CREATE_FAILED' | 'START_FAILED', doing: string) =>
     wrapDockerError(error, {
@@ -69,6 +65,7 @@ export async function provisionDockerSandbox(
         owner: deps.owner,
         expiresAtMs: deps.expiresAt.getTime(),
       });
+      // Without the signal: cancelling the request would not cancel the create, only lose the container's id.
       run.creating = docker.createContainer(config);
       try {
         return await run.creating;
@@ -79,13 +76,9 @@ export async function provisionDockerSandbox(
     run.container = container;
     await step('start', async () => {
       try {
-        // Attached before start, the log probe sees the first line without a log round trip after start.
-        if (spec.ready.kind === 'log') {
-          run.output = await container.attach({ stream: true, stdout: true, stderr: true, hijack: true });
-        }
-        await container.start();
+        await callUnlessAborted(ctx.signal, () => container.start({ abortSignal: ctx.signal }));
       } catch (error) {
-        throw wrap(error, 'START_FAILED', `starting container ${run.id}`);
+        throw ctx.signal.aborted ? error : wrap(error, 'START_FAILED', `starting container ${run.id}`);
       }
     });
     await step('ready', () =>
@@ -95,12 +88,10 @@ export async function provisionDockerSandbox(
         engineAddress,
         signal: ctx.signal,
         progress: run.progress,
-        ...(run.output ? { output: run.output } : {}),
       }),
     );
     return new DockerSandbox({ ...deps, id: run.id, container, image: spec.image, imageSource });
   } catch (error) {
-    destroyStream(run.output);
     const failure = toProvisionError(error, run, ctx);
     if (run.creating) {
       const problem = await ctx.phase('cleanup', () => cleanUp(deps, run));
@@ -118,7 +109,7 @@ function newSandboxId(): string {
 function toProvisionError(error: unknown, run: Run, ctx: ProvisionContext): BootstrapError {
   if (ctx.signal.aborted) {
     const reason: unknown = ctx.signal.reason;
-    const deadline = isDeadlineReason(reason);
+    const deadline = isDeadlineAbort(reason);
     const last = run.phase === 'ready' && run.progress.last ? ` (last check: ${run.progress.last})` : '';
     const message = deadline
       ? `provisioning deadline exceeded during the ${run.phase} phase after ${Math.round(ctx.elapsedMs())} ms${last}`

@@ -1,5 +1,5 @@
+import { callUnlessAborted, raceAbort, sleep, whenAborted } from '../bounded.js';
 import type { ExecResult } from '../sandbox-adapter.js';
-import { raceAbort, sleep } from './abort.js';
 import type { DockerContainerApi } from './docker-api.js';
 import { collectDemuxed, destroyStream } from './docker-stream.js';
 
@@ -23,8 +23,9 @@ export async function runExec(
   cmd: readonly string[],
   options: RunExecOptions = {},
 ): Promise<ExecResult> {
-  const signal = options.signal ?? new AbortController().signal;
-  const exec = await raceAbort(
+  const { signal } = options;
+  // After an abort no call follows: a late exec is never started, a late output stream is destroyed.
+  const exec = await callUnlessAborted(signal, () =>
     container.exec({
       Cmd: [...cmd],
       AttachStdout: true,
@@ -33,20 +34,24 @@ export async function runExec(
       Tty: false,
       ...(options.env ? { Env: Object.entries(options.env).map(([k, v]) => `${k}=${v}`) } : {}),
       ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
+      ...(signal ? { abortSignal: signal } : {}),
     }),
-    signal,
   );
-  const stream = await raceAbort(exec.start({ hijack: true, stdin: false }), signal);
-  const onAbort = () => destroyStream(stream);
-  signal.addEventListener('abort', onAbort, { once: true });
+  const stream = await callUnlessAborted(
+    signal,
+    () => exec.start({ hijack: true, stdin: false, ...(signal ? { abortSignal: signal } : {}) }),
+    destroyStream,
+  );
+  const stop = whenAborted(signal, () => destroyStream(stream));
   try {
     const output = await raceAbort(collectDemuxed(stream), signal);
     for (;;) {
-      const info = await raceAbort(exec.inspect(), signal);
+      const info = await callUnlessAborted(signal, () => exec.inspect(signal ? { abortSignal: signal } : {}));
       if (!info.Running) return { exitCode: info.ExitCode ?? -1, ...output };
       await sleep(EXIT_CODE_POLL_MS, signal);
     }
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    stop();
+    destroyStream(stream);
   }
 }

@@ -1,7 +1,7 @@
 import { type BootstrapError, DockerAdapter, type ReadinessProbe } from '@sbx/bootstrap';
 import { SandboxProvisioner } from '@sbx/timing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeDocker } from './testing/fake-docker.js';
+import { FakeDocker, httpError } from './testing/fake-docker.js';
 
 const IMAGE = 'img:1';
 const LISTENING_8080 = `  sl  local_address rem_address   st
@@ -39,7 +39,7 @@ describe('readiness probes', () => {
   });
 
   describe('log', () => {
-    it('attaches before start and passes on the first matching line, on stdout or stderr', async () => {
+    it('follows the log from the start (lines printed before it opened count) and passes on the first match, on stdout or stderr', async () => {
       const { docker, provision } = setup();
       docker.hooks.afterStart = (c) => {
         c.print('booting\n');
@@ -49,8 +49,20 @@ describe('readiness probes', () => {
       expect(value?.containerId).toBe('c1');
       expect(phases?.map((p) => p.name)).toEqual(['image', 'create', 'start', 'ready']);
       const calls = docker.calls.map((c) => c.split(' ')[0]);
-      expect(calls.indexOf('attach')).toBeLessThan(calls.indexOf('start'));
-      expect(docker.containers[0]?.attached[0]?.destroyed).toBe(true);
+      expect(calls.indexOf('logs')).toBeGreaterThan(calls.indexOf('start'));
+      expect(calls).not.toContain('attach');
+      expect(docker.openStreams).toEqual([]);
+    });
+
+    it('says which log drivers work when the log cannot be read back', async () => {
+      const { docker, provision } = setup();
+      docker.hooks.logs = () => {
+        throw httpError(501, 'configured logging driver does not support reading');
+      };
+      const error = await failureOf(provision({ kind: 'log', pattern: 'ready' }));
+      expect(error).toMatchObject({ code: 'READINESS_FAILED', phase: 'ready' });
+      expect(error.message).toMatch(/use a log driver that can be read \(json-file, local, journald\)/);
+      expect(docker.live).toEqual([]);
     });
 
     it('waits for a line that arrives in pieces', async () => {

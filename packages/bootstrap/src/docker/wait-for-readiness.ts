@@ -1,11 +1,10 @@
-import { BootstrapError } from '../errors.js';
-import { raceAbort, sleep } from './abort.js';
-import type { DockerContainerApi, DockerContainerInspect } from './docker-api.js';
-import { connectionErrorCode, wrapDockerError } from './docker-error.js';
-import { destroyStream, LineSplitter, readDemuxed } from './docker-stream.js';
+import { sleep } from '../bounded.js';
+import { connectionErrorCode } from './docker-error.js';
 import { listeningTcpPorts } from './listening-ports.js';
 import type { ReadinessProbe } from './readiness-probe.js';
+import { assertRunning, exited, failed, inspect, type ReadinessTarget, wrap } from './readiness-target.js';
 import { runExec } from './run-exec.js';
+import { waitForLogLine } from './wait-for-log-line.js';
 
 /** Pause between two attempts of a polling probe when the probe sets no `intervalMs`. */
 export const DEFAULT_PROBE_INTERVAL_MS = 100;
@@ -13,19 +12,6 @@ export const DEFAULT_PROBE_INTERVAL_MS = 100;
 // wget (busybox or GNU) when present, else curl; both exit non-zero unless the answer is 2xx (after redirects).
 const HTTP_CHECK =
   'if command -v wget >/dev/null 2>&1; then exec wget -q -O /dev/null "$1"; fi; exec curl -fsS -o /dev/null "$1"';
-
-/** What a readiness wait works on. */
-export interface ReadinessTarget {
-  container: DockerContainerApi;
-  sandboxId: string;
-  engineAddress: string;
-  /** Aborts the wait (the deadline); the wait then rejects with its reason. */
-  signal: AbortSignal;
-  /** The container's output, attached before start; required by the `log` probe. */
-  output?: NodeJS.ReadableStream;
-  /** Updated with what the probe saw last, so a deadline error can say why it never passed. */
-  progress: { last?: string };
-}
 
 /**
  * Resolves when `probe` passes. Rejects with `READINESS_FAILED` when it never can (the container exited,
@@ -57,45 +43,6 @@ export async function waitForReadiness(probe: ReadinessProbe, target: ReadinessT
       );
     }
   }
-}
-
-async function waitForLogLine(pattern: RegExp | string, target: ReadinessTarget): Promise<void> {
-  const { output, signal } = target;
-  if (!output) throw new Error('log probe needs the container output attached before start');
-  const regex =
-    typeof pattern === 'string'
-      ? new RegExp(pattern)
-      : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
-  let matched = false;
-  let lines = 0;
-  const splitter = new LineSplitter((line) => {
-    lines += 1;
-    if (!matched && regex.test(line)) {
-      matched = true;
-      destroyStream(output);
-      return;
-    }
-    target.progress.last = `${lines} output lines, none matching ${regex}; last: ${JSON.stringify(line.slice(0, 120))}`;
-  });
-  target.progress.last = `no output yet, waiting for a line matching ${regex}`;
-  const onAbort = () => destroyStream(output);
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    await raceAbort(
-      readDemuxed(output, (stream, payload) => {
-        if (!matched) splitter.push(stream, payload);
-      }),
-      signal,
-    );
-    if (matched) return;
-    splitter.flush();
-    if (matched) return;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
-  // The output ended: the container is gone or exited.
-  await assertRunning(target);
-  throw failed(target, `the output of sandbox ${target.sandboxId} ended before a line matched ${regex}`);
 }
 
 async function pollExec(
@@ -148,43 +95,6 @@ async function checkHealth(target: ReadinessTarget): Promise<string | undefined>
   if (health.Status === 'unhealthy')
     throw failed(target, `sandbox ${target.sandboxId} is unhealthy${detail}`);
   return `health ${health.Status}${detail}`;
-}
-
-async function assertRunning(target: ReadinessTarget): Promise<void> {
-  const state = await inspect(target);
-  if (!state.State.Running) throw exited(target, state);
-}
-
-async function inspect(target: ReadinessTarget): Promise<DockerContainerInspect> {
-  try {
-    return await raceAbort(target.container.inspect(), target.signal);
-  } catch (error) {
-    if (target.signal.aborted) throw target.signal.reason;
-    throw wrap(error, target);
-  }
-}
-
-function exited(target: ReadinessTarget, state: DockerContainerInspect): BootstrapError {
-  const { Status, ExitCode, OOMKilled, Error: reason } = state.State;
-  const why = OOMKilled ? ', killed for running out of memory' : reason ? ` (${reason})` : '';
-  return failed(
-    target,
-    `sandbox ${target.sandboxId} is ${Status} (exit code ${ExitCode}${why}) and never became ready`,
-  );
-}
-
-function failed(target: ReadinessTarget, message: string): BootstrapError {
-  const last = target.progress.last ? `; last check: ${target.progress.last}` : '';
-  return new BootstrapError('READINESS_FAILED', `${message}${last}`, { phase: 'ready' });
-}
-
-function wrap(error: unknown, target: ReadinessTarget): BootstrapError {
-  return wrapDockerError(error, {
-    code: 'READINESS_FAILED',
-    doing: `checking readiness of sandbox ${target.sandboxId}`,
-    engineAddress: target.engineAddress,
-    phase: 'ready',
-  });
 }
 
 function describeExit(result: { exitCode: number; stdout: string; stderr: string }): string {

@@ -1,7 +1,13 @@
 // The browser entry `@sbx/bootstrap/webcontainer`: nothing here imports `node:*`, so a page can load the
 // built files as plain ES modules through an import map.
 export { BootstrapError, type BootstrapErrorCode, isBootstrapError } from '../errors.js';
-export type { ExecOptions, ExecResult, SandboxAdapter, SandboxHandle } from '../sandbox-adapter.js';
+export type {
+  ExecOptions,
+  ExecResult,
+  SandboxAdapter,
+  SandboxGoneEvent,
+  SandboxHandle,
+} from '../sandbox-adapter.js';
 export { FAKE_SCENARIOS, fakeOptionsFromQuery } from './fake-options-from-query.js';
 export {
   createFakeWebContainerApi,

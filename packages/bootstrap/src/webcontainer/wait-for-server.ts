@@ -1,5 +1,5 @@
+import { abortedDuring, bounded } from '../bounded.js';
 import { BootstrapError } from '../errors.js';
-import { abortedDuring, bounded } from './bounded.js';
 import type { OutputCollector } from './output-collector.js';
 import type { WebContainerInstance, WebContainerProcess } from './webcontainer-api.js';
 import type { WebContainerServer } from './webcontainer-handle.js';

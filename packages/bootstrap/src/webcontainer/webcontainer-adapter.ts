@@ -1,7 +1,7 @@
 import type { ProvisionContext } from '@sbx/timing/browser';
+import { abortedDuring } from '../bounded.js';
 import { BootstrapError } from '../errors.js';
 import type { SandboxAdapter } from '../sandbox-adapter.js';
-import { abortedDuring } from './bounded.js';
 import { OutputCollector } from './output-collector.js';
 import { reserveWebContainer } from './page-guard.js';
 import {

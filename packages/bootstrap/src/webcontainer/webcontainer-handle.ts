@@ -1,6 +1,6 @@
+import { abortedDuring, bounded } from '../bounded.js';
 import { BootstrapError } from '../errors.js';
 import type { ExecOptions, ExecResult, SandboxHandle } from '../sandbox-adapter.js';
-import { abortedDuring, bounded } from './bounded.js';
 import { OutputCollector } from './output-collector.js';
 import type { WebContainerInstance, WebContainerProcess } from './webcontainer-api.js';
 

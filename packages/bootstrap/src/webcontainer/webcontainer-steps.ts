@@ -1,6 +1,6 @@
-import type { ProvisionContext } from '@sbx/timing/browser';
+import { isDeadlineAbort, type ProvisionContext } from '@sbx/timing/browser';
+import { abortedDuring, bounded } from '../bounded.js';
 import { BootstrapError } from '../errors.js';
-import { abortedDuring, bounded } from './bounded.js';
 import { OutputCollector } from './output-collector.js';
 import type { WebContainerSpec } from './preflight.js';
 import type { WebContainerApi, WebContainerInstance, WebContainerProcess } from './webcontainer-api.js';
@@ -9,7 +9,7 @@ import { messageOf } from './webcontainer-handle.js';
 // The steps of one provisioning, each bounded by the provisioning's signal and wrapped in a BootstrapError.
 
 /** Boots within min(`timeoutMs`, the deadline left); a boot that never settles is `RUNTIME_UNREACHABLE`. */
-export async function bootWithin(
+export function bootWithin(
   module: WebContainerApi,
   spec: WebContainerSpec,
   ctx: ProvisionContext,
@@ -27,22 +27,15 @@ export async function bootWithin(
     coep: spec.coep ?? 'require-corp',
     ...(spec.workdirName === undefined ? {} : { workdirName: spec.workdirName }),
   });
-  try {
-    return await bounded(booting.catch(wrapBootFailure), {
-      ms,
-      onTimeout: () => unreachable(),
-      signal: ctx.signal,
-      // The deadline ending a boot that has not settled means the same thing as the boot timeout.
-      onAbort: (reason) =>
-        (reason as { name?: unknown })?.name === 'TimeoutError'
-          ? unreachable(reason)
-          : abortedDuring('boot', reason),
-    });
-  } catch (error) {
+  return bounded(booting.catch(wrapBootFailure), {
+    ms,
+    onTimeout: () => unreachable(),
+    signal: ctx.signal,
+    // The deadline ending a boot that has not settled means the same thing as the boot timeout.
+    onAbort: (reason) => (isDeadlineAbort(reason) ? unreachable(reason) : abortedDuring('boot', reason)),
     // A boot that settles after we gave up would hold the page's one WebContainer: tear it down then.
-    booting.then(teardownQuietly, () => {});
-    throw error;
-  }
+    late: teardownQuietly,
+  });
 }
 
 /** Mounts `files`; a rejection is `MOUNT_FAILED`. */
@@ -104,7 +97,8 @@ export function spawnIn(
         phase,
       });
     }),
-    boundBy(ctx, phase),
+    // A process that spawns after the deadline would run on unobserved: kill it.
+    { ...boundBy(ctx, phase), late: (proc) => proc.kill() },
   );
 }
 
@@ -119,8 +113,6 @@ export function teardownQuietly(container: WebContainerInstance): void {
 
 function boundBy(ctx: ProvisionContext, phase: string) {
   return {
-    ms: Number.POSITIVE_INFINITY,
-    onTimeout: () => abortedDuring(phase, undefined),
     signal: ctx.signal,
     onAbort: (reason: unknown) => abortedDuring(phase, reason),
   };

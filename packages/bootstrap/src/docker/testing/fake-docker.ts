@@ -1,149 +1,28 @@
-// A scriptable in-memory DockerApi for unit tests: records calls, keeps containers, and lets a test decide
-// what each engine call does (answer, fail, or hang until released). Not built into dist.
+// A scriptable in-memory DockerApi for unit tests: records calls (and whether each got an abort signal), keeps
+// containers, counts the streams it handed out, and lets a test decide what each engine call does (answer,
+// fail, or hang until released). It never acts on an abort signal itself: a delayed reply arrives even after
+// its call was aborted (the race a client cannot close once the reply is on the wire), so only the adapter's
+// own cleanup can close what it was handed. Not built into dist.
 import { PassThrough } from 'node:stream';
 import type {
   DockerApi,
+  DockerCallOptions,
   DockerContainerApi,
   DockerContainerCreateOptions,
-  DockerContainerInspect,
   DockerContainerSummary,
-  DockerExecApi,
+  DockerEventsOptions,
   DockerExecCreateOptions,
   DockerListContainersOptions,
 } from '../docker-api.js';
+import { FakeContainer } from './fake-container.js';
+import { type FakeEngineEvent, FakeEvents } from './fake-events.js';
+import { type FakeExecResult, httpError } from './fake-helpers.js';
 
-/** What one exec in the fake produces. */
-export interface FakeExecResult {
-  exitCode: number;
-  stdout?: string;
-  stderr?: string;
-}
+export { FakeContainer } from './fake-container.js';
+export type { FakeEngineEvent } from './fake-events.js';
+export { connectionError, deferred, type FakeExecResult, frame, httpError } from './fake-helpers.js';
 
-/** An error shaped like docker-modem's for an HTTP status. */
-export function httpError(statusCode: number, message: string): Error {
-  return Object.assign(new Error(`(HTTP code ${statusCode}) unexpected - ${message} `), {
-    statusCode,
-    json: { message },
-  });
-}
-
-/** An error shaped like Node's for a socket that cannot be reached. */
-export function connectionError(code: string, address = '/var/run/docker.sock'): Error {
-  return Object.assign(new Error(`connect ${code} ${address}`), { code, syscall: 'connect', address });
-}
-
-/** One multiplexed frame (stream 1 = stdout, 2 = stderr). */
-export function frame(stream: 1 | 2, text: string | Buffer): Buffer {
-  const payload = typeof text === 'string' ? Buffer.from(text) : text;
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-}
-
-/** A promise a test resolves or rejects when it wants. */
-export function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-/** A container in the fake engine. */
-export class FakeContainer implements DockerContainerApi {
-  readonly id: string;
-  readonly name: string;
-  readonly config: DockerContainerCreateOptions;
-  state: DockerContainerInspect['State'] = { Status: 'created', Running: false, ExitCode: 0 };
-  removed = false;
-  readonly attached: PassThrough[] = [];
-  readonly execs: DockerExecCreateOptions[] = [];
-  readonly #engine: FakeDocker;
-
-  constructor(engine: FakeDocker, id: string, config: DockerContainerCreateOptions) {
-    this.#engine = engine;
-    this.id = id;
-    this.name = config.name ?? id;
-    this.config = config;
-  }
-
-  async inspect(): Promise<DockerContainerInspect> {
-    this.#engine.calls.push(`inspect ${this.name}`);
-    await this.#engine.hooks.inspect?.(this);
-    if (this.removed) throw httpError(404, `No such container: ${this.name}`);
-    return { Id: this.id, State: { ...this.state } };
-  }
-
-  async start(): Promise<unknown> {
-    this.#engine.calls.push(`start ${this.name}`);
-    await this.#engine.hooks.start?.(this);
-    if (this.removed) throw httpError(404, `No such container: ${this.name}`);
-    this.state = { ...this.state, Status: 'running', Running: true };
-    this.#engine.hooks.afterStart?.(this);
-    return undefined;
-  }
-
-  async attach(): Promise<NodeJS.ReadableStream> {
-    this.#engine.calls.push(`attach ${this.name}`);
-    const stream = new PassThrough();
-    this.attached.push(stream);
-    return stream;
-  }
-
-  /** Writes a line to every attached stream, as the container's process would. */
-  print(text: string, stream: 1 | 2 = 1): void {
-    for (const s of this.attached) if (!s.destroyed) s.write(frame(stream, text));
-  }
-
-  /** Ends the process with `exitCode`: attached streams end. */
-  exit(exitCode: number): void {
-    this.state = { ...this.state, Status: 'exited', Running: false, ExitCode: exitCode };
-    for (const s of this.attached) if (!s.destroyed) s.end();
-  }
-
-  async exec(options: DockerExecCreateOptions): Promise<DockerExecApi> {
-    this.#engine.calls.push(`exec ${this.name} ${options.Cmd.join(' ')}`);
-    this.execs.push(options);
-    if (this.removed) throw httpError(404, `No such container: ${this.name}`);
-    if (!this.state.Running) throw httpError(409, `Container ${this.id} is not running`);
-    const container = this;
-    const engine = this.#engine;
-    let result: FakeExecResult | undefined;
-    return {
-      async start() {
-        const stream = new PassThrough();
-        Promise.resolve(engine.execHandler(options.Cmd, container, options)).then(
-          (r) => {
-            result = r;
-            if (r.stdout) stream.write(frame(1, r.stdout));
-            if (r.stderr) stream.write(frame(2, r.stderr));
-            stream.end();
-          },
-          (error: unknown) => stream.destroy(error as Error),
-        );
-        return stream;
-      },
-      async inspect() {
-        return result ? { Running: false, ExitCode: result.exitCode } : { Running: true, ExitCode: null };
-      },
-    };
-  }
-
-  async remove(): Promise<unknown> {
-    this.#engine.calls.push(`remove ${this.name}`);
-    await this.#engine.hooks.remove?.(this);
-    if (this.removed) throw httpError(404, `No such container: ${this.name}`);
-    this.removed = true;
-    this.state = { ...this.state, Status: 'removing', Running: false };
-    for (const s of this.attached) if (!s.destroyed) s.end();
-    return undefined;
-  }
-}
-
-/** Hooks a test sets to make engine calls slow, failing or observable. */
+/** Hooks a test sets to make engine calls slow, failing or observable; a returned promise delays the reply. */
 export interface FakeDockerHooks {
   ping?: () => Promise<void> | void;
   inspectImage?: (name: string) => Promise<void> | void;
@@ -152,17 +31,27 @@ export interface FakeDockerHooks {
   start?: (container: FakeContainer) => Promise<void> | void;
   afterStart?: (container: FakeContainer) => void;
   inspect?: (container: FakeContainer) => Promise<void> | void;
+  attach?: (container: FakeContainer) => Promise<void> | void;
+  logs?: (container: FakeContainer) => Promise<void> | void;
+  execCreate?: (container: FakeContainer, options: DockerExecCreateOptions) => Promise<void> | void;
+  execStart?: (container: FakeContainer, options: DockerExecCreateOptions) => Promise<void> | void;
   remove?: (container: FakeContainer) => Promise<void> | void;
   list?: () => Promise<void> | void;
+  events?: (options: DockerEventsOptions) => Promise<void> | void;
 }
 
 /** The fake engine. */
 export class FakeDocker implements DockerApi {
   readonly images = new Set<string>();
   readonly containers: FakeContainer[] = [];
+  /** Every engine call, in order: `start sbx-1`, `logs sbx-1`, `exec-start sbx-1 ls`, ... */
   readonly calls: string[] = [];
+  /** The abort signal each call in `calls` was given (same index), or undefined. */
+  readonly callSignals: Array<AbortSignal | undefined> = [];
   readonly pulls: string[] = [];
   readonly listOptions: DockerListContainersOptions[] = [];
+  /** Every stream the engine handed out (attach, logs, exec, events). */
+  readonly streams: PassThrough[] = [];
   hooks: FakeDockerHooks = {};
   /** Summaries `listContainers` answers with, when set (otherwise built from `containers`). */
   listed: DockerContainerSummary[] | undefined;
@@ -172,10 +61,16 @@ export class FakeDocker implements DockerApi {
     options: DockerExecCreateOptions,
   ) => FakeExecResult | Promise<FakeExecResult> = () => ({ exitCode: 0 });
   readonly modem = { socketPath: '/var/run/docker.sock' };
+  readonly #events = new FakeEvents();
   #nextId = 1;
 
   constructor(images: string[] = []) {
     for (const image of images) this.images.add(image);
+  }
+
+  /** Every event the engine emitted, in order. */
+  get events(): readonly FakeEngineEvent[] {
+    return this.#events.emitted;
   }
 
   /** Containers not removed. */
@@ -183,8 +78,55 @@ export class FakeDocker implements DockerApi {
     return this.containers.filter((c) => !c.removed);
   }
 
+  /**
+   * Streams not yet destroyed: neither destroyed by the client nor read to their end. On a real engine each
+   * holds a socket, and keeps Node running.
+   */
+  get openStreams(): PassThrough[] {
+    return this.streams.filter((s) => !s.destroyed);
+  }
+
+  /** Records a call and its signal (used by the fake's containers). */
+  record(call: string, options?: DockerCallOptions): void {
+    this.calls.push(call);
+    this.callSignals.push(options?.abortSignal);
+  }
+
+  /** A new stream, counted in `streams`. */
+  openStream(): PassThrough {
+    const stream = new PassThrough();
+    this.streams.push(stream);
+    return stream;
+  }
+
+  /** Waits for a hook that delays a stream's reply; a hook that throws is an error answer: no stream then. */
+  async delayReply(stream: PassThrough, hook: () => Promise<void> | void): Promise<void> {
+    try {
+      await hook();
+    } catch (error) {
+      stream.destroy();
+      throw error;
+    }
+  }
+
+  /** Writes a container event to every events stream whose filters it passes (used by the fake's containers). */
+  emitEvent(container: FakeContainer, action: string, attributes: Record<string, string> = {}): void {
+    this.#events.emit(container, action, attributes);
+  }
+
+  /** Ends (or fails with `error`) every open events stream, as an engine restart would. */
+  dropEventStreams(error?: Error): void {
+    this.#events.drop(error);
+  }
+
+  async getEvents(options: DockerEventsOptions = {}): Promise<NodeJS.ReadableStream> {
+    this.record('events', options);
+    await this.hooks.events?.(options);
+    return this.#events.subscribe(this.openStream(), options);
+  }
+
   async ping(): Promise<unknown> {
-    this.calls.push('ping');
+    this.record('ping');
     await this.hooks.ping?.();
     return 'OK';
   }
@@ -192,7 +134,7 @@ export class FakeDocker implements DockerApi {
   getImage(name: string) {
     return {
       inspect: async () => {
-        this.calls.push(`inspect-image ${name}`);
+        this.record(`inspect-image ${name}`);
         await this.hooks.inspectImage?.(name);
         if (!this.images.has(name)) throw httpError(404, `No such image: ${name}`);
         return { Id: `sha256:${name}` };
@@ -200,8 +142,8 @@ export class FakeDocker implements DockerApi {
     };
   }
 
-  async pull(name: string, options?: { abortSignal?: AbortSignal }): Promise<NodeJS.ReadableStream> {
-    this.calls.push(`pull ${name}`);
+  async pull(name: string, options?: DockerCallOptions): Promise<NodeJS.ReadableStream> {
+    this.record(`pull ${name}`, options);
     this.pulls.push(name);
     if (this.hooks.pull) return this.hooks.pull(name, options?.abortSignal);
     this.images.add(name);
@@ -213,7 +155,7 @@ export class FakeDocker implements DockerApi {
   }
 
   async createContainer(config: DockerContainerCreateOptions): Promise<DockerContainerApi> {
-    this.calls.push(`create ${config.name}`);
+    this.record(`create ${config.name}`, config as DockerCallOptions);
     await this.hooks.create?.(config);
     if (!config.Image || !this.images.has(config.Image))
       throw httpError(404, `No such image: ${config.Image}`);
@@ -231,7 +173,7 @@ export class FakeDocker implements DockerApi {
   }
 
   async listContainers(options: DockerListContainersOptions = {}): Promise<DockerContainerSummary[]> {
-    this.calls.push('list');
+    this.record('list', options);
     this.listOptions.push(options);
     await this.hooks.list?.();
     return (
