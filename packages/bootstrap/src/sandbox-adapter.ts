@@ -7,6 +7,8 @@ export interface ExecOptions {
   signal?: AbortSignal;
   env?: Record<string, string>;
   workingDir?: string;
+  /** Output kept per stream, in bytes; the rest is read and dropped, and the result says so. Default: all. */
+  maxOutputBytes?: number;
 }
 
 /** What a command run in a sandbox produced. */
@@ -14,6 +16,10 @@ export interface ExecResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** True when stdout passed `maxOutputBytes` and the rest was dropped. */
+  stdoutTruncated?: boolean;
+  /** True when stderr passed `maxOutputBytes` and the rest was dropped. */
+  stderrTruncated?: boolean;
 }
 
 /** A provisioned sandbox; `dispose()` is idempotent and also available as `Symbol.asyncDispose`. */

@@ -29,6 +29,8 @@ export class ObservedRecorder implements ProvisionRecorder {
 
   async record(result: ProvisionResult): Promise<void> {
     const { recorder, telemetry, logger, alerts } = this.#deps;
+    // Only valid requests are SLA evidence: a spec the adapter or the engine refused is the caller's mistake.
+    if (isCallerMistake(result)) return;
     try {
       await recorder.record(result);
     } catch (error) {
@@ -50,4 +52,9 @@ export class ObservedRecorder implements ProvisionRecorder {
       ...(result.attributes?.tenant === undefined ? {} : { tenant: result.attributes.tenant }),
     });
   }
+}
+
+/** True when a provisioning failed because of what was asked (answered 4xx), not how the backend did. */
+export function isCallerMistake(result: ProvisionResult): boolean {
+  return result.error?.code === 'INVALID_SPEC';
 }

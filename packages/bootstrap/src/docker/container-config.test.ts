@@ -61,6 +61,34 @@ describe('resolveDockerSandboxSpec', () => {
 });
 
 describe('buildContainerConfig', () => {
+  it('a read-only sandbox writes only to a size-bounded tmpfs at /tmp, and runs as the user asked', () => {
+    const config = buildContainerConfig(
+      resolveDockerSandboxSpec({
+        image: 'x',
+        readOnlyRootfs: true,
+        tmpfsBytes: 8 * 1024 * 1024,
+        user: '65534:65534',
+      }),
+      identity,
+    );
+    expect(config.HostConfig).toMatchObject({
+      ReadonlyRootfs: true,
+      Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=8388608,mode=1777' },
+    });
+    expect(config.User).toBe('65534:65534');
+    expect(
+      buildContainerConfig(resolveDockerSandboxSpec({ image: 'x' }), identity).HostConfig,
+    ).not.toHaveProperty('ReadonlyRootfs');
+  });
+
+  it.each([
+    [{ readOnlyRootfs: 'yes' }, /readOnlyRootfs must be a boolean/],
+    [{ tmpfsBytes: 10 }, /tmpfsBytes must be/],
+    [{ user: 'root; rm -rf /' }, /user must be NAME, UID or UID:GID/],
+  ])('refuses %j', (extra, message) => {
+    expect(() => resolveDockerSandboxSpec({ image: 'x', ...(extra as object) })).toThrow(message);
+  });
+
   it('labels the container as sbx-managed with its owner, expiry and sandbox id, keeping user labels', () => {
     const config = buildContainerConfig(
       resolveDockerSandboxSpec({ image: 'x', labels: { team: 'a' } }),

@@ -13,6 +13,9 @@ export const SBX_LABELS = Object.freeze({
   sandboxId: 'sbx.sandbox-id',
 });
 
+/** Size of the `/tmp` tmpfs of a read-only sandbox when the spec gives none: 64 MiB. */
+export const DEFAULT_TMPFS_BYTES = 64 * 1024 * 1024;
+
 /** The value of the `sbx.managed-by` label. */
 export const SBX_MANAGED_BY = 'sbx';
 
@@ -64,6 +67,12 @@ export function buildContainerConfig(
       PidsLimit: pids,
       AutoRemove: false,
       PublishAllPorts: false,
+      ...(spec.readOnlyRootfs
+        ? {
+            ReadonlyRootfs: true,
+            Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${spec.tmpfsBytes ?? DEFAULT_TMPFS_BYTES},mode=1777` },
+          }
+        : {}),
     },
   };
   if (spec.cmd) config.Cmd = [...spec.cmd];

@@ -172,13 +172,13 @@ describe('DockerAdapter.provision', () => {
   });
 
   describe('failures remove the container before the error propagates', () => {
-    it('CREATE_FAILED: the engine refused the config', async () => {
+    it('INVALID_SPEC: the engine refused the config as an invalid argument (400)', async () => {
       const { docker, provision, phasesOf } = setup();
       docker.hooks.create = () => {
         throw httpError(400, 'invalid reference format');
       };
       const error = await failureOf(provision());
-      expect(error).toMatchObject({ code: 'CREATE_FAILED', phase: 'create', retryable: false });
+      expect(error).toMatchObject({ code: 'INVALID_SPEC', phase: 'create', retryable: false });
       expect(error.message).toMatch(
         /^creating container sbx-\w+ from sbx-test\/app:1 failed: invalid reference format/,
       );
@@ -194,13 +194,13 @@ describe('DockerAdapter.provision', () => {
       expect(await failureOf(provision())).toMatchObject({ code: 'IMAGE_NOT_FOUND', phase: 'create' });
     });
 
-    it('START_FAILED: the command does not exist', async () => {
+    it('INVALID_SPEC: the command does not exist (the engine answers 400)', async () => {
       const { docker, provision, phasesOf } = setup();
       docker.hooks.start = () => {
         throw httpError(400, 'OCI runtime create failed: exec: "nope": executable file not found in $PATH');
       };
       const error = await failureOf(provision({ cmd: ['nope'] }));
-      expect(error).toMatchObject({ code: 'START_FAILED', phase: 'start' });
+      expect(error).toMatchObject({ code: 'INVALID_SPEC', phase: 'start' });
       expect(error.message).toMatch(/executable file not found in \$PATH; container sbx-\w+ removed$/);
       expect(docker.containers).toHaveLength(1);
       expect(docker.live).toEqual([]);

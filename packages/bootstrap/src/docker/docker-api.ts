@@ -112,6 +112,8 @@ export interface DockerContainerCreateOptions {
     PidsLimit?: number;
     AutoRemove?: boolean;
     ReadonlyRootfs?: boolean;
+    /** Mount point -> tmpfs options, e.g. `{ '/tmp': 'rw,size=67108864,mode=1777' }`. */
+    Tmpfs?: Record<string, string>;
     PublishAllPorts?: boolean;
   };
 }

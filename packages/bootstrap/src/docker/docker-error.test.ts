@@ -67,3 +67,15 @@ describe('describeEngineAddress', () => {
     expect(describeEngineAddress(modem)).toBe(address);
   });
 });
+
+describe('an engine that refuses the request as invalid', () => {
+  it('is INVALID_SPEC (the caller asked for something impossible), not an engine failure', () => {
+    const error = wrapDockerError(httpError(400, 'Minimum memory limit allowed is 6MB'), {
+      code: 'CREATE_FAILED',
+      doing: 'creating container sbx-1',
+      engineAddress: '/var/run/docker.sock',
+    });
+    expect(error).toMatchObject({ code: 'INVALID_SPEC', retryable: false });
+    expect(error.message).toContain('Minimum memory limit allowed is 6MB');
+  });
+});

@@ -30,14 +30,19 @@ export interface DockerErrorContext {
   notFound?: BootstrapErrorCode;
 }
 
-/** Wraps a dockerode failure (kept as `cause`): lost connections become `ENGINE_UNREACHABLE` (retryable). */
+/**
+ * Wraps a dockerode failure (kept as `cause`): lost connections become `ENGINE_UNREACHABLE` (retryable), the
+ * engine's 400 (invalid argument) `INVALID_SPEC`.
+ */
 export function wrapDockerError(error: unknown, context: DockerErrorContext): BootstrapError {
   if (error instanceof BootstrapError) return error;
   const phase = context.phase === undefined ? {} : { phase: context.phase };
   const connection = connectionErrorCode(error);
   if (connection !== undefined) return engineUnreachable(error, context.engineAddress, context.phase);
   const status = statusCodeOf(error);
-  const code = status === 404 && context.notFound ? context.notFound : context.code;
+  // 400 is the engine's "invalid argument": the request asked for something it cannot do (a caller's mistake).
+  const code =
+    status === 404 && context.notFound ? context.notFound : status === 400 ? 'INVALID_SPEC' : context.code;
   return new BootstrapError(code, `${context.doing} failed: ${engineMessage(error)}`, {
     cause: error,
     // The engine is busy or restarting; the same call can succeed later.

@@ -1,4 +1,5 @@
 import { BootstrapError } from '../errors.js';
+import { parseImageReference } from './image-reference.js';
 import { DEFAULT_READINESS_PROBE, type ReadinessProbe, validateReadinessProbe } from './readiness-probe.js';
 
 /** Resource limits of a Docker sandbox; every one is always set (defaults in `DEFAULT_DOCKER_RESOURCES`). */
@@ -47,6 +48,13 @@ export interface DockerSandboxSpec {
    */
   ttlMs?: number;
   healthcheck?: DockerHealthcheckSpec;
+  /**
+   * A read-only root filesystem: the sandbox writes only to a tmpfs at `/tmp` of `tmpfsBytes` (default
+   * 64 MiB). Default false (the image decides); agent-host turns it on by policy.
+   */
+  readOnlyRootfs?: boolean;
+  /** Size of the `/tmp` tmpfs of a read-only sandbox, in bytes. */
+  tmpfsBytes?: number;
 }
 
 /** The limits applied when a spec sets none: 512 MiB, 1 CPU, 256 processes. */
@@ -83,6 +91,8 @@ export function resolveDockerSandboxSpec(spec: DockerSandboxSpec): ResolvedDocke
   };
   if (spec === null || typeof spec !== 'object') return fail('expected an object');
   if (typeof spec.image !== 'string' || spec.image.trim() === '') fail('image must be a non-empty string');
+  // The engine answers some malformed references with a redirect dockerode follows off the socket.
+  parseImageReference(spec.image.trim());
   if (spec.cmd !== undefined && !isStringArray(spec.cmd)) fail('cmd must be an array of strings');
   for (const [key, value] of Object.entries(spec.env ?? {})) {
     if (!/^[^=\0]+$/.test(key) || typeof value !== 'string')
@@ -109,6 +119,18 @@ export function resolveDockerSandboxSpec(spec: DockerSandboxSpec): ResolvedDocke
     fail('networkSandbox must be a boolean');
   }
   if (spec.healthcheck !== undefined) validateHealthcheck(spec.healthcheck, fail);
+  if (spec.readOnlyRootfs !== undefined && typeof spec.readOnlyRootfs !== 'boolean') {
+    fail('readOnlyRootfs must be a boolean');
+  }
+  if (
+    spec.tmpfsBytes !== undefined &&
+    !(Number.isInteger(spec.tmpfsBytes) && spec.tmpfsBytes >= 1024 * 1024)
+  ) {
+    fail(`tmpfsBytes must be a whole number of bytes of at least 1 MiB, got ${spec.tmpfsBytes}`);
+  }
+  if (spec.user !== undefined && !/^[A-Za-z0-9_.-]{1,64}(?::[A-Za-z0-9_.-]{1,64})?$/.test(spec.user)) {
+    fail(`user must be NAME, UID or UID:GID, got ${JSON.stringify(spec.user)}`);
+  }
   return {
     ...spec,
     image: spec.image.trim(),

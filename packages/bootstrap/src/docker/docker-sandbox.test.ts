@@ -41,6 +41,20 @@ describe('DockerSandbox.exec', () => {
       exitCode: 3,
       stdout: 'out\n',
       stderr: 'err\n',
+      stdoutTruncated: false,
+      stderrTruncated: false,
+    });
+  });
+
+  it('keeps at most maxOutputBytes of each stream and says so', async () => {
+    const { docker, sandbox } = await setup();
+    docker.execHandler = () => ({ exitCode: 0, stdout: 'x'.repeat(100), stderr: 'short' });
+    await expect(sandbox.exec('yes', { maxOutputBytes: 10 })).resolves.toEqual({
+      exitCode: 0,
+      stdout: 'x'.repeat(10),
+      stderr: 'short',
+      stdoutTruncated: true,
+      stderrTruncated: false,
     });
   });
 
@@ -134,7 +148,7 @@ describe('DockerSandbox.exec', () => {
     docker.execHandler = () => ({ exitCode: 137, stderr: 'Killed\n' });
     const result = sandbox.exec(['big']);
     await vi.advanceTimersByTimeAsync(150);
-    await expect(result).resolves.toEqual({ exitCode: 137, stdout: '', stderr: 'Killed\n' });
+    await expect(result).resolves.toMatchObject({ exitCode: 137, stdout: '', stderr: 'Killed\n' });
     expect(docker.calls.filter((c) => c === 'inspect sbx-1')).toHaveLength(4);
   });
 

@@ -102,6 +102,7 @@ export class DockerSandbox implements SandboxHandle {
       const result = await runExec(this.#container, argv, {
         env: { ...options.env, [EXEC_MARKER_ENV]: marker.slice(EXEC_MARKER_ENV.length + 1) },
         ...(options.workingDir ? { workingDir: options.workingDir } : {}),
+        ...(options.maxOutputBytes === undefined ? {} : { maxOutputBytes: options.maxOutputBytes }),
         signal: controller.signal,
       });
       if (SUSPECT_EXIT_CODES.has(result.exitCode) && (await this.#containerGone(controller.signal))) {

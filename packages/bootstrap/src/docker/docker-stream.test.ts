@@ -22,7 +22,11 @@ describe('DockerStreamDemuxer', () => {
     const collected = collectDemuxed(stream);
     stream.write(bytes.subarray(0, 5));
     stream.end(bytes.subarray(5));
-    await expect(collected).resolves.toEqual({ stdout: 'hello world\n', stderr: 'oops\n' });
+    await expect(collected).resolves.toMatchObject({
+      stdout: 'hello world\n',
+      stderr: 'oops\n',
+      stdoutTruncated: false,
+    });
   });
 
   it('rejects when the stream fails', async () => {
@@ -45,5 +49,22 @@ describe('LineSplitter', () => {
     expect(lines).toEqual(['stderr:warn', 'stdout:ready €']);
     splitter.flush();
     expect(lines).toEqual(['stderr:warn', 'stdout:ready €', 'stdout:last']);
+  });
+});
+
+describe('collectDemuxed with a cap', () => {
+  it('keeps at most maxBytes per stream, reads the rest to the end, and says which stream was cut', async () => {
+    const stream = new PassThrough();
+    const collected = collectDemuxed(stream, 5);
+    stream.write(frame(1, 'hello world'));
+    stream.write(frame(2, 'err'));
+    stream.write(frame(1, 'more'));
+    stream.end();
+    expect(await collected).toEqual({
+      stdout: 'hello',
+      stderr: 'err',
+      stdoutTruncated: true,
+      stderrTruncated: false,
+    });
   });
 });

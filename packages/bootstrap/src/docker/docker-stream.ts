@@ -53,15 +53,38 @@ export function readDemuxed(
   });
 }
 
-/** Collects a multiplexed stream into its stdout and stderr text. */
+/** What `collectDemuxed` read: each stream's text, and whether it passed the cap. */
+export interface CollectedOutput {
+  stdout: string;
+  stderr: string;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+}
+
+/**
+ * Collects a multiplexed stream into its stdout and stderr text, keeping at most `maxBytes` of each: the
+ * rest is read (so the command is not blocked) and dropped, and the result says which stream was cut.
+ */
 export async function collectDemuxed(
   stream: NodeJS.ReadableStream,
-): Promise<{ stdout: string; stderr: string }> {
+  maxBytes = Number.POSITIVE_INFINITY,
+): Promise<CollectedOutput> {
   const out: Record<OutputStream, Buffer[]> = { stdout: [], stderr: [] };
-  await readDemuxed(stream, (which, payload) => out[which].push(Buffer.from(payload)));
+  const kept: Record<OutputStream, number> = { stdout: 0, stderr: 0 };
+  const cut: Record<OutputStream, boolean> = { stdout: false, stderr: false };
+  await readDemuxed(stream, (which, payload) => {
+    const room = maxBytes - kept[which];
+    if (payload.length > room) cut[which] = true;
+    if (room <= 0) return;
+    const part = payload.length > room ? payload.subarray(0, room) : payload;
+    out[which].push(Buffer.from(part));
+    kept[which] += part.length;
+  });
   return {
     stdout: Buffer.concat(out.stdout).toString('utf8'),
     stderr: Buffer.concat(out.stderr).toString('utf8'),
+    stdoutTruncated: cut.stdout,
+    stderrTruncated: cut.stderr,
   };
 }
 

@@ -34,7 +34,7 @@ describe('parseReadinessProbe', () => {
     ['', /empty/],
     ['ready', /unknown kind "ready"/],
     ['log:', /log needs a regular expression/],
-    ['log:([', /invalid regular expression/],
+    ['log:([', /invalid log pattern/],
     ['exec:   ', /exec needs a command/],
     ['port:0', /port must be an integer from 1 to 65535, got 0/],
     ['port:65536', /got 65536/],
@@ -71,7 +71,7 @@ describe('validateReadinessProbe', () => {
     [{ kind: 'exec', cmd: [] }, /cmd must be a non-empty array/],
     [{ kind: 'tcp', port: 0 }, /port must be/],
     [{ kind: 'http', port: 80, path: 'health' }, /path must start with \//],
-    [{ kind: 'log', pattern: '(' }, /invalid regular expression/],
+    [{ kind: 'log', pattern: '(' }, /invalid log pattern/],
     [{ kind: 'running', intervalMs: -1 }, /intervalMs/],
     [{ kind: 'nope' }, /unknown kind/],
   ])('rejects %j', (probe, why) => {

@@ -1,4 +1,5 @@
 import { BootstrapError } from '../errors.js';
+import { compileLogPattern } from './log-pattern.js';
 
 /**
  * When a Docker sandbox counts as ready. `tcp` and `http` are checked from inside the container (with
@@ -77,7 +78,7 @@ export function validateReadinessProbe(probe: ReadinessProbe): ReadinessProbe {
     case 'healthcheck':
       return probe;
     case 'log':
-      if (!(probe.pattern instanceof RegExp)) validatePattern(probe.pattern, fail);
+      validatePattern(probe.pattern, fail);
       return probe;
     case 'exec':
       if (
@@ -101,11 +102,13 @@ export function validateReadinessProbe(probe: ReadinessProbe): ReadinessProbe {
 }
 
 function validatePattern(pattern: unknown, fail: (why: string) => never): void {
-  if (typeof pattern !== 'string' || pattern === '') fail('log pattern must be a non-empty string or RegExp');
+  if (!(pattern instanceof RegExp) && (typeof pattern !== 'string' || pattern === '')) {
+    fail('log pattern must be a non-empty string or RegExp');
+  }
   try {
-    new RegExp(pattern as string);
+    compileLogPattern(pattern as RegExp | string);
   } catch (error) {
-    fail(`invalid regular expression (${(error as Error).message})`);
+    fail(`invalid log pattern: ${(error as Error).message}`);
   }
 }
 

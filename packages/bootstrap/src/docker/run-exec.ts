@@ -9,6 +9,8 @@ export interface RunExecOptions {
   workingDir?: string;
   /** Stops waiting (the stream is closed) and rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Output kept per stream, in bytes (the rest is dropped and flagged). */
+  maxOutputBytes?: number;
 }
 
 // The exit code can land a moment after the output stream closes; inspect again this often until it does.
@@ -44,7 +46,7 @@ export async function runExec(
   );
   const stop = whenAborted(signal, () => destroyStream(stream));
   try {
-    const output = await raceAbort(collectDemuxed(stream), signal);
+    const output = await raceAbort(collectDemuxed(stream, options.maxOutputBytes), signal);
     for (;;) {
       const info = await callUnlessAborted(signal, () => exec.inspect(signal ? { abortSignal: signal } : {}));
       if (!info.Running) return { exitCode: info.ExitCode ?? -1, ...output };

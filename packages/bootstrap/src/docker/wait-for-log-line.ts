@@ -1,6 +1,7 @@
 import { callUnlessAborted, raceAbort, whenAborted } from '../bounded.js';
 import { engineMessage } from './docker-error.js';
 import { destroyStream, LineSplitter, readDemuxed } from './docker-stream.js';
+import { compileLogPattern } from './log-pattern.js';
 import { assertRunning, failed, type ReadinessTarget, wrap } from './readiness-target.js';
 
 /**
@@ -9,11 +10,8 @@ import { assertRunning, failed, type ReadinessTarget, wrap } from './readiness-t
  */
 export async function waitForLogLine(pattern: RegExp | string, target: ReadinessTarget): Promise<void> {
   const { signal } = target;
-  const regex =
-    typeof pattern === 'string'
-      ? new RegExp(pattern)
-      : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
-  target.progress.last = `no output yet, waiting for a line matching ${regex}`;
+  const regex = compileLogPattern(pattern);
+  target.progress.last = `no output yet, waiting for a line matching ${regex.source}`;
   const output = await openLog(target);
   let matched = false;
   let lines = 0;
@@ -24,13 +22,17 @@ export async function waitForLogLine(pattern: RegExp | string, target: Readiness
       destroyStream(output);
       return;
     }
-    target.progress.last = `${lines} output lines, none matching ${regex}; last: ${JSON.stringify(line.slice(0, 120))}`;
+    target.progress.last = `${lines} output lines, none matching ${regex.source}; last: ${JSON.stringify(line.slice(0, 120))}`;
   });
   const stop = whenAborted(signal, () => destroyStream(output));
   try {
     await raceAbort(
       readDemuxed(output, (stream, payload) => {
-        if (!matched) splitter.push(stream, payload);
+        if (matched) return;
+        const started = performance.now();
+        splitter.push(stream, payload);
+        // A flood of output never holds the event loop: after a few ms of matching, let others run first.
+        if (!matched && performance.now() - started > MATCH_BUDGET_MS) yieldStream(output);
       }),
       signal,
     );
@@ -43,7 +45,18 @@ export async function waitForLogLine(pattern: RegExp | string, target: Readiness
   }
   // The output ended: the container is gone or exited.
   await assertRunning(target);
-  throw failed(target, `the output of sandbox ${target.sandboxId} ended before a line matched ${regex}`);
+  throw failed(
+    target,
+    `the output of sandbox ${target.sandboxId} ended before a line matched ${regex.source}`,
+  );
+}
+
+// Matching time one chunk of output may take before the stream pauses for a turn of the event loop.
+const MATCH_BUDGET_MS = 4;
+
+function yieldStream(stream: NodeJS.ReadableStream): void {
+  stream.pause();
+  setImmediate(() => stream.resume());
 }
 
 // A log stream that arrives after the abort is destroyed at once.

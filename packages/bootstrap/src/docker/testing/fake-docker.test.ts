@@ -40,7 +40,7 @@ describe('FakeDocker tells the truth', () => {
     const log = await container.logs({ follow: true, stdout: true, stderr: true });
     container.print('second\n', 2);
     container.exit(0);
-    expect(await collectDemuxed(log)).toEqual({ stdout: 'first\n', stderr: 'second\n' });
+    expect(await collectDemuxed(log)).toMatchObject({ stdout: 'first\n', stderr: 'second\n' });
     const after = await container.logs({ follow: true, stdout: true, stderr: true });
     expect((await collectDemuxed(after)).stdout).toBe('first\n');
   });
