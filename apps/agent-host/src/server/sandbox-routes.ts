@@ -70,9 +70,12 @@ export function sandboxRoutes(app: Hono<AppEnv>, deps: SandboxRouteDeps): void {
       const { exec, record } = await deps.host.runJob(found.sandbox, cmd, {
         signal: c.req.raw.signal,
         timeoutMs: timeoutMs ?? deps.policy.maxExecTimeoutMs,
+        maxOutputBytes: deps.policy.maxExecOutputBytes,
       });
       return c.json({
         ...exec,
+        stdoutTruncated: exec.stdoutTruncated ?? false,
+        stderrTruncated: exec.stderrTruncated ?? false,
         durationMs: record.durationMs,
         outcome: record.outcome,
         alertFired: record.alertFired,

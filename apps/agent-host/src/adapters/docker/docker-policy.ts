@@ -3,7 +3,8 @@ import { MIN_CPUS, MIN_MEMORY_BYTES, overCap, type SandboxPolicy } from '../../p
 
 /**
  * Holds a docker spec to the server's policy before any engine call: each limit within its range (400
- * `POLICY_LIMIT` naming the field and the range otherwise), defaults capped, the TTL bounded.
+ * `POLICY_LIMIT` naming the field and the range otherwise), defaults capped, the TTL bounded, and a read-only
+ * root filesystem with a bounded `/tmp` unless the request turns it off.
  */
 export function applyDockerPolicy(
   spec: DockerSandboxSpec,
@@ -31,5 +32,6 @@ export function applyDockerPolicy(
   if (spec.ttlMs !== undefined && spec.ttlMs > policy.maxTtlMs) {
     throw overCap(name('ttlMs'), `must be at most ${policy.maxTtlMs}, got ${spec.ttlMs}`);
   }
-  return { ...spec, resources };
+  const readOnlyRootfs = spec.readOnlyRootfs ?? policy.readOnlyRootfs;
+  return { ...spec, resources, readOnlyRootfs, ...(readOnlyRootfs ? { tmpfsBytes: policy.tmpfsBytes } : {}) };
 }

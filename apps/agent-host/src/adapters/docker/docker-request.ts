@@ -31,6 +31,11 @@ export const dockerRequestSchema = z
       })
       .strict()
       .optional(),
+    readOnlyRootfs: z.boolean().optional(),
+    user: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}(?::[A-Za-z0-9_.-]{1,64})?$/, 'must be NAME, UID or UID:GID')
+      .optional(),
     ttlMs: z.number().int().positive().max(MAX_TTL_MS, `must be at most ${MAX_TTL_MS} (one week)`).optional(),
   })
   .strict();

@@ -12,6 +12,8 @@ export interface DockerSpecInput {
   pull?: DockerSandboxSpec['pull'] | undefined;
   resources?: DockerSandboxSpec['resources'] | undefined;
   ttlMs?: number | undefined;
+  readOnlyRootfs?: boolean | undefined;
+  user?: string | undefined;
 }
 
 /**
@@ -42,5 +44,7 @@ export function toDockerSpec(
   if (input.pull !== undefined) spec.pull = input.pull;
   if (input.resources !== undefined) spec.resources = input.resources;
   if (input.ttlMs !== undefined) spec.ttlMs = input.ttlMs;
+  if (input.readOnlyRootfs !== undefined) spec.readOnlyRootfs = input.readOnlyRootfs;
+  if (input.user !== undefined) spec.user = input.user;
   return spec;
 }
