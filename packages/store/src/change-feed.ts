@@ -1,4 +1,4 @@
-import type { SandboxRunOutcome, SandboxType } from '@sbx/timing';
+import type { ProvisionSource, SandboxRunOutcome, SandboxType } from '@sbx/timing';
 import { type Kysely, sql } from 'kysely';
 import type { SbxDatabase } from './database.js';
 import { wrapDriverError } from './errors.js';
@@ -12,6 +12,8 @@ export interface ProvisionChange {
   durationMs: number;
   status: 'ok' | 'sla_breach';
   failed: boolean;
+  /** `cold`, `pool` or `refill`. */
+  source: ProvisionSource;
 }
 
 /** A sandbox run as the change feed gives it. */
@@ -39,7 +41,14 @@ export class ChangeFeed {
     try {
       const rows = await this.#db
         .selectFrom('sandbox_provisioning_kpis')
-        .select([sql<number>`rowid`.as('seq'), 'sandbox_type', 'duration_ms', 'status', 'error_name'])
+        .select([
+          sql<number>`rowid`.as('seq'),
+          'sandbox_type',
+          'duration_ms',
+          'status',
+          'error_name',
+          'source',
+        ])
         .where(sql<number>`rowid`, '>', after)
         .orderBy(sql`rowid`)
         .limit(n)
@@ -50,6 +59,7 @@ export class ChangeFeed {
         durationMs: r.duration_ms,
         status: r.status,
         failed: r.error_name !== null,
+        source: r.source,
       }));
     } catch (error) {
       throw wrapDriverError(error, 'read new provisionings', 'read');

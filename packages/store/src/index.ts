@@ -49,5 +49,6 @@ export {
   MAX_LIST_LIMIT,
   P95_WINDOW,
   SandboxProvisioningKPI,
+  type SourceFilter,
 } from './sandbox-provisioning-kpi.js';
 export { SBX_MIGRATIONS } from './sbx-migrations.js';

@@ -40,7 +40,8 @@ describe('openDatabase', () => {
       expect.arrayContaining([
         'table:sandbox_provisioning_kpis',
         'index:idx_sandbox_provisioning_kpis_type_timestamp',
-        'index:idx_sandbox_provisioning_kpis_type_duration',
+        'index:idx_sandbox_provisioning_kpis_type_duration_source',
+        'index:idx_sandbox_provisioning_kpis_type_source_timestamp',
         'table:sandbox_provisioning_phases',
         'table:sandbox_perf_records',
         'table:kysely_migration',
@@ -188,7 +189,7 @@ describe('the indexes', () => {
     expect(plans).toHaveLength(4);
     for (const plan of plans.slice(1)) {
       expect(plan).toBe(
-        'SEARCH sandbox_provisioning_kpis USING COVERING INDEX idx_sandbox_provisioning_kpis_type_duration (sandbox_type=?)',
+        'SEARCH sandbox_provisioning_kpis USING COVERING INDEX idx_sandbox_provisioning_kpis_type_duration_source (sandbox_type=?)',
       );
     }
   });

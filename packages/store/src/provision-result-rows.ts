@@ -1,4 +1,10 @@
-import { type PhaseTiming, SLA_LIMITS } from '@sbx/timing';
+import {
+  isProvisionSource,
+  type PhaseTiming,
+  PROVISION_SOURCES,
+  type ProvisionSource,
+  SLA_LIMITS,
+} from '@sbx/timing';
 import type { NewProvisioningKpi } from './provisioning-kpi.table.js';
 import type { NewProvisioningPhase } from './provisioning-phase.table.js';
 import { describe, invalid, isoDate, nonNegativeFinite, sandboxType, string } from './validate.js';
@@ -30,6 +36,7 @@ export function provisionResultRows(result: unknown, id: string, path = ''): Pro
   }
   const error = r.error === undefined ? undefined : errorInfo(r.error, `${path}error`);
   const tenant = tenantOf(r.attributes, `${path}attributes`);
+  const source = sourceOf(r.attributes, `${path}attributes`);
   return {
     kpi: {
       id,
@@ -42,6 +49,7 @@ export function provisionResultRows(result: unknown, id: string, path = ''): Pro
       error_message: error?.message ?? null,
       error_code: error?.code ?? null,
       tenant,
+      source,
     },
     phases: phases(r.phases, `${path}phases`).map((phase, seq) => ({
       provision_id: id,
@@ -64,6 +72,17 @@ function tenantOf(value: unknown, field: string): string | null {
   if (value === undefined) return null;
   const tenant = record(value, field).tenant;
   return tenant === undefined ? null : string(tenant, `${field}.tenant`, true);
+}
+
+// No source attribute: provisioned for its caller (every row before pools existed was).
+function sourceOf(value: unknown, field: string): ProvisionSource {
+  if (value === undefined) return 'cold';
+  const source = record(value, field).source;
+  if (source === undefined) return 'cold';
+  if (!isProvisionSource(source)) {
+    invalid(`${field}.source`, `must be one of ${PROVISION_SOURCES.join(', ')}, got ${describe(source)}`);
+  }
+  return source;
 }
 
 function errorInfo(value: unknown, field: string): { name: string; message: string; code: string | null } {

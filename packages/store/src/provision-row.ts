@@ -1,4 +1,10 @@
-import { type PhaseTiming, type ProvisionErrorInfo, type SandboxType, SLA_LIMITS } from '@sbx/timing';
+import {
+  type PhaseTiming,
+  type ProvisionErrorInfo,
+  type ProvisionSource,
+  type SandboxType,
+  SLA_LIMITS,
+} from '@sbx/timing';
 import type { ProvisioningKpiRow } from './provisioning-kpi.table.js';
 import type { ProvisioningPhaseRow } from './provisioning-phase.table.js';
 
@@ -18,6 +24,8 @@ export interface ProvisionRow {
   phases: PhaseTiming[];
   /** The tenant that asked for it, when known. */
   tenant?: string;
+  /** `cold`, `pool` (a warm pool's member handed out) or `refill` (a pool's background provisioning). */
+  source: ProvisionSource;
 }
 
 /** Joins provisioning rows with their phase rows (phases in `seq` order) into `ProvisionRow`s, keeping row order. */
@@ -38,6 +46,7 @@ export function toProvisionRows(
       durationMs: row.duration_ms,
       status: row.status,
       timestamp: new Date(row.timestamp),
+      source: row.source ?? 'cold',
       slaLimitMs: row.sla_limit_ms ?? SLA_LIMITS[row.sandbox_type],
       phases: (byProvision.get(row.id) ?? [])
         .sort((a, b) => a.seq - b.seq)

@@ -1,4 +1,4 @@
-import type { SandboxType } from '@sbx/timing';
+import type { ProvisionSource, SandboxType } from '@sbx/timing';
 import type { Insertable, Selectable } from 'kysely';
 
 /** `sandbox_provisioning_kpis`: one row per sandbox provisioning, failures included. */
@@ -19,6 +19,8 @@ export interface ProvisioningKpiTable {
   error_code: string | null;
   /** The tenant that asked for it (the `tenant` attribute); null when unknown. */
   tenant: string | null;
+  /** `cold`, `pool` or `refill` (the `source` attribute); refills are left out of the SLA verdict. */
+  source: ProvisionSource;
 }
 
 /** A `sandbox_provisioning_kpis` row as read. */

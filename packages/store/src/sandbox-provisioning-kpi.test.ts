@@ -45,6 +45,7 @@ describe('record', () => {
       status: 'sla_breach',
       timestamp: T0,
       slaLimitMs: 30_000,
+      source: 'cold',
       error: { name: 'BootstrapError', message: 'readiness timed out', code: 'READINESS_TIMEOUT' },
       phases: [
         { name: 'create', startMs: 0, durationMs: 120.5 },

@@ -3,6 +3,7 @@ import {
   nearestRankIndex,
   type ProvisionRecorder,
   type ProvisionResult,
+  type ProvisionSource,
   quantile,
   SANDBOX_TYPES,
   type SandboxType,
@@ -16,7 +17,7 @@ import { phaseBreakdown } from './phase-breakdown.js';
 import { type ProvisionRows, provisionResultRows } from './provision-result-rows.js';
 import { type ProvisionRow, toProvisionRows } from './provision-row.js';
 import type { PhaseStats, ProvisioningStats } from './provisioning-stats.js';
-import { invalid, positiveInteger, sandboxType, windowSize } from './validate.js';
+import { describe, invalid, positiveInteger, sandboxType, windowSize } from './validate.js';
 
 /** `getP95Latency()` reads this many newest rows of a type. */
 export const P95_WINDOW = 100;
@@ -26,6 +27,12 @@ export const DEFAULT_STATS_WINDOW = 100;
 export const DEFAULT_LIST_LIMIT = 50;
 /** Largest `limit` of `listRecent()` (its ids are bound as parameters). */
 export const MAX_LIST_LIMIT = 10_000;
+
+/**
+ * Which provisionings a query reads: `'user'` (default) what callers waited for, `cold` and `pool` alike
+ * (the SLA verdict's rows); or one source, `refill` included.
+ */
+export type SourceFilter = ProvisionSource | 'user';
 
 const KPI_COLUMNS = [
   'id',
@@ -38,6 +45,7 @@ const KPI_COLUMNS = [
   'error_message',
   'error_code',
   'tenant',
+  'source',
 ] as const;
 const PHASE_COLUMNS = ['provision_id', 'seq', 'name', 'start_ms', 'duration_ms'] as const;
 
@@ -74,11 +82,17 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
     if (rows.length > 0) await this.#write(rows, `record ${rows.length} provisioning results`);
   }
 
-  /** Nearest-rank P95 of `durationMs` over the newest 100 rows of `type`; `undefined` when there are none. */
-  async getP95Latency(type: SandboxType): Promise<number | undefined> {
+  /**
+   * Nearest-rank P95 of `durationMs` over the newest 100 rows of `type` that callers waited for (refills left
+   * out; or of one `source`); `undefined` when there are none.
+   */
+  async getP95Latency(
+    type: SandboxType,
+    options: { source?: SourceFilter } = {},
+  ): Promise<number | undefined> {
     const t = sandboxType(type);
     const rows = await this.#read('read the P95 latency', () =>
-      this.#newest(t, P95_WINDOW).select('duration_ms').execute(),
+      this.#newest(t, P95_WINDOW, options.source).select('duration_ms').execute(),
     );
     return quantile(
       rows.map((r) => r.duration_ms),
@@ -86,12 +100,20 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
     );
   }
 
-  /** n, p50/p95/p99, mean, max, SLA breaches, failures and success rate over the newest `window` rows (default 100) or `'all'`. */
-  async getStats(type: SandboxType, options: { window?: number | 'all' } = {}): Promise<ProvisioningStats> {
+  /**
+   * n, p50/p95/p99, mean, max, SLA breaches, failures and success rate over the newest `window` rows (default
+   * 100) or `'all'`; of the rows callers waited for (refills left out) unless `source` names one.
+   */
+  async getStats(
+    type: SandboxType,
+    options: { window?: number | 'all'; source?: SourceFilter } = {},
+  ): Promise<ProvisioningStats> {
     const t = sandboxType(type);
     const window = windowSize(options.window, DEFAULT_STATS_WINDOW, true);
     return this.#read(`read the ${t} provisioning stats`, async () => {
-      const rows = this.#newest(t, window).select(['duration_ms', 'status', 'error_name']).as('w');
+      const rows = this.#newest(t, window, options.source)
+        .select(['duration_ms', 'status', 'error_name'])
+        .as('w');
       const agg = await this.#db
         .selectFrom(rows)
         .select((eb) => [
@@ -136,29 +158,45 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
     });
   }
 
-  /** Per-phase stats over the phases of the newest `window` provisionings of `type` (default 100), in typical order. */
-  async getPhaseBreakdown(type: SandboxType, options: { window?: number } = {}): Promise<PhaseStats[]> {
+  /**
+   * Per-phase stats over the phases of the newest `window` provisionings of `type` (default 100; refills left
+   * out unless `source` names them), in typical order.
+   */
+  async getPhaseBreakdown(
+    type: SandboxType,
+    options: { window?: number; source?: SourceFilter } = {},
+  ): Promise<PhaseStats[]> {
     const t = sandboxType(type);
     const window = windowSize(options.window, DEFAULT_STATS_WINDOW, false);
     const samples = await this.#read(`read the ${t} phase breakdown`, () =>
       this.#db
         .selectFrom('sandbox_provisioning_phases')
         .select(['name', 'seq', 'start_ms', 'duration_ms'])
-        .where('provision_id', 'in', this.#newest(t, window).select('id'))
+        .where('provision_id', 'in', this.#newest(t, window, options.source).select('id'))
         .execute(),
     );
     return phaseBreakdown(samples);
   }
 
-  /** The newest provisionings (of `type`, or of every type), newest first, with their phases; default limit 50. */
-  async listRecent(options: { type?: SandboxType; limit?: number } = {}): Promise<ProvisionRow[]> {
+  /**
+   * The newest provisionings (of `type`, or of every type; of every source unless `source` says), newest
+   * first, with their phases; default limit 50.
+   */
+  async listRecent(
+    options: { type?: SandboxType; limit?: number; source?: SourceFilter | 'all' } = {},
+  ): Promise<ProvisionRow[]> {
     const types = options.type === undefined ? SANDBOX_TYPES : [sandboxType(options.type, 'type')];
     const limit = options.limit === undefined ? DEFAULT_LIST_LIMIT : positiveInteger(options.limit, 'limit');
     if (limit > MAX_LIST_LIMIT) invalid('limit', `must be at most ${MAX_LIST_LIMIT}, got ${limit}`);
     return this.#read('list recent provisionings', async () => {
       // Per type, so each read walks the (sandbox_type, timestamp) index instead of sorting the table.
       const perType = await Promise.all(
-        types.map((t) => this.#newest(t, limit).selectAll().select(sql<number>`rowid`.as('rowid')).execute()),
+        types.map((t) =>
+          this.#newest(t, limit, options.source ?? 'all')
+            .selectAll()
+            .select(sql<number>`rowid`.as('rowid'))
+            .execute(),
+        ),
       );
       const rows = perType
         .flat()
@@ -192,8 +230,14 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
     return Number(row.n);
   }
 
-  #newest(type: SandboxType, window: number | 'all') {
-    const rows = this.#db.selectFrom('sandbox_provisioning_kpis').where('sandbox_type', '=', type);
+  #newest(type: SandboxType, window: number | 'all', source: SourceFilter | 'all' = 'user') {
+    const ofType = this.#db.selectFrom('sandbox_provisioning_kpis').where('sandbox_type', '=', type);
+    const rows =
+      source === 'all'
+        ? ofType
+        : source === 'user'
+          ? ofType.where('source', '!=', 'refill')
+          : ofType.where('source', '=', sourceFilter(source));
     return window === 'all'
       ? rows
       : rows.orderBy('timestamp', 'desc').orderBy(sql`rowid`, 'desc').limit(window);
@@ -225,4 +269,9 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
       throw wrapDriverError(error, action, 'read');
     }
   }
+}
+
+function sourceFilter(value: unknown): ProvisionSource {
+  if (value === 'cold' || value === 'pool' || value === 'refill') return value;
+  return invalid('source', `must be 'user', 'cold', 'pool' or 'refill', got ${describe(value)}`);
 }

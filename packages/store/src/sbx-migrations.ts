@@ -4,6 +4,7 @@ import * as createProvisioningPhases from './migrations/2026_11_22_000100_create
 import * as createPerfRecords from './migrations/2026_11_22_000200_create_perf_records.js';
 import * as createAlerts from './migrations/2026_11_22_000300_create_alerts.js';
 import * as addTenants from './migrations/2026_11_23_000000_add_tenants.js';
+import * as addProvisionSource from './migrations/2026_11_24_000000_add_provision_source.js';
 
 /** Every migration of the sbx schema by name; Kysely runs them in name order. Append, never edit. */
 export const SBX_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -12,6 +13,7 @@ export const SBX_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze
   '2026_11_22_000200_create_perf_records': createPerfRecords,
   '2026_11_22_000300_create_alerts': createAlerts,
   '2026_11_23_000000_add_tenants': addTenants,
+  '2026_11_24_000000_add_provision_source': addProvisionSource,
 });
 
 /** A static migration provider (no folder scanning, so bundles and `dist` carry their migrations). */

@@ -17,6 +17,13 @@ export type {
   ProvisionRecorder,
   ProvisionResult,
 } from './provision-result.js';
+export {
+  isProvisionSource,
+  isUserFacing,
+  PROVISION_SOURCES,
+  type ProvisionSource,
+  provisionSourceOf,
+} from './provision-source.js';
 export { nearestRankIndex, quantile, quantileSorted } from './quantile.js';
 export {
   type ProvisionContext,
