@@ -9,6 +9,8 @@ export type BootstrapErrorCode =
   | 'EXEC_FAILED'
   | 'EXEC_TIMEOUT'
   | 'DISPOSED'
+  // a pool that was closed hands out nothing more
+  | 'POOL_CLOSED'
   // the sandbox is no longer there to run anything (its container was removed or stopped): a host answers 410
   | 'SANDBOX_GONE'
   // docker

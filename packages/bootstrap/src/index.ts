@@ -53,6 +53,17 @@ export {
   type BootstrapErrorOptions,
   isBootstrapError,
 } from './errors.js';
+export type { PoolHandle } from './pool/pool-members.js';
+export type {
+  AcquireOptions,
+  LeaseSource,
+  PoolAdapter,
+  PoolCloseReport,
+  PoolLease,
+  PoolStats,
+  SandboxPoolOptions,
+} from './pool/pool-types.js';
+export { SandboxPool } from './pool/sandbox-pool.js';
 export type {
   ExecOptions,
   ExecResult,
