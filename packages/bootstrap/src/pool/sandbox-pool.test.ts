@@ -22,6 +22,8 @@ function setup(options: Options = {}) {
 
 /** Lets every reply the fake engine has queued arrive. */
 const settle = () => vi.advanceTimersByTimeAsync(1);
+/** The turn of the event loop after this one, when a pool starts refilling behind a hand-out. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('SandboxPool', () => {
   beforeEach(() => {
@@ -59,7 +61,11 @@ describe('SandboxPool', () => {
     });
     expect(first.result.phases?.map((p) => p.name)).toEqual(['acquire']);
     expect(results.filter((r) => r.attributes?.source === 'pool')).toHaveLength(2);
-    expect(pool.stats()).toMatchObject({ hits: 2, misses: 0, ready: 0, refilling: 2 });
+    // Refills start after the hand-outs, not while a taker waits.
+    expect(pool.stats()).toMatchObject({ hits: 2, misses: 0, ready: 0, refilling: 0 });
+    await nextTurn();
+    const { refilling, ready } = pool.stats();
+    expect(refilling + ready).toBe(2);
 
     await pool.ready();
     const handedOut = new Set([first.sandbox.id, second.sandbox.id]);
@@ -163,6 +169,7 @@ describe('SandboxPool', () => {
     expect(docker.live).toHaveLength(2);
     // A hand-out gives its place to the taker; draining gives back the rest.
     await pool.acquire();
+    await nextTurn();
     expect(places).toBe(0);
     await pool.close();
     expect(places).toBe(2);
