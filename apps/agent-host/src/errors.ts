@@ -13,6 +13,7 @@ export type AgentHostErrorCode =
   | 'SANDBOX_NOT_FOUND'
   | 'SANDBOX_GONE'
   | 'UNSUPPORTED_TYPE'
+  | 'POOL_NOT_FOUND'
   // a result that was measured but could not be kept
   | 'NOT_RECORDED';
 

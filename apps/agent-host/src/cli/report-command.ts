@@ -60,7 +60,15 @@ function formatKpis(kpis: KpiSnapshot): string {
       ? []
       : [`${type} phases (mean): ${k.phases.map((p) => `${p.phase} ${ms(p.meanMs)}`).join(' · ')}`],
   );
-  return [`Provisioning (newest ${kpis.window} per type)`, table(rows), ...phases].join('\n');
+  // Refills are shown, never judged: no caller waited for them.
+  const sources = Object.entries(kpis.types).flatMap(([type, k]) => {
+    const seen = Object.entries(k.bySource).filter(([, s]) => s && s.n > 0);
+    if (seen.every(([source]) => source === 'cold')) return [];
+    return [
+      `${type} by source (newest 100 each): ${seen.map(([source, s]) => `${source} n ${s?.n} p50 ${ms(s?.p50Ms)} p95 ${ms(s?.p95Ms)}`).join(' · ')}`,
+    ];
+  });
+  return [`Provisioning (newest ${kpis.window} per type)`, table(rows), ...phases, ...sources].join('\n');
 }
 
 function formatPerf(perf: PerfReport): string {

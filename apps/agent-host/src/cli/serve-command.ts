@@ -4,6 +4,7 @@ import type { ProvisionCommandContext } from '../adapters/sandbox-type-module.js
 import { Sessions } from '../auth/sessions.js';
 import { DEFAULT_TENANT, loadTokenFile } from '../auth/token-file.js';
 import { POLICY_SETTINGS, type SandboxPolicy } from '../policy/sandbox-policy.js';
+import { loadPoolFile } from '../pools/pool-file.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { createApp } from '../server/create-app.js';
 import { startServer } from '../server/start-server.js';
@@ -29,7 +30,11 @@ export function serveCommand(ctx: ProvisionCommandContext): Command {
       'let a browser app at this origin POST to /v1/provisions (repeatable)',
       collect,
     )
-    .addHelpText('after', '\nExample:\n  sbx serve --port 7070')
+    .option(
+      '--pool-file <path>',
+      'keep warm pools declared in this JSON file: [{ "name", "size", "spec": <POST /v1/sandboxes body> }]',
+    )
+    .addHelpText('after', '\nExample:\n  sbx serve --port 7070\n  sbx serve --pool-file pools.json')
     .action((opts) => ctx.withHost((agent, signal) => serve(agent, opts, ctx.io, signal)));
 }
 
@@ -40,6 +45,8 @@ export async function serve(
   io: CliIo,
   signal: AbortSignal,
 ): Promise<void> {
+  // A bad pool file stops the server before it listens, naming the pool and the field.
+  const pools = options.poolFile ? loadPoolFile(options.poolFile, agent.config.policy) : [];
   await reapLeaks(agent, io, true);
   // The live set follows the engine: sandboxes that die or are removed behind the host's back drop out.
   await agent.host
@@ -47,6 +54,10 @@ export async function serve(
     .catch((error: Error) => io.stderr.write(`sbx: not watching engine events: ${error.message}\n`));
   // Expired sandboxes (their TTL label) and those of dead owners go while the host runs, not only at start.
   const reaper = setInterval(() => void reapLeaks(agent, io, false), REAP_INTERVAL_MS);
+  if (pools.length > 0) {
+    agent.host.startPools(pools);
+    io.stdout.write(`warm pools: ${pools.map((p) => `${p.name} (${p.size} ${p.type})`).join(', ')}\n`);
+  }
   reaper.unref();
   const tokenFile = options.tokenFile ?? join(dirname(agent.config.dbPath), 'token');
   const { table, created } = loadTokenFile(tokenFile);
@@ -85,6 +96,8 @@ export interface ServeOptions {
   allowedHost?: string[];
   metricsOpen?: boolean;
   corsOrigin?: string[];
+  /** Warm pools to keep (`--pool-file`). */
+  poolFile?: string;
 }
 
 function isLoopback(host: string): boolean {

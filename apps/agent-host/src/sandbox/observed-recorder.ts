@@ -1,4 +1,11 @@
-import { type Logger, type ProvisionRecorder, type ProvisionResult, SLA_LIMITS } from '@sbx/timing';
+import {
+  isUserFacing,
+  type Logger,
+  type ProvisionRecorder,
+  type ProvisionResult,
+  provisionSourceOf,
+  SLA_LIMITS,
+} from '@sbx/timing';
 import type { AlertService } from '../alerts/alert-service.js';
 import type { OtelInstruments } from '../telemetry/otel-instruments.js';
 
@@ -38,7 +45,8 @@ export class ObservedRecorder implements ProvisionRecorder {
       throw error;
     }
     telemetry?.provision(result);
-    if (result.status !== 'sla_breach') return;
+    // A pool's background refill is shown, but no caller waited for it: not an SLA breach anyone saw.
+    if (result.status !== 'sla_breach' || !isUserFacing(provisionSourceOf(result))) return;
     const thresholdMs = result.slaLimitMs ?? SLA_LIMITS[result.sandboxType];
     const why = result.error ? `failed: ${result.error.message}` : `took ${Math.round(result.durationMs)} ms`;
     const message = `sla-breach: ${result.sandboxType} provisioning ${why} (limit ${thresholdMs} ms)`;

@@ -15,6 +15,7 @@ import type { AlertService } from '../alerts/alert-service.js';
 import { AgentHostError } from '../errors.js';
 import type { OtelInstruments } from '../telemetry/otel-instruments.js';
 import type { HostGoneEvent, HostSandbox, HostSandboxAdapter } from './host-adapter.js';
+import { type HostPoolStats, HostPools, type PoolDefinition } from './host-pools.js';
 import { InFlight } from './in-flight.js';
 import { LiveLimiter, type LiveLimits } from './live-limits.js';
 import { LiveSandboxes, type Lookup } from './live-sandboxes.js';
@@ -55,6 +56,11 @@ export interface Provisioned {
   result: ProvisionResult;
 }
 
+/** A sandbox handed out by a warm pool: a ready member (`pool`) or, the pool being empty, a cold one. */
+export interface Acquired extends Provisioned {
+  source: 'pool' | 'cold';
+}
+
 /** One job run in a sandbox, measured by the perf monitor. */
 export interface JobRun {
   exec: ExecResult;
@@ -89,6 +95,7 @@ export class SandboxHost {
   readonly #inFlight = new InFlight();
   readonly #shutdown = new AbortController();
   readonly #limiter: LiveLimiter;
+  readonly #pools: HostPools;
   #closing: Promise<CloseReport> | undefined;
 
   constructor(deps: SandboxHostDeps) {
@@ -96,6 +103,13 @@ export class SandboxHost {
     this.#recorder = new ObservedRecorder(deps);
     this.#limiter = new LiveLimiter(this.#live, deps.limits);
     this.provisioner = new SandboxProvisioner({ recorder: this.#recorder, logger: deps.logger });
+    this.#pools = new HostPools({
+      adapters: deps.adapters,
+      provisioner: this.provisioner,
+      limiter: this.#limiter,
+      logger: deps.logger,
+      deadlineMs: deps.deadlineMs ?? DEFAULT_DEADLINE_MS,
+    });
     this.perfMonitor = new SandboxPerfMonitor({
       sink: {
         insert: (table, record) => {
@@ -172,18 +186,62 @@ export class SandboxHost {
       type: adapter.type,
       deadlineMs: options.deadlineMs ?? this.#deps.deadlineMs ?? DEFAULT_DEADLINE_MS,
       signal: this.#withShutdown(options.signal),
-      attributes: { tenant },
+      attributes: { tenant, source: 'cold' },
       ...(options.onResult ? { onResult: options.onResult } : {}),
       bootstrapFn: (ctx) => adapter.provision(spec as never, ctx),
     });
     if (!value) throw new Error(`${adapter.type} adapter returned no sandbox`);
+    return { sandbox: await this.#adopt(value, tenant), result };
+  }
+
+  // A new sandbox becomes the tenant's, unless the host began closing meanwhile: nobody will ever use it then.
+  async #adopt(sandbox: HostSandbox, tenant: string): Promise<HostSandbox> {
     if (this.closing) {
-      // It became ready as the host began closing: nobody will ever use it.
-      await value.dispose();
+      await sandbox.dispose();
       throw new AgentHostError('HOST_CLOSING', 'the host is shutting down; the new sandbox was removed');
     }
-    this.#live.add(value, tenant);
-    return { sandbox: value, result };
+    this.#live.add(sandbox, tenant);
+    return sandbox;
+  }
+
+  /** Starts filling the warm pools `sbx serve --pool-file` declared (their specs already within the policy). */
+  startPools(definitions: readonly PoolDefinition[]): void {
+    this.#refuseWhenClosing();
+    this.#pools.start(definitions);
+  }
+
+  /** Every warm pool's size, ready members, refills under way, hits, misses and refill p50/p95. */
+  poolStats(): HostPoolStats[] {
+    return this.#pools.stats();
+  }
+
+  /**
+   * Hands out a ready member of the pool `name` to `tenant` (measured as source `pool`, with an `acquire`
+   * phase), or provisions the pool's spec cold when it is empty (source `cold`); within the tenant's caps.
+   * Throws `POOL_NOT_FOUND` for a pool this host does not have.
+   */
+  async acquire(name: string, options: ProvisionCallOptions = {}): Promise<Acquired> {
+    this.#refuseWhenClosing();
+    const { pool, deadlineMs } = this.#pools.get(name);
+    const tenant = options.tenant ?? 'default';
+    let release: (() => void) | undefined;
+    try {
+      const lease = await this.#inFlight.track(
+        pool.acquire({
+          signal: this.#withShutdown(options.signal),
+          deadlineMs: options.deadlineMs ?? deadlineMs,
+          attributes: { tenant },
+          admit: (source) => {
+            release = this.#limiter.reserve(tenant, { handover: source === 'pool' });
+          },
+        }),
+      );
+      options.onResult?.(lease.result);
+      const sandbox = await this.#adopt(lease.sandbox, tenant);
+      return { sandbox, result: lease.result, source: lease.source };
+    } finally {
+      release?.();
+    }
   }
 
   /** Records a provisioning measured elsewhere (the WebContainer page) through the same chain as the host's own. */
@@ -244,6 +302,8 @@ export class SandboxHost {
   async dispose(id: string): Promise<boolean> {
     const sandbox = this.#live.take(id);
     if (!sandbox) return false;
+    // Its place under the caps is free now: a pool that could not refill may.
+    this.#pools.nudge();
     await this.#inFlight.track(sandbox.dispose());
     return true;
   }
@@ -283,19 +343,21 @@ export class SandboxHost {
     const deadline = performance.now() + timeoutMs;
     const left = () => Math.max(0, deadline - performance.now());
     this.#shutdown.abort(new AgentHostError('HOST_CLOSING', 'the host is shutting down'));
+    const pools = this.#inFlight.track(this.#pools.close({ timeoutMs: left() }));
     let complete = await this.#inFlight.settle(left());
+    const drained = await pools;
     const live = this.#live.takeAll();
     for (const sandbox of live) void this.#inFlight.track(this.#disposeQuietly(sandbox));
     void this.#inFlight.track(this.perfMonitor.forceFlush());
     complete = (await this.#inFlight.settle(left())) && complete;
     const alertsFlushed = (await this.#deps.alerts?.flush({ timeoutMs: left() })) ?? true;
-    complete &&= alertsFlushed;
+    complete &&= alertsFlushed && drained.complete;
     if (!complete) {
       this.#deps.logger.warn(
         `close: gave up after ${timeoutMs} ms on ${this.#inFlight.size} pending task(s); \`sbx reap\` removes any sandbox left`,
       );
     }
-    return { removed: live.length, complete };
+    return { removed: live.length + drained.removed, complete };
   }
 
   /**
@@ -304,16 +366,26 @@ export class SandboxHost {
    */
   abandon(): string[] {
     const live = this.#live.list();
+    const left: string[] = [];
     for (const [type, adapter] of Object.entries(this.#deps.adapters)) {
-      const ids = live.filter((s) => s.type === type).map((s) => s.id);
+      const ids = [
+        ...live.filter((s) => s.type === type).map((s) => s.id),
+        ...this.#pools.readyIds(type as SandboxType),
+      ];
       if (ids.length > 0) adapter?.abandon?.(ids);
+      left.push(...ids);
     }
-    return live.map((s) => s.id);
+    return left;
   }
 
   #gone(id: string, reason: HostGoneEvent['reason']): void {
     const sandbox = this.#live.markGone(id, reason);
-    if (!sandbox) return;
+    if (!sandbox) {
+      // Not a live sandbox: perhaps a pool's ready member, which the pool then replaces.
+      this.#pools.drop(id, reason);
+      return;
+    }
+    this.#pools.nudge();
     this.#deps.logger.warn(`sandbox ${id} is gone (${reason}); it no longer counts as live`);
     // An exited container still exists: remove it now rather than at reap time.
     void this.#inFlight.track(this.#disposeQuietly(sandbox));

@@ -15,6 +15,7 @@ import { type HttpResponse, renderWebContainerPage, serveWebContainerAsset } fro
 import { errorBody, toHttpError, validationHook } from './http-errors.js';
 import { ingestSchema, toProvisionResult } from './ingest-schema.js';
 import { loginPage, loginRoutes } from './login-routes.js';
+import { poolRoutes } from './pool-routes.js';
 import { RateLimiter } from './rate-limiter.js';
 import { sandboxRoutes } from './sandbox-routes.js';
 import { alertQuerySchema, listQuerySchema } from './schemas.js';
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   });
 
   sandboxRoutes(app, { host: deps.host, policy });
+  poolRoutes(app, { host: deps.host });
 
   // A provisioning measured elsewhere (the WebContainer page, any browser app): stored like docker's.
   const ingestRate = new RateLimiter(policy.ingestPerMinute);

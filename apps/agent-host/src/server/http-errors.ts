@@ -24,6 +24,7 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   EXEC_TIMEOUT: 504,
   DISPOSED: 410,
   SANDBOX_GONE: 410,
+  POOL_CLOSED: 503,
   // the agent host
   INVALID_REQUEST: 400,
   INVALID_IMAGE: 400,
@@ -33,6 +34,7 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   UNSUPPORTED_TYPE: 400,
   HOST_CLOSING: 503,
   SANDBOX_NOT_FOUND: 404,
+  POOL_NOT_FOUND: 404,
   NOT_RECORDED: 500,
 };
 

@@ -9,6 +9,7 @@ import type { SandboxPolicy } from '../policy/sandbox-policy.js';
 import { overCap } from '../policy/sandbox-policy.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { describeIssues, errorBody, toHttpError, validationHook } from './http-errors.js';
+import { handOut, isPoolRequest } from './pool-routes.js';
 import { execRequestSchema } from './schemas.js';
 
 const envelopeSchema = z.object({
@@ -29,6 +30,7 @@ export function sandboxRoutes(app: Hono<AppEnv>, deps: SandboxRouteDeps): void {
     } catch {
       return c.json(errorBody('INVALID_REQUEST', 'body: not valid JSON'), 400);
     }
+    if (isPoolRequest(body)) return handOut(c, body, deps);
     const type = (body as { type?: unknown } | null)?.type;
     const schema = isSandboxType(type) ? requestSchemas.get(type) : undefined;
     if (!schema) return c.json(typeError(type), 400);

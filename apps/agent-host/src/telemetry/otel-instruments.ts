@@ -1,5 +1,5 @@
 import { type Histogram, type Meter, metrics } from '@opentelemetry/api';
-import type { ProvisionResult, SandboxPerfRecord } from '@sbx/timing';
+import { type ProvisionResult, provisionSourceOf, type SandboxPerfRecord } from '@sbx/timing';
 import { PROVISIONING_BUCKETS_S, RUN_BUCKETS_S } from './buckets.js';
 
 const METER_NAME = '@sbx/agent-host';
@@ -24,7 +24,8 @@ export class OtelInstruments {
       found = {
         provisioning: meter.createHistogram('sbx.provisioning.duration', {
           unit: 's',
-          description: 'Sandbox provisioning duration, by sandbox type and status',
+          description:
+            'Sandbox provisioning duration, by sandbox type, status and source (cold, pool, refill)',
           advice: { explicitBucketBoundaries: [...PROVISIONING_BUCKETS_S] },
         }),
         run: meter.createHistogram('sbx.sandbox.run.duration', {
@@ -44,6 +45,7 @@ export class OtelInstruments {
       'sbx.sandbox.type': result.sandboxType,
       'sbx.status': result.status,
       'sbx.failed': result.error !== undefined,
+      'sbx.source': provisionSourceOf(result),
     });
   }
 

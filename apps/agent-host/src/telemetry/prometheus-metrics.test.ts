@@ -171,4 +171,30 @@ describe('PrometheusMetrics', () => {
     }
     await db.destroy();
   });
+
+  it('labels each provisioning with its source: what callers waited for (cold, pool) apart from refills', async () => {
+    const db = await openDatabase(':memory:');
+    const kpis = new SandboxProvisioningKPI(db);
+    const withSource = (r: ProvisionResult, source: string): ProvisionResult => ({
+      ...r,
+      attributes: { source },
+    });
+    await kpis.recordMany([
+      withSource(result('docker', 0.4), 'pool'),
+      withSource(result('docker', 0.6), 'pool'),
+      withSource(result('docker', 120), 'cold'),
+      withSource(result('docker', 40, true), 'refill'),
+    ]);
+    const f = parse(await new PrometheusMetrics({ feed: new ChangeFeed(db) }).metrics());
+    const histogram = f.get('sbx_provisioning_duration_seconds');
+    expect(sample(histogram, { sandbox_type: 'docker', status: 'ok', source: 'pool' })?.count).toBe('2');
+    expect(sample(histogram, { sandbox_type: 'docker', status: 'ok', source: 'cold' })?.count).toBe('1');
+    expect(sample(histogram, { sandbox_type: 'docker', status: 'sla_breach', source: 'refill' })?.count).toBe(
+      '1',
+    );
+    const failures = f.get('sbx_provisioning_failures_total');
+    expect(sample(failures, { sandbox_type: 'docker', source: 'refill' })?.value).toBe('1');
+    expect(sample(failures, { sandbox_type: 'docker', source: 'cold' })?.value).toBe('0');
+    await db.destroy();
+  });
 });

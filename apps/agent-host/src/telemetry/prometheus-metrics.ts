@@ -1,5 +1,5 @@
 import type { ChangeFeed } from '@sbx/store';
-import { SANDBOX_RUN_OUTCOMES, SANDBOX_TYPES } from '@sbx/timing';
+import { PROVISION_SOURCES, SANDBOX_RUN_OUTCOMES, SANDBOX_TYPES } from '@sbx/timing';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { PROVISIONING_BUCKETS_S, RUN_BUCKETS_S } from './buckets.js';
 
@@ -16,9 +16,9 @@ export interface PrometheusMetricsDeps {
 export class PrometheusMetrics {
   readonly registry = new Registry();
   readonly #feed: ChangeFeed;
-  readonly #provisioning: Histogram<'sandbox_type' | 'status'>;
-  readonly #breaches: Counter<'sandbox_type'>;
-  readonly #failures: Counter<'sandbox_type'>;
+  readonly #provisioning: Histogram<'sandbox_type' | 'status' | 'source'>;
+  readonly #breaches: Counter<'sandbox_type' | 'source'>;
+  readonly #failures: Counter<'sandbox_type' | 'source'>;
   readonly #runs: Histogram<'outcome'>;
   readonly #alerts: Counter;
   #provisionSeq = 0;
@@ -30,21 +30,21 @@ export class PrometheusMetrics {
     const registers = [this.registry];
     this.#provisioning = new Histogram({
       name: 'sbx_provisioning_duration_seconds',
-      help: 'Sandbox provisioning duration in seconds, by sandbox type and status (ok or sla_breach).',
-      labelNames: ['sandbox_type', 'status'],
+      help: 'Sandbox provisioning duration in seconds, by sandbox type, status (ok or sla_breach) and source (cold, pool: what a caller waited; refill: a warm pool in the background).',
+      labelNames: ['sandbox_type', 'status', 'source'],
       buckets: [...PROVISIONING_BUCKETS_S],
       registers,
     });
     this.#breaches = new Counter({
       name: 'sbx_provisioning_sla_breaches_total',
-      help: 'Provisionings over their SLA limit or failed.',
-      labelNames: ['sandbox_type'],
+      help: 'Provisionings over their SLA limit or failed, by sandbox type and source.',
+      labelNames: ['sandbox_type', 'source'],
       registers,
     });
     this.#failures = new Counter({
       name: 'sbx_provisioning_failures_total',
-      help: 'Provisionings whose bootstrap failed.',
-      labelNames: ['sandbox_type'],
+      help: 'Provisionings whose bootstrap failed, by sandbox type and source.',
+      labelNames: ['sandbox_type', 'source'],
       registers,
     });
     this.#runs = new Histogram({
@@ -61,9 +61,11 @@ export class PrometheusMetrics {
     });
     // Every series exists from the first scrape, at zero, so rates and alerts on them work from the start.
     for (const sandbox_type of SANDBOX_TYPES) {
-      this.#breaches.inc({ sandbox_type }, 0);
-      this.#failures.inc({ sandbox_type }, 0);
-      for (const status of ['ok', 'sla_breach']) this.#provisioning.zero({ sandbox_type, status });
+      for (const source of PROVISION_SOURCES) {
+        this.#breaches.inc({ sandbox_type, source }, 0);
+        this.#failures.inc({ sandbox_type, source }, 0);
+        for (const status of ['ok', 'sla_breach']) this.#provisioning.zero({ sandbox_type, status, source });
+      }
     }
     for (const outcome of SANDBOX_RUN_OUTCOMES) this.#runs.zero({ outcome });
     const live = deps.liveSandboxes;
@@ -96,7 +98,7 @@ export class PrometheusMetrics {
     for (;;) {
       const rows = await this.#feed.provisionsSince(this.#provisionSeq);
       for (const row of rows) {
-        const labels = { sandbox_type: row.sandboxType };
+        const labels = { sandbox_type: row.sandboxType, source: row.source };
         this.#provisioning.observe({ ...labels, status: row.status }, row.durationMs / 1000);
         if (row.status === 'sla_breach') this.#breaches.inc(labels);
         if (row.failed) this.#failures.inc(labels);

@@ -1,0 +1,70 @@
+import { isSandboxType, type SandboxType } from '@sbx/timing';
+import { z } from 'zod';
+import { AgentHostError } from '../errors.js';
+import type { SandboxPolicy } from '../policy/sandbox-policy.js';
+import { describeIssues } from '../server/http-errors.js';
+import { SANDBOX_MODULES, sandboxModules } from './registry.js';
+
+/** Fields of `POST /v1/sandboxes` every type shares. */
+export const envelopeSchema = z.object({
+  deadlineMs: z.number().int().positive().max(600_000).optional(),
+});
+
+/** A `POST /v1/sandboxes` body, validated and turned into its type's spec within the server's policy. */
+export interface SandboxBody {
+  type: SandboxType;
+  spec: unknown;
+  deadlineMs?: number;
+}
+
+let schemas: Map<SandboxType, z.ZodObject> | undefined;
+
+/**
+ * Validates a `POST /v1/sandboxes` body of any type the host provisions (the type's fields plus the envelope,
+ * strict) and applies the policy. Throws `AgentHostError` (`INVALID_REQUEST`, `INVALID_IMAGE`, `POLICY_LIMIT`)
+ * whose message names the field, prefixed by `path` (`spec.` for a pool's spec).
+ */
+export function parseSandboxBody(body: unknown, policy: SandboxPolicy, path = ''): SandboxBody {
+  schemas ??= bodySchemas();
+  const type = (body as { type?: unknown } | null)?.type;
+  const schema = isSandboxType(type) ? schemas.get(type) : undefined;
+  if (!schema) {
+    const here = [...schemas.keys()].map((t) => `'${t}'`).join(', ');
+    const elsewhere = isSandboxType(type) ? SANDBOX_MODULES[type].notProvisionedHere : undefined;
+    throw new AgentHostError(
+      'INVALID_REQUEST',
+      `${path}type: ${elsewhere ?? `must be one of ${here}, got ${JSON.stringify(type)}`}`,
+    );
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const [first] = describeIssues(parsed.error);
+    throw new AgentHostError('INVALID_REQUEST', `${path}${first?.path}: ${first?.message}`);
+  }
+  const { deadlineMs } = parsed.data as { deadlineMs?: number };
+  const sandboxType = type as SandboxType;
+  try {
+    const spec = SANDBOX_MODULES[sandboxType].request?.toSpec(parsed.data as never, policy);
+    return { type: sandboxType, spec, ...(deadlineMs ? { deadlineMs } : {}) };
+  } catch (error) {
+    if (error instanceof AgentHostError && path !== '') {
+      throw new AgentHostError(error.code, `${path}${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+function bodySchemas(): Map<SandboxType, z.ZodObject> {
+  return new Map(
+    sandboxModules().flatMap((m) =>
+      m.request
+        ? [
+            [
+              m.type,
+              m.request.schema.extend({ type: z.literal(m.type), ...envelopeSchema.shape }).strict(),
+            ] as const,
+          ]
+        : [],
+    ),
+  );
+}
