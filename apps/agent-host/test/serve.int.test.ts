@@ -69,9 +69,11 @@ describe.skipIf(missing !== undefined && !process.env.CI)('sbx serve against the
       const metrics = await fetch('/metrics');
       expect(metrics.headers.get('content-type')).toContain('text/plain');
       const text = await metrics.text();
-      expect(text).toContain('sbx_provisioning_duration_seconds_count{sandbox_type="docker",status="ok"} 1');
+      expect(text).toContain(
+        'sbx_provisioning_duration_seconds_count{sandbox_type="docker",status="ok",source="cold"} 1',
+      );
       expect(text).toContain('sbx_sandbox_run_duration_seconds_count{outcome="error"} 1');
-      expect(text).toContain('sbx_provisioning_failures_total{sandbox_type="docker"} 0');
+      expect(text).toContain('sbx_provisioning_failures_total{sandbox_type="docker",source="cold"} 0');
       expect(text).not.toContain(id);
       expect((await (await fetch('/v1/alerts')).json()).rows).toEqual([]);
     } finally {

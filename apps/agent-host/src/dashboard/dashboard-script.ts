@@ -78,6 +78,10 @@ function renderStats(card, type, k) {
     stat('n (all time)', String(a.n), type + '-n-all'),
     stat('max (all time)', ms(a.maxMs), type + '-max-all'),
     stat('success rate', rate, type + '-success-rate'),
+    // Warm pools: hand-outs from a pool and cold ones apart; refills are shown, never judged.
+    ...['pool', 'cold', 'refill']
+      .filter((source) => k.bySource && k.bySource[source] && k.bySource[source].n > 0 && (source !== 'cold' || k.bySource.pool.n > 0 || k.bySource.refill.n > 0))
+      .map((source) => stat(source + ' p50 / p95 (n ' + k.bySource[source].n + ')', ms(k.bySource[source].p50Ms) + ' / ' + ms(k.bySource[source].p95Ms), type + '-' + source)),
   );
   const badge = card.querySelector('.badge');
   badge.textContent = k.sla === 'no-data' ? 'no data' : 'SLA ' + k.sla;
@@ -161,7 +165,8 @@ async function refresh() {
     const cards = TYPES.map(typeCard);
     TYPES.forEach((type, i) => {
       const k = kpis.types[type];
-      const rows = recent[i].rows;
+      // The charts show what callers waited for; a pool's background refills are in their own stat.
+      const rows = recent[i].rows.filter((r) => r.source !== 'refill');
       const card = cards[i];
       renderStats(card, type, k);
       drawHistogram(part(card, 'hist'), rows, k.slaLimitMs);
