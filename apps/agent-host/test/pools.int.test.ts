@@ -1,7 +1,7 @@
 // `sbx serve --pool-file` against the real Docker engine: a burst on a warm pool, each hand-out a new container,
 // nothing left behind when the server stops; a bad pool file stops the server before it listens.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -128,5 +128,39 @@ describe.skipIf(missing !== undefined && !process.env.CI)('sbx serve --pool-file
     expect(stderr.trim().split('\n')[0]).toBe(
       `sbx: --pool-file ${file}: pool "py" (entry 0): spec.resources.memoryBytes: must be from 6291456 to 4294967296, got 1 (server policy)`,
     );
+  });
+
+  it('sbx bench docker --mode burst: hits and misses as the pool allows, nothing reused or left, a report', async () => {
+    const report = join(mkdtempSync(join(tmpdir(), 'sbx-bench-')), 'bench.html');
+    const { code, stdout, stderr } = await runCli([
+      'bench',
+      'docker',
+      '--image',
+      TEST_IMAGE,
+      '--pull',
+      'never',
+      '--cmd',
+      READY_CMD,
+      '--ready',
+      'log:^ready$',
+      '--pool-size',
+      '2',
+      '--mode',
+      'burst',
+      '--count',
+      '6',
+      '--json',
+      '--report',
+      report,
+    ]);
+    expect(stderr).toContain(`report: ${report}`);
+    expect(code).toBe(0);
+    const run = JSON.parse(stdout);
+    expect(run.burst).toMatchObject({ count: 6, hits: 2, misses: 4, allReady: true, reused: 0, leaked: 0 });
+    expect(run.requests.filter((r: { kind: string }) => r.kind === 'cold')).toHaveLength(6);
+    expect(run.summary.targets.find((t: { name: string }) => t.name === 'burst of 6: hits')).toMatchObject({
+      met: true,
+    });
+    expect(readFileSync(report, 'utf8')).toContain('<div id="chart-timeline"');
   });
 });

@@ -3,6 +3,7 @@ import { SANDBOX_TYPES } from '@sbx/timing';
 import { Command } from 'commander';
 import { sandboxModules } from '../adapters/registry.js';
 import type { ProvisionCommandContext } from '../adapters/sandbox-type-module.js';
+import { benchCommand } from '../bench/bench-command.js';
 import { type HostFlags, resolveConfig } from '../config.js';
 import { type AgentHost, openAgentHost } from '../sandbox/open-agent-host.js';
 import { type CliIo, cliLogger } from './cli-io.js';
@@ -60,6 +61,7 @@ export function buildProgram(io: CliIo, open: typeof openAgentHost = openAgentHo
   program.addCommand(reportCommand(ctx));
   program.addCommand(serveCommand(ctx));
   program.addCommand(reapCommand(ctx));
+  program.addCommand(benchCommand(ctx));
   applyToAll(program, io);
   return program;
 }

@@ -19,6 +19,7 @@ import { poolRoutes } from './pool-routes.js';
 import { RateLimiter } from './rate-limiter.js';
 import { sandboxRoutes } from './sandbox-routes.js';
 import { alertQuerySchema, listQuerySchema } from './schemas.js';
+import { serverTiming } from './server-timing.js';
 
 /** What the HTTP API needs from the composed host. */
 export type AppDeps = Pick<AgentHost, 'kpis' | 'perf' | 'host' | 'config'> &
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     return c.json({ status, engine, liveSandboxes: deps.host.liveCount });
   });
 
+  app.use('/v1/sandboxes', serverTiming);
   sandboxRoutes(app, { host: deps.host, policy });
   poolRoutes(app, { host: deps.host });
 

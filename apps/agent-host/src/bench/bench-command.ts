@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseSandboxBody } from '../adapters/sandbox-body.js';
+import type { ProvisionCommandContext } from '../adapters/sandbox-type-module.js';
+import { wholeNumber } from '../cli/flags.js';
+import { AgentHostError } from '../errors.js';
+import { resolvePolicy } from '../policy/sandbox-policy.js';
+import { formatBench } from './bench-print.js';
+import { renderBenchReport } from './bench-report.js';
+import { runBench } from './bench-run.js';
+import { summarize } from './bench-summary.js';
+import { BENCH_MODES, type BenchMode } from './bench-types.js';
+
+/** The `sbx bench` command: `sbx bench docker ...`. */
+export function benchCommand(ctx: ProvisionCommandContext): Command {
+  const bench = new Command('bench').description(
+    'measure cold against warm-pool provisioning through the HTTP API, side by side in one run',
+  );
+  bench.addCommand(dockerBench(ctx));
+  return bench;
+}
+
+function dockerBench(ctx: ProvisionCommandContext): Command {
+  return new Command('docker')
+    .description(
+      'cold and pooled docker sandboxes, side by side: p50/p95/p99 and throughput per source, targets',
+    )
+    .requiredOption('--image <image>', 'docker image (must be present locally unless --pull allows)')
+    .option('--cmd <command>', 'container command, shell-quoted: "sh -c \'echo ready; exec sleep 3600\'"')
+    .option('--ready <probe>', 'readiness: log:REGEX | exec:CMD | port:N | http:PATH | healthcheck | running')
+    .addOption(new Option('--pull <policy>', 'image pull policy').choices(['never', 'missing', 'always']))
+    .option('--pool-size <n>', 'ready members the pool keeps', wholeNumber('--pool-size', { max: 50 }), 4)
+    .addOption(
+      new Option('--mode <mode>', 'how requests are sent').choices(BENCH_MODES).default('sequential'),
+    )
+    .option('--count <n>', 'requests of each kind', wholeNumber('--count', { max: 1_000 }), 20)
+    .option(
+      '--concurrency <c>',
+      'requests at once (concurrent mode)',
+      wholeNumber('--concurrency', { max: 64 }),
+      4,
+    )
+    .option(
+      '--rate <per-second>',
+      'pool requests per second (steady mode; default the pool refill rate)',
+      rate,
+    )
+    .option('--json', 'print the whole run as JSON')
+    .option('--report <file.html>', 'write a self-contained HTML report (charts inlined, no network)')
+    .addHelpText(
+      'after',
+      `\nThe host's database is a temporary file unless --db is given, so a bench leaves your KPIs alone.\nExample:\n  sbx bench docker --image sbx-test/busybox --cmd "sh -c 'echo ready; exec sleep 3600'" --ready log:^ready$ --mode burst --count 20 --report bench.html`,
+    )
+    .action(async (opts, command: Command) => {
+      const body = {
+        type: 'docker',
+        image: opts.image,
+        ...(opts.cmd === undefined ? {} : { cmd: opts.cmd }),
+        ...(opts.ready === undefined ? {} : { ready: opts.ready }),
+        ...(opts.pull === undefined ? {} : { pull: opts.pull }),
+      };
+      asFlags(() => parseSandboxBody(body, resolvePolicy({}, ctx.io.env)));
+      const given = command.optsWithGlobals<{ db?: string }>().db;
+      const scratch = given ? undefined : mkdtempSync(join(tmpdir(), 'sbx-bench-'));
+      try {
+        process.exitCode = await ctx.withHost(
+          async (agent, signal) => {
+            await agent.host.adapter('docker')?.ping?.();
+            const run = await runBench(agent, {
+              body,
+              poolSize: opts.poolSize,
+              mode: opts.mode as BenchMode,
+              count: opts.count,
+              concurrency: opts.concurrency,
+              signal,
+              log: (line) => ctx.io.stderr.write(`${line}\n`),
+              ...(opts.rate === undefined ? {} : { rate: opts.rate }),
+            });
+            const summary = summarize(run);
+            if (opts.report) {
+              writeFileSync(opts.report, renderBenchReport(run, summary));
+              ctx.io.stderr.write(`report: ${opts.report}\n`);
+            }
+            ctx.io.stdout.write(
+              opts.json
+                ? `${JSON.stringify({ ...run, summary }, null, 2)}\n`
+                : `${formatBench(run, summary)}\n`,
+            );
+            // Speed targets depend on the machine and are printed; a sandbox reused or left behind is a failure.
+            const failed = run.requests.filter((r) => r.status !== 201).length;
+            return failed > 0 || run.reused > 0 || run.leaked > 0 ? 1 : 0;
+          },
+          scratch ? { db: join(scratch, 'bench.db') } : {},
+        );
+      } finally {
+        if (scratch) rmSync(scratch, { recursive: true, force: true });
+      }
+    });
+}
+
+function rate(text: string): number {
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0) || value > 1_000) {
+    throw new InvalidArgumentError(
+      `--rate must be a number of requests per second from 0 to 1000, got ${JSON.stringify(text)}`,
+    );
+  }
+  return value;
+}
+
+// A body field refused by the request schema is the flag of the same name.
+function asFlags(check: () => unknown): void {
+  try {
+    check();
+  } catch (error) {
+    if (error instanceof AgentHostError) {
+      throw new AgentHostError('INVALID_FLAG', `--${error.message}\nsee sbx bench docker --help`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}

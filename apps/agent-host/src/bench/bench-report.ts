@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { PhaseTiming } from '@sbx/timing';
+import { formatTarget } from './bench-print.js';
+import { BENCH_REPORT_JS } from './bench-report-script.js';
+import type { BenchSummary } from './bench-summary.js';
+import type { BenchRun } from './bench-types.js';
+
+const PHASE_COLORS = ['#2f6fdd', '#f29d38', '#8e5cd9', '#20a39e', '#d9487d', '#7a8b99', '#b5a021'];
+
+/**
+ * One self-contained HTML page of a run, openable by double-click: uPlot, its CSS, the data and the script
+ * are all inlined (nothing is loaded from anywhere). It shows the summary and the targets, the latency
+ * distributions, a timeline of the run with the pool's ready members, and where the time goes per source.
+ */
+export function renderBenchReport(run: BenchRun, summary: BenchSummary): string {
+  const dist = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
+  const uplotJs = readFileSync(join(dist, 'uPlot.iife.min.js'), 'utf8');
+  const uplotCss = readFileSync(join(dist, 'uPlot.min.css'), 'utf8');
+  const title = `sbx bench: ${run.mode} x${run.count}, pool of ${run.poolSize}`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<link rel="icon" href="data:,">
+<style>${uplotCss}</style>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+<h1>${esc(title)}</h1>
+<p class="meta">${esc(run.image)} · started ${esc(run.startedAt)} · ${(run.durationMs / 1000).toFixed(1)} s · every request through <code>POST /v1/sandboxes</code> on loopback, each sandbox deleted once answered</p>
+${summaryTable(summary)}
+<h2>Targets</h2>
+<ul class="targets">${summary.targets.map((t) => `<li class="${t.met ? 'met' : 'missed'}">${esc(formatTarget(t).trim())}</li>`).join('')}</ul>
+<h2>Latency distributions</h2>
+<p class="note">Each line is one kind of request, its latency at every percentile (log scale): the gap between the red and blue lines is what a warm pool saves.</p>
+<div id="chart-distribution" class="chart"></div>
+<h2>Timeline of the run</h2>
+<p class="note">Every request at the moment it was sent, by its round trip; the grey steps are the pool's ready members (right axis).</p>
+<div id="chart-timeline" class="chart"></div>
+<h2>Where the time goes</h2>
+<p class="note">Mean time per phase of each kind of provisioning, as its KPI rows record them (each bar is that kind's own total).</p>
+${phaseSplit(run)}
+</main>
+<script type="application/json" id="bench-data">${json(run)}</script>
+<script>${uplotJs}</script>
+<script>${BENCH_REPORT_JS}</script>
+</body>
+</html>
+`;
+}
+
+function summaryTable(summary: BenchSummary): string {
+  const cell = (v: number | undefined) => (v === undefined ? '' : fmtMs(v));
+  const head = ['', 'n', 'server p50', 'p95', 'p99', 'round trip p50', 'p95', 'p99', 'per s'];
+  const rows = summary.rows.map(
+    (r) =>
+      `<tr><th>${esc(r.label)}</th><td>${r.server.n}</td><td>${cell(r.server.p50Ms)}</td><td>${cell(r.server.p95Ms)}</td><td>${cell(r.server.p99Ms)}</td><td>${cell(r.roundTrip.p50Ms)}</td><td>${cell(r.roundTrip.p95Ms)}</td><td>${cell(r.roundTrip.p99Ms)}</td><td>${r.throughputPerS === undefined ? '' : r.throughputPerS.toFixed(1)}</td></tr>`,
+  );
+  const hit = summary.hitRate === undefined ? '' : ` · hit rate ${(summary.hitRate * 100).toFixed(1)} %`;
+  const ratio =
+    summary.coldPoolP50Ratio === undefined
+      ? ''
+      : ` · cold / pool hit p50 ${summary.coldPoolP50Ratio.toFixed(0)}x server side, ${summary.coldPoolRoundTripRatio?.toFixed(0)}x round trip`;
+  return `<table class="summary"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>
+<p class="note">server: Server-Timing total (request accepted -> sandbox answered, its KPI row written); round trip: the client, on its own thread${hit}${ratio}</p>`;
+}
+
+function phaseSplit(run: BenchRun): string {
+  const ok = run.requests.filter((r) => r.status === 201);
+  const kinds: Array<[string, PhaseTiming[][]]> = [
+    ['cold', ok.filter((r) => r.kind === 'cold').map((r) => r.phases)],
+    ['pool hit', ok.filter((r) => r.kind === 'pool' && r.source === 'pool').map((r) => r.phases)],
+    ['pool miss', ok.filter((r) => r.kind === 'pool' && r.source === 'cold').map((r) => r.phases)],
+    ['refill', run.refills.filter((r) => !r.failed).map((r) => r.phases)],
+  ];
+  const names = [...new Set(kinds.flatMap(([, list]) => list.flat().map((p) => p.name)))];
+  const color = (name: string) => PHASE_COLORS[names.indexOf(name) % PHASE_COLORS.length];
+  const bars = kinds
+    .filter(([, list]) => list.length > 0)
+    .map(([label, list]) => {
+      const means = names
+        .map((name) => {
+          const values = list.flat().filter((p) => p.name === name);
+          return { name, mean: values.reduce((s, p) => s + p.durationMs, 0) / list.length };
+        })
+        .filter((p) => p.mean > 0);
+      const total = means.reduce((s, p) => s + p.mean, 0);
+      const segments = means
+        .map(
+          (p) =>
+            `<div style="width:${((100 * p.mean) / total).toFixed(2)}%;background:${color(p.name)}" title="${esc(p.name)} ${fmtMs(p.mean)}"></div>`,
+        )
+        .join('');
+      const legend = means
+        .map((p) => `<span><i style="background:${color(p.name)}"></i>${esc(p.name)} ${fmtMs(p.mean)}</span>`)
+        .join('');
+      return `<div class="split"><div class="label">${esc(label)} <b>${fmtMs(total)}</b> <small>(n ${list.length})</small></div><div class="bar">${segments}</div><div class="legend">${legend}</div></div>`;
+    });
+  return `<div class="phases" data-testid="phase-split">${bars.join('')}</div>`;
+}
+
+function fmtMs(v: number): string {
+  return v >= 100 ? `${v.toFixed(0)} ms` : v >= 1 ? `${v.toFixed(1)} ms` : `${v.toFixed(2)} ms`;
+}
+
+function esc(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+// JSON inside <script>: no "</script>" or "<!--" can close or confuse it.
+function json(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}
+
+const CSS = `
+:root { color-scheme: light; --fg: #1d2330; --muted: #5b6475; --line: #dde1e8; }
+body { margin: 0; font: 14px/1.45 system-ui, sans-serif; color: var(--fg); background: #fff; }
+main { max-width: 960px; margin: 0 auto; padding: 20px 16px 40px; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 16px; margin: 26px 0 6px; }
+.meta, .note { color: var(--muted); margin: 4px 0 10px; }
+code { font-size: 13px; }
+table.summary { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+table.summary th, table.summary td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+table.summary th:first-child { text-align: left; }
+table.summary thead th { color: var(--muted); font-weight: 600; }
+ul.targets { list-style: none; padding: 0; margin: 0; font-variant-numeric: tabular-nums; }
+ul.targets li { padding: 3px 8px; margin: 2px 0; border-left: 4px solid; }
+ul.targets li.met { border-color: #2e7d32; background: #eef7ee; }
+ul.targets li.missed { border-color: #c62828; background: #fdecec; }
+.chart { margin: 6px 0 4px; }
+.split { margin: 10px 0; }
+.split .label { margin-bottom: 3px; }
+.split .bar { display: flex; height: 18px; border-radius: 3px; overflow: hidden; background: var(--line); }
+.split .legend { color: var(--muted); font-size: 12px; margin-top: 3px; }
+.split .legend span { margin-right: 12px; white-space: nowrap; }
+.split .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; }
+`;
