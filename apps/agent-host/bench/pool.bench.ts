@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOCKER_TEST_IMAGE } from '@sbx/bootstrap';
+import { BENCH_CAPS } from '../src/bench/bench-command.js';
 import { formatBench, formatTarget } from '../src/bench/bench-print.js';
 import { renderBenchReport } from '../src/bench/bench-report.js';
 import { type BenchOptions, runBench } from '../src/bench/bench-run.js';
@@ -30,7 +31,10 @@ const runs: Array<Pick<BenchOptions, 'mode' | 'count'>> = [
 const targets: TargetCheck[] = [];
 for (const { mode, count } of runs) {
   const dir = mkdtempSync(join(tmpdir(), 'sbx-pool-bench-'));
-  const agent = await openAgentHost(resolveConfig({ db: join(dir, 'bench.db') }, {}), silent);
+  const agent = await openAgentHost(
+    resolveConfig({ db: join(dir, 'bench.db'), policy: BENCH_CAPS }, {}),
+    silent,
+  );
   try {
     const run = await runBench(agent, {
       body,

@@ -13,6 +13,9 @@ import { runBench } from './bench-run.js';
 import { summarize } from './bench-summary.js';
 import { BENCH_MODES, type BenchMode } from './bench-types.js';
 
+/** The bench measures the pool, not the caps: room for every request of a run (at most 1,000) to be live. */
+export const BENCH_CAPS = { maxLivePerTenant: 1_100, maxLiveTotal: 1_200 };
+
 /** The `sbx bench` command: `sbx bench docker ...`. */
 export function benchCommand(ctx: ProvisionCommandContext): Command {
   const bench = new Command('bench').description(
@@ -92,7 +95,7 @@ function dockerBench(ctx: ProvisionCommandContext): Command {
             const failed = run.requests.filter((r) => r.status !== 201).length;
             return failed > 0 || run.reused > 0 || run.leaked > 0 ? 1 : 0;
           },
-          scratch ? { db: join(scratch, 'bench.db') } : {},
+          { ...(scratch ? { db: join(scratch, 'bench.db') } : {}), policy: BENCH_CAPS },
         );
       } finally {
         if (scratch) rmSync(scratch, { recursive: true, force: true });

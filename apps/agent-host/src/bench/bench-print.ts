@@ -16,6 +16,8 @@ export function formatBench(run: BenchRun, summary: BenchSummary): string {
     ]),
   ];
   const asked = summary.hits + summary.misses;
+  const failed = run.requests.filter((r) => r.status !== 201);
+  const failures = [...new Set(failed.map((r) => `${r.status} ${r.error ?? ''}`.trim()))];
   const figures = [
     summary.hitRate === undefined
       ? undefined
@@ -32,6 +34,7 @@ export function formatBench(run: BenchRun, summary: BenchSummary): string {
     table(rows),
     'server: Server-Timing total (request accepted -> sandbox answered, its KPI row written); round trip: the client, on its own thread',
     ...(figures.length ? [figures.join('  ·  ')] : []),
+    ...(failed.length ? [`FAILED ${failed.length} request(s): ${failures.slice(0, 3).join('; ')}`] : []),
     'targets:',
     ...summary.targets.map(formatTarget),
   ].join('\n');

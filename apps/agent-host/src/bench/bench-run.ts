@@ -26,7 +26,7 @@ export interface BenchOptions {
   mode: BenchMode;
   count: number;
   concurrency: number;
-  /** Pool requests per second in steady mode; default the pool's refill rate as it first filled. */
+  /** Pool requests per second in steady mode; default the pool's refill rate, measured first (`refillRate`). */
   rate?: number;
   signal: AbortSignal;
   /** Progress lines (stderr). */
@@ -66,9 +66,8 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
     const bench = new BenchClient({ url: server.url, token, host, coldBody: options.body, pool: BENCH_POOL });
     client = bench;
     sampler = setInterval(() => {
-      if (host.closing) return;
-      const { ready, refilling } = stats();
-      pool.push({ atMs: bench.now(), ready, refilling });
+      const found = host.poolStats().find((p) => p.name === BENCH_POOL);
+      if (found) pool.push({ atMs: bench.now(), ready: found.ready, refilling: found.refilling });
     }, SAMPLE_EVERY_MS);
     await host.watch().catch((error: Error) => log(`not watching engine events: ${error.message}`));
     host.startPools([
@@ -88,14 +87,17 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
       for (const kind of ['cold', 'pool'] as const) await bench.remove(await bench.ask(kind));
     }
     await waitFull();
-    // The pool refills min(size, 2) at a time: its rate is that many per refill.
-    rate ??= warmRefillP50Ms ? (Math.min(options.poolSize, 2) * 1000) / warmRefillP50Ms : 1;
+    if (options.mode === 'steady' && rate === undefined) {
+      rate = await refillRate(bench, stats, options.poolSize, options.signal);
+      log(`the pool refills ${rate.toFixed(1)} members/s while its members are used and deleted`);
+      await waitFull();
+    }
     log(`pool full (refill p50 ${warmRefillP50Ms?.toFixed(1)} ms); ${options.mode} x${options.count}...`);
     burst = await MODES[options.mode]({
       client: bench,
       count: options.count,
       concurrency: options.concurrency,
-      rate,
+      rate: rate ?? 1,
       poolSize: options.poolSize,
       signal: options.signal,
       requests,
@@ -175,4 +177,30 @@ async function leftOnEngine(agent: AgentHost, type: SandboxType): Promise<number
   if (!adapter?.listManaged || !adapter.owner) return 0;
   const owner = adapter.owner;
   return (await adapter.listManaged()).filter((c) => c.owner === owner).length;
+}
+
+/**
+ * The pool's refill rate as it serves: takes 3 x size members one at a time, each as soon as one is ready, and
+ * deletes each (as callers would), so the engine removes containers while the pool refills, as under load. The
+ * rate is how many it handed out per second of that.
+ */
+async function refillRate(
+  client: BenchClient,
+  stats: () => { ready: number },
+  size: number,
+  signal: AbortSignal,
+): Promise<number> {
+  const takes = 3 * size;
+  const deletes: Promise<void>[] = [];
+  const start = client.now();
+  for (let i = 0; i < takes && !signal.aborted; i++) {
+    while (stats().ready === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    const taken = await client.ask('pool');
+    deletes.push(client.remove(taken));
+  }
+  // Measured until the pool has caught up with what was taken: the pace it can keep.
+  while (stats().ready < size && !signal.aborted) await new Promise((resolve) => setTimeout(resolve, 2));
+  const rate = (takes * 1000) / (client.now() - start);
+  await Promise.all(deletes);
+  return rate;
 }
