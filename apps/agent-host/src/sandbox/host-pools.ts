@@ -12,7 +12,7 @@ export interface PoolDefinition {
   size: number;
   /** The adapter's spec every member runs (and a miss provisions cold). */
   spec: unknown;
-  /** How many members it provisions at once (default `min(size, 2)`). */
+  /** How many members it provisions at once (default `min(size, 4)`). */
   refillConcurrency?: number;
   /** Deadline of one refill or cold miss (the spec's `deadlineMs`). */
   deadlineMs?: number;

@@ -24,7 +24,7 @@ export interface SandboxPoolOptions<Spec, Handle extends PoolHandle> {
   size: number;
   /** Its name in results (`attributes.pool`), stats and messages; default `pool`. */
   name?: string;
-  /** How many members it provisions at once; default `min(size, 2)`. */
+  /** How many members it provisions at once; default `min(size, 4)`. */
   refillConcurrency?: number;
   /** Times and records every hand-out and refill; default one that records nothing. */
   provisioner?: SandboxProvisioner;

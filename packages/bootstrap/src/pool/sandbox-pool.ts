@@ -45,7 +45,7 @@ export class SandboxPool<Spec, Handle extends PoolHandle> implements AsyncDispos
   #closing: Promise<PoolCloseReport> | undefined;
 
   constructor(options: SandboxPoolOptions<Spec, Handle>) {
-    const { size, refillConcurrency = Math.min(size, 2) } = options;
+    const { size, refillConcurrency = Math.min(size, 4) } = options;
     if (!Number.isInteger(size) || size < 1) invalid(`size must be a whole number >= 1, got ${size}`);
     if (!Number.isInteger(refillConcurrency) || refillConcurrency < 1)
       invalid(`refillConcurrency must be a whole number >= 1, got ${refillConcurrency}`);
