@@ -91,7 +91,7 @@ export const BENCH_REPORT_JS = `
         { scale: 'n', side: 1, label: 'pool: ready members', size: 50, grid: { show: false } },
       ],
       series: [
-        { label: 's', value: function (u, v) { return v === null ? '' : v.toFixed(3) + ' s'; } },
+        { label: 'time', value: function (u, v) { return v === null ? '' : v.toFixed(3) + ' s'; } },
         dot('cold', COLORS.cold),
         dot('pool hit', COLORS.hit),
         dot('pool miss', COLORS.miss),
