@@ -177,6 +177,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)(
 
     it('caller mistakes are 4xx and not SLA evidence: no row, no alert', async () => {
       const before = await rows();
+      const alertsBefore = (await (await a('GET', '/v1/alerts')).json()).rows.length;
       const mistakes: Array<[unknown, number]> = [
         [{ type: 'docker', image: TEST_IMAGE, env: { A: '\ud800' } }, 400],
         [{ type: 'docker', image: TEST_IMAGE, cmd: "sh -c 'echo" }, 400],
