@@ -52,8 +52,9 @@ check() {
 }
 
 step "clean build"
+# pnpm -r builds in dependency order; unlike turbo it neither reads nor writes a build cache.
 pnpm -s run clean
-pnpm exec turbo run build --force --output-logs=errors-only >&2
+pnpm -r --reporter=append-only run build >&2
 
 step "pack every public package"
 mkdir -p "$work/tarballs"
