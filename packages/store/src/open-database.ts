@@ -6,6 +6,7 @@ import { CachingSqliteDatabase } from './caching-sqlite-database.js';
 import type { SbxDatabase } from './database.js';
 import { StoreError } from './errors.js';
 import { migrateToLatest } from './migrate-to-latest.js';
+import { nativeModuleHint } from './native-module-hint.js';
 import { SbxSqliteDialect } from './sbx-sqlite-dialect.js';
 
 /** Where the agent host keeps its database unless told otherwise (relative to the working directory). */
@@ -83,6 +84,10 @@ function openSqlite(filename: string, busyTimeoutMs: number): Database.Database 
     return raw;
   } catch (error) {
     raw?.close();
+    const hint = nativeModuleHint(error);
+    if (hint !== undefined) {
+      throw new StoreError('OPEN_FAILED', `Cannot open the sbx database ${where}: ${hint}`, { cause: error });
+    }
     const message = error instanceof Error ? error.message : String(error);
     throw new StoreError(
       'OPEN_FAILED',
