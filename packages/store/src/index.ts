@@ -56,7 +56,7 @@ export {
   MAX_LIST_LIMIT,
   P95_WINDOW,
   SandboxProvisioningKPI,
-  type StatsOptions,
 } from './sandbox-provisioning-kpi.js';
 export { SBX_MIGRATIONS } from './sbx-migrations.js';
 export type { SlaWindowRow } from './sla-window.js';
+export type { StatsOptions } from './stats-options.js';

@@ -13,12 +13,19 @@ import type { SbxDatabase } from './database.js';
 import { wrapDriverError } from './errors.js';
 import { InsertCompiler } from './insert-compiler.js';
 import { phaseBreakdown } from './phase-breakdown.js';
-import { type ProvisionRows, provisionResultRows } from './provision-result-rows.js';
-import { type ProvisionRow, toProvisionRows } from './provision-row.js';
+import {
+  KPI_COLUMNS,
+  PHASE_COLUMNS,
+  type ProvisionRows,
+  provisionResultRows,
+} from './provision-result-rows.js';
+import type { ProvisionRow } from './provision-row.js';
 import type { PhaseStats, ProvisioningStats } from './provisioning-stats.js';
-import { hourRange, rollupStats } from './rollup-stats.js';
+import { newestOf, readRecent } from './recent-provisions.js';
+import { rollupStats } from './rollup-stats.js';
 import { readSlaWindow, type SlaWindowRow, windowStats } from './sla-window.js';
-import { invalid, isoDate, positiveInteger, sandboxType, windowSize } from './validate.js';
+import { type StatsOptions, statsScope } from './stats-options.js';
+import { invalid, positiveInteger, sandboxType, windowSize } from './validate.js';
 
 /** `getP95Latency()` reads this many newest rows of a type. */
 export const P95_WINDOW = 100;
@@ -28,27 +35,6 @@ export const DEFAULT_STATS_WINDOW = SLA_WINDOW;
 export const DEFAULT_LIST_LIMIT = 50;
 /** Largest `limit` of `listRecent()` and `size` of `listSlaWindow()` (ids are bound as parameters). */
 export const MAX_LIST_LIMIT = 10_000;
-
-const KPI_COLUMNS = [
-  'id',
-  'sandbox_type',
-  'duration_ms',
-  'status',
-  'timestamp',
-  'sla_limit_ms',
-  'error_name',
-  'error_message',
-  'error_code',
-] as const;
-const PHASE_COLUMNS = ['provision_id', 'seq', 'name', 'start_ms', 'duration_ms'] as const;
-
-/** Options of `getStats()`: the newest `window` valid provisionings (default 100), `'all'`, or UTC hours from `since`. */
-export interface StatsOptions {
-  window?: number | 'all';
-  /** Widened to whole UTC hours: from the hour holding `since` through the hour holding `until` (default: no end). */
-  since?: Date;
-  until?: Date;
-}
 
 /**
  * The provisioning-latency KPI repository: records every `ProvisionResult` (it is the recorder that
@@ -109,22 +95,12 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
    */
   async getStats(type: SandboxType, options: StatsOptions = {}): Promise<ProvisioningStats> {
     const t = sandboxType(type);
-    if (options.since !== undefined || options.until !== undefined) {
-      if (options.window !== undefined) invalid('window', 'cannot be combined with since/until');
-      if (options.since === undefined) invalid('since', 'is required with until');
-      isoDate(options.since, 'since');
-      if (options.until !== undefined) isoDate(options.until, 'until');
-      const range = hourRange(options.since, options.until);
-      return this.#read(`read the ${t} provisioning stats`, () => rollupStats(this.#db, t, range));
-    }
-    const window = windowSize(options.window, DEFAULT_STATS_WINDOW, true);
-    if (window === 'all')
-      return this.#read(`read the ${t} provisioning stats`, () => rollupStats(this.#db, t));
-    if (window > MAX_LIST_LIMIT) invalid('window', `must be at most ${MAX_LIST_LIMIT}, got ${window}`);
-    const slaWindow = await this.#read(`read the ${t} provisioning stats`, () =>
-      readSlaWindow(this.#db, t, window),
+    const scope = statsScope(options, DEFAULT_STATS_WINDOW, MAX_LIST_LIMIT);
+    return this.#read(`read the ${t} provisioning stats`, async () =>
+      typeof scope === 'number'
+        ? windowStats(t, scope, await readSlaWindow(this.#db, t, scope))
+        : rollupStats(this.#db, t, scope === 'all' ? undefined : scope),
     );
-    return windowStats(t, window, slaWindow);
   }
 
   /** The newest `size` (default 100) provisionings of `type` that were not cancelled, newest first. */
@@ -154,29 +130,7 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
     const types = options.type === undefined ? SANDBOX_TYPES : [sandboxType(options.type, 'type')];
     const limit = options.limit === undefined ? DEFAULT_LIST_LIMIT : positiveInteger(options.limit, 'limit');
     if (limit > MAX_LIST_LIMIT) invalid('limit', `must be at most ${MAX_LIST_LIMIT}, got ${limit}`);
-    return this.#read('list recent provisionings', async () => {
-      // Per type, so each read walks the (sandbox_type, timestamp) index instead of sorting the table.
-      const perType = await Promise.all(
-        types.map((t) => this.#newest(t, limit).selectAll().select(sql<number>`rowid`.as('rowid')).execute()),
-      );
-      const rows = perType
-        .flat()
-        .sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : b.rowid - a.rowid))
-        .slice(0, limit);
-      const phases =
-        rows.length === 0
-          ? []
-          : await this.#db
-              .selectFrom('sandbox_provisioning_phases')
-              .selectAll()
-              .where(
-                'provision_id',
-                'in',
-                rows.map((r) => r.id),
-              )
-              .execute();
-      return toProvisionRows(rows, phases);
-    });
+    return this.#read('list recent provisionings', () => readRecent(this.#db, types, limit));
   }
 
   /** How many provisionings are stored (of `type`, or in total), cancelled ones included; read from the rollups. */
@@ -207,12 +161,7 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
   }
 
   #newest(type: SandboxType, window: number) {
-    return this.#db
-      .selectFrom('sandbox_provisioning_kpis')
-      .where('sandbox_type', '=', type)
-      .orderBy('timestamp', 'desc')
-      .orderBy(sql`rowid`, 'desc')
-      .limit(window);
+    return newestOf(this.#db, type, window);
   }
 
   async #write(rows: ProvisionRows[], action: string): Promise<void> {
