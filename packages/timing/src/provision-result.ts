@@ -49,6 +49,6 @@ export const CANCELLED_ERROR_CODE = 'CANCELLED';
  * True when the provisioning was cancelled by its caller (Ctrl-C, a closed request): it keeps its record
  * (`status: 'sla_breach'`, the error) but is left out of the SLA verdict and raises no alert.
  */
-export function isCancelled(result: { error?: { code?: string | undefined } | undefined }): boolean {
+export function isCancelled(result: { readonly error?: Partial<ProvisionErrorInfo> | undefined }): boolean {
   return result.error?.code === CANCELLED_ERROR_CODE;
 }
