@@ -1,22 +1,70 @@
 import type { SandboxProvisioningKPI } from '@sbx/store';
-import { SANDBOX_TYPES, type SandboxType, SLA_LIMITS } from '@sbx/timing';
+import { SANDBOX_TYPES, type SandboxType, SLA_LIMITS, SLA_WINDOW } from '@sbx/timing';
+import { jsonMs, jsonStats, jsonVerdict } from './json-safe.js';
+import { slaTrend } from './sla-trend.js';
 
-/** Per-type KPI stats over the newest 100 provisions and over all time. */
-export async function kpiSnapshot(kpis: SandboxProvisioningKPI, only?: SandboxType) {
-  const types = await Promise.all(
-    (only ? [only] : SANDBOX_TYPES).map(async (type) => {
-      const [p95Last100, last100, allTime, phases] = await Promise.all([
-        kpis.getP95Latency(type),
-        kpis.getStats(type, { window: 100 }),
-        kpis.getStats(type, { window: 'all' }),
-        kpis.getPhaseBreakdown(type, { window: 100 }),
-      ]);
-      const sla = p95Last100 === undefined ? 'no-data' : p95Last100 <= SLA_LIMITS[type] ? 'met' : 'breached';
-      return [type, { slaLimitMs: SLA_LIMITS[type], sla, p95Last100, last100, allTime, phases }] as const;
-    }),
-  );
-  return { window: 100, types: Object.fromEntries(types) };
+/** How many of the window's newest failures the snapshot lists. */
+const LATEST_FAILURES = 3;
+
+async function typeSnapshot(kpis: SandboxProvisioningKPI, type: SandboxType) {
+  const [p95Last100, last100, allTime, phases, rows] = await Promise.all([
+    kpis.getP95Latency(type),
+    kpis.getStats(type, { window: SLA_WINDOW }),
+    kpis.getStats(type, { window: 'all' }),
+    kpis.getPhaseBreakdown(type, { window: SLA_WINDOW }),
+    kpis.listSlaWindow(type, { size: 2 * SLA_WINDOW - 1 }),
+  ]);
+  const { verdict } = last100;
+  return {
+    slaLimitMs: SLA_LIMITS[type],
+    /** The verdict's status, and why when breached. */
+    sla: verdict.status,
+    slaReason: verdict.reason ?? null,
+    verdict: jsonVerdict(verdict),
+    /** `getP95Latency()`: the raw P95 of the newest 100 rows (failures with the time they took), kept for scripts. */
+    p95Last100,
+    last100: jsonStats(last100),
+    allTime: jsonStats(allTime),
+    phases,
+    /** The verdict's window, newest first, with the P95 at each provisioning: the dashboard's charts. */
+    trend: slaTrend(rows, SLA_LIMITS[type]).map((p) => ({ ...p, p95Ms: jsonMs(p.p95Ms) })),
+    latestFailures: rows
+      .filter((r) => r.failed)
+      .slice(0, LATEST_FAILURES)
+      .map((r) => ({ timestamp: r.timestamp, error: r.error })),
+  };
 }
 
-/** The snapshot `GET /v1/kpis` and `sbx report` share. */
-export type KpiSnapshot = Awaited<ReturnType<typeof kpiSnapshot>>;
+/** The KPIs of one sandbox type in the snapshot. */
+export type TypeKpis = Awaited<ReturnType<typeof typeSnapshot>>;
+
+async function compute(kpis: SandboxProvisioningKPI, only?: SandboxType) {
+  const types = await Promise.all(
+    (only ? [only] : SANDBOX_TYPES).map(async (type) => [type, await typeSnapshot(kpis, type)] as const),
+  );
+  // One window for every card, chart and verdict: the newest 100 valid (not cancelled) provisionings.
+  return { window: SLA_WINDOW, types: Object.fromEntries(types) as Partial<Record<SandboxType, TypeKpis>> };
+}
+
+/** The snapshot `GET /v1/kpis` and `sbx report` share (JSON-ready: a P95 that is a failure reads `+Inf`). */
+export type KpiSnapshot = Awaited<ReturnType<typeof compute>>;
+
+const cache = new WeakMap<SandboxProvisioningKPI, { version: string; snapshot: Promise<KpiSnapshot> }>();
+
+/**
+ * Per-type KPIs: the SLA verdict and its window, stats over the window and all time, phases. Every read is
+ * O(window); the full snapshot is also cached until the database changes (`dataVersion()`), and callers that
+ * arrive while it is computed share the one computation, so pollers cost almost nothing between writes.
+ */
+export async function kpiSnapshot(kpis: SandboxProvisioningKPI, only?: SandboxType): Promise<KpiSnapshot> {
+  if (only) return compute(kpis, only);
+  const version = await kpis.dataVersion();
+  const cached = cache.get(kpis);
+  if (cached?.version === version) return cached.snapshot;
+  const snapshot = compute(kpis);
+  cache.set(kpis, { version, snapshot });
+  snapshot.catch(() => {
+    if (cache.get(kpis)?.snapshot === snapshot) cache.delete(kpis);
+  });
+  return snapshot;
+}

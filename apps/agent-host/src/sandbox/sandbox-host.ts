@@ -1,6 +1,7 @@
 import type { DockerSandboxSpec, ExecOptions, ExecResult, SandboxHandle } from '@sbx/bootstrap';
 import { isBootstrapError } from '@sbx/bootstrap';
 import {
+  isCancelled,
   type Logger,
   type PerfRecordSink,
   type ProvisionContext,
@@ -182,7 +183,7 @@ function observed(deps: SandboxHostDeps): ProvisionRecorder {
     async record(result) {
       await deps.recorder.record(result);
       deps.telemetry?.provision(result);
-      if (result.status !== 'sla_breach') return;
+      if (result.status !== 'sla_breach' || isCancelled(result)) return;
       const thresholdMs = result.slaLimitMs ?? SLA_LIMITS[result.sandboxType];
       const why = result.error
         ? `failed: ${result.error.message}`
