@@ -54,7 +54,11 @@ export async function openAgentHost(config: HostConfig, logger: Logger = console
     telemetry: new OtelInstruments(),
     ...(config.alertThresholdMs ? { alertThresholdMs: config.alertThresholdMs } : {}),
   });
-  const metrics = new PrometheusMetrics({ feed: new ChangeFeed(db), liveSandboxes: () => host.liveCount });
+  const metrics = new PrometheusMetrics({
+    feed: new ChangeFeed(db),
+    kpis,
+    liveSandboxes: () => host.liveCount,
+  });
   let closed = false;
   return {
     config,
