@@ -71,7 +71,11 @@ export async function rollupStats(
     breaches: Number(row.breaches ?? 0),
     readySumMs: Number(row.ready_sum_ms ?? 0),
     readyMaxMs: row.ready_max_ms ?? undefined,
-    readyAt: (rank) => sketchValueAt(sketch, rank),
+    // The sketch answers within 1%; never above the exact maximum it also knows.
+    readyAt: (rank) => {
+      const value = sketchValueAt(sketch, rank);
+      return value === undefined || row.ready_max_ms == null ? value : Math.min(value, row.ready_max_ms);
+    },
     approximate: true,
   });
 }
