@@ -34,6 +34,7 @@ export {
   SLA_LIMITS,
 } from './sla-limits.js';
 export {
+  isSlaBreach,
   judgeSla,
   SLA_QUANTILE,
   SLA_WINDOW,

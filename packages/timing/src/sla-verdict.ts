@@ -76,6 +76,11 @@ export function judgeSla(tally: SlaTally): SlaVerdict {
   return { ...tally, status: 'breached', reason, allowedBreaches };
 }
 
+/** The rule for one provisioning: it breached its SLA when it failed or took longer than its own limit. */
+export function isSlaBreach(sample: SlaSample): boolean {
+  return sample.failed || !(sample.durationMs <= sample.slaLimitMs);
+}
+
 /**
  * Tallies `samples` (newest first) for the verdict: the newest `window` (default 100) that were not cancelled
  * are judged; cancelled ones newer than the oldest judged one (all of them, when fewer were judged) are counted.
@@ -99,7 +104,7 @@ export function tallySla(
       continue;
     }
     if (sample.failed) failures++;
-    if (sample.failed || !(sample.durationMs <= sample.slaLimitMs)) breaches++;
+    if (isSlaBreach(sample)) breaches++;
     durations.push(sample.failed ? Number.POSITIVE_INFINITY : sample.durationMs);
   }
   durations.sort((a, b) => a - b);
