@@ -8,7 +8,7 @@ import {
   SLA_WINDOW,
   type SlaVerdict,
 } from '@sbx/timing';
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { SbxDatabase } from './database.js';
 import { wrapDriverError } from './errors.js';
 import { InsertCompiler } from './insert-compiler.js';
@@ -31,6 +31,12 @@ import { invalid, positiveInteger, sandboxType, windowSize } from './validate.js
 export const P95_WINDOW = 100;
 /** Default window of `getStats()`, `getSlaVerdict()` and `getPhaseBreakdown()`: timing's `SLA_WINDOW`. */
 export const DEFAULT_STATS_WINDOW = SLA_WINDOW;
+// Compiled once: pollers ask for it on every request. total_changes() counts this connection's writes,
+// data_version moves when another connection (another process) commits.
+const DATA_VERSION = CompiledQuery.raw(
+  'select total_changes() as changes, (select data_version from pragma_data_version) as version',
+);
+
 /** Default `limit` of `listRecent()`. */
 export const DEFAULT_LIST_LIMIT = 50;
 /** Largest `limit` of `listRecent()` and `size` of `listSlaWindow()` (ids are bound as parameters). */
@@ -151,13 +157,10 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
    * or another process: readers cache what they computed from the tables under it. O(1).
    */
   async dataVersion(): Promise<string> {
-    const row = await this.#read('read the data version', () =>
-      sql<{ changes: number; version: number }>`select total_changes() as changes,
-        (select data_version from pragma_data_version) as version`
-        .execute(this.#db)
-        .then((r) => r.rows[0]),
+    const { rows } = await this.#read('read the data version', () =>
+      this.#db.executeQuery<{ changes: number; version: number }>(DATA_VERSION),
     );
-    return `${row?.version}:${row?.changes}`;
+    return `${rows[0]?.version}:${rows[0]?.changes}`;
   }
 
   #newest(type: SandboxType, window: number) {
