@@ -83,7 +83,7 @@ describe('GET /v1/kpis', () => {
     const newestFirst = [...rows]
       .reverse()
       .map((r) => ({ durationMs: r.durationMs, slaLimitMs: 30_000, failed: !!r.error }));
-    for (const i of [0, 4, 5, 50, 99]) {
+    for (let i = 0; i < trend.length; i++) {
       const want = slaVerdict(newestFirst.slice(i, i + 100), { slaLimitMs: 30_000 }).p95Ms;
       expect(trend[i]?.p95Ms, `point ${i}`).toBe(want === Number.POSITIVE_INFINITY ? '+Inf' : want);
     }

@@ -3,6 +3,9 @@ import { SANDBOX_TYPES, type SandboxType, SLA_LIMITS, SLA_WINDOW } from '@sbx/ti
 import { jsonMs, jsonStats, jsonVerdict } from './json-safe.js';
 import { slaTrend } from './sla-trend.js';
 
+/** Rounds to whole microseconds: plenty for a chart, and a third of the bytes of a full double. */
+const microseconds = (ms: number) => (Number.isFinite(ms) ? Math.round(ms * 1000) / 1000 : ms);
+
 /** How many of the window's newest failures the snapshot lists. */
 const LATEST_FAILURES = 3;
 
@@ -27,7 +30,11 @@ async function typeSnapshot(kpis: SandboxProvisioningKPI, type: SandboxType) {
     allTime: jsonStats(allTime),
     phases,
     /** The verdict's window, newest first, with the P95 at each provisioning: the dashboard's charts. */
-    trend: slaTrend(rows, SLA_LIMITS[type]).map((p) => ({ ...p, p95Ms: jsonMs(p.p95Ms) })),
+    trend: slaTrend(rows, SLA_LIMITS[type]).map((p) => ({
+      ...p,
+      durationMs: microseconds(p.durationMs),
+      p95Ms: jsonMs(microseconds(p.p95Ms)),
+    })),
     latestFailures: rows
       .filter((r) => r.failed)
       .slice(0, LATEST_FAILURES)
@@ -49,7 +56,25 @@ async function compute(kpis: SandboxProvisioningKPI, only?: SandboxType) {
 /** The snapshot `GET /v1/kpis` and `sbx report` share (JSON-ready: a P95 that is a failure reads `+Inf`). */
 export type KpiSnapshot = Awaited<ReturnType<typeof compute>>;
 
-const cache = new WeakMap<SandboxProvisioningKPI, { version: string; snapshot: Promise<KpiSnapshot> }>();
+interface Cached {
+  version: string;
+  snapshot: Promise<KpiSnapshot>;
+  body?: Promise<Uint8Array<ArrayBuffer>>;
+}
+const cache = new WeakMap<SandboxProvisioningKPI, Cached>();
+
+/** The cache entry for the database as it is now: the same one until anything is written. */
+async function current(kpis: SandboxProvisioningKPI): Promise<Cached> {
+  const version = await kpis.dataVersion();
+  const cached = cache.get(kpis);
+  if (cached?.version === version) return cached;
+  const entry: Cached = { version, snapshot: compute(kpis) };
+  cache.set(kpis, entry);
+  entry.snapshot.catch(() => {
+    if (cache.get(kpis) === entry) cache.delete(kpis);
+  });
+  return entry;
+}
 
 /**
  * Per-type KPIs: the SLA verdict and its window, stats over the window and all time, phases. Every read is
@@ -58,13 +83,18 @@ const cache = new WeakMap<SandboxProvisioningKPI, { version: string; snapshot: P
  */
 export async function kpiSnapshot(kpis: SandboxProvisioningKPI, only?: SandboxType): Promise<KpiSnapshot> {
   if (only) return compute(kpis, only);
-  const version = await kpis.dataVersion();
-  const cached = cache.get(kpis);
-  if (cached?.version === version) return cached.snapshot;
-  const snapshot = compute(kpis);
-  cache.set(kpis, { version, snapshot });
-  snapshot.catch(() => {
-    if (cache.get(kpis)?.snapshot === snapshot) cache.delete(kpis);
-  });
-  return snapshot;
+  return (await current(kpis)).snapshot;
 }
+
+/**
+ * `kpiSnapshot(kpis)` as the UTF-8 JSON body `GET /v1/kpis` sends, serialized and encoded once per change of the
+ * data: pollers between two writes cost a version check and a socket write.
+ */
+export async function kpiSnapshotBody(kpis: SandboxProvisioningKPI): Promise<Uint8Array<ArrayBuffer>> {
+  const entry = await current(kpis);
+  entry.body ??= entry.snapshot.then((snapshot) => new TextEncoder().encode(JSON.stringify(snapshot)));
+  return entry.body;
+}
+
+/** The headers of a JSON body sent as bytes. */
+export const JSON_TYPE = { 'content-type': 'application/json; charset=UTF-8' } as const;

@@ -4,7 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { renderDashboard, serveDashboardAsset } from '../dashboard/dashboard-page.js';
-import { kpiSnapshot } from '../reports/kpi-snapshot.js';
+import { JSON_TYPE, kpiSnapshotBody } from '../reports/kpi-snapshot.js';
 import { toDockerSpec } from '../sandbox/docker-spec.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { type HttpResponse, renderWebContainerPage, serveWebContainerAsset } from '../webcontainer/index.js';
@@ -132,7 +132,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono {
     return c.json({ rows });
   });
 
-  app.get('/v1/kpis', async (c) => c.json(await kpiSnapshot(deps.kpis)));
+  app.get('/v1/kpis', async (c) => c.body(await kpiSnapshotBody(deps.kpis), 200, JSON_TYPE));
   app.get('/v1/alerts', zValidator('query', alertQuerySchema, validationHook), async (c) => {
     const { limit, kind } = c.req.valid('query');
     return c.json({ rows: deps.alerts ? await deps.alerts.listRecent(limit, kind) : [] });
