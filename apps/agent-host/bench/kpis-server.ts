@@ -1,0 +1,16 @@
+// The host under test, in its own process: `node --import tsx bench/kpis-server.ts <db>` prints its URL, then
+// serves until killed. /healthz's Docker ping is replaced by a no-op, so the figure is the host's own latency.
+import { resolveConfig } from '../src/config.js';
+import { openAgentHost } from '../src/sandbox/open-agent-host.js';
+import { createApp } from '../src/server/create-app.js';
+import { startServer } from '../src/server/start-server.js';
+
+const [db] = process.argv.slice(2);
+if (!db) throw new Error('usage: kpis-server.ts <db>');
+const agent = await openAgentHost(resolveConfig({ db }, {}), { warn() {}, error: console.error });
+const adapter = { ping: async () => {} } as unknown as typeof agent.adapter;
+const server = await startServer(createApp({ ...agent, adapter }), { host: '127.0.0.1', port: 0 });
+process.stdout.write(`${server.url}\n`);
+process.on('SIGTERM', () => {
+  void server.close().then(() => agent.close().then(() => process.exit(0)));
+});
