@@ -1,7 +1,7 @@
 // The dashboard's chart module, served as /dashboard/charts.js: the two uPlot charts of a sandbox type, both drawn
 // from the SLA window (`trend` of GET /v1/kpis). Plain ES2022, no build step; kept free of template literals.
 /** The dashboard's charts: latency histogram with the SLA line, and the window over time with its P95 line. */
-export const DASHBOARD_CHARTS_JS = String.raw`
+export const DASHBOARD_CHARTS_JS = `
 import uPlot from '/dashboard/uPlot.esm.js';
 import { fmtShort } from '/dashboard/format.js';
 

@@ -1,7 +1,7 @@
 // The dashboard's formatting and DOM helpers, served as /dashboard/format.js. Plain ES2022, no build step; kept
 // free of template literals so it can live in this string.
 /** The dashboard's formatting module. */
-export const DASHBOARD_FORMAT_JS = String.raw`
+export const DASHBOARD_FORMAT_JS = `
 /** A duration short enough for an axis: 100 s, 1.5 s, 250 ms, 2.5 ms, 0.1 ms, 20 µs; '' for a label uPlot skipped. */
 export function fmtShort(msValue) {
   if (msValue === null || msValue === undefined || !Number.isFinite(msValue)) return '';
