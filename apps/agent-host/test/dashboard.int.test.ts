@@ -418,7 +418,7 @@ interface KpiType {
   p95Last100?: number;
   last100: Stats;
   allTime: Stats;
-  trend: unknown[];
+  trend: { timestamps: number[] };
 }
 interface Stats {
   n: number;

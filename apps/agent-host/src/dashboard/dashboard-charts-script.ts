@@ -1,5 +1,6 @@
 // The dashboard's chart module, served as /dashboard/charts.js: the two uPlot charts of a sandbox type, both drawn
-// from the SLA window (`trend` of GET /v1/kpis). Plain ES2022, no build step; kept free of template literals.
+// from the SLA window (`trend` of GET /v1/kpis, as points in time order). Plain ES2022, no build step; kept free of
+// template literals.
 /** The dashboard's charts: latency histogram with the SLA line, and the window over time with its P95 line. */
 export const DASHBOARD_CHARTS_JS = `
 import uPlot from '/dashboard/uPlot.esm.js';
@@ -130,11 +131,11 @@ export function drawHistogram(box, trend, slaMs) {
  */
 export function drawTimeline(box, trend, slaMs) {
   draw(box, trend, () => {
-    const sorted = [...trend].reverse();
+    const sorted = trend;
     const finite = sorted.flatMap((p) => [p.durationMs, p.p95Ms]).filter((v) => typeof v === 'number' && v > 0);
     const lo = Math.pow(10, Math.floor(Math.log10(Math.min(slaMs, ...finite))));
     const top = Math.pow(10, Math.ceil(Math.log10(Math.max(slaMs, ...finite) * 1.5)));
-    const xs = sorted.map((p) => Date.parse(p.timestamp) / 1000);
+    const xs = sorted.map((p) => p.timestamp / 1000);
     const y = (v) => Math.min(top, Math.max(lo, v));
     const series = [
       ['ok', sorted.map((p) => (!p.failed && p.durationMs <= slaMs ? y(p.durationMs) : null)), OK, 5],

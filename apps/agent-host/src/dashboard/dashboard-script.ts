@@ -145,8 +145,10 @@ function renderTypes(kpis) {
   types.forEach((type, i) => {
     const k = kpis.types[type];
     renderStats(cards[i], type, k);
-    drawHistogram(part(cards[i], 'hist'), k.trend, k.slaLimitMs);
-    drawTimeline(part(cards[i], 'time'), k.trend, k.slaLimitMs);
+    const t = k.trend;
+    const points = t.timestamps.map((timestamp, j) => ({ timestamp, durationMs: t.durationsMs[j], failed: t.failed[j], p95Ms: t.p95Ms[j] }));
+    drawHistogram(part(cards[i], 'hist'), points, k.slaLimitMs);
+    drawTimeline(part(cards[i], 'time'), points, k.slaLimitMs);
     renderPhases(cards[i], k.phases);
     renderFailures(cards[i], k.latestFailures);
   });

@@ -67,7 +67,7 @@ describe('GET /v1/kpis', () => {
       verdict: { n: 20, cancelled: 8 },
       last100: { cancelled: 8 },
     });
-    expect(types.docker?.trend).toHaveLength(20);
+    expect(types.docker?.trend.timestamps).toHaveLength(20);
   });
 
   it('draws the P95 over time from the same verdict, one point per provisioning of the window', async () => {
@@ -76,19 +76,22 @@ describe('GET /v1/kpis', () => {
     );
     await kpis.recordMany(rows);
     const { types } = await getKpis();
-    const trend = types.docker?.trend ?? [];
-    expect(trend).toHaveLength(100);
-    expect(trend[0]?.timestamp).toBe(new Date(BASE + 149_000).toISOString());
+    const trend = types.docker?.trend;
+    const p95s = [...(trend?.p95Ms ?? [])].reverse(); // newest first, like the windows below
+    expect(trend?.timestamps).toHaveLength(100);
+    expect(trend?.timestamps.at(-1)).toBe(BASE + 149_000);
+    expect(trend?.timestamps[0]).toBe(BASE + 50_000);
     // Each point is the verdict over the 100 provisionings up to it (newest first in `rows.reverse()`).
     const newestFirst = [...rows]
       .reverse()
       .map((r) => ({ durationMs: r.durationMs, slaLimitMs: 30_000, failed: !!r.error }));
-    for (let i = 0; i < trend.length; i++) {
+    for (let i = 0; i < p95s.length; i++) {
       const want = slaVerdict(newestFirst.slice(i, i + 100), { slaLimitMs: 30_000 }).p95Ms;
-      expect(trend[i]?.p95Ms, `point ${i}`).toBe(want === Number.POSITIVE_INFINITY ? '+Inf' : want);
+      expect(p95s[i], `point ${i}`).toBe(want === Number.POSITIVE_INFINITY ? '+Inf' : want);
     }
-    expect(trend[0]?.p95Ms).toBe('+Inf'); // 10 failures in the newest 100
-    expect(trend[99]?.p95Ms).not.toBe('+Inf');
+    expect(p95s[0]).toBe('+Inf'); // 10 failures in the newest 100
+    expect(p95s[99]).not.toBe('+Inf');
+    expect(trend?.failed.filter(Boolean)).toHaveLength(10);
   });
 
   it('computes once per change of the data: cached between writes, shared by concurrent callers', async () => {

@@ -1,10 +1,24 @@
 import type { SandboxProvisioningKPI } from '@sbx/store';
 import { SANDBOX_TYPES, type SandboxType, SLA_LIMITS, SLA_WINDOW } from '@sbx/timing';
 import { jsonMs, jsonStats, jsonVerdict } from './json-safe.js';
-import { slaTrend } from './sla-trend.js';
+import { slaTrend, type TrendPoint } from './sla-trend.js';
 
 /** Rounds to whole microseconds: plenty for a chart, and a third of the bytes of a full double. */
 const microseconds = (ms: number) => (Number.isFinite(ms) ? Math.round(ms * 1000) / 1000 : ms);
+
+/**
+ * The trend as columns, oldest first (what a chart takes, and a third of the bytes of one object per point):
+ * start times as epoch milliseconds, durations and P95s to the microsecond.
+ */
+function trendColumns(points: readonly TrendPoint[]) {
+  const oldestFirst = [...points].reverse();
+  return {
+    timestamps: oldestFirst.map((p) => p.timestamp.getTime()),
+    durationsMs: oldestFirst.map((p) => microseconds(p.durationMs)),
+    failed: oldestFirst.map((p) => p.failed),
+    p95Ms: oldestFirst.map((p) => jsonMs(microseconds(p.p95Ms))),
+  };
+}
 
 /** How many of the window's newest failures the snapshot lists. */
 const LATEST_FAILURES = 3;
@@ -29,12 +43,8 @@ async function typeSnapshot(kpis: SandboxProvisioningKPI, type: SandboxType) {
     last100: jsonStats(last100),
     allTime: jsonStats(allTime),
     phases,
-    /** The verdict's window, newest first, with the P95 at each provisioning: the dashboard's charts. */
-    trend: slaTrend(rows, SLA_LIMITS[type]).map((p) => ({
-      ...p,
-      durationMs: microseconds(p.durationMs),
-      p95Ms: jsonMs(microseconds(p.p95Ms)),
-    })),
+    /** The verdict's window in time order, with the P95 at each provisioning: the dashboard's charts. */
+    trend: trendColumns(slaTrend(rows, SLA_LIMITS[type])),
     latestFailures: rows
       .filter((r) => r.failed)
       .slice(0, LATEST_FAILURES)
