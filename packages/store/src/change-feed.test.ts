@@ -17,6 +17,18 @@ describe('ChangeFeed', () => {
         status: 'sla_breach',
         timestamp,
         error: { name: 'E', message: 'x' },
+        phases: [
+          { name: 'image', startMs: 0, durationMs: 1 },
+          { name: 'create', startMs: 1, durationMs: 4 },
+        ],
+      },
+      {
+        sandboxType: 'docker',
+        durationMs: 700,
+        status: 'sla_breach',
+        timestamp,
+        slaLimitMs: 500,
+        error: { name: 'BootstrapError', message: 'aborted', code: 'CANCELLED' },
       },
     ]);
     const first = await feed.provisionsSince(0, 2);
@@ -25,7 +37,18 @@ describe('ChangeFeed', () => {
       ['webcontainer', 11_000, 'sla_breach', false],
     ]);
     const rest = await feed.provisionsSince(first.at(-1)?.seq ?? 0);
-    expect(rest.map((c) => c.failed)).toEqual([true]);
+    expect(rest.map((c) => [c.failed, c.cancelled, c.slaLimitMs, c.phases])).toEqual([
+      [
+        true,
+        false,
+        30_000,
+        [
+          { name: 'image', durationMs: 1 },
+          { name: 'create', durationMs: 4 },
+        ],
+      ],
+      [false, true, 500, []],
+    ]);
     expect(await feed.provisionsSince(rest.at(-1)?.seq ?? 0)).toEqual([]);
 
     await perf.insert('sandbox_perf_records', {

@@ -1,17 +1,24 @@
-import type { SandboxRunOutcome, SandboxType } from '@sbx/timing';
+import { type SandboxRunOutcome, type SandboxType, SLA_LIMITS } from '@sbx/timing';
 import { type Kysely, sql } from 'kysely';
 import type { SbxDatabase } from './database.js';
 import { wrapDriverError } from './errors.js';
 import { positiveInteger } from './validate.js';
 
-/** A provisioning as the change feed gives it: enough to count it. */
+/** A provisioning as the change feed gives it: enough to count it and its phases. */
 export interface ProvisionChange {
   /** SQLite's rowid: rows committed later have higher values, whichever process wrote them. */
   seq: number;
   sandboxType: SandboxType;
   durationMs: number;
   status: 'ok' | 'sla_breach';
+  /** The limit it was judged by (its own stored limit). */
+  slaLimitMs: number;
+  /** Its bootstrap failed (a cancelled one is not counted as failed). */
   failed: boolean;
+  /** Its caller cancelled it (error code `CANCELLED`). */
+  cancelled: boolean;
+  /** Its timed phases, in recorded order. */
+  phases: { name: string; durationMs: number }[];
 }
 
 /** A sandbox run as the change feed gives it. */
@@ -33,23 +40,54 @@ export class ChangeFeed {
     this.#db = db;
   }
 
-  /** Provisionings with `seq > after`, oldest first, at most `limit`. */
+  /** Provisionings with `seq > after`, oldest first, at most `limit`, with their phases. */
   async provisionsSince(after: number, limit = 10_000): Promise<ProvisionChange[]> {
     const n = positiveInteger(limit, 'limit');
     try {
       const rows = await this.#db
         .selectFrom('sandbox_provisioning_kpis')
-        .select([sql<number>`rowid`.as('seq'), 'sandbox_type', 'duration_ms', 'status', 'error_name'])
+        .select([
+          sql<number>`rowid`.as('seq'),
+          'id',
+          'sandbox_type',
+          'duration_ms',
+          'status',
+          'sla_limit_ms',
+          'error_name',
+          'cancelled',
+        ])
         .where(sql<number>`rowid`, '>', after)
         .orderBy(sql`rowid`)
         .limit(n)
         .execute();
+      const last = rows[rows.length - 1];
+      const phases =
+        last === undefined
+          ? []
+          : await this.#db
+              .selectFrom('sandbox_provisioning_phases as p')
+              .innerJoin('sandbox_provisioning_kpis as k', 'k.id', 'p.provision_id')
+              .select(['p.provision_id', 'p.name', 'p.duration_ms'])
+              .where(sql<number>`k.rowid`, '>', after)
+              .where(sql<number>`k.rowid`, '<=', last.seq)
+              .orderBy('p.provision_id')
+              .orderBy('p.seq')
+              .execute();
+      const byId = new Map<string, { name: string; durationMs: number }[]>();
+      for (const p of phases) {
+        const list = byId.get(p.provision_id) ?? [];
+        list.push({ name: p.name, durationMs: p.duration_ms });
+        byId.set(p.provision_id, list);
+      }
       return rows.map((r) => ({
         seq: r.seq,
         sandboxType: r.sandbox_type,
         durationMs: r.duration_ms,
         status: r.status,
-        failed: r.error_name !== null,
+        slaLimitMs: r.sla_limit_ms ?? SLA_LIMITS[r.sandbox_type],
+        failed: r.error_name !== null && r.cancelled === 0,
+        cancelled: r.cancelled === 1,
+        phases: byId.get(r.id) ?? [],
       }));
     } catch (error) {
       throw wrapDriverError(error, 'read new provisionings', 'read');

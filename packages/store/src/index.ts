@@ -5,6 +5,7 @@ export {
 } from './change-feed.js';
 export type { SbxDatabase } from './database.js';
 export { isStoreError, StoreError, type StoreErrorCode, type StoreErrorOptions } from './errors.js';
+export { SKETCH_RELATIVE_ERROR } from './latency-sketch.js';
 export { migrateToLatest } from './migrate-to-latest.js';
 export {
   DEFAULT_BUSY_TIMEOUT_MS,
@@ -24,7 +25,13 @@ export type {
   ProvisioningPhaseRow,
   ProvisioningPhaseTable,
 } from './provisioning-phase.table.js';
-export type { PhaseStats, ProvisioningStats } from './provisioning-stats.js';
+export type {
+  LatencyBucketRow,
+  LatencyBucketTable,
+  ProvisioningRollupRow,
+  ProvisioningRollupTable,
+} from './provisioning-rollup.table.js';
+export type { PhaseStats, ProvisioningStats, StatsWindow } from './provisioning-stats.js';
 export type {
   AlertKind,
   NewSandboxAlert,
@@ -51,3 +58,5 @@ export {
   SandboxProvisioningKPI,
 } from './sandbox-provisioning-kpi.js';
 export { SBX_MIGRATIONS } from './sbx-migrations.js';
+export type { SlaWindowRow } from './sla-window.js';
+export type { StatsOptions } from './stats-options.js';

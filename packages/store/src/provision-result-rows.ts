@@ -9,6 +9,22 @@ export interface ProvisionRows {
   phases: NewProvisioningPhase[];
 }
 
+/** The columns the store writes to `sandbox_provisioning_kpis` (the rest are generated). */
+export const KPI_COLUMNS = [
+  'id',
+  'sandbox_type',
+  'duration_ms',
+  'status',
+  'timestamp',
+  'sla_limit_ms',
+  'error_name',
+  'error_message',
+  'error_code',
+  'tenant',
+] as const;
+/** The columns of `sandbox_provisioning_phases`. */
+export const PHASE_COLUMNS = ['provision_id', 'seq', 'name', 'start_ms', 'duration_ms'] as const;
+
 const STATUSES: readonly unknown[] = ['ok', 'sla_breach'];
 
 /**

@@ -1,55 +1,57 @@
 import { randomUUID } from 'node:crypto';
 import {
-  nearestRankIndex,
   type ProvisionRecorder,
   type ProvisionResult,
   quantile,
   SANDBOX_TYPES,
   type SandboxType,
-  SLA_LIMITS,
+  SLA_WINDOW,
+  type SlaVerdict,
 } from '@sbx/timing';
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { SbxDatabase } from './database.js';
 import { wrapDriverError } from './errors.js';
 import { InsertCompiler } from './insert-compiler.js';
 import { phaseBreakdown } from './phase-breakdown.js';
-import { type ProvisionRows, provisionResultRows } from './provision-result-rows.js';
-import { type ProvisionRow, toProvisionRows } from './provision-row.js';
+import {
+  KPI_COLUMNS,
+  PHASE_COLUMNS,
+  type ProvisionRows,
+  provisionResultRows,
+} from './provision-result-rows.js';
+import type { ProvisionRow } from './provision-row.js';
 import type { PhaseStats, ProvisioningStats } from './provisioning-stats.js';
+import { newestOf, readRecent } from './recent-provisions.js';
+import { rollupStats } from './rollup-stats.js';
+import { readSlaWindow, type SlaWindowRow, windowStats } from './sla-window.js';
+import { type StatsOptions, statsScope } from './stats-options.js';
 import { invalid, positiveInteger, sandboxType, windowSize } from './validate.js';
 
 /** `getP95Latency()` reads this many newest rows of a type. */
 export const P95_WINDOW = 100;
-/** Default window of `getStats()` and `getPhaseBreakdown()`. */
-export const DEFAULT_STATS_WINDOW = 100;
+/** Default window of `getStats()`, `getSlaVerdict()` and `getPhaseBreakdown()`: timing's `SLA_WINDOW`. */
+export const DEFAULT_STATS_WINDOW = SLA_WINDOW;
+// Compiled once: pollers ask for it on every request. total_changes() counts this connection's writes,
+// data_version moves when another connection (another process) commits.
+const DATA_VERSION = CompiledQuery.raw(
+  'select total_changes() as changes, (select data_version from pragma_data_version) as version',
+);
+
 /** Default `limit` of `listRecent()`. */
 export const DEFAULT_LIST_LIMIT = 50;
-/** Largest `limit` of `listRecent()` (its ids are bound as parameters). */
+/** Largest `limit` of `listRecent()` and `size` of `listSlaWindow()` (ids are bound as parameters). */
 export const MAX_LIST_LIMIT = 10_000;
-
-const KPI_COLUMNS = [
-  'id',
-  'sandbox_type',
-  'duration_ms',
-  'status',
-  'timestamp',
-  'sla_limit_ms',
-  'error_name',
-  'error_message',
-  'error_code',
-  'tenant',
-] as const;
-const PHASE_COLUMNS = ['provision_id', 'seq', 'name', 'start_ms', 'duration_ms'] as const;
 
 /**
  * The provisioning-latency KPI repository: records every `ProvisionResult` (it is the recorder that
- * `SandboxProvisioner` takes) and answers P95, stats and phase breakdowns per sandbox type.
+ * `SandboxProvisioner` takes) and answers P95, the SLA verdict, stats and phase breakdowns per sandbox type.
+ * Every read costs O(window), not O(table): windows walk an index, all-time and hourly figures read rollups.
  *
  * @example
  * const kpis = new SandboxProvisioningKPI(await openDatabase(DEFAULT_DB_PATH));
  * const provisioner = new SandboxProvisioner({ recorder: kpis });
  * await provisioner.provision({ type: 'docker', bootstrapFn });
- * const p95 = await kpis.getP95Latency('docker'); // undefined until something was recorded
+ * const verdict = await kpis.getSlaVerdict('docker'); // { status: 'met' | 'breached' | 'no-data', reason, ... }
  */
 export class SandboxProvisioningKPI implements ProvisionRecorder {
   readonly #db: Kysely<SbxDatabase>;
@@ -74,7 +76,7 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
     if (rows.length > 0) await this.#write(rows, `record ${rows.length} provisioning results`);
   }
 
-  /** Nearest-rank P95 of `durationMs` over the newest 100 rows of `type`; `undefined` when there are none. */
+  /** Nearest-rank P95 of `durationMs` over the newest 100 rows of `type` (any outcome); `undefined` when none. */
   async getP95Latency(type: SandboxType): Promise<number | undefined> {
     const t = sandboxType(type);
     const rows = await this.#read('read the P95 latency', () =>
@@ -86,57 +88,36 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
     );
   }
 
-  /** n, p50/p95/p99, mean, max, SLA breaches, failures and success rate over the newest `window` rows (default 100) or `'all'`. */
-  async getStats(type: SandboxType, options: { window?: number | 'all' } = {}): Promise<ProvisioningStats> {
-    const t = sandboxType(type);
-    const window = windowSize(options.window, DEFAULT_STATS_WINDOW, true);
-    return this.#read(`read the ${t} provisioning stats`, async () => {
-      const rows = this.#newest(t, window).select(['duration_ms', 'status', 'error_name']).as('w');
-      const agg = await this.#db
-        .selectFrom(rows)
-        .select((eb) => [
-          eb.fn.countAll<number>().as('n'),
-          eb.fn.avg<number>('duration_ms').as('mean'),
-          eb.fn.max('duration_ms').as('max'),
-          eb.fn.count<number>(eb.case().when('status', '=', 'sla_breach').then(1).end()).as('breaches'),
-          eb.fn.count<number>('error_name').as('failures'),
-        ])
-        .executeTakeFirstOrThrow();
-      const n = Number(agg.n);
-      // The value at the nearest-rank index of the window sorted by duration, same rule as `quantile()`.
-      const at = async (q: number) =>
-        n === 0
-          ? undefined
-          : (
-              await this.#db
-                .selectFrom(rows)
-                .select('duration_ms')
-                .orderBy('duration_ms')
-                .limit(1)
-                .offset(nearestRankIndex(n, q))
-                .executeTakeFirstOrThrow()
-            ).duration_ms;
-      const p95Ms = await at(0.95);
-      const failures = Number(agg.failures);
-      return {
-        sandboxType: t,
-        window,
-        n,
-        p50Ms: await at(0.5),
-        p95Ms,
-        p99Ms: await at(0.99),
-        meanMs: n === 0 ? undefined : Number(agg.mean),
-        maxMs: n === 0 ? undefined : Number(agg.max),
-        slaLimitMs: SLA_LIMITS[t],
-        slaBreaches: Number(agg.breaches),
-        failures,
-        successRate: n === 0 ? undefined : (n - failures) / n,
-        slaMet: p95Ms === undefined ? undefined : p95Ms <= SLA_LIMITS[t],
-      };
-    });
+  /** The SLA verdict (timing's `judgeSla`) over the newest `window` (default 100) valid provisionings of `type`. */
+  async getSlaVerdict(type: SandboxType, options: { window?: number } = {}): Promise<SlaVerdict> {
+    return (await this.getStats(type, { window: windowSize(options.window, DEFAULT_STATS_WINDOW, false) }))
+      .verdict;
   }
 
-  /** Per-phase stats over the phases of the newest `window` provisionings of `type` (default 100), in typical order. */
+  /**
+   * n, ready-latency p50/p95/p99, mean and max, breaches, failures, cancelled, success rate and the SLA verdict over
+   * the newest `window` valid provisionings (default 100, exact), `'all'` of them, or whole UTC hours from `since`
+   * (both from rollups: counts exact, quantiles within 1%).
+   */
+  async getStats(type: SandboxType, options: StatsOptions = {}): Promise<ProvisioningStats> {
+    const t = sandboxType(type);
+    const scope = statsScope(options, DEFAULT_STATS_WINDOW, MAX_LIST_LIMIT);
+    return this.#read(`read the ${t} provisioning stats`, async () =>
+      typeof scope === 'number'
+        ? windowStats(t, scope, await readSlaWindow(this.#db, t, scope))
+        : rollupStats(this.#db, t, scope === 'all' ? undefined : scope),
+    );
+  }
+
+  /** The newest `size` (default 100) provisionings of `type` that were not cancelled, newest first. */
+  async listSlaWindow(type: SandboxType, options: { size?: number } = {}): Promise<SlaWindowRow[]> {
+    const t = sandboxType(type);
+    const size = options.size === undefined ? DEFAULT_STATS_WINDOW : positiveInteger(options.size, 'size');
+    if (size > MAX_LIST_LIMIT) invalid('size', `must be at most ${MAX_LIST_LIMIT}, got ${size}`);
+    return (await this.#read(`read the ${t} SLA window`, () => readSlaWindow(this.#db, t, size))).rows;
+  }
+
+  /** Per-phase stats over the newest `window` (default 100) valid provisionings of `type`, in typical order. */
   async getPhaseBreakdown(type: SandboxType, options: { window?: number } = {}): Promise<PhaseStats[]> {
     const t = sandboxType(type);
     const window = windowSize(options.window, DEFAULT_STATS_WINDOW, false);
@@ -144,7 +125,7 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
       this.#db
         .selectFrom('sandbox_provisioning_phases')
         .select(['name', 'seq', 'start_ms', 'duration_ms'])
-        .where('provision_id', 'in', this.#newest(t, window).select('id'))
+        .where('provision_id', 'in', this.#newest(t, window).where('cancelled', '=', 0).select('id'))
         .execute(),
     );
     return phaseBreakdown(samples);
@@ -155,48 +136,35 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
     const types = options.type === undefined ? SANDBOX_TYPES : [sandboxType(options.type, 'type')];
     const limit = options.limit === undefined ? DEFAULT_LIST_LIMIT : positiveInteger(options.limit, 'limit');
     if (limit > MAX_LIST_LIMIT) invalid('limit', `must be at most ${MAX_LIST_LIMIT}, got ${limit}`);
-    return this.#read('list recent provisionings', async () => {
-      // Per type, so each read walks the (sandbox_type, timestamp) index instead of sorting the table.
-      const perType = await Promise.all(
-        types.map((t) => this.#newest(t, limit).selectAll().select(sql<number>`rowid`.as('rowid')).execute()),
-      );
-      const rows = perType
-        .flat()
-        .sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : b.rowid - a.rowid))
-        .slice(0, limit);
-      const phases =
-        rows.length === 0
-          ? []
-          : await this.#db
-              .selectFrom('sandbox_provisioning_phases')
-              .selectAll()
-              .where(
-                'provision_id',
-                'in',
-                rows.map((r) => r.id),
-              )
-              .execute();
-      return toProvisionRows(rows, phases);
-    });
+    return this.#read('list recent provisionings', () => readRecent(this.#db, types, limit));
   }
 
-  /** How many provisionings are stored (of `type`, or in total). */
+  /** How many provisionings are stored (of `type`, or in total), cancelled ones included; read from the rollups. */
   async count(type?: SandboxType): Promise<number> {
     const t = type === undefined ? undefined : sandboxType(type);
     const row = await this.#read('count provisionings', () => {
       const q = this.#db
-        .selectFrom('sandbox_provisioning_kpis')
-        .select((eb) => eb.fn.countAll<number>().as('n'));
+        .selectFrom('sandbox_provisioning_rollups')
+        .select((eb) => eb.fn.sum<number>(eb('n', '+', eb.ref('cancelled'))).as('n'))
+        .where('period', '=', '');
       return (t === undefined ? q : q.where('sandbox_type', '=', t)).executeTakeFirstOrThrow();
     });
-    return Number(row.n);
+    return Number(row.n ?? 0);
   }
 
-  #newest(type: SandboxType, window: number | 'all') {
-    const rows = this.#db.selectFrom('sandbox_provisioning_kpis').where('sandbox_type', '=', type);
-    return window === 'all'
-      ? rows
-      : rows.orderBy('timestamp', 'desc').orderBy(sql`rowid`, 'desc').limit(window);
+  /**
+   * A token that changes whenever anything was written to the database since the last call, by this connection
+   * or another process: readers cache what they computed from the tables under it. O(1).
+   */
+  async dataVersion(): Promise<string> {
+    const { rows } = await this.#read('read the data version', () =>
+      this.#db.executeQuery<{ changes: number; version: number }>(DATA_VERSION),
+    );
+    return `${rows[0]?.version}:${rows[0]?.changes}`;
+  }
+
+  #newest(type: SandboxType, window: number) {
+    return newestOf(this.#db, type, window);
   }
 
   async #write(rows: ProvisionRows[], action: string): Promise<void> {
@@ -207,7 +175,7 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
     ];
     try {
       const [only] = queries;
-      // A single statement is atomic on its own; a transaction would only add BEGIN and COMMIT.
+      // A single statement is atomic on its own (its triggers included); a transaction would only add BEGIN/COMMIT.
       if (queries.length === 1 && only) await this.#db.executeQuery(only);
       else
         await this.#db.transaction().execute(async (trx) => {

@@ -11,11 +11,13 @@ export {
   type SandboxPerfRecord,
   type SandboxRunOutcome,
 } from './perf-record.js';
-export type {
-  PhaseTiming,
-  ProvisionErrorInfo,
-  ProvisionRecorder,
-  ProvisionResult,
+export {
+  CANCELLED_ERROR_CODE,
+  isCancelled,
+  type PhaseTiming,
+  type ProvisionErrorInfo,
+  type ProvisionRecorder,
+  type ProvisionResult,
 } from './provision-result.js';
 export { nearestRankIndex, quantile, quantileSorted } from './quantile.js';
 export {
@@ -31,3 +33,16 @@ export {
   type SandboxType,
   SLA_LIMITS,
 } from './sla-limits.js';
+export {
+  isSlaBreach,
+  judgeSla,
+  SLA_QUANTILE,
+  SLA_WINDOW,
+  type SlaBreachReason,
+  type SlaSample,
+  type SlaStatus,
+  type SlaTally,
+  type SlaVerdict,
+  slaVerdict,
+  tallySla,
+} from './sla-verdict.js';

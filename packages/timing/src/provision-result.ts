@@ -14,6 +14,7 @@ export interface PhaseTiming {
 export interface ProvisionErrorInfo {
   name: string;
   message: string;
+  /** The error's own code, or `CANCELLED` when the caller's signal (not the deadline) aborted the bootstrap. */
   code?: string;
 }
 
@@ -41,4 +42,15 @@ export interface ProvisionResult<T = unknown> {
 /** Receives every provisioning result; @sbx/store's `SandboxProvisioningKPI` implements it. */
 export interface ProvisionRecorder {
   record(result: ProvisionResult): void | Promise<void>;
+}
+
+/** The error code the provisioner records when the caller's signal (not the deadline) aborted the bootstrap. */
+export const CANCELLED_ERROR_CODE = 'CANCELLED';
+
+/**
+ * True when the provisioning was cancelled by its caller (Ctrl-C, a closed request): it keeps its record
+ * (`status: 'sla_breach'`, the error) but is left out of the SLA verdict and raises no alert.
+ */
+export function isCancelled(result: { readonly error?: Partial<ProvisionErrorInfo> | undefined }): boolean {
+  return result.error?.code === CANCELLED_ERROR_CODE;
 }

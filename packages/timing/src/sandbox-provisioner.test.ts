@@ -1,4 +1,6 @@
 import {
+  isCancelled,
+  type ProvisionContext,
   type ProvisionResult,
   SandboxProvisioner,
   type SandboxType,
@@ -272,5 +274,81 @@ describe('SandboxProvisioner', () => {
       message: 'unknown sandbox type "vm"',
     });
     expect(recorder.results).toEqual([]);
+  });
+});
+
+describe('a provisioning its caller cancelled', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['performance', 'Date', 'setTimeout', 'clearTimeout'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A bootstrap that fails the way adapters do: with their own error once ctx.signal aborts. */
+  const abortable = (ctx: ProvisionContext) =>
+    new Promise((_, reject) => {
+      const fail = () => reject(Object.assign(new Error('provisioning was aborted'), { code: 'ABORTED' }));
+      if (ctx.signal.aborted) fail();
+      else ctx.signal.addEventListener('abort', fail);
+    });
+
+  it('is recorded with code CANCELLED, still a breach, and the thrown error is unchanged', async () => {
+    const recorder = memoryRecorder();
+    const caller = new AbortController();
+    const pending = new SandboxProvisioner({ recorder }).provision({
+      type: 'docker',
+      deadlineMs: 60_000,
+      signal: caller.signal,
+      bootstrapFn: abortable,
+    });
+    const settled = expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
+    await vi.advanceTimersByTimeAsync(700);
+    caller.abort(new Error('interrupted by SIGINT'));
+    await settled;
+    const [result] = recorder.results;
+    expect(result).toMatchObject({
+      status: 'sla_breach',
+      durationMs: 700,
+      error: { name: 'Error', message: 'provisioning was aborted', code: 'CANCELLED' },
+    });
+    expect(isCancelled(result as ProvisionResult)).toBe(true);
+  });
+
+  it('is not cancelled when the deadline aborted first, nor when the caller signal is itself a timeout', async () => {
+    const recorder = memoryRecorder();
+    const caller = new AbortController();
+    const provisioner = new SandboxProvisioner({ recorder });
+    const first = provisioner.provision({
+      type: 'docker',
+      deadlineMs: 500,
+      signal: caller.signal,
+      bootstrapFn: abortable,
+    });
+    const settled = expect(first).rejects.toThrow('aborted');
+    await vi.advanceTimersByTimeAsync(500);
+    caller.abort(new Error('too late'));
+    await settled;
+
+    const timeout = new AbortController();
+    timeout.abort(new DOMException('caller budget', 'TimeoutError'));
+    await expect(
+      provisioner.provision({ type: 'docker', signal: timeout.signal, bootstrapFn: abortable }),
+    ).rejects.toThrow('aborted');
+    expect(recorder.results.map((r) => r.error?.code)).toEqual(['ABORTED', 'ABORTED']);
+    expect(recorder.results.some(isCancelled)).toBe(false);
+  });
+
+  it('a bootstrap that finishes despite the abort is an ordinary result', async () => {
+    const caller = new AbortController();
+    caller.abort();
+    const result = await new SandboxProvisioner().provision({
+      type: 'webcontainer',
+      signal: caller.signal,
+      bootstrapFn: () => 'ready anyway',
+    });
+    expect(result.status).toBe('ok');
+    expect(isCancelled(result)).toBe(false);
+    expect(isCancelled({ error: { name: 'BootstrapError', message: 'x', code: 'ABORTED' } })).toBe(false);
   });
 });

@@ -1,8 +1,13 @@
 import { type Clock, systemClock, systemWallClock, type WallClock } from './clock.js';
-import { deadlineReason } from './deadline.js';
+import { deadlineReason, isDeadlineAbort } from './deadline.js';
 import { TimingError } from './errors.js';
 import { consoleLogger, describeError, type Logger } from './logger.js';
-import type { PhaseTiming, ProvisionRecorder, ProvisionResult } from './provision-result.js';
+import {
+  CANCELLED_ERROR_CODE,
+  type PhaseTiming,
+  type ProvisionRecorder,
+  type ProvisionResult,
+} from './provision-result.js';
 import { isSandboxType, type SandboxType, SLA_LIMITS } from './sla-limits.js';
 
 /** What a bootstrap function gets: its deadline and a way to time its phases. */
@@ -24,7 +29,10 @@ export interface ProvisionOptions<T> {
   bootstrapFn: (ctx: ProvisionContext) => Promise<T> | T;
   /** Aborts `ctx.signal` after this many milliseconds. */
   deadlineMs?: number;
-  /** A caller's signal (Ctrl-C, a closed request) that also aborts `ctx.signal`. */
+  /**
+   * A caller's signal (Ctrl-C, a closed request) that also aborts `ctx.signal`. A bootstrap that fails after it
+   * aborted (and not after the deadline) is recorded with error code `CANCELLED`; the thrown error is unchanged.
+   */
   signal?: AbortSignal;
   /** Copied into the result, e.g. `{ tenant: 'team-a' }`: who asked, for recorders that keep it. */
   attributes?: Readonly<Record<string, string>>;
@@ -120,8 +128,16 @@ export class SandboxProvisioner {
       return value === undefined ? result : { ...result, value };
     } catch (error) {
       const durationMs = clock.now() - t0;
+      const info = describeError(error);
+      // The caller gave up (Ctrl-C, a closed request): recorded, but marked so it is no SLA evidence.
+      const cancelled = opts.signal?.aborted === true && !isDeadlineAbort(deadline.signal.reason);
       await this.#record(
-        { ...base, durationMs, status: 'sla_breach', error: describeError(error) },
+        {
+          ...base,
+          durationMs,
+          status: 'sla_breach',
+          error: cancelled ? { ...info, code: CANCELLED_ERROR_CODE } : info,
+        },
         opts.onResult,
       );
       throw error;

@@ -49,7 +49,7 @@ function formatKpis(kpis: KpiSnapshot): string {
       ms(k.p95Last100),
       ms(k.last100.p99Ms),
       `${k.slaLimitMs} ms`,
-      k.sla,
+      k.slaReason ? `${k.sla} (${k.slaReason})` : k.sla,
       String(k.last100.slaBreaches),
       String(k.last100.failures),
       String(k.allTime.n),

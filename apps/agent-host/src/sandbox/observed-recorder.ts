@@ -1,4 +1,10 @@
-import { type Logger, type ProvisionRecorder, type ProvisionResult, SLA_LIMITS } from '@sbx/timing';
+import {
+  isCancelled,
+  type Logger,
+  type ProvisionRecorder,
+  type ProvisionResult,
+  SLA_LIMITS,
+} from '@sbx/timing';
 import type { AlertService } from '../alerts/alert-service.js';
 import type { OtelInstruments } from '../telemetry/otel-instruments.js';
 
@@ -38,7 +44,8 @@ export class ObservedRecorder implements ProvisionRecorder {
       throw error;
     }
     telemetry?.provision(result);
-    if (result.status !== 'sla_breach') return;
+    // A caller's cancellation says nothing about the SLA: no alert.
+    if (result.status !== 'sla_breach' || isCancelled(result)) return;
     const thresholdMs = result.slaLimitMs ?? SLA_LIMITS[result.sandboxType];
     const why = result.error ? `failed: ${result.error.message}` : `took ${Math.round(result.durationMs)} ms`;
     const message = `sla-breach: ${result.sandboxType} provisioning ${why} (limit ${thresholdMs} ms)`;

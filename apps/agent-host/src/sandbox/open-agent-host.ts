@@ -60,7 +60,11 @@ export async function openAgentHost(config: HostConfig, logger: Logger = console
     limits: { perTenant: config.policy.maxLivePerTenant, total: config.policy.maxLiveTotal },
     ...(config.alertThresholdMs ? { alertThresholdMs: config.alertThresholdMs } : {}),
   });
-  const metrics = new PrometheusMetrics({ feed: new ChangeFeed(db), liveSandboxes: () => host.liveCount });
+  const metrics = new PrometheusMetrics({
+    feed: new ChangeFeed(db),
+    kpis,
+    liveSandboxes: () => host.liveCount,
+  });
   let closing: Promise<CloseReport> | undefined;
   return {
     config,

@@ -1,6 +1,7 @@
 import { type ExecOptions, type ExecResult, isBootstrapError } from '@sbx/bootstrap';
 import {
   describeError,
+  isCancelled,
   type Logger,
   type PerfRecordSink,
   type ProvisionRecorder,

@@ -9,7 +9,7 @@ import { type AppEnv, type AuthOptions, hostGuard, requireTenant } from '../auth
 import { SESSION_COOKIE } from '../auth/sessions.js';
 import { DEFAULT_TENANT } from '../auth/token-file.js';
 import { renderDashboard, serveDashboardAsset } from '../dashboard/dashboard-page.js';
-import { kpiSnapshot } from '../reports/kpi-snapshot.js';
+import { JSON_TYPE, kpiSnapshotBody } from '../reports/kpi-snapshot.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { type HttpResponse, renderWebContainerPage, serveWebContainerAsset } from '../webcontainer/index.js';
 import { errorBody, toHttpError, validationHook } from './http-errors.js';
@@ -113,7 +113,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     return c.json({ rows: rows.map(({ tenant: _tenant, ...row }) => row) });
   });
 
-  app.get('/v1/kpis', async (c) => c.json(await kpiSnapshot(deps.kpis)));
+  app.get('/v1/kpis', async (c) => c.body(await kpiSnapshotBody(deps.kpis), 200, JSON_TYPE));
   app.get('/v1/alerts', zValidator('query', alertQuerySchema, validationHook), async (c) => {
     const { limit, kind } = c.req.valid('query');
     const rows = deps.alerts ? await deps.alerts.listRecent(limit, kind) : [];

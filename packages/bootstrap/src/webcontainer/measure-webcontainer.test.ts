@@ -60,7 +60,6 @@ describe('measureWebContainer', () => {
       durationMs: 97,
       status: 'ok',
       timestamp: '2026-11-22T10:00:00.000Z',
-      slaLimitMs: 10_000,
       phases: [
         { name: 'preflight', startMs: 0, durationMs: 0 },
         { name: 'boot', startMs: 0, durationMs: 50 },

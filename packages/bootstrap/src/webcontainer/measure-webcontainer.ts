@@ -101,7 +101,6 @@ function missingPayload(): ProvisionIngestPayload {
     durationMs: 0,
     status: 'sla_breach',
     timestamp: new Date().toISOString(),
-    slaLimitMs: SLA_LIMITS.webcontainer,
     phases: [],
     error: { name: 'Error', message: 'the provisioner produced no result' },
   };

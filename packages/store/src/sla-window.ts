@@ -1,0 +1,105 @@
+import { type ProvisionErrorInfo, type SandboxType, SLA_LIMITS, type SlaSample, tallySla } from '@sbx/timing';
+import { type Kysely, sql } from 'kysely';
+import type { SbxDatabase } from './database.js';
+import { buildStats, type ProvisioningStats } from './provisioning-stats.js';
+
+/** One provisioning of an SLA window (never a cancelled one), as `listSlaWindow()` returns it. */
+export interface SlaWindowRow extends SlaSample {
+  /** Wall-clock start. */
+  timestamp: Date;
+  status: 'ok' | 'sla_breach';
+  /** Present when it failed. */
+  error?: ProvisionErrorInfo;
+}
+
+/** The newest valid provisionings of a type, newest first, and the cancelled ones in their time span. */
+export interface SlaWindow {
+  rows: SlaWindowRow[];
+  cancelled: number;
+}
+
+/**
+ * Reads the newest `size` provisionings of `type` that were not cancelled (an index walk of `size` entries) and
+ * counts the cancelled ones newer than the oldest of them (all of the type's, from the rollup, when fewer).
+ */
+export async function readSlaWindow(
+  db: Kysely<SbxDatabase>,
+  type: SandboxType,
+  size: number,
+): Promise<SlaWindow> {
+  const raw = await db
+    .selectFrom('sandbox_provisioning_kpis')
+    .select([
+      sql<number>`rowid`.as('rowid'),
+      'timestamp',
+      'duration_ms',
+      'status',
+      'sla_limit_ms',
+      'error_name',
+      'error_message',
+      'error_code',
+    ])
+    .where('sandbox_type', '=', type)
+    .where('cancelled', '=', 0)
+    .orderBy('timestamp', 'desc')
+    .orderBy(sql`rowid`, 'desc')
+    .limit(size)
+    .execute();
+  const oldest = raw[raw.length - 1];
+  let cancelled: number;
+  if (oldest === undefined || raw.length < size) {
+    const rollup = await db
+      .selectFrom('sandbox_provisioning_rollups')
+      .select('cancelled')
+      .where('sandbox_type', '=', type)
+      .where('period', '=', '')
+      .executeTakeFirst();
+    cancelled = rollup?.cancelled ?? 0;
+  } else {
+    const row = await db
+      .selectFrom('sandbox_provisioning_kpis')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('sandbox_type', '=', type)
+      .where('cancelled', '=', 1)
+      .where('timestamp', '>=', oldest.timestamp)
+      .where((eb) => eb.or([eb('timestamp', '>', oldest.timestamp), eb(sql`rowid`, '>', oldest.rowid)]))
+      .executeTakeFirstOrThrow();
+    cancelled = Number(row.n);
+  }
+  const rows = raw.map((r) => {
+    const row: SlaWindowRow = {
+      timestamp: new Date(r.timestamp),
+      durationMs: r.duration_ms,
+      slaLimitMs: r.sla_limit_ms ?? SLA_LIMITS[type],
+      failed: r.error_name !== null,
+      status: r.status,
+    };
+    if (r.error_name !== null) {
+      row.error = { name: r.error_name, message: r.error_message ?? '' };
+      if (r.error_code !== null) row.error.code = r.error_code;
+    }
+    return row;
+  });
+  return { rows, cancelled };
+}
+
+/** Exact stats of a window read by `readSlaWindow`: counts through timing's `tallySla`, quantiles of the ready ones. */
+export function windowStats(type: SandboxType, size: number, window: SlaWindow): ProvisioningStats {
+  const tally = tallySla(window.rows, { slaLimitMs: SLA_LIMITS[type], window: size });
+  const ready = window.rows
+    .filter((r) => !r.failed)
+    .map((r) => r.durationMs)
+    .sort((a, b) => a - b);
+  return buildStats({
+    sandboxType: type,
+    window: size,
+    n: tally.n,
+    failures: tally.failures,
+    cancelled: window.cancelled,
+    breaches: tally.breaches,
+    readySumMs: ready.reduce((sum, d) => sum + d, 0),
+    readyMaxMs: ready[ready.length - 1],
+    readyAt: (rank) => ready[rank],
+    approximate: false,
+  });
+}
