@@ -164,4 +164,39 @@ describe.skipIf(missing !== undefined && !process.env.CI)('lifecycle: no hang, n
     expect([503, 'no answer']).toContain(await inFlight);
     expect(containersOwnedBy(server.child.pid)).toEqual([]);
   });
+
+  it('an exec whose HTTP client disconnects is aborted and the sandbox is free again', async () => {
+    const server = await startServe(tempDb());
+    try {
+      const created = await server.api('POST', '/v1/sandboxes', {
+        type: 'docker',
+        image: TEST_IMAGE,
+        cmd: READY_CMD,
+      });
+      const { id } = await created.json();
+      const client = new AbortController();
+      const slow = fetch(`${server.base}/v1/sandboxes/${id}/exec`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ cmd: 'sleep 20' }),
+        signal: client.signal,
+      }).catch(() => 'disconnected');
+      await new Promise((r) => setTimeout(r, 500));
+      client.abort();
+      expect(await slow).toBe('disconnected');
+      // The sandbox takes the next command at once, and the abandoned `sleep 20` is killed inside it.
+      const count = `for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline 2>/dev/null; echo; done | grep -c '^sleep 20 $' || true`;
+      let running = '1';
+      for (let i = 0; i < 20 && running !== '0'; i++) {
+        const next = await server.api('POST', `/v1/sandboxes/${id}/exec`, { cmd: count });
+        expect(next.status).toBe(200);
+        running = (await next.json()).stdout.trim();
+        if (running !== '0') await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(running).toBe('0');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
 });
