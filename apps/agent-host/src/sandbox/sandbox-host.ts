@@ -90,6 +90,8 @@ export class SandboxHost {
   readonly #inFlight = new InFlight();
   readonly #shutdown = new AbortController();
   readonly #limiter: LiveLimiter;
+  // Taken out of the live set, their removal still under way: a last resort must not forget them.
+  readonly #removing = new Set<HostSandbox>();
   #closing: Promise<CloseReport> | undefined;
 
   constructor(deps: SandboxHostDeps) {
@@ -245,7 +247,7 @@ export class SandboxHost {
   async dispose(id: string): Promise<boolean> {
     const sandbox = this.#live.take(id);
     if (!sandbox) return false;
-    await this.#inFlight.track(sandbox.dispose());
+    await this.#inFlight.track(this.#remove(sandbox));
     return true;
   }
 
@@ -304,7 +306,7 @@ export class SandboxHost {
    * sandboxes without waiting; returns their ids so the caller can say what may be left for `sbx reap`.
    */
   abandon(): string[] {
-    const live = this.#live.list();
+    const live = [...this.#live.list(), ...this.#removing];
     for (const [type, adapter] of Object.entries(this.#deps.adapters)) {
       const ids = live.filter((s) => s.type === type).map((s) => s.id);
       if (ids.length > 0) adapter?.abandon?.(ids);
@@ -320,9 +322,18 @@ export class SandboxHost {
     void this.#inFlight.track(this.#disposeQuietly(sandbox));
   }
 
-  async #disposeQuietly(sandbox: HostSandbox): Promise<void> {
+  async #remove(sandbox: HostSandbox): Promise<void> {
+    this.#removing.add(sandbox);
     try {
       await sandbox.dispose();
+    } finally {
+      this.#removing.delete(sandbox);
+    }
+  }
+
+  async #disposeQuietly(sandbox: HostSandbox): Promise<void> {
+    try {
+      await this.#remove(sandbox);
     } catch (error) {
       this.#deps.logger.error(`could not remove sandbox ${sandbox.id}; \`sbx reap\` will`, {
         error: describeError(error),
