@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   containersOwnedBy,
   missingPrerequisite,
+  provisionArgs,
   READY_CMD,
   runCli,
   startCli,
@@ -19,22 +20,6 @@ describe.skipIf(missing !== undefined && !process.env.CI)('sbx CLI against the r
     // In CI a missing engine, image or build is a failure, never a skip.
     if (missing) throw new Error(missing);
   });
-
-  const provisionArgs = (db: string, count: number, extra: string[] = []) => [
-    'provision',
-    'docker',
-    '--db',
-    db,
-    '--image',
-    TEST_IMAGE,
-    '--cmd',
-    READY_CMD,
-    '--ready',
-    'log:^ready$',
-    '--count',
-    String(count),
-    ...extra,
-  ];
 
   it('records a batch with its phases, runs the job in each sandbox, and report --json agrees', async () => {
     const db = tempDb();

@@ -11,6 +11,12 @@ export const TEST_IMAGE = process.env.SBX_TEST_IMAGE ?? 'sbx-test/busybox:latest
 /** A command that prints `ready` then idles, for log readiness. */
 export const READY_CMD = `sh -c 'echo ready; exec sleep 3600'`;
 
+/** `sbx provision docker` of the test image with log readiness, `count` times, into `db`. */
+export function provisionArgs(db: string, count: number, extra: string[] = []): string[] {
+  const probe = ['--ready', 'log:^ready$', '--count', String(count)];
+  return ['provision', 'docker', '--db', db, '--image', TEST_IMAGE, '--cmd', READY_CMD, ...probe, ...extra];
+}
+
 /** Why the end-to-end tests cannot run here, or undefined when they can. */
 export function missingPrerequisite(): string | undefined {
   if (!existsSync(CLI)) return `${CLI} is missing: run \`pnpm build\` first`;

@@ -4,6 +4,7 @@ import { DelayingEngineProxy } from './engine-proxy.js';
 import {
   containersOwnedBy,
   missingPrerequisite,
+  provisionArgs,
   READY_CMD,
   startCli,
   startServe,
@@ -52,23 +53,8 @@ describe.skipIf(missing !== undefined && !process.env.CI)('lifecycle: no hang, n
   });
   afterAll(() => proxy.close());
 
-  const batchArgs = (db: string, extra: string[] = []) => [
-    'provision',
-    'docker',
-    '--db',
-    db,
-    '--image',
-    TEST_IMAGE,
-    '--cmd',
-    READY_CMD,
-    '--ready',
-    'log:^ready$',
-    '--count',
-    '40',
-    '--concurrency',
-    '2',
-    ...extra,
-  ];
+  const batchArgs = (db: string, extra: string[] = []) =>
+    provisionArgs(db, 40, ['--concurrency', '2', ...extra]);
 
   /** Starts a CLI through the proxy and resolves once one of its calls' replies is being held back. */
   async function startDuringSlowCall(args: string[], call: RegExp, nth = 1): Promise<Cli> {
