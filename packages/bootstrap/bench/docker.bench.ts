@@ -42,10 +42,10 @@ async function ours(which = adapter): Promise<number> {
       ),
   });
   const elapsed = performance.now() - t0;
-  for (const phase of which === adapter ? (result.phases ?? []) : []) {
+  for (const phase of which === adapter ? result.phases : []) {
     phaseSamples.set(phase.name, [...(phaseSamples.get(phase.name) ?? []), phase.durationMs]);
   }
-  await result.value?.dispose();
+  await result.value.dispose();
   return elapsed;
 }
 

@@ -16,6 +16,7 @@ export type {
   ProvisionErrorInfo,
   ProvisionRecorder,
   ProvisionResult,
+  ProvisionSuccess,
 } from './provision-result.js';
 export { nearestRankIndex, quantile, quantileSorted } from './quantile.js';
 export {

@@ -176,7 +176,6 @@ export class SandboxHost {
       ...(options.onResult ? { onResult: options.onResult } : {}),
       bootstrapFn: (ctx) => adapter.provision(spec as never, ctx),
     });
-    if (!value) throw new Error(`${adapter.type} adapter returned no sandbox`);
     if (this.closing) {
       // It became ready as the host began closing: nobody will ever use it.
       await value.dispose();

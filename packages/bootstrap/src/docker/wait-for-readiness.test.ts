@@ -47,7 +47,7 @@ describe('readiness probes', () => {
       };
       const { value, phases } = await provision({ kind: 'log', pattern: /listening on \d+$/g });
       expect(value?.containerId).toBe('c1');
-      expect(phases?.map((p) => p.name)).toEqual(['image', 'create', 'start', 'ready']);
+      expect(phases.map((p) => p.name)).toEqual(['image', 'create', 'start', 'ready']);
       const calls = docker.calls.map((c) => c.split(' ')[0]);
       expect(calls.indexOf('logs')).toBeGreaterThan(calls.indexOf('start'));
       expect(calls).not.toContain('attach');

@@ -19,7 +19,7 @@ async function booted(fake: FakeWebContainerOptions = {}) {
     bootstrapFn: (ctx) => adapter.provision({}, ctx),
   });
   await vi.advanceTimersByTimeAsync(1_000);
-  const handle = (await pending).value as WebContainerHandle;
+  const handle = (await pending).value;
   return { api, handle };
 }
 
