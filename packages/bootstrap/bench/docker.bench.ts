@@ -9,7 +9,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { quantile, SandboxProvisioner } from '@sbx/timing';
 import Dockerode from 'dockerode';
-import { DOCKER_TEST_IMAGE, DockerAdapter } from '../src/index.js';
+import { DockerAdapter } from '../src/index.js';
+import { DOCKER_TEST_IMAGE } from '../src/testing.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);

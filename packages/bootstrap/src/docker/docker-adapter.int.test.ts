@@ -2,17 +2,17 @@
 // missing engine fails every test; locally it skips them, saying why.
 import {
   type BootstrapError,
-  DOCKER_TEST_IMAGE,
   DockerAdapter,
   type DockerApi,
   type DockerContainerApi,
   type DockerSandbox,
   type DockerSandboxSpec,
-  SBX_LABELS,
 } from '@sbx/bootstrap';
+import { DOCKER_TEST_IMAGE } from '@sbx/bootstrap/testing';
 import { type ProvisionSuccess, SandboxProvisioner } from '@sbx/timing';
 import Dockerode from 'dockerode';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { SBX_LABELS } from './container-config.js';
 
 const docker: DockerApi = new Dockerode();
 const CI = process.env.CI === 'true' || process.env.CI === '1';

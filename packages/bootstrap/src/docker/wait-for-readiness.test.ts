@@ -1,7 +1,7 @@
 import { type BootstrapError, DockerAdapter, type ReadinessProbe } from '@sbx/bootstrap';
 import { SandboxProvisioner } from '@sbx/timing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeDocker, httpError } from './testing/fake-docker.js';
+import { FakeDocker, httpError } from './fake/fake-docker.js';
 
 const IMAGE = 'img:1';
 const LISTENING_8080 = `  sl  local_address rem_address   st

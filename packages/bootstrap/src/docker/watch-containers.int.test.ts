@@ -1,6 +1,7 @@
 // Against the real Docker engine: DockerAdapter.watch() reports sbx containers that exit or are removed, and an
 // abort leaves no socket open.
-import { DOCKER_TEST_IMAGE, DockerAdapter, type SandboxGoneEvent } from '@sbx/bootstrap';
+import { DockerAdapter, type SandboxGoneEvent } from '@sbx/bootstrap';
+import { DOCKER_TEST_IMAGE } from '@sbx/bootstrap/testing';
 import { SandboxProvisioner } from '@sbx/timing';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {

@@ -1,6 +1,7 @@
-import { MAX_ERROR_MESSAGE_CHARS, toIngestPayload } from '@sbx/bootstrap/webcontainer';
+import { toIngestPayload } from '@sbx/bootstrap/webcontainer';
 import type { ProvisionSuccess } from '@sbx/timing/browser';
 import { describe, expect, it } from 'vitest';
+import { MAX_ERROR_MESSAGE_CHARS } from './ingest-payload.js';
 
 describe('toIngestPayload', () => {
   it('turns a result into JSON-ready data: ISO timestamp, phases copied, no value', () => {

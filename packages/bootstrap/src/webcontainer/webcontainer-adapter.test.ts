@@ -1,16 +1,15 @@
 import {
   BootstrapError,
-  createFakeWebContainerApi,
-  type FakeWebContainerOptions,
   WebContainerAdapter,
   type WebContainerAdapterOptions,
   type WebContainerApi,
-  type WebContainerInstance,
   type WebContainerSpec,
 } from '@sbx/bootstrap/webcontainer';
+import { createFakeWebContainerApi, type FakeWebContainerOptions } from '@sbx/bootstrap/webcontainer/testing';
 import { type ProvisionResult, SandboxProvisioner } from '@sbx/timing';
 import type * as RealWebContainerApi from '@webcontainer/api';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import type { WebContainerInstance } from './webcontainer-api.js';
 
 const isolated = { crossOriginIsolated: true, SharedArrayBuffer };
 const files = { 'package.json': { file: { contents: '{"scripts":{"start":"node index.js"}}' } } };

@@ -1,12 +1,8 @@
-import {
-  createFakeWebContainerApi,
-  type FakeWebContainerOptions,
-  WebContainerAdapter,
-  WebContainerHandle,
-  type WebContainerInstance,
-} from '@sbx/bootstrap/webcontainer';
+import { WebContainerAdapter, WebContainerHandle } from '@sbx/bootstrap/webcontainer';
+import { createFakeWebContainerApi, type FakeWebContainerOptions } from '@sbx/bootstrap/webcontainer/testing';
 import { SandboxProvisioner } from '@sbx/timing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { WebContainerInstance } from './webcontainer-api.js';
 
 async function booted(fake: FakeWebContainerOptions = {}) {
   const api = createFakeWebContainerApi(fake);
