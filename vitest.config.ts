@@ -18,6 +18,7 @@ const alias = [
   },
   { find: /^@sbx\/bootstrap\/testing$/, replacement: src('./packages/bootstrap/src/testing.ts') },
   { find: /^@sbx\/bootstrap$/, replacement: src('./packages/bootstrap/src/index.ts') },
+  { find: /^@sbx\/agent-host$/, replacement: src('./apps/agent-host/src/index.ts') },
 ];
 
 export default defineConfig({

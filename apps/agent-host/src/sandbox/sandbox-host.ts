@@ -5,6 +5,7 @@ import {
   type PerfRecordSink,
   type ProvisionRecorder,
   type ProvisionResult,
+  type ProvisionSuccess,
   SandboxPerfMonitor,
   type SandboxPerfRecord,
   SandboxProvisioner,
@@ -49,10 +50,10 @@ export interface ProvisionCallOptions {
   onResult?: (result: ProvisionResult) => void;
 }
 
-/** A provisioned sandbox and how its provisioning went. */
+/** A provisioned sandbox and how its provisioning went (as recorded: phases and SLA limit always there). */
 export interface Provisioned {
   sandbox: HostSandbox;
-  result: ProvisionResult;
+  result: Omit<ProvisionSuccess<HostSandbox>, 'value'>;
 }
 
 /** One job run in a sandbox, measured by the perf monitor. */
