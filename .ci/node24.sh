@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # The unit tests on Node.js 24. Installs the registry's `node` package at major 24 into a temp folder, compiles
-# better-sqlite3 (the version the lockfile pins) for it there, against its own headers, and runs
-# `vitest run --project unit` with that Node.js and that build. The workspace's node_modules, built for the
-# Node.js that runs everything else, is not touched. Prints vitest's closing line; exits non-zero on any
-# failure. SBX_NODE24_KEEP=1 keeps the temp folder.
+# better-sqlite3 (the version the lockfile pins) for it there, and runs `vitest run --project unit` with that
+# Node.js and that build. The workspace's node_modules, built for the Node.js that runs everything else, is not
+# touched. Prints vitest's closing line; exits non-zero on any failure. SBX_NODE24_KEEP=1 keeps the temp folder.
+#
+# The headers better-sqlite3 is compiled against: since 24.19.0, Node's header-only node_object_wrap.h registers
+# an environment cleanup hook per object and removes it in the destructor, which a GC weak callback runs with no
+# context entered, so `node::RemoveEnvironmentCleanupHook` aborts with `Assertion failed: (env) != nullptr`
+# (nodejs/node#65446). better-sqlite3 12 derives its Database and Statement from that ObjectWrap, so compiled
+# against those headers it aborts the process at a garbage collection, mid-run (closing every database does not
+# help: a closed one is still collected). The crash follows the headers, not the runtime: when the runtime's
+# headers have that hook, better-sqlite3 is compiled against Node.js 24.18.1's (same ABI, NODE_MODULE_VERSION 137,
+# without the hook), and the tests still run on the newest Node.js 24.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$SECONDS
@@ -32,9 +40,27 @@ if [ -z "$headers" ]; then
   exit 1
 fi
 nodedir=${headers%/include/node/node_version.h}
+headers_version=$version
+if grep -q 'AddEnvironmentCleanupHook' "$nodedir/include/node/node_object_wrap.h"; then
+  headers_version=v24.18.1
+  step "headers of Node.js ${headers_version} for better-sqlite3 (${version}'s ObjectWrap aborts at GC: nodejs/node#65446)"
+  mkdir -p "$work/headers"
+  echo '{ "private": true }' >"$work/headers/package.json"
+  (cd "$work/headers" && npm install --no-audit --no-fund --loglevel=error "node@${headers_version#v}" 2>&1) | indent
+  headers=$(find "$work/headers/node_modules" -path '*/include/node/node_version.h' -print -quit)
+  if [ -z "$headers" ]; then
+    echo "node24: no include/node/node_version.h in node@${headers_version#v}" >&2
+    exit 1
+  fi
+  nodedir=${headers%/include/node/node_version.h}
+  if grep -q 'AddEnvironmentCleanupHook' "$nodedir/include/node/node_object_wrap.h"; then
+    echo "node24: the headers of ${headers_version} have ObjectWrap's cleanup hook too" >&2
+    exit 1
+  fi
+fi
 
 sqlite_version=$(node -p "require('./packages/store/node_modules/better-sqlite3/package.json').version")
-step "better-sqlite3 ${sqlite_version} compiled for ${version} (in ${work}/sqlite)"
+step "better-sqlite3 ${sqlite_version} compiled for ${version} against the headers of ${headers_version} (in ${work}/sqlite)"
 mkdir -p "$work/sqlite"
 echo '{ "private": true }' >"$work/sqlite/package.json"
 # npm, node-gyp and the compiled module all run on Node.js 24: its folder comes first on PATH.
@@ -47,6 +73,18 @@ sqlite_dir="$work/sqlite/node_modules/better-sqlite3"
   const { v } = new Database(":memory:").prepare("select sqlite_version() as v").get();
   console.log(`    loads on ${process.version} (NODE_MODULE_VERSION ${process.versions.modules}), SQLite ${v}`);
 ' "$sqlite_dir"
+# What aborts a build against headers with ObjectWrap's cleanup hook within a second: queries prepared in async
+# functions, as Kysely's driver does, the statements and databases left to the garbage collector.
+"$node24" --input-type=module -e '
+  import { createRequire } from "node:module";
+  const Database = createRequire(import.meta.url)(process.argv[1]);
+  for (let round = 0; round < 300; round++) {
+    const db = new Database(":memory:");
+    for (let i = 0; i < 1000; i++) await (async () => db.prepare("select ? as x").get(i))();
+    db.close();
+  }
+  console.log("    300,000 statements in 300 databases left to the GC: no abort");
+' "$sqlite_dir" || { echo "node24: better-sqlite3 aborted under garbage collection on ${version}" >&2; exit 1; }
 
 step "vitest run --project unit on ${version}"
 status=0
@@ -79,5 +117,5 @@ console.log(
 for (const file of unfinished) console.log(`  never finished: ${file}`);
 process.exit(count.failed + count.unfinished > 0 || report.numTotalTests === 0 ? 1 : 0);
 JS
-echo "node24: ${version}, $((SECONDS - started)) s"
+echo "node24: ${version} (better-sqlite3 ${sqlite_version} built against ${headers_version} headers), $((SECONDS - started)) s"
 exit "$status"

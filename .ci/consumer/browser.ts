@@ -1,15 +1,13 @@
 // A page that measures a WebContainer, as @sbx/bootstrap's README shows it, type-checked as a browser project
-// (DOM library, bundler resolution, no Node.js types). Never run: .ci/consumer.sh only type-checks it.
-import {
-  createFakeWebContainerApi,
-  WebContainerAdapter,
-  type WebContainerHandle,
-} from '@sbx/bootstrap/webcontainer';
+// (the lib the README names: ES2022, DOM, ESNext.Disposable; bundler resolution; no Node.js types). Never run:
+// .ci/consumer.sh only type-checks it.
+import { WebContainerAdapter } from '@sbx/bootstrap/webcontainer';
+import { createFakeWebContainerApi } from '@sbx/bootstrap/webcontainer/testing';
 import { type ProvisionRecorder, SandboxProvisioner } from '@sbx/timing/browser';
 
 const recorder: ProvisionRecorder = { record: (result) => console.log(result.durationMs) };
 const adapter = new WebContainerAdapter({ module: createFakeWebContainerApi(), bootTimeoutMs: 8_000 });
-const result = await new SandboxProvisioner({ recorder }).provision({
+const { value: sandbox, phases } = await new SandboxProvisioner({ recorder }).provision({
   type: 'webcontainer',
   deadlineMs: 10_000,
   bootstrapFn: (ctx) =>
@@ -23,7 +21,6 @@ const result = await new SandboxProvisioner({ recorder }).provision({
       ctx,
     ),
 });
-const sandbox = result.value as WebContainerHandle;
 const { stdout } = await sandbox.exec('node -v');
-document.body.textContent = stdout;
+document.body.textContent = `${stdout} (${phases.map((p) => p.name).join(', ')})`;
 await sandbox.dispose();

@@ -3,13 +3,12 @@ import {
   migrateToLatest,
   openDatabase,
   SandboxProvisioningKPI,
-  SBX_MIGRATIONS,
   type SbxDatabase,
 } from '@sbx/store';
 import Database from 'better-sqlite3';
 import { CompiledQuery, Kysely, Migrator, NO_MIGRATIONS, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sbxMigrationProvider } from './sbx-migrations.js';
+import { SBX_MIGRATIONS, sbxMigrationProvider } from './sbx-migrations.js';
 import { SbxSqliteDialect } from './sbx-sqlite-dialect.js';
 
 const open: Kysely<SbxDatabase>[] = [];

@@ -1,6 +1,6 @@
 // The browser-safe entry: nothing here imports `node:*`, so a page can time its own provisioning.
 export { type Clock, systemClock, systemWallClock, type WallClock } from './clock.js';
-export { deadlineReason, isDeadlineAbort } from './deadline.js';
+export { isDeadlineAbort } from './deadline.js';
 export { TimingError, type TimingErrorCode } from './errors.js';
 export { consoleLogger, describeError, type Logger } from './logger.js';
 export {
@@ -18,6 +18,7 @@ export {
   type ProvisionErrorInfo,
   type ProvisionRecorder,
   type ProvisionResult,
+  type ProvisionSuccess,
 } from './provision-result.js';
 export { nearestRankIndex, quantile, quantileSorted } from './quantile.js';
 export {

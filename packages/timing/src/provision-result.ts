@@ -18,8 +18,8 @@ export interface ProvisionErrorInfo {
   code?: string;
 }
 
-/** The measurement of one sandbox provisioning. */
-export interface ProvisionResult<T = unknown> {
+/** The measurement of one sandbox provisioning, as recorders receive it (success or failure). */
+export interface ProvisionResult {
   sandboxType: SandboxType;
   /** Total milliseconds from the call to `provision()` until the bootstrap settled (monotonic clock). */
   durationMs: number;
@@ -35,8 +35,20 @@ export interface ProvisionResult<T = unknown> {
   error?: ProvisionErrorInfo;
   /** Who and where, as the caller gave them (e.g. `{ tenant: 'team-a' }`); stores keep known keys. */
   attributes?: Readonly<Record<string, string>>;
+}
+
+/**
+ * What `SandboxProvisioner.provision()` resolves to: the measurement of a provisioning whose bootstrap
+ * succeeded (`status` is still `'sla_breach'` when it took too long), with what the bootstrap returned.
+ * A failed bootstrap rejects instead, so no field here needs a check.
+ */
+export interface ProvisionSuccess<T> extends ProvisionResult {
+  slaLimitMs: number;
+  phases: PhaseTiming[];
+  /** Never set: a failure rejects. */
+  error?: never;
   /** What the bootstrap returned (never passed to recorders). */
-  value?: T;
+  value: T;
 }
 
 /** Receives every provisioning result; @sbx/store's `SandboxProvisioningKPI` implements it. */

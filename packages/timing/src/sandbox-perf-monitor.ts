@@ -195,6 +195,3 @@ function positive(value: number, name: string): number {
   }
   return value;
 }
-
-/** A ready default monitor (threshold 5,000 ms, no sink) for hosts that need only one. */
-export const sandboxPerfMonitor: SandboxPerfMonitor = /* @__PURE__ */ new SandboxPerfMonitor();

@@ -1,5 +1,6 @@
 import {
   isCancelled,
+  type PhaseTiming,
   type ProvisionContext,
   type ProvisionResult,
   SandboxProvisioner,
@@ -7,7 +8,7 @@ import {
   SLA_LIMITS,
   TimingError,
 } from '@sbx/timing';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 
 const silent = { warn: vi.fn(), error: vi.fn() };
 
@@ -72,6 +73,20 @@ describe('SandboxProvisioner', () => {
     });
     expect(result.value).toBe(handle);
     expect(recorder.results[0]).not.toHaveProperty('value');
+  });
+
+  it('resolves to a success whose value, phases and SLA limit need no check (types proved by `pnpm typecheck`)', async () => {
+    const handle = { id: 'c1' };
+    const result = await new SandboxProvisioner().provision({ type: 'docker', bootstrapFn: () => handle });
+    expectTypeOf(result.value).toEqualTypeOf<{ id: string }>();
+    expectTypeOf(result.phases).toEqualTypeOf<PhaseTiming[]>();
+    expectTypeOf(result.slaLimitMs).toEqualTypeOf<number>();
+    expect(result.phases).toEqual([]);
+    expect(result.slaLimitMs).toBe(SLA_LIMITS.docker);
+    // A bootstrap that returns nothing still resolves to a `value` key, typed `undefined`.
+    const empty = await new SandboxProvisioner().provision({ type: 'docker', bootstrapFn: () => undefined });
+    expectTypeOf(empty.value).toEqualTypeOf<undefined>();
+    expect(empty).toHaveProperty('value', undefined);
   });
 
   it('records a failing bootstrap as sla_breach with the error, then rethrows the original error', async () => {

@@ -7,6 +7,7 @@ import {
   type PhaseTiming,
   type ProvisionRecorder,
   type ProvisionResult,
+  type ProvisionSuccess,
 } from './provision-result.js';
 import { isSandboxType, type SandboxType, SLA_LIMITS } from './sla-limits.js';
 
@@ -55,11 +56,11 @@ export interface SandboxProvisionerDeps {
  *
  * @example
  * const provisioner = new SandboxProvisioner({ recorder: kpiRepository });
- * const result = await provisioner.provision({
+ * const { value: container, durationMs, status, phases } = await provisioner.provision({
  *   type: 'docker',
  *   bootstrapFn: async (ctx) => ctx.phase('start', () => startContainer(ctx.signal)),
  * });
- * console.log(result.durationMs, result.status);
+ * console.log(container.id, durationMs, status, phases);
  */
 export class SandboxProvisioner {
   readonly #recorder: ProvisionRecorder | undefined;
@@ -82,8 +83,11 @@ export class SandboxProvisioner {
   }
 
   // [1_PRD-REQ-MET-009] [9_ROADMAP-REQ-044]
-  /** Runs `bootstrapFn`, times it, records the result, and resolves to it; a failure is recorded, then rethrown. */
-  async provision<T>(opts: ProvisionOptions<T>): Promise<ProvisionResult<T>> {
+  /**
+   * Runs `bootstrapFn`, times it, records the result, and resolves to it with the bootstrap's `value`; a
+   * failure is recorded, then rethrown.
+   */
+  async provision<T>(opts: ProvisionOptions<T>): Promise<ProvisionSuccess<T>> {
     validate(opts);
     const clock = this.#clock;
     const timestamp = this.#wallClock.now();
@@ -119,13 +123,13 @@ export class SandboxProvisioner {
     try {
       const value = await opts.bootstrapFn(ctx);
       const durationMs = clock.now() - t0;
-      const result: ProvisionResult<T> = {
+      const result = {
         ...base,
         durationMs,
-        status: durationMs > limit ? 'sla_breach' : 'ok',
+        status: durationMs > limit ? ('sla_breach' as const) : ('ok' as const),
       };
       await this.#record(result, opts.onResult);
-      return value === undefined ? result : { ...result, value };
+      return { ...result, value };
     } catch (error) {
       const durationMs = clock.now() - t0;
       const info = describeError(error);

@@ -6,6 +6,7 @@ import {
   type PerfRecordSink,
   type ProvisionRecorder,
   type ProvisionResult,
+  type ProvisionSuccess,
   SandboxPerfMonitor,
   type SandboxPerfRecord,
   SandboxProvisioner,
@@ -50,10 +51,10 @@ export interface ProvisionCallOptions {
   onResult?: (result: ProvisionResult) => void;
 }
 
-/** A provisioned sandbox and how its provisioning went. */
+/** A provisioned sandbox and how its provisioning went (as recorded: phases and SLA limit always there). */
 export interface Provisioned {
   sandbox: HostSandbox;
-  result: ProvisionResult;
+  result: Omit<ProvisionSuccess<HostSandbox>, 'value'>;
 }
 
 /** One job run in a sandbox, measured by the perf monitor. */
@@ -179,7 +180,6 @@ export class SandboxHost {
       ...(options.onResult ? { onResult: options.onResult } : {}),
       bootstrapFn: (ctx) => adapter.provision(spec as never, ctx),
     });
-    if (!value) throw new Error(`${adapter.type} adapter returned no sandbox`);
     if (this.closing) {
       // It became ready as the host began closing: nobody will ever use it.
       await value.dispose();

@@ -1,11 +1,7 @@
-import {
-  buildContainerConfig,
-  DEFAULT_DOCKER_RESOURCES,
-  type DockerSandboxSpec,
-  resolveDockerSandboxSpec,
-  SBX_LABELS,
-} from '@sbx/bootstrap';
+import { DEFAULT_DOCKER_RESOURCES, type DockerSandboxSpec } from '@sbx/bootstrap';
 import { describe, expect, it } from 'vitest';
+import { buildContainerConfig, SBX_LABELS } from './container-config.js';
+import { resolveDockerSandboxSpec } from './docker-sandbox-spec.js';
 
 const identity = { sandboxId: 'sbx-abc', owner: 'host-1:42', expiresAtMs: 1_800_000_000_000 };
 

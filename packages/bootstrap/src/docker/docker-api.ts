@@ -1,5 +1,7 @@
 // The subset of dockerode that DockerAdapter calls, declared here so tests hand in a fake (no module mocks)
-// and `new Dockerode()` satisfies it structurally. Field names follow the Docker Engine API.
+// and `new Dockerode()` satisfies it structurally. Field names follow the Docker Engine API. Optional fields
+// are `?: T | undefined` where @types/dockerode declares them so (not abortSignal), so dockerode stays
+// a DockerApi for consumers with exactOptionalPropertyTypes: typecheck/dockerode.test-d.ts checks it.
 
 /** Lets a call be cancelled; dockerode passes it to the HTTP request. */
 export interface DockerCallOptions {
@@ -35,7 +37,11 @@ export interface DockerContainerApi {
   /** With `follow: true` resolves to the multiplexed log from the container's start, then new output live. */
   logs(options: DockerLogsOptions): Promise<NodeJS.ReadableStream>;
   exec(options: DockerExecCreateOptions): Promise<DockerExecApi>;
-  remove(options?: { force?: boolean; v?: boolean; abortSignal?: AbortSignal }): Promise<unknown>;
+  remove(options?: {
+    force?: boolean | undefined;
+    v?: boolean | undefined;
+    abortSignal?: AbortSignal;
+  }): Promise<unknown>;
 }
 
 /** Options of `GET /containers/{id}/logs` with `follow` (a stream until the container stops). */
@@ -48,8 +54,10 @@ export interface DockerLogsOptions {
 
 /** Options of `GET /events`: `since` (Unix seconds) replays the engine's recent events from then on. */
 export interface DockerEventsOptions {
-  since?: number;
-  filters?: { type?: Array<'container'>; event?: string[]; label?: string[] };
+  since?: number | undefined;
+  filters?:
+    | { type?: Array<'container'> | undefined; event?: string[] | undefined; label?: string[] | undefined }
+    | undefined;
   abortSignal?: AbortSignal;
 }
 
@@ -57,8 +65,8 @@ export interface DockerEventsOptions {
 export interface DockerExecApi {
   /** With `hijack: true` resolves to the multiplexed output stream; it ends when the command exits. */
   start(options: {
-    hijack?: boolean;
-    stdin?: boolean;
+    hijack?: boolean | undefined;
+    stdin?: boolean | undefined;
     abortSignal?: AbortSignal;
   }): Promise<NodeJS.ReadableStream>;
   inspect(options?: DockerCallOptions): Promise<{ ExitCode: number | null; Running: boolean }>;
@@ -69,53 +77,55 @@ export interface DockerExecCreateOptions {
   Cmd: string[];
   AttachStdout: boolean;
   AttachStderr: boolean;
-  AttachStdin?: boolean;
-  Tty?: boolean;
-  Env?: string[];
-  WorkingDir?: string;
+  AttachStdin?: boolean | undefined;
+  Tty?: boolean | undefined;
+  Env?: string[] | undefined;
+  WorkingDir?: string | undefined;
   abortSignal?: AbortSignal;
 }
 
 /** The health check Docker runs in the container (durations in nanoseconds). */
 export interface DockerHealthConfig {
-  Test?: string[];
-  Interval?: number;
-  Timeout?: number;
-  StartPeriod?: number;
-  Retries?: number;
+  Test?: string[] | undefined;
+  Interval?: number | undefined;
+  Timeout?: number | undefined;
+  StartPeriod?: number | undefined;
+  Retries?: number | undefined;
 }
 
 /** The fields of `POST /containers/create` the adapter sets. */
 export interface DockerContainerCreateOptions {
-  name?: string;
-  Image?: string;
-  Cmd?: string[];
-  Env?: string[];
-  WorkingDir?: string;
-  User?: string;
-  Labels?: Record<string, string>;
-  Tty?: boolean;
-  OpenStdin?: boolean;
-  AttachStdin?: boolean;
-  AttachStdout?: boolean;
-  AttachStderr?: boolean;
-  NetworkDisabled?: boolean;
-  Healthcheck?: DockerHealthConfig;
-  HostConfig?: {
-    NetworkMode?: string;
-    Privileged?: boolean;
-    CapDrop?: string[];
-    SecurityOpt?: string[];
-    Memory?: number;
-    MemorySwap?: number;
-    NanoCpus?: number;
-    PidsLimit?: number;
-    AutoRemove?: boolean;
-    ReadonlyRootfs?: boolean;
-    /** Mount point -> tmpfs options, e.g. `{ '/tmp': 'rw,size=67108864,mode=1777' }`. */
-    Tmpfs?: Record<string, string>;
-    PublishAllPorts?: boolean;
-  };
+  name?: string | undefined;
+  Image?: string | undefined;
+  Cmd?: string[] | undefined;
+  Env?: string[] | undefined;
+  WorkingDir?: string | undefined;
+  User?: string | undefined;
+  Labels?: Record<string, string> | undefined;
+  Tty?: boolean | undefined;
+  OpenStdin?: boolean | undefined;
+  AttachStdin?: boolean | undefined;
+  AttachStdout?: boolean | undefined;
+  AttachStderr?: boolean | undefined;
+  NetworkDisabled?: boolean | undefined;
+  Healthcheck?: DockerHealthConfig | undefined;
+  HostConfig?:
+    | {
+        NetworkMode?: string | undefined;
+        Privileged?: boolean | undefined;
+        CapDrop?: string[] | undefined;
+        SecurityOpt?: string[] | undefined;
+        Memory?: number | undefined;
+        MemorySwap?: number | undefined;
+        NanoCpus?: number | undefined;
+        PidsLimit?: number | undefined;
+        AutoRemove?: boolean | undefined;
+        ReadonlyRootfs?: boolean | undefined;
+        /** Mount point -> tmpfs options, e.g. `{ '/tmp': 'rw,size=67108864,mode=1777' }`. */
+        Tmpfs?: Record<string, string> | undefined;
+        PublishAllPorts?: boolean | undefined;
+      }
+    | undefined;
 }
 
 /** What `GET /containers/{id}/json` returns that the adapter reads. */
@@ -125,14 +135,15 @@ export interface DockerContainerInspect {
     Status: string;
     Running: boolean;
     ExitCode: number;
-    OOMKilled?: boolean;
-    Error?: string;
-    Health?: { Status: string; Log?: Array<{ ExitCode: number; Output: string }> };
+    OOMKilled?: boolean | undefined;
+    Error?: string | undefined;
+    Health?: { Status: string; Log?: Array<{ ExitCode: number; Output: string }> | undefined } | undefined;
   };
 }
 
 /** Options of `GET /containers/json`. */
 export interface DockerListContainersOptions {
+  // As @types/dockerode declares these two: without `| undefined`.
   all?: boolean;
   filters?: string | Record<string, string[]>;
   abortSignal?: AbortSignal;

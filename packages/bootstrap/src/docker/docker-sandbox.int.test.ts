@@ -1,6 +1,7 @@
 // Against the real Docker engine: a command in a sandbox whose container is gone is `SANDBOX_GONE`, however
 // the engine says so (404, 409, or a command killed under it).
-import { DOCKER_TEST_IMAGE, DockerAdapter, type DockerSandbox } from '@sbx/bootstrap';
+import { DockerAdapter, type DockerSandbox } from '@sbx/bootstrap';
+import { DOCKER_TEST_IMAGE } from '@sbx/bootstrap/testing';
 import { SandboxProvisioner } from '@sbx/timing';
 import Dockerode from 'dockerode';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -16,7 +17,6 @@ async function sandbox(): Promise<DockerSandbox> {
     bootstrapFn: (ctx) =>
       adapter.provision({ image: DOCKER_TEST_IMAGE, pull: 'never', cmd: ['sleep', '3600'] }, ctx),
   });
-  if (!value) throw new Error('no sandbox');
   return value;
 }
 

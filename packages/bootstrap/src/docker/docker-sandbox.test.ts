@@ -1,6 +1,7 @@
-import { type BootstrapError, DockerSandbox, EXEC_MARKER_ENV } from '@sbx/bootstrap';
+import { type BootstrapError, DockerSandbox } from '@sbx/bootstrap';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deferred, type FakeContainer, FakeDocker, httpError } from './testing/fake-docker.js';
+import { EXEC_MARKER_ENV } from './docker-sandbox.js';
+import { deferred, type FakeContainer, FakeDocker, httpError } from './fake/fake-docker.js';
 
 async function setup() {
   const docker = new FakeDocker(['img']);

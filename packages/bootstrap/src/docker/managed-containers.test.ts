@@ -1,6 +1,7 @@
-import { DockerAdapter, SBX_LABELS } from '@sbx/bootstrap';
+import { DockerAdapter } from '@sbx/bootstrap';
+import { connectionError, FakeDocker, httpError } from '@sbx/bootstrap/testing';
 import { describe, expect, it, vi } from 'vitest';
-import { connectionError, FakeDocker, httpError } from './testing/fake-docker.js';
+import { SBX_LABELS } from './container-config.js';
 
 const NOW = new Date('2026-11-22T10:00:00.000Z');
 

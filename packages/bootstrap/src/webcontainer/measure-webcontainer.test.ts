@@ -1,10 +1,9 @@
 import {
-  createFakeWebContainerApi,
-  type FakeWebContainerOptions,
   type MeasureWebContainerOptions,
   measureWebContainer,
   type ProvisionIngestPayload,
 } from '@sbx/bootstrap/webcontainer';
+import { createFakeWebContainerApi, type FakeWebContainerOptions } from '@sbx/bootstrap/webcontainer/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 const spec = {

@@ -1,4 +1,4 @@
-// Small pieces the fake engine and its tests share. Not built into dist.
+// Small pieces the fake engine and its tests share (`deferred` stays internal: not in `@sbx/bootstrap/testing`).
 
 /** What one exec in the fake produces. */
 export interface FakeExecResult {

@@ -2,7 +2,7 @@
 // containers, counts the streams it handed out, and lets a test decide what each engine call does (answer,
 // fail, or hang until released). It never acts on an abort signal itself: a delayed reply arrives even after
 // its call was aborted (the race a client cannot close once the reply is on the wire), so only the adapter's
-// own cleanup can close what it was handed. Not built into dist.
+// own cleanup can close what it was handed. Users get it from `@sbx/bootstrap/testing`.
 import { PassThrough } from 'node:stream';
 import type {
   DockerApi,
