@@ -227,6 +227,9 @@ describe.skipIf(missing !== undefined && !process.env.CI)(
       const rssKb = Number(
         /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))?.[1],
       );
+      console.log(
+        `[security] 300 MB of stdout: kept ${flood.stdout.length} bytes, server RSS ${Math.round(rssKb / 1024)} MiB`,
+      );
       expect(rssKb).toBeLessThan(400 * 1024);
       await healthy();
       expect((await a('DELETE', `/v1/sandboxes/${id}`)).status).toBe(204);
