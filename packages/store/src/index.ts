@@ -1,5 +1,6 @@
 export {
   ChangeFeed,
+  type ChangeFeedOptions,
   type PerfRecordChange,
   type ProvisionChange,
 } from './change-feed.js';
@@ -13,6 +14,7 @@ export {
   type OpenDatabaseOptions,
   openDatabase,
 } from './open-database.js';
+export { DEFAULT_PG_POOL_SIZE } from './open-postgres.js';
 export type { NewPerfRecord, PerfRecordRow, PerfRecordTable } from './perf-record.table.js';
 export type { ProvisionRow } from './provision-row.js';
 export type {
@@ -57,6 +59,6 @@ export {
   P95_WINDOW,
   SandboxProvisioningKPI,
 } from './sandbox-provisioning-kpi.js';
-export { SBX_MIGRATIONS } from './sbx-migrations.js';
+export { SBX_MIGRATIONS, SBX_POSTGRES_MIGRATIONS } from './sbx-migrations.js';
 export type { SlaWindowRow } from './sla-window.js';
 export type { StatsOptions } from './stats-options.js';
