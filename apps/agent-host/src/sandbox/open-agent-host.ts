@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import {
   ChangeFeed,
   openDatabase,
@@ -13,6 +14,7 @@ import type { HostConfig } from '../config.js';
 import { OtelInstruments } from '../telemetry/otel-instruments.js';
 import { PrometheusMetrics } from '../telemetry/prometheus-metrics.js';
 import type { HostSandboxAdapter } from './host-adapter.js';
+import { hostIdRecorder } from './host-id-recorder.js';
 import { type CloseReport, DEFAULT_CLOSE_TIMEOUT_MS, SandboxHost } from './sandbox-host.js';
 
 /** Everything a CLI command or the server needs, wired once. */
@@ -34,8 +36,11 @@ export interface AgentHost {
 /** The composition root: opens the database, creates each sandbox type's adapter and wires the sandbox host. */
 export async function openAgentHost(config: HostConfig, logger: Logger = consoleLogger): Promise<AgentHost> {
   const db = await openDatabase(config.dbPath);
+  const hostId = config.hostId ?? hostname();
   const kpis = new SandboxProvisioningKPI(db);
-  const perf = new SandboxPerfRecordRepository(db);
+  const perf = new SandboxPerfRecordRepository(db, { hostId });
+  // A fleet shares one PostgreSQL database: each host exports only what it measured (Prometheus sums the hosts).
+  const fleet = /^postgres(ql)?:\/\//i.test(config.dbPath);
   const alerts = new SandboxAlertRepository(db);
   const notifier = config.webhookUrl
     ? new WebhookNotifier({
@@ -51,7 +56,7 @@ export async function openAgentHost(config: HostConfig, logger: Logger = console
     if (adapter) adapters[module.type] = adapter;
   }
   const host = new SandboxHost({
-    recorder: kpis,
+    recorder: hostIdRecorder(kpis, hostId),
     sink: perf,
     adapters,
     logger,
@@ -61,8 +66,9 @@ export async function openAgentHost(config: HostConfig, logger: Logger = console
     ...(config.alertThresholdMs ? { alertThresholdMs: config.alertThresholdMs } : {}),
   });
   const metrics = new PrometheusMetrics({
-    feed: new ChangeFeed(db),
-    kpis,
+    feed: new ChangeFeed(db, fleet ? { hostId } : {}),
+    kpis: fleet ? { getSlaVerdict: (type) => kpis.getSlaVerdict(type, { host: hostId }) } : kpis,
+    host: hostId,
     liveSandboxes: () => host.liveCount,
   });
   let closing: Promise<CloseReport> | undefined;
