@@ -1,5 +1,6 @@
 export {
   ChangeFeed,
+  type ChangeFeedOptions,
   type PerfRecordChange,
   type ProvisionChange,
 } from './change-feed.js';
@@ -8,6 +9,7 @@ export { isStoreError, StoreError, type StoreErrorCode } from './errors.js';
 export { SKETCH_RELATIVE_ERROR } from './latency-sketch.js';
 export { migrateToLatest } from './migrate-to-latest.js';
 export { DEFAULT_DB_PATH, type OpenDatabaseOptions, openDatabase } from './open-database.js';
+export { DEFAULT_PG_POOL_SIZE } from './open-postgres.js';
 export type { ProvisionRow } from './provision-row.js';
 export type { PhaseStats, ProvisioningStats, StatsWindow } from './provisioning-stats.js';
 export type { AlertKind } from './sandbox-alert.table.js';

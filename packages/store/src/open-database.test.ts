@@ -133,7 +133,7 @@ describe('migrateToLatest', () => {
 
   it('has a down for every migration that undoes it', async () => {
     const db = await memory();
-    const migrator = new Migrator({ db, provider: sbxMigrationProvider });
+    const migrator = new Migrator({ db, provider: sbxMigrationProvider() });
     const { error, results } = await migrator.migrateTo(NO_MIGRATIONS);
     expect(error).toBeUndefined();
     expect(results?.map((r) => [r.migrationName, r.direction, r.status])).toEqual(

@@ -21,6 +21,7 @@ export const KPI_COLUMNS = [
   'error_message',
   'error_code',
   'tenant',
+  'host_id',
 ] as const;
 /** The columns of `sandbox_provisioning_phases`. */
 export const PHASE_COLUMNS = ['provision_id', 'seq', 'name', 'start_ms', 'duration_ms'] as const;
@@ -45,7 +46,8 @@ export function provisionResultRows(result: unknown, id: string, path = ''): Pro
     if (slaLimitMs === 0) invalid(`${path}slaLimitMs`, 'must be greater than 0');
   }
   const error = r.error === undefined ? undefined : errorInfo(r.error, `${path}error`);
-  const tenant = tenantOf(r.attributes, `${path}attributes`);
+  const tenant = attribute(r.attributes, 'tenant', `${path}attributes`);
+  const hostId = attribute(r.attributes, 'hostId', `${path}attributes`);
   return {
     kpi: {
       id,
@@ -58,6 +60,7 @@ export function provisionResultRows(result: unknown, id: string, path = ''): Pro
       error_message: error?.message ?? null,
       error_code: error?.code ?? null,
       tenant,
+      host_id: hostId,
     },
     phases: phases(r.phases, `${path}phases`).map((phase, seq) => ({
       provision_id: id,
@@ -76,10 +79,11 @@ function record(value: unknown, field: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function tenantOf(value: unknown, field: string): string | null {
+/** A string attribute (`tenant`, `hostId`) or null when absent. */
+function attribute(value: unknown, name: string, field: string): string | null {
   if (value === undefined) return null;
-  const tenant = record(value, field).tenant;
-  return tenant === undefined ? null : string(tenant, `${field}.tenant`, true);
+  const found = record(value, field)[name];
+  return found === undefined ? null : string(found, `${field}.${name}`, true);
 }
 
 function errorInfo(value: unknown, field: string): { name: string; message: string; code: string | null } {

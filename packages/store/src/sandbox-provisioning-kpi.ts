@@ -8,7 +8,7 @@ import {
   SLA_WINDOW,
   type SlaVerdict,
 } from '@sbx/timing';
-import { CompiledQuery, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { SbxDatabase } from './database.js';
 import { wrapDriverError } from './errors.js';
 import { InsertCompiler } from './insert-compiler.js';
@@ -24,18 +24,16 @@ import type { PhaseStats, ProvisioningStats } from './provisioning-stats.js';
 import { newestOf, readRecent } from './recent-provisions.js';
 import { rollupStats } from './rollup-stats.js';
 import { readSlaWindow, type SlaWindowRow, windowStats } from './sla-window.js';
+import { type DialectKind, dataVersionQuery, dialectOf, isTransientWriteError } from './sql-dialect.js';
 import { type StatsOptions, statsScope } from './stats-options.js';
-import { invalid, positiveInteger, sandboxType, windowSize } from './validate.js';
+import { invalid, positiveInteger, sandboxType, string, windowSize } from './validate.js';
 
 /** `getP95Latency()` reads this many newest rows of a type. */
 export const P95_WINDOW = 100;
 /** Default window of `getStats()`, `getSlaVerdict()` and `getPhaseBreakdown()`: timing's `SLA_WINDOW`. */
 export const DEFAULT_STATS_WINDOW = SLA_WINDOW;
-// Compiled once: pollers ask for it on every request. total_changes() counts this connection's writes,
-// data_version moves when another connection (another process) commits.
-const DATA_VERSION = CompiledQuery.raw(
-  'select total_changes() as changes, (select data_version from pragma_data_version) as version',
-);
+/** A write that lost a deadlock to another host's transaction is retried this many times. */
+const WRITE_ATTEMPTS = 5;
 
 /** Default `limit` of `listRecent()`. */
 export const DEFAULT_LIST_LIMIT = 50;
@@ -55,11 +53,13 @@ export const MAX_LIST_LIMIT = 10_000;
  */
 export class SandboxProvisioningKPI implements ProvisionRecorder {
   readonly #db: Kysely<SbxDatabase>;
+  readonly #kind: DialectKind;
   readonly #kpiInsert: InsertCompiler<SbxDatabase, 'sandbox_provisioning_kpis'>;
   readonly #phaseInsert: InsertCompiler<SbxDatabase, 'sandbox_provisioning_phases'>;
 
   constructor(db: Kysely<SbxDatabase>) {
     this.#db = db;
+    this.#kind = dialectOf(db);
     this.#kpiInsert = new InsertCompiler(db, 'sandbox_provisioning_kpis', KPI_COLUMNS);
     this.#phaseInsert = new InsertCompiler(db, 'sandbox_provisioning_phases', PHASE_COLUMNS);
   }
@@ -76,11 +76,24 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
     if (rows.length > 0) await this.#write(rows, `record ${rows.length} provisioning results`);
   }
 
-  /** Nearest-rank P95 of `durationMs` over the newest 100 rows of `type` (any outcome); `undefined` when none. */
-  async getP95Latency(type: SandboxType): Promise<number | undefined> {
+  /**
+   * Nearest-rank P95 of `durationMs` over the newest 100 rows of `type` (any outcome) of the fleet, or of one
+   * agent host with `host`; `undefined` when none. PostgreSQL's `percentile_disc(0.95)` is the same definition.
+   */
+  async getP95Latency(type: SandboxType, options: { host?: string } = {}): Promise<number | undefined> {
     const t = sandboxType(type);
+    const host = hostOf(options.host);
+    if (this.#kind === 'postgres') {
+      const row = await this.#read('read the P95 latency', () =>
+        this.#db
+          .selectFrom(this.#newest(t, P95_WINDOW, host).select('duration_ms').as('w'))
+          .select(sql<number | null>`percentile_disc(0.95) within group (order by w.duration_ms)`.as('p95'))
+          .executeTakeFirstOrThrow(),
+      );
+      return row.p95 ?? undefined;
+    }
     const rows = await this.#read('read the P95 latency', () =>
-      this.#newest(t, P95_WINDOW).select('duration_ms').execute(),
+      this.#newest(t, P95_WINDOW, host).select('duration_ms').execute(),
     );
     return quantile(
       rows.map((r) => r.duration_ms),
@@ -89,54 +102,71 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
   }
 
   /** The SLA verdict (timing's `judgeSla`) over the newest `window` (default 100) valid provisionings of `type`. */
-  async getSlaVerdict(type: SandboxType, options: { window?: number } = {}): Promise<SlaVerdict> {
-    return (await this.getStats(type, { window: windowSize(options.window, DEFAULT_STATS_WINDOW, false) }))
-      .verdict;
+  async getSlaVerdict(
+    type: SandboxType,
+    options: { window?: number; host?: string } = {},
+  ): Promise<SlaVerdict> {
+    const window = windowSize(options.window, DEFAULT_STATS_WINDOW, false);
+    return (
+      await this.getStats(type, options.host === undefined ? { window } : { window, host: options.host })
+    ).verdict;
   }
 
   /**
    * n, ready-latency p50/p95/p99, mean and max, breaches, failures, cancelled, success rate and the SLA verdict over
    * the newest `window` valid provisionings (default 100, exact), `'all'` of them, or whole UTC hours from `since`
-   * (both from rollups: counts exact, quantiles within 1%).
+   * (both from rollups: counts exact, quantiles within 1%). A window is the fleet's, or one agent host's with `host`.
    */
   async getStats(type: SandboxType, options: StatsOptions = {}): Promise<ProvisioningStats> {
     const t = sandboxType(type);
+    const host = hostOf(options.host);
     const scope = statsScope(options, DEFAULT_STATS_WINDOW, MAX_LIST_LIMIT);
     return this.#read(`read the ${t} provisioning stats`, async () =>
       typeof scope === 'number'
-        ? windowStats(t, scope, await readSlaWindow(this.#db, t, scope))
+        ? windowStats(t, scope, await readSlaWindow(this.#db, t, scope, host))
         : rollupStats(this.#db, t, scope === 'all' ? undefined : scope),
     );
   }
 
   /** The newest `size` (default 100) provisionings of `type` that were not cancelled, newest first. */
-  async listSlaWindow(type: SandboxType, options: { size?: number } = {}): Promise<SlaWindowRow[]> {
+  async listSlaWindow(
+    type: SandboxType,
+    options: { size?: number; host?: string } = {},
+  ): Promise<SlaWindowRow[]> {
     const t = sandboxType(type);
+    const host = hostOf(options.host);
     const size = options.size === undefined ? DEFAULT_STATS_WINDOW : positiveInteger(options.size, 'size');
     if (size > MAX_LIST_LIMIT) invalid('size', `must be at most ${MAX_LIST_LIMIT}, got ${size}`);
-    return (await this.#read(`read the ${t} SLA window`, () => readSlaWindow(this.#db, t, size))).rows;
+    return (await this.#read(`read the ${t} SLA window`, () => readSlaWindow(this.#db, t, size, host))).rows;
   }
 
   /** Per-phase stats over the newest `window` (default 100) valid provisionings of `type`, in typical order. */
-  async getPhaseBreakdown(type: SandboxType, options: { window?: number } = {}): Promise<PhaseStats[]> {
+  async getPhaseBreakdown(
+    type: SandboxType,
+    options: { window?: number; host?: string } = {},
+  ): Promise<PhaseStats[]> {
     const t = sandboxType(type);
+    const host = hostOf(options.host);
     const window = windowSize(options.window, DEFAULT_STATS_WINDOW, false);
     const samples = await this.#read(`read the ${t} phase breakdown`, () =>
       this.#db
         .selectFrom('sandbox_provisioning_phases')
         .select(['name', 'seq', 'start_ms', 'duration_ms'])
-        .where('provision_id', 'in', this.#newest(t, window).where('cancelled', '=', 0).select('id'))
+        .where('provision_id', 'in', this.#newest(t, window, host).where('cancelled', '=', 0).select('id'))
         .execute(),
     );
     return phaseBreakdown(samples);
   }
 
-  /** The newest provisionings (of `type`, or of every type), newest first, with their phases; default limit 50. */
-  async listRecent(options: { type?: SandboxType; limit?: number } = {}): Promise<ProvisionRow[]> {
+  /** The newest provisionings (of `type`, or of every type; of one `host`), newest first, with phases; default limit 50. */
+  async listRecent(
+    options: { type?: SandboxType; limit?: number; host?: string } = {},
+  ): Promise<ProvisionRow[]> {
+    const host = hostOf(options.host);
     const types = options.type === undefined ? SANDBOX_TYPES : [sandboxType(options.type, 'type')];
     const limit = options.limit === undefined ? DEFAULT_LIST_LIMIT : positiveInteger(options.limit, 'limit');
     if (limit > MAX_LIST_LIMIT) invalid('limit', `must be at most ${MAX_LIST_LIMIT}, got ${limit}`);
-    return this.#read('list recent provisionings', () => readRecent(this.#db, types, limit));
+    return this.#read('list recent provisionings', () => readRecent(this.#db, types, limit, host));
   }
 
   /** How many provisionings are stored (of `type`, or in total), cancelled ones included; read from the rollups. */
@@ -158,13 +188,13 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
    */
   async dataVersion(): Promise<string> {
     const { rows } = await this.#read('read the data version', () =>
-      this.#db.executeQuery<{ changes: number; version: number }>(DATA_VERSION),
+      this.#db.executeQuery<{ changes: number; version: number | string }>(dataVersionQuery(this.#kind)),
     );
     return `${rows[0]?.version}:${rows[0]?.changes}`;
   }
 
-  #newest(type: SandboxType, window: number) {
-    return newestOf(this.#db, type, window);
+  #newest(type: SandboxType, window: number, host?: string) {
+    return newestOf(this.#db, type, window, host);
   }
 
   async #write(rows: ProvisionRows[], action: string): Promise<void> {
@@ -173,16 +203,21 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
       ...this.#kpiInsert.compile(rows.map((r) => r.kpi)),
       ...this.#phaseInsert.compile(rows.flatMap((r) => r.phases)),
     ];
-    try {
-      const [only] = queries;
-      // A single statement is atomic on its own (its triggers included); a transaction would only add BEGIN/COMMIT.
-      if (queries.length === 1 && only) await this.#db.executeQuery(only);
-      else
-        await this.#db.transaction().execute(async (trx) => {
-          for (const query of queries) await trx.executeQuery(query);
-        });
-    } catch (error) {
-      throw wrapDriverError(error, action, 'write');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [only] = queries;
+        // A single statement is atomic on its own (its triggers included); a transaction would only add BEGIN/COMMIT.
+        if (queries.length === 1 && only) await this.#db.executeQuery(only);
+        else
+          await this.#db.transaction().execute(async (trx) => {
+            for (const query of queries) await trx.executeQuery(query);
+          });
+        return;
+      } catch (error) {
+        // Hosts sharing a PostgreSQL database update the same rollup rows; a deadlock victim simply runs again.
+        if (attempt < WRITE_ATTEMPTS && isTransientWriteError(error)) continue;
+        throw wrapDriverError(error, action, 'write');
+      }
     }
   }
 
@@ -193,4 +228,8 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
       throw wrapDriverError(error, action, 'read');
     }
   }
+}
+
+function hostOf(host: unknown): string | undefined {
+  return host === undefined ? undefined : string(host, 'host', true);
 }

@@ -1,7 +1,8 @@
 import { type ProvisionErrorInfo, type SandboxType, SLA_LIMITS, type SlaSample, tallySla } from '@sbx/timing';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { SbxDatabase } from './database.js';
 import { buildStats, type ProvisioningStats } from './provisioning-stats.js';
+import { dialectOf, insertionOrder } from './sql-dialect.js';
 
 /** One provisioning of an SLA window (never a cancelled one), as `listSlaWindow()` returns it. */
 export interface SlaWindowRow extends SlaSample {
@@ -20,17 +21,20 @@ export interface SlaWindow {
 
 /**
  * Reads the newest `size` provisionings of `type` that were not cancelled (an index walk of `size` entries) and
- * counts the cancelled ones newer than the oldest of them (all of the type's, from the rollup, when fewer).
+ * counts the cancelled ones newer than the oldest of them (all of the type's, from the rollup, when fewer). With
+ * `host`, only that host's rows (the cancelled count then comes from its rows, the rollups being fleet-wide).
  */
 export async function readSlaWindow(
   db: Kysely<SbxDatabase>,
   type: SandboxType,
   size: number,
+  host?: string,
 ): Promise<SlaWindow> {
-  const raw = await db
+  const order = insertionOrder(dialectOf(db));
+  let query = db
     .selectFrom('sandbox_provisioning_kpis')
     .select([
-      sql<number>`rowid`.as('rowid'),
+      order.as('insertion'),
       'timestamp',
       'duration_ms',
       'status',
@@ -40,21 +44,32 @@ export async function readSlaWindow(
       'error_code',
     ])
     .where('sandbox_type', '=', type)
-    .where('cancelled', '=', 0)
-    .orderBy('timestamp', 'desc')
-    .orderBy(sql`rowid`, 'desc')
-    .limit(size)
-    .execute();
+    .where('cancelled', '=', 0);
+  if (host !== undefined) query = query.where('host_id', '=', host);
+  const raw = await query.orderBy('timestamp', 'desc').orderBy(order, 'desc').limit(size).execute();
   const oldest = raw[raw.length - 1];
   let cancelled: number;
-  if (oldest === undefined || raw.length < size) {
+  if (host !== undefined) {
+    let count = db
+      .selectFrom('sandbox_provisioning_kpis')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('sandbox_type', '=', type)
+      .where('host_id', '=', host)
+      .where('cancelled', '=', 1);
+    if (oldest !== undefined && raw.length >= size) {
+      count = count
+        .where('timestamp', '>=', oldest.timestamp)
+        .where((eb) => eb.or([eb('timestamp', '>', oldest.timestamp), eb(order, '>', oldest.insertion)]));
+    }
+    cancelled = Number((await count.executeTakeFirstOrThrow()).n);
+  } else if (oldest === undefined || raw.length < size) {
     const rollup = await db
       .selectFrom('sandbox_provisioning_rollups')
       .select('cancelled')
       .where('sandbox_type', '=', type)
       .where('period', '=', '')
       .executeTakeFirst();
-    cancelled = rollup?.cancelled ?? 0;
+    cancelled = Number(rollup?.cancelled ?? 0);
   } else {
     const row = await db
       .selectFrom('sandbox_provisioning_kpis')
@@ -62,7 +77,7 @@ export async function readSlaWindow(
       .where('sandbox_type', '=', type)
       .where('cancelled', '=', 1)
       .where('timestamp', '>=', oldest.timestamp)
-      .where((eb) => eb.or([eb('timestamp', '>', oldest.timestamp), eb(sql`rowid`, '>', oldest.rowid)]))
+      .where((eb) => eb.or([eb('timestamp', '>', oldest.timestamp), eb(order, '>', oldest.insertion)]))
       .executeTakeFirstOrThrow();
     cancelled = Number(row.n);
   }

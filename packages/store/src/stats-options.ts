@@ -7,10 +7,15 @@ export interface StatsOptions {
   /** Widened to whole UTC hours: from the hour holding `since` through the hour holding `until` (default: no end). */
   since?: Date;
   until?: Date;
+  /** Only the provisionings this agent host measured (default: the whole fleet). Windows only: rollups are fleet-wide. */
+  host?: string;
 }
 
 /** Validates `options` into what to read: a window size, `'all'`, or whole hours; `INVALID_INPUT` otherwise. */
 export function statsScope(options: StatsOptions, fallback: number, max: number): number | 'all' | HourRange {
+  if (options.host !== undefined && (options.since !== undefined || options.window === 'all')) {
+    invalid('host', 'works with a window of rows only: all-time and hourly figures are kept for the fleet');
+  }
   if (options.since !== undefined || options.until !== undefined) {
     if (options.window !== undefined) invalid('window', 'cannot be combined with since/until');
     if (options.since === undefined) invalid('since', 'is required with until');

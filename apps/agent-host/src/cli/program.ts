@@ -24,7 +24,11 @@ export function buildProgram(io: CliIo, open: typeof openAgentHost = openAgentHo
   const program = new Command('sbx')
     .description('Provision code-execution sandboxes, measure them against their SLA, and report.')
     .version(VERSION, '-V, --version', 'print the version')
-    .option('--db <path>', 'SQLite database file (env SBX_DB)', undefined)
+    .option('--db <path|url>', 'SQLite database file, or postgres:// URL for a fleet (env SBX_DB)', undefined)
+    .option(
+      '--host-id <id>',
+      'this host in a fleet: stamped on every row; scopes `sbx report` to it (env SBX_HOST_ID, default hostname)',
+    )
     .option('--webhook-url <url>', 'post overhead alerts and SLA breaches here (env SBX_WEBHOOK_URL)')
     .option(
       '--alert-threshold <ms>',

@@ -88,7 +88,9 @@ export async function serve(
   });
   const server = await startServer(app, { host: options.host, port: options.port });
   const stopGuard = guardProcess(io);
-  io.stdout.write(`sbx listening on ${server.url} (db ${agent.config.dbPath})\n`);
+  io.stdout.write(
+    `sbx listening on ${server.url} (db ${agent.config.dbLabel ?? agent.config.dbPath}, host ${agent.config.hostId ?? 'unnamed'})\n`,
+  );
   io.stdout.write(
     `${created ? 'created the token file' : 'tokens from'} ${tokenFile} (send Authorization: Bearer TOKEN)\n`,
   );

@@ -23,13 +23,15 @@ function trendColumns(points: readonly TrendPoint[]) {
 /** How many of the window's newest failures the snapshot lists. */
 const LATEST_FAILURES = 3;
 
-async function typeSnapshot(kpis: SandboxProvisioningKPI, type: SandboxType) {
+async function typeSnapshot(kpis: SandboxProvisioningKPI, type: SandboxType, host?: string) {
+  const scope = host === undefined ? {} : { host };
   const [p95Last100, last100, allTime, phases, rows] = await Promise.all([
-    kpis.getP95Latency(type),
-    kpis.getStats(type, { window: SLA_WINDOW }),
-    kpis.getStats(type, { window: 'all' }),
-    kpis.getPhaseBreakdown(type, { window: SLA_WINDOW }),
-    kpis.listSlaWindow(type, { size: 2 * SLA_WINDOW - 1 }),
+    kpis.getP95Latency(type, scope),
+    kpis.getStats(type, { window: SLA_WINDOW, ...scope }),
+    // All-time figures come from fleet-wide rollups: one host's view has none.
+    host === undefined ? kpis.getStats(type, { window: 'all' }) : undefined,
+    kpis.getPhaseBreakdown(type, { window: SLA_WINDOW, ...scope }),
+    kpis.listSlaWindow(type, { size: 2 * SLA_WINDOW - 1, ...scope }),
   ]);
   const { verdict } = last100;
   return {
@@ -41,7 +43,7 @@ async function typeSnapshot(kpis: SandboxProvisioningKPI, type: SandboxType) {
     /** `getP95Latency()`: the raw P95 of the newest 100 rows (failures with the time they took), kept for scripts. */
     p95Last100,
     last100: jsonStats(last100),
-    allTime: jsonStats(allTime),
+    allTime: allTime === undefined ? null : jsonStats(allTime),
     phases,
     /** The verdict's window in time order, with the P95 at each provisioning: the dashboard's charts. */
     trend: trendColumns(slaTrend(rows, SLA_LIMITS[type])),
@@ -55,12 +57,18 @@ async function typeSnapshot(kpis: SandboxProvisioningKPI, type: SandboxType) {
 /** The KPIs of one sandbox type in the snapshot. */
 export type TypeKpis = Awaited<ReturnType<typeof typeSnapshot>>;
 
-async function compute(kpis: SandboxProvisioningKPI, only?: SandboxType) {
+async function compute(kpis: SandboxProvisioningKPI, only?: SandboxType, host?: string) {
   const types = await Promise.all(
-    (only ? [only] : SANDBOX_TYPES).map(async (type) => [type, await typeSnapshot(kpis, type)] as const),
+    (only ? [only] : SANDBOX_TYPES).map(
+      async (type) => [type, await typeSnapshot(kpis, type, host)] as const,
+    ),
   );
   // One window for every card, chart and verdict: the newest 100 valid (not cancelled) provisionings.
-  return { window: SLA_WINDOW, types: Object.fromEntries(types) as Partial<Record<SandboxType, TypeKpis>> };
+  return {
+    window: SLA_WINDOW,
+    host: host ?? 'fleet',
+    types: Object.fromEntries(types) as Partial<Record<SandboxType, TypeKpis>>,
+  };
 }
 
 /** The snapshot `GET /v1/kpis` and `sbx report` share (JSON-ready: a P95 that is a failure reads `+Inf`). */
@@ -91,8 +99,12 @@ async function current(kpis: SandboxProvisioningKPI): Promise<Cached> {
  * O(window); the full snapshot is also cached until the database changes (`dataVersion()`), and callers that
  * arrive while it is computed share the one computation, so pollers cost almost nothing between writes.
  */
-export async function kpiSnapshot(kpis: SandboxProvisioningKPI, only?: SandboxType): Promise<KpiSnapshot> {
-  if (only) return compute(kpis, only);
+export async function kpiSnapshot(
+  kpis: SandboxProvisioningKPI,
+  only?: SandboxType,
+  host?: string,
+): Promise<KpiSnapshot> {
+  if (only || host !== undefined) return compute(kpis, only, host);
   return (await current(kpis)).snapshot;
 }
 
@@ -100,7 +112,13 @@ export async function kpiSnapshot(kpis: SandboxProvisioningKPI, only?: SandboxTy
  * `kpiSnapshot(kpis)` as the UTF-8 JSON body `GET /v1/kpis` sends, serialized and encoded once per change of the
  * data: pollers between two writes cost a version check and a socket write.
  */
-export async function kpiSnapshotBody(kpis: SandboxProvisioningKPI): Promise<Uint8Array<ArrayBuffer>> {
+export async function kpiSnapshotBody(
+  kpis: SandboxProvisioningKPI,
+  host?: string,
+): Promise<Uint8Array<ArrayBuffer>> {
+  // One host's view is not cached: the fleet's is what pollers ask for.
+  if (host !== undefined)
+    return new TextEncoder().encode(JSON.stringify(await compute(kpis, undefined, host)));
   const entry = await current(kpis);
   entry.body ??= entry.snapshot.then((snapshot) => new TextEncoder().encode(JSON.stringify(snapshot)));
   return entry.body;

@@ -9,6 +9,7 @@ import { AlertService } from '../alerts/alert-service.js';
 import { WebhookNotifier } from '../alerts/webhook-notifier.js';
 import { OtelInstruments } from '../telemetry/otel-instruments.js';
 import type { HostSandboxAdapter } from './host-adapter.js';
+import { hostIdRecorder } from './host-id-recorder.js';
 import type { LiveLimits } from './live-limits.js';
 import { type CloseReport, DEFAULT_CLOSE_TIMEOUT_MS, SandboxHost } from './sandbox-host.js';
 
@@ -21,6 +22,8 @@ export interface ComposeHostOptions {
   alertThresholdMs?: number | undefined;
   deadlineMs?: number | undefined;
   limits?: LiveLimits | undefined;
+  /** The host that measures (a fleet shares one database): stamped on every provisioning and run it records. */
+  hostId?: string | undefined;
 }
 
 /** The measured host and the stores it writes to; `close()` closes the host, then the database. */
@@ -44,7 +47,7 @@ export function composeHost(
 ): ComposedHost {
   const { logger } = options;
   const kpis = new SandboxProvisioningKPI(db);
-  const perf = new SandboxPerfRecordRepository(db);
+  const perf = new SandboxPerfRecordRepository(db, options.hostId ? { hostId: options.hostId } : {});
   const alerts = new SandboxAlertRepository(db);
   const notifier = options.webhookUrl
     ? new WebhookNotifier({
@@ -55,7 +58,7 @@ export function composeHost(
     : undefined;
   const alertService = new AlertService({ repo: alerts, notifier, logger });
   const host = new SandboxHost({
-    recorder: kpis,
+    recorder: options.hostId ? hostIdRecorder(kpis, options.hostId) : kpis,
     sink: perf,
     adapters: options.adapters,
     logger,

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import {
   ChangeFeed,
   openDatabase,
@@ -33,6 +34,9 @@ export interface AgentHost {
 /** The composition root: opens the database, creates each sandbox type's adapter and wires the sandbox host. */
 export async function openAgentHost(config: HostConfig, logger: Logger = consoleLogger): Promise<AgentHost> {
   const db = await openDatabase(config.dbPath);
+  const hostId = config.hostId ?? hostname();
+  // A fleet shares one PostgreSQL database: each host exports only what it measured (Prometheus sums the hosts).
+  const fleet = /^postgres(ql)?:\/\//i.test(config.dbPath);
   const adapters: Record<string, HostSandboxAdapter> = {};
   for (const module of sandboxModules()) {
     const adapter = module.createAdapter?.(config, logger);
@@ -41,14 +45,17 @@ export async function openAgentHost(config: HostConfig, logger: Logger = console
   const composed = composeHost(db, {
     adapters,
     logger,
+    hostId,
     webhookUrl: config.webhookUrl,
     webhookCooldownMs: config.webhookCooldownMs,
     alertThresholdMs: config.alertThresholdMs,
     limits: { perTenant: config.policy.maxLivePerTenant, total: config.policy.maxLiveTotal },
   });
+  const { kpis } = composed;
   const metrics = new PrometheusMetrics({
-    feed: new ChangeFeed(db),
-    kpis: composed.kpis,
+    feed: new ChangeFeed(db, fleet ? { hostId } : {}),
+    kpis: fleet ? { getSlaVerdict: (type) => kpis.getSlaVerdict(type, { host: hostId }) } : kpis,
+    host: hostId,
     liveSandboxes: () => composed.host.liveCount,
   });
   return { ...composed, config, metrics };

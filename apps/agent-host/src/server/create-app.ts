@@ -113,7 +113,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     return c.json({ rows: rows.map(({ tenant: _tenant, ...row }) => row) });
   });
 
-  app.get('/v1/kpis', async (c) => c.body(await kpiSnapshotBody(deps.kpis), 200, JSON_TYPE));
+  app.get('/v1/kpis', async (c) => {
+    // The fleet by default; `?host=` for the provisionings one agent host measured.
+    const host = c.req.query('host');
+    if (host !== undefined && !/^[\w.:-]{1,128}$/.test(host)) {
+      return c.json(errorBody('INVALID_REQUEST', 'host must be 1-128 letters, digits, ., _, : or -'), 400);
+    }
+    return c.body(await kpiSnapshotBody(deps.kpis, host), 200, JSON_TYPE);
+  });
   app.get('/v1/alerts', zValidator('query', alertQuerySchema, validationHook), async (c) => {
     const { limit, kind } = c.req.valid('query');
     const rows = deps.alerts ? await deps.alerts.listRecent(limit, kind) : [];

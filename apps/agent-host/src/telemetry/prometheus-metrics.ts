@@ -11,6 +11,8 @@ export interface PrometheusMetricsDeps {
   /** Where the SLA gauges read the verdict (`SandboxProvisioningKPI`); without it they are not exported. */
   kpis?: SlaVerdictSource;
   liveSandboxes?: () => number;
+  /** The `host` label on every series: the agent host that measured them (one series per host in a fleet). */
+  host?: string;
 }
 
 const OUTCOMES = ['ready', 'failed', 'cancelled'] as const;
@@ -37,6 +39,7 @@ export class PrometheusMetrics {
 
   constructor(deps: PrometheusMetricsDeps) {
     this.#feed = deps.feed;
+    if (deps.host !== undefined) this.registry.setDefaultLabels({ host: deps.host });
     const registers = [this.registry];
     const buckets = [...PROVISIONING_BUCKETS_S];
     this.#provisioning = new Histogram({
