@@ -9,6 +9,10 @@ export interface ExecOptions {
   workingDir?: string;
   /** Output kept per stream, in bytes; the rest is read and dropped, and the result says so. Default: all. */
   maxOutputBytes?: number;
+  /** Written to the command's standard input, which is then closed (without it the command has no stdin). */
+  stdin?: string | Uint8Array;
+  /** Called with each piece of output as it arrives (within `maxOutputBytes`), before the command ends. */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => void;
 }
 
 /** What a command run in a sandbox produced. */

@@ -3,6 +3,7 @@ export * from './browser.js';
 export {
   DEFAULT_ALERT_THRESHOLD_MS,
   DEFAULT_MAX_COMPLETED_RECORDS,
+  type PerfRunKey,
   SandboxPerfMonitor,
   type SandboxPerfMonitorEvents,
   type SandboxPerfMonitorOptions,

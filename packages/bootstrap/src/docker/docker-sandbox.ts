@@ -103,6 +103,8 @@ export class DockerSandbox implements SandboxHandle {
         env: { ...options.env, [EXEC_MARKER_ENV]: marker.slice(EXEC_MARKER_ENV.length + 1) },
         ...(options.workingDir ? { workingDir: options.workingDir } : {}),
         ...(options.maxOutputBytes === undefined ? {} : { maxOutputBytes: options.maxOutputBytes }),
+        ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+        ...(options.onOutput ? { onOutput: options.onOutput } : {}),
         signal: controller.signal,
       });
       if (SUSPECT_EXIT_CODES.has(result.exitCode) && (await this.#containerGone(controller.signal))) {

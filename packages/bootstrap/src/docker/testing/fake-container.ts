@@ -10,6 +10,7 @@ import type {
   DockerLogsOptions,
 } from '../docker-api.js';
 import type { FakeDocker } from './fake-docker.js';
+import { FakeExecStream } from './fake-exec-stream.js';
 import { type FakeExecResult, frame, httpError } from './fake-helpers.js';
 
 /** A container in the fake engine. */
@@ -27,7 +28,7 @@ export class FakeContainer implements DockerContainerApi {
   readonly execs: DockerExecCreateOptions[] = [];
   // Everything the process printed, as frames: a log stream replays it from the start.
   readonly #history: Buffer[] = [];
-  readonly #running: PassThrough[] = [];
+  readonly #running: FakeExecStream[] = [];
   readonly #engine: FakeDocker;
 
   constructor(engine: FakeDocker, id: string, config: DockerContainerCreateOptions) {
@@ -100,7 +101,8 @@ export class FakeContainer implements DockerContainerApi {
       ExitCode: exitCode,
       OOMKilled: oomKilled,
     };
-    for (const s of [...this.attached, ...this.following, ...this.#running]) if (!s.destroyed) s.end();
+    for (const s of [...this.attached, ...this.following]) if (!s.destroyed) s.end();
+    for (const s of this.#running) s.finish();
     this.#engine.emitEvent(this, 'die', { exitCode: String(exitCode) });
   }
 
@@ -154,15 +156,18 @@ export class FakeContainer implements DockerContainerApi {
         engine.record(`exec-start ${what}`, startOptions);
         if (container.removed) throw httpError(404, `No such container: ${container.name}`);
         if (!container.state.Running) throw httpError(409, `Container ${container.id} is not running`);
-        const stream = engine.openStream();
+        const stream = engine.adopt(new FakeExecStream(options.AttachStdin === true));
         container.#running.push(stream);
-        Promise.resolve(engine.execHandler(options.Cmd, container, options)).then(
+        const io = {
+          stdin: stream.stdin,
+          print: (which: 1 | 2, text: string | Buffer) => stream.print(which, text),
+        };
+        Promise.resolve(engine.execHandler(options.Cmd, container, options, io)).then(
           (r) => {
             result = r;
-            if (stream.destroyed || stream.writableEnded) return;
-            if (r.stdout) stream.write(frame(1, r.stdout));
-            if (r.stderr) stream.write(frame(2, r.stderr));
-            stream.end();
+            if (r.stdout) stream.print(1, r.stdout);
+            if (r.stderr) stream.print(2, r.stderr);
+            stream.finish();
           },
           (error: unknown) => stream.destroy(error as Error),
         );
