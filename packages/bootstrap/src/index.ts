@@ -7,6 +7,7 @@ export {
 export { DEFAULT_SANDBOX_TTL_MS, DockerAdapter, type DockerAdapterOptions } from './docker/docker-adapter.js';
 export type {
   DockerApi,
+  DockerArchiveOptions,
   DockerCallOptions,
   DockerContainerApi,
   DockerContainerCreateOptions,
@@ -19,6 +20,9 @@ export type {
   DockerImageApi,
   DockerListContainersOptions,
   DockerLogsOptions,
+  DockerLogsSnapshotOptions,
+  DockerMount,
+  DockerPutArchiveOptions,
 } from './docker/docker-api.js';
 export { DEFAULT_DOCKER_SOCKET } from './docker/docker-error.js';
 export { DockerSandbox, type DockerSandboxInit, EXEC_MARKER_ENV } from './docker/docker-sandbox.js';
@@ -56,7 +60,14 @@ export {
 export type {
   ExecOptions,
   ExecResult,
+  FileCallOptions,
+  FileList,
+  FileRead,
+  FileStat,
+  LogsOptions,
+  LogsResult,
   SandboxAdapter,
+  SandboxFiles,
   SandboxGoneEvent,
   SandboxHandle,
 } from './sandbox-adapter.js';

@@ -257,8 +257,11 @@ describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOC
           const container: DockerContainerApi = {
             id: c.id,
             inspect: (o) => c.inspect(o),
-            logs: (o) => c.logs(o),
+            logs: ((o: never) => c.logs(o)) as DockerContainerApi['logs'],
             exec: (o) => c.exec(o),
+            putArchive: (file, o) => c.putArchive(file, o),
+            getArchive: (o) => c.getArchive(o),
+            infoArchive: (o) => c.infoArchive(o),
             remove: (o) => c.remove(o),
             // The engine starts it only after the deadline has fired.
             start: () => {
