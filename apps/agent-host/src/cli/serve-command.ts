@@ -15,7 +15,12 @@ export const REAP_INTERVAL_MS = 60_000;
 
 /** The `sbx serve` command. */
 export function serveCommand(ctx: ProvisionCommandContext): Command {
-  return new Command('serve')
+  const command = new Command('serve');
+  // Each policy cap is a flag too (`--max-file-bytes`, ...); flags win over SBX_* variables.
+  for (const [key, [flag, variable]] of Object.entries(POLICY_SETTINGS)) {
+    command.option(`${flag} <n>`, `server policy: ${key} (env ${variable})`);
+  }
+  return command
     .description('serve the HTTP API and the dashboard (loopback by default) until SIGINT, SIGTERM or SIGHUP')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option(
@@ -30,7 +35,9 @@ export function serveCommand(ctx: ProvisionCommandContext): Command {
       collect,
     )
     .addHelpText('after', '\nExample:\n  sbx serve --port 7070')
-    .action((opts) => ctx.withHost((agent, signal) => serve(agent, opts, ctx.io, signal)));
+    .action((opts) =>
+      ctx.withHost((agent, signal) => serve(agent, opts, ctx.io, signal), { policy: policyFlags(opts) }),
+    );
 }
 
 /** Serves until `signal` aborts; the caller then closes the host (which removes live sandboxes). */
@@ -85,6 +92,14 @@ export interface ServeOptions {
   allowedHost?: string[];
   metricsOpen?: boolean;
   corsOrigin?: string[];
+}
+
+function policyFlags(opts: Record<string, unknown>): Partial<Record<keyof SandboxPolicy, unknown>> {
+  const flags: Partial<Record<keyof SandboxPolicy, unknown>> = {};
+  for (const key of Object.keys(POLICY_SETTINGS) as Array<keyof typeof POLICY_SETTINGS>) {
+    if (opts[key] !== undefined) flags[key] = opts[key];
+  }
+  return flags;
 }
 
 function isLoopback(host: string): boolean {

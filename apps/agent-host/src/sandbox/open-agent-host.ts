@@ -58,6 +58,8 @@ export async function openAgentHost(config: HostConfig, logger: Logger = console
     alerts: alertService,
     telemetry: new OtelInstruments(),
     limits: { perTenant: config.policy.maxLivePerTenant, total: config.policy.maxLiveTotal },
+    idleTimeoutMs: config.policy.idleTimeoutMs,
+    maxTtlMs: config.policy.maxTtlMs,
     ...(config.alertThresholdMs ? { alertThresholdMs: config.alertThresholdMs } : {}),
   });
   const metrics = new PrometheusMetrics({ feed: new ChangeFeed(db), liveSandboxes: () => host.liveCount });
