@@ -18,6 +18,7 @@ import { errorBody, toHttpError, validationHook } from './http-errors.js';
 import { ingestSchema, toProvisionResult } from './ingest-schema.js';
 import { lifecycleRoutes } from './lifecycle-routes.js';
 import { loginPage, loginRoutes } from './login-routes.js';
+import { openApiDocument } from './openapi-routes.js';
 import { RateLimiter } from './rate-limiter.js';
 import { sandboxRoutes } from './sandbox-routes.js';
 import { alertQuerySchema, listQuerySchema } from './schemas.js';
@@ -88,6 +89,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     return c.json({ status, engine, liveSandboxes: deps.host.liveCount });
   });
 
+  app.get('/openapi.json', (c) => c.json(openApiDocument()));
   sandboxRoutes(app, { host: deps.host, policy });
   lifecycleRoutes(app, { host: deps.host, policy });
   execRoutes(app, { host: deps.host, policy });
