@@ -13,6 +13,7 @@ const alias = [
     replacement: src('./packages/bootstrap/src/webcontainer/index.ts'),
   },
   { find: /^@sbx\/bootstrap$/, replacement: src('./packages/bootstrap/src/index.ts') },
+  { find: /^@sbx\/client$/, replacement: src('./packages/client/src/index.ts') },
 ];
 
 export default defineConfig({
