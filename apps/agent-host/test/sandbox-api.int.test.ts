@@ -2,7 +2,7 @@
 // commands, files, lifecycle and idle auto-stop.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingPrerequisite, READY_CMD, startServe, TEST_IMAGE, tempDb, until } from './harness.js';
+import { missingPrerequisite, READY_CMD, startServe, TEST_IMAGE, tempDb } from './harness.js';
 
 const missing = missingPrerequisite();
 type Serve = Awaited<ReturnType<typeof startServe>>;

@@ -80,8 +80,9 @@ describe('GET /openapi.json', () => {
       for (const op of Object.values(ops)) expect(Object.keys(op.responses)).toContain('401');
     }
     const exec = paths['/v1/sandboxes/{id}/exec']?.post;
-    expect(JSON.stringify(exec?.requestBody)).toContain('"stdin"');
-    expect(Object.keys((exec?.responses['200'] as { content: object }).content)).toEqual([
+    if (!exec) throw new Error('POST /v1/sandboxes/{id}/exec is not documented');
+    expect(JSON.stringify(exec.requestBody)).toContain('"stdin"');
+    expect(Object.keys((exec.responses['200'] as { content: object }).content)).toEqual([
       'application/json',
       'application/x-ndjson',
     ]);
