@@ -104,6 +104,8 @@ describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOC
       exitCode: 3,
       stdout: 'out\n',
       stderr: 'err\n',
+      stdoutTruncated: false,
+      stderrTruncated: false,
     });
     // No capabilities, no network interface but loopback, and the limits in force.
     const caps = await sandbox.exec("grep -E '^Cap(Eff|Bnd)' /proc/self/status");
@@ -281,10 +283,10 @@ describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOC
       expect(await containersOf(adapter)).toEqual([]);
     });
 
-    it('a command that cannot start: START_FAILED, container removed', async () => {
+    it('a command that cannot start: the engine answers 400, a caller mistake (INVALID_SPEC), container removed', async () => {
       const adapter = adapterFor('start-failed');
       const error = await failureOf(provision(adapter, { cmd: ['/no/such/binary'] }));
-      expect(error).toMatchObject({ code: 'START_FAILED', phase: 'start' });
+      expect(error).toMatchObject({ code: 'INVALID_SPEC', phase: 'start' });
       expect(error.message).toMatch(/no such file or directory/i);
       expect(await containersOf(adapter)).toEqual([]);
     });

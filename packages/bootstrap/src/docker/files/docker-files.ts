@@ -107,8 +107,9 @@ export class DockerFiles implements SandboxFiles {
     const stat = await this.stat(target, options);
     if (!stat)
       throw new BootstrapError('FILE_NOT_FOUND', `nothing at ${target} in sandbox ${this.#init.sandboxId}`);
-    const stream = await this.#get(target, options.signal);
     const max = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    if (stat.type !== 'directory') this.#fits(stat.size, options.maxBytes);
+    const stream = await this.#get(target, options.signal);
     // A file's archive is the file under its own name; a directory's is re-rooted at the directory.
     return stat.type === 'directory' ? relativeTar(stream, max) : (stream as AsyncIterable<Uint8Array>);
   }
