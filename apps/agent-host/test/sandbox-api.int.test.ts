@@ -199,6 +199,38 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the sandbox API on th
     ]);
   });
 
+  it('follows the logs: later output arrives while the response stays open', async () => {
+    const created = await server.api('POST', '/v1/sandboxes', {
+      type: 'docker',
+      image: TEST_IMAGE,
+      cmd: "sh -c 'echo ready; sleep 0.6; echo later; exec sleep 3600'",
+      ready: 'log:ready',
+    });
+    const box = (await created.json()).id;
+    const controller = new AbortController();
+    const response = await fetch(`${server.base}/v1/sandboxes/${box}/logs?follow=1`, {
+      headers: { authorization: `Bearer ${server.token}` },
+      signal: controller.signal,
+    });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const started = performance.now();
+    while (!text.includes('later')) text += decoder.decode((await reader.read()).value, { stream: true });
+    expect(
+      text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
+      { stream: 'stdout', data: 'ready\n' },
+      { stream: 'stdout', data: 'later\n' },
+    ]);
+    expect(performance.now() - started).toBeGreaterThan(200);
+    controller.abort();
+    expect((await server.api('DELETE', `/v1/sandboxes/${box}`)).status).toBe(204);
+  });
+
   it('stops a sandbox idle for idleTimeoutMs: it is then gone (idle)', async () => {
     const created = await server.api('POST', '/v1/sandboxes', {
       type: 'docker',
