@@ -19,6 +19,7 @@ const alias = [
   { find: /^@sbx\/bootstrap\/testing$/, replacement: src('./packages/bootstrap/src/testing.ts') },
   { find: /^@sbx\/bootstrap$/, replacement: src('./packages/bootstrap/src/index.ts') },
   { find: /^@sbx\/agent-host$/, replacement: src('./apps/agent-host/src/index.ts') },
+  { find: /^@sbx\/client$/, replacement: src('./packages/client/src/index.ts') },
 ];
 
 export default defineConfig({

@@ -1,6 +1,7 @@
 export { DockerAdapter, type DockerAdapterOptions } from './docker/docker-adapter.js';
 export type {
   DockerApi,
+  DockerArchiveOptions,
   DockerCallOptions,
   DockerContainerApi,
   DockerContainerCreateOptions,
@@ -13,6 +14,9 @@ export type {
   DockerImageApi,
   DockerListContainersOptions,
   DockerLogsOptions,
+  DockerLogsSnapshotOptions,
+  DockerMount,
+  DockerPutArchiveOptions,
 } from './docker/docker-api.js';
 export { DockerSandbox } from './docker/docker-sandbox.js';
 export {
@@ -30,7 +34,14 @@ export { BootstrapError, type BootstrapErrorCode, isBootstrapError } from './err
 export type {
   ExecOptions,
   ExecResult,
+  FileCallOptions,
+  FileList,
+  FileRead,
+  FileStat,
+  LogsOptions,
+  LogsResult,
   SandboxAdapter,
+  SandboxFiles,
   SandboxGoneEvent,
   SandboxHandle,
 } from './sandbox-adapter.js';

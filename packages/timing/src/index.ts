@@ -2,6 +2,7 @@
 export * from './browser.js';
 export {
   DEFAULT_MAX_COMPLETED_RECORDS,
+  type PerfRunKey,
   SandboxPerfMonitor,
   type SandboxPerfMonitorEvents,
   type SandboxPerfMonitorOptions,

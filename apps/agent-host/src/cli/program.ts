@@ -8,6 +8,7 @@ import { type AgentHost, openAgentHost } from '../sandbox/open-agent-host.js';
 import { type CliIo, cliLogger } from './cli-io.js';
 import { wholeNumber } from './flags.js';
 import { reapCommand } from './reap-command.js';
+import { remoteCommands } from './remote/index.js';
 import { reportCommand } from './report-command.js';
 import { serveCommand } from './serve-command.js';
 import { reportLingeringResources, trapShutdownSignals } from './shutdown-signals.js';
@@ -64,6 +65,7 @@ export function buildProgram(io: CliIo, open: typeof openAgentHost = openAgentHo
   program.addCommand(reportCommand(ctx));
   program.addCommand(serveCommand(ctx));
   program.addCommand(reapCommand(ctx));
+  for (const command of remoteCommands(io)) program.addCommand(command);
   applyToAll(program, io);
   return program;
 }

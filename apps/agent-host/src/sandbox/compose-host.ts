@@ -24,6 +24,10 @@ export interface ComposeHostOptions {
   limits?: LiveLimits | undefined;
   /** The host that measures (a fleet shares one database): stamped on every provisioning and run it records. */
   hostId?: string | undefined;
+  /** No command or file call for this long removes a sandbox (the policy's `idleTimeoutMs`). */
+  idleTimeoutMs?: number | undefined;
+  /** The longest a sandbox may live, extensions included. */
+  maxTtlMs?: number | undefined;
 }
 
 /** The measured host and the stores it writes to; `close()` closes the host, then the database. */
@@ -67,6 +71,8 @@ export function composeHost(
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.alertThresholdMs ? { alertThresholdMs: options.alertThresholdMs } : {}),
     ...(options.deadlineMs ? { deadlineMs: options.deadlineMs } : {}),
+    ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+    ...(options.maxTtlMs ? { maxTtlMs: options.maxTtlMs } : {}),
   });
   let closing: Promise<CloseReport> | undefined;
   return {

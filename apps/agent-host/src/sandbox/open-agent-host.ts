@@ -50,6 +50,8 @@ export async function openAgentHost(config: HostConfig, logger: Logger = console
     webhookCooldownMs: config.webhookCooldownMs,
     alertThresholdMs: config.alertThresholdMs,
     limits: { perTenant: config.policy.maxLivePerTenant, total: config.policy.maxLiveTotal },
+    idleTimeoutMs: config.policy.idleTimeoutMs,
+    maxTtlMs: config.policy.maxTtlMs,
   });
   const { kpis } = composed;
   const metrics = new PrometheusMetrics({

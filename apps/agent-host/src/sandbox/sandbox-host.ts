@@ -1,80 +1,45 @@
-import { type ExecOptions, type ExecResult, isBootstrapError } from '@sbx/bootstrap';
+import { randomUUID } from 'node:crypto';
+import { isBootstrapError } from '@sbx/bootstrap';
 import {
   describeError,
-  isCancelled,
-  type Logger,
-  type PerfRecordSink,
-  type ProvisionRecorder,
   type ProvisionResult,
-  type ProvisionSuccess,
   SandboxPerfMonitor,
-  type SandboxPerfRecord,
   SandboxProvisioner,
   type SandboxRunOutcome,
   type SandboxType,
 } from '@sbx/timing';
-import type { AlertService } from '../alerts/alert-service.js';
 import { AgentHostError } from '../errors.js';
-import type { OtelInstruments } from '../telemetry/otel-instruments.js';
 import type { HostGoneEvent, HostSandbox, HostSandboxAdapter } from './host-adapter.js';
 import { InFlight } from './in-flight.js';
 import { LiveLimiter, type LiveLimits } from './live-limits.js';
 import { LiveSandboxes, type Lookup } from './live-sandboxes.js';
 import { ObservedRecorder } from './observed-recorder.js';
+import { SandboxActivity, type SandboxTimes } from './sandbox-activity.js';
+import {
+  type CloseReport,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_MAX_TTL_MS,
+  type JobOptions,
+  type JobRun,
+  type ProvisionCallOptions,
+  type Provisioned,
+  type SandboxHostDeps,
+  SWEEP_INTERVAL_MS,
+} from './sandbox-host-options.js';
 
-/** Dependencies of the sandbox host. */
-export interface SandboxHostDeps {
-  recorder: ProvisionRecorder;
-  sink: PerfRecordSink;
-  /** The adapters the host provisions with, keyed by sandbox type (types provisioned elsewhere have none). */
-  adapters: Partial<Record<SandboxType, HostSandboxAdapter>>;
-  logger: Logger;
-  alertThresholdMs?: number;
-  /** Default deadline of one provisioning, in milliseconds. */
-  deadlineMs?: number;
-  /** Where SLA breaches and overhead alerts are kept (and posted). */
-  alerts?: AlertService;
-  /** OpenTelemetry histograms of every provisioning and run. */
-  telemetry?: OtelInstruments;
-  /** Caps on live sandboxes; none by default (the server sets them from its policy). */
-  limits?: LiveLimits;
-}
-
+export {
+  type CloseReport,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_DEADLINE_MS,
+  type JobOptions,
+  type JobRun,
+  type ProvisionCallOptions,
+  type Provisioned,
+  type SandboxHostDeps,
+  SWEEP_INTERVAL_MS,
+} from './sandbox-host-options.js';
 export type { LiveLimits };
-
-/** Options of one provisioning. */
-export interface ProvisionCallOptions {
-  /** Who asks; the sandbox is theirs alone (default `default`). */
-  tenant?: string;
-  signal?: AbortSignal;
-  deadlineMs?: number;
-  onResult?: (result: ProvisionResult) => void;
-}
-
-/** A provisioned sandbox and how its provisioning went (as recorded: phases and SLA limit always there). */
-export interface Provisioned {
-  sandbox: HostSandbox;
-  result: Omit<ProvisionSuccess<HostSandbox>, 'value'>;
-}
-
-/** One job run in a sandbox, measured by the perf monitor. */
-export interface JobRun {
-  exec: ExecResult;
-  record: SandboxPerfRecord;
-}
-
-/** What `close()` did. */
-export interface CloseReport {
-  /** Sandboxes removed at close. */
-  removed: number;
-  /** False when the timeout passed before everything under way settled and was flushed. */
-  complete: boolean;
-}
-
-/** Default provisioning deadline: twice the docker SLA, so a breach is still measured before we give up. */
-export const DEFAULT_DEADLINE_MS = 60_000;
-/** Default bound of `close()`: under the 2 s a user waits after Ctrl-C. */
-export const DEFAULT_CLOSE_TIMEOUT_MS = 1_500;
 
 /**
  * The sandbox entry point: every spin-up goes through the `SandboxProvisioner` (recorded with its phases,
@@ -91,12 +56,21 @@ export class SandboxHost {
   readonly #inFlight = new InFlight();
   readonly #shutdown = new AbortController();
   readonly #limiter: LiveLimiter;
+  readonly #activity: SandboxActivity;
   // Taken out of the live set, their removal still under way: a last resort must not forget them.
   readonly #removing = new Set<HostSandbox>();
+  readonly #sweeper: ReturnType<typeof setInterval>;
   #closing: Promise<CloseReport> | undefined;
 
   constructor(deps: SandboxHostDeps) {
     this.#deps = deps;
+    this.#activity = new SandboxActivity({
+      idleTimeoutMs: deps.idleTimeoutMs,
+      ...(deps.now ? { now: deps.now } : {}),
+    });
+    const every = Math.max(50, Math.min(SWEEP_INTERVAL_MS, (deps.idleTimeoutMs ?? SWEEP_INTERVAL_MS) / 4));
+    this.#sweeper = setInterval(() => this.#sweep(), every);
+    this.#sweeper.unref?.();
     this.#recorder = new ObservedRecorder(deps);
     this.#limiter = new LiveLimiter(this.#live, deps.limits);
     this.provisioner = new SandboxProvisioner({ recorder: this.#recorder, logger: deps.logger });
@@ -186,6 +160,8 @@ export class SandboxHost {
       throw new AgentHostError('HOST_CLOSING', 'the host is shutting down; the new sandbox was removed');
     }
     this.#live.add(value, tenant);
+    const maxTtlMs = this.#deps.maxTtlMs ?? DEFAULT_MAX_TTL_MS;
+    this.#activity.add(value.id, value.expiresAt?.getTime() ?? this.#activity.now() + maxTtlMs);
     return { sandbox: value, result };
   }
 
@@ -211,42 +187,96 @@ export class SandboxHost {
   }
 
   /**
-   * Runs a command in a live sandbox, timed by the perf monitor (success, timeout or error); `signal` (a
-   * client that went away) and the host's shutdown abort it. One job runs in a sandbox at a time.
+   * Runs a command in a live sandbox, timed by the perf monitor (success, timeout or error) as its own run:
+   * several may run in one sandbox at once. `signal` (a client that went away) and the host's shutdown abort it.
    */
   async runJob(
     sandbox: HostSandbox,
     cmd: string | readonly string[],
-    options: ExecOptions = {},
+    options: JobOptions = {},
   ): Promise<JobRun> {
     this.#refuseWhenClosing();
-    this.perfMonitor.start(sandbox.id);
-    return this.#inFlight.track(this.#runJob(sandbox, cmd, options));
+    const runId = randomUUID();
+    this.perfMonitor.start(sandbox.id, { runId });
+    return this.#inFlight.track(this.#runJob(sandbox, cmd, options, runId));
   }
 
   async #runJob(
     sandbox: HostSandbox,
     cmd: string | readonly string[],
-    options: ExecOptions,
+    { onRecord, ...options }: JobOptions,
+    runId: string,
   ): Promise<JobRun> {
     let outcome: SandboxRunOutcome = 'error';
+    const done = this.#activity.begin(sandbox.id);
     try {
       const exec = await sandbox.exec(cmd, { ...options, signal: this.#withShutdown(options.signal) });
       outcome = exec.exitCode === 0 ? 'success' : 'error';
-      return { exec, record: this.perfMonitor.stop(sandbox.id, { outcome }) };
+      const record = this.perfMonitor.stop(sandbox.id, { outcome, runId });
+      onRecord?.(record);
+      return { exec, record };
     } catch (error) {
       outcome = isBootstrapError(error, 'EXEC_TIMEOUT') ? 'timeout' : 'error';
-      this.perfMonitor.stop(sandbox.id, { outcome });
-      if (isBootstrapError(error) && (error.code as string) === 'SANDBOX_GONE')
-        this.#gone(sandbox.id, 'exited');
+      const record = this.perfMonitor.stop(sandbox.id, { outcome, runId });
+      onRecord?.(record);
+      if (isBootstrapError(error, 'SANDBOX_GONE')) this.#gone(sandbox.id, 'exited');
       throw error;
+    } finally {
+      done();
     }
+  }
+
+  /**
+   * Runs a file call (or any use that is not a command) on a live sandbox: it counts as activity (the sandbox
+   * does not idle meanwhile), the host's shutdown aborts it, and a `SANDBOX_GONE` drops the sandbox.
+   */
+  async use<T>(
+    sandbox: HostSandbox,
+    fn: (signal: AbortSignal) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    this.#refuseWhenClosing();
+    const done = this.#activity.begin(sandbox.id);
+    try {
+      return await this.#inFlight.track(fn(this.#withShutdown(signal)));
+    } catch (error) {
+      if (isBootstrapError(error, 'SANDBOX_GONE')) this.#gone(sandbox.id, 'exited');
+      throw error;
+    } finally {
+      done();
+    }
+  }
+
+  /** When a live sandbox was made, expires (by the host's own account) and was last used. */
+  times(id: string): SandboxTimes | undefined {
+    return this.#activity.times(id);
+  }
+
+  /**
+   * Moves a live sandbox's expiry to `ttlMs` from now, within `maxTtlMs` of its creation (`POLICY_LIMIT`
+   * otherwise); resolves to the new expiry. The container's label keeps the first one: `reap()` asks the host.
+   */
+  extendTtl(id: string, ttlMs: number): number {
+    const times = this.#activity.times(id);
+    if (!times) throw new AgentHostError('SANDBOX_NOT_FOUND', `no live sandbox ${id}`);
+    const maxTtlMs = this.#deps.maxTtlMs ?? DEFAULT_MAX_TTL_MS;
+    const expiresAt = this.#activity.now() + ttlMs;
+    const limit = times.createdAt + maxTtlMs;
+    if (expiresAt > limit) {
+      throw new AgentHostError(
+        'POLICY_LIMIT',
+        `ttlMs: a sandbox lives at most ${maxTtlMs} ms from its creation; at most ${Math.max(0, limit - this.#activity.now())} more (server policy)`,
+      );
+    }
+    this.#activity.setExpiry(id, expiresAt);
+    return expiresAt;
   }
 
   /** Disposes one live sandbox; false when the id is not live. */
   async dispose(id: string): Promise<boolean> {
     const sandbox = this.#live.take(id);
     if (!sandbox) return false;
+    this.#activity.remove(id);
     await this.#inFlight.track(this.#remove(sandbox));
     return true;
   }
@@ -256,10 +286,15 @@ export class SandboxHost {
     await Promise.all(Object.values(this.#deps.adapters).map((adapter) => adapter?.ping?.()));
   }
 
-  /** Runs every adapter's `reap()`; resolves to the ids removed. */
+  /**
+   * Runs every adapter's `reap()`, keeping this host's live sandboxes whose own expiry (maybe extended past
+   * the container's label) is still ahead; resolves to the ids removed.
+   */
   async reap(): Promise<string[]> {
     const adapters = Object.values(this.#deps.adapters);
-    const results = await Promise.all(adapters.map((adapter) => adapter?.reap?.()));
+    const keep = (container: { sandboxId: string }) =>
+      this.#live.lookup(container.sandboxId).state === 'live' && this.#activity.alive(container.sandboxId);
+    const results = await Promise.all(adapters.map((adapter) => adapter?.reap?.({ keep })));
     return results.flatMap((r) => r?.removed ?? []);
   }
 
@@ -286,8 +321,10 @@ export class SandboxHost {
     const deadline = performance.now() + timeoutMs;
     const left = () => Math.max(0, deadline - performance.now());
     this.#shutdown.abort(new AgentHostError('HOST_CLOSING', 'the host is shutting down'));
+    clearInterval(this.#sweeper);
     let complete = await this.#inFlight.settle(left());
     const live = this.#live.takeAll();
+    for (const sandbox of live) this.#activity.remove(sandbox.id);
     for (const sandbox of live) void this.#inFlight.track(this.#disposeQuietly(sandbox));
     void this.#inFlight.track(this.perfMonitor.forceFlush());
     complete = (await this.#inFlight.settle(left())) && complete;
@@ -314,7 +351,14 @@ export class SandboxHost {
     return live.map((s) => s.id);
   }
 
+  // Idle sandboxes, and those past the host's own expiry, are removed and remembered as gone.
+  #sweep(): void {
+    if (this.closing) return;
+    for (const { id, reason } of this.#activity.due()) this.#gone(id, reason);
+  }
+
   #gone(id: string, reason: HostGoneEvent['reason']): void {
+    this.#activity.remove(id);
     const sandbox = this.#live.markGone(id, reason);
     if (!sandbox) return;
     this.#deps.logger.warn(`sandbox ${id} is gone (${reason}); it no longer counts as live`);

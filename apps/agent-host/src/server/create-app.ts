@@ -12,9 +12,13 @@ import { renderDashboard, serveDashboardAsset } from '../dashboard/dashboard-pag
 import { JSON_TYPE, kpiSnapshotBody } from '../reports/kpi-snapshot.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { type HttpResponse, renderWebContainerPage, serveWebContainerAsset } from '../webcontainer/index.js';
+import { execRoutes } from './exec-routes.js';
+import { FILES_PATH, fileRoutes } from './file-routes.js';
 import { errorBody, toHttpError, validationHook } from './http-errors.js';
 import { ingestSchema, toProvisionResult } from './ingest-schema.js';
+import { lifecycleRoutes } from './lifecycle-routes.js';
 import { loginPage, loginRoutes } from './login-routes.js';
+import { openApiDocument } from './openapi-routes.js';
 import { RateLimiter } from './rate-limiter.js';
 import { sandboxRoutes } from './sandbox-routes.js';
 import { alertQuerySchema, listQuerySchema } from './schemas.js';
@@ -69,8 +73,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   if (!options.metricsOpen) app.use('/metrics', authenticate);
   app.use('/v1/*', jsonBodiesOnly);
   app.use('/v1/*', async (c, next) =>
-    // The ingest route has its own, smaller limit; each 413 states the limit that applied.
-    c.req.path === '/v1/provisions' ? next() : bodyLimit(limitOf(MAX_BODY_BYTES))(c, next),
+    // The ingest route has its own, smaller limit, and file uploads the policy's; each 413 states its limit.
+    c.req.path === '/v1/provisions' || FILES_PATH.test(c.req.path)
+      ? next()
+      : bodyLimit(limitOf(MAX_BODY_BYTES))(c, next),
   );
   if (options.auth) loginRoutes(app, options.auth);
 
@@ -83,7 +89,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     return c.json({ status, engine, liveSandboxes: deps.host.liveCount });
   });
 
+  app.get('/openapi.json', (c) => c.json(openApiDocument()));
   sandboxRoutes(app, { host: deps.host, policy });
+  lifecycleRoutes(app, { host: deps.host, policy });
+  execRoutes(app, { host: deps.host, policy });
+  fileRoutes(app, { host: deps.host, policy });
 
   // A provisioning measured elsewhere (the WebContainer page, any browser app): stored like docker's.
   const ingestRate = new RateLimiter(policy.ingestPerMinute);
@@ -187,9 +197,11 @@ const securityHeaders: MiddlewareHandler = async (c, next) => {
   if (!c.res.headers.has('X-Frame-Options')) c.header('X-Frame-Options', 'DENY');
 };
 
-// A body that is not JSON is refused before anything reads it (a wrong content type is 415, not a field error).
+// A body that is not JSON is refused before anything reads it (a wrong content type is 415, not a field error);
+// file uploads carry bytes (application/octet-stream) or a tar.
 const jsonBodiesOnly: MiddlewareHandler = async (c, next) => {
-  if (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH') {
+  const write = c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH';
+  if (write && !FILES_PATH.test(c.req.path)) {
     const type = c.req.header('content-type') ?? '';
     const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
     if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {

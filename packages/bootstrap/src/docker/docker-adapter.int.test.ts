@@ -257,8 +257,11 @@ describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOC
           const container: DockerContainerApi = {
             id: c.id,
             inspect: (o) => c.inspect(o),
-            logs: (o) => c.logs(o),
+            logs: ((o: never) => c.logs(o)) as DockerContainerApi['logs'],
             exec: (o) => c.exec(o),
+            putArchive: (file, o) => c.putArchive(file, o),
+            getArchive: (o) => c.getArchive(o),
+            infoArchive: (o) => c.infoArchive(o),
             remove: (o) => c.remove(o),
             // The engine starts it only after the deadline has fired.
             start: () => {
@@ -278,7 +281,7 @@ describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOC
       expect(await containersOf(adapter)).toEqual([]);
     });
 
-    it('a command that cannot start: the engine says invalid (INVALID_SPEC, a caller mistake), container removed', async () => {
+    it('a command that cannot start: the engine answers 400, a caller mistake (INVALID_SPEC), container removed', async () => {
       const adapter = adapterFor('start-failed');
       const error = await failureOf(provision(adapter, { cmd: ['/no/such/binary'] }));
       expect(error).toMatchObject({ code: 'INVALID_SPEC', phase: 'start' });

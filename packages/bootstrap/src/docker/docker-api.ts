@@ -36,6 +36,17 @@ export interface DockerContainerApi {
   start(options?: DockerCallOptions): Promise<unknown>;
   /** With `follow: true` resolves to the multiplexed log from the container's start, then new output live. */
   logs(options: DockerLogsOptions): Promise<NodeJS.ReadableStream>;
+  /** Without `follow`, resolves to the multiplexed log so far (`tail` lines at most) in one buffer. */
+  logs(options: DockerLogsSnapshotOptions): Promise<Buffer>;
+  /**
+   * `PUT /containers/{id}/archive`: unpacks a tar into the directory `path` inside the container. Never pass a
+   * string: dockerode would read it as a file on this host.
+   */
+  putArchive(file: Buffer | NodeJS.ReadableStream, options: DockerPutArchiveOptions): Promise<unknown>;
+  /** `GET /containers/{id}/archive`: a tar of `path` inside the container (its base name first). */
+  getArchive(options: DockerArchiveOptions): Promise<NodeJS.ReadableStream>;
+  /** `HEAD /containers/{id}/archive`: `headers['x-docker-container-path-stat']` is base64 JSON of `path`'s stat. */
+  infoArchive(options: DockerArchiveOptions): Promise<{ headers: Record<string, unknown> }>;
   exec(options: DockerExecCreateOptions): Promise<DockerExecApi>;
   remove(options?: {
     force?: boolean | undefined;
@@ -49,7 +60,33 @@ export interface DockerLogsOptions {
   follow: true;
   stdout: boolean;
   stderr: boolean;
+  /** Start from the last this many lines rather than the beginning. */
+  tail?: number;
   abortSignal?: AbortSignal;
+}
+
+/** Options of `GET /containers/{id}/logs` without `follow`: what was printed so far. */
+export interface DockerLogsSnapshotOptions {
+  follow?: false;
+  stdout: boolean;
+  stderr: boolean;
+  /** The last this many lines. */
+  tail?: number;
+  abortSignal?: AbortSignal;
+}
+
+/** Names a path inside a container for the archive API. */
+export interface DockerArchiveOptions {
+  path: string;
+  abortSignal?: AbortSignal;
+}
+
+/** Options of `PUT /containers/{id}/archive`. */
+export interface DockerPutArchiveOptions extends DockerArchiveOptions {
+  /** Refuse to replace a directory with a file or the other way round. */
+  noOverwriteDirNonDir?: boolean;
+  /** Own what is unpacked as the container's user (not as the archive says). */
+  copyUIDGID?: boolean;
 }
 
 /** Options of `GET /events`: `since` (Unix seconds) replays the engine's recent events from then on. */
@@ -123,9 +160,27 @@ export interface DockerContainerCreateOptions {
         ReadonlyRootfs?: boolean | undefined;
         /** Mount point -> tmpfs options, e.g. `{ '/tmp': 'rw,size=67108864,mode=1777' }`. */
         Tmpfs?: Record<string, string> | undefined;
+        /**
+         * Mounts. On a read-only rootfs the archive API writes only into volumes: it refuses `Tmpfs`, and (Docker
+         * 20.10) writes beneath a `tmpfs` mount where the container never sees it.
+         */
+        Mounts?: DockerMount[] | undefined;
         PublishAllPorts?: boolean | undefined;
       }
     | undefined;
+}
+
+/** A mount of `POST /containers/create`: sbx uses an anonymous `local` volume backed by a tmpfs. */
+export interface DockerMount {
+  Type: 'volume' | 'tmpfs';
+  /** Empty for an anonymous volume (removed with the container by `remove({ v: true })`). */
+  Source: string;
+  Target: string;
+  VolumeOptions?: {
+    NoCopy: boolean;
+    Labels: Record<string, string>;
+    DriverConfig: { Name: string; Options: Record<string, string> };
+  };
 }
 
 /** What `GET /containers/{id}/json` returns that the adapter reads. */

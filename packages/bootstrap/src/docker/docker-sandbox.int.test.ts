@@ -46,4 +46,27 @@ describe.skipIf(skipWithoutEngine)('a sandbox whose container is gone (real engi
     setTimeout(() => void docker.getContainer(dying.containerId).remove({ force: true }), 300);
     await expect(running).rejects.toMatchObject({ code: 'SANDBOX_GONE' });
   });
+
+  it('streams output as it is printed and feeds stdin', async () => {
+    const box = await sandbox();
+    try {
+      const arrivals: Array<{ at: number; text: string }> = [];
+      const started = performance.now();
+      const result = await box.exec(
+        ['sh', '-c', 'for i in 1 2 3; do echo "line $i"; sleep 0.2; done; wc -c'],
+        {
+          stdin: 'twelve bytes',
+          onOutput: (_stream, chunk) =>
+            arrivals.push({ at: performance.now() - started, text: Buffer.from(chunk).toString() }),
+        },
+      );
+      expect(result.stdout).toBe('line 1\nline 2\nline 3\n12\n');
+      expect(arrivals.length).toBeGreaterThanOrEqual(3);
+      // The first line arrived long before the command ended.
+      const last = arrivals.at(-1)?.at ?? 0;
+      expect(last - (arrivals[0]?.at ?? 0)).toBeGreaterThan(300);
+    } finally {
+      await box.dispose();
+    }
+  });
 });

@@ -47,6 +47,39 @@ describe('DockerSandbox.exec', () => {
     });
   });
 
+  it('hands each piece of output to onOutput as it arrives, within maxOutputBytes, and feeds stdin', async () => {
+    const { docker, sandbox } = await setup();
+    const gate = deferred();
+    docker.execHandler = async (_cmd, _container, options, io) => {
+      expect(options.AttachStdin).toBe(true);
+      io.print(1, 'first ');
+      await gate.promise;
+      io.print(2, 'warn');
+      return { exitCode: 0, stdout: `read ${(await io.stdin).toString()}` };
+    };
+    const seen: string[] = [];
+    const running = sandbox.exec('cat', {
+      stdin: 'hello',
+      maxOutputBytes: 12,
+      onOutput: (stream, chunk) => {
+        seen.push(`${stream}:${Buffer.from(chunk).toString()}`);
+        if (seen.length === 1) gate.resolve();
+      },
+    });
+    await expect(running).resolves.toMatchObject({
+      stdout: 'first read h',
+      stderr: 'warn',
+      stdoutTruncated: true,
+    });
+    expect(seen).toEqual(['stdout:first ', 'stderr:warn', 'stdout:read h']);
+  });
+
+  it('without stdin the command gets none attached', async () => {
+    const { docker, sandbox } = await setup();
+    await sandbox.exec('true');
+    expect(docker.containers[0]?.execs[0]?.AttachStdin).toBe(false);
+  });
+
   it('keeps at most maxOutputBytes of each stream and says so', async () => {
     const { docker, sandbox } = await setup();
     docker.execHandler = () => ({ exitCode: 0, stdout: 'x'.repeat(100), stderr: 'short' });

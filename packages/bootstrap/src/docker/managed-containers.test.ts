@@ -73,6 +73,20 @@ describe('DockerAdapter.reap', () => {
     expect(docker.live.map((c) => c.name)).toEqual(['live']);
   });
 
+  it('keeps what `keep` claims (a sandbox whose host extended its life) whatever its expiry label says', async () => {
+    const { docker, adapter } = await withContainers(['extended', 'expired']);
+    docker.listed = [
+      managed('extended', 'alive:1', NOW.getTime()),
+      managed('expired', 'alive:1', NOW.getTime()),
+    ];
+    const { removed } = await adapter.reap({
+      isOwnerAlive: () => true,
+      keep: (container) => container.sandboxId === 'sbx-extended',
+    });
+    expect(removed).toEqual(['expired']);
+    expect(docker.live.map((c) => c.name)).toEqual(['extended']);
+  });
+
   it('keeps a container whose expiry label is unreadable or missing while its owner may be alive, and says so', async () => {
     const { docker, adapter, logger } = await withContainers(['nan', 'none', 'nan-orphan']);
     const unreadable = (id: string, owner: string) => {

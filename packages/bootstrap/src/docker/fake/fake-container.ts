@@ -1,6 +1,7 @@
 // A container in the fake engine. Where the real engine surprises, the fake does the same (see `remove`).
 import type { PassThrough } from 'node:stream';
 import type {
+  DockerArchiveOptions,
   DockerCallOptions,
   DockerContainerApi,
   DockerContainerCreateOptions,
@@ -8,8 +9,12 @@ import type {
   DockerExecApi,
   DockerExecCreateOptions,
   DockerLogsOptions,
+  DockerLogsSnapshotOptions,
+  DockerPutArchiveOptions,
 } from '../docker-api.js';
+import { FakeFileSystem } from './fake-archive.js';
 import type { FakeDocker } from './fake-docker.js';
+import { FakeExecStream } from './fake-exec-stream.js';
 import { type FakeExecResult, frame, httpError } from './fake-helpers.js';
 
 /** A container in the fake engine. */
@@ -25,9 +30,11 @@ export class FakeContainer implements DockerContainerApi {
   /** Log streams opened with `follow: true`, still following. */
   readonly following: PassThrough[] = [];
   readonly execs: DockerExecCreateOptions[] = [];
+  /** Its files, reached through the archive API. */
+  readonly files: FakeFileSystem;
   // Everything the process printed, as frames: a log stream replays it from the start.
   readonly #history: Buffer[] = [];
-  readonly #running: PassThrough[] = [];
+  readonly #running: FakeExecStream[] = [];
   readonly #engine: FakeDocker;
 
   constructor(engine: FakeDocker, id: string, config: DockerContainerCreateOptions) {
@@ -35,6 +42,7 @@ export class FakeContainer implements DockerContainerApi {
     this.id = id;
     this.name = config.name ?? id;
     this.config = config;
+    this.files = new FakeFileSystem(config);
   }
 
   async inspect(options?: DockerCallOptions): Promise<DockerContainerInspect> {
@@ -71,15 +79,50 @@ export class FakeContainer implements DockerContainerApi {
    * The log from the container's start (all of it), then, with `follow`, new output until the process ends.
    * Like `attach`, `hooks.logs` delays only the reply.
    */
-  async logs(options: DockerLogsOptions): Promise<NodeJS.ReadableStream> {
+  logs(options: DockerLogsOptions): Promise<NodeJS.ReadableStream>;
+  logs(options: DockerLogsSnapshotOptions): Promise<Buffer>;
+  async logs(
+    options: DockerLogsOptions | DockerLogsSnapshotOptions,
+  ): Promise<NodeJS.ReadableStream | Buffer> {
     this.#engine.record(`logs ${this.name}`, options);
     if (this.removed) throw httpError(404, `No such container: ${this.name}`);
+    if (!options.follow) return Buffer.concat(this.#history.slice(-(options.tail ?? this.#history.length)));
     const stream = this.#engine.openStream();
     for (const chunk of this.#history) stream.write(chunk);
     if (this.started && !this.state.Running) stream.end();
     else this.following.push(stream);
     await this.#engine.delayReply(stream, () => this.#engine.hooks.logs?.(this));
     return stream;
+  }
+
+  async putArchive(file: Buffer | NodeJS.ReadableStream, options: DockerPutArchiveOptions): Promise<unknown> {
+    this.#engine.record(`put-archive ${this.name} ${options.path}`, options);
+    if (this.removed) throw httpError(404, `No such container: ${this.name}`);
+    const chunks: Buffer[] = [];
+    if (Buffer.isBuffer(file)) chunks.push(file);
+    else for await (const chunk of file as AsyncIterable<Buffer>) chunks.push(chunk);
+    this.files.put(options.path, Buffer.concat(chunks));
+    return undefined;
+  }
+
+  async getArchive(options: DockerArchiveOptions): Promise<NodeJS.ReadableStream> {
+    this.#engine.record(`get-archive ${this.name} ${options.path}`, options);
+    if (this.removed) throw httpError(404, `No such container: ${this.name}`);
+    const tar = this.files.get(options.path);
+    const stream = this.#engine.openStream();
+    stream.end(tar);
+    return stream;
+  }
+
+  async infoArchive(options: DockerArchiveOptions): Promise<{ headers: Record<string, unknown> }> {
+    this.#engine.record(`info-archive ${this.name} ${options.path}`, options);
+    // The engine's HEAD answer has no body: a missing container and a missing path are both a bare 404.
+    if (this.removed) throw httpError(404, 'no such container');
+    try {
+      return this.files.info(options.path);
+    } catch {
+      throw httpError(404, 'no such container');
+    }
   }
 
   /** Writes a line to the log and every attached or following stream, as the container's process would. */
@@ -100,7 +143,8 @@ export class FakeContainer implements DockerContainerApi {
       ExitCode: exitCode,
       OOMKilled: oomKilled,
     };
-    for (const s of [...this.attached, ...this.following, ...this.#running]) if (!s.destroyed) s.end();
+    for (const s of [...this.attached, ...this.following]) if (!s.destroyed) s.end();
+    for (const s of this.#running) s.finish();
     this.#engine.emitEvent(this, 'die', { exitCode: String(exitCode) });
   }
 
@@ -154,15 +198,18 @@ export class FakeContainer implements DockerContainerApi {
         engine.record(`exec-start ${what}`, startOptions);
         if (container.removed) throw httpError(404, `No such container: ${container.name}`);
         if (!container.state.Running) throw httpError(409, `Container ${container.id} is not running`);
-        const stream = engine.openStream();
+        const stream = engine.adopt(new FakeExecStream(options.AttachStdin === true));
         container.#running.push(stream);
-        Promise.resolve(engine.execHandler(options.Cmd, container, options)).then(
+        const io = {
+          stdin: stream.stdin,
+          print: (which: 1 | 2, text: string | Buffer) => stream.print(which, text),
+        };
+        Promise.resolve(engine.execHandler(options.Cmd, container, options, io)).then(
           (r) => {
             result = r;
-            if (stream.destroyed || stream.writableEnded) return;
-            if (r.stdout) stream.write(frame(1, r.stdout));
-            if (r.stderr) stream.write(frame(2, r.stderr));
-            stream.end();
+            if (r.stdout) stream.print(1, r.stdout);
+            if (r.stderr) stream.print(2, r.stderr);
+            stream.finish();
           },
           (error: unknown) => stream.destroy(error as Error),
         );

@@ -20,7 +20,16 @@ import { type FakeExecResult, httpError } from './fake-helpers.js';
 
 export { FakeContainer } from './fake-container.js';
 export type { FakeEngineEvent } from './fake-events.js';
+export { FakeExecStream } from './fake-exec-stream.js';
 export { connectionError, deferred, type FakeExecResult, frame, httpError } from './fake-helpers.js';
+
+/** What an exec handler can do while its command runs: read stdin, print before it returns. */
+export interface FakeExecIo {
+  /** Everything the client wrote to stdin, once it closed it (empty without `AttachStdin`). */
+  stdin: Promise<Buffer>;
+  /** Prints now (stream 1 = stdout, 2 = stderr), as a command that streams its output. */
+  print(stream: 1 | 2, text: string | Buffer): void;
+}
 
 /** Hooks a test sets to make engine calls slow, failing or observable; a returned promise delays the reply. */
 export interface FakeDockerHooks {
@@ -59,6 +68,7 @@ export class FakeDocker implements DockerApi {
     cmd: string[],
     container: FakeContainer,
     options: DockerExecCreateOptions,
+    io: FakeExecIo,
   ) => FakeExecResult | Promise<FakeExecResult> = () => ({ exitCode: 0 });
   readonly modem = { socketPath: '/var/run/docker.sock' };
   readonly #events = new FakeEvents();
@@ -94,7 +104,11 @@ export class FakeDocker implements DockerApi {
 
   /** A new stream, counted in `streams`. */
   openStream(): PassThrough {
-    const stream = new PassThrough();
+    return this.adopt(new PassThrough());
+  }
+
+  /** Counts a stream made elsewhere (an exec's) in `streams`. */
+  adopt<S extends PassThrough>(stream: S): S {
     this.streams.push(stream);
     return stream;
   }
