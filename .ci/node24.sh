@@ -88,7 +88,8 @@ sqlite_dir="$work/sqlite/node_modules/better-sqlite3"
 
 step "vitest run --project unit on ${version}"
 status=0
-SBX_BETTER_SQLITE3_DIR="$sqlite_dir" "$node24" node_modules/vitest/vitest.mjs run --project unit \
+# CI= : vitest.config.ts adds its own JSON reporter (to test-results/, the main run's summary) when CI is set.
+CI= SBX_BETTER_SQLITE3_DIR="$sqlite_dir" "$node24" node_modules/vitest/vitest.mjs run --project unit \
   --config .ci/node24.vitest.config.ts --reporter=default --reporter=json --outputFile="$work/vitest.json" \
   >"$work/vitest.log" 2>&1 || status=$?
 # What failed, then vitest's own closing lines, then one line counted from the JSON report: a test file whose

@@ -1,17 +1,7 @@
 import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
 import { quantile } from '@sbx/timing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  containersOwnedBy,
-  missingPrerequisite,
-  provisionArgs,
-  READY_CMD,
-  runCli,
-  startCli,
-  TEST_IMAGE,
-  tempDb,
-  until,
-} from './harness.js';
+import { missingPrerequisite, provisionArgs, runCli, TEST_IMAGE, tempDb } from './harness.js';
 
 const missing = missingPrerequisite();
 

@@ -1165,14 +1165,14 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @enum {string} */
-                    sandboxType: "docker" | "webcontainer";
+                    /** @constant */
+                    sandboxType: "webcontainer";
                     durationMs: number;
                     /** @enum {string} */
                     status: "ok" | "sla_breach";
                     /** Format: date-time */
                     timestamp: string;
-                    slaLimitMs: number;
+                    slaLimitMs?: unknown;
                     /** @default [] */
                     phases?: {
                         name: string;
