@@ -9,10 +9,17 @@ const alias = [
   { find: /^@sbx\/timing$/, replacement: src('./packages/timing/src/index.ts') },
   { find: /^@sbx\/store$/, replacement: src('./packages/store/src/index.ts') },
   {
+    find: /^@sbx\/bootstrap\/webcontainer\/testing$/,
+    replacement: src('./packages/bootstrap/src/webcontainer/testing.ts'),
+  },
+  {
     find: /^@sbx\/bootstrap\/webcontainer$/,
     replacement: src('./packages/bootstrap/src/webcontainer/index.ts'),
   },
+  { find: /^@sbx\/bootstrap\/testing$/, replacement: src('./packages/bootstrap/src/testing.ts') },
   { find: /^@sbx\/bootstrap$/, replacement: src('./packages/bootstrap/src/index.ts') },
+  { find: /^@sbx\/agent-host$/, replacement: src('./apps/agent-host/src/index.ts') },
+  { find: /^@sbx\/client$/, replacement: src('./packages/client/src/index.ts') },
 ];
 
 export default defineConfig({

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DOCKER_TEST_IMAGE } from '@sbx/bootstrap';
+import { DOCKER_TEST_IMAGE } from '@sbx/bootstrap/testing';
 import { BENCH_CAPS } from '../src/bench/bench-command.js';
 import { formatBench, formatTarget } from '../src/bench/bench-print.js';
 import { renderBenchReport } from '../src/bench/bench-report.js';

@@ -1,10 +1,18 @@
+import { hostname } from 'node:os';
 import { DEFAULT_DB_PATH } from '@sbx/store';
 import { AgentHostError } from './errors.js';
 import { resolvePolicy, type SandboxPolicy } from './policy/sandbox-policy.js';
 
 /** Where the host keeps its data and finds its Docker engine. */
 export interface HostConfig {
+  /** A SQLite file path, or a `postgres://` URL shared by a fleet of hosts (`--db`, env `SBX_DB`). */
   dbPath: string;
+  /** The database for messages: the path, or the URL without its password. */
+  dbLabel?: string | undefined;
+  /** This host's name on every row it records (`--host-id`, env `SBX_HOST_ID`; resolveConfig defaults it to the hostname). */
+  hostId?: string | undefined;
+  /** The host a report is scoped to: `--host-id` when given on the command line (reports show the fleet otherwise). */
+  reportHost?: string | undefined;
   /** `DOCKER_HOST` when set; dockerode reads it too. */
   dockerHost: string | undefined;
   /** Where the Docker engine is expected, for messages. */
@@ -22,6 +30,7 @@ export interface HostConfig {
 /** Global flags that feed the configuration. */
 export interface HostFlags {
   db?: string | undefined;
+  hostId?: string | undefined;
   webhookUrl?: string | undefined;
   alertThreshold?: number | undefined;
   /** `sbx serve`'s policy flags, by policy field. */
@@ -40,8 +49,19 @@ export function resolveConfig(flags: HostFlags, env: NodeJS.ProcessEnv = process
   const webhookUrl = flags.webhookUrl ?? (env.SBX_WEBHOOK_URL?.trim() || undefined);
   if (webhookUrl !== undefined)
     checkWebhookUrl(webhookUrl, flags.webhookUrl ? '--webhook-url' : 'SBX_WEBHOOK_URL');
+  const dbPath = flags.db ?? (env.SBX_DB?.trim() || DEFAULT_DB_PATH);
+  const hostId = flags.hostId ?? (env.SBX_HOST_ID?.trim() || hostname());
+  if (!/^[\w.:-]{1,128}$/.test(hostId)) {
+    throw invalid(
+      flags.hostId !== undefined ? '--host-id' : 'SBX_HOST_ID',
+      `must be 1-128 letters, digits, '.', '_', ':' or '-', got ${JSON.stringify(hostId)}`,
+    );
+  }
   return {
-    dbPath: flags.db ?? (env.SBX_DB?.trim() || DEFAULT_DB_PATH),
+    dbPath,
+    dbLabel: redactDbUrl(dbPath),
+    hostId,
+    reportHost: flags.hostId,
     dockerHost,
     engineAddress: dockerHost ?? DEFAULT_DOCKER_SOCKET,
     webhookUrl,
@@ -73,4 +93,16 @@ function wholeMs(text: string | undefined, name: string): number | undefined {
 
 function invalid(name: string, what: string): AgentHostError {
   return new AgentHostError(name.startsWith('--') ? 'INVALID_FLAG' : 'INVALID_CONFIG', `${name} ${what}`);
+}
+
+/** A `postgres://` URL without its password; a path as it is. */
+export function redactDbUrl(db: string): string {
+  if (!/^postgres(ql)?:\/\//i.test(db)) return db;
+  try {
+    const url = new URL(db);
+    if (url.password !== '') url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://(unparsable URL)';
+  }
 }

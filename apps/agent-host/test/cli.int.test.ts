@@ -1,16 +1,7 @@
 import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
 import { quantile } from '@sbx/timing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  containersOwnedBy,
-  missingPrerequisite,
-  READY_CMD,
-  runCli,
-  startCli,
-  TEST_IMAGE,
-  tempDb,
-  until,
-} from './harness.js';
+import { missingPrerequisite, provisionArgs, runCli, TEST_IMAGE, tempDb } from './harness.js';
 
 const missing = missingPrerequisite();
 
@@ -19,22 +10,6 @@ describe.skipIf(missing !== undefined && !process.env.CI)('sbx CLI against the r
     // In CI a missing engine, image or build is a failure, never a skip.
     if (missing) throw new Error(missing);
   });
-
-  const provisionArgs = (db: string, count: number, extra: string[] = []) => [
-    'provision',
-    'docker',
-    '--db',
-    db,
-    '--image',
-    TEST_IMAGE,
-    '--cmd',
-    READY_CMD,
-    '--ready',
-    'log:^ready$',
-    '--count',
-    String(count),
-    ...extra,
-  ];
 
   it('records a batch with its phases, runs the job in each sandbox, and report --json agrees', async () => {
     const db = tempDb();

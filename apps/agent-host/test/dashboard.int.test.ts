@@ -48,6 +48,17 @@ function synthetic(): ProvisionResult[] {
       code: 'IMAGE_NOT_FOUND',
     },
   });
+  // Cancelled by their callers: shown as a count of their own, never judged.
+  for (let i = 0; i < 3; i++) {
+    out.push({
+      sandboxType: 'docker',
+      durationMs: 700 + i,
+      status: 'sla_breach',
+      timestamp: new Date(start + (30 + i) * 60_000 + 30_000),
+      slaLimitMs: 30_000,
+      error: { name: 'BootstrapError', message: 'provisioning was aborted', code: 'CANCELLED' },
+    });
+  }
   for (let i = 0; i < 20; i++) {
     const wc = 80 + ((i * 53) % 90);
     out.push({
@@ -65,6 +76,36 @@ function synthetic(): ProvisionResult[] {
     });
   }
   return out;
+}
+
+/** 5 provisionings, every one failed in a few ms: the case the old dashboard showed as a green "SLA met". */
+function everyOneFailed(): ProvisionResult[] {
+  return Array.from({ length: 5 }, (_, i) => ({
+    sandboxType: 'docker' as const,
+    durationMs: 3 + i,
+    status: 'sla_breach' as const,
+    timestamp: new Date(Date.parse('2026-11-22T09:00:00Z') + i * 60_000),
+    slaLimitMs: 30_000,
+    error: {
+      name: 'BootstrapError',
+      message: 'image sbx-test/nope:1 not found locally',
+      code: 'IMAGE_NOT_FOUND',
+    },
+  }));
+}
+
+/** Docker provisionings from 0.05 ms to 100 s: six orders of magnitude on one axis. */
+function ordersOfMagnitude(): ProvisionResult[] {
+  return Array.from({ length: 60 }, (_, i) => {
+    const durationMs = 0.05 * 10 ** ((i % 13) * 0.5);
+    return {
+      sandboxType: 'docker' as const,
+      durationMs,
+      status: durationMs > 30_000 ? ('sla_breach' as const) : ('ok' as const),
+      timestamp: new Date(Date.parse('2026-11-22T09:00:00Z') + i * 20_000),
+      slaLimitMs: 30_000,
+    };
+  });
 }
 
 async function startHost(): Promise<{ agent: AgentHost; server: RunningServer }> {
@@ -101,30 +142,44 @@ async function record(agent: AgentHost): Promise<void> {
   });
 }
 
-/** Formats like the page: one decimal and ` ms`, or a dash when the API omits the number. */
-const fmt = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(1)} ms`);
+/** Formats like the page: one decimal and ` ms`, a failure at the P95 rank as such, or a dash when the API omits the number. */
+const fmt = (v: number | '+Inf' | undefined) =>
+  v === undefined ? '-' : v === '+Inf' ? '∞ (failed)' : `${v.toFixed(1)} ms`;
 
 /** What each number on a type's card must read, computed from `GET /v1/kpis`. */
 function expectedNumbers(type: string, k: KpiType): Record<string, string> {
   const rate = k.last100.successRate;
+  const v = k.verdict;
   return {
-    [`${type}-sla`]: k.sla === 'no-data' ? 'no data' : `SLA ${k.sla}`,
+    [`${type}-sla`]:
+      v.status === 'no-data' ? 'no data' : v.status === 'met' ? 'SLA met' : `SLA breached (${v.reason})`,
     [`${type}-sla-limit`]: fmt(k.slaLimitMs),
+    [`${type}-p95-sla`]: fmt(v.p95Ms),
     [`${type}-p50-last100`]: fmt(k.last100.p50Ms),
-    [`${type}-p95-last100`]: fmt(k.p95Last100),
+    [`${type}-p95-last100`]: fmt(k.last100.p95Ms),
     [`${type}-p99-last100`]: fmt(k.last100.p99Ms),
     [`${type}-n-last100`]: String(k.last100.n),
     [`${type}-breaches-failures`]: `${k.last100.slaBreaches} / ${k.last100.failures}`,
+    [`${type}-cancelled`]: String(k.last100.cancelled),
+    [`${type}-success-rate`]: rate === undefined ? '-' : `${(rate * 100).toFixed(1)} %`,
+    [`${type}-n-all`]: String(k.allTime.n),
     [`${type}-p50-all`]: fmt(k.allTime.p50Ms),
     [`${type}-p95-all`]: fmt(k.allTime.p95Ms),
     [`${type}-p99-all`]: fmt(k.allTime.p99Ms),
-    [`${type}-n-all`]: String(k.allTime.n),
     [`${type}-max-all`]: fmt(k.allTime.maxMs),
-    [`${type}-success-rate`]: rate === undefined ? '-' : `${(rate * 100).toFixed(1)} %`,
+    [`${type}-failures-all`]: String(k.allTime.failures),
+    [`${type}-cancelled-all`]: String(k.allTime.cancelled),
   };
 }
 
-/** Opens the dashboard at 1366x768 and collects everything that went wrong while it loaded. */
+/** A label of the timeline's duration axis in milliseconds: `100 s`, `10 ms`, `0.1 ms`, `20 µs`. */
+function labelMs(label: string): number {
+  const m = /^([0-9.]+) (s|ms|µs)$/.exec(label);
+  if (!m) throw new Error(`not a duration label: ${JSON.stringify(label)}`);
+  return Number(m[1]) * { s: 1_000, ms: 1, µs: 0.001 }[m[2] as 's' | 'ms' | 'µs'];
+}
+
+/** Opens the dashboard (1366x768 unless told) and collects everything that went wrong while it loaded. */
 async function openDashboard(browser: PlaywrightBrowser, url: string, options: OpenOptions = {}) {
   const context = await browser.newContext(options.colorScheme ? { colorScheme: options.colorScheme } : {});
   const page = await context.newPage();
@@ -137,7 +192,7 @@ async function openDashboard(browser: PlaywrightBrowser, url: string, options: O
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`${r.status()}: ${r.url()}`);
   });
-  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.setViewportSize({ width: options.width ?? 1366, height: 768 });
   if (options.fakeClock) await page.clock.install();
   await page.goto(`${url}/`, { waitUntil: 'domcontentloaded', timeout: 30_000 });
   await refreshed(page, 1);
@@ -161,12 +216,18 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the dashboard in head
   let browser: PlaywrightBrowser;
   let full: { agent: AgentHost; server: RunningServer };
   let empty: { agent: AgentHost; server: RunningServer };
+  let failing: { agent: AgentHost; server: RunningServer };
+  let wide: { agent: AgentHost; server: RunningServer };
 
   beforeAll(async () => {
     if (missing) throw new Error(missing);
     full = await startHost();
     await record(full.agent);
     empty = await startHost();
+    failing = await startHost();
+    await failing.agent.kpis.recordMany(everyOneFailed());
+    wide = await startHost();
+    await wide.agent.kpis.recordMany(ordersOfMagnitude());
     browser = (await launchChromium({
       executablePath: DEFAULT_CHROMIUM_PATH,
       args: CHROMIUM_ARGS,
@@ -175,7 +236,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the dashboard in head
 
   afterAll(async () => {
     await browser?.close();
-    for (const host of [full, empty]) {
+    for (const host of [full, empty, failing, wide]) {
       await host?.server.close();
       await host?.agent.close();
     }
@@ -184,7 +245,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the dashboard in head
   it('loads with no failed request, draws the charts, and shows the numbers of GET /v1/kpis', async () => {
     const { page, problems, text } = await openDashboard(browser, full.server.url);
     const kpis = (await (await fetch(`${full.server.url}/v1/kpis`)).json()) as Kpis;
-    expect(kpis.types.docker.last100).toMatchObject({ n: 61, slaBreaches: 2, failures: 1 });
+    expect(kpis.types.docker.last100).toMatchObject({ n: 61, slaBreaches: 2, failures: 1, cancelled: 3 });
     for (const type of ['docker', 'webcontainer'] as const) {
       for (const [id, want] of Object.entries(expectedNumbers(type, kpis.types[type]))) {
         expect(await text(id), id).toBe(want);
@@ -255,6 +316,68 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the dashboard in head
     expect(problems).toEqual([]);
   });
 
+  it('says "SLA breached (failures)" when every provisioning failed, next to a 0.0 % success rate', async () => {
+    const { problems, text } = await openDashboard(browser, failing.server.url);
+    expect(await text('docker-sla')).toBe('SLA breached (failures)');
+    expect(await text('docker-success-rate')).toBe('0.0 %');
+    expect(await text('docker-p95-sla')).toBe('∞ (failed)');
+    expect(await text('docker-verdict-why')).toMatch(/is a failure .*5 breached \(5 failed\), 0 allowed/);
+    expect(await text('docker-p95-last100')).toBe('-'); // no ready provisioning, so no latency
+    expect(await text('webcontainer-sla')).toBe('no data');
+    expect(problems).toEqual([]);
+  });
+
+  it('labels a timeline spanning six orders of magnitude with increasing durations, never "0 ms"', async () => {
+    const { page, problems } = await openDashboard(browser, wide.server.url);
+    const labels = (await page.evaluate(() =>
+      (document.querySelector('[data-testid="docker-time"]') as HTMLElement).dataset.yLabels?.split('|'),
+    )) as string[];
+    expect(labels.length).toBeGreaterThanOrEqual(3);
+    const values = labels.map(labelMs);
+    for (let i = 1; i < values.length; i++) expect(values[i]).toBeGreaterThan(values[i - 1] as number);
+    expect(values[0]).toBeLessThanOrEqual(0.1);
+    expect(values[values.length - 1]).toBeGreaterThanOrEqual(100_000);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-orders-of-magnitude.png'), fullPage: true });
+    expect(problems).toEqual([]);
+  });
+
+  it('draws cards, histogram and timeline from one window, with the P95 line against the SLA', async () => {
+    const { page, text } = await openDashboard(browser, full.server.url);
+    for (const type of ['docker', 'webcontainer']) {
+      const n = Number(await text(`${type}-n-last100`));
+      const [hist, time] = await page.evaluate((t) => {
+        const data = (id: string) =>
+          (document.querySelector(`[data-testid="${t}-${id}"]`) as HTMLElement).dataset;
+        return [
+          { n: data('hist').n, failed: data('hist').failed },
+          JSON.parse(data('time').series ?? '{}') as { p95: number; failed: number },
+        ];
+      }, type);
+      expect(Number(hist.n) + Number(hist.failed), type).toBe(n);
+      expect(time.p95, type).toBe(n);
+      expect(time.failed, type).toBe(Number((await text(`${type}-breaches-failures`))?.split(' / ')[1]));
+    }
+  });
+
+  it('fits a 420 px wide screen: nothing clipped, nothing scrolls sideways', async () => {
+    const { page, problems } = await openDashboard(browser, full.server.url, { width: 420 });
+    const layout = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      overflowing: [...document.querySelectorAll('.stat, canvas, section.card, .badge')]
+        .map((e) => e.getBoundingClientRect())
+        .filter((r) => r.right > window.innerWidth + 0.5 || r.left < -0.5).length,
+      clippedValues: [...document.querySelectorAll('.stat .value')].filter(
+        (e) => e.scrollWidth > e.clientWidth,
+      ).length,
+    }));
+    expect(layout).toEqual({ scrollWidth: 420, overflowing: 0, clippedValues: 0 });
+    expect(await canvasSizes(page)).toHaveLength(4);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-420px.png'), fullPage: true });
+    expect(problems).toEqual([]);
+  });
+
   it('serves every asset from the host with its content type and a same-origin CSP', async () => {
     const url = full.server.url;
     const page = await fetch(`${url}/`);
@@ -264,6 +387,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the dashboard in head
     for (const [asset, type] of [
       ['/dashboard/app.js', 'text/javascript'],
       ['/dashboard/charts.js', 'text/javascript'],
+      ['/dashboard/format.js', 'text/javascript'],
       ['/dashboard/app.css', 'text/css'],
       ['/dashboard/uPlot.esm.js', 'text/javascript'],
       ['/dashboard/uPlot.min.css', 'text/css'],
@@ -284,9 +408,17 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the dashboard in head
 interface KpiType {
   slaLimitMs: number;
   sla: 'met' | 'breached' | 'no-data';
+  verdict: {
+    status: 'met' | 'breached' | 'no-data';
+    reason?: 'latency' | 'failures';
+    p95Ms?: number | '+Inf';
+    n: number;
+    cancelled: number;
+  };
   p95Last100?: number;
   last100: Stats;
   allTime: Stats;
+  trend: { timestamps: number[] };
 }
 interface Stats {
   n: number;
@@ -296,6 +428,7 @@ interface Stats {
   maxMs?: number;
   slaBreaches: number;
   failures: number;
+  cancelled: number;
   successRate?: number;
 }
 interface Kpis {
@@ -306,6 +439,7 @@ interface OpenOptions {
   colorScheme?: 'light' | 'dark';
   /** Installs Playwright's fake clock, so the test moves the page's timers instead of waiting. */
   fakeClock?: boolean;
+  width?: number;
 }
 
 /** The bits of playwright's Browser the test uses (the driver's own interface takes no context options). */
@@ -327,6 +461,7 @@ interface PlaywrightPage {
     options: { timeout: number; polling: number },
   ): Promise<unknown>;
   evaluate<T>(fn: () => T): Promise<T>;
+  evaluate<T, A>(fn: (arg: A) => T, arg: A): Promise<T>;
   setViewportSize(size: { width: number; height: number }): Promise<void>;
   textContent(selector: string): Promise<string | null>;
   locator(selector: string): { count(): Promise<number> };

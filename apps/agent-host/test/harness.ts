@@ -11,6 +11,12 @@ export const TEST_IMAGE = process.env.SBX_TEST_IMAGE ?? 'sbx-test/busybox:latest
 /** A command that prints `ready` then idles, for log readiness. */
 export const READY_CMD = `sh -c 'echo ready; exec sleep 3600'`;
 
+/** `sbx provision docker` of the test image with log readiness, `count` times, into `db`. */
+export function provisionArgs(db: string, count: number, extra: string[] = []): string[] {
+  const probe = ['--ready', 'log:^ready$', '--count', String(count)];
+  return ['provision', 'docker', '--db', db, '--image', TEST_IMAGE, '--cmd', READY_CMD, ...probe, ...extra];
+}
+
 /** Why the end-to-end tests cannot run here, or undefined when they can. */
 export function missingPrerequisite(): string | undefined {
   if (!existsSync(CLI)) return `${CLI} is missing: run \`pnpm build\` first`;
@@ -95,4 +101,15 @@ export async function startServe(db: string, args: string[] = [], env: NodeJS.Pr
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   return { ...cli, base, token, tokenFile, api };
+}
+
+/** The value of the sample `name` whose labels include `labels` (in any order) in a Prometheus exposition. */
+export function sampleValue(text: string, name: string, labels: Record<string, string>): string | undefined {
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const have = new Map([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([k, v]) => have.get(k) === v)) return match[3];
+  }
+  return undefined;
 }

@@ -4,6 +4,7 @@ import { DelayingEngineProxy } from './engine-proxy.js';
 import {
   containersOwnedBy,
   missingPrerequisite,
+  provisionArgs,
   READY_CMD,
   startCli,
   startServe,
@@ -52,23 +53,8 @@ describe.skipIf(missing !== undefined && !process.env.CI)('lifecycle: no hang, n
   });
   afterAll(() => proxy.close());
 
-  const batchArgs = (db: string, extra: string[] = []) => [
-    'provision',
-    'docker',
-    '--db',
-    db,
-    '--image',
-    TEST_IMAGE,
-    '--cmd',
-    READY_CMD,
-    '--ready',
-    'log:^ready$',
-    '--count',
-    '40',
-    '--concurrency',
-    '2',
-    ...extra,
-  ];
+  const batchArgs = (db: string, extra: string[] = []) =>
+    provisionArgs(db, 40, ['--concurrency', '2', ...extra]);
 
   /** Starts a CLI through the proxy and resolves once one of its calls' replies is being held back. */
   async function startDuringSlowCall(args: string[], call: RegExp, nth = 1): Promise<Cli> {
@@ -126,16 +112,21 @@ describe.skipIf(missing !== undefined && !process.env.CI)('lifecycle: no hang, n
   });
 
   it('a second signal exits at once with 130, and what was live is still removed', async () => {
+    // Removals held back 1.5 s: the first signal's close is still removing when the second one comes.
+    const slowRemovals = new DelayingEngineProxy(1_500, undefined, /^DELETE \S*\/containers\//);
+    const slowHost = await slowRemovals.listen();
     const db = tempDb();
-    const cli = await startDuringSlowCall(batchArgs(db, ['--exec', 'sleep 20']), /\/exec\/[^/]+\/start/);
-    await new Promise((r) => setTimeout(r, 500));
+    const cli = startCli(batchArgs(db, ['--exec', 'sleep 20']), { DOCKER_HOST: slowHost });
+    await until(() => containersOwnedBy(cli.child.pid).length > 0, 30_000, 'a sandbox');
+    await new Promise((r) => setTimeout(r, 1_000));
     cli.child.kill('SIGINT');
     await new Promise((r) => setTimeout(r, 100)); // two signals sent at once are one signal
     const { code, afterMs } = await interrupt(cli, 'SIGINT');
     expect(code).toBe(130);
     expect(afterMs).toBeLessThan(1_000);
-    expect(cli.out.stderr).toContain('SIGINT again: exiting now');
+    expect(cli.out.stderr).toMatch(/SIGINT again: exiting now; \d+ sandbox\(es\) may be left behind/);
     await until(() => containersOwnedBy(cli.child.pid).length === 0, 10_000, 'the abandoned sandboxes to go');
+    await slowRemovals.close();
   });
 
   it('serve: SIGHUP with a provisioning in flight and a live sandbox exits within 2 s and leaks nothing', async () => {
@@ -163,5 +154,41 @@ describe.skipIf(missing !== undefined && !process.env.CI)('lifecycle: no hang, n
     expect(afterMs).toBeLessThan(EXIT_WITHIN_MS);
     expect([503, 'no answer']).toContain(await inFlight);
     expect(containersOwnedBy(server.child.pid)).toEqual([]);
+  });
+
+  it('an exec whose HTTP client disconnects is aborted and the sandbox is free again', async () => {
+    const server = await startServe(tempDb());
+    try {
+      const created = await server.api('POST', '/v1/sandboxes', {
+        type: 'docker',
+        image: TEST_IMAGE,
+        cmd: READY_CMD,
+      });
+      const { id } = await created.json();
+      const client = new AbortController();
+      const slow = fetch(`${server.base}/v1/sandboxes/${id}/exec`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ cmd: 'sleep 20' }),
+        signal: client.signal,
+      }).catch(() => 'disconnected');
+      await new Promise((r) => setTimeout(r, 500));
+      client.abort();
+      expect(await slow).toBe('disconnected');
+      // The sandbox takes the next command at once, and the abandoned `sleep 20` is killed inside it.
+      const count = `for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline 2>/dev/null; echo; done | grep -c '^sleep 20 $' || true`;
+      // (The server learns of the disconnect a moment after the client: poll, within 3 s.)
+      let seen = '';
+      const t0 = performance.now();
+      while (seen !== '200 0' && performance.now() - t0 < 3_000) {
+        const next = await server.api('POST', `/v1/sandboxes/${id}/exec`, { cmd: count });
+        seen = `${next.status} ${next.status === 200 ? (await next.json()).stdout.trim() : ''}`;
+        if (seen !== '200 0') await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(seen).toBe('200 0');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
   });
 });

@@ -9,7 +9,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { quantile, SandboxProvisioner } from '@sbx/timing';
 import Dockerode from 'dockerode';
-import { DOCKER_TEST_IMAGE, DockerAdapter } from '../src/index.js';
+import { DockerAdapter } from '../src/index.js';
+import { DOCKER_TEST_IMAGE } from '../src/testing.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -42,10 +43,10 @@ async function ours(which = adapter): Promise<number> {
       ),
   });
   const elapsed = performance.now() - t0;
-  for (const phase of which === adapter ? (result.phases ?? []) : []) {
+  for (const phase of which === adapter ? result.phases : []) {
     phaseSamples.set(phase.name, [...(phaseSamples.get(phase.name) ?? []), phase.durationMs]);
   }
-  await result.value?.dispose();
+  await result.value.dispose();
   return elapsed;
 }
 

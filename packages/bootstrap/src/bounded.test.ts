@@ -1,4 +1,3 @@
-import { deadlineReason } from '@sbx/timing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   abortedDuring,
@@ -51,7 +50,7 @@ describe('bounded', () => {
     controller.abort(reason);
     await expect(waiting).rejects.toBe(reason);
     const mapped = bounded(new Promise(() => {}), {
-      signal: AbortSignal.abort(deadlineReason(5)),
+      signal: AbortSignal.abort(new DOMException('deadline of 5 ms exceeded', 'TimeoutError')),
       onAbort: (r) => abortedDuring('boot', r),
     });
     await expect(mapped).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED', phase: 'boot', retryable: true });

@@ -21,6 +21,11 @@ export type BootstrapErrorCode =
   | 'START_FAILED'
   // any other engine call that failed (listing, removing, inspecting a managed container)
   | 'ENGINE_ERROR'
+  // sandbox files: no such path, over the caller's size cap, a read-only place, or the engine failed
+  | 'FILE_NOT_FOUND'
+  | 'FILE_TOO_LARGE'
+  | 'READ_ONLY_PATH'
+  | 'FILE_FAILED'
   // webcontainer
   | 'NOT_CROSS_ORIGIN_ISOLATED'
   | 'RUNTIME_UNREACHABLE'

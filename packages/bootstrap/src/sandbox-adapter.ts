@@ -9,6 +9,10 @@ export interface ExecOptions {
   workingDir?: string;
   /** Output kept per stream, in bytes; the rest is read and dropped, and the result says so. Default: all. */
   maxOutputBytes?: number;
+  /** Written to the command's standard input, which is then closed (without it the command has no stdin). */
+  stdin?: string | Uint8Array;
+  /** Called with each piece of output as it arrives (within `maxOutputBytes`), before the command ends. */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => void;
 }
 
 /** What a command run in a sandbox produced. */
@@ -49,4 +53,74 @@ export interface SandboxAdapter<Spec, Handle extends SandboxHandle = SandboxHand
    * resolves once watching has started. Optional: adapters that cannot observe their sandboxes omit it.
    */
   watch?(onGone: (event: SandboxGoneEvent) => void, options?: { signal?: AbortSignal }): Promise<void>;
+}
+
+/** What a path inside a sandbox is. */
+export interface FileStat {
+  /** The base name. */
+  name: string;
+  type: 'file' | 'directory' | 'symlink' | 'other';
+  size: number;
+  /** Permission bits (`0o644`). */
+  mode: number;
+  mtimeMs: number;
+  /** Where a symbolic link points. */
+  linkTarget?: string;
+}
+
+/** Options of one file call. */
+export interface FileCallOptions {
+  signal?: AbortSignal;
+  /** Refuse (`FILE_TOO_LARGE`) or cut off more than this many bytes. */
+  maxBytes?: number;
+}
+
+/** A file read from a sandbox: its stat, and its bytes as they come. */
+export interface FileRead {
+  stat: FileStat;
+  body: AsyncIterable<Uint8Array>;
+}
+
+/** A directory listing; `truncated` when it stopped at the cap. */
+export interface FileList {
+  entries: FileStat[];
+  truncated: boolean;
+}
+
+/**
+ * A sandbox's filesystem, reached inside the sandbox (never on the host). Paths are absolute. Rejects with
+ * `FILE_NOT_FOUND`, `FILE_TOO_LARGE`, `READ_ONLY_PATH`, `INVALID_SPEC` (a bad path), `SANDBOX_GONE` or
+ * `FILE_FAILED`.
+ */
+export interface SandboxFiles {
+  /** The stat of `path`, or undefined when there is nothing there. */
+  stat(path: string, options?: FileCallOptions): Promise<FileStat | undefined>;
+  /** Writes `data` to the file `path` (parents created, `mode` default `0o644`). */
+  writeFile(path: string, data: Uint8Array, options?: FileCallOptions & { mode?: number }): Promise<void>;
+  /** Reads the file `path` (a symbolic link is followed). */
+  readFile(path: string, options?: FileCallOptions): Promise<FileRead>;
+  /** Unpacks a tar archive into the directory `path` (created if missing). */
+  writeTar(path: string, tar: Uint8Array, options?: FileCallOptions): Promise<void>;
+  /** A tar archive of `path`, its entries relative to it (as `tar -C path -c .` would name them). */
+  readTar(path: string, options?: FileCallOptions): Promise<AsyncIterable<Uint8Array>>;
+  /** The entries of the directory `path`, at most `maxEntries`. */
+  list(path: string, options?: FileCallOptions & { maxEntries?: number }): Promise<FileList>;
+}
+
+/** Options of reading a sandbox's own output. */
+export interface LogsOptions {
+  /** Keep following new output until the sandbox's process ends or `signal` aborts. */
+  follow?: boolean;
+  /** Only the last this many lines of what was printed so far. */
+  tail?: number;
+  /** Output passed on per stream, in bytes; the rest is dropped and the result says so. */
+  maxOutputBytes?: number;
+  signal?: AbortSignal;
+  onOutput(stream: 'stdout' | 'stderr', chunk: Uint8Array): void;
+}
+
+/** How reading a sandbox's output ended. */
+export interface LogsResult {
+  /** True when a stream passed `maxOutputBytes`. */
+  truncated: boolean;
 }

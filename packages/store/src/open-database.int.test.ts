@@ -135,4 +135,23 @@ describe('a database file', () => {
       await db.destroy();
     }
   });
+
+  it("changes the data version when another process writes, so a reader's cache never goes stale", async () => {
+    const path = freshPath();
+    const db = await openDatabase(path);
+    const writer = await openDatabase(path);
+    try {
+      const kpis = new SandboxProvisioningKPI(db);
+      const before = await kpis.dataVersion();
+      expect(await kpis.dataVersion()).toBe(before);
+      await new SandboxProvisioningKPI(writer).record(result);
+      const after = await kpis.dataVersion();
+      expect(after).not.toBe(before);
+      expect(await kpis.count()).toBe(1);
+      expect(await kpis.dataVersion()).toBe(after);
+    } finally {
+      await writer.destroy();
+      await db.destroy();
+    }
+  });
 });

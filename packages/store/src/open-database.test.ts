@@ -3,13 +3,12 @@ import {
   migrateToLatest,
   openDatabase,
   SandboxProvisioningKPI,
-  SBX_MIGRATIONS,
   type SbxDatabase,
 } from '@sbx/store';
 import Database from 'better-sqlite3';
 import { CompiledQuery, Kysely, Migrator, NO_MIGRATIONS, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sbxMigrationProvider } from './sbx-migrations.js';
+import { SBX_MIGRATIONS, sbxMigrationProvider } from './sbx-migrations.js';
 import { SbxSqliteDialect } from './sbx-sqlite-dialect.js';
 
 const open: Kysely<SbxDatabase>[] = [];
@@ -40,9 +39,13 @@ describe('openDatabase', () => {
       expect.arrayContaining([
         'table:sandbox_provisioning_kpis',
         'index:idx_sandbox_provisioning_kpis_type_timestamp',
-        'index:idx_sandbox_provisioning_kpis_type_duration_source',
-        'index:idx_sandbox_provisioning_kpis_type_source_timestamp',
+        'index:idx_sandbox_provisioning_kpis_type_cancelled_timestamp',
+        'index:idx_sandbox_provisioning_kpis_type_source_cancelled_timestamp',
         'table:sandbox_provisioning_phases',
+        'table:sandbox_provisioning_rollups',
+        'table:sandbox_provisioning_latency_buckets',
+        'trigger:trg_sandbox_provisioning_kpis_rollup_insert',
+        'trigger:trg_sandbox_provisioning_kpis_rollup_delete',
         'table:sandbox_perf_records',
         'table:kysely_migration',
       ]),
@@ -131,7 +134,7 @@ describe('migrateToLatest', () => {
 
   it('has a down for every migration that undoes it', async () => {
     const db = await memory();
-    const migrator = new Migrator({ db, provider: sbxMigrationProvider });
+    const migrator = new Migrator({ db, provider: sbxMigrationProvider() });
     const { error, results } = await migrator.migrateTo(NO_MIGRATIONS);
     expect(error).toBeUndefined();
     expect(results?.map((r) => [r.migrationName, r.direction, r.status])).toEqual(
@@ -183,13 +186,25 @@ describe('the indexes', () => {
     );
   });
 
-  it('serve all-time percentiles from the durations index, without sorting the table', async () => {
-    const plans = await plansOf((kpis) => kpis.getStats('docker', { window: 'all' }));
-    // One aggregate, then p50, p95 and p99.
-    expect(plans).toHaveLength(4);
-    for (const plan of plans.slice(1)) {
-      expect(plan).toBe(
-        'SEARCH sandbox_provisioning_kpis USING COVERING INDEX idx_sandbox_provisioning_kpis_type_duration_source (sandbox_type=?)',
+  it('serve the SLA window by walking the newest valid entries of the type, without a scan or a sort', async () => {
+    const plans = await plansOf((kpis) => kpis.getStats('docker', { window: 5 }));
+    // The newest 5 valid rows, then the cancelled ones in their time span.
+    expect(plans).toEqual([
+      'SEARCH sandbox_provisioning_kpis USING INDEX idx_sandbox_provisioning_kpis_type_cancelled_timestamp (sandbox_type=? AND cancelled=?)',
+      'SEARCH sandbox_provisioning_kpis USING INDEX idx_sandbox_provisioning_kpis_type_cancelled_timestamp (sandbox_type=? AND cancelled=? AND timestamp>?)',
+    ]);
+  });
+
+  it('serve all-time and hourly figures from the rollups, never touching the provisionings table', async () => {
+    for (const options of [{ window: 'all' as const }, { since: new Date(0) }]) {
+      const plans = await plansOf((kpis) => kpis.getStats('docker', options));
+      expect(plans).toHaveLength(2);
+      expect(plans.join(' | ')).not.toMatch(/sandbox_provisioning_kpis|SCAN/);
+      expect(plans[0]).toMatch(
+        /^SEARCH sandbox_provisioning_rollups USING PRIMARY KEY \(sandbox_type=\? AND period/,
+      );
+      expect(plans[1]).toMatch(
+        /^SEARCH sandbox_provisioning_latency_buckets USING PRIMARY KEY \(sandbox_type=\? AND period/,
       );
     }
   });

@@ -6,7 +6,10 @@ import { CachingSqliteDatabase } from './caching-sqlite-database.js';
 import type { SbxDatabase } from './database.js';
 import { StoreError } from './errors.js';
 import { migrateToLatest } from './migrate-to-latest.js';
+import { nativeModuleHint } from './native-module-hint.js';
+import { DEFAULT_PG_POOL_SIZE, loadPg, openPostgres } from './open-postgres.js';
 import { SbxSqliteDialect } from './sbx-sqlite-dialect.js';
+import { isPostgresUrl } from './sql-dialect.js';
 
 /** Where the agent host keeps its database unless told otherwise (relative to the working directory). */
 export const DEFAULT_DB_PATH = './.sbx/sbx.db';
@@ -18,14 +21,17 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 export interface OpenDatabaseOptions {
   /** Run the migrations before resolving (default `true`). */
   migrate?: boolean;
-  /** Milliseconds to wait for a lock held by another connection (default 5,000). */
+  /** SQLite: milliseconds to wait for a lock held by another connection (default 5,000). */
   busyTimeoutMs?: number;
+  /** PostgreSQL: connections in the pool (default 10). */
+  poolSize?: number;
 }
 
 /**
- * Opens (creating if needed) the sbx database at `filename`, or a private one for `':memory:'`, and resolves
- * to the migrated `Kysely<SbxDatabase>`. Files get WAL, a busy timeout and `synchronous = NORMAL`, and their
- * parent folder is created. Close it with `db.destroy()`.
+ * Opens the sbx database and resolves to the migrated `Kysely<SbxDatabase>`: a `postgres://` (or
+ * `postgresql://`) URL opens PostgreSQL through a `pg` pool (install `pg`; the database must exist), anything
+ * else is a SQLite file, created if needed, or a private one for `':memory:'`. SQLite files get WAL, a busy
+ * timeout and `synchronous = NORMAL`, and their parent folder is created. Close it with `db.destroy()`.
  *
  * @example
  * const db = await openDatabase(DEFAULT_DB_PATH);
@@ -38,10 +44,35 @@ export async function openDatabase(
   options: OpenDatabaseOptions = {},
 ): Promise<Kysely<SbxDatabase>> {
   if (typeof filename !== 'string' || filename.trim() === '') {
-    throw new StoreError('INVALID_INPUT', 'filename must be a file path or ":memory:"', {
+    throw new StoreError('INVALID_INPUT', 'filename must be a file path, ":memory:" or a postgres:// URL', {
       field: 'filename',
     });
   }
+  const db = isPostgresUrl(filename)
+    ? await openPostgres(filename.trim(), poolSize(options.poolSize), await loadPg())
+    : openSqliteKysely(filename, options);
+  if (options.migrate !== false) {
+    try {
+      await migrateToLatest(db);
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
+  }
+  return db;
+}
+
+function poolSize(size: number | undefined): number {
+  if (size === undefined) return DEFAULT_PG_POOL_SIZE;
+  if (!Number.isInteger(size) || size < 1) {
+    throw new StoreError('INVALID_INPUT', `poolSize must be a positive integer, got ${size}`, {
+      field: 'poolSize',
+    });
+  }
+  return size;
+}
+
+function openSqliteKysely(filename: string, options: OpenDatabaseOptions): Kysely<SbxDatabase> {
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw new StoreError(
@@ -53,18 +84,9 @@ export async function openDatabase(
     );
   }
   const raw = openSqlite(filename, busyTimeoutMs);
-  const db = new Kysely<SbxDatabase>({
+  return new Kysely<SbxDatabase>({
     dialect: new SbxSqliteDialect({ database: new CachingSqliteDatabase(raw) }),
   });
-  if (options.migrate !== false) {
-    try {
-      await migrateToLatest(db);
-    } catch (error) {
-      await db.destroy();
-      throw error;
-    }
-  }
-  return db;
 }
 
 function openSqlite(filename: string, busyTimeoutMs: number): Database.Database {
@@ -83,6 +105,10 @@ function openSqlite(filename: string, busyTimeoutMs: number): Database.Database 
     return raw;
   } catch (error) {
     raw?.close();
+    const hint = nativeModuleHint(error);
+    if (hint !== undefined) {
+      throw new StoreError('OPEN_FAILED', `Cannot open the sbx database ${where}: ${hint}`, { cause: error });
+    }
     const message = error instanceof Error ? error.message : String(error);
     throw new StoreError(
       'OPEN_FAILED',

@@ -9,7 +9,11 @@ const MAX_EPOCH_MS = 8.64e15;
  * Validates a `SandboxPerfRecord` (from untyped callers too) and maps it to its row, rounding `startTime` and
  * `durationMs` to whole milliseconds for the INTEGER columns. Throws `INVALID_INPUT` naming the bad field.
  */
-export function perfRecordRow(record: unknown, createdAt: string): NewPerfRecord {
+export function perfRecordRow(
+  record: unknown,
+  createdAt: string,
+  hostId: string | null = null,
+): NewPerfRecord {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) {
     invalid('record', `must be an object, got ${describe(record)}`);
   }
@@ -30,5 +34,6 @@ export function perfRecordRow(record: unknown, createdAt: string): NewPerfRecord
     outcome: r.outcome as NewPerfRecord['outcome'],
     alert_fired: r.alertFired ? 1 : 0,
     created_at: createdAt,
+    host_id: hostId,
   };
 }

@@ -3,7 +3,7 @@ import type { Generated, Insertable, Selectable } from 'kysely';
 
 /** `sandbox_perf_records`: one row per sandbox run the perf monitor timed. */
 export interface PerfRecordTable {
-  /** Insertion order (an alias of SQLite's rowid); newest has the highest id. */
+  /** Insertion order (SQLite's rowid, an identity column on PostgreSQL); newest has the highest id. */
   id: Generated<number>;
   sandbox_id: string;
   /** Wall-clock start, epoch milliseconds. */
@@ -15,6 +15,8 @@ export interface PerfRecordTable {
   alert_fired: number;
   /** When the row was written, ISO 8601 UTC. */
   created_at: string;
+  /** The agent host that timed the run; null when unknown. */
+  host_id: string | null;
 }
 
 /** A `sandbox_perf_records` row as read. */

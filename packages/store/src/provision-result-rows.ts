@@ -15,6 +15,24 @@ export interface ProvisionRows {
   phases: NewProvisioningPhase[];
 }
 
+/** The columns the store writes to `sandbox_provisioning_kpis` (the rest are generated). */
+export const KPI_COLUMNS = [
+  'id',
+  'sandbox_type',
+  'duration_ms',
+  'status',
+  'timestamp',
+  'sla_limit_ms',
+  'error_name',
+  'error_message',
+  'error_code',
+  'tenant',
+  'host_id',
+  'source',
+] as const;
+/** The columns of `sandbox_provisioning_phases`. */
+export const PHASE_COLUMNS = ['provision_id', 'seq', 'name', 'start_ms', 'duration_ms'] as const;
+
 const STATUSES: readonly unknown[] = ['ok', 'sla_breach'];
 
 /**
@@ -35,7 +53,8 @@ export function provisionResultRows(result: unknown, id: string, path = ''): Pro
     if (slaLimitMs === 0) invalid(`${path}slaLimitMs`, 'must be greater than 0');
   }
   const error = r.error === undefined ? undefined : errorInfo(r.error, `${path}error`);
-  const tenant = tenantOf(r.attributes, `${path}attributes`);
+  const tenant = attribute(r.attributes, 'tenant', `${path}attributes`);
+  const hostId = attribute(r.attributes, 'hostId', `${path}attributes`);
   const source = sourceOf(r.attributes, `${path}attributes`);
   return {
     kpi: {
@@ -50,6 +69,7 @@ export function provisionResultRows(result: unknown, id: string, path = ''): Pro
       error_code: error?.code ?? null,
       tenant,
       source,
+      host_id: hostId,
     },
     phases: phases(r.phases, `${path}phases`).map((phase, seq) => ({
       provision_id: id,
@@ -68,10 +88,11 @@ function record(value: unknown, field: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function tenantOf(value: unknown, field: string): string | null {
+/** A string attribute (`tenant`, `hostId`) or null when absent. */
+function attribute(value: unknown, name: string, field: string): string | null {
   if (value === undefined) return null;
-  const tenant = record(value, field).tenant;
-  return tenant === undefined ? null : string(tenant, `${field}.tenant`, true);
+  const found = record(value, field)[name];
+  return found === undefined ? null : string(found, `${field}.${name}`, true);
 }
 
 // No source attribute: provisioned for its caller (every row before pools existed was).

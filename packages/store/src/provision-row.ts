@@ -26,6 +26,8 @@ export interface ProvisionRow {
   tenant?: string;
   /** `cold`, `pool` (a warm pool's member handed out) or `refill` (a pool's background provisioning). */
   source: ProvisionSource;
+  /** The agent host that measured it, when known. */
+  hostId?: string;
 }
 
 /** Joins provisioning rows with their phase rows (phases in `seq` order) into `ProvisionRow`s, keeping row order. */
@@ -53,6 +55,7 @@ export function toProvisionRows(
         .map((p) => ({ name: p.name, startMs: p.start_ms, durationMs: p.duration_ms })),
     };
     if (row.tenant !== null && row.tenant !== undefined) result.tenant = row.tenant;
+    if (row.host_id !== null && row.host_id !== undefined) result.hostId = row.host_id;
     if (row.error_name !== null) {
       result.error = { name: row.error_name, message: row.error_message ?? '' };
       if (row.error_code !== null) result.error.code = row.error_code;

@@ -15,6 +15,8 @@ export interface NewAlert {
   message: string;
   /** The tenant whose sandbox or provisioning raised it. */
   tenant?: string | undefined;
+  /** The agent host that raised it. */
+  hostId?: string | undefined;
 }
 
 /** An alert as stored. */
@@ -55,6 +57,7 @@ export class SandboxAlertRepository {
       message: string(alert.message, 'message', true),
       created_at: this.#wallClock.now().toISOString(),
       tenant: alert.tenant === undefined ? null : string(alert.tenant, 'tenant', true),
+      host_id: alert.hostId === undefined ? null : string(alert.hostId, 'hostId', true),
     };
     try {
       const { id } = await this.#db
@@ -84,6 +87,7 @@ export class SandboxAlertRepository {
         message: r.message,
         createdAt: new Date(r.created_at),
         ...(r.tenant === null ? {} : { tenant: r.tenant }),
+        ...(r.host_id === null ? {} : { hostId: r.host_id }),
       }));
     } catch (error) {
       throw wrapDriverError(error, 'list alerts', 'read');

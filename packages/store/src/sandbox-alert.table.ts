@@ -6,7 +6,7 @@ export type AlertKind = 'overhead-alert' | 'sla-breach';
 
 /** `sandbox_alerts`: one row per overhead alert or SLA breach. */
 export interface SandboxAlertTable {
-  /** Insertion order (an alias of SQLite's rowid). */
+  /** Insertion order (SQLite's rowid, an identity column on PostgreSQL). */
   id: Generated<number>;
   kind: AlertKind;
   sandbox_type: SandboxType | null;
@@ -21,6 +21,8 @@ export interface SandboxAlertTable {
   created_at: string;
   /** The tenant whose sandbox or provisioning raised it; null when unknown. */
   tenant: string | null;
+  /** The agent host that raised it; null when unknown. */
+  host_id: string | null;
 }
 
 /** A `sandbox_alerts` row as read. */

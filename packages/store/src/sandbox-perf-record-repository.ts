@@ -12,7 +12,7 @@ import type { SbxDatabase } from './database.js';
 import { wrapDriverError } from './errors.js';
 import { InsertCompiler } from './insert-compiler.js';
 import { perfRecordRow } from './perf-record-row.js';
-import { describe, invalid, positiveInteger, windowSize } from './validate.js';
+import { describe, invalid, positiveInteger, string, windowSize } from './validate.js';
 
 /** Default window of `getReport()`: the newest 10,000 records, as many as the monitor keeps in memory. */
 export const DEFAULT_REPORT_WINDOW = DEFAULT_MAX_COMPLETED_RECORDS;
@@ -24,15 +24,27 @@ export interface StoredPerfRecord extends SandboxPerfRecord {
   /** Insertion order; newer records have higher ids. */
   id: number;
   createdAt: Date;
+  /** The agent host that timed it, when known. */
+  hostId?: string;
 }
 
 /** Options of a `SandboxPerfRecordRepository`. */
 export interface SandboxPerfRecordRepositoryOptions {
   /** Stamps `created_at` (default: the system wall clock). */
   wallClock?: WallClock;
+  /** The agent host stamped on every record (`host_id`); default none. */
+  hostId?: string;
 }
 
-const COLUMNS = ['sandbox_id', 'start_time', 'duration_ms', 'outcome', 'alert_fired', 'created_at'] as const;
+const COLUMNS = [
+  'sandbox_id',
+  'start_time',
+  'duration_ms',
+  'outcome',
+  'alert_fired',
+  'created_at',
+  'host_id',
+] as const;
 
 /**
  * The `sandbox_perf_records` repository: the sink `SandboxPerfMonitor` writes each run to, and the same report
@@ -48,11 +60,13 @@ const COLUMNS = ['sandbox_id', 'start_time', 'duration_ms', 'outcome', 'alert_fi
 export class SandboxPerfRecordRepository implements PerfRecordSink {
   readonly #db: Kysely<SbxDatabase>;
   readonly #wallClock: WallClock;
+  readonly #hostId: string | null;
   readonly #insert: InsertCompiler<SbxDatabase, 'sandbox_perf_records'>;
 
   constructor(db: Kysely<SbxDatabase>, options: SandboxPerfRecordRepositoryOptions = {}) {
     this.#db = db;
     this.#wallClock = options.wallClock ?? systemWallClock;
+    this.#hostId = options.hostId === undefined ? null : string(options.hostId, 'hostId', true);
     this.#insert = new InsertCompiler(db, 'sandbox_perf_records', COLUMNS);
   }
 
@@ -60,7 +74,7 @@ export class SandboxPerfRecordRepository implements PerfRecordSink {
   async insert(table: 'sandbox_perf_records', record: SandboxPerfRecord): Promise<void> {
     if (table !== 'sandbox_perf_records')
       invalid('table', `must be 'sandbox_perf_records', got ${describe(table)}`);
-    const row = perfRecordRow(record, this.#wallClock.now().toISOString());
+    const row = perfRecordRow(record, this.#wallClock.now().toISOString(), this.#hostId);
     try {
       for (const query of this.#insert.compile([row])) await this.#db.executeQuery(query);
     } catch (error) {
@@ -123,6 +137,7 @@ export class SandboxPerfRecordRepository implements PerfRecordSink {
         outcome: r.outcome,
         alertFired: r.alert_fired === 1,
         createdAt: new Date(r.created_at),
+        ...(r.host_id === null ? {} : { hostId: r.host_id }),
       }));
     } catch (error) {
       throw wrapDriverError(error, 'list sandbox perf records', 'read');

@@ -1,71 +1,66 @@
 import { randomUUID } from 'node:crypto';
 import {
-  nearestRankIndex,
   type ProvisionRecorder,
   type ProvisionResult,
-  type ProvisionSource,
   quantile,
   SANDBOX_TYPES,
   type SandboxType,
-  SLA_LIMITS,
+  SLA_WINDOW,
+  type SlaVerdict,
 } from '@sbx/timing';
 import { type Kysely, sql } from 'kysely';
 import type { SbxDatabase } from './database.js';
 import { wrapDriverError } from './errors.js';
 import { InsertCompiler } from './insert-compiler.js';
 import { phaseBreakdown } from './phase-breakdown.js';
-import { type ProvisionRows, provisionResultRows } from './provision-result-rows.js';
-import { type ProvisionRow, toProvisionRows } from './provision-row.js';
+import {
+  KPI_COLUMNS,
+  PHASE_COLUMNS,
+  type ProvisionRows,
+  provisionResultRows,
+} from './provision-result-rows.js';
+import type { ProvisionRow } from './provision-row.js';
 import type { PhaseStats, ProvisioningStats } from './provisioning-stats.js';
-import { describe, invalid, positiveInteger, sandboxType, windowSize } from './validate.js';
+import { newestOf, readRecent } from './recent-provisions.js';
+import { rollupStats } from './rollup-stats.js';
+import { readSlaWindow, type SlaWindowRow, windowStats } from './sla-window.js';
+import { type SourceFilter, sourceFilter } from './source-filter.js';
+import { type DialectKind, dataVersionQuery, dialectOf, isTransientWriteError } from './sql-dialect.js';
+import { type StatsOptions, statsScope } from './stats-options.js';
+import { invalid, positiveInteger, sandboxType, string, windowSize } from './validate.js';
 
 /** `getP95Latency()` reads this many newest rows of a type. */
 export const P95_WINDOW = 100;
-/** Default window of `getStats()` and `getPhaseBreakdown()`. */
-export const DEFAULT_STATS_WINDOW = 100;
+/** Default window of `getStats()`, `getSlaVerdict()` and `getPhaseBreakdown()`: timing's `SLA_WINDOW`. */
+export const DEFAULT_STATS_WINDOW = SLA_WINDOW;
+/** A write that lost a deadlock to another host's transaction is retried this many times. */
+const WRITE_ATTEMPTS = 5;
+
 /** Default `limit` of `listRecent()`. */
 export const DEFAULT_LIST_LIMIT = 50;
-/** Largest `limit` of `listRecent()` (its ids are bound as parameters). */
+/** Largest `limit` of `listRecent()` and `size` of `listSlaWindow()` (ids are bound as parameters). */
 export const MAX_LIST_LIMIT = 10_000;
 
 /**
- * Which provisionings a query reads: `'user'` (default) what callers waited for, `cold` and `pool` alike
- * (the SLA verdict's rows); or one source, `refill` included.
- */
-export type SourceFilter = ProvisionSource | 'user';
-
-const KPI_COLUMNS = [
-  'id',
-  'sandbox_type',
-  'duration_ms',
-  'status',
-  'timestamp',
-  'sla_limit_ms',
-  'error_name',
-  'error_message',
-  'error_code',
-  'tenant',
-  'source',
-] as const;
-const PHASE_COLUMNS = ['provision_id', 'seq', 'name', 'start_ms', 'duration_ms'] as const;
-
-/**
  * The provisioning-latency KPI repository: records every `ProvisionResult` (it is the recorder that
- * `SandboxProvisioner` takes) and answers P95, stats and phase breakdowns per sandbox type.
+ * `SandboxProvisioner` takes) and answers P95, the SLA verdict, stats and phase breakdowns per sandbox type.
+ * Every read costs O(window), not O(table): windows walk an index, all-time and hourly figures read rollups.
  *
  * @example
  * const kpis = new SandboxProvisioningKPI(await openDatabase(DEFAULT_DB_PATH));
  * const provisioner = new SandboxProvisioner({ recorder: kpis });
  * await provisioner.provision({ type: 'docker', bootstrapFn });
- * const p95 = await kpis.getP95Latency('docker'); // undefined until something was recorded
+ * const verdict = await kpis.getSlaVerdict('docker'); // { status: 'met' | 'breached' | 'no-data', reason, ... }
  */
 export class SandboxProvisioningKPI implements ProvisionRecorder {
   readonly #db: Kysely<SbxDatabase>;
+  readonly #kind: DialectKind;
   readonly #kpiInsert: InsertCompiler<SbxDatabase, 'sandbox_provisioning_kpis'>;
   readonly #phaseInsert: InsertCompiler<SbxDatabase, 'sandbox_provisioning_phases'>;
 
   constructor(db: Kysely<SbxDatabase>) {
     this.#db = db;
+    this.#kind = dialectOf(db);
     this.#kpiInsert = new InsertCompiler(db, 'sandbox_provisioning_kpis', KPI_COLUMNS);
     this.#phaseInsert = new InsertCompiler(db, 'sandbox_provisioning_phases', PHASE_COLUMNS);
   }
@@ -83,16 +78,28 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
   }
 
   /**
-   * Nearest-rank P95 of `durationMs` over the newest 100 rows of `type` that callers waited for (refills left
-   * out; or of one `source`); `undefined` when there are none.
+   * Nearest-rank P95 of `durationMs` over the newest 100 rows of `type` (any outcome) of the fleet, or of one
+   * agent host with `host`; of the rows callers waited for (refills left out) unless `source` names one;
+   * `undefined` when none. PostgreSQL's `percentile_disc(0.95)` is the same definition.
    */
   async getP95Latency(
     type: SandboxType,
-    options: { source?: SourceFilter } = {},
+    options: { host?: string; source?: SourceFilter } = {},
   ): Promise<number | undefined> {
     const t = sandboxType(type);
+    const host = hostOf(options.host);
+    const source = sourceFilter(options.source, 'user');
+    if (this.#kind === 'postgres') {
+      const row = await this.#read('read the P95 latency', () =>
+        this.#db
+          .selectFrom(this.#newest(t, P95_WINDOW, host, source).select('duration_ms').as('w'))
+          .select(sql<number | null>`percentile_disc(0.95) within group (order by w.duration_ms)`.as('p95'))
+          .executeTakeFirstOrThrow(),
+      );
+      return row.p95 ?? undefined;
+    }
     const rows = await this.#read('read the P95 latency', () =>
-      this.#newest(t, P95_WINDOW, options.source).select('duration_ms').execute(),
+      this.#newest(t, P95_WINDOW, host, source).select('duration_ms').execute(),
     );
     return quantile(
       rows.map((r) => r.duration_ms),
@@ -101,146 +108,124 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
   }
 
   /**
-   * n, p50/p95/p99, mean, max, SLA breaches, failures and success rate over the newest `window` rows (default
-   * 100) or `'all'`; of the rows callers waited for (refills left out) unless `source` names one.
+   * The SLA verdict (timing's `judgeSla`) over the newest `window` (default 100) valid provisionings of `type`
+   * that callers waited for (refills left out), or of one `source`.
    */
-  async getStats(
+  async getSlaVerdict(
     type: SandboxType,
-    options: { window?: number | 'all'; source?: SourceFilter } = {},
-  ): Promise<ProvisioningStats> {
-    const t = sandboxType(type);
-    const window = windowSize(options.window, DEFAULT_STATS_WINDOW, true);
-    return this.#read(`read the ${t} provisioning stats`, async () => {
-      const rows = this.#newest(t, window, options.source)
-        .select(['duration_ms', 'status', 'error_name'])
-        .as('w');
-      const agg = await this.#db
-        .selectFrom(rows)
-        .select((eb) => [
-          eb.fn.countAll<number>().as('n'),
-          eb.fn.avg<number>('duration_ms').as('mean'),
-          eb.fn.max('duration_ms').as('max'),
-          eb.fn.count<number>(eb.case().when('status', '=', 'sla_breach').then(1).end()).as('breaches'),
-          eb.fn.count<number>('error_name').as('failures'),
-        ])
-        .executeTakeFirstOrThrow();
-      const n = Number(agg.n);
-      // The value at the nearest-rank index of the window sorted by duration, same rule as `quantile()`.
-      const at = async (q: number) =>
-        n === 0
-          ? undefined
-          : (
-              await this.#db
-                .selectFrom(rows)
-                .select('duration_ms')
-                .orderBy('duration_ms')
-                .limit(1)
-                .offset(nearestRankIndex(n, q))
-                .executeTakeFirstOrThrow()
-            ).duration_ms;
-      const p95Ms = await at(0.95);
-      const failures = Number(agg.failures);
-      return {
-        sandboxType: t,
+    options: { window?: number; host?: string; source?: SourceFilter } = {},
+  ): Promise<SlaVerdict> {
+    const window = windowSize(options.window, DEFAULT_STATS_WINDOW, false);
+    const { host, source } = options;
+    return (
+      await this.getStats(type, {
         window,
-        n,
-        p50Ms: await at(0.5),
-        p95Ms,
-        p99Ms: await at(0.99),
-        meanMs: n === 0 ? undefined : Number(agg.mean),
-        maxMs: n === 0 ? undefined : Number(agg.max),
-        slaLimitMs: SLA_LIMITS[t],
-        slaBreaches: Number(agg.breaches),
-        failures,
-        successRate: n === 0 ? undefined : (n - failures) / n,
-        slaMet: p95Ms === undefined ? undefined : p95Ms <= SLA_LIMITS[t],
-      };
-    });
+        ...(host === undefined ? {} : { host }),
+        ...(source === undefined ? {} : { source }),
+      })
+    ).verdict;
   }
 
   /**
-   * Per-phase stats over the phases of the newest `window` provisionings of `type` (default 100; refills left
-   * out unless `source` names them), in typical order.
+   * n, ready-latency p50/p95/p99, mean and max, breaches, failures, cancelled, success rate and the SLA verdict over
+   * the newest `window` valid provisionings (default 100, exact), `'all'` of them, or whole UTC hours from `since`
+   * (both from rollups: counts exact, quantiles within 1%). A window is the fleet's, or one agent host's with `host`,
+   * of the provisionings callers waited for (refills left out) unless `source` names one; rollups count every source.
+   */
+  async getStats(type: SandboxType, options: StatsOptions = {}): Promise<ProvisioningStats> {
+    const t = sandboxType(type);
+    const host = hostOf(options.host);
+    const scope = statsScope(options, DEFAULT_STATS_WINDOW, MAX_LIST_LIMIT);
+    const source = sourceFilter(options.source, 'user');
+    return this.#read(`read the ${t} provisioning stats`, async () =>
+      typeof scope === 'number'
+        ? windowStats(t, scope, await readSlaWindow(this.#db, t, scope, host, source))
+        : rollupStats(this.#db, t, scope === 'all' ? undefined : scope),
+    );
+  }
+
+  /** The newest `size` (default 100) provisionings of `type` that were not cancelled (refills left out), newest first. */
+  async listSlaWindow(
+    type: SandboxType,
+    options: { size?: number; host?: string; source?: SourceFilter } = {},
+  ): Promise<SlaWindowRow[]> {
+    const t = sandboxType(type);
+    const host = hostOf(options.host);
+    const source = sourceFilter(options.source, 'user');
+    const size = options.size === undefined ? DEFAULT_STATS_WINDOW : positiveInteger(options.size, 'size');
+    if (size > MAX_LIST_LIMIT) invalid('size', `must be at most ${MAX_LIST_LIMIT}, got ${size}`);
+    return (
+      await this.#read(`read the ${t} SLA window`, () => readSlaWindow(this.#db, t, size, host, source))
+    ).rows;
+  }
+
+  /**
+   * Per-phase stats over the newest `window` (default 100) valid provisionings of `type` (refills left out unless
+   * `source` names them), in typical order.
    */
   async getPhaseBreakdown(
     type: SandboxType,
-    options: { window?: number; source?: SourceFilter } = {},
+    options: { window?: number; host?: string; source?: SourceFilter } = {},
   ): Promise<PhaseStats[]> {
     const t = sandboxType(type);
+    const host = hostOf(options.host);
+    const source = sourceFilter(options.source, 'user');
     const window = windowSize(options.window, DEFAULT_STATS_WINDOW, false);
     const samples = await this.#read(`read the ${t} phase breakdown`, () =>
       this.#db
         .selectFrom('sandbox_provisioning_phases')
         .select(['name', 'seq', 'start_ms', 'duration_ms'])
-        .where('provision_id', 'in', this.#newest(t, window, options.source).select('id'))
+        .where(
+          'provision_id',
+          'in',
+          this.#newest(t, window, host, source).where('cancelled', '=', 0).select('id'),
+        )
         .execute(),
     );
     return phaseBreakdown(samples);
   }
 
   /**
-   * The newest provisionings (of `type`, or of every type; of every source unless `source` says), newest
-   * first, with their phases; default limit 50.
+   * The newest provisionings (of `type`, or of every type; of one `host`; of every source unless `source` says),
+   * newest first, with phases; default limit 50.
    */
   async listRecent(
-    options: { type?: SandboxType; limit?: number; source?: SourceFilter | 'all' } = {},
+    options: { type?: SandboxType; limit?: number; host?: string; source?: SourceFilter | 'all' } = {},
   ): Promise<ProvisionRow[]> {
+    const host = hostOf(options.host);
+    const source = sourceFilter(options.source, 'all');
     const types = options.type === undefined ? SANDBOX_TYPES : [sandboxType(options.type, 'type')];
     const limit = options.limit === undefined ? DEFAULT_LIST_LIMIT : positiveInteger(options.limit, 'limit');
     if (limit > MAX_LIST_LIMIT) invalid('limit', `must be at most ${MAX_LIST_LIMIT}, got ${limit}`);
-    return this.#read('list recent provisionings', async () => {
-      // Per type, so each read walks the (sandbox_type, timestamp) index instead of sorting the table.
-      const perType = await Promise.all(
-        types.map((t) =>
-          this.#newest(t, limit, options.source ?? 'all')
-            .selectAll()
-            .select(sql<number>`rowid`.as('rowid'))
-            .execute(),
-        ),
-      );
-      const rows = perType
-        .flat()
-        .sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : b.rowid - a.rowid))
-        .slice(0, limit);
-      const phases =
-        rows.length === 0
-          ? []
-          : await this.#db
-              .selectFrom('sandbox_provisioning_phases')
-              .selectAll()
-              .where(
-                'provision_id',
-                'in',
-                rows.map((r) => r.id),
-              )
-              .execute();
-      return toProvisionRows(rows, phases);
-    });
+    return this.#read('list recent provisionings', () => readRecent(this.#db, types, limit, host, source));
   }
 
-  /** How many provisionings are stored (of `type`, or in total). */
+  /** How many provisionings are stored (of `type`, or in total), cancelled ones included; read from the rollups. */
   async count(type?: SandboxType): Promise<number> {
     const t = type === undefined ? undefined : sandboxType(type);
     const row = await this.#read('count provisionings', () => {
       const q = this.#db
-        .selectFrom('sandbox_provisioning_kpis')
-        .select((eb) => eb.fn.countAll<number>().as('n'));
+        .selectFrom('sandbox_provisioning_rollups')
+        .select((eb) => eb.fn.sum<number>(eb('n', '+', eb.ref('cancelled'))).as('n'))
+        .where('period', '=', '');
       return (t === undefined ? q : q.where('sandbox_type', '=', t)).executeTakeFirstOrThrow();
     });
-    return Number(row.n);
+    return Number(row.n ?? 0);
   }
 
-  #newest(type: SandboxType, window: number | 'all', source: SourceFilter | 'all' = 'user') {
-    const ofType = this.#db.selectFrom('sandbox_provisioning_kpis').where('sandbox_type', '=', type);
-    const rows =
-      source === 'all'
-        ? ofType
-        : source === 'user'
-          ? ofType.where('source', '!=', 'refill')
-          : ofType.where('source', '=', sourceFilter(source));
-    return window === 'all'
-      ? rows
-      : rows.orderBy('timestamp', 'desc').orderBy(sql`rowid`, 'desc').limit(window);
+  /**
+   * A token that changes whenever anything was written to the database since the last call, by this connection
+   * or another process: readers cache what they computed from the tables under it. O(1).
+   */
+  async dataVersion(): Promise<string> {
+    const { rows } = await this.#read('read the data version', () =>
+      this.#db.executeQuery<{ changes: number; version: number | string }>(dataVersionQuery(this.#kind)),
+    );
+    return `${rows[0]?.version}:${rows[0]?.changes}`;
+  }
+
+  #newest(type: SandboxType, window: number, host: string | undefined, source: SourceFilter | 'all') {
+    return newestOf(this.#db, type, window, host, source);
   }
 
   async #write(rows: ProvisionRows[], action: string): Promise<void> {
@@ -249,16 +234,21 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
       ...this.#kpiInsert.compile(rows.map((r) => r.kpi)),
       ...this.#phaseInsert.compile(rows.flatMap((r) => r.phases)),
     ];
-    try {
-      const [only] = queries;
-      // A single statement is atomic on its own; a transaction would only add BEGIN and COMMIT.
-      if (queries.length === 1 && only) await this.#db.executeQuery(only);
-      else
-        await this.#db.transaction().execute(async (trx) => {
-          for (const query of queries) await trx.executeQuery(query);
-        });
-    } catch (error) {
-      throw wrapDriverError(error, action, 'write');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [only] = queries;
+        // A single statement is atomic on its own (its triggers included); a transaction would only add BEGIN/COMMIT.
+        if (queries.length === 1 && only) await this.#db.executeQuery(only);
+        else
+          await this.#db.transaction().execute(async (trx) => {
+            for (const query of queries) await trx.executeQuery(query);
+          });
+        return;
+      } catch (error) {
+        // Hosts sharing a PostgreSQL database update the same rollup rows; a deadlock victim simply runs again.
+        if (attempt < WRITE_ATTEMPTS && isTransientWriteError(error)) continue;
+        throw wrapDriverError(error, action, 'write');
+      }
     }
   }
 
@@ -271,7 +261,6 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
   }
 }
 
-function sourceFilter(value: unknown): ProvisionSource {
-  if (value === 'cold' || value === 'pool' || value === 'refill') return value;
-  return invalid('source', `must be 'user', 'cold', 'pool' or 'refill', got ${describe(value)}`);
+function hostOf(host: unknown): string | undefined {
+  return host === undefined ? undefined : string(host, 'host', true);
 }

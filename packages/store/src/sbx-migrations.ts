@@ -3,20 +3,45 @@ import * as createProvisioningKpis from './migrations/2026_11_22_000000_create_p
 import * as createProvisioningPhases from './migrations/2026_11_22_000100_create_provisioning_phases.js';
 import * as createPerfRecords from './migrations/2026_11_22_000200_create_perf_records.js';
 import * as createAlerts from './migrations/2026_11_22_000300_create_alerts.js';
-import * as addTenants from './migrations/2026_11_23_000000_add_tenants.js';
-import * as addProvisionSource from './migrations/2026_11_24_000000_add_provision_source.js';
+import * as addSlaRollups from './migrations/2026_11_23_000000_add_sla_rollups.js';
+import * as addTenants from './migrations/2026_11_23_000100_add_tenants.js';
+import * as createPostgresSchema from './migrations/2026_11_23_000100_create_postgres_schema.js';
+import * as addHostIds from './migrations/2026_11_24_000000_add_host_ids.js';
+import * as addProvisionSource from './migrations/2026_11_25_000000_add_provision_source.js';
+import type { DialectKind } from './sql-dialect.js';
 
-/** Every migration of the sbx schema by name; Kysely runs them in name order. Append, never edit. */
-export const SBX_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+// The SQLite-era migrations: PostgreSQL gets their end state in one step (create_postgres_schema).
+const SQLITE_BASE: Readonly<Record<string, Migration>> = {
   '2026_11_22_000000_create_provisioning_kpis': createProvisioningKpis,
   '2026_11_22_000100_create_provisioning_phases': createProvisioningPhases,
   '2026_11_22_000200_create_perf_records': createPerfRecords,
   '2026_11_22_000300_create_alerts': createAlerts,
-  '2026_11_23_000000_add_tenants': addTenants,
-  '2026_11_24_000000_add_provision_source': addProvisionSource,
+  '2026_11_23_000000_add_sla_rollups': addSlaRollups,
+  '2026_11_23_000100_add_tenants': addTenants,
+};
+const POSTGRES_BASE: Readonly<Record<string, Migration>> = {
+  '2026_11_23_000100_create_postgres_schema': createPostgresSchema,
+};
+// Migrations both engines run (schema builder, or dialect SQL from sql-dialect.ts). Append new ones here.
+const SHARED: Readonly<Record<string, Migration>> = {
+  '2026_11_24_000000_add_host_ids': addHostIds,
+  '2026_11_25_000000_add_provision_source': addProvisionSource,
+};
+
+/** Every migration of the sbx schema on SQLite by name; Kysely runs them in name order. Append, never edit. */
+export const SBX_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  ...SQLITE_BASE,
+  ...SHARED,
+});
+
+/** The migrations of the sbx schema on PostgreSQL by name. */
+export const SBX_POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  ...POSTGRES_BASE,
+  ...SHARED,
 });
 
 /** A static migration provider (no folder scanning, so bundles and `dist` carry their migrations). */
-export const sbxMigrationProvider: MigrationProvider = {
-  getMigrations: async () => ({ ...SBX_MIGRATIONS }),
-};
+export function sbxMigrationProvider(kind: DialectKind = 'sqlite'): MigrationProvider {
+  const migrations = kind === 'postgres' ? SBX_POSTGRES_MIGRATIONS : SBX_MIGRATIONS;
+  return { getMigrations: async () => ({ ...migrations }) };
+}

@@ -19,7 +19,8 @@ export function string(value: unknown, field: string, nonEmpty = false): string 
   if (typeof value !== 'string' || (nonEmpty && value.length === 0)) {
     invalid(field, `must be a ${nonEmpty ? 'non-empty ' : ''}string, got ${describe(value)}`);
   }
-  return value;
+  // PostgreSQL text cannot hold U+0000; both engines store U+FFFD in its place, so they give back the same text.
+  return value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
 }
 
 /** `value` as a known sandbox type, or `INVALID_INPUT` naming `field`. */

@@ -1,6 +1,6 @@
 // The browser-safe entry: nothing here imports `node:*`, so a page can time its own provisioning.
 export { type Clock, systemClock, systemWallClock, type WallClock } from './clock.js';
-export { deadlineReason, isDeadlineAbort } from './deadline.js';
+export { isDeadlineAbort } from './deadline.js';
 export { TimingError, type TimingErrorCode } from './errors.js';
 export { consoleLogger, describeError, type Logger } from './logger.js';
 export {
@@ -11,11 +11,14 @@ export {
   type SandboxPerfRecord,
   type SandboxRunOutcome,
 } from './perf-record.js';
-export type {
-  PhaseTiming,
-  ProvisionErrorInfo,
-  ProvisionRecorder,
-  ProvisionResult,
+export {
+  CANCELLED_ERROR_CODE,
+  isCancelled,
+  type PhaseTiming,
+  type ProvisionErrorInfo,
+  type ProvisionRecorder,
+  type ProvisionResult,
+  type ProvisionSuccess,
 } from './provision-result.js';
 export {
   isProvisionSource,
@@ -38,3 +41,16 @@ export {
   type SandboxType,
   SLA_LIMITS,
 } from './sla-limits.js';
+export {
+  isSlaBreach,
+  judgeSla,
+  SLA_QUANTILE,
+  SLA_WINDOW,
+  type SlaBreachReason,
+  type SlaSample,
+  type SlaStatus,
+  type SlaTally,
+  type SlaVerdict,
+  slaVerdict,
+  tallySla,
+} from './sla-verdict.js';

@@ -1,10 +1,9 @@
 // The browser entry is itself a list of named exports; the Node entry adds what needs `node:events`.
 export * from './browser.js';
 export {
-  DEFAULT_ALERT_THRESHOLD_MS,
   DEFAULT_MAX_COMPLETED_RECORDS,
+  type PerfRunKey,
   SandboxPerfMonitor,
   type SandboxPerfMonitorEvents,
   type SandboxPerfMonitorOptions,
-  sandboxPerfMonitor,
 } from './sandbox-perf-monitor.js';

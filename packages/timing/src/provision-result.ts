@@ -14,11 +14,12 @@ export interface PhaseTiming {
 export interface ProvisionErrorInfo {
   name: string;
   message: string;
+  /** The error's own code, or `CANCELLED` when the caller's signal (not the deadline) aborted the bootstrap. */
   code?: string;
 }
 
-/** The measurement of one sandbox provisioning. */
-export interface ProvisionResult<T = unknown> {
+/** The measurement of one sandbox provisioning, as recorders receive it (success or failure). */
+export interface ProvisionResult {
   sandboxType: SandboxType;
   /** Total milliseconds from the call to `provision()` until the bootstrap settled (monotonic clock). */
   durationMs: number;
@@ -34,11 +35,34 @@ export interface ProvisionResult<T = unknown> {
   error?: ProvisionErrorInfo;
   /** Who and where, as the caller gave them (e.g. `{ tenant: 'team-a' }`); stores keep known keys. */
   attributes?: Readonly<Record<string, string>>;
+}
+
+/**
+ * What `SandboxProvisioner.provision()` resolves to: the measurement of a provisioning whose bootstrap
+ * succeeded (`status` is still `'sla_breach'` when it took too long), with what the bootstrap returned.
+ * A failed bootstrap rejects instead, so no field here needs a check.
+ */
+export interface ProvisionSuccess<T> extends ProvisionResult {
+  slaLimitMs: number;
+  phases: PhaseTiming[];
+  /** Never set: a failure rejects. */
+  error?: never;
   /** What the bootstrap returned (never passed to recorders). */
-  value?: T;
+  value: T;
 }
 
 /** Receives every provisioning result; @sbx/store's `SandboxProvisioningKPI` implements it. */
 export interface ProvisionRecorder {
   record(result: ProvisionResult): void | Promise<void>;
+}
+
+/** The error code the provisioner records when the caller's signal (not the deadline) aborted the bootstrap. */
+export const CANCELLED_ERROR_CODE = 'CANCELLED';
+
+/**
+ * True when the provisioning was cancelled by its caller (Ctrl-C, a closed request): it keeps its record
+ * (`status: 'sla_breach'`, the error) but is left out of the SLA verdict and raises no alert.
+ */
+export function isCancelled(result: { readonly error?: Partial<ProvisionErrorInfo> | undefined }): boolean {
+  return result.error?.code === CANCELLED_ERROR_CODE;
 }

@@ -1,12 +1,6 @@
-import {
-  DEFAULT_ALERT_THRESHOLD_MS,
-  type OverheadAlert,
-  SandboxPerfMonitor,
-  type SandboxPerfRecord,
-  sandboxPerfMonitor,
-  TimingError,
-} from '@sbx/timing';
+import { type OverheadAlert, SandboxPerfMonitor, type SandboxPerfRecord, TimingError } from '@sbx/timing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_ALERT_THRESHOLD_MS } from './sandbox-perf-monitor.js';
 
 const silent = () => ({ warn: vi.fn(), error: vi.fn() });
 
@@ -132,6 +126,32 @@ describe('SandboxPerfMonitor', () => {
     expect(() => monitor.stop('a', { outcome: 'success' })).toThrow(/not started/);
   });
 
+  it('times several runs of one sandbox at once by runId; each record carries the sandbox id', () => {
+    const monitor = new SandboxPerfMonitor({ alertThresholdMs: 250 });
+    monitor.start('sb', { runId: 'r1' });
+    vi.advanceTimersByTime(100);
+    monitor.start('sb', { runId: 'r2' });
+    expect(monitor.activeCount).toBe(2);
+    expect(() => monitor.start('sb', { runId: 'r1' })).toThrow(
+      expect.objectContaining({ code: 'SANDBOX_ALREADY_STARTED' }),
+    );
+    vi.advanceTimersByTime(200);
+    const first = monitor.stop('sb', { outcome: 'success', runId: 'r1' });
+    expect(first).toMatchObject({ sandboxId: 'sb', durationMs: 300, alertFired: true });
+    // A run is stopped only by its own sandbox id and run id.
+    expect(() => monitor.stop('other', { outcome: 'success', runId: 'r2' })).toThrow(/not started/);
+    expect(() => monitor.stop('sb', { outcome: 'success' })).toThrow(/not started/);
+    expect(monitor.stop('sb', { outcome: 'error', runId: 'r2' })).toMatchObject({
+      sandboxId: 'sb',
+      durationMs: 200,
+      outcome: 'error',
+    });
+    expect(monitor.activeCount).toBe(0);
+    expect(() => monitor.start('sb', { runId: '' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+  });
+
   it('keeps at most maxCompletedRecords, dropping the oldest', () => {
     const monitor = new SandboxPerfMonitor({ maxCompletedRecords: 3 });
     for (const [i, ms] of [10, 20, 30, 40, 50].entries()) run(monitor, `s${i}`, ms);
@@ -190,10 +210,5 @@ describe('SandboxPerfMonitor', () => {
     expect(written).toEqual(['a']);
     expect(logger.error).toHaveBeenCalledTimes(1);
     await monitor.forceFlush(); // nothing pending: resolves at once
-  });
-
-  it('exports a ready default instance', () => {
-    expect(sandboxPerfMonitor).toBeInstanceOf(SandboxPerfMonitor);
-    expect(sandboxPerfMonitor.alertThresholdMs).toBe(5_000);
   });
 });

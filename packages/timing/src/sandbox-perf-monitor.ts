@@ -34,8 +34,15 @@ export interface SandboxPerfMonitorEvents {
 }
 
 interface ActiveRun {
+  sandboxId: string;
   startTime: number;
   t0: number;
+}
+
+/** Names one run when several run in a sandbox at once; records still carry the sandbox id. */
+export interface PerfRunKey {
+  /** A key unique among the runs in flight (default: the sandbox id, so one run per sandbox). */
+  runId?: string;
 }
 
 // [5_SECURITY_DESIGN-REQ-SEC-RSK-901]
@@ -84,30 +91,45 @@ export class SandboxPerfMonitor extends EventEmitter<SandboxPerfMonitorEvents> {
     return this.#active.size;
   }
 
-  /** Starts timing the run of `sandboxId`; throws `SANDBOX_ALREADY_STARTED` if it is already running. */
-  start(sandboxId: string): void {
+  /**
+   * Starts timing a run in `sandboxId`; with `runId` several runs of one sandbox are timed at once. Throws
+   * `SANDBOX_ALREADY_STARTED` if that run (by default: that sandbox) is already being timed.
+   */
+  start(sandboxId: string, { runId }: PerfRunKey = {}): void {
     if (typeof sandboxId !== 'string' || sandboxId.length === 0) {
       throw new TimingError('INVALID_ARGUMENT', 'sandboxId must be a non-empty string');
     }
-    if (this.#active.has(sandboxId)) {
-      throw new TimingError('SANDBOX_ALREADY_STARTED', `sandbox ${sandboxId} is already being timed`);
+    if (runId !== undefined && (typeof runId !== 'string' || runId.length === 0)) {
+      throw new TimingError('INVALID_ARGUMENT', 'runId must be a non-empty string');
     }
-    this.#active.set(sandboxId, { startTime: this.#wallClock.now().getTime(), t0: this.#clock.now() });
+    const key = runId ?? sandboxId;
+    if (this.#active.has(key)) {
+      const what = runId === undefined ? `sandbox ${sandboxId}` : `run ${runId}`;
+      throw new TimingError('SANDBOX_ALREADY_STARTED', `${what} is already being timed`);
+    }
+    this.#active.set(key, { sandboxId, startTime: this.#wallClock.now().getTime(), t0: this.#clock.now() });
   }
 
-  /** Stops timing `sandboxId` and returns its record; throws `SANDBOX_NOT_STARTED` for an unknown id. */
-  stop(sandboxId: string, { outcome }: { outcome: SandboxRunOutcome }): SandboxPerfRecord {
+  /**
+   * Stops timing a run (`runId` as given to `start()`) and returns its record; throws `SANDBOX_NOT_STARTED`
+   * for an unknown one.
+   */
+  stop(
+    sandboxId: string,
+    { outcome, runId }: { outcome: SandboxRunOutcome } & PerfRunKey,
+  ): SandboxPerfRecord {
     if (!SANDBOX_RUN_OUTCOMES.includes(outcome)) {
       throw new TimingError('INVALID_OUTCOME', `outcome must be one of ${SANDBOX_RUN_OUTCOMES.join(', ')}`);
     }
-    const run = this.#active.get(sandboxId);
-    if (!run) {
+    const key = runId ?? sandboxId;
+    const run = this.#active.get(key);
+    if (!run || run.sandboxId !== sandboxId) {
       throw new TimingError(
         'SANDBOX_NOT_STARTED',
-        `sandbox ${sandboxId} was not started (or already stopped)`,
+        `${runId === undefined ? `sandbox ${sandboxId}` : `run ${runId} of sandbox ${sandboxId}`} was not started (or already stopped)`,
       );
     }
-    this.#active.delete(sandboxId);
+    this.#active.delete(key);
     const durationMs = this.#clock.now() - run.t0;
     const record: SandboxPerfRecord = {
       sandboxId,
@@ -195,6 +217,3 @@ function positive(value: number, name: string): number {
   }
   return value;
 }
-
-/** A ready default monitor (threshold 5,000 ms, no sink) for hosts that need only one. */
-export const sandboxPerfMonitor: SandboxPerfMonitor = /* @__PURE__ */ new SandboxPerfMonitor();

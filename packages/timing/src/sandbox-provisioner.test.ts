@@ -1,11 +1,14 @@
 import {
+  isCancelled,
+  type PhaseTiming,
+  type ProvisionContext,
   type ProvisionResult,
   SandboxProvisioner,
   type SandboxType,
   SLA_LIMITS,
   TimingError,
 } from '@sbx/timing';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 
 const silent = { warn: vi.fn(), error: vi.fn() };
 
@@ -70,6 +73,20 @@ describe('SandboxProvisioner', () => {
     });
     expect(result.value).toBe(handle);
     expect(recorder.results[0]).not.toHaveProperty('value');
+  });
+
+  it('resolves to a success whose value, phases and SLA limit need no check (types proved by `pnpm typecheck`)', async () => {
+    const handle = { id: 'c1' };
+    const result = await new SandboxProvisioner().provision({ type: 'docker', bootstrapFn: () => handle });
+    expectTypeOf(result.value).toEqualTypeOf<{ id: string }>();
+    expectTypeOf(result.phases).toEqualTypeOf<PhaseTiming[]>();
+    expectTypeOf(result.slaLimitMs).toEqualTypeOf<number>();
+    expect(result.phases).toEqual([]);
+    expect(result.slaLimitMs).toBe(SLA_LIMITS.docker);
+    // A bootstrap that returns nothing still resolves to a `value` key, typed `undefined`.
+    const empty = await new SandboxProvisioner().provision({ type: 'docker', bootstrapFn: () => undefined });
+    expectTypeOf(empty.value).toEqualTypeOf<undefined>();
+    expect(empty).toHaveProperty('value', undefined);
   });
 
   it('records a failing bootstrap as sla_breach with the error, then rethrows the original error', async () => {
@@ -272,5 +289,81 @@ describe('SandboxProvisioner', () => {
       message: 'unknown sandbox type "vm"',
     });
     expect(recorder.results).toEqual([]);
+  });
+});
+
+describe('a provisioning its caller cancelled', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['performance', 'Date', 'setTimeout', 'clearTimeout'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A bootstrap that fails the way adapters do: with their own error once ctx.signal aborts. */
+  const abortable = (ctx: ProvisionContext) =>
+    new Promise((_, reject) => {
+      const fail = () => reject(Object.assign(new Error('provisioning was aborted'), { code: 'ABORTED' }));
+      if (ctx.signal.aborted) fail();
+      else ctx.signal.addEventListener('abort', fail);
+    });
+
+  it('is recorded with code CANCELLED, still a breach, and the thrown error is unchanged', async () => {
+    const recorder = memoryRecorder();
+    const caller = new AbortController();
+    const pending = new SandboxProvisioner({ recorder }).provision({
+      type: 'docker',
+      deadlineMs: 60_000,
+      signal: caller.signal,
+      bootstrapFn: abortable,
+    });
+    const settled = expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
+    await vi.advanceTimersByTimeAsync(700);
+    caller.abort(new Error('interrupted by SIGINT'));
+    await settled;
+    const [result] = recorder.results;
+    expect(result).toMatchObject({
+      status: 'sla_breach',
+      durationMs: 700,
+      error: { name: 'Error', message: 'provisioning was aborted', code: 'CANCELLED' },
+    });
+    expect(isCancelled(result as ProvisionResult)).toBe(true);
+  });
+
+  it('is not cancelled when the deadline aborted first, nor when the caller signal is itself a timeout', async () => {
+    const recorder = memoryRecorder();
+    const caller = new AbortController();
+    const provisioner = new SandboxProvisioner({ recorder });
+    const first = provisioner.provision({
+      type: 'docker',
+      deadlineMs: 500,
+      signal: caller.signal,
+      bootstrapFn: abortable,
+    });
+    const settled = expect(first).rejects.toThrow('aborted');
+    await vi.advanceTimersByTimeAsync(500);
+    caller.abort(new Error('too late'));
+    await settled;
+
+    const timeout = new AbortController();
+    timeout.abort(new DOMException('caller budget', 'TimeoutError'));
+    await expect(
+      provisioner.provision({ type: 'docker', signal: timeout.signal, bootstrapFn: abortable }),
+    ).rejects.toThrow('aborted');
+    expect(recorder.results.map((r) => r.error?.code)).toEqual(['ABORTED', 'ABORTED']);
+    expect(recorder.results.some(isCancelled)).toBe(false);
+  });
+
+  it('a bootstrap that finishes despite the abort is an ordinary result', async () => {
+    const caller = new AbortController();
+    caller.abort();
+    const result = await new SandboxProvisioner().provision({
+      type: 'webcontainer',
+      signal: caller.signal,
+      bootstrapFn: () => 'ready anyway',
+    });
+    expect(result.status).toBe('ok');
+    expect(isCancelled(result)).toBe(false);
+    expect(isCancelled({ error: { name: 'BootstrapError', message: 'x', code: 'ABORTED' } })).toBe(false);
   });
 });

@@ -1,8 +1,14 @@
 import { type Clock, systemClock, systemWallClock, type WallClock } from './clock.js';
-import { deadlineReason } from './deadline.js';
+import { deadlineReason, isDeadlineAbort } from './deadline.js';
 import { TimingError } from './errors.js';
 import { consoleLogger, describeError, type Logger } from './logger.js';
-import type { PhaseTiming, ProvisionRecorder, ProvisionResult } from './provision-result.js';
+import {
+  CANCELLED_ERROR_CODE,
+  type PhaseTiming,
+  type ProvisionRecorder,
+  type ProvisionResult,
+  type ProvisionSuccess,
+} from './provision-result.js';
 import { isSandboxType, type SandboxType, SLA_LIMITS } from './sla-limits.js';
 
 /** What a bootstrap function gets: its deadline and a way to time its phases. */
@@ -24,7 +30,10 @@ export interface ProvisionOptions<T> {
   bootstrapFn: (ctx: ProvisionContext) => Promise<T> | T;
   /** Aborts `ctx.signal` after this many milliseconds. */
   deadlineMs?: number;
-  /** A caller's signal (Ctrl-C, a closed request) that also aborts `ctx.signal`. */
+  /**
+   * A caller's signal (Ctrl-C, a closed request) that also aborts `ctx.signal`. A bootstrap that fails after it
+   * aborted (and not after the deadline) is recorded with error code `CANCELLED`; the thrown error is unchanged.
+   */
   signal?: AbortSignal;
   /** Copied into the result, e.g. `{ tenant: 'team-a' }`: who asked, for recorders that keep it. */
   attributes?: Readonly<Record<string, string>>;
@@ -47,11 +56,11 @@ export interface SandboxProvisionerDeps {
  *
  * @example
  * const provisioner = new SandboxProvisioner({ recorder: kpiRepository });
- * const result = await provisioner.provision({
+ * const { value: container, durationMs, status, phases } = await provisioner.provision({
  *   type: 'docker',
  *   bootstrapFn: async (ctx) => ctx.phase('start', () => startContainer(ctx.signal)),
  * });
- * console.log(result.durationMs, result.status);
+ * console.log(container.id, durationMs, status, phases);
  */
 export class SandboxProvisioner {
   readonly #recorder: ProvisionRecorder | undefined;
@@ -74,8 +83,11 @@ export class SandboxProvisioner {
   }
 
   // [1_PRD-REQ-MET-009] [9_ROADMAP-REQ-044]
-  /** Runs `bootstrapFn`, times it, records the result, and resolves to it; a failure is recorded, then rethrown. */
-  async provision<T>(opts: ProvisionOptions<T>): Promise<ProvisionResult<T>> {
+  /**
+   * Runs `bootstrapFn`, times it, records the result, and resolves to it with the bootstrap's `value`; a
+   * failure is recorded, then rethrown.
+   */
+  async provision<T>(opts: ProvisionOptions<T>): Promise<ProvisionSuccess<T>> {
     validate(opts);
     const clock = this.#clock;
     const timestamp = this.#wallClock.now();
@@ -111,17 +123,25 @@ export class SandboxProvisioner {
     try {
       const value = await opts.bootstrapFn(ctx);
       const durationMs = clock.now() - t0;
-      const result: ProvisionResult<T> = {
+      const result = {
         ...base,
         durationMs,
-        status: durationMs > limit ? 'sla_breach' : 'ok',
+        status: durationMs > limit ? ('sla_breach' as const) : ('ok' as const),
       };
       await this.#record(result, opts.onResult);
-      return value === undefined ? result : { ...result, value };
+      return { ...result, value };
     } catch (error) {
       const durationMs = clock.now() - t0;
+      const info = describeError(error);
+      // The caller gave up (Ctrl-C, a closed request): recorded, but marked so it is no SLA evidence.
+      const cancelled = opts.signal?.aborted === true && !isDeadlineAbort(deadline.signal.reason);
       await this.#record(
-        { ...base, durationMs, status: 'sla_breach', error: describeError(error) },
+        {
+          ...base,
+          durationMs,
+          status: 'sla_breach',
+          error: cancelled ? { ...info, code: CANCELLED_ERROR_CODE } : info,
+        },
         opts.onResult,
       );
       throw error;

@@ -1,12 +1,6 @@
-import {
-  deadlineReason,
-  isDeadlineAbort,
-  isSandboxType,
-  SANDBOX_TYPE_TABLE,
-  SANDBOX_TYPES,
-  SLA_LIMITS,
-} from '@sbx/timing';
+import { isDeadlineAbort, isSandboxType, SANDBOX_TYPE_TABLE, SANDBOX_TYPES, SLA_LIMITS } from '@sbx/timing';
 import { describe, expect, it } from 'vitest';
+import { deadlineReason } from './deadline.js';
 
 describe('the sandbox type table', () => {
   it('is where the type list, the guard and the SLA limits come from', () => {

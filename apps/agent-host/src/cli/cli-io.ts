@@ -2,13 +2,25 @@ import type { Logger } from '@sbx/timing';
 
 /** Where the CLI writes, and what it knows of its terminal; tests hand in their own. */
 export interface CliIo {
-  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-  stderr: { write(text: string): unknown; isTTY?: boolean };
+  stdout: { write(text: string | Uint8Array): unknown; isTTY?: boolean; columns?: number };
+  stderr: { write(text: string | Uint8Array): unknown; isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** Standard input, for commands that read it (`sbx cp - ID:/path`). */
+  stdin?: AsyncIterable<Uint8Array | string>;
+  /** Sets the process's exit code (`sbx exec` exits with its command's). */
+  setExitCode?(code: number): void;
 }
 
 /** The real process streams. */
-export const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+export const processIo: CliIo = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  stdin: process.stdin,
+  setExitCode: (code) => {
+    process.exitCode = code;
+  },
+};
 
 /** A logger for the CLI and the server: one line per event on stderr; details only with `SBX_DEBUG=1`. */
 export function cliLogger(io: CliIo): Logger {

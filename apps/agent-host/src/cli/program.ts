@@ -9,6 +9,7 @@ import { type AgentHost, openAgentHost } from '../sandbox/open-agent-host.js';
 import { type CliIo, cliLogger } from './cli-io.js';
 import { wholeNumber } from './flags.js';
 import { reapCommand } from './reap-command.js';
+import { remoteCommands } from './remote/index.js';
 import { reportCommand } from './report-command.js';
 import { serveCommand } from './serve-command.js';
 import { reportLingeringResources, trapShutdownSignals } from './shutdown-signals.js';
@@ -25,7 +26,11 @@ export function buildProgram(io: CliIo, open: typeof openAgentHost = openAgentHo
   const program = new Command('sbx')
     .description('Provision code-execution sandboxes, measure them against their SLA, and report.')
     .version(VERSION, '-V, --version', 'print the version')
-    .option('--db <path>', 'SQLite database file (env SBX_DB)', undefined)
+    .option('--db <path|url>', 'SQLite database file, or postgres:// URL for a fleet (env SBX_DB)', undefined)
+    .option(
+      '--host-id <id>',
+      'this host in a fleet: stamped on every row; scopes `sbx report` to it (env SBX_HOST_ID, default hostname)',
+    )
     .option('--webhook-url <url>', 'post overhead alerts and SLA breaches here (env SBX_WEBHOOK_URL)')
     .option(
       '--alert-threshold <ms>',
@@ -62,6 +67,7 @@ export function buildProgram(io: CliIo, open: typeof openAgentHost = openAgentHo
   program.addCommand(serveCommand(ctx));
   program.addCommand(reapCommand(ctx));
   program.addCommand(benchCommand(ctx));
+  for (const command of remoteCommands(io)) program.addCommand(command);
   applyToAll(program, io);
   return program;
 }

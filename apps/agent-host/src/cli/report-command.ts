@@ -25,7 +25,7 @@ export function reportCommand(ctx: ProvisionCommandContext): Command {
 
 /** `sbx report`: per type the P95 over the last 100 against the SLA, p50/p99, breaches, failures; the perf report. */
 export async function report(agent: AgentHost, options: { type?: SandboxType; json?: boolean }, io: CliIo) {
-  const kpis = await kpiSnapshot(agent.kpis, options.type);
+  const kpis = await kpiSnapshot(agent.kpis, options.type, agent.config.reportHost);
   const perf = await agent.perf.getReport();
   const alerts = {
     overheadAlerts: await agent.alerts.count('overhead-alert'),
@@ -33,7 +33,9 @@ export async function report(agent: AgentHost, options: { type?: SandboxType; js
     latest: await agent.alerts.listRecent(5),
   };
   if (options.json) {
-    io.stdout.write(`${JSON.stringify({ db: agent.config.dbPath, kpis, perf, alerts }, null, 2)}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ db: agent.config.dbLabel ?? agent.config.dbPath, host: agent.config.reportHost ?? 'fleet', kpis, perf, alerts }, null, 2)}\n`,
+    );
     return;
   }
   io.stdout.write(`${formatKpis(kpis)}\n\n${formatPerf(perf)}\n\n${formatAlerts(alerts)}\n`);
@@ -49,10 +51,10 @@ function formatKpis(kpis: KpiSnapshot): string {
       ms(k.p95Last100),
       ms(k.last100.p99Ms),
       `${k.slaLimitMs} ms`,
-      k.sla,
+      k.slaReason ? `${k.sla} (${k.slaReason})` : k.sla,
       String(k.last100.slaBreaches),
       String(k.last100.failures),
-      String(k.allTime.n),
+      k.allTime === null ? '-' : String(k.allTime.n),
     ]);
   }
   const phases = Object.entries(kpis.types).flatMap(([type, k]) =>
@@ -65,10 +67,15 @@ function formatKpis(kpis: KpiSnapshot): string {
     const seen = Object.entries(k.bySource).filter(([, s]) => s && s.n > 0);
     if (seen.every(([source]) => source === 'cold')) return [];
     return [
-      `${type} by source (newest 100 each): ${seen.map(([source, s]) => `${source} n ${s?.n} p50 ${ms(s?.p50Ms)} p95 ${ms(s?.p95Ms)}`).join(' · ')}`,
+      `${type} by source (newest ${kpis.window} each): ${seen.map(([source, s]) => `${source} n ${s?.n} p50 ${ms(s?.p50Ms)} p95 ${ms(s?.p95Ms)}`).join(' · ')}`,
     ];
   });
-  return [`Provisioning (newest ${kpis.window} per type)`, table(rows), ...phases, ...sources].join('\n');
+  return [
+    `Provisioning (newest ${kpis.window} per type, ${kpis.host === 'fleet' ? 'whole fleet' : `host ${kpis.host}`})`,
+    table(rows),
+    ...phases,
+    ...sources,
+  ].join('\n');
 }
 
 function formatPerf(perf: PerfReport): string {

@@ -16,7 +16,7 @@ export const REAP_INTERVAL_MS = 60_000;
 
 /** The `sbx serve` command. */
 export function serveCommand(ctx: ProvisionCommandContext): Command {
-  return new Command('serve')
+  const command = new Command('serve')
     .description('serve the HTTP API and the dashboard (loopback by default) until SIGINT, SIGTERM or SIGHUP')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option(
@@ -26,16 +26,48 @@ export function serveCommand(ctx: ProvisionCommandContext): Command {
       7070,
     )
     .option(
+      '--token-file <path>',
+      'TENANT:TOKEN lines; created with one token if missing (default: token beside the database)',
+    )
+    .option(
+      '--allowed-host <name>',
+      'a Host header name to serve besides loopback and --host (repeatable)',
+      collect,
+    )
+    .option('--metrics-open', 'serve /metrics without a token')
+    .option(
       '--cors-origin <origin>',
       'let a browser app at this origin POST to /v1/provisions (repeatable)',
       collect,
     )
     .option(
+      '--no-read-only-rootfs',
+      'sandboxes get a writable root filesystem (default: read-only, tmpfs at /tmp)',
+    )
+    .option(
       '--pool-file <path>',
       'keep warm pools declared in this JSON file: [{ "name", "size", "spec": <POST /v1/sandboxes body> }]',
+    );
+  for (const [key, [flag, variable]] of Object.entries(POLICY_SETTINGS)) {
+    command.option(`${flag} <n>`, `server policy: ${key} (env ${variable})`);
+  }
+  return command
+    .addHelpText(
+      'after',
+      '\nExample:\n  sbx serve --port 7070 --max-live-total 50\n  sbx serve --pool-file pools.json',
     )
-    .addHelpText('after', '\nExample:\n  sbx serve --port 7070\n  sbx serve --pool-file pools.json')
-    .action((opts) => ctx.withHost((agent, signal) => serve(agent, opts, ctx.io, signal)));
+    .action((opts) =>
+      ctx.withHost((agent, signal) => serve(agent, opts, ctx.io, signal), { policy: policyFlags(opts) }),
+    );
+}
+
+function policyFlags(opts: Record<string, unknown>): Partial<Record<keyof SandboxPolicy, unknown>> {
+  const flags: Partial<Record<keyof SandboxPolicy, unknown>> = {};
+  for (const key of Object.keys(POLICY_SETTINGS) as Array<keyof typeof POLICY_SETTINGS>) {
+    if (opts[key] !== undefined) flags[key] = opts[key];
+  }
+  if (opts.readOnlyRootfs === false) flags.readOnlyRootfs = false;
+  return flags;
 }
 
 /** Serves until `signal` aborts; the caller then closes the host (which removes live sandboxes). */
@@ -70,7 +102,9 @@ export async function serve(
   });
   const server = await startServer(app, { host: options.host, port: options.port });
   const stopGuard = guardProcess(io);
-  io.stdout.write(`sbx listening on ${server.url} (db ${agent.config.dbPath})\n`);
+  io.stdout.write(
+    `sbx listening on ${server.url} (db ${agent.config.dbLabel ?? agent.config.dbPath}, host ${agent.config.hostId ?? 'unnamed'})\n`,
+  );
   io.stdout.write(
     `${created ? 'created the token file' : 'tokens from'} ${tokenFile} (send Authorization: Bearer TOKEN)\n`,
   );

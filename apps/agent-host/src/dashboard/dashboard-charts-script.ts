@@ -1,23 +1,21 @@
-// The dashboard's chart module, served as /dashboard/charts.js: the two uPlot charts of a sandbox type.
-// Plain ES2022, no build step; kept free of template literals so it can live in this string.
-/** The dashboard's charts: latency histogram with the SLA line, and provisions over time. */
-export const DASHBOARD_CHARTS_JS = String.raw`
+// The dashboard's chart module, served as /dashboard/charts.js: the two uPlot charts of a sandbox type, both drawn
+// from the SLA window (`trend` of GET /v1/kpis, as points in time order). Plain ES2022, no build step; kept free of
+// template literals.
+/** The dashboard's charts: latency histogram with the SLA line, and the window over time with its P95 line. */
+export const DASHBOARD_CHARTS_JS = `
 import uPlot from '/dashboard/uPlot.esm.js';
+import { fmtShort } from '/dashboard/format.js';
 
 const BAD = '#c62828';
 const OK = '#2f6fdd';
+const P95 = '#e08a00';
 const HEIGHT = 190;
 const charts = new WeakMap();
 
-/** A duration short enough for an axis: 748 ms, 16 s. */
-export function fmtShort(msValue) {
-  return msValue >= 1000 ? +(msValue / 1000).toPrecision(2) + ' s' : Math.round(msValue) + ' ms';
-}
-
-/** Log-spaced bins from below the fastest to past the SLA, so 100 ms and 30 s both show. */
+/** Log-spaced bins from below the fastest to past the SLA, so 0.1 ms and 30 s both show. */
 function histogram(durations, slaMs) {
   const bins = 24;
-  const lo = Math.max(0.1, Math.min(slaMs, ...durations) / 1.5);
+  const lo = Math.max(0.001, Math.min(slaMs, ...durations) / 1.5);
   const hi = Math.max(slaMs, ...durations) * 1.5;
   const step = (Math.log(hi) - Math.log(lo)) / bins;
   const counts = new Array(bins).fill(0);
@@ -38,13 +36,7 @@ function axis(extra) {
   return { stroke: fg, grid: { stroke: line, width: 1 }, ticks: { stroke: line, width: 1 }, ...extra };
 }
 
-/** Half the card's inner width: the two charts share a row, whatever the container measured before drawing. */
-function chartWidth(box) {
-  const card = box.closest('section');
-  return Math.max(240, Math.floor((card.clientWidth - 28 - 8) / 2));
-}
-
-/** Replaces the chart drawn in box (if any) with a new one, or with a note when there is nothing to draw. */
+/** Replaces the chart drawn in box (if any) with a new one as wide as the box, or with a note when there is nothing to draw. */
 function draw(box, rows, make) {
   charts.get(box)?.destroy();
   charts.delete(box);
@@ -57,7 +49,8 @@ function draw(box, rows, make) {
     return;
   }
   const [opts, data] = make();
-  charts.set(box, new uPlot({ width: chartWidth(box), height: HEIGHT, legend: { show: false }, ...opts }, data, box));
+  const width = Math.max(200, Math.floor(box.clientWidth));
+  charts.set(box, new uPlot({ width, height: HEIGHT, legend: { show: false }, ...opts }, data, box));
 }
 
 /** Powers of ten only, so a log axis carries a few readable labels. */
@@ -70,12 +63,22 @@ function decades(u, axisIdx, min, max) {
   return out;
 }
 
+/** Axis labels for durations; uPlot hands null for the splits it leaves unlabelled, which must stay blank. */
+function durationLabels(box) {
+  return (u, splits) => {
+    const labels = splits.map((v) => (v === null || v === undefined ? '' : fmtShort(v)));
+    box.dataset.yLabels = labels.filter(Boolean).join('|');
+    return labels;
+  };
+}
+
 /** The SLA limit as a dashed red line: vertical at x on the histogram, horizontal at y on the timeline. */
 function slaLinePlugin(scale, value, label) {
   const drawLine = (u) => {
     const pos = u.valToPos(value, scale, true);
     const { left, top, width, height } = u.bbox;
     const ctx = u.ctx;
+    const dpr = devicePixelRatio;
     ctx.save();
     ctx.strokeStyle = BAD;
     ctx.setLineDash([6, 4]);
@@ -85,21 +88,12 @@ function slaLinePlugin(scale, value, label) {
     ctx.lineTo(scale === 'x' ? pos : left + width, scale === 'x' ? top + height : pos);
     ctx.stroke();
     ctx.fillStyle = BAD;
-    ctx.font = 12 * devicePixelRatio + 'px system-ui';
-    const dpr = devicePixelRatio;
+    ctx.font = 12 * dpr + 'px system-ui';
     if (scale === 'x') ctx.fillText(label, pos - 70 * dpr, top + 14 * dpr);
     else ctx.fillText(label, left + width - 70 * dpr, pos - 4 * dpr);
     ctx.restore();
   };
   return { hooks: { draw: [drawLine] } };
-}
-
-/** Whole decades around the data and the SLA, so the SLA line is always on the chart. */
-function logRange(slaMs) {
-  return (u, min, max) => [
-    Math.pow(10, Math.floor(Math.log10(Math.min(min ?? slaMs, slaMs)))),
-    Math.pow(10, Math.ceil(Math.log10(Math.max(max ?? slaMs, slaMs) * 1.5))),
-  ];
 }
 
 /** From the first to the last time in xs, padded; uPlot would stretch a lone provision over years. */
@@ -110,15 +104,19 @@ function timeRange(xs) {
   return () => [first - pad, last + pad];
 }
 
-/** The latency distribution of rows, with the SLA limit as a dashed red line. */
-export function drawHistogram(box, rows, slaMs) {
-  draw(box, rows, () => {
-    const h = histogram(rows.map((r) => r.durationMs), slaMs);
+/** The window's ready latencies; failures never became ready, so they are counted in the caption, not binned. */
+export function drawHistogram(box, trend, slaMs) {
+  const ready = trend.filter((p) => !p.failed).map((p) => p.durationMs);
+  box.dataset.n = String(ready.length);
+  box.dataset.failed = String(trend.length - ready.length);
+  draw(box, ready, () => {
+    const h = histogram(ready, slaMs);
     const label = (u, splits) => splits.map((i) => (Number.isInteger(i) && h.centers[i] !== undefined ? fmtShort(h.centers[i]) : ''));
+    const failed = trend.length - ready.length;
     const opts = {
       cursor: { show: false },
       scales: { x: { time: false, range: [-0.5, h.xs.length - 0.5] }, y: { range: (u, min, max) => [0, Math.max(1, max)] } },
-      axes: [axis({ values: label, space: 46 }), axis({ label: 'provisions', size: 44 })],
+      axes: [axis({ values: label, space: 46 }), axis({ label: failed > 0 ? 'ready (+' + failed + ' failed)' : 'ready', size: 44 })],
       series: [{}, { label: 'provisions', fill: 'rgba(47,111,221,0.55)', stroke: OK, paths: uPlot.paths.bars({ size: [0.9, 40] }), points: { show: false } }],
       plugins: [slaLinePlugin('x', h.slaIndex, 'SLA ' + fmtShort(slaMs))],
     };
@@ -126,28 +124,37 @@ export function drawHistogram(box, rows, slaMs) {
   });
 }
 
-/** Each provision of rows at its time, on a log scale; breaches and failures in red, the SLA dashed. */
-export function drawTimeline(box, rows, slaMs) {
-  draw(box, rows, () => {
-    const sorted = [...rows].sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
-    const bad = (r) => r.status !== 'ok' || r.error;
-    const xs = sorted.map((r) => Date.parse(r.timestamp) / 1000);
+/**
+ * The window in time order on a log scale: ready provisionings (red when over the limit), failures as red marks on
+ * the top line (they never became ready), the SLA dashed, and the verdict's P95 at each provisioning as a line
+ * (on the top line while a failure holds the P95 rank).
+ */
+export function drawTimeline(box, trend, slaMs) {
+  draw(box, trend, () => {
+    const sorted = trend;
+    const finite = sorted.flatMap((p) => [p.durationMs, p.p95Ms]).filter((v) => typeof v === 'number' && v > 0);
+    const lo = Math.pow(10, Math.floor(Math.log10(Math.min(slaMs, ...finite))));
+    const top = Math.pow(10, Math.ceil(Math.log10(Math.max(slaMs, ...finite) * 1.5)));
+    const xs = sorted.map((p) => p.timestamp / 1000);
+    const y = (v) => Math.min(top, Math.max(lo, v));
+    const series = [
+      ['ok', sorted.map((p) => (!p.failed && p.durationMs <= slaMs ? y(p.durationMs) : null)), OK, 5],
+      ['over the limit', sorted.map((p) => (!p.failed && p.durationMs > slaMs ? y(p.durationMs) : null)), BAD, 6],
+      ['failed', sorted.map((p) => (p.failed ? top : null)), BAD, 8],
+    ];
+    const p95 = sorted.map((p) => (p.p95Ms === '+Inf' ? top : y(p.p95Ms)));
+    box.dataset.series = JSON.stringify({ p95: p95.length, failed: series[2][1].filter((v) => v !== null).length });
     const opts = {
-      scales: { x: { range: timeRange(xs) }, y: { distr: 3, log: 10, range: logRange(slaMs) } },
-      axes: [axis({ space: 70 }), axis({ splits: decades, values: (u, splits) => splits.map(fmtShort), size: 62 })],
+      scales: { x: { range: timeRange(xs) }, y: { distr: 3, log: 10, range: () => [lo, top] } },
+      axes: [axis({ space: 70 }), axis({ splits: decades, values: durationLabels(box), size: 62 })],
       series: [
         {},
-        { label: 'ok', stroke: OK, paths: () => null, points: { show: true, size: 6, fill: OK } },
-        { label: 'breach or failure', stroke: BAD, paths: () => null, points: { show: true, size: 7, fill: BAD } },
+        ...series.map(([label, , color, size]) => ({ label, stroke: color, paths: () => null, points: { show: true, size, fill: color } })),
+        { label: 'P95 of the newest 100', stroke: P95, width: 2, points: { show: false }, paths: uPlot.paths.stepped({ align: 1 }) },
       ],
       plugins: [slaLinePlugin('y', slaMs, 'SLA ' + fmtShort(slaMs))],
     };
-    const data = [
-      xs,
-      sorted.map((r) => (bad(r) ? null : Math.max(r.durationMs, 0.1))),
-      sorted.map((r) => (bad(r) ? Math.max(r.durationMs, 0.1) : null)),
-    ];
-    return [opts, data];
+    return [opts, [xs, ...series.map((s) => s[1]), p95]];
   });
 }
 `;

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { HttpResponse } from '../webcontainer/index.js';
 import { DASHBOARD_CHARTS_JS } from './dashboard-charts-script.js';
+import { DASHBOARD_FORMAT_JS } from './dashboard-format-script.js';
 import { DASHBOARD_JS } from './dashboard-script.js';
 import { DASHBOARD_CSS } from './dashboard-style.js';
 
@@ -26,7 +27,7 @@ const HTML = `<!doctype html>
 <script type="module" src="/dashboard/app.js"></script>
 </head>
 <body>
-<header><h1>sbx: sandbox provisioning</h1><span>P95 over the newest 100 against the SLA, per sandbox type</span>
+<header><h1>sbx: sandbox provisioning</h1><span>the SLA verdict: P95 of the newest 100 valid provisionings, failures as &infin;, against the limit</span>
 <span class="status" data-testid="refreshed">loading...</span></header>
 <main id="types"></main>
 <main>
@@ -53,6 +54,7 @@ export async function serveDashboardAsset(pathname: string): Promise<HttpRespons
   const file = pathname.slice('/dashboard/'.length);
   if (file === 'app.js') return asset('text/javascript', DASHBOARD_JS);
   if (file === 'charts.js') return asset('text/javascript', DASHBOARD_CHARTS_JS);
+  if (file === 'format.js') return asset('text/javascript', DASHBOARD_FORMAT_JS);
   if (file === 'app.css') return asset('text/css', DASHBOARD_CSS);
   if (file === 'uPlot.esm.js' || file === 'uPlot.min.css') {
     uplotDist ??= join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');

@@ -1,35 +1,14 @@
 // The dashboard's browser module, served as /dashboard/app.js. Plain ES2022, no build step; it polls the
-// host's JSON API and redraws; the charts are in dashboard-charts-script.ts. Kept free of template
+// host's JSON API and redraws; charts and formatting are in their own modules. Kept free of template
 // literals so it can live in this string.
 /** The dashboard's script. */
 export const DASHBOARD_JS = String.raw`
 import { drawHistogram, drawTimeline } from '/dashboard/charts.js';
+import { el, ms, percent, stat, verdictText, verdictWhy } from '/dashboard/format.js';
 
 const REFRESH_MS = 5000;
-const TYPES = ['docker', 'webcontainer'];
 const PHASE_COLORS = ['#2f6fdd', '#f29d38', '#8e5cd9', '#20a39e', '#d9487d', '#7a8b99', '#b5a021'];
-
-/** Milliseconds as the CLI prints them: one decimal, or a dash when unknown. */
-export function ms(value) {
-  return value === undefined || value === null || Number.isNaN(value) ? '-' : value.toFixed(1) + ' ms';
-}
-
-function el(tag, attrs, children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === 'text') node.textContent = v;
-    else node.setAttribute(k, v);
-  }
-  for (const child of children || []) node.append(child);
-  return node;
-}
-
-function stat(label, value, testid) {
-  return el('div', { class: 'stat' }, [
-    el('div', { class: 'label', text: label }),
-    el('div', { class: 'value', text: value, 'data-testid': testid }),
-  ]);
-}
+let last;
 
 async function getJson(path) {
   const res = await fetch(path, { headers: { accept: 'application/json' } });
@@ -37,20 +16,24 @@ async function getJson(path) {
   return res.json();
 }
 
-function typeCard(type) {
+function typeCard(type, window) {
   let card = document.getElementById('type-' + type);
   if (card) return card;
   card = el('section', { class: 'card', id: 'type-' + type }, [
     el('h2', {}, [el('span', { text: type }), el('span', { class: 'badge', 'data-testid': type + '-sla' })]),
+    el('p', { class: 'why', 'data-part': 'why', 'data-testid': type + '-verdict-why' }),
+    el('h3', { text: 'The window: the newest ' + window + ' valid provisionings (cancelled ones left out); cards, charts and verdict' }),
     el('div', { class: 'stats', 'data-part': 'stats' }),
+    el('h3', { text: 'All time (quantiles within 1%)' }),
+    el('div', { class: 'stats', 'data-part': 'all' }),
     el('div', { class: 'charts' }, [
-      el('div', { class: 'chart' }, [el('h3', { text: 'Latency distribution (newest 500), SLA line in red' }), el('div', { 'data-part': 'hist' })]),
-      el('div', { class: 'chart' }, [el('h3', { text: 'Recent provisions over time (breaches and failures in red)' }), el('div', { 'data-part': 'time' })]),
+      el('div', { class: 'chart' }, [el('h3', { text: 'Latency of the window\'s ready provisionings, SLA in red' }), el('div', { 'data-part': 'hist', 'data-testid': type + '-hist' })]),
+      el('div', { class: 'chart' }, [el('h3', { text: 'The window over time: each provisioning and the P95 line against the SLA' }), el('div', { 'data-part': 'time', 'data-testid': type + '-time' })]),
     ]),
-    el('h3', { text: 'Where the time goes (mean per phase, newest 100)' }),
+    el('h3', { text: 'Where the time goes (mean per phase, the window)' }),
     el('div', { class: 'phases', 'data-part': 'phases', 'data-testid': type + '-phases' }),
     el('div', { class: 'legend', 'data-part': 'legend' }),
-    el('h3', { text: 'Latest failures' }),
+    el('h3', { text: 'Latest failures in the window' }),
     el('ul', { class: 'failures', 'data-part': 'failures' }),
   ]);
   document.getElementById('types').append(card);
@@ -64,28 +47,35 @@ function part(card, name) {
 function renderStats(card, type, k) {
   const l = k.last100;
   const a = k.allTime;
-  const rate = l.successRate === undefined ? '-' : (l.successRate * 100).toFixed(1) + ' %';
+  const v = k.verdict;
   part(card, 'stats').replaceChildren(
     stat('SLA limit', ms(k.slaLimitMs), type + '-sla-limit'),
-    stat('p50 (last 100)', ms(l.p50Ms), type + '-p50-last100'),
-    stat('p95 (last 100)', ms(k.p95Last100), type + '-p95-last100'),
-    stat('p99 (last 100)', ms(l.p99Ms), type + '-p99-last100'),
-    stat('n (last 100)', String(l.n), type + '-n-last100'),
+    stat('P95 for the SLA', ms(v.p95Ms), type + '-p95-sla'),
+    stat('p50 ready', ms(l.p50Ms), type + '-p50-last100'),
+    stat('p95 ready', ms(l.p95Ms), type + '-p95-last100'),
+    stat('p99 ready', ms(l.p99Ms), type + '-p99-last100'),
+    stat('n', String(l.n), type + '-n-last100'),
     stat('breaches / failures', l.slaBreaches + ' / ' + l.failures, type + '-breaches-failures'),
-    stat('p50 (all time)', ms(a.p50Ms), type + '-p50-all'),
-    stat('p95 (all time)', ms(a.p95Ms), type + '-p95-all'),
-    stat('p99 (all time)', ms(a.p99Ms), type + '-p99-all'),
-    stat('n (all time)', String(a.n), type + '-n-all'),
-    stat('max (all time)', ms(a.maxMs), type + '-max-all'),
-    stat('success rate', rate, type + '-success-rate'),
+    stat('cancelled', String(l.cancelled), type + '-cancelled'),
+    stat('success rate', percent(l.successRate), type + '-success-rate'),
     // Warm pools: hand-outs from a pool and cold ones apart; refills are shown, never judged.
     ...['pool', 'cold', 'refill']
       .filter((source) => k.bySource && k.bySource[source] && k.bySource[source].n > 0 && (source !== 'cold' || k.bySource.pool.n > 0 || k.bySource.refill.n > 0))
       .map((source) => stat(source + ' p50 / p95 (n ' + k.bySource[source].n + ')', ms(k.bySource[source].p50Ms) + ' / ' + ms(k.bySource[source].p95Ms), type + '-' + source)),
   );
+  part(card, 'all').replaceChildren(
+    stat('n', String(a.n), type + '-n-all'),
+    stat('p50 ready', ms(a.p50Ms), type + '-p50-all'),
+    stat('p95 ready', ms(a.p95Ms), type + '-p95-all'),
+    stat('p99 ready', ms(a.p99Ms), type + '-p99-all'),
+    stat('max ready', ms(a.maxMs), type + '-max-all'),
+    stat('failures', String(a.failures), type + '-failures-all'),
+    stat('cancelled', String(a.cancelled), type + '-cancelled-all'),
+  );
   const badge = card.querySelector('.badge');
-  badge.textContent = k.sla === 'no-data' ? 'no data' : 'SLA ' + k.sla;
-  badge.className = 'badge ' + k.sla;
+  badge.textContent = verdictText(v);
+  badge.className = 'badge ' + v.status;
+  part(card, 'why').textContent = verdictWhy(v);
 }
 
 function renderPhases(card, phases) {
@@ -97,29 +87,29 @@ function renderPhases(card, phases) {
     legend.replaceChildren();
     return;
   }
+  const color = (i) => PHASE_COLORS[i % PHASE_COLORS.length];
   bar.replaceChildren(
     ...phases.map((p, i) => {
       const div = el('div', { title: p.phase + ': ' + ms(p.meanMs) });
       div.style.width = ((100 * p.meanMs) / total).toFixed(2) + '%';
-      div.style.background = PHASE_COLORS[i % PHASE_COLORS.length];
+      div.style.background = color(i);
       return div;
     }),
   );
   legend.replaceChildren(
     ...phases.map((p, i) => {
       const swatch = el('i');
-      swatch.style.background = PHASE_COLORS[i % PHASE_COLORS.length];
+      swatch.style.background = color(i);
       return el('span', {}, [swatch, p.phase + ' ' + ms(p.meanMs) + ' (p95 ' + ms(p.p95Ms) + ')']);
     }),
   );
 }
 
-function renderFailures(card, rows) {
-  const failed = rows.filter((r) => r.error).slice(0, 3);
+function renderFailures(card, failures) {
   part(card, 'failures').replaceChildren(
-    ...(failed.length === 0
+    ...(failures.length === 0
       ? [el('li', { class: 'empty', text: 'none' })]
-      : failed.map((r) => el('li', { text: new Date(r.timestamp).toLocaleString() + ': ' + (r.error.code || r.error.name) + ': ' + r.error.message }))),
+      : failures.map((f) => el('li', { text: new Date(f.timestamp).toLocaleString() + ': ' + (f.error.code || f.error.name) + ': ' + f.error.message }))),
   );
 }
 
@@ -146,34 +136,34 @@ function renderAlerts(alerts) {
       el('td', { text: a.kind + (a.sandboxType ? ' (' + a.sandboxType + ')' : '') }),
       el('td', { class: 'num', text: ms(a.valueMs) }),
       el('td', { class: 'num', text: ms(a.thresholdMs) }),
-      el('td', { text: a.message }),
+      el('td', { class: 'message', text: a.message }),
     ]),
   );
-  box.replaceChildren(el('table', {}, [el('thead', {}, [head]), el('tbody', {}, body)]));
+  box.replaceChildren(el('div', { class: 'scroll' }, [el('table', {}, [el('thead', {}, [head]), el('tbody', {}, body)])]));
+}
+
+// Every card exists before any chart is sized, so the grid has its final columns.
+function renderTypes(kpis) {
+  const types = Object.keys(kpis.types);
+  const cards = types.map((type) => typeCard(type, kpis.window));
+  types.forEach((type, i) => {
+    const k = kpis.types[type];
+    renderStats(cards[i], type, k);
+    const t = k.trend;
+    const points = t.timestamps.map((timestamp, j) => ({ timestamp, durationMs: t.durationsMs[j], failed: t.failed[j], p95Ms: t.p95Ms[j] }));
+    drawHistogram(part(cards[i], 'hist'), points, k.slaLimitMs);
+    drawTimeline(part(cards[i], 'time'), points, k.slaLimitMs);
+    renderPhases(cards[i], k.phases);
+    renderFailures(cards[i], k.latestFailures);
+  });
 }
 
 async function refresh() {
   const status = document.querySelector('[data-testid="refreshed"]');
   try {
-    const [kpis, perf, alerts, ...recent] = await Promise.all([
-      getJson('/v1/kpis'),
-      getJson('/v1/perf/report'),
-      getJson('/v1/alerts?limit=8'),
-      ...TYPES.map((t) => getJson('/v1/provisions?type=' + t + '&limit=500')),
-    ]);
-    // Every card exists before any chart is sized, so the grid has its final columns.
-    const cards = TYPES.map(typeCard);
-    TYPES.forEach((type, i) => {
-      const k = kpis.types[type];
-      // The charts show what callers waited for; a pool's background refills are in their own stat.
-      const rows = recent[i].rows.filter((r) => r.source !== 'refill');
-      const card = cards[i];
-      renderStats(card, type, k);
-      drawHistogram(part(card, 'hist'), rows, k.slaLimitMs);
-      drawTimeline(part(card, 'time'), rows, k.slaLimitMs);
-      renderPhases(card, k.phases);
-      renderFailures(card, rows);
-    });
+    const [kpis, perf, alerts] = await Promise.all([getJson('/v1/kpis'), getJson('/v1/perf/report'), getJson('/v1/alerts?limit=8')]);
+    last = kpis;
+    renderTypes(kpis);
     renderPerf(perf);
     renderAlerts(alerts.rows);
     status.className = 'status';
@@ -184,6 +174,13 @@ async function refresh() {
     status.textContent = 'refresh failed: ' + error.message;
   }
 }
+
+// Charts are sized to their box: redraw them when the window changes size (a rotated phone, a split screen).
+let resizing;
+addEventListener('resize', () => {
+  clearTimeout(resizing);
+  resizing = setTimeout(() => last && renderTypes(last), 150);
+});
 
 // The next poll is scheduled once this one is done, so a slow host never has refreshes piling up.
 async function poll() {

@@ -16,8 +16,12 @@ export interface SandboxPolicy {
   maxLiveTotal: number;
   /** The longest one command may run; also its default timeout. */
   maxExecTimeoutMs: number;
-  /** Output kept per stream of one command; the rest is dropped and the result says so. */
+  /** Output kept per stream of one command (buffered or streamed) and of a log read; the rest is dropped and said. */
   maxExecOutputBytes: number;
+  /** The largest file or tar archive written to or read from a sandbox (413 above). */
+  maxFileBytes: number;
+  /** A sandbox with no command or file call for this long is removed (gone, reason `idle`). */
+  idleTimeoutMs: number;
   /** Browser measurements one tenant may post per minute. */
   ingestPerMinute: number;
   /** Read-only root filesystem with a size-bounded tmpfs at /tmp, unless a sandbox's image needs otherwise. */
@@ -30,7 +34,10 @@ export const MIN_MEMORY_BYTES = 6 * MIB;
 /** Below this a CPU limit rounds to none at all. */
 export const MIN_CPUS = 0.01;
 
-/** The defaults: 2 CPUs (never above the host's cores), 4 GiB, 1024 pids, one week, 20/100 live, 10 min, 1 MiB. */
+/**
+ * The defaults: 2 CPUs (never above the host's cores), 4 GiB, 1024 pids, one week, 20/100 live, 10 min, 1 MiB
+ * of output, 32 MiB files, 30 min idle.
+ */
 export function defaultPolicy(cores = availableParallelism()): SandboxPolicy {
   return {
     maxCpus: Math.min(2, cores),
@@ -41,6 +48,8 @@ export function defaultPolicy(cores = availableParallelism()): SandboxPolicy {
     maxLiveTotal: 100,
     maxExecTimeoutMs: 10 * 60 * 1000,
     maxExecOutputBytes: MIB,
+    maxFileBytes: 32 * MIB,
+    idleTimeoutMs: 30 * 60 * 1000,
     ingestPerMinute: 600,
     readOnlyRootfs: true,
     tmpfsBytes: 64 * MIB,
@@ -57,6 +66,8 @@ export const POLICY_SETTINGS = {
   maxLiveTotal: ['--max-live-total', 'SBX_MAX_LIVE_TOTAL'],
   maxExecTimeoutMs: ['--max-exec-timeout-ms', 'SBX_MAX_EXEC_TIMEOUT_MS'],
   maxExecOutputBytes: ['--max-exec-output-bytes', 'SBX_MAX_EXEC_OUTPUT_BYTES'],
+  maxFileBytes: ['--max-file-bytes', 'SBX_MAX_FILE_BYTES'],
+  idleTimeoutMs: ['--idle-timeout-ms', 'SBX_IDLE_TIMEOUT_MS'],
   ingestPerMinute: ['--ingest-per-minute', 'SBX_INGEST_PER_MINUTE'],
   tmpfsBytes: ['--tmpfs-bytes', 'SBX_TMPFS_BYTES'],
 } as const satisfies Partial<Record<keyof SandboxPolicy, readonly [string, string]>>;

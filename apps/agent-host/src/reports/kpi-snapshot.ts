@@ -1,30 +1,134 @@
 import type { SandboxProvisioningKPI } from '@sbx/store';
-import { PROVISION_SOURCES, SANDBOX_TYPES, type SandboxType, SLA_LIMITS } from '@sbx/timing';
+import { PROVISION_SOURCES, SANDBOX_TYPES, type SandboxType, SLA_LIMITS, SLA_WINDOW } from '@sbx/timing';
+import { jsonMs, jsonStats, jsonVerdict } from './json-safe.js';
+import { slaTrend, type TrendPoint } from './sla-trend.js';
+
+/** Rounds to whole microseconds: plenty for a chart, and a third of the bytes of a full double. */
+const microseconds = (ms: number) => (Number.isFinite(ms) ? Math.round(ms * 1000) / 1000 : ms);
 
 /**
- * Per-type KPI stats over the newest 100 provisions and over all time, of what callers waited for (cold and
- * pool alike; the verdict's rows), and the newest 100 of each source apart (refills included, shown only).
+ * The trend as columns, oldest first (what a chart takes, and a third of the bytes of one object per point):
+ * start times as epoch milliseconds, durations and P95s to the microsecond.
  */
-export async function kpiSnapshot(kpis: SandboxProvisioningKPI, only?: SandboxType) {
-  const types = await Promise.all(
-    (only ? [only] : SANDBOX_TYPES).map(async (type) => {
-      const [p95Last100, last100, allTime, phases, ...perSource] = await Promise.all([
-        kpis.getP95Latency(type),
-        kpis.getStats(type, { window: 100 }),
-        kpis.getStats(type, { window: 'all' }),
-        kpis.getPhaseBreakdown(type, { window: 100 }),
-        ...PROVISION_SOURCES.map((source) => kpis.getStats(type, { window: 100, source })),
-      ]);
-      const sla = p95Last100 === undefined ? 'no-data' : p95Last100 <= SLA_LIMITS[type] ? 'met' : 'breached';
-      const bySource = Object.fromEntries(PROVISION_SOURCES.map((s, i) => [s, perSource[i]]));
-      return [
-        type,
-        { slaLimitMs: SLA_LIMITS[type], sla, p95Last100, last100, allTime, phases, bySource },
-      ] as const;
-    }),
-  );
-  return { window: 100, types: Object.fromEntries(types) };
+function trendColumns(points: readonly TrendPoint[]) {
+  const oldestFirst = [...points].reverse();
+  return {
+    timestamps: oldestFirst.map((p) => p.timestamp.getTime()),
+    durationsMs: oldestFirst.map((p) => microseconds(p.durationMs)),
+    failed: oldestFirst.map((p) => p.failed),
+    p95Ms: oldestFirst.map((p) => jsonMs(microseconds(p.p95Ms))),
+  };
 }
 
-/** The snapshot `GET /v1/kpis` and `sbx report` share. */
-export type KpiSnapshot = Awaited<ReturnType<typeof kpiSnapshot>>;
+/** How many of the window's newest failures the snapshot lists. */
+const LATEST_FAILURES = 3;
+
+async function typeSnapshot(kpis: SandboxProvisioningKPI, type: SandboxType, host?: string) {
+  const scope = host === undefined ? {} : { host };
+  const [p95Last100, last100, allTime, phases, rows, ...perSource] = await Promise.all([
+    kpis.getP95Latency(type, scope),
+    kpis.getStats(type, { window: SLA_WINDOW, ...scope }),
+    // All-time figures come from fleet-wide rollups: one host's view has none.
+    host === undefined ? kpis.getStats(type, { window: 'all' }) : undefined,
+    kpis.getPhaseBreakdown(type, { window: SLA_WINDOW, ...scope }),
+    kpis.listSlaWindow(type, { size: 2 * SLA_WINDOW - 1, ...scope }),
+    // Each source apart (refills included, shown only): what a warm pool buys.
+    ...PROVISION_SOURCES.map((source) => kpis.getStats(type, { window: SLA_WINDOW, source, ...scope })),
+  ]);
+  const { verdict } = last100;
+  return {
+    slaLimitMs: SLA_LIMITS[type],
+    /** The verdict's status, and why when breached. */
+    sla: verdict.status,
+    slaReason: verdict.reason ?? null,
+    verdict: jsonVerdict(verdict),
+    /** `getP95Latency()`: the raw P95 of the newest 100 rows (failures with the time they took), kept for scripts. */
+    p95Last100,
+    last100: jsonStats(last100),
+    allTime: allTime === undefined ? null : jsonStats(allTime),
+    phases,
+    /** The newest 100 of each source (`cold`, `pool`, `refill`) apart; the verdict counts cold and pool alike. */
+    bySource: Object.fromEntries(
+      PROVISION_SOURCES.map((s, i) => [s, perSource[i] && jsonStats(perSource[i])]),
+    ),
+    /** The verdict's window in time order, with the P95 at each provisioning: the dashboard's charts. */
+    trend: trendColumns(slaTrend(rows, SLA_LIMITS[type])),
+    latestFailures: rows
+      .filter((r) => r.failed)
+      .slice(0, LATEST_FAILURES)
+      .map((r) => ({ timestamp: r.timestamp, error: r.error })),
+  };
+}
+
+/** The KPIs of one sandbox type in the snapshot. */
+export type TypeKpis = Awaited<ReturnType<typeof typeSnapshot>>;
+
+async function compute(kpis: SandboxProvisioningKPI, only?: SandboxType, host?: string) {
+  const types = await Promise.all(
+    (only ? [only] : SANDBOX_TYPES).map(
+      async (type) => [type, await typeSnapshot(kpis, type, host)] as const,
+    ),
+  );
+  // One window for every card, chart and verdict: the newest 100 valid (not cancelled) provisionings.
+  return {
+    window: SLA_WINDOW,
+    host: host ?? 'fleet',
+    types: Object.fromEntries(types) as Partial<Record<SandboxType, TypeKpis>>,
+  };
+}
+
+/** The snapshot `GET /v1/kpis` and `sbx report` share (JSON-ready: a P95 that is a failure reads `+Inf`). */
+export type KpiSnapshot = Awaited<ReturnType<typeof compute>>;
+
+interface Cached {
+  version: string;
+  snapshot: Promise<KpiSnapshot>;
+  body?: Promise<Uint8Array<ArrayBuffer>>;
+}
+const cache = new WeakMap<SandboxProvisioningKPI, Cached>();
+
+/** The cache entry for the database as it is now: the same one until anything is written. */
+async function current(kpis: SandboxProvisioningKPI): Promise<Cached> {
+  const version = await kpis.dataVersion();
+  const cached = cache.get(kpis);
+  if (cached?.version === version) return cached;
+  const entry: Cached = { version, snapshot: compute(kpis) };
+  cache.set(kpis, entry);
+  entry.snapshot.catch(() => {
+    if (cache.get(kpis) === entry) cache.delete(kpis);
+  });
+  return entry;
+}
+
+/**
+ * Per-type KPIs: the SLA verdict and its window, stats over the window and all time, phases. Every read is
+ * O(window); the full snapshot is also cached until the database changes (`dataVersion()`), and callers that
+ * arrive while it is computed share the one computation, so pollers cost almost nothing between writes.
+ */
+export async function kpiSnapshot(
+  kpis: SandboxProvisioningKPI,
+  only?: SandboxType,
+  host?: string,
+): Promise<KpiSnapshot> {
+  if (only || host !== undefined) return compute(kpis, only, host);
+  return (await current(kpis)).snapshot;
+}
+
+/**
+ * `kpiSnapshot(kpis)` as the UTF-8 JSON body `GET /v1/kpis` sends, serialized and encoded once per change of the
+ * data: pollers between two writes cost a version check and a socket write.
+ */
+export async function kpiSnapshotBody(
+  kpis: SandboxProvisioningKPI,
+  host?: string,
+): Promise<Uint8Array<ArrayBuffer>> {
+  // One host's view is not cached: the fleet's is what pollers ask for.
+  if (host !== undefined)
+    return new TextEncoder().encode(JSON.stringify(await compute(kpis, undefined, host)));
+  const entry = await current(kpis);
+  entry.body ??= entry.snapshot.then((snapshot) => new TextEncoder().encode(JSON.stringify(snapshot)));
+  return entry.body;
+}
+
+/** The headers of a JSON body sent as bytes. */
+export const JSON_TYPE = { 'content-type': 'application/json; charset=UTF-8' } as const;

@@ -1,12 +1,22 @@
-import type { ExecOptions, ExecResult } from '@sbx/bootstrap';
+import type { ExecOptions, ExecResult, LogsOptions, LogsResult, SandboxFiles } from '@sbx/bootstrap';
 import type { ProvisionContext, SandboxType } from '@sbx/timing';
 import type { GoneReason } from './live-sandboxes.js';
 
-/** A sandbox the host holds: run commands in it, dispose of it. */
+/** A sandbox the host holds: run commands in it, dispose of it; files and logs where its type has them. */
 export interface HostSandbox {
   readonly id: string;
   readonly type: SandboxType;
+  /** The image it runs, where its type has one. */
+  readonly image?: string;
+  /** The warm pool it was taken from, if any. */
+  readonly pool?: string;
+  /** When its backend may remove it whatever its owner (the container's expiry label). */
+  readonly expiresAt?: Date;
+  /** Its filesystem, read and written inside the sandbox (docker: the engine's archive API). */
+  readonly files?: SandboxFiles;
   exec(cmd: string | readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Its main process's output (from the start), then, with `follow`, new output until it ends. */
+  logs?(options: LogsOptions): Promise<LogsResult>;
   dispose(): Promise<void>;
 }
 
@@ -22,8 +32,8 @@ export interface HostSandboxAdapter {
   provision(spec: never, ctx: ProvisionContext): Promise<HostSandbox>;
   /** Resolves when the backend answers; rejects with a message that says where it looked. */
   ping?(): Promise<void>;
-  /** Removes sandboxes a dead or expired owner left behind; resolves to what it removed. */
-  reap?(): Promise<{ removed: string[] }>;
+  /** Removes sandboxes a dead or expired owner left behind, but those `keep` claims; resolves to what it removed. */
+  reap?(options?: { keep?: (container: { sandboxId: string }) => boolean }): Promise<{ removed: string[] }>;
   /** Last resort when the process must exit now: start removing these sandboxes without waiting. */
   abandon?(sandboxIds: readonly string[]): void;
   /** Follows the backend's events and reports sandboxes that went away, until `signal` aborts. */

@@ -1,4 +1,5 @@
 import {
+  isCancelled,
   isUserFacing,
   type Logger,
   type ProvisionRecorder,
@@ -45,8 +46,10 @@ export class ObservedRecorder implements ProvisionRecorder {
       throw error;
     }
     telemetry?.provision(result);
-    // A pool's background refill is shown, but no caller waited for it: not an SLA breach anyone saw.
-    if (result.status !== 'sla_breach' || !isUserFacing(provisionSourceOf(result))) return;
+    // A caller's cancellation says nothing about the SLA, and a pool's background refill is shown but no caller
+    // waited for it: neither is an SLA breach anyone saw.
+    if (result.status !== 'sla_breach' || isCancelled(result) || !isUserFacing(provisionSourceOf(result)))
+      return;
     const thresholdMs = result.slaLimitMs ?? SLA_LIMITS[result.sandboxType];
     const why = result.error ? `failed: ${result.error.message}` : `took ${Math.round(result.durationMs)} ms`;
     const message = `sla-breach: ${result.sandboxType} provisioning ${why} (limit ${thresholdMs} ms)`;

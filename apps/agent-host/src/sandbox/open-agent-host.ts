@@ -1,19 +1,19 @@
+import { hostname } from 'node:os';
 import {
   ChangeFeed,
   openDatabase,
-  SandboxAlertRepository,
-  SandboxPerfRecordRepository,
-  SandboxProvisioningKPI,
+  type SandboxAlertRepository,
+  type SandboxPerfRecordRepository,
+  type SandboxProvisioningKPI,
 } from '@sbx/store';
 import { consoleLogger, type Logger } from '@sbx/timing';
 import { sandboxModules } from '../adapters/registry.js';
-import { AlertService } from '../alerts/alert-service.js';
-import { WebhookNotifier } from '../alerts/webhook-notifier.js';
+import type { AlertService } from '../alerts/alert-service.js';
 import type { HostConfig } from '../config.js';
-import { OtelInstruments } from '../telemetry/otel-instruments.js';
 import { PrometheusMetrics } from '../telemetry/prometheus-metrics.js';
+import { composeHost } from './compose-host.js';
 import type { HostSandboxAdapter } from './host-adapter.js';
-import { type CloseReport, DEFAULT_CLOSE_TIMEOUT_MS, SandboxHost } from './sandbox-host.js';
+import type { CloseReport, SandboxHost } from './sandbox-host.js';
 
 /** Everything a CLI command or the server needs, wired once. */
 export interface AgentHost {
@@ -34,51 +34,31 @@ export interface AgentHost {
 /** The composition root: opens the database, creates each sandbox type's adapter and wires the sandbox host. */
 export async function openAgentHost(config: HostConfig, logger: Logger = consoleLogger): Promise<AgentHost> {
   const db = await openDatabase(config.dbPath);
-  const kpis = new SandboxProvisioningKPI(db);
-  const perf = new SandboxPerfRecordRepository(db);
-  const alerts = new SandboxAlertRepository(db);
-  const notifier = config.webhookUrl
-    ? new WebhookNotifier({
-        url: config.webhookUrl,
-        logger,
-        ...(config.webhookCooldownMs ? { cooldownMs: config.webhookCooldownMs } : {}),
-      })
-    : undefined;
-  const alertService = new AlertService({ repo: alerts, notifier, logger });
+  const hostId = config.hostId ?? hostname();
+  // A fleet shares one PostgreSQL database: each host exports only what it measured (Prometheus sums the hosts).
+  const fleet = /^postgres(ql)?:\/\//i.test(config.dbPath);
   const adapters: Record<string, HostSandboxAdapter> = {};
   for (const module of sandboxModules()) {
     const adapter = module.createAdapter?.(config, logger);
     if (adapter) adapters[module.type] = adapter;
   }
-  const host = new SandboxHost({
-    recorder: kpis,
-    sink: perf,
+  const composed = composeHost(db, {
     adapters,
     logger,
-    alerts: alertService,
-    telemetry: new OtelInstruments(),
+    hostId,
+    webhookUrl: config.webhookUrl,
+    webhookCooldownMs: config.webhookCooldownMs,
+    alertThresholdMs: config.alertThresholdMs,
     limits: { perTenant: config.policy.maxLivePerTenant, total: config.policy.maxLiveTotal },
-    ...(config.alertThresholdMs ? { alertThresholdMs: config.alertThresholdMs } : {}),
+    idleTimeoutMs: config.policy.idleTimeoutMs,
+    maxTtlMs: config.policy.maxTtlMs,
   });
-  const metrics = new PrometheusMetrics({ feed: new ChangeFeed(db), liveSandboxes: () => host.liveCount });
-  let closing: Promise<CloseReport> | undefined;
-  return {
-    config,
-    kpis,
-    perf,
-    alerts,
-    alertService,
-    metrics,
-    host,
-    close(options = {}) {
-      closing ??= (async () => {
-        try {
-          return await host.close({ timeoutMs: options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS });
-        } finally {
-          await db.destroy();
-        }
-      })();
-      return closing;
-    },
-  };
+  const { kpis } = composed;
+  const metrics = new PrometheusMetrics({
+    feed: new ChangeFeed(db, fleet ? { hostId } : {}),
+    kpis: fleet ? { getSlaVerdict: (type) => kpis.getSlaVerdict(type, { host: hostId }) } : kpis,
+    host: hostId,
+    liveSandboxes: () => composed.host.liveCount,
+  });
+  return { ...composed, config, metrics };
 }

@@ -91,18 +91,82 @@ describe('SandboxHost', () => {
     expect(host.perfMonitor.activeCount).toBe(0);
   });
 
-  it('refuses a second concurrent job in the same sandbox', async () => {
-    let release: () => void = () => {};
+  it('runs several jobs in one sandbox at once, each its own perf record of that sandbox', async () => {
+    const releases: Array<() => void> = [];
     const sandbox = fakeSandbox(
       'c3',
-      () => new Promise((resolve) => (release = () => resolve({ exitCode: 0, stdout: '', stderr: '' }))),
+      () => new Promise((resolve) => releases.push(() => resolve({ exitCode: 0, stdout: '', stderr: '' }))),
     );
-    const { host } = setup(async () => sandbox);
+    const { host, records } = setup(async () => sandbox);
     await host.provision('docker', { image: 'img' });
-    const first = host.runJob(sandbox, 'sleep 1');
-    await expect(host.runJob(sandbox, 'echo')).rejects.toMatchObject({ code: 'SANDBOX_ALREADY_STARTED' });
-    release();
-    await expect(first).resolves.toMatchObject({ record: { outcome: 'success' } });
+    const jobs = [host.runJob(sandbox, 'a'), host.runJob(sandbox, 'b'), host.runJob(sandbox, 'c')];
+    await vi.waitFor(() => expect(releases).toHaveLength(3));
+    expect(host.perfMonitor.activeCount).toBe(3);
+    for (const release of releases) release();
+    await Promise.all(jobs);
+    expect(records.map((r) => [r.sandboxId, r.outcome])).toEqual([
+      ['c3', 'success'],
+      ['c3', 'success'],
+      ['c3', 'success'],
+    ]);
+  });
+
+  it('removes a sandbox idle for idleTimeoutMs and remembers it as gone (idle); a job keeps it alive', async () => {
+    vi.useFakeTimers();
+    try {
+      let release: () => void = () => {};
+      const sandbox = fakeSandbox(
+        'idle',
+        () => new Promise((resolve) => (release = () => resolve({ exitCode: 0, stdout: '', stderr: '' }))),
+      );
+      const logger = { warn: vi.fn(), error: vi.fn() };
+      const host = new SandboxHost({
+        recorder: { record: () => {} },
+        sink: { insert: () => {} },
+        adapters: { docker: { type: 'docker', provision: async () => sandbox } },
+        logger,
+        idleTimeoutMs: 1_000,
+      });
+      await host.provision('docker', {});
+      const job = host.runJob(sandbox, 'sleep 5');
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(host.lookup('idle').state).toBe('live');
+      release();
+      await job;
+      await vi.advanceTimersByTimeAsync(1_300);
+      expect(host.lookup('idle')).toEqual({ state: 'gone', reason: 'idle' });
+      expect(sandbox.disposed).toBe(1);
+      await host.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('extends a TTL within maxTtlMs of the creation; reap() keeps an extended sandbox its label would expire', async () => {
+    let now = 1_000_000;
+    const sandbox = Object.assign(
+      fakeSandbox('ttl', () => ok()),
+      { expiresAt: new Date(now + 60_000) },
+    );
+    const reap = vi.fn(async (options?: { keep?: (c: { sandboxId: string }) => boolean }) => ({
+      removed: options?.keep?.({ sandboxId: 'ttl' }) ? [] : ['ttl'],
+    }));
+    const host = new SandboxHost({
+      recorder: { record: () => {} },
+      sink: { insert: () => {} },
+      adapters: { docker: { type: 'docker', provision: async () => sandbox, reap } },
+      logger: { warn: vi.fn(), error: vi.fn() },
+      maxTtlMs: 600_000,
+      now: () => now,
+    });
+    await host.provision('docker', {});
+    expect(host.times('ttl')?.expiresAt).toBe(now + 60_000);
+    now += 50_000;
+    expect(host.extendTtl('ttl', 300_000)).toBe(now + 300_000);
+    expect(() => host.extendTtl('ttl', 600_000)).toThrow(expect.objectContaining({ code: 'POLICY_LIMIT' }));
+    now += 100_000; // past the container's label, within the host's own expiry
+    expect(await host.reap()).toEqual([]);
+    await host.close();
   });
 
   it('close() removes every live sandbox and logs the ones that fail', async () => {

@@ -1,84 +1,51 @@
-import { type ExecOptions, type ExecResult, isBootstrapError } from '@sbx/bootstrap';
+import { randomUUID } from 'node:crypto';
+import { isBootstrapError } from '@sbx/bootstrap';
 import {
   describeError,
-  type Logger,
-  type PerfRecordSink,
-  type ProvisionRecorder,
   type ProvisionResult,
   SandboxPerfMonitor,
-  type SandboxPerfRecord,
   SandboxProvisioner,
   type SandboxRunOutcome,
   type SandboxType,
 } from '@sbx/timing';
-import type { AlertService } from '../alerts/alert-service.js';
 import { AgentHostError } from '../errors.js';
-import type { OtelInstruments } from '../telemetry/otel-instruments.js';
 import type { HostGoneEvent, HostSandbox, HostSandboxAdapter } from './host-adapter.js';
 import { type HostPoolStats, HostPools, type PoolDefinition } from './host-pools.js';
 import { InFlight } from './in-flight.js';
 import { LiveLimiter, type LiveLimits } from './live-limits.js';
 import { LiveSandboxes, type Lookup } from './live-sandboxes.js';
 import { ObservedRecorder } from './observed-recorder.js';
+import { SandboxActivity, type SandboxTimes } from './sandbox-activity.js';
+import {
+  type CloseReport,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_MAX_TTL_MS,
+  type JobOptions,
+  type JobRun,
+  type ProvisionCallOptions,
+  type Provisioned,
+  type SandboxHostDeps,
+  SWEEP_INTERVAL_MS,
+} from './sandbox-host-options.js';
 
-/** Dependencies of the sandbox host. */
-export interface SandboxHostDeps {
-  recorder: ProvisionRecorder;
-  sink: PerfRecordSink;
-  /** The adapters the host provisions with, keyed by sandbox type (types provisioned elsewhere have none). */
-  adapters: Partial<Record<SandboxType, HostSandboxAdapter>>;
-  logger: Logger;
-  alertThresholdMs?: number;
-  /** Default deadline of one provisioning, in milliseconds. */
-  deadlineMs?: number;
-  /** Where SLA breaches and overhead alerts are kept (and posted). */
-  alerts?: AlertService;
-  /** OpenTelemetry histograms of every provisioning and run. */
-  telemetry?: OtelInstruments;
-  /** Caps on live sandboxes; none by default (the server sets them from its policy). */
-  limits?: LiveLimits;
-}
-
+export {
+  type CloseReport,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_DEADLINE_MS,
+  type JobOptions,
+  type JobRun,
+  type ProvisionCallOptions,
+  type Provisioned,
+  type SandboxHostDeps,
+  SWEEP_INTERVAL_MS,
+} from './sandbox-host-options.js';
 export type { LiveLimits };
-
-/** Options of one provisioning. */
-export interface ProvisionCallOptions {
-  /** Who asks; the sandbox is theirs alone (default `default`). */
-  tenant?: string;
-  signal?: AbortSignal;
-  deadlineMs?: number;
-  onResult?: (result: ProvisionResult) => void;
-}
-
-/** A provisioned sandbox and how its provisioning went. */
-export interface Provisioned {
-  sandbox: HostSandbox;
-  result: ProvisionResult;
-}
 
 /** A sandbox handed out by a warm pool: a ready member (`pool`) or, the pool being empty, a cold one. */
 export interface Acquired extends Provisioned {
   source: 'pool' | 'cold';
 }
-
-/** One job run in a sandbox, measured by the perf monitor. */
-export interface JobRun {
-  exec: ExecResult;
-  record: SandboxPerfRecord;
-}
-
-/** What `close()` did. */
-export interface CloseReport {
-  /** Sandboxes removed at close. */
-  removed: number;
-  /** False when the timeout passed before everything under way settled and was flushed. */
-  complete: boolean;
-}
-
-/** Default provisioning deadline: twice the docker SLA, so a breach is still measured before we give up. */
-export const DEFAULT_DEADLINE_MS = 60_000;
-/** Default bound of `close()`: under the 2 s a user waits after Ctrl-C. */
-export const DEFAULT_CLOSE_TIMEOUT_MS = 1_500;
 
 /**
  * The sandbox entry point: every spin-up goes through the `SandboxProvisioner` (recorded with its phases,
@@ -96,10 +63,21 @@ export class SandboxHost {
   readonly #shutdown = new AbortController();
   readonly #limiter: LiveLimiter;
   readonly #pools: HostPools;
+  readonly #activity: SandboxActivity;
+  // Taken out of the live set, their removal still under way: a last resort must not forget them.
+  readonly #removing = new Set<HostSandbox>();
+  readonly #sweeper: ReturnType<typeof setInterval>;
   #closing: Promise<CloseReport> | undefined;
 
   constructor(deps: SandboxHostDeps) {
     this.#deps = deps;
+    this.#activity = new SandboxActivity({
+      idleTimeoutMs: deps.idleTimeoutMs,
+      ...(deps.now ? { now: deps.now } : {}),
+    });
+    const every = Math.max(50, Math.min(SWEEP_INTERVAL_MS, (deps.idleTimeoutMs ?? SWEEP_INTERVAL_MS) / 4));
+    this.#sweeper = setInterval(() => this.#sweep(), every);
+    this.#sweeper.unref?.();
     this.#recorder = new ObservedRecorder(deps);
     this.#limiter = new LiveLimiter(this.#live, deps.limits);
     this.provisioner = new SandboxProvisioner({ recorder: this.#recorder, logger: deps.logger });
@@ -201,6 +179,8 @@ export class SandboxHost {
       throw new AgentHostError('HOST_CLOSING', 'the host is shutting down; the new sandbox was removed');
     }
     this.#live.add(sandbox, tenant);
+    const maxTtlMs = this.#deps.maxTtlMs ?? DEFAULT_MAX_TTL_MS;
+    this.#activity.add(sandbox.id, sandbox.expiresAt?.getTime() ?? this.#activity.now() + maxTtlMs);
     return sandbox;
   }
 
@@ -266,36 +246,89 @@ export class SandboxHost {
   }
 
   /**
-   * Runs a command in a live sandbox, timed by the perf monitor (success, timeout or error); `signal` (a
-   * client that went away) and the host's shutdown abort it. One job runs in a sandbox at a time.
+   * Runs a command in a live sandbox, timed by the perf monitor (success, timeout or error) as its own run:
+   * several may run in one sandbox at once. `signal` (a client that went away) and the host's shutdown abort it.
    */
   async runJob(
     sandbox: HostSandbox,
     cmd: string | readonly string[],
-    options: ExecOptions = {},
+    options: JobOptions = {},
   ): Promise<JobRun> {
     this.#refuseWhenClosing();
-    this.perfMonitor.start(sandbox.id);
-    return this.#inFlight.track(this.#runJob(sandbox, cmd, options));
+    const runId = randomUUID();
+    this.perfMonitor.start(sandbox.id, { runId });
+    return this.#inFlight.track(this.#runJob(sandbox, cmd, options, runId));
   }
 
   async #runJob(
     sandbox: HostSandbox,
     cmd: string | readonly string[],
-    options: ExecOptions,
+    { onRecord, ...options }: JobOptions,
+    runId: string,
   ): Promise<JobRun> {
     let outcome: SandboxRunOutcome = 'error';
+    const done = this.#activity.begin(sandbox.id);
     try {
       const exec = await sandbox.exec(cmd, { ...options, signal: this.#withShutdown(options.signal) });
       outcome = exec.exitCode === 0 ? 'success' : 'error';
-      return { exec, record: this.perfMonitor.stop(sandbox.id, { outcome }) };
+      const record = this.perfMonitor.stop(sandbox.id, { outcome, runId });
+      onRecord?.(record);
+      return { exec, record };
     } catch (error) {
       outcome = isBootstrapError(error, 'EXEC_TIMEOUT') ? 'timeout' : 'error';
-      this.perfMonitor.stop(sandbox.id, { outcome });
-      if (isBootstrapError(error) && (error.code as string) === 'SANDBOX_GONE')
-        this.#gone(sandbox.id, 'exited');
+      const record = this.perfMonitor.stop(sandbox.id, { outcome, runId });
+      onRecord?.(record);
+      if (isBootstrapError(error, 'SANDBOX_GONE')) this.#gone(sandbox.id, 'exited');
       throw error;
+    } finally {
+      done();
     }
+  }
+
+  /**
+   * Runs a file call (or any use that is not a command) on a live sandbox: it counts as activity (the sandbox
+   * does not idle meanwhile), the host's shutdown aborts it, and a `SANDBOX_GONE` drops the sandbox.
+   */
+  async use<T>(
+    sandbox: HostSandbox,
+    fn: (signal: AbortSignal) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    this.#refuseWhenClosing();
+    const done = this.#activity.begin(sandbox.id);
+    try {
+      return await this.#inFlight.track(fn(this.#withShutdown(signal)));
+    } catch (error) {
+      if (isBootstrapError(error, 'SANDBOX_GONE')) this.#gone(sandbox.id, 'exited');
+      throw error;
+    } finally {
+      done();
+    }
+  }
+
+  /** When a live sandbox was made, expires (by the host's own account) and was last used. */
+  times(id: string): SandboxTimes | undefined {
+    return this.#activity.times(id);
+  }
+
+  /**
+   * Moves a live sandbox's expiry to `ttlMs` from now, within `maxTtlMs` of its creation (`POLICY_LIMIT`
+   * otherwise); resolves to the new expiry. The container's label keeps the first one: `reap()` asks the host.
+   */
+  extendTtl(id: string, ttlMs: number): number {
+    const times = this.#activity.times(id);
+    if (!times) throw new AgentHostError('SANDBOX_NOT_FOUND', `no live sandbox ${id}`);
+    const maxTtlMs = this.#deps.maxTtlMs ?? DEFAULT_MAX_TTL_MS;
+    const expiresAt = this.#activity.now() + ttlMs;
+    const limit = times.createdAt + maxTtlMs;
+    if (expiresAt > limit) {
+      throw new AgentHostError(
+        'POLICY_LIMIT',
+        `ttlMs: a sandbox lives at most ${maxTtlMs} ms from its creation; at most ${Math.max(0, limit - this.#activity.now())} more (server policy)`,
+      );
+    }
+    this.#activity.setExpiry(id, expiresAt);
+    return expiresAt;
   }
 
   /** Disposes one live sandbox; false when the id is not live. */
@@ -304,7 +337,8 @@ export class SandboxHost {
     if (!sandbox) return false;
     // Its place under the caps is free now: a pool that could not refill may.
     this.#pools.nudge();
-    await this.#inFlight.track(sandbox.dispose());
+    this.#activity.remove(id);
+    await this.#inFlight.track(this.#remove(sandbox));
     return true;
   }
 
@@ -313,10 +347,15 @@ export class SandboxHost {
     await Promise.all(Object.values(this.#deps.adapters).map((adapter) => adapter?.ping?.()));
   }
 
-  /** Runs every adapter's `reap()`; resolves to the ids removed. */
+  /**
+   * Runs every adapter's `reap()`, keeping this host's live sandboxes whose own expiry (maybe extended past
+   * the container's label) is still ahead; resolves to the ids removed.
+   */
   async reap(): Promise<string[]> {
     const adapters = Object.values(this.#deps.adapters);
-    const results = await Promise.all(adapters.map((adapter) => adapter?.reap?.()));
+    const keep = (container: { sandboxId: string }) =>
+      this.#live.lookup(container.sandboxId).state === 'live' && this.#activity.alive(container.sandboxId);
+    const results = await Promise.all(adapters.map((adapter) => adapter?.reap?.({ keep })));
     return results.flatMap((r) => r?.removed ?? []);
   }
 
@@ -344,9 +383,11 @@ export class SandboxHost {
     const left = () => Math.max(0, deadline - performance.now());
     this.#shutdown.abort(new AgentHostError('HOST_CLOSING', 'the host is shutting down'));
     const pools = this.#inFlight.track(this.#pools.close({ timeoutMs: left() }));
+    clearInterval(this.#sweeper);
     let complete = await this.#inFlight.settle(left());
     const drained = await pools;
     const live = this.#live.takeAll();
+    for (const sandbox of live) this.#activity.remove(sandbox.id);
     for (const sandbox of live) void this.#inFlight.track(this.#disposeQuietly(sandbox));
     void this.#inFlight.track(this.perfMonitor.forceFlush());
     complete = (await this.#inFlight.settle(left())) && complete;
@@ -365,7 +406,7 @@ export class SandboxHost {
    * sandboxes without waiting; returns their ids so the caller can say what may be left for `sbx reap`.
    */
   abandon(): string[] {
-    const live = this.#live.list();
+    const live = [...this.#live.list(), ...this.#removing];
     const left: string[] = [];
     for (const [type, adapter] of Object.entries(this.#deps.adapters)) {
       const ids = [
@@ -378,7 +419,14 @@ export class SandboxHost {
     return left;
   }
 
+  // Idle sandboxes, and those past the host's own expiry, are removed and remembered as gone.
+  #sweep(): void {
+    if (this.closing) return;
+    for (const { id, reason } of this.#activity.due()) this.#gone(id, reason);
+  }
+
   #gone(id: string, reason: HostGoneEvent['reason']): void {
+    this.#activity.remove(id);
     const sandbox = this.#live.markGone(id, reason);
     if (!sandbox) {
       // Not a live sandbox: perhaps a pool's ready member, which the pool then replaces.
@@ -391,9 +439,18 @@ export class SandboxHost {
     void this.#inFlight.track(this.#disposeQuietly(sandbox));
   }
 
-  async #disposeQuietly(sandbox: HostSandbox): Promise<void> {
+  async #remove(sandbox: HostSandbox): Promise<void> {
+    this.#removing.add(sandbox);
     try {
       await sandbox.dispose();
+    } finally {
+      this.#removing.delete(sandbox);
+    }
+  }
+
+  async #disposeQuietly(sandbox: HostSandbox): Promise<void> {
+    try {
+      await this.#remove(sandbox);
     } catch (error) {
       this.#deps.logger.error(`could not remove sandbox ${sandbox.id}; \`sbx reap\` will`, {
         error: describeError(error),

@@ -9,12 +9,16 @@ import { type AppEnv, type AuthOptions, hostGuard, requireTenant } from '../auth
 import { SESSION_COOKIE } from '../auth/sessions.js';
 import { DEFAULT_TENANT } from '../auth/token-file.js';
 import { renderDashboard, serveDashboardAsset } from '../dashboard/dashboard-page.js';
-import { kpiSnapshot } from '../reports/kpi-snapshot.js';
+import { JSON_TYPE, kpiSnapshotBody } from '../reports/kpi-snapshot.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { type HttpResponse, renderWebContainerPage, serveWebContainerAsset } from '../webcontainer/index.js';
+import { execRoutes } from './exec-routes.js';
+import { FILES_PATH, fileRoutes } from './file-routes.js';
 import { errorBody, toHttpError, validationHook } from './http-errors.js';
 import { ingestSchema, toProvisionResult } from './ingest-schema.js';
+import { lifecycleRoutes } from './lifecycle-routes.js';
 import { loginPage, loginRoutes } from './login-routes.js';
+import { openApiDocument } from './openapi-routes.js';
 import { poolRoutes } from './pool-routes.js';
 import { RateLimiter } from './rate-limiter.js';
 import { sandboxRoutes } from './sandbox-routes.js';
@@ -71,8 +75,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   if (!options.metricsOpen) app.use('/metrics', authenticate);
   app.use('/v1/*', jsonBodiesOnly);
   app.use('/v1/*', async (c, next) =>
-    // The ingest route has its own, smaller limit; each 413 states the limit that applied.
-    c.req.path === '/v1/provisions' ? next() : bodyLimit(limitOf(MAX_BODY_BYTES))(c, next),
+    // The ingest route has its own, smaller limit, and file uploads the policy's; each 413 states its limit.
+    c.req.path === '/v1/provisions' || FILES_PATH.test(c.req.path)
+      ? next()
+      : bodyLimit(limitOf(MAX_BODY_BYTES))(c, next),
   );
   if (options.auth) loginRoutes(app, options.auth);
 
@@ -85,9 +91,13 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     return c.json({ status, engine, liveSandboxes: deps.host.liveCount });
   });
 
+  app.get('/openapi.json', (c) => c.json(openApiDocument()));
   app.use('/v1/sandboxes', serverTiming);
   sandboxRoutes(app, { host: deps.host, policy });
   poolRoutes(app, { host: deps.host });
+  lifecycleRoutes(app, { host: deps.host, policy });
+  execRoutes(app, { host: deps.host, policy });
+  fileRoutes(app, { host: deps.host, policy });
 
   // A provisioning measured elsewhere (the WebContainer page, any browser app): stored like docker's.
   const ingestRate = new RateLimiter(policy.ingestPerMinute);
@@ -117,7 +127,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     return c.json({ rows: rows.map(({ tenant: _tenant, ...row }) => row) });
   });
 
-  app.get('/v1/kpis', async (c) => c.json(await kpiSnapshot(deps.kpis)));
+  app.get('/v1/kpis', async (c) => {
+    // The fleet by default; `?host=` for the provisionings one agent host measured.
+    const host = c.req.query('host');
+    if (host !== undefined && !/^[\w.:-]{1,128}$/.test(host)) {
+      return c.json(errorBody('INVALID_REQUEST', 'host must be 1-128 letters, digits, ., _, : or -'), 400);
+    }
+    return c.body(await kpiSnapshotBody(deps.kpis, host), 200, JSON_TYPE);
+  });
   app.get('/v1/alerts', zValidator('query', alertQuerySchema, validationHook), async (c) => {
     const { limit, kind } = c.req.valid('query');
     const rows = deps.alerts ? await deps.alerts.listRecent(limit, kind) : [];
@@ -184,9 +201,11 @@ const securityHeaders: MiddlewareHandler = async (c, next) => {
   if (!c.res.headers.has('X-Frame-Options')) c.header('X-Frame-Options', 'DENY');
 };
 
-// A body that is not JSON is refused before anything reads it (a wrong content type is 415, not a field error).
+// A body that is not JSON is refused before anything reads it (a wrong content type is 415, not a field error);
+// file uploads carry bytes (application/octet-stream) or a tar.
 const jsonBodiesOnly: MiddlewareHandler = async (c, next) => {
-  if (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH') {
+  const write = c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH';
+  if (write && !FILES_PATH.test(c.req.path)) {
     const type = c.req.header('content-type') ?? '';
     const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
     if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {

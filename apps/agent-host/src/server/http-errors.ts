@@ -25,6 +25,10 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   DISPOSED: 410,
   SANDBOX_GONE: 410,
   POOL_CLOSED: 503,
+  FILE_NOT_FOUND: 404,
+  FILE_TOO_LARGE: 413,
+  READ_ONLY_PATH: 409,
+  FILE_FAILED: 502,
   // the agent host
   INVALID_REQUEST: 400,
   INVALID_IMAGE: 400,
@@ -35,6 +39,7 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   HOST_CLOSING: 503,
   SANDBOX_NOT_FOUND: 404,
   POOL_NOT_FOUND: 404,
+  NOT_SUPPORTED: 501,
   NOT_RECORDED: 500,
 };
 
@@ -42,10 +47,6 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
 export function toHttpError(error: unknown): { status: ContentfulStatusCode; body: ErrorBody } {
   if (isBootstrapError(error) || isAgentHostError(error)) {
     return { status: STATUS_BY_CODE[error.code] ?? 502, body: errorBody(error.code, error.message) };
-  }
-  const code = (error as { code?: unknown })?.code;
-  if (code === 'SANDBOX_ALREADY_STARTED') {
-    return { status: 409, body: errorBody('SANDBOX_BUSY', 'a job is already running in this sandbox') };
   }
   return { status: 500, body: errorBody('INTERNAL', error instanceof Error ? error.message : String(error)) };
 }

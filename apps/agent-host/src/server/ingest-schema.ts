@@ -1,4 +1,4 @@
-import type { ProvisionResult, SandboxType } from '@sbx/timing';
+import { type ProvisionResult, type SandboxType, SLA_LIMITS } from '@sbx/timing';
 import { z } from 'zod';
 
 /** The phases each sandbox type reports; anything else is refused. */
@@ -7,20 +7,38 @@ export const KNOWN_PHASES: Readonly<Record<SandboxType, readonly string[]>> = Ob
   webcontainer: ['preflight', 'boot', 'mount', 'install', 'start', 'ready'],
 });
 
+/** The longest provisioning (and phase) a client may report: 24 hours. */
+export const MAX_INGEST_DURATION_MS = 24 * 3_600_000;
+/** How far a reported start may be from the server's clock, either way: one day. */
+export const MAX_INGEST_CLOCK_SKEW_MS = 24 * 3_600_000;
+
 /** Phases may overshoot the total by this much: the page reads its clock once more after the last phase. */
 const PHASE_TOLERANCE_MS = 1;
-const MAX_FUTURE_MS = 5 * 60_000;
 
-const ms = z.number().finite('must be a finite number').nonnegative('must not be negative');
+const ms = z
+  .number()
+  .finite('must be a finite number')
+  .nonnegative('must not be negative')
+  .max(MAX_INGEST_DURATION_MS, `must be at most ${MAX_INGEST_DURATION_MS} ms (24 h)`);
 
-/** Body of `POST /v1/provisions`: a provisioning measured elsewhere (a browser page), described in docs/. */
+/**
+ * Body of `POST /v1/provisions`: a WebContainer provisioning measured in a browser page (docs/webcontainer-ingest.md).
+ * Docker provisionings are measured by the host itself; the SLA limit is the server's, never the client's; no field
+ * is ignored (an unknown one is a 400); the start must be within a day of the server's clock when it is validated.
+ */
 export const ingestSchema = z
   .object({
-    sandboxType: z.enum(['docker', 'webcontainer'], { error: "must be 'docker' or 'webcontainer'" }),
+    sandboxType: z.literal('webcontainer', {
+      error: "must be 'webcontainer' (docker provisionings are measured by the host itself)",
+    }),
     durationMs: ms,
     status: z.enum(['ok', 'sla_breach']),
     timestamp: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }),
-    slaLimitMs: z.number().finite().positive(),
+    slaLimitMs: z
+      .never({
+        error: `is the server's to set (${SLA_LIMITS.webcontainer} ms for webcontainer): leave it out`,
+      })
+      .optional(),
     phases: z
       .array(z.object({ name: z.string().min(1).max(32), startMs: ms, durationMs: ms }).strict())
       .max(16)
@@ -48,30 +66,36 @@ export const ingestSchema = z
         ctx.addIssue({ code: 'custom', path: ['phases', i], message: 'ends after the provisioning ended' });
       }
     });
-    const breach = body.error !== undefined || body.durationMs > body.slaLimitMs;
+    const limit = SLA_LIMITS[body.sandboxType];
+    const breach = body.error !== undefined || body.durationMs > limit;
     if ((body.status === 'sla_breach') !== breach) {
       ctx.addIssue({
         code: 'custom',
         path: ['status'],
-        message: `must be '${breach ? 'sla_breach' : 'ok'}' for this duration, limit and error`,
+        message: `must be '${breach ? 'sla_breach' : 'ok'}' for this duration and error (limit ${limit} ms)`,
       });
     }
-    if (Date.parse(body.timestamp) > Date.now() + MAX_FUTURE_MS) {
-      ctx.addIssue({ code: 'custom', path: ['timestamp'], message: 'is in the future' });
+    const skew = Date.parse(body.timestamp) - Date.now();
+    if (Math.abs(skew) > MAX_INGEST_CLOCK_SKEW_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timestamp'],
+        message: `must be within a day of the server's clock (${skew > 0 ? 'ahead' : 'behind'} by ${Math.round(Math.abs(skew) / 3_600_000)} h)`,
+      });
     }
   });
 
 /** A validated ingest body. */
 export type IngestBody = z.infer<typeof ingestSchema>;
 
-/** The timing result the recorder stores for an ingest body. */
+/** The timing result the recorder stores for an ingest body, judged by the server's limit. */
 export function toProvisionResult(body: IngestBody): ProvisionResult {
   const result: ProvisionResult = {
     sandboxType: body.sandboxType,
     durationMs: body.durationMs,
     status: body.status,
     timestamp: new Date(body.timestamp),
-    slaLimitMs: body.slaLimitMs,
+    slaLimitMs: SLA_LIMITS[body.sandboxType],
     phases: body.phases,
   };
   if (body.error) result.error = body.error;

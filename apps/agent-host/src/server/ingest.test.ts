@@ -1,15 +1,25 @@
-import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
+import {
+  openDatabase,
+  SandboxAlertRepository,
+  SandboxPerfRecordRepository,
+  SandboxProvisioningKPI,
+} from '@sbx/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AlertService } from '../alerts/alert-service.js';
 import { defaultPolicy } from '../policy/sandbox-policy.js';
 import { SandboxHost } from '../sandbox/sandbox-host.js';
 import { createApp } from './create-app.js';
+
+const HOUR = 3_600_000;
+/** A start `hoursAgo` before the server's clock, as ISO text. */
+const ago = (hoursAgo: number) => new Date(Date.now() - hoursAgo * HOUR).toISOString();
+const STARTED = ago(0.5);
 
 const valid = () => ({
   sandboxType: 'webcontainer',
   durationMs: 92.7,
   status: 'ok',
-  timestamp: '2026-11-22T10:00:00.000Z',
-  slaLimitMs: 10_000,
+  timestamp: STARTED,
   phases: [
     { name: 'preflight', startMs: 0, durationMs: 0.2 },
     { name: 'boot', startMs: 0.2, durationMs: 42.1 },
@@ -20,13 +30,16 @@ const valid = () => ({
 describe('POST /v1/provisions', () => {
   let db: Awaited<ReturnType<typeof openDatabase>>;
   let kpis: SandboxProvisioningKPI;
+  let alerts: SandboxAlertRepository;
   let post: (body: unknown) => Promise<Response>;
   beforeEach(async () => {
     db = await openDatabase(':memory:');
     kpis = new SandboxProvisioningKPI(db);
+    alerts = new SandboxAlertRepository(db);
     const perf = new SandboxPerfRecordRepository(db);
     const logger = { warn: vi.fn(), error: vi.fn() };
-    const host = new SandboxHost({ recorder: kpis, sink: perf, adapters: {}, logger });
+    const alertService = new AlertService({ repo: alerts, logger });
+    const host = new SandboxHost({ recorder: kpis, sink: perf, adapters: {}, logger, alerts: alertService });
     const app = createApp({
       kpis,
       perf,
@@ -52,7 +65,7 @@ describe('POST /v1/provisions', () => {
       status: 'ok',
       slaLimitMs: 10_000,
     });
-    expect(row?.timestamp.toISOString()).toBe('2026-11-22T10:00:00.000Z');
+    expect(row?.timestamp.toISOString()).toBe(STARTED);
     expect(row?.phases.map((p) => p.name)).toEqual(['preflight', 'boot', 'ready']);
   });
 
@@ -66,6 +79,35 @@ describe('POST /v1/provisions', () => {
     };
     expect((await post(failed)).status).toBe(201);
     expect(await kpis.getStats('webcontainer')).toMatchObject({ n: 1, failures: 1, slaBreaches: 1 });
+    expect(await alerts.count('sla-breach')).toBe(1);
+  });
+
+  it('stores a cancelled provisioning as cancelled: no SLA evidence and no alert', async () => {
+    const cancelled = {
+      ...valid(),
+      durationMs: 400,
+      status: 'sla_breach',
+      phases: [{ name: 'boot', startMs: 0, durationMs: 399 }],
+      error: { name: 'BootstrapError', message: 'provisioning was aborted', code: 'CANCELLED' },
+    };
+    expect((await post(cancelled)).status).toBe(201);
+    expect(await kpis.getStats('webcontainer')).toMatchObject({ n: 0, cancelled: 1, failures: 0 });
+    expect(await alerts.count('sla-breach')).toBe(0);
+  });
+
+  it("stores the server's SLA limit and judges the status by it", async () => {
+    expect((await post({ ...valid(), durationMs: 9_999.9 })).status).toBe(201);
+    expect((await kpis.listRecent())[0]?.slaLimitMs).toBe(10_000);
+    const slow = await post({ ...valid(), durationMs: 10_000.1 });
+    expect(slow.status).toBe(400);
+    expect((await slow.json()).error.issues[0].message).toMatch(/must be 'sla_breach'.*limit 10000 ms/);
+  });
+
+  it('accepts a start up to a day away from the server clock and a duration up to 24 h', async () => {
+    const day = { ...valid(), timestamp: ago(23.9), durationMs: 24 * HOUR, status: 'sla_breach' };
+    expect((await post(day)).status).toBe(201);
+    expect((await post({ ...valid(), timestamp: ago(-23.9) })).status).toBe(201);
+    expect(await kpis.count()).toBe(2);
   });
 
   it.each([
@@ -83,7 +125,19 @@ describe('POST /v1/provisions', () => {
     ['a breach with no reason', { status: 'sla_breach' }, 'status'],
     ['a bad timestamp', { timestamp: 'yesterday' }, 'timestamp'],
     ['a future timestamp', { timestamp: '2999-01-01T00:00:00Z' }, 'timestamp'],
+    ['a timestamp in year 0000', { timestamp: '0000-01-01T00:00:00Z' }, 'timestamp'],
+    ['a timestamp two days old', { timestamp: ago(48) }, 'timestamp'],
     ['an extra field', { value: { secret: 1 } }, '(body)'],
+    ['a docker provisioning (the host measures those itself)', { sandboxType: 'docker' }, 'sandboxType'],
+    ["a client's SLA limit", { slaLimitMs: 10_000 }, 'slaLimitMs'],
+    ["a client's generous SLA limit", { slaLimitMs: 1e9, durationMs: 50_000 }, 'slaLimitMs'],
+    ['a duration of 1.7e308 ms', { durationMs: 1.7e308, status: 'sla_breach' }, 'durationMs'],
+    ['a duration over 24 h', { durationMs: 24 * HOUR + 1, status: 'sla_breach' }, 'durationMs'],
+    [
+      'a phase over 24 h',
+      { phases: [{ name: 'boot', startMs: 0, durationMs: 1e300 }] },
+      'phases.0.durationMs',
+    ],
   ])('refuses %s with 400 naming %s, and writes nothing', async (_what, patch, path) => {
     const res = await post({ ...valid(), ...patch });
     expect(res.status).toBe(400);

@@ -55,7 +55,7 @@ describe('warm pools over HTTP', () => {
       ['pool', 'default', ['acquire']],
     ]);
     // The handed-out sandbox is the caller's like any other.
-    expect((await (await json('GET', '/v1/sandboxes')).json()).sandboxes).toEqual([
+    expect((await (await json('GET', '/v1/sandboxes')).json()).sandboxes).toMatchObject([
       { id: 'box-1', type: 'docker' },
     ]);
     await db.destroy();

@@ -1,9 +1,9 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../auth/request-guard.js';
-import { AgentHostError } from '../errors.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
-import { describeIssues, errorBody, toHttpError } from './http-errors.js';
+import { describeIssues, errorBody } from './http-errors.js';
+import { failure } from './route-helpers.js';
 
 /** What the pool routes need. */
 export type PoolRouteDeps = Pick<AgentHost, 'host'>;
@@ -48,8 +48,6 @@ export async function handOut(c: Context<AppEnv>, body: unknown, deps: PoolRoute
     c.header('Server-Timing', `acquire;dur=${result.durationMs.toFixed(3)}`);
     return c.json({ id: sandbox.id, source, pool, result: summary, phases }, 201);
   } catch (error) {
-    const { status, body: answer } = toHttpError(error);
-    if (error instanceof AgentHostError && error.code === 'TOO_MANY_SANDBOXES') c.header('Retry-After', '5');
-    return c.json(answer, status);
+    return failure(c, error);
   }
 }

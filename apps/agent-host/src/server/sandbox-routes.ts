@@ -1,16 +1,13 @@
-import { zValidator } from '@hono/zod-validator';
 import { isSandboxType, type SandboxType } from '@sbx/timing';
-import type { Context, Hono } from 'hono';
+import type { Hono } from 'hono';
 import { z } from 'zod';
 import { SANDBOX_MODULES, sandboxModules } from '../adapters/registry.js';
 import type { AppEnv } from '../auth/request-guard.js';
-import { AgentHostError } from '../errors.js';
 import type { SandboxPolicy } from '../policy/sandbox-policy.js';
-import { overCap } from '../policy/sandbox-policy.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
-import { describeIssues, errorBody, toHttpError, validationHook } from './http-errors.js';
+import { describeIssues, errorBody } from './http-errors.js';
 import { handOut, isPoolRequest } from './pool-routes.js';
-import { execRequestSchema } from './schemas.js';
+import { failure, findSandbox } from './route-helpers.js';
 
 const envelopeSchema = z.object({
   deadlineMs: z.number().int().positive().max(600_000).optional(),
@@ -19,9 +16,12 @@ const envelopeSchema = z.object({
 /** What the sandbox routes need. */
 export type SandboxRouteDeps = Pick<AgentHost, 'host'> & { policy: SandboxPolicy };
 
-/** `/v1/sandboxes`: provision any type through the adapter registry, list, exec, delete; a tenant sees only its own. */
+/**
+ * `POST /v1/sandboxes` (any type, through the adapter registry) and `DELETE /v1/sandboxes/:id`; a tenant sees
+ * only its own. Exec, files and lifecycle routes are in their own modules.
+ */
 export function sandboxRoutes(app: Hono<AppEnv>, deps: SandboxRouteDeps): void {
-  const requestSchemas = bodySchemas();
+  const requestSchemas = sandboxBodySchemas();
 
   app.post('/v1/sandboxes', async (c) => {
     let body: unknown;
@@ -56,37 +56,6 @@ export function sandboxRoutes(app: Hono<AppEnv>, deps: SandboxRouteDeps): void {
     }
   });
 
-  app.get('/v1/sandboxes', (c) =>
-    c.json({ sandboxes: deps.host.list(c.get('tenant')).map((s) => ({ id: s.id, type: s.type })) }),
-  );
-
-  app.post('/v1/sandboxes/:id/exec', zValidator('json', execRequestSchema, validationHook), async (c) => {
-    const found = findSandbox(deps, c.req.param('id'), c.get('tenant'));
-    if ('status' in found) return c.json(found.body, found.status);
-    const { cmd, timeoutMs } = c.req.valid('json');
-    try {
-      if (timeoutMs !== undefined && timeoutMs > deps.policy.maxExecTimeoutMs) {
-        throw overCap('timeoutMs', `must be at most ${deps.policy.maxExecTimeoutMs}, got ${timeoutMs}`);
-      }
-      // A client that goes away aborts its command: the sandbox is free again at once.
-      const { exec, record } = await deps.host.runJob(found.sandbox, cmd, {
-        signal: c.req.raw.signal,
-        timeoutMs: timeoutMs ?? deps.policy.maxExecTimeoutMs,
-        maxOutputBytes: deps.policy.maxExecOutputBytes,
-      });
-      return c.json({
-        ...exec,
-        stdoutTruncated: exec.stdoutTruncated ?? false,
-        stderrTruncated: exec.stderrTruncated ?? false,
-        durationMs: record.durationMs,
-        outcome: record.outcome,
-        alertFired: record.alertFired,
-      });
-    } catch (error) {
-      return failure(c, error);
-    }
-  });
-
   app.delete('/v1/sandboxes/:id', async (c) => {
     const found = findSandbox(deps, c.req.param('id'), c.get('tenant'));
     if ('status' in found) return c.json(found.body, found.status);
@@ -99,19 +68,6 @@ export function sandboxRoutes(app: Hono<AppEnv>, deps: SandboxRouteDeps): void {
   });
 }
 
-// Another tenant's sandbox is answered exactly like one that never existed.
-function findSandbox(deps: Pick<AgentHost, 'host'>, id: string, tenant: string) {
-  const found = deps.host.lookup(id, tenant);
-  if (found.state === 'live') return { sandbox: found.sandbox };
-  if (found.state === 'gone') {
-    return {
-      status: 410 as const,
-      body: errorBody('SANDBOX_GONE', `sandbox ${id} is gone (${found.reason})`),
-    };
-  }
-  return { status: 404 as const, body: errorBody('NOT_FOUND', `no live sandbox ${id}`) };
-}
-
 function typeError(type: unknown) {
   const here = sandboxModules()
     .filter((m) => m.request)
@@ -122,14 +78,8 @@ function typeError(type: unknown) {
   return errorBody('INVALID_REQUEST', `type: ${message}`, [{ path: 'type', message }]);
 }
 
-function failure(c: Context, error: unknown) {
-  const { status, body } = toHttpError(error);
-  if (error instanceof AgentHostError && error.code === 'TOO_MANY_SANDBOXES') c.header('Retry-After', '5');
-  return c.json(body, status);
-}
-
-// The body schema of each type the host provisions: the module's fields plus the envelope, strict.
-function bodySchemas() {
+/** The body schema of each type the host provisions: the module's fields plus the envelope, strict. */
+export function sandboxBodySchemas() {
   return new Map(
     sandboxModules().flatMap((m) =>
       m.request

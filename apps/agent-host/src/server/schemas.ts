@@ -11,6 +11,8 @@ export const execRequestSchema = z
   .object({
     cmd: commandSchema,
     timeoutMs: z.number().int().positive().max(3_600_000).optional(),
+    /** Written to the command's standard input, then closed (the body limit bounds it). */
+    stdin: z.string().optional(),
   })
   .strict();
 

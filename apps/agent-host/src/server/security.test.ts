@@ -123,7 +123,7 @@ describe('a host that holds against its callers', () => {
     expect((await ctx.call('DELETE', `/v1/sandboxes/${id}`, B)).status).toBe(404);
     expect(await (await ctx.call('GET', '/v1/sandboxes', B)).json()).toEqual({ sandboxes: [] });
     expect(await (await ctx.call('GET', '/v1/sandboxes', A)).json()).toEqual({
-      sandboxes: [{ id, type: 'docker' }],
+      sandboxes: [expect.objectContaining({ id, type: 'docker', state: 'live' })],
     });
     expect((await ctx.call('POST', `/v1/sandboxes/${id}/exec`, A, { cmd: 'true' })).status).toBe(200);
     const [row] = await ctx.kpis.listRecent();

@@ -1,21 +1,24 @@
-import { SLA_LIMITS } from '@sbx/timing';
+import { SANDBOX_TYPES, SLA_LIMITS } from '@sbx/timing';
 
-/** Provisioning duration buckets in seconds; the SLA limits (10 s, 30 s) are bucket bounds, so "within SLA" is exact. */
+/** Provisioning histogram bounds per decade: consecutive bounds differ by 10^(1/30), about 1.08. */
+export const BUCKETS_PER_DECADE = 30;
+/** Lowest and highest provisioning bucket bounds: 0.1 ms (warm pools) to 126 s (past twice the docker SLA). */
+const LOWEST_EXPONENT = -4 * BUCKETS_PER_DECADE;
+const HIGHEST_EXPONENT = Math.ceil(Math.log10(120) * BUCKETS_PER_DECADE);
+
+/**
+ * Provisioning (and phase) duration buckets in seconds: 30 log-spaced bounds per decade from 0.0001 to 126, so
+ * `histogram_quantile()` lands in the bucket of the exact nearest-rank value and is within 8.4% of it (the widest
+ * ratio after rounding to 3 digits) anywhere from 1 ms to 60 s. Every SLA limit is a bound too, so "within the
+ * SLA" is an exact bucket count.
+ */
 export const PROVISIONING_BUCKETS_S: readonly number[] = Object.freeze(
   [
     ...new Set([
-      0.05,
-      0.1,
-      0.25,
-      0.5,
-      1,
-      2.5,
-      5,
-      SLA_LIMITS.webcontainer / 1000,
-      15,
-      SLA_LIMITS.docker / 1000,
-      60,
-      120,
+      ...Array.from({ length: HIGHEST_EXPONENT - LOWEST_EXPONENT + 1 }, (_, i) =>
+        Number((10 ** ((LOWEST_EXPONENT + i) / BUCKETS_PER_DECADE)).toPrecision(3)),
+      ),
+      ...SANDBOX_TYPES.map((type) => SLA_LIMITS[type] / 1000),
     ]),
   ].sort((a, b) => a - b),
 );

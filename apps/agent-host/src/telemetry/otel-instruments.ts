@@ -1,5 +1,5 @@
 import { type Histogram, type Meter, metrics } from '@opentelemetry/api';
-import { type ProvisionResult, provisionSourceOf, type SandboxPerfRecord } from '@sbx/timing';
+import { isCancelled, type ProvisionResult, provisionSourceOf, type SandboxPerfRecord } from '@sbx/timing';
 import { PROVISIONING_BUCKETS_S, RUN_BUCKETS_S } from './buckets.js';
 
 const METER_NAME = '@sbx/agent-host';
@@ -46,6 +46,7 @@ export class OtelInstruments {
       'sbx.status': result.status,
       'sbx.failed': result.error !== undefined,
       'sbx.source': provisionSourceOf(result),
+      'sbx.outcome': isCancelled(result) ? 'cancelled' : result.error ? 'failed' : 'ready',
     });
   }
 

@@ -2,6 +2,7 @@ import { ChangeFeed, openDatabase, SandboxPerfRecordRepository, SandboxProvision
 import type { ProvisionResult } from '@sbx/timing';
 import { describe, expect, it } from 'vitest';
 import { PrometheusMetrics } from './prometheus-metrics.js';
+import { type Family, parseExposition as parse } from './testing/exposition.js';
 
 const timestamp = new Date('2026-11-22T10:00:00Z');
 const result = (
@@ -19,61 +20,6 @@ const result = (
     ...(failed ? { error: { name: 'BootstrapError', message: 'x', code: 'START_FAILED' } } : {}),
   };
 };
-
-interface Sample {
-  labels: Record<string, string>;
-  value?: string;
-  buckets?: Record<string, string>;
-  count?: string;
-  sum?: string;
-}
-interface Family {
-  type: string;
-  metrics: Sample[];
-}
-
-const SAMPLE =
-  /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*)\})? (-?[0-9.]+(?:e[+-]?[0-9]+)?|\+Inf|-Inf|NaN)$/;
-
-/**
- * A strict reader of the Prometheus text format (0.0.4): every line is HELP, TYPE or a sample of a declared
- * family; histogram samples are grouped by their labels without `le`.
- */
-function parse(text: string): Map<string, Family> {
-  const families = new Map<string, Family>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('# HELP ')) continue;
-    const type = /^# TYPE (\S+) (counter|gauge|histogram|summary|untyped)$/.exec(line);
-    if (type) {
-      families.set(type[1] as string, { type: type[2] as string, metrics: [] });
-      continue;
-    }
-    const m = SAMPLE.exec(line);
-    if (!m) throw new Error(`not a valid exposition line: ${line}`);
-    const [, name = '', rawLabels = '', value = ''] = m;
-    const labels = Object.fromEntries(
-      [...rawLabels.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]),
-    );
-    const base = name.replace(/_(bucket|sum|count)$/, '');
-    const family = families.get(name) ?? families.get(base);
-    if (!family) throw new Error(`sample of an undeclared family: ${line}`);
-    if (family.type !== 'histogram') {
-      family.metrics.push({ labels, value });
-      continue;
-    }
-    const { le, ...rest } = labels;
-    const key = JSON.stringify(rest);
-    let sample = family.metrics.find((s) => JSON.stringify(s.labels) === key);
-    if (!sample) {
-      sample = { labels: rest, buckets: {} };
-      family.metrics.push(sample);
-    }
-    if (name.endsWith('_bucket')) (sample.buckets as Record<string, string>)[le as string] = value;
-    else if (name.endsWith('_sum')) sample.sum = value;
-    else sample.count = value;
-  }
-  return families;
-}
 
 const sample = (f: Family | undefined, labels: Record<string, string>) =>
   f?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels[k] === v));
@@ -122,8 +68,9 @@ describe('PrometheusMetrics', () => {
       sandbox_type: 'docker',
       status: 'sla_breach',
     });
-    expect(dockerBreach?.count).toBe('2');
-    expect(dockerBreach?.buckets?.['30']).toBe('1');
+    // Only the slow one: the failure never became ready, so its 40 ms are no latency.
+    expect(dockerBreach?.count).toBe('1');
+    expect(dockerBreach?.buckets?.['30']).toBe('0');
     const wcOk = sample(f.get('sbx_provisioning_duration_seconds'), {
       sandbox_type: 'webcontainer',
       status: 'ok',
@@ -189,9 +136,13 @@ describe('PrometheusMetrics', () => {
     const histogram = f.get('sbx_provisioning_duration_seconds');
     expect(sample(histogram, { sandbox_type: 'docker', status: 'ok', source: 'pool' })?.count).toBe('2');
     expect(sample(histogram, { sandbox_type: 'docker', status: 'ok', source: 'cold' })?.count).toBe('1');
+    // A failed refill never became ready: counted by outcome, not in the latency histogram.
     expect(sample(histogram, { sandbox_type: 'docker', status: 'sla_breach', source: 'refill' })?.count).toBe(
-      '1',
+      '0',
     );
+    const total = f.get('sbx_provisionings_total');
+    expect(sample(total, { sandbox_type: 'docker', outcome: 'failed', source: 'refill' })?.value).toBe('1');
+    expect(sample(total, { sandbox_type: 'docker', outcome: 'ready', source: 'pool' })?.value).toBe('2');
     const failures = f.get('sbx_provisioning_failures_total');
     expect(sample(failures, { sandbox_type: 'docker', source: 'refill' })?.value).toBe('1');
     expect(sample(failures, { sandbox_type: 'docker', source: 'cold' })?.value).toBe('0');

@@ -1,24 +1,36 @@
-import type { ChangeFeed } from '@sbx/store';
+import type { ChangeFeed, ProvisionChange } from '@sbx/store';
 import { PROVISION_SOURCES, SANDBOX_RUN_OUTCOMES, SANDBOX_TYPES } from '@sbx/timing';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { KNOWN_PHASES } from '../server/ingest-schema.js';
 import { PROVISIONING_BUCKETS_S, RUN_BUCKETS_S } from './buckets.js';
+import { registerSlaGauges, type SlaVerdictSource } from './sla-gauges.js';
 
-/** What the exporter reads: the change feed of the database, and the live sandbox count. */
+/** What the exporter reads: the change feed of the database, the SLA verdicts, and the live sandbox count. */
 export interface PrometheusMetricsDeps {
   feed: ChangeFeed;
+  /** Where the SLA gauges read the verdict (`SandboxProvisioningKPI`); without it they are not exported. */
+  kpis?: SlaVerdictSource;
   liveSandboxes?: () => number;
+  /** The `host` label on every series: the agent host that measured them (one series per host in a fleet). */
+  host?: string;
 }
+
+const OUTCOMES = ['ready', 'failed', 'cancelled'] as const;
 
 /**
  * Prometheus metrics of everything in the database (whichever process wrote it): each scrape first counts the
- * rows committed since the last one, so the counts equal the database's. No sandbox ids as labels.
+ * rows committed since the last one, so the counts equal the database's; the SLA gauges come from the one verdict.
+ * No sandbox ids as labels; phase names outside the known ones are labelled `other`.
  */
 export class PrometheusMetrics {
   readonly registry = new Registry();
   readonly #feed: ChangeFeed;
   readonly #provisioning: Histogram<'sandbox_type' | 'status' | 'source'>;
+  readonly #phases: Histogram<'sandbox_type' | 'phase'>;
+  readonly #total: Counter<'sandbox_type' | 'outcome' | 'source'>;
   readonly #breaches: Counter<'sandbox_type' | 'source'>;
   readonly #failures: Counter<'sandbox_type' | 'source'>;
+  readonly #cancelled: Counter<'sandbox_type' | 'source'>;
   readonly #runs: Histogram<'outcome'>;
   readonly #alerts: Counter;
   #provisionSeq = 0;
@@ -27,23 +39,44 @@ export class PrometheusMetrics {
 
   constructor(deps: PrometheusMetricsDeps) {
     this.#feed = deps.feed;
+    if (deps.host !== undefined) this.registry.setDefaultLabels({ host: deps.host });
     const registers = [this.registry];
+    const buckets = [...PROVISIONING_BUCKETS_S];
     this.#provisioning = new Histogram({
       name: 'sbx_provisioning_duration_seconds',
-      help: 'Sandbox provisioning duration in seconds, by sandbox type, status (ok or sla_breach) and source (cold, pool: what a caller waited; refill: a warm pool in the background).',
+      help: 'Duration of provisionings that became ready, by sandbox type, status (sla_breach: over their own limit) and source (cold, pool: what a caller waited; refill: a warm pool in the background). Failed and cancelled ones are counted in sbx_provisionings_total.',
       labelNames: ['sandbox_type', 'status', 'source'],
-      buckets: [...PROVISIONING_BUCKETS_S],
+      buckets,
+      registers,
+    });
+    this.#phases = new Histogram({
+      name: 'sbx_provisioning_phase_duration_seconds',
+      help: 'Duration of each timed phase of provisionings that were not cancelled, by sandbox type and phase.',
+      labelNames: ['sandbox_type', 'phase'],
+      buckets,
+      registers,
+    });
+    this.#total = new Counter({
+      name: 'sbx_provisionings_total',
+      help: 'Provisionings by outcome (ready, failed: never became ready, or cancelled by their caller) and source.',
+      labelNames: ['sandbox_type', 'outcome', 'source'],
       registers,
     });
     this.#breaches = new Counter({
       name: 'sbx_provisioning_sla_breaches_total',
-      help: 'Provisionings over their SLA limit or failed, by sandbox type and source.',
+      help: 'Provisionings that failed or took longer than their own SLA limit (cancelled ones left out), by source.',
       labelNames: ['sandbox_type', 'source'],
       registers,
     });
     this.#failures = new Counter({
       name: 'sbx_provisioning_failures_total',
-      help: 'Provisionings whose bootstrap failed, by sandbox type and source.',
+      help: 'Provisionings whose bootstrap failed (cancelled ones left out), by source.',
+      labelNames: ['sandbox_type', 'source'],
+      registers,
+    });
+    this.#cancelled = new Counter({
+      name: 'sbx_provisioning_cancelled_total',
+      help: 'Provisionings their caller cancelled (Ctrl-C, a closed request): no SLA evidence. By source.',
       labelNames: ['sandbox_type', 'source'],
       registers,
     });
@@ -62,12 +95,15 @@ export class PrometheusMetrics {
     // Every series exists from the first scrape, at zero, so rates and alerts on them work from the start.
     for (const sandbox_type of SANDBOX_TYPES) {
       for (const source of PROVISION_SOURCES) {
-        this.#breaches.inc({ sandbox_type, source }, 0);
-        this.#failures.inc({ sandbox_type, source }, 0);
+        for (const counter of [this.#breaches, this.#failures, this.#cancelled])
+          counter.inc({ sandbox_type, source }, 0);
+        for (const outcome of OUTCOMES) this.#total.inc({ sandbox_type, outcome, source }, 0);
         for (const status of ['ok', 'sla_breach']) this.#provisioning.zero({ sandbox_type, status, source });
       }
+      for (const phase of KNOWN_PHASES[sandbox_type]) this.#phases.zero({ sandbox_type, phase });
     }
     for (const outcome of SANDBOX_RUN_OUTCOMES) this.#runs.zero({ outcome });
+    if (deps.kpis) registerSlaGauges(this.registry, deps.kpis);
     const live = deps.liveSandboxes;
     if (live) {
       new Gauge({
@@ -94,14 +130,33 @@ export class PrometheusMetrics {
     return this.registry.contentType;
   }
 
+  #count(row: ProvisionChange): void {
+    const labels = { sandbox_type: row.sandboxType, source: row.source };
+    const outcome = row.cancelled ? 'cancelled' : row.failed ? 'failed' : 'ready';
+    this.#total.inc({ ...labels, outcome });
+    if (row.cancelled) {
+      this.#cancelled.inc(labels);
+      return;
+    }
+    if (row.failed) this.#failures.inc(labels);
+    const slow = !(row.durationMs <= row.slaLimitMs);
+    if (row.failed || slow) this.#breaches.inc(labels);
+    // A failure never became ready: its few milliseconds are no provisioning latency.
+    if (!row.failed) {
+      this.#provisioning.observe({ ...labels, status: slow ? 'sla_breach' : 'ok' }, row.durationMs / 1000);
+    }
+    const known = KNOWN_PHASES[row.sandboxType];
+    for (const phase of row.phases) {
+      const name = known.includes(phase.name) ? phase.name : 'other';
+      this.#phases.observe({ sandbox_type: row.sandboxType, phase: name }, phase.durationMs / 1000);
+    }
+  }
+
   async #catchUp(): Promise<void> {
     for (;;) {
       const rows = await this.#feed.provisionsSince(this.#provisionSeq);
       for (const row of rows) {
-        const labels = { sandbox_type: row.sandboxType, source: row.source };
-        this.#provisioning.observe({ ...labels, status: row.status }, row.durationMs / 1000);
-        if (row.status === 'sla_breach') this.#breaches.inc(labels);
-        if (row.failed) this.#failures.inc(labels);
+        this.#count(row);
         this.#provisionSeq = row.seq;
       }
       if (rows.length === 0) break;

@@ -19,7 +19,6 @@ function measurement(error?: { name: string; message: string; code: string }): W
       durationMs: 80,
       status: error ? 'sla_breach' : 'ok',
       timestamp: '2026-11-22T10:00:00.000Z',
-      slaLimitMs: 10_000,
       phases: [{ name: 'preflight', startMs: 0, durationMs: 0 }],
       ...(error ? { error } : {}),
     },

@@ -91,7 +91,6 @@ describe('the WebContainer measuring page in headless Chromium', () => {
       expect(measurement.payload).toMatchObject({
         sandboxType: 'webcontainer',
         status: 'ok',
-        slaLimitMs: 10_000,
       });
       expect(measurement.payload.phases.map((p) => p.name)).toEqual(PHASES);
       // The fake's scripted delays (boot 25 ms, install 30 ms, server 15 ms) are lower bounds in a real page.

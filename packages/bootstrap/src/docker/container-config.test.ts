@@ -1,11 +1,7 @@
-import {
-  buildContainerConfig,
-  DEFAULT_DOCKER_RESOURCES,
-  type DockerSandboxSpec,
-  resolveDockerSandboxSpec,
-  SBX_LABELS,
-} from '@sbx/bootstrap';
+import { DEFAULT_DOCKER_RESOURCES, type DockerSandboxSpec } from '@sbx/bootstrap';
 import { describe, expect, it } from 'vitest';
+import { buildContainerConfig, SBX_LABELS } from './container-config.js';
+import { resolveDockerSandboxSpec } from './docker-sandbox-spec.js';
 
 const identity = { sandboxId: 'sbx-abc', owner: 'host-1:42', expiresAtMs: 1_800_000_000_000 };
 
@@ -61,7 +57,7 @@ describe('resolveDockerSandboxSpec', () => {
 });
 
 describe('buildContainerConfig', () => {
-  it('a read-only sandbox writes only to a size-bounded tmpfs at /tmp, and runs as the user asked', () => {
+  it('a read-only sandbox writes only to a size-bounded tmpfs volume at /tmp, and runs as the user asked', () => {
     const config = buildContainerConfig(
       resolveDockerSandboxSpec({
         image: 'x',
@@ -73,7 +69,22 @@ describe('buildContainerConfig', () => {
     );
     expect(config.HostConfig).toMatchObject({
       ReadonlyRootfs: true,
-      Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=8388608,mode=1777' },
+      // A volume (removed with the container), so the archive API writes where the container reads.
+      Mounts: [
+        {
+          Type: 'volume',
+          Source: '',
+          Target: '/tmp',
+          VolumeOptions: {
+            NoCopy: true,
+            Labels: {},
+            DriverConfig: {
+              Name: 'local',
+              Options: { type: 'tmpfs', device: 'tmpfs', o: 'size=8388608,mode=1777,nosuid,nodev' },
+            },
+          },
+        },
+      ],
     });
     expect(config.User).toBe('65534:65534');
     expect(

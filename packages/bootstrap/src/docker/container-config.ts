@@ -1,4 +1,4 @@
-import type { DockerContainerCreateOptions, DockerHealthConfig } from './docker-api.js';
+import type { DockerContainerCreateOptions, DockerHealthConfig, DockerMount } from './docker-api.js';
 import type { DockerHealthcheckSpec, ResolvedDockerSandboxSpec } from './docker-sandbox-spec.js';
 
 /** The labels sbx puts on every container it creates; `reap()` and `listManaged()` read them. */
@@ -70,7 +70,9 @@ export function buildContainerConfig(
       ...(spec.readOnlyRootfs
         ? {
             ReadonlyRootfs: true,
-            Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${spec.tmpfsBytes ?? DEFAULT_TMPFS_BYTES},mode=1777` },
+            // An anonymous volume on a tmpfs rather than `Tmpfs`: the engine's archive API (sandbox files) writes
+            // into volumes only. It is removed with the container (`remove({ v: true })`).
+            Mounts: [tmpVolume(spec.tmpfsBytes ?? DEFAULT_TMPFS_BYTES)],
           }
         : {}),
     },
@@ -81,6 +83,16 @@ export function buildContainerConfig(
   if (spec.user) config.User = spec.user;
   if (spec.healthcheck) config.Healthcheck = toHealthConfig(spec.healthcheck);
   return config;
+}
+
+function tmpVolume(bytes: number): DockerMount {
+  const options = { type: 'tmpfs', device: 'tmpfs', o: `size=${bytes},mode=1777,nosuid,nodev` };
+  return {
+    Type: 'volume',
+    Source: '',
+    Target: '/tmp',
+    VolumeOptions: { NoCopy: true, Labels: {}, DriverConfig: { Name: 'local', Options: options } },
+  };
 }
 
 function toHealthConfig(check: DockerHealthcheckSpec): DockerHealthConfig {

@@ -2,17 +2,17 @@
 // missing engine fails every test; locally it skips them, saying why.
 import {
   type BootstrapError,
-  DOCKER_TEST_IMAGE,
   DockerAdapter,
   type DockerApi,
   type DockerContainerApi,
   type DockerSandbox,
   type DockerSandboxSpec,
-  SBX_LABELS,
 } from '@sbx/bootstrap';
-import { type ProvisionResult, SandboxProvisioner } from '@sbx/timing';
+import { DOCKER_TEST_IMAGE } from '@sbx/bootstrap/testing';
+import { type ProvisionSuccess, SandboxProvisioner } from '@sbx/timing';
 import Dockerode from 'dockerode';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { SBX_LABELS } from './container-config.js';
 
 const docker: DockerApi = new Dockerode();
 const CI = process.env.CI === 'true' || process.env.CI === '1';
@@ -46,14 +46,12 @@ async function provision(
   adapter: DockerAdapter,
   spec: Partial<DockerSandboxSpec>,
   deadlineMs = 30_000,
-): Promise<ProvisionResult<DockerSandbox> & { value: DockerSandbox }> {
-  const result = await provisioner.provision({
+): Promise<ProvisionSuccess<DockerSandbox>> {
+  return provisioner.provision({
     type: 'docker',
     deadlineMs,
     bootstrapFn: (ctx) => adapter.provision({ image: DOCKER_TEST_IMAGE, pull: 'never', ...spec }, ctx),
   });
-  if (!result.value) throw new Error('no sandbox');
-  return result as ProvisionResult<DockerSandbox> & { value: DockerSandbox };
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<BootstrapError> {
@@ -97,13 +95,15 @@ describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOC
   it('provisions with the safe defaults, runs commands, and disposes', async () => {
     const adapter = adapterFor('exec');
     const { value: sandbox, phases } = await provision(adapter, { cmd: ['sleep', '3600'] });
-    expect(phases?.map((p) => p.name)).toEqual(['image', 'create', 'start', 'ready']);
+    expect(phases.map((p) => p.name)).toEqual(['image', 'create', 'start', 'ready']);
     expect(sandbox.imageSource).toBe('local');
 
     await expect(sandbox.exec(['sh', '-c', 'echo out; echo err >&2; exit 3'])).resolves.toEqual({
       exitCode: 3,
       stdout: 'out\n',
       stderr: 'err\n',
+      stdoutTruncated: false,
+      stderrTruncated: false,
     });
     // No capabilities, no network interface but loopback, and the limits in force.
     const caps = await sandbox.exec("grep -E '^Cap(Eff|Bnd)' /proc/self/status");
@@ -257,8 +257,11 @@ describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOC
           const container: DockerContainerApi = {
             id: c.id,
             inspect: (o) => c.inspect(o),
-            logs: (o) => c.logs(o),
+            logs: ((o: never) => c.logs(o)) as DockerContainerApi['logs'],
             exec: (o) => c.exec(o),
+            putArchive: (file, o) => c.putArchive(file, o),
+            getArchive: (o) => c.getArchive(o),
+            infoArchive: (o) => c.infoArchive(o),
             remove: (o) => c.remove(o),
             // The engine starts it only after the deadline has fired.
             start: () => {
@@ -278,10 +281,10 @@ describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOC
       expect(await containersOf(adapter)).toEqual([]);
     });
 
-    it('a command that cannot start: START_FAILED, container removed', async () => {
+    it('a command that cannot start: the engine answers 400, a caller mistake (INVALID_SPEC), container removed', async () => {
       const adapter = adapterFor('start-failed');
       const error = await failureOf(provision(adapter, { cmd: ['/no/such/binary'] }));
-      expect(error).toMatchObject({ code: 'START_FAILED', phase: 'start' });
+      expect(error).toMatchObject({ code: 'INVALID_SPEC', phase: 'start' });
       expect(error.message).toMatch(/no such file or directory/i);
       expect(await containersOf(adapter)).toEqual([]);
     });
@@ -306,8 +309,8 @@ describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOC
       ready: { kind: 'log', pattern: '^ready$' },
     });
     await result.value.dispose();
-    const sum = (result.phases ?? []).reduce((total, phase) => total + phase.durationMs, 0);
-    expect(result.phases?.map((p) => p.name)).toEqual(['image', 'create', 'start', 'ready']);
+    const sum = result.phases.reduce((total, phase) => total + phase.durationMs, 0);
+    expect(result.phases.map((p) => p.name)).toEqual(['image', 'create', 'start', 'ready']);
     expect(Math.abs(result.durationMs - sum)).toBeLessThanOrEqual(Math.max(5, result.durationMs * 0.02));
   });
 

@@ -3,11 +3,11 @@ import {
   DockerAdapter,
   type DockerSandboxSpec,
   MAX_SANDBOX_TTL_MS,
-  SBX_LABELS,
 } from '@sbx/bootstrap';
+import { connectionError, FakeDocker, httpError } from '@sbx/bootstrap/testing';
 import { type ProvisionResult, SandboxProvisioner } from '@sbx/timing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { connectionError, FakeDocker, httpError } from './testing/fake-docker.js';
+import { SBX_LABELS } from './container-config.js';
 
 const IMAGE = 'sbx-test/app:1';
 const NOW = Date.parse('2026-11-22T10:00:00.000Z');

@@ -1,5 +1,7 @@
 // The subset of dockerode that DockerAdapter calls, declared here so tests hand in a fake (no module mocks)
-// and `new Dockerode()` satisfies it structurally. Field names follow the Docker Engine API.
+// and `new Dockerode()` satisfies it structurally. Field names follow the Docker Engine API. Optional fields
+// are `?: T | undefined` where @types/dockerode declares them so (not abortSignal), so dockerode stays
+// a DockerApi for consumers with exactOptionalPropertyTypes: typecheck/dockerode.test-d.ts checks it.
 
 /** Lets a call be cancelled; dockerode passes it to the HTTP request. */
 export interface DockerCallOptions {
@@ -34,8 +36,23 @@ export interface DockerContainerApi {
   start(options?: DockerCallOptions): Promise<unknown>;
   /** With `follow: true` resolves to the multiplexed log from the container's start, then new output live. */
   logs(options: DockerLogsOptions): Promise<NodeJS.ReadableStream>;
+  /** Without `follow`, resolves to the multiplexed log so far (`tail` lines at most) in one buffer. */
+  logs(options: DockerLogsSnapshotOptions): Promise<Buffer>;
+  /**
+   * `PUT /containers/{id}/archive`: unpacks a tar into the directory `path` inside the container. Never pass a
+   * string: dockerode would read it as a file on this host.
+   */
+  putArchive(file: Buffer | NodeJS.ReadableStream, options: DockerPutArchiveOptions): Promise<unknown>;
+  /** `GET /containers/{id}/archive`: a tar of `path` inside the container (its base name first). */
+  getArchive(options: DockerArchiveOptions): Promise<NodeJS.ReadableStream>;
+  /** `HEAD /containers/{id}/archive`: `headers['x-docker-container-path-stat']` is base64 JSON of `path`'s stat. */
+  infoArchive(options: DockerArchiveOptions): Promise<{ headers: Record<string, unknown> }>;
   exec(options: DockerExecCreateOptions): Promise<DockerExecApi>;
-  remove(options?: { force?: boolean; v?: boolean; abortSignal?: AbortSignal }): Promise<unknown>;
+  remove(options?: {
+    force?: boolean | undefined;
+    v?: boolean | undefined;
+    abortSignal?: AbortSignal;
+  }): Promise<unknown>;
 }
 
 /** Options of `GET /containers/{id}/logs` with `follow` (a stream until the container stops). */
@@ -43,13 +60,41 @@ export interface DockerLogsOptions {
   follow: true;
   stdout: boolean;
   stderr: boolean;
+  /** Start from the last this many lines rather than the beginning. */
+  tail?: number;
   abortSignal?: AbortSignal;
+}
+
+/** Options of `GET /containers/{id}/logs` without `follow`: what was printed so far. */
+export interface DockerLogsSnapshotOptions {
+  follow?: false;
+  stdout: boolean;
+  stderr: boolean;
+  /** The last this many lines. */
+  tail?: number;
+  abortSignal?: AbortSignal;
+}
+
+/** Names a path inside a container for the archive API. */
+export interface DockerArchiveOptions {
+  path: string;
+  abortSignal?: AbortSignal;
+}
+
+/** Options of `PUT /containers/{id}/archive`. */
+export interface DockerPutArchiveOptions extends DockerArchiveOptions {
+  /** Refuse to replace a directory with a file or the other way round. */
+  noOverwriteDirNonDir?: boolean;
+  /** Own what is unpacked as the container's user (not as the archive says). */
+  copyUIDGID?: boolean;
 }
 
 /** Options of `GET /events`: `since` (Unix seconds) replays the engine's recent events from then on. */
 export interface DockerEventsOptions {
-  since?: number;
-  filters?: { type?: Array<'container'>; event?: string[]; label?: string[] };
+  since?: number | undefined;
+  filters?:
+    | { type?: Array<'container'> | undefined; event?: string[] | undefined; label?: string[] | undefined }
+    | undefined;
   abortSignal?: AbortSignal;
 }
 
@@ -57,8 +102,8 @@ export interface DockerEventsOptions {
 export interface DockerExecApi {
   /** With `hijack: true` resolves to the multiplexed output stream; it ends when the command exits. */
   start(options: {
-    hijack?: boolean;
-    stdin?: boolean;
+    hijack?: boolean | undefined;
+    stdin?: boolean | undefined;
     abortSignal?: AbortSignal;
   }): Promise<NodeJS.ReadableStream>;
   inspect(options?: DockerCallOptions): Promise<{ ExitCode: number | null; Running: boolean }>;
@@ -69,52 +114,72 @@ export interface DockerExecCreateOptions {
   Cmd: string[];
   AttachStdout: boolean;
   AttachStderr: boolean;
-  AttachStdin?: boolean;
-  Tty?: boolean;
-  Env?: string[];
-  WorkingDir?: string;
+  AttachStdin?: boolean | undefined;
+  Tty?: boolean | undefined;
+  Env?: string[] | undefined;
+  WorkingDir?: string | undefined;
   abortSignal?: AbortSignal;
 }
 
 /** The health check Docker runs in the container (durations in nanoseconds). */
 export interface DockerHealthConfig {
-  Test?: string[];
-  Interval?: number;
-  Timeout?: number;
-  StartPeriod?: number;
-  Retries?: number;
+  Test?: string[] | undefined;
+  Interval?: number | undefined;
+  Timeout?: number | undefined;
+  StartPeriod?: number | undefined;
+  Retries?: number | undefined;
 }
 
 /** The fields of `POST /containers/create` the adapter sets. */
 export interface DockerContainerCreateOptions {
-  name?: string;
-  Image?: string;
-  Cmd?: string[];
-  Env?: string[];
-  WorkingDir?: string;
-  User?: string;
-  Labels?: Record<string, string>;
-  Tty?: boolean;
-  OpenStdin?: boolean;
-  AttachStdin?: boolean;
-  AttachStdout?: boolean;
-  AttachStderr?: boolean;
-  NetworkDisabled?: boolean;
-  Healthcheck?: DockerHealthConfig;
-  HostConfig?: {
-    NetworkMode?: string;
-    Privileged?: boolean;
-    CapDrop?: string[];
-    SecurityOpt?: string[];
-    Memory?: number;
-    MemorySwap?: number;
-    NanoCpus?: number;
-    PidsLimit?: number;
-    AutoRemove?: boolean;
-    ReadonlyRootfs?: boolean;
-    /** Mount point -> tmpfs options, e.g. `{ '/tmp': 'rw,size=67108864,mode=1777' }`. */
-    Tmpfs?: Record<string, string>;
-    PublishAllPorts?: boolean;
+  name?: string | undefined;
+  Image?: string | undefined;
+  Cmd?: string[] | undefined;
+  Env?: string[] | undefined;
+  WorkingDir?: string | undefined;
+  User?: string | undefined;
+  Labels?: Record<string, string> | undefined;
+  Tty?: boolean | undefined;
+  OpenStdin?: boolean | undefined;
+  AttachStdin?: boolean | undefined;
+  AttachStdout?: boolean | undefined;
+  AttachStderr?: boolean | undefined;
+  NetworkDisabled?: boolean | undefined;
+  Healthcheck?: DockerHealthConfig | undefined;
+  HostConfig?:
+    | {
+        NetworkMode?: string | undefined;
+        Privileged?: boolean | undefined;
+        CapDrop?: string[] | undefined;
+        SecurityOpt?: string[] | undefined;
+        Memory?: number | undefined;
+        MemorySwap?: number | undefined;
+        NanoCpus?: number | undefined;
+        PidsLimit?: number | undefined;
+        AutoRemove?: boolean | undefined;
+        ReadonlyRootfs?: boolean | undefined;
+        /** Mount point -> tmpfs options, e.g. `{ '/tmp': 'rw,size=67108864,mode=1777' }`. */
+        Tmpfs?: Record<string, string> | undefined;
+        /**
+         * Mounts. On a read-only rootfs the archive API writes only into volumes: it refuses `Tmpfs`, and (Docker
+         * 20.10) writes beneath a `tmpfs` mount where the container never sees it.
+         */
+        Mounts?: DockerMount[] | undefined;
+        PublishAllPorts?: boolean | undefined;
+      }
+    | undefined;
+}
+
+/** A mount of `POST /containers/create`: sbx uses an anonymous `local` volume backed by a tmpfs. */
+export interface DockerMount {
+  Type: 'volume' | 'tmpfs';
+  /** Empty for an anonymous volume (removed with the container by `remove({ v: true })`). */
+  Source: string;
+  Target: string;
+  VolumeOptions?: {
+    NoCopy: boolean;
+    Labels: Record<string, string>;
+    DriverConfig: { Name: string; Options: Record<string, string> };
   };
 }
 
@@ -125,14 +190,15 @@ export interface DockerContainerInspect {
     Status: string;
     Running: boolean;
     ExitCode: number;
-    OOMKilled?: boolean;
-    Error?: string;
-    Health?: { Status: string; Log?: Array<{ ExitCode: number; Output: string }> };
+    OOMKilled?: boolean | undefined;
+    Error?: string | undefined;
+    Health?: { Status: string; Log?: Array<{ ExitCode: number; Output: string }> | undefined } | undefined;
   };
 }
 
 /** Options of `GET /containers/json`. */
 export interface DockerListContainersOptions {
+  // As @types/dockerode declares these two: without `| undefined`.
   all?: boolean;
   filters?: string | Record<string, string[]>;
   abortSignal?: AbortSignal;

@@ -1,7 +1,7 @@
 import { BootstrapError } from '@sbx/bootstrap';
 import { describe, expect, it } from 'vitest';
 import { describeEngineAddress, wrapDockerError } from './docker-error.js';
-import { connectionError, httpError } from './testing/fake-docker.js';
+import { connectionError, httpError } from './fake/fake-docker.js';
 
 const context = {
   code: 'CREATE_FAILED',

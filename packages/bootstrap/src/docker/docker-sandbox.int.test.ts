@@ -1,6 +1,7 @@
 // Against the real Docker engine: a command in a sandbox whose container is gone is `SANDBOX_GONE`, however
 // the engine says so (404, 409, or a command killed under it).
-import { DOCKER_TEST_IMAGE, DockerAdapter, type DockerSandbox } from '@sbx/bootstrap';
+import { DockerAdapter, type DockerSandbox } from '@sbx/bootstrap';
+import { DOCKER_TEST_IMAGE } from '@sbx/bootstrap/testing';
 import { SandboxProvisioner } from '@sbx/timing';
 import Dockerode from 'dockerode';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -16,7 +17,6 @@ async function sandbox(): Promise<DockerSandbox> {
     bootstrapFn: (ctx) =>
       adapter.provision({ image: DOCKER_TEST_IMAGE, pull: 'never', cmd: ['sleep', '3600'] }, ctx),
   });
-  if (!value) throw new Error('no sandbox');
   return value;
 }
 
@@ -45,5 +45,28 @@ describe.skipIf(skipWithoutEngine)('a sandbox whose container is gone (real engi
     const running = dying.exec(['sleep', '30']);
     setTimeout(() => void docker.getContainer(dying.containerId).remove({ force: true }), 300);
     await expect(running).rejects.toMatchObject({ code: 'SANDBOX_GONE' });
+  });
+
+  it('streams output as it is printed and feeds stdin', async () => {
+    const box = await sandbox();
+    try {
+      const arrivals: Array<{ at: number; text: string }> = [];
+      const started = performance.now();
+      const result = await box.exec(
+        ['sh', '-c', 'for i in 1 2 3; do echo "line $i"; sleep 0.2; done; wc -c'],
+        {
+          stdin: 'twelve bytes',
+          onOutput: (_stream, chunk) =>
+            arrivals.push({ at: performance.now() - started, text: Buffer.from(chunk).toString() }),
+        },
+      );
+      expect(result.stdout).toBe('line 1\nline 2\nline 3\n12\n');
+      expect(arrivals.length).toBeGreaterThanOrEqual(3);
+      // The first line arrived long before the command ended.
+      const last = arrivals.at(-1)?.at ?? 0;
+      expect(last - (arrivals[0]?.at ?? 0)).toBeGreaterThan(300);
+    } finally {
+      await box.dispose();
+    }
   });
 });

@@ -1,6 +1,7 @@
-import { type BootstrapError, DockerSandbox, EXEC_MARKER_ENV } from '@sbx/bootstrap';
+import { type BootstrapError, DockerSandbox } from '@sbx/bootstrap';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deferred, type FakeContainer, FakeDocker, httpError } from './testing/fake-docker.js';
+import { EXEC_MARKER_ENV } from './docker-sandbox.js';
+import { deferred, type FakeContainer, FakeDocker, httpError } from './fake/fake-docker.js';
 
 async function setup() {
   const docker = new FakeDocker(['img']);
@@ -44,6 +45,39 @@ describe('DockerSandbox.exec', () => {
       stdoutTruncated: false,
       stderrTruncated: false,
     });
+  });
+
+  it('hands each piece of output to onOutput as it arrives, within maxOutputBytes, and feeds stdin', async () => {
+    const { docker, sandbox } = await setup();
+    const gate = deferred();
+    docker.execHandler = async (_cmd, _container, options, io) => {
+      expect(options.AttachStdin).toBe(true);
+      io.print(1, 'first ');
+      await gate.promise;
+      io.print(2, 'warn');
+      return { exitCode: 0, stdout: `read ${(await io.stdin).toString()}` };
+    };
+    const seen: string[] = [];
+    const running = sandbox.exec('cat', {
+      stdin: 'hello',
+      maxOutputBytes: 12,
+      onOutput: (stream, chunk) => {
+        seen.push(`${stream}:${Buffer.from(chunk).toString()}`);
+        if (seen.length === 1) gate.resolve();
+      },
+    });
+    await expect(running).resolves.toMatchObject({
+      stdout: 'first read h',
+      stderr: 'warn',
+      stdoutTruncated: true,
+    });
+    expect(seen).toEqual(['stdout:first ', 'stderr:warn', 'stdout:read h']);
+  });
+
+  it('without stdin the command gets none attached', async () => {
+    const { docker, sandbox } = await setup();
+    await sandbox.exec('true');
+    expect(docker.containers[0]?.execs[0]?.AttachStdin).toBe(false);
   });
 
   it('keeps at most maxOutputBytes of each stream and says so', async () => {

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@sbx/timing';
 import { sleep } from '../bounded.js';
 import { BootstrapError, isBootstrapError } from '../errors.js';
-import type { ExecOptions, ExecResult, SandboxHandle } from '../sandbox-adapter.js';
+import type { ExecOptions, ExecResult, LogsOptions, LogsResult, SandboxHandle } from '../sandbox-adapter.js';
 import type { DockerContainerApi } from './docker-api.js';
 import { engineMessage, isContainerGone, isNotFound, wrapDockerError } from './docker-error.js';
+import { readLogs } from './docker-logs.js';
 import type { ImageSource } from './ensure-image.js';
+import { DockerFiles } from './files/docker-files.js';
 import { removeContainer } from './remove-container.js';
 import { runExec } from './run-exec.js';
 
@@ -47,6 +49,8 @@ export class DockerSandbox implements SandboxHandle {
   readonly owner: string;
   /** When `reap()` may remove it whatever its owner. */
   readonly expiresAt: Date;
+  /** Its files, through the engine's archive API (inside the container, never on the host). */
+  readonly files: DockerFiles;
   readonly #container: DockerContainerApi;
   readonly #engineAddress: string;
   readonly #logger: Logger;
@@ -62,6 +66,11 @@ export class DockerSandbox implements SandboxHandle {
     this.expiresAt = init.expiresAt;
     this.#container = init.container;
     this.#engineAddress = init.engineAddress;
+    this.files = new DockerFiles({
+      sandboxId: init.id,
+      container: init.container,
+      engineAddress: init.engineAddress,
+    });
     this.#logger = init.logger;
   }
 
@@ -103,6 +112,8 @@ export class DockerSandbox implements SandboxHandle {
         env: { ...options.env, [EXEC_MARKER_ENV]: marker.slice(EXEC_MARKER_ENV.length + 1) },
         ...(options.workingDir ? { workingDir: options.workingDir } : {}),
         ...(options.maxOutputBytes === undefined ? {} : { maxOutputBytes: options.maxOutputBytes }),
+        ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+        ...(options.onOutput ? { onOutput: options.onOutput } : {}),
         signal: controller.signal,
       });
       if (SUSPECT_EXIT_CODES.has(result.exitCode) && (await this.#containerGone(controller.signal))) {
@@ -131,6 +142,25 @@ export class DockerSandbox implements SandboxHandle {
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * The container's output (its main process), from the start or the last `tail` lines; with `follow`, new
+   * output until the process ends or `signal` aborts. Rejects with `SANDBOX_GONE` when the container is gone.
+   */
+  async logs(options: LogsOptions): Promise<LogsResult> {
+    try {
+      return await readLogs(this.#container, options);
+    } catch (error) {
+      if (options.signal?.aborted) return { truncated: false };
+      if (isContainerGone(error) || isNotFound(error)) throw this.#gone(engineMessage(error), error);
+      throw wrapDockerError(error, {
+        code: 'ENGINE_ERROR',
+        doing: `reading the output of sandbox ${this.id}`,
+        engineAddress: this.#engineAddress,
+        phase: 'logs',
+      });
     }
   }
 

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { collectDemuxed, DockerStreamDemuxer, LineSplitter, type OutputStream } from './docker-stream.js';
-import { frame } from './testing/fake-docker.js';
+import { frame } from './fake/fake-docker.js';
 
 describe('DockerStreamDemuxer', () => {
   const bytes = Buffer.concat([frame(1, 'hello '), frame(2, 'oops\n'), frame(1, 'world\n'), frame(1, '')]);

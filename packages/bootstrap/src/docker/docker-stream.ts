@@ -64,10 +64,12 @@ export interface CollectedOutput {
 /**
  * Collects a multiplexed stream into its stdout and stderr text, keeping at most `maxBytes` of each: the
  * rest is read (so the command is not blocked) and dropped, and the result says which stream was cut.
+ * `onKept` sees each kept piece as it arrives (streaming callers).
  */
 export async function collectDemuxed(
   stream: NodeJS.ReadableStream,
   maxBytes = Number.POSITIVE_INFINITY,
+  onKept?: (stream: OutputStream, payload: Buffer) => void,
 ): Promise<CollectedOutput> {
   const out: Record<OutputStream, Buffer[]> = { stdout: [], stderr: [] };
   const kept: Record<OutputStream, number> = { stdout: 0, stderr: 0 };
@@ -79,6 +81,7 @@ export async function collectDemuxed(
     const part = payload.length > room ? payload.subarray(0, room) : payload;
     out[which].push(Buffer.from(part));
     kept[which] += part.length;
+    onKept?.(which, Buffer.from(part));
   });
   return {
     stdout: Buffer.concat(out.stdout).toString('utf8'),

@@ -1,6 +1,7 @@
-import { DockerAdapter, SBX_LABELS } from '@sbx/bootstrap';
+import { DockerAdapter } from '@sbx/bootstrap';
+import { connectionError, FakeDocker, httpError } from '@sbx/bootstrap/testing';
 import { describe, expect, it, vi } from 'vitest';
-import { connectionError, FakeDocker, httpError } from './testing/fake-docker.js';
+import { SBX_LABELS } from './container-config.js';
 
 const NOW = new Date('2026-11-22T10:00:00.000Z');
 
@@ -70,6 +71,20 @@ describe('DockerAdapter.reap', () => {
     const { removed } = await adapter.reap({ isOwnerAlive: (owner) => owner !== 'dead:2' });
     expect(removed).toEqual(['expired', 'orphan']);
     expect(docker.live.map((c) => c.name)).toEqual(['live']);
+  });
+
+  it('keeps what `keep` claims (a sandbox whose host extended its life) whatever its expiry label says', async () => {
+    const { docker, adapter } = await withContainers(['extended', 'expired']);
+    docker.listed = [
+      managed('extended', 'alive:1', NOW.getTime()),
+      managed('expired', 'alive:1', NOW.getTime()),
+    ];
+    const { removed } = await adapter.reap({
+      isOwnerAlive: () => true,
+      keep: (container) => container.sandboxId === 'sbx-extended',
+    });
+    expect(removed).toEqual(['expired']);
+    expect(docker.live.map((c) => c.name)).toEqual(['extended']);
   });
 
   it('keeps a container whose expiry label is unreadable or missing while its owner may be alive, and says so', async () => {

@@ -24,6 +24,11 @@ export interface ReapOptions {
   now?: Date;
   /** Whether an owner still runs; default `isLocalOwnerAlive` (an owner on this host whose process is gone is dead). */
   isOwnerAlive?: (owner: string) => boolean;
+  /**
+   * Keeps a container whatever its labels say: a host that extended a sandbox's life keeps that expiry itself
+   * (a label cannot change) and keeps its own live sandboxes here.
+   */
+  keep?: (container: ManagedContainer) => boolean;
 }
 
 /** Every container carrying `sbx.managed-by=sbx`, running or not. */
@@ -70,6 +75,7 @@ export async function reapContainers(
   for (const row of rows) {
     const managed = toManagedContainer(row);
     const { containerId, owner, expiresAt } = managed;
+    if (options.keep?.(managed)) continue;
     if (expiresAt === undefined) {
       if (isOwnerAlive(owner)) {
         const label = row.Labels?.[SBX_LABELS.expiresAt];

@@ -1,6 +1,7 @@
 // Against the real Docker engine: an abort (Ctrl-C) that lands anywhere in a provisioning leaves no container
 // and no open socket behind, so the process can exit (the `sbx provision docker --count 40` SIGINT hang).
-import { type BootstrapError, DOCKER_TEST_IMAGE, DockerAdapter } from '@sbx/bootstrap';
+import { type BootstrapError, DockerAdapter } from '@sbx/bootstrap';
+import { DOCKER_TEST_IMAGE } from '@sbx/bootstrap/testing';
 import { SandboxProvisioner } from '@sbx/timing';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {

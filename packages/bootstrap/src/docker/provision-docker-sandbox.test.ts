@@ -1,7 +1,7 @@
 import { type BootstrapError, DockerAdapter, type DockerSandboxSpec } from '@sbx/bootstrap';
 import { SandboxProvisioner } from '@sbx/timing';
 import { describe, expect, it, vi } from 'vitest';
-import { deferred, FakeDocker } from './testing/fake-docker.js';
+import { deferred, FakeDocker } from './fake/fake-docker.js';
 
 // An abort (Ctrl-C, a deadline) that lands while an engine call is in flight: after it, nothing but cleanup
 // reaches the engine, and whatever the engine hands back late is destroyed, so no socket keeps Node alive.

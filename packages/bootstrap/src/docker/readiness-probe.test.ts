@@ -1,10 +1,6 @@
-import {
-  BootstrapError,
-  parseReadinessProbe,
-  type ReadinessProbe,
-  validateReadinessProbe,
-} from '@sbx/bootstrap';
+import { BootstrapError, parseReadinessProbe, type ReadinessProbe } from '@sbx/bootstrap';
 import { describe, expect, it } from 'vitest';
+import { validateReadinessProbe } from './readiness-probe.js';
 
 describe('parseReadinessProbe', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { callUnlessAborted, raceAbort, sleep, whenAborted } from '../bounded.js';
 import type { ExecResult } from '../sandbox-adapter.js';
 import type { DockerContainerApi } from './docker-api.js';
-import { collectDemuxed, destroyStream } from './docker-stream.js';
+import { collectDemuxed, destroyStream, type OutputStream } from './docker-stream.js';
 
 /** Options of one `runExec`. */
 export interface RunExecOptions {
@@ -11,6 +11,10 @@ export interface RunExecOptions {
   signal?: AbortSignal;
   /** Output kept per stream, in bytes (the rest is dropped and flagged). */
   maxOutputBytes?: number;
+  /** Written to the command's standard input, which is then closed. */
+  stdin?: string | Uint8Array;
+  /** Each kept piece of output as it arrives. */
+  onOutput?: (stream: OutputStream, chunk: Buffer) => void;
 }
 
 // The exit code can land a moment after the output stream closes; inspect again this often until it does.
@@ -26,13 +30,14 @@ export async function runExec(
   options: RunExecOptions = {},
 ): Promise<ExecResult> {
   const { signal } = options;
+  const withStdin = options.stdin !== undefined;
   // After an abort no call follows: a late exec is never started, a late output stream is destroyed.
   const exec = await callUnlessAborted(signal, () =>
     container.exec({
       Cmd: [...cmd],
       AttachStdout: true,
       AttachStderr: true,
-      AttachStdin: false,
+      AttachStdin: withStdin,
       Tty: false,
       ...(options.env ? { Env: Object.entries(options.env).map(([k, v]) => `${k}=${v}`) } : {}),
       ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
@@ -41,12 +46,14 @@ export async function runExec(
   );
   const stream = await callUnlessAborted(
     signal,
-    () => exec.start({ hijack: true, stdin: false, ...(signal ? { abortSignal: signal } : {}) }),
+    () => exec.start({ hijack: true, stdin: withStdin, ...(signal ? { abortSignal: signal } : {}) }),
     destroyStream,
   );
   const stop = whenAborted(signal, () => destroyStream(stream));
   try {
-    const output = await raceAbort(collectDemuxed(stream, options.maxOutputBytes), signal);
+    // The hijacked connection is duplex: closing our side closes the command's stdin (the engine's CloseWrite).
+    if (withStdin) writeAndClose(stream, options.stdin ?? '');
+    const output = await raceAbort(collectDemuxed(stream, options.maxOutputBytes, options.onOutput), signal);
     for (;;) {
       const info = await callUnlessAborted(signal, () => exec.inspect(signal ? { abortSignal: signal } : {}));
       if (!info.Running) return { exitCode: info.ExitCode ?? -1, ...output };
@@ -56,4 +63,10 @@ export async function runExec(
     stop();
     destroyStream(stream);
   }
+}
+
+function writeAndClose(stream: NodeJS.ReadableStream, data: string | Uint8Array): void {
+  const writable = stream as unknown as Partial<NodeJS.WritableStream>;
+  if (typeof writable.end !== 'function') return;
+  writable.end(typeof data === 'string' ? data : Buffer.from(data));
 }

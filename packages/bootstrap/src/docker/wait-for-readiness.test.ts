@@ -1,7 +1,7 @@
 import { type BootstrapError, DockerAdapter, type ReadinessProbe } from '@sbx/bootstrap';
 import { SandboxProvisioner } from '@sbx/timing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeDocker, httpError } from './testing/fake-docker.js';
+import { FakeDocker, httpError } from './fake/fake-docker.js';
 
 const IMAGE = 'img:1';
 const LISTENING_8080 = `  sl  local_address rem_address   st
@@ -47,7 +47,7 @@ describe('readiness probes', () => {
       };
       const { value, phases } = await provision({ kind: 'log', pattern: /listening on \d+$/g });
       expect(value?.containerId).toBe('c1');
-      expect(phases?.map((p) => p.name)).toEqual(['image', 'create', 'start', 'ready']);
+      expect(phases.map((p) => p.name)).toEqual(['image', 'create', 'start', 'ready']);
       const calls = docker.calls.map((c) => c.split(' ')[0]);
       expect(calls.indexOf('logs')).toBeGreaterThan(calls.indexOf('start'));
       expect(calls).not.toContain('attach');

@@ -1,7 +1,7 @@
 import { DockerAdapter, type SandboxGoneEvent } from '@sbx/bootstrap';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JsonLines, parseEngineEvent } from './container-events.js';
-import { connectionError, deferred, type FakeContainer, FakeDocker } from './testing/fake-docker.js';
+import { connectionError, deferred, type FakeContainer, FakeDocker } from './fake/fake-docker.js';
 import { WATCH_BACKOFF_MS } from './watch-containers.js';
 
 const NOW = Date.parse('2026-11-22T10:00:00.000Z');

@@ -1,7 +1,7 @@
 import type {
   Logger,
   ProvisionContext,
-  ProvisionResult,
+  ProvisionSuccess,
   SandboxProvisioner,
   SandboxType,
   WallClock,
@@ -61,7 +61,7 @@ export interface PoolLease<Handle> {
   sandbox: Handle;
   source: LeaseSource;
   /** The measurement of the hand-out (what the caller waited), as recorded. */
-  result: Omit<ProvisionResult, 'value'>;
+  result: Omit<ProvisionSuccess<Handle>, 'value'>;
 }
 
 /** How a pool is doing. */

@@ -1,14 +1,10 @@
 // Against the real Docker engine: a burst on a warm pool hands out each container once, every one ready, and
 // nothing is left behind; a member whose container is removed behind the pool's back is replaced.
-import {
-  DOCKER_TEST_IMAGE,
-  DockerAdapter,
-  type DockerSandbox,
-  SandboxPool,
-  SBX_LABELS,
-} from '@sbx/bootstrap';
+import { DockerAdapter, type DockerSandbox, SandboxPool } from '@sbx/bootstrap';
+import { DOCKER_TEST_IMAGE } from '@sbx/bootstrap/testing';
 import { type ProvisionResult, SandboxProvisioner } from '@sbx/timing';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { SBX_LABELS } from '../docker/container-config.js';
 import {
   containersOwnedBy,
   docker,

@@ -1,7 +1,7 @@
 import { DockerAdapter, type DockerSandbox, type DockerSandboxSpec, SandboxPool } from '@sbx/bootstrap';
 import { type ProvisionResult, SandboxProvisioner } from '@sbx/timing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { deferred, FakeDocker } from '../docker/testing/fake-docker.js';
+import { deferred, FakeDocker } from '../docker/fake/fake-docker.js';
 
 const IMAGE = 'sbx-test/app:1';
 const NOW = Date.parse('2026-11-24T10:00:00.000Z');

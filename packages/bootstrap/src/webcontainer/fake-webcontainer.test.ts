@@ -1,4 +1,4 @@
-import { createFakeWebContainerApi, fakeOptionsFromQuery } from '@sbx/bootstrap/webcontainer';
+import { createFakeWebContainerApi, fakeOptionsFromQuery } from '@sbx/bootstrap/webcontainer/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 describe('fakeOptionsFromQuery', () => {

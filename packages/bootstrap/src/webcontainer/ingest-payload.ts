@@ -1,12 +1,6 @@
-import {
-  type PhaseTiming,
-  type ProvisionErrorInfo,
-  type ProvisionResult,
-  type SandboxType,
-  SLA_LIMITS,
-} from '@sbx/timing/browser';
+import type { PhaseTiming, ProvisionErrorInfo, ProvisionResult, SandboxType } from '@sbx/timing/browser';
 
-/** The JSON body a page POSTs to the host's `/v1/provisions`: a `ProvisionResult` without `value`. */
+/** The JSON body a page POSTs to the host's `/v1/provisions`: a `ProvisionResult` without `value` or `slaLimitMs`. */
 export interface ProvisionIngestPayload {
   sandboxType: SandboxType;
   /** Milliseconds from the start of the provisioning until it settled (monotonic clock). */
@@ -14,7 +8,6 @@ export interface ProvisionIngestPayload {
   status: 'ok' | 'sla_breach';
   /** Wall-clock start, ISO 8601 (`2026-11-22T10:00:00.000Z`). */
   timestamp: string;
-  slaLimitMs: number;
   /** The timed phases in the order they finished: `preflight`, `boot`, `mount`, `install`, `start`, `ready`. */
   phases: PhaseTiming[];
   /** Present when the provisioning failed; `code` is a `BootstrapError` code such as `RUNTIME_UNREACHABLE`. */
@@ -31,7 +24,6 @@ export function toIngestPayload(result: ProvisionResult): ProvisionIngestPayload
     durationMs: result.durationMs,
     status: result.status,
     timestamp: result.timestamp.toISOString(),
-    slaLimitMs: result.slaLimitMs ?? SLA_LIMITS[result.sandboxType],
     phases: (result.phases ?? []).map(({ name, startMs, durationMs }) => ({ name, startMs, durationMs })),
   };
   if (result.error) {

@@ -1,10 +1,9 @@
 import {
-  createFakeWebContainerApi,
-  type FakeWebContainerOptions,
   type MeasureWebContainerOptions,
   measureWebContainer,
   type ProvisionIngestPayload,
 } from '@sbx/bootstrap/webcontainer';
+import { createFakeWebContainerApi, type FakeWebContainerOptions } from '@sbx/bootstrap/webcontainer/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 const spec = {
@@ -60,7 +59,6 @@ describe('measureWebContainer', () => {
       durationMs: 97,
       status: 'ok',
       timestamp: '2026-11-22T10:00:00.000Z',
-      slaLimitMs: 10_000,
       phases: [
         { name: 'preflight', startMs: 0, durationMs: 0 },
         { name: 'boot', startMs: 0, durationMs: 50 },

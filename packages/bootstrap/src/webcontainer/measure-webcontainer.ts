@@ -62,7 +62,7 @@ export async function measureWebContainer(
       deadlineMs: options.deadlineMs ?? SLA_LIMITS.webcontainer,
       bootstrapFn: (ctx) => adapter.provision(options.spec, ctx),
     });
-    if (!options.keep) await result.value?.dispose();
+    if (!options.keep) await result.value.dispose();
   } catch {
     // The failure is in the recorded payload; the page reports it instead of throwing.
   }
@@ -101,7 +101,6 @@ function missingPayload(): ProvisionIngestPayload {
     durationMs: 0,
     status: 'sla_breach',
     timestamp: new Date().toISOString(),
-    slaLimitMs: SLA_LIMITS.webcontainer,
     phases: [],
     error: { name: 'Error', message: 'the provisioner produced no result' },
   };

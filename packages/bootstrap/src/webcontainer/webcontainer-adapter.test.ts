@@ -1,16 +1,15 @@
 import {
   BootstrapError,
-  createFakeWebContainerApi,
-  type FakeWebContainerOptions,
   WebContainerAdapter,
   type WebContainerAdapterOptions,
   type WebContainerApi,
-  type WebContainerInstance,
   type WebContainerSpec,
 } from '@sbx/bootstrap/webcontainer';
+import { createFakeWebContainerApi, type FakeWebContainerOptions } from '@sbx/bootstrap/webcontainer/testing';
 import { type ProvisionResult, SandboxProvisioner } from '@sbx/timing';
 import type * as RealWebContainerApi from '@webcontainer/api';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import type { WebContainerInstance } from './webcontainer-api.js';
 
 const isolated = { crossOriginIsolated: true, SharedArrayBuffer };
 const files = { 'package.json': { file: { contents: '{"scripts":{"start":"node index.js"}}' } } };
@@ -66,7 +65,7 @@ describe('WebContainerAdapter', () => {
     const { api, provision } = setup({ bootDelayMs: 40, installDelayMs: 300, serverReadyDelayMs: 60 });
     const result = await settle(provision());
     expect(result.status).toBe('ok');
-    expect(result.phases?.map((p) => [p.name, p.durationMs])).toEqual([
+    expect(result.phases.map((p) => [p.name, p.durationMs])).toEqual([
       ['preflight', 0],
       ['boot', 40],
       ['mount', 2],
@@ -77,16 +76,16 @@ describe('WebContainerAdapter', () => {
     expect(result.durationMs).toBe(402);
     expect(api.stats.mounted).toEqual([files]);
     expect(api.stats.spawned).toEqual(['npm install', 'npm start']);
-    expect(result.value?.server).toEqual({ port: 3000, url: 'http://localhost:3000' });
+    expect(result.value.server).toEqual({ port: 3000, url: 'http://localhost:3000' });
     expect(api.stats.live).toBe(true);
-    await result.value?.dispose();
+    await result.value.dispose();
     expect(api.stats).toMatchObject({ live: false, teardowns: 1 });
   });
 
   it('skips the mount, install, start and ready phases a spec does not ask for', async () => {
     const result = await settle(setup().provision({}));
-    expect(result.phases?.map((p) => p.name)).toEqual(['preflight', 'boot']);
-    await result.value?.dispose();
+    expect(result.phases.map((p) => p.name)).toEqual(['preflight', 'boot']);
+    await result.value.dispose();
   });
 
   it.each([
@@ -224,15 +223,15 @@ describe('WebContainerAdapter', () => {
     expect(api.stats).toMatchObject({ boots: 1, teardowns: 1, live: false });
     const retry = await settle(setup().provision());
     expect(retry.status).toBe('ok');
-    await retry.value?.dispose();
+    await retry.value.dispose();
   });
 
   it('waits for a port open event when a port is given, ignoring other ports', async () => {
     const { provision } = setup({ serverEvent: 'port', serverPort: 5173 });
     const spec = { ...fullSpec, ready: { port: 5173 } };
     const result = await settle(provision(spec));
-    expect(result.value?.server).toEqual({ port: 5173, url: 'http://localhost:5173' });
-    await result.value?.dispose();
+    expect(result.value.server).toEqual({ port: 5173, url: 'http://localhost:5173' });
+    await result.value.dispose();
     const error = await failure(setup({ serverPort: 3000 }, { readyTimeoutMs: 500 }).provision(spec));
     expect(error.message).toMatch(/waited 500 ms for port 5173 to open/);
   });

@@ -44,7 +44,7 @@ let nextId = 1;
  *   deadlineMs: 10_000,
  *   bootstrapFn: (ctx) => adapter.provision({ files, install: ['npm', 'install'], start: ['npm', 'start'] }, ctx),
  * });
- * await result.value?.dispose();
+ * await result.value.dispose();
  */
 export class WebContainerAdapter implements SandboxAdapter<WebContainerSpec, WebContainerHandle> {
   readonly type = 'webcontainer' as const;

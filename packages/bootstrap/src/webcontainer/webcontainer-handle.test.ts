@@ -1,12 +1,8 @@
-import {
-  createFakeWebContainerApi,
-  type FakeWebContainerOptions,
-  WebContainerAdapter,
-  WebContainerHandle,
-  type WebContainerInstance,
-} from '@sbx/bootstrap/webcontainer';
+import { WebContainerAdapter, WebContainerHandle } from '@sbx/bootstrap/webcontainer';
+import { createFakeWebContainerApi, type FakeWebContainerOptions } from '@sbx/bootstrap/webcontainer/testing';
 import { SandboxProvisioner } from '@sbx/timing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { WebContainerInstance } from './webcontainer-api.js';
 
 async function booted(fake: FakeWebContainerOptions = {}) {
   const api = createFakeWebContainerApi(fake);
@@ -19,7 +15,7 @@ async function booted(fake: FakeWebContainerOptions = {}) {
     bootstrapFn: (ctx) => adapter.provision({}, ctx),
   });
   await vi.advanceTimersByTimeAsync(1_000);
-  const handle = (await pending).value as WebContainerHandle;
+  const handle = (await pending).value;
   return { api, handle };
 }
 

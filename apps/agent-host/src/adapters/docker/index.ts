@@ -1,6 +1,5 @@
 import { DockerAdapter } from '@sbx/bootstrap';
 import Docker from 'dockerode';
-import type { HostConfig } from '../../config.js';
 import { AgentHostError } from '../../errors.js';
 import type { SandboxTypeModule } from '../sandbox-type-module.js';
 import { abandonContainers } from './abandon-containers.js';
@@ -12,7 +11,11 @@ export const dockerModule: SandboxTypeModule = {
   type: 'docker',
   createAdapter: (config, logger) =>
     Object.assign(
-      new DockerAdapter({ docker: dockerClient(config), engineAddress: config.engineAddress, logger }),
+      new DockerAdapter({
+        docker: dockerClient(config.dockerHost),
+        engineAddress: config.engineAddress,
+        logger,
+      }),
       {
         // sandbox ids are container names
         abandon: abandonContainers,
@@ -22,13 +25,14 @@ export const dockerModule: SandboxTypeModule = {
   provisionCommand: dockerProvisionCommand,
 };
 
-function dockerClient(config: HostConfig): Docker {
+/** `new Dockerode()` (which reads DOCKER_HOST), or an `INVALID_CONFIG` error that says what DOCKER_HOST must be. */
+export function dockerClient(dockerHost: string | undefined): Docker {
   try {
     return new Docker();
   } catch (error) {
     throw new AgentHostError(
       'INVALID_CONFIG',
-      `DOCKER_HOST ${JSON.stringify(config.dockerHost)} is not an engine address: use unix:///path/to/docker.sock or tcp://host:port (${(error as Error).message})`,
+      `DOCKER_HOST ${JSON.stringify(dockerHost)} is not an engine address: use unix:///path/to/docker.sock or tcp://host:port (${(error as Error).message})`,
       { cause: error },
     );
   }

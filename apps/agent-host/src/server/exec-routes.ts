@@ -1,0 +1,129 @@
+import { zValidator } from '@hono/zod-validator';
+import type { SandboxPerfRecord } from '@sbx/timing';
+import type { Context, Hono } from 'hono';
+import type { z } from 'zod';
+import type { AppEnv } from '../auth/request-guard.js';
+import { overCap, type SandboxPolicy } from '../policy/sandbox-policy.js';
+import type { HostSandbox } from '../sandbox/host-adapter.js';
+import type { AgentHost } from '../sandbox/open-agent-host.js';
+import type { JobOptions } from '../sandbox/sandbox-host.js';
+import type { execResultSchema, exitEventSchema } from './api-schemas.js';
+import { errorBody, toHttpError, validationHook } from './http-errors.js';
+import { ndjsonLine, OutputEncoder } from './output-encoder.js';
+import { accepts, failure, findSandbox } from './route-helpers.js';
+import { execRequestSchema } from './schemas.js';
+
+/** What the exec route needs. */
+export type ExecRouteDeps = Pick<AgentHost, 'host'> & { policy: SandboxPolicy };
+
+/** The media type of a streamed exec or log: one JSON object a line. */
+export const NDJSON = 'application/x-ndjson';
+
+/**
+ * `POST /v1/sandboxes/:id/exec`: runs a command, buffered (JSON) or, with `Accept: application/x-ndjson`,
+ * streamed as its output arrives. Several commands may run in one sandbox at once, each measured by the perf
+ * monitor; a client that disconnects aborts its command; the policy's output cap applies to both forms.
+ */
+export function execRoutes(app: Hono<AppEnv>, deps: ExecRouteDeps): void {
+  app.post('/v1/sandboxes/:id/exec', zValidator('json', execRequestSchema, validationHook), async (c) => {
+    const found = findSandbox(deps, c.req.param('id'), c.get('tenant'));
+    if ('status' in found) return c.json(found.body, found.status);
+    const { cmd, timeoutMs, stdin } = c.req.valid('json');
+    if (timeoutMs !== undefined && timeoutMs > deps.policy.maxExecTimeoutMs) {
+      return failure(
+        c,
+        overCap('timeoutMs', `must be at most ${deps.policy.maxExecTimeoutMs}, got ${timeoutMs}`),
+      );
+    }
+    const options: JobOptions = {
+      timeoutMs: timeoutMs ?? deps.policy.maxExecTimeoutMs,
+      maxOutputBytes: deps.policy.maxExecOutputBytes,
+      ...(stdin === undefined ? {} : { stdin }),
+    };
+    if (accepts(c, NDJSON)) {
+      if (deps.host.closing) return c.json(errorBody('HOST_CLOSING', 'the host is shutting down'), 503);
+      return streamExec(c, deps, found.sandbox, cmd, options);
+    }
+    try {
+      // A client that goes away aborts its command.
+      const { exec, record } = await deps.host.runJob(found.sandbox, cmd, {
+        ...options,
+        signal: c.req.raw.signal,
+      });
+      const body: z.infer<typeof execResultSchema> = {
+        ...exec,
+        stdoutTruncated: exec.stdoutTruncated ?? false,
+        stderrTruncated: exec.stderrTruncated ?? false,
+        durationMs: record.durationMs,
+        outcome: record.outcome,
+        alertFired: record.alertFired,
+      };
+      return c.json(body);
+    } catch (error) {
+      return failure(c, error);
+    }
+  });
+}
+
+// The output as NDJSON lines while the command runs, then one `exit` line; a cancelled response aborts it.
+function streamExec(
+  c: Context<AppEnv>,
+  deps: ExecRouteDeps,
+  sandbox: HostSandbox,
+  cmd: string | string[],
+  options: JobOptions,
+): Response {
+  const gone = new AbortController();
+  const signal = AbortSignal.any([c.req.raw.signal, gone.signal]);
+  const encoder = new OutputEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const send = (value: unknown) => {
+        if (!gone.signal.aborted) controller.enqueue(ndjsonLine(value));
+      };
+      let record: SandboxPerfRecord | undefined;
+      let truncated = false;
+      const exit = (exitCode: number, error?: unknown): z.infer<typeof exitEventSchema> => ({
+        exit: {
+          exitCode,
+          durationMs: record?.durationMs ?? 0,
+          outcome: record?.outcome ?? 'error',
+          truncated,
+          ...(error === undefined ? {} : { error: toHttpError(error).body.error }),
+        },
+      });
+      deps.host
+        .runJob(sandbox, cmd, {
+          ...options,
+          signal,
+          onRecord: (r) => {
+            record = r;
+          },
+          onOutput: (stream, chunk) => {
+            for (const event of encoder.push(stream, chunk)) send(event);
+          },
+        })
+        .then(
+          ({ exec }) => {
+            truncated = (exec.stdoutTruncated ?? false) || (exec.stderrTruncated ?? false);
+            for (const event of encoder.flush()) send(event);
+            send(exit(exec.exitCode));
+          },
+          (error: unknown) => {
+            for (const event of encoder.flush()) send(event);
+            send(exit(-1, record?.outcome === 'timeout' ? undefined : error));
+          },
+        )
+        .finally(() => {
+          if (!gone.signal.aborted) controller.close();
+        });
+    },
+    cancel() {
+      gone.abort(new Error('the client went away'));
+    },
+  });
+  return new Response(body, {
+    status: 200,
+    headers: { 'content-type': NDJSON, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
+  });
+}

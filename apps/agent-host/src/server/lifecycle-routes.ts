@@ -1,0 +1,99 @@
+import { zValidator } from '@hono/zod-validator';
+import type { Hono } from 'hono';
+import type { z } from 'zod';
+import type { AppEnv } from '../auth/request-guard.js';
+import type { SandboxPolicy } from '../policy/sandbox-policy.js';
+import type { HostSandbox } from '../sandbox/host-adapter.js';
+import type { AgentHost } from '../sandbox/open-agent-host.js';
+import { logsQuerySchema, type sandboxInfoSchema, ttlRequestSchema } from './api-schemas.js';
+import { NDJSON } from './exec-routes.js';
+import { errorBody, validationHook } from './http-errors.js';
+import { ndjsonLine, OutputEncoder } from './output-encoder.js';
+import { failure, findSandbox } from './route-helpers.js';
+
+/** What the lifecycle routes need. */
+export type LifecycleRouteDeps = Pick<AgentHost, 'host'> & { policy: SandboxPolicy };
+
+/** `GET /v1/sandboxes`, `GET /v1/sandboxes/:id`, `POST /v1/sandboxes/:id/ttl`, `GET /v1/sandboxes/:id/logs`. */
+export function lifecycleRoutes(app: Hono<AppEnv>, deps: LifecycleRouteDeps): void {
+  app.get('/v1/sandboxes', (c) =>
+    c.json({ sandboxes: deps.host.list(c.get('tenant')).map((s) => describe(deps, s)) }),
+  );
+
+  app.get('/v1/sandboxes/:id', (c) => {
+    const found = findSandbox(deps, c.req.param('id'), c.get('tenant'));
+    if ('status' in found) return c.json(found.body, found.status);
+    return c.json(describe(deps, found.sandbox));
+  });
+
+  app.post('/v1/sandboxes/:id/ttl', zValidator('json', ttlRequestSchema, validationHook), (c) => {
+    const found = findSandbox(deps, c.req.param('id'), c.get('tenant'));
+    if ('status' in found) return c.json(found.body, found.status);
+    try {
+      const expiresAt = deps.host.extendTtl(found.sandbox.id, c.req.valid('json').ttlMs);
+      return c.json({ expiresAt: new Date(expiresAt).toISOString() });
+    } catch (error) {
+      return failure(c, error);
+    }
+  });
+
+  // The sandbox's own output as NDJSON; with `follow=1` until it ends or the client goes away.
+  app.get('/v1/sandboxes/:id/logs', zValidator('query', logsQuerySchema, validationHook), (c) => {
+    const found = findSandbox(deps, c.req.param('id'), c.get('tenant'));
+    if ('status' in found) return c.json(found.body, found.status);
+    const { sandbox } = found;
+    if (!sandbox.logs) {
+      return c.json(errorBody('NOT_SUPPORTED', `${sandbox.type} sandboxes have no logs here`), 501);
+    }
+    const { follow, tail } = c.req.valid('query');
+    const gone = new AbortController();
+    const signal = AbortSignal.any([c.req.raw.signal, gone.signal]);
+    const encoder = new OutputEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const send = (value: unknown) => {
+          if (!gone.signal.aborted) controller.enqueue(ndjsonLine(value));
+        };
+        sandbox
+          .logs?.({
+            follow: follow === '1',
+            ...(tail === undefined ? {} : { tail }),
+            maxOutputBytes: deps.policy.maxExecOutputBytes,
+            signal,
+            onOutput: (stream, chunk) => {
+              for (const event of encoder.push(stream, chunk)) send(event);
+            },
+          })
+          .then(
+            ({ truncated }) => {
+              for (const event of encoder.flush()) send(event);
+              send({ end: { truncated } });
+            },
+            (error: unknown) => send({ end: { truncated: false, error: String((error as Error).message) } }),
+          )
+          .finally(() => {
+            if (!gone.signal.aborted) controller.close();
+          });
+      },
+      cancel() {
+        gone.abort(new Error('the client went away'));
+      },
+    });
+    return new Response(body, { headers: { 'content-type': NDJSON, 'cache-control': 'no-store' } });
+  });
+}
+
+function describe(deps: LifecycleRouteDeps, sandbox: HostSandbox): z.infer<typeof sandboxInfoSchema> {
+  const times = deps.host.times(sandbox.id);
+  const iso = (ms: number | undefined) => new Date(ms ?? 0).toISOString();
+  return {
+    id: sandbox.id,
+    type: sandbox.type,
+    state: 'live',
+    image: sandbox.image ?? null,
+    pool: sandbox.pool ?? null,
+    createdAt: iso(times?.createdAt),
+    expiresAt: iso(times?.expiresAt),
+    lastActiveAt: iso(times?.lastActiveAt),
+  };
+}

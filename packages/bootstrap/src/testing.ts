@@ -1,0 +1,7 @@
+// `@sbx/bootstrap/testing`: what sbx's own tests use, for your tests of code that drives a `DockerAdapter`.
+// Node.js only. Not needed at run time: import it from test files.
+export { FakeContainer } from './docker/fake/fake-container.js';
+export { FakeDocker, type FakeDockerHooks } from './docker/fake/fake-docker.js';
+export type { FakeEngineEvent } from './docker/fake/fake-events.js';
+export { connectionError, type FakeExecResult, frame, httpError } from './docker/fake/fake-helpers.js';
+export { DOCKER_TEST_IMAGE } from './docker/test-image.js';

@@ -1,0 +1,38 @@
+import type { SandboxType } from '@sbx/timing';
+import type { Selectable } from 'kysely';
+
+/**
+ * `sandbox_provisioning_rollups`: per sandbox type and period (`''` for all time, else the UTC hour as
+ * `YYYY-MM-DDTHH`), what the rows of `sandbox_provisioning_kpis` add up to. Kept by triggers; read-only.
+ */
+export interface ProvisioningRollupTable {
+  sandbox_type: SandboxType;
+  period: string;
+  /** Provisionings that count as SLA evidence (not cancelled). */
+  n: number;
+  /** Of those, failed ones. */
+  failures: number;
+  /** Provisionings their caller cancelled. */
+  cancelled: number;
+  /** Of the `n`, those that failed or took longer than their own limit. */
+  breaches: number;
+  /** Sum and maximum of the durations of provisionings that became ready. */
+  ready_sum_ms: number;
+  ready_max_ms: number | null;
+}
+
+/**
+ * `sandbox_provisioning_latency_buckets`: the latency sketch of ready provisionings per sandbox type and period:
+ * how many durations fell in each logarithmic bucket (see `latency-sketch.ts`). Kept by triggers; read-only.
+ */
+export interface LatencyBucketTable {
+  sandbox_type: SandboxType;
+  period: string;
+  bucket: number;
+  count: number;
+}
+
+/** A `sandbox_provisioning_rollups` row as read. */
+export type ProvisioningRollupRow = Selectable<ProvisioningRollupTable>;
+/** A `sandbox_provisioning_latency_buckets` row as read. */
+export type LatencyBucketRow = Selectable<LatencyBucketTable>;

@@ -1,0 +1,127 @@
+import { type ProvisionErrorInfo, type SandboxType, SLA_LIMITS, type SlaSample, tallySla } from '@sbx/timing';
+import type { Kysely } from 'kysely';
+import type { SbxDatabase } from './database.js';
+import { buildStats, type ProvisioningStats } from './provisioning-stats.js';
+import { type SourceFilter, whereSource } from './source-filter.js';
+import { dialectOf, insertionOrder } from './sql-dialect.js';
+
+/** One provisioning of an SLA window (never a cancelled one), as `listSlaWindow()` returns it. */
+export interface SlaWindowRow extends SlaSample {
+  /** Wall-clock start. */
+  timestamp: Date;
+  status: 'ok' | 'sla_breach';
+  /** Present when it failed. */
+  error?: ProvisionErrorInfo;
+}
+
+/** The newest valid provisionings of a type, newest first, and the cancelled ones in their time span. */
+export interface SlaWindow {
+  rows: SlaWindowRow[];
+  cancelled: number;
+}
+
+/**
+ * Reads the newest `size` provisionings of `type` that were not cancelled (an index walk of `size` entries) and
+ * counts the cancelled ones newer than the oldest of them (all of the type's, from the rollup, when fewer). With
+ * `host` or a `source`, only those rows (the cancelled count then comes from them, the rollups covering every row).
+ */
+export async function readSlaWindow(
+  db: Kysely<SbxDatabase>,
+  type: SandboxType,
+  size: number,
+  host?: string,
+  source: SourceFilter | 'all' = 'all',
+): Promise<SlaWindow> {
+  const order = insertionOrder(dialectOf(db));
+  let query = db
+    .selectFrom('sandbox_provisioning_kpis')
+    .select([
+      order.as('insertion'),
+      'timestamp',
+      'duration_ms',
+      'status',
+      'sla_limit_ms',
+      'error_name',
+      'error_message',
+      'error_code',
+    ])
+    .where('sandbox_type', '=', type)
+    .where('cancelled', '=', 0);
+  query = whereSource(query, source);
+  if (host !== undefined) query = query.where('host_id', '=', host);
+  const raw = await query.orderBy('timestamp', 'desc').orderBy(order, 'desc').limit(size).execute();
+  const oldest = raw[raw.length - 1];
+  let cancelled: number;
+  if (host !== undefined || source !== 'all') {
+    // The rollups count every host and source: a narrowed window counts its cancelled rows itself.
+    let count = whereSource(
+      db
+        .selectFrom('sandbox_provisioning_kpis')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('sandbox_type', '=', type)
+        .where('cancelled', '=', 1),
+      source,
+    );
+    if (host !== undefined) count = count.where('host_id', '=', host);
+    if (oldest !== undefined && raw.length >= size) {
+      count = count
+        .where('timestamp', '>=', oldest.timestamp)
+        .where((eb) => eb.or([eb('timestamp', '>', oldest.timestamp), eb(order, '>', oldest.insertion)]));
+    }
+    cancelled = Number((await count.executeTakeFirstOrThrow()).n);
+  } else if (oldest === undefined || raw.length < size) {
+    const rollup = await db
+      .selectFrom('sandbox_provisioning_rollups')
+      .select('cancelled')
+      .where('sandbox_type', '=', type)
+      .where('period', '=', '')
+      .executeTakeFirst();
+    cancelled = Number(rollup?.cancelled ?? 0);
+  } else {
+    const row = await db
+      .selectFrom('sandbox_provisioning_kpis')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('sandbox_type', '=', type)
+      .where('cancelled', '=', 1)
+      .where('timestamp', '>=', oldest.timestamp)
+      .where((eb) => eb.or([eb('timestamp', '>', oldest.timestamp), eb(order, '>', oldest.insertion)]))
+      .executeTakeFirstOrThrow();
+    cancelled = Number(row.n);
+  }
+  const rows = raw.map((r) => {
+    const row: SlaWindowRow = {
+      timestamp: new Date(r.timestamp),
+      durationMs: r.duration_ms,
+      slaLimitMs: r.sla_limit_ms ?? SLA_LIMITS[type],
+      failed: r.error_name !== null,
+      status: r.status,
+    };
+    if (r.error_name !== null) {
+      row.error = { name: r.error_name, message: r.error_message ?? '' };
+      if (r.error_code !== null) row.error.code = r.error_code;
+    }
+    return row;
+  });
+  return { rows, cancelled };
+}
+
+/** Exact stats of a window read by `readSlaWindow`: counts through timing's `tallySla`, quantiles of the ready ones. */
+export function windowStats(type: SandboxType, size: number, window: SlaWindow): ProvisioningStats {
+  const tally = tallySla(window.rows, { slaLimitMs: SLA_LIMITS[type], window: size });
+  const ready = window.rows
+    .filter((r) => !r.failed)
+    .map((r) => r.durationMs)
+    .sort((a, b) => a - b);
+  return buildStats({
+    sandboxType: type,
+    window: size,
+    n: tally.n,
+    failures: tally.failures,
+    cancelled: window.cancelled,
+    breaches: tally.breaches,
+    readySumMs: ready.reduce((sum, d) => sum + d, 0),
+    readyMaxMs: ready[ready.length - 1],
+    readyAt: (rank) => ready[rank],
+    approximate: false,
+  });
+}

@@ -1,0 +1,27 @@
+import type { ProvisionSource } from '@sbx/timing';
+import type { SelectQueryBuilder } from 'kysely';
+import type { SbxDatabase } from './database.js';
+import { describe, invalid } from './validate.js';
+
+/**
+ * Which provisionings a query reads: `'user'` (default) what callers waited for, `cold` and `pool` alike
+ * (the SLA verdict's rows); or one source, `refill` included.
+ */
+export type SourceFilter = ProvisionSource | 'user';
+
+/** Validates a caller's `source` option (`all` only where the method allows it); `INVALID_INPUT` otherwise. */
+export function sourceFilter(value: unknown, fallback: SourceFilter | 'all'): SourceFilter | 'all' {
+  if (value === undefined) return fallback;
+  if (value === 'user' || value === 'cold' || value === 'pool' || value === 'refill') return value;
+  if (value === 'all' && fallback === 'all') return value;
+  return invalid('source', `must be 'user', 'cold', 'pool' or 'refill', got ${describe(value)}`);
+}
+
+/** Narrows a query over `sandbox_provisioning_kpis` (aliased or not) to `source`; the same SQL on both engines. */
+export function whereSource<O>(
+  query: SelectQueryBuilder<SbxDatabase, 'sandbox_provisioning_kpis', O>,
+  source: SourceFilter | 'all',
+): SelectQueryBuilder<SbxDatabase, 'sandbox_provisioning_kpis', O> {
+  if (source === 'all') return query;
+  return source === 'user' ? query.where('source', '!=', 'refill') : query.where('source', '=', source);
+}
