@@ -102,3 +102,14 @@ export async function startServe(db: string, args: string[] = [], env: NodeJS.Pr
     });
   return { ...cli, base, token, tokenFile, api };
 }
+
+/** The value of the sample `name` whose labels include `labels` (in any order) in a Prometheus exposition. */
+export function sampleValue(text: string, name: string, labels: Record<string, string>): string | undefined {
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const have = new Map([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([k, v]) => have.get(k) === v)) return match[3];
+  }
+  return undefined;
+}

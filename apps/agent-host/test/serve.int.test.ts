@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { missingPrerequisite, READY_CMD, startServe, TEST_IMAGE, tempDb } from './harness.js';
+import { missingPrerequisite, READY_CMD, sampleValue, startServe, TEST_IMAGE, tempDb } from './harness.js';
 
 const missing = missingPrerequisite();
 
@@ -69,9 +70,16 @@ describe.skipIf(missing !== undefined && !process.env.CI)('sbx serve against the
       const metrics = await fetch('/metrics');
       expect(metrics.headers.get('content-type')).toContain('text/plain');
       const text = await metrics.text();
-      expect(text).toContain('sbx_provisioning_duration_seconds_count{sandbox_type="docker",status="ok"} 1');
-      expect(text).toContain('sbx_sandbox_run_duration_seconds_count{outcome="error"} 1');
-      expect(text).toContain('sbx_provisioning_failures_total{sandbox_type="docker"} 0');
+      // Every series carries the host that measured it: the hostname unless --host-id says otherwise.
+      const host = hostname();
+      const docker = { host, sandbox_type: 'docker' };
+      expect(sampleValue(text, 'sbx_provisioning_duration_seconds_count', { ...docker, status: 'ok' })).toBe(
+        '1',
+      );
+      expect(sampleValue(text, 'sbx_sandbox_run_duration_seconds_count', { host, outcome: 'error' })).toBe(
+        '1',
+      );
+      expect(sampleValue(text, 'sbx_provisioning_failures_total', docker)).toBe('0');
       expect(text).not.toContain(id);
       expect((await (await fetch('/v1/alerts')).json()).rows).toEqual([]);
     } finally {
