@@ -72,6 +72,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)('sbx serve against the
       const text = await metrics.text();
       // Every series carries the host that measured it: the hostname unless --host-id says otherwise.
       const host = hostname();
+      // A provisioning asked for by type is cold (not from a warm pool).
       const docker = { host, sandbox_type: 'docker', source: 'cold' };
       expect(sampleValue(text, 'sbx_provisioning_duration_seconds_count', { ...docker, status: 'ok' })).toBe(
         '1',
