@@ -22,6 +22,8 @@ export interface AgentHostErrorOptions {
   cause?: unknown;
   /** The process exit code when the CLI ends on this error (default 1; 2 for flag and config mistakes). */
   exitCode?: number;
+  /** Every field that is wrong, for an HTTP 400 body (the message names the first). */
+  issues?: Array<{ path: string; message: string }>;
 }
 
 /** The one error class of the agent host: a `code`, a message that says what to do, and the wrapped `cause`. */
@@ -29,10 +31,12 @@ export class AgentHostError extends Error {
   override readonly name = 'AgentHostError';
   readonly code: AgentHostErrorCode;
   readonly exitCode: number;
+  readonly issues: Array<{ path: string; message: string }> | undefined;
 
   constructor(code: AgentHostErrorCode, message: string, options: AgentHostErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.issues = options.issues;
     this.exitCode = options.exitCode ?? (code === 'INVALID_FLAG' || code === 'INVALID_CONFIG' ? 2 : 1);
   }
 }

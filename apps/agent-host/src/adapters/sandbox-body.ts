@@ -25,21 +25,21 @@ let schemas: Map<SandboxType, z.ZodObject> | undefined;
  * whose message names the field, prefixed by `path` (`spec.` for a pool's spec).
  */
 export function parseSandboxBody(body: unknown, policy: SandboxPolicy, path = ''): SandboxBody {
-  schemas ??= bodySchemas();
+  schemas ??= sandboxBodySchemas();
   const type = (body as { type?: unknown } | null)?.type;
   const schema = isSandboxType(type) ? schemas.get(type) : undefined;
   if (!schema) {
     const here = [...schemas.keys()].map((t) => `'${t}'`).join(', ');
     const elsewhere = isSandboxType(type) ? SANDBOX_MODULES[type].notProvisionedHere : undefined;
-    throw new AgentHostError(
-      'INVALID_REQUEST',
-      `${path}type: ${elsewhere ?? `must be one of ${here}, got ${JSON.stringify(type)}`}`,
-    );
+    const message = elsewhere ?? `must be one of ${here}, got ${JSON.stringify(type)}`;
+    throw new AgentHostError('INVALID_REQUEST', `${path}type: ${message}`, {
+      issues: [{ path: `${path}type`, message }],
+    });
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
-    const [first] = describeIssues(parsed.error);
-    throw new AgentHostError('INVALID_REQUEST', `${path}${first?.path}: ${first?.message}`);
+    const issues = describeIssues(parsed.error).map((i) => ({ ...i, path: `${path}${i.path}` }));
+    throw new AgentHostError('INVALID_REQUEST', `${issues[0]?.path}: ${issues[0]?.message}`, { issues });
   }
   const { deadlineMs } = parsed.data as { deadlineMs?: number };
   const sandboxType = type as SandboxType;
@@ -54,7 +54,8 @@ export function parseSandboxBody(body: unknown, policy: SandboxPolicy, path = ''
   }
 }
 
-function bodySchemas(): Map<SandboxType, z.ZodObject> {
+/** The body schema of each type the host provisions: the module's fields plus the envelope, strict. */
+export function sandboxBodySchemas(): Map<SandboxType, z.ZodObject> {
   return new Map(
     sandboxModules().flatMap((m) =>
       m.request

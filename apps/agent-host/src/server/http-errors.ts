@@ -45,7 +45,13 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
 
 /** Maps a sandbox failure to an HTTP status and body; unknown errors are 500s. */
 export function toHttpError(error: unknown): { status: ContentfulStatusCode; body: ErrorBody } {
-  if (isBootstrapError(error) || isAgentHostError(error)) {
+  if (isAgentHostError(error)) {
+    return {
+      status: STATUS_BY_CODE[error.code] ?? 502,
+      body: errorBody(error.code, error.message, error.issues),
+    };
+  }
+  if (isBootstrapError(error)) {
     return { status: STATUS_BY_CODE[error.code] ?? 502, body: errorBody(error.code, error.message) };
   }
   return { status: 500, body: errorBody('INTERNAL', error instanceof Error ? error.message : String(error)) };

@@ -1,6 +1,7 @@
 // Every route the app serves, described with the schemas its handlers validate with. The drift test fails when
 // the app serves a route this table does not describe, or the other way round.
 import { z } from 'zod';
+import { sandboxBodySchemas } from '../adapters/sandbox-body.js';
 import {
   createdSchema,
   errorSchema,
@@ -23,7 +24,6 @@ import { TAR } from './file-routes.js';
 import { ingestSchema } from './ingest-schema.js';
 import { buildOpenApi, type ResponseDoc, type RouteDoc } from './openapi.js';
 import { poolRequestSchema } from './pool-routes.js';
-import { sandboxBodySchemas } from './sandbox-routes.js';
 import { alertQuerySchema, execRequestSchema, listQuerySchema } from './schemas.js';
 
 const err = (description: string): ResponseDoc => ({ description, schema: errorSchema });

@@ -1,17 +1,11 @@
-import { isSandboxType, type SandboxType } from '@sbx/timing';
 import type { Hono } from 'hono';
-import { z } from 'zod';
-import { SANDBOX_MODULES, sandboxModules } from '../adapters/registry.js';
+import { parseSandboxBody } from '../adapters/sandbox-body.js';
 import type { AppEnv } from '../auth/request-guard.js';
 import type { SandboxPolicy } from '../policy/sandbox-policy.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
-import { describeIssues, errorBody } from './http-errors.js';
+import { errorBody } from './http-errors.js';
 import { handOut, isPoolRequest } from './pool-routes.js';
 import { failure, findSandbox } from './route-helpers.js';
-
-const envelopeSchema = z.object({
-  deadlineMs: z.number().int().positive().max(600_000).optional(),
-});
 
 /** What the sandbox routes need. */
 export type SandboxRouteDeps = Pick<AgentHost, 'host'> & { policy: SandboxPolicy };
@@ -21,8 +15,6 @@ export type SandboxRouteDeps = Pick<AgentHost, 'host'> & { policy: SandboxPolicy
  * only its own. Exec, files and lifecycle routes are in their own modules.
  */
 export function sandboxRoutes(app: Hono<AppEnv>, deps: SandboxRouteDeps): void {
-  const requestSchemas = sandboxBodySchemas();
-
   app.post('/v1/sandboxes', async (c) => {
     let body: unknown;
     try {
@@ -31,18 +23,8 @@ export function sandboxRoutes(app: Hono<AppEnv>, deps: SandboxRouteDeps): void {
       return c.json(errorBody('INVALID_REQUEST', 'body: not valid JSON'), 400);
     }
     if (isPoolRequest(body)) return handOut(c, body, deps);
-    const type = (body as { type?: unknown } | null)?.type;
-    const schema = isSandboxType(type) ? requestSchemas.get(type) : undefined;
-    if (!schema) return c.json(typeError(type), 400);
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      const issues = describeIssues(parsed.error);
-      return c.json(errorBody('INVALID_REQUEST', `${issues[0]?.path}: ${issues[0]?.message}`, issues), 400);
-    }
     try {
-      const sandboxType = type as SandboxType;
-      const { deadlineMs } = parsed.data as { deadlineMs?: number };
-      const spec = SANDBOX_MODULES[sandboxType].request?.toSpec(parsed.data as never, deps.policy);
+      const { type: sandboxType, spec, deadlineMs } = parseSandboxBody(body, deps.policy);
       await deps.host.adapter(sandboxType)?.ping?.(); // an unreachable engine is a 503, not a recorded failure
       const { sandbox, result } = await deps.host.provision(sandboxType, spec, {
         tenant: c.get('tenant'),
@@ -66,30 +48,4 @@ export function sandboxRoutes(app: Hono<AppEnv>, deps: SandboxRouteDeps): void {
       return failure(c, error);
     }
   });
-}
-
-function typeError(type: unknown) {
-  const here = sandboxModules()
-    .filter((m) => m.request)
-    .map((m) => m.type);
-  const elsewhere = isSandboxType(type) ? SANDBOX_MODULES[type].notProvisionedHere : undefined;
-  const message =
-    elsewhere ?? `must be one of ${here.map((t) => `'${t}'`).join(', ')}, got ${JSON.stringify(type)}`;
-  return errorBody('INVALID_REQUEST', `type: ${message}`, [{ path: 'type', message }]);
-}
-
-/** The body schema of each type the host provisions: the module's fields plus the envelope, strict. */
-export function sandboxBodySchemas() {
-  return new Map(
-    sandboxModules().flatMap((m) =>
-      m.request
-        ? [
-            [
-              m.type,
-              m.request.schema.extend({ type: z.literal(m.type), ...envelopeSchema.shape }).strict(),
-            ] as const,
-          ]
-        : [],
-    ),
-  );
 }
