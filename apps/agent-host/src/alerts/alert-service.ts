@@ -1,5 +1,6 @@
 import type { NewAlert, SandboxAlertRepository } from '@sbx/store';
 import { describeError, type Logger } from '@sbx/timing';
+import { InFlight } from '../sandbox/in-flight.js';
 import type { WebhookNotifier } from './webhook-notifier.js';
 
 /** Keeps every alert as a row and, when a webhook is configured, posts it; never throws into the host. */
@@ -7,7 +8,7 @@ export class AlertService {
   readonly #repo: SandboxAlertRepository;
   readonly #notifier: WebhookNotifier | undefined;
   readonly #logger: Logger;
-  readonly #pending = new Set<Promise<unknown>>();
+  readonly #pending = new InFlight();
 
   constructor(deps: {
     repo: SandboxAlertRepository;
@@ -21,19 +22,16 @@ export class AlertService {
 
   /** Stores `alert`, then posts it in the background (telemetry never waits on a webhook). */
   raise(alert: NewAlert): Promise<void> {
-    const raising = this.#raise(alert);
-    this.#pending.add(raising);
-    void raising.finally(() => this.#pending.delete(raising));
-    return raising;
+    return this.#pending.track(this.#raise(alert));
   }
 
   async #raise(alert: NewAlert): Promise<void> {
     try {
       const stored = await this.#repo.insert(alert);
       if (!this.#notifier) return;
-      const sending = this.#notifier.notify({ ...stored, createdAt: stored.createdAt.toISOString() });
-      this.#pending.add(sending);
-      void sending.finally(() => this.#pending.delete(sending));
+      void this.#pending.track(
+        this.#notifier.notify({ ...stored, createdAt: stored.createdAt.toISOString() }),
+      );
     } catch (error) {
       this.#logger.error('could not keep an alert', { kind: alert.kind, error: describeError(error) });
     }
@@ -44,18 +42,7 @@ export class AlertService {
    * deliveries still pending then are aborted and said so in one line; resolves false in that case.
    */
   async flush(options: { timeoutMs?: number } = {}): Promise<boolean> {
-    const drained = (async () => {
-      while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
-      return true;
-    })();
-    if (options.timeoutMs === undefined) return drained;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), options.timeoutMs);
-    });
-    const done = await Promise.race([drained, late]);
-    clearTimeout(timer);
-    if (done) return true;
+    if (await this.#pending.settle(options.timeoutMs)) return true;
     const given = this.#pending.size;
     this.#notifier?.abort();
     this.#logger.warn(`gave up on ${given} alert delivery(ies) still pending after ${options.timeoutMs} ms`);

@@ -18,11 +18,14 @@ export class InFlight {
     return promise;
   }
 
-  /** Resolves true once all settled (new ones included), or false when `timeoutMs` passed first. */
-  async settle(timeoutMs: number): Promise<boolean> {
+  /**
+   * Resolves true once all settled (new ones included), or false when `timeoutMs` passed first; without a
+   * finite `timeoutMs` it waits as long as it takes.
+   */
+  async settle(timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), Math.max(0, timeoutMs));
+      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => resolve(false), Math.max(0, timeoutMs));
     });
     const drained = (async () => {
       while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
