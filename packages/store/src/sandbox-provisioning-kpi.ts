@@ -13,6 +13,7 @@ import type { SbxDatabase } from './database.js';
 import { wrapDriverError } from './errors.js';
 import { InsertCompiler } from './insert-compiler.js';
 import { phaseBreakdown } from './phase-breakdown.js';
+import { postgresBatchInsert } from './postgres-batch-insert.js';
 import {
   KPI_COLUMNS,
   PHASE_COLUMNS,
@@ -252,10 +253,13 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
 
   async #write(rows: ProvisionRows[], action: string): Promise<void> {
     // Provisionings first: each phase row references its provisioning.
-    const queries = [
-      ...this.#kpiInsert.compile(rows.map((r) => r.kpi)),
-      ...this.#phaseInsert.compile(rows.flatMap((r) => r.phases)),
-    ];
+    const queries =
+      this.#kind === 'postgres'
+        ? postgresBatchInsert(rows)
+        : [
+            ...this.#kpiInsert.compile(rows.map((r) => r.kpi)),
+            ...this.#phaseInsert.compile(rows.flatMap((r) => r.phases)),
+          ];
     for (let attempt = 1; ; attempt++) {
       try {
         const [only] = queries;
