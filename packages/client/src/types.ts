@@ -183,8 +183,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** per type: SLA status, percentiles, phases */
+        /** per type: SLA status, percentiles, phases; of the fleet, or of one agent host with ?host= */
         get: operations["getKpis"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hosts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** the agent hosts that recorded provisionings into this database, most first */
+        get: operations["getHosts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1326,7 +1343,9 @@ export interface operations {
     };
     getKpis: {
         parameters: {
-            query?: never;
+            query?: {
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1341,6 +1360,49 @@ export interface operations {
                 content: {
                     "application/json": {
                         [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description invalid request: the field and the reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getHosts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description { rows } */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rows: {
+                            hostId: string;
+                            provisionings: number;
+                        }[];
                     };
                 };
             };

@@ -12,6 +12,7 @@ export { DEFAULT_DB_PATH, type OpenDatabaseOptions, openDatabase } from './open-
 export { DEFAULT_PG_POOL_SIZE } from './open-postgres.js';
 export type { ProvisionRow } from './provision-row.js';
 export type { PhaseStats, ProvisioningStats, StatsWindow } from './provisioning-stats.js';
+export type { RowScope } from './row-scope.js';
 export type { AlertKind } from './sandbox-alert.table.js';
 export {
   type NewAlert,

@@ -29,11 +29,15 @@ export const KPI_COLUMNS = [
   'tenant',
   'host_id',
   'source',
+  'runtime',
+  'network',
 ] as const;
 /** The columns of `sandbox_provisioning_phases`. */
 export const PHASE_COLUMNS = ['provision_id', 'seq', 'name', 'start_ms', 'duration_ms'] as const;
 
 const STATUSES: readonly unknown[] = ['ok', 'sla_breach'];
+/** Longest `runtime` or `network` attribute: engine names (`runc`, `runsc`) and modes (`none`, `egress`) are short. */
+export const MAX_LABEL_LENGTH = 64;
 
 /**
  * Validates a `ProvisionResult` (from untyped callers too) and maps it to its rows under `id`. Throws
@@ -56,6 +60,8 @@ export function provisionResultRows(result: unknown, id: string, path = ''): Pro
   const tenant = attribute(r.attributes, 'tenant', `${path}attributes`);
   const hostId = attribute(r.attributes, 'hostId', `${path}attributes`);
   const source = sourceOf(r.attributes, `${path}attributes`);
+  const runtime = attribute(r.attributes, 'runtime', `${path}attributes`, MAX_LABEL_LENGTH);
+  const network = attribute(r.attributes, 'network', `${path}attributes`, MAX_LABEL_LENGTH);
   return {
     kpi: {
       id,
@@ -70,6 +76,8 @@ export function provisionResultRows(result: unknown, id: string, path = ''): Pro
       tenant,
       source,
       host_id: hostId,
+      runtime,
+      network,
     },
     phases: phases(r.phases, `${path}phases`).map((phase, seq) => ({
       provision_id: id,
@@ -88,11 +96,16 @@ function record(value: unknown, field: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** A string attribute (`tenant`, `hostId`) or null when absent. */
-function attribute(value: unknown, name: string, field: string): string | null {
+/** A non-empty string attribute (`tenant`, `hostId`, `runtime`, `network`), at most `max` long; null when absent. */
+function attribute(value: unknown, name: string, field: string, max?: number): string | null {
   if (value === undefined) return null;
   const found = record(value, field)[name];
-  return found === undefined ? null : string(found, `${field}.${name}`, true);
+  if (found === undefined) return null;
+  const text = string(found, `${field}.${name}`, true);
+  if (max !== undefined && text.length > max) {
+    invalid(`${field}.${name}`, `must be at most ${max} characters, got ${text.length}`);
+  }
+  return text;
 }
 
 // No source attribute: provisioned for its caller (every row before pools existed was).

@@ -28,6 +28,10 @@ export interface ProvisionRow {
   source: ProvisionSource;
   /** The agent host that measured it, when known. */
   hostId?: string;
+  /** The engine runtime it ran under (`runc`, `runsc`), when known. */
+  runtime?: string;
+  /** Its network (`none`, `egress`), when known. */
+  network?: string;
 }
 
 /** Joins provisioning rows with their phase rows (phases in `seq` order) into `ProvisionRow`s, keeping row order. */
@@ -56,6 +60,8 @@ export function toProvisionRows(
     };
     if (row.tenant !== null && row.tenant !== undefined) result.tenant = row.tenant;
     if (row.host_id !== null && row.host_id !== undefined) result.hostId = row.host_id;
+    if (row.runtime !== null && row.runtime !== undefined) result.runtime = row.runtime;
+    if (row.network !== null && row.network !== undefined) result.network = row.network;
     if (row.error_name !== null) {
       result.error = { name: row.error_name, message: row.error_message ?? '' };
       if (row.error_code !== null) result.error.code = row.error_code;

@@ -2,12 +2,17 @@ import type { SandboxType } from '@sbx/timing';
 import type { Selectable } from 'kysely';
 
 /**
- * `sandbox_provisioning_rollups`: per sandbox type and period (`''` for all time, else the UTC hour as
- * `YYYY-MM-DDTHH`), what the rows of `sandbox_provisioning_kpis` add up to. Kept by triggers; read-only.
+ * `sandbox_provisioning_rollups`: per sandbox type, period (`''` for all time, else the UTC hour as
+ * `YYYY-MM-DDTHH`), agent host and runtime, what the rows of `sandbox_provisioning_kpis` add up to (the fleet's
+ * figures are the sum over hosts). Kept by triggers; read-only.
  */
 export interface ProvisioningRollupTable {
   sandbox_type: SandboxType;
   period: string;
+  /** The rows' `host_id`, `''` when they have none. */
+  host_id: string;
+  /** The rows' `runtime`, `''` when they have none. */
+  runtime: string;
   /** Provisionings that count as SLA evidence (not cancelled). */
   n: number;
   /** Of those, failed ones. */
@@ -23,11 +28,14 @@ export interface ProvisioningRollupTable {
 
 /**
  * `sandbox_provisioning_latency_buckets`: the latency sketch of ready provisionings per sandbox type and period:
- * how many durations fell in each logarithmic bucket (see `latency-sketch.ts`). Kept by triggers; read-only.
+ * how many durations fell in each logarithmic bucket (see `latency-sketch.ts`), keyed like the rollups. Kept by
+ * triggers; read-only.
  */
 export interface LatencyBucketTable {
   sandbox_type: SandboxType;
   period: string;
+  host_id: string;
+  runtime: string;
   bucket: number;
   count: number;
 }

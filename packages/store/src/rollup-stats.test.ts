@@ -1,70 +1,10 @@
-import { migrateToLatest, SandboxProvisioningKPI, type SbxDatabase, SKETCH_RELATIVE_ERROR } from '@sbx/store';
-import { type ProvisionResult, quantile, SLA_LIMITS, slaVerdict } from '@sbx/timing';
+import { migrateToLatest, SandboxProvisioningKPI, type SbxDatabase } from '@sbx/store';
+import { SLA_LIMITS } from '@sbx/timing';
 import { type Kysely, Migrator, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BASE, expectAgrees, HOUR, mixed } from './rollup-fixtures.test-support.js';
 import { sbxMigrationProvider } from './sbx-migrations.js';
 import { openTestDatabase, TEST_DIALECTS } from './test-databases.test-support.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const BASE = Date.parse('2026-11-01T00:00:00.000Z');
-const HOUR = 3_600_000;
-
-/** Docker provisionings over 6 hours: log-spread durations 0.2 ms to 60 s, failures, cancellations, two limits. */
-function mixed(count: number, seed: number): ProvisionResult[] {
-  const random = mulberry32(seed);
-  return Array.from({ length: count }, () => {
-    const durationMs = 0.2 * Math.exp(random() * Math.log(300_000));
-    const roll = random();
-    const error =
-      roll < 0.04
-        ? { name: 'BootstrapError', message: 'x', code: 'START_FAILED' }
-        : roll < 0.07
-          ? { name: 'BootstrapError', message: 'x', code: 'CANCELLED' }
-          : undefined;
-    const slaLimitMs = random() < 0.2 ? 5_000 : SLA_LIMITS.docker;
-    return {
-      sandboxType: 'docker' as const,
-      durationMs,
-      slaLimitMs,
-      status: error || durationMs > slaLimitMs ? ('sla_breach' as const) : ('ok' as const),
-      timestamp: new Date(BASE + Math.floor(random() * 6 * HOUR)),
-      ...(error ? { error } : {}),
-    };
-  });
-}
-
-/** What the stats of `rows` must be, computed here from the rows themselves. */
-function exact(rows: ProvisionResult[]) {
-  const valid = rows.filter((r) => r.error?.code !== 'CANCELLED');
-  const ready = valid.filter((r) => !r.error).map((r) => r.durationMs);
-  const samples = valid.map((r) => ({
-    durationMs: r.durationMs,
-    slaLimitMs: r.slaLimitMs as number,
-    failed: r.error !== undefined,
-  }));
-  const verdict = slaVerdict(samples, { slaLimitMs: SLA_LIMITS.docker, window: Math.max(1, valid.length) });
-  return {
-    n: valid.length,
-    failures: valid.length - ready.length,
-    cancelled: rows.length - valid.length,
-    slaBreaches: verdict.breaches,
-    maxMs: ready.length ? Math.max(...ready) : undefined,
-    meanMs: ready.length ? ready.reduce((a, b) => a + b, 0) / ready.length : undefined,
-    p50Ms: quantile(ready, 0.5),
-    p95Ms: quantile(ready, 0.95),
-    p99Ms: quantile(ready, 0.99),
-    verdict,
-  };
-}
 
 describe.each(TEST_DIALECTS)('on %s', (dialect) => {
   const open: Kysely<SbxDatabase>[] = [];
@@ -75,24 +15,6 @@ describe.each(TEST_DIALECTS)('on %s', (dialect) => {
     const db = await openTestDatabase(dialect);
     open.push(db);
     return { db, kpis: new SandboxProvisioningKPI(db) };
-  }
-
-  /** Stats from the rollups must equal the exact figures: counts, mean, max and verdict exactly, quantiles within 1%. */
-  function expectAgrees(
-    stats: Awaited<ReturnType<SandboxProvisioningKPI['getStats']>>,
-    rows: ProvisionResult[],
-  ) {
-    const want = exact(rows);
-    expect(stats).toMatchObject({ n: want.n, failures: want.failures, cancelled: want.cancelled });
-    expect(stats.slaBreaches).toBe(want.slaBreaches);
-    expect(stats.maxMs).toBe(want.maxMs);
-    expect(stats.meanMs).toBeCloseTo(want.meanMs as number, 6);
-    for (const key of ['p50Ms', 'p95Ms', 'p99Ms'] as const) {
-      const error = Math.abs((stats[key] as number) / (want[key] as number) - 1);
-      expect(error, key).toBeLessThanOrEqual(SKETCH_RELATIVE_ERROR + 1e-12);
-    }
-    expect([stats.verdict.status, stats.verdict.reason]).toEqual([want.verdict.status, want.verdict.reason]);
-    expect(stats.approximate).toBe(true);
   }
 
   describe('the rollups the triggers keep', () => {

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { SbxDatabase } from './database.js';
 import { sketchValueAt } from './latency-sketch.js';
 import { buildStats, type ProvisioningStats } from './provisioning-stats.js';
+import type { RowScope } from './row-scope.js';
 
 /** Whole UTC hours `[since, until)`; `until` undefined for "up to now". */
 export interface HourRange {
@@ -23,13 +24,15 @@ export function hourRange(since: Date, until: Date | undefined): HourRange {
 }
 
 /**
- * Stats of all of a type's provisionings, or of whole UTC hours, read from the rollups the triggers keep: a few
- * hundred rows whatever the table size. Counts, mean and max are exact; quantiles come from the latency sketch.
+ * Stats of all of a type's provisionings, or of whole UTC hours, of the fleet or of one host or runtime (`scope`),
+ * read from the rollups the triggers keep (one row per host and runtime of each period): a few hundred rows whatever
+ * the table size. Counts, mean and max are exact; quantiles come from the latency sketch.
  */
 export async function rollupStats(
   db: Kysely<SbxDatabase>,
   type: SandboxType,
   range?: HourRange,
+  scope: RowScope = {},
 ): Promise<ProvisioningStats> {
   let totals = db
     .selectFrom('sandbox_provisioning_rollups')
@@ -48,6 +51,14 @@ export async function rollupStats(
     .where('sandbox_type', '=', type)
     .groupBy('bucket')
     .orderBy('bucket');
+  if (scope.host !== undefined) {
+    totals = totals.where('host_id', '=', scope.host);
+    buckets = buckets.where('host_id', '=', scope.host);
+  }
+  if (scope.runtime !== undefined) {
+    totals = totals.where('runtime', '=', scope.runtime);
+    buckets = buckets.where('runtime', '=', scope.runtime);
+  }
   if (range === undefined) {
     totals = totals.where('period', '=', '');
     buckets = buckets.where('period', '=', '');

@@ -13,6 +13,7 @@ import type { SbxDatabase } from './database.js';
 import { wrapDriverError } from './errors.js';
 import { InsertCompiler } from './insert-compiler.js';
 import { phaseBreakdown } from './phase-breakdown.js';
+import { postgresBatchInsert } from './postgres-batch-insert.js';
 import {
   KPI_COLUMNS,
   PHASE_COLUMNS,
@@ -23,11 +24,12 @@ import type { ProvisionRow } from './provision-row.js';
 import type { PhaseStats, ProvisioningStats } from './provisioning-stats.js';
 import { newestOf, readRecent } from './recent-provisions.js';
 import { rollupStats } from './rollup-stats.js';
+import { type RowScope, rowScope } from './row-scope.js';
 import { readSlaWindow, type SlaWindowRow, windowStats } from './sla-window.js';
 import { type SourceFilter, sourceFilter } from './source-filter.js';
 import { type DialectKind, dataVersionQuery, dialectOf, isTransientWriteError } from './sql-dialect.js';
 import { type StatsOptions, statsScope } from './stats-options.js';
-import { invalid, positiveInteger, sandboxType, string, windowSize } from './validate.js';
+import { invalid, positiveInteger, sandboxType, windowSize } from './validate.js';
 
 /** `getP95Latency()` reads this many newest rows of a type. */
 export const P95_WINDOW = 100;
@@ -79,27 +81,27 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
 
   /**
    * Nearest-rank P95 of `durationMs` over the newest 100 rows of `type` (any outcome) of the fleet, or of one
-   * agent host with `host`; of the rows callers waited for (refills left out) unless `source` names one;
-   * `undefined` when none. PostgreSQL's `percentile_disc(0.95)` is the same definition.
+   * agent host with `host` (one engine runtime with `runtime`); of the rows callers waited for (refills left out)
+   * unless `source` names one; `undefined` when none. PostgreSQL's `percentile_disc(0.95)` is the same definition.
    */
   async getP95Latency(
     type: SandboxType,
-    options: { host?: string; source?: SourceFilter } = {},
+    options: RowScope & { source?: SourceFilter } = {},
   ): Promise<number | undefined> {
     const t = sandboxType(type);
-    const host = hostOf(options.host);
+    const scope = rowScope(options);
     const source = sourceFilter(options.source, 'user');
     if (this.#kind === 'postgres') {
       const row = await this.#read('read the P95 latency', () =>
         this.#db
-          .selectFrom(this.#newest(t, P95_WINDOW, host, source).select('duration_ms').as('w'))
+          .selectFrom(this.#newest(t, P95_WINDOW, scope, source).select('duration_ms').as('w'))
           .select(sql<number | null>`percentile_disc(0.95) within group (order by w.duration_ms)`.as('p95'))
           .executeTakeFirstOrThrow(),
       );
       return row.p95 ?? undefined;
     }
     const rows = await this.#read('read the P95 latency', () =>
-      this.#newest(t, P95_WINDOW, host, source).select('duration_ms').execute(),
+      this.#newest(t, P95_WINDOW, scope, source).select('duration_ms').execute(),
     );
     return quantile(
       rows.map((r) => r.duration_ms),
@@ -113,14 +115,15 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
    */
   async getSlaVerdict(
     type: SandboxType,
-    options: { window?: number; host?: string; source?: SourceFilter } = {},
+    options: RowScope & { window?: number; source?: SourceFilter } = {},
   ): Promise<SlaVerdict> {
     const window = windowSize(options.window, DEFAULT_STATS_WINDOW, false);
-    const { host, source } = options;
+    const { host, runtime, source } = options;
     return (
       await this.getStats(type, {
         window,
         ...(host === undefined ? {} : { host }),
+        ...(runtime === undefined ? {} : { runtime }),
         ...(source === undefined ? {} : { source }),
       })
     ).verdict;
@@ -129,33 +132,34 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
   /**
    * n, ready-latency p50/p95/p99, mean and max, breaches, failures, cancelled, success rate and the SLA verdict over
    * the newest `window` valid provisionings (default 100, exact), `'all'` of them, or whole UTC hours from `since`
-   * (both from rollups: counts exact, quantiles within 1%). A window is the fleet's, or one agent host's with `host`,
-   * of the provisionings callers waited for (refills left out) unless `source` names one; rollups count every source.
+   * (both from rollups: counts exact, quantiles within 1%). Each is the fleet's, or one agent host's with `host`,
+   * one engine runtime's with `runtime`. A window holds the provisionings callers waited for (refills left out)
+   * unless `source` names one; rollups count every source.
    */
   async getStats(type: SandboxType, options: StatsOptions = {}): Promise<ProvisioningStats> {
     const t = sandboxType(type);
-    const host = hostOf(options.host);
+    const rows = rowScope(options);
     const scope = statsScope(options, DEFAULT_STATS_WINDOW, MAX_LIST_LIMIT);
     const source = sourceFilter(options.source, 'user');
     return this.#read(`read the ${t} provisioning stats`, async () =>
       typeof scope === 'number'
-        ? windowStats(t, scope, await readSlaWindow(this.#db, t, scope, host, source))
-        : rollupStats(this.#db, t, scope === 'all' ? undefined : scope),
+        ? windowStats(t, scope, await readSlaWindow(this.#db, t, scope, rows, source))
+        : rollupStats(this.#db, t, scope === 'all' ? undefined : scope, rows),
     );
   }
 
   /** The newest `size` (default 100) provisionings of `type` that were not cancelled (refills left out), newest first. */
   async listSlaWindow(
     type: SandboxType,
-    options: { size?: number; host?: string; source?: SourceFilter } = {},
+    options: RowScope & { size?: number; source?: SourceFilter } = {},
   ): Promise<SlaWindowRow[]> {
     const t = sandboxType(type);
-    const host = hostOf(options.host);
+    const scope = rowScope(options);
     const source = sourceFilter(options.source, 'user');
     const size = options.size === undefined ? DEFAULT_STATS_WINDOW : positiveInteger(options.size, 'size');
     if (size > MAX_LIST_LIMIT) invalid('size', `must be at most ${MAX_LIST_LIMIT}, got ${size}`);
     return (
-      await this.#read(`read the ${t} SLA window`, () => readSlaWindow(this.#db, t, size, host, source))
+      await this.#read(`read the ${t} SLA window`, () => readSlaWindow(this.#db, t, size, scope, source))
     ).rows;
   }
 
@@ -165,10 +169,10 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
    */
   async getPhaseBreakdown(
     type: SandboxType,
-    options: { window?: number; host?: string; source?: SourceFilter } = {},
+    options: RowScope & { window?: number; source?: SourceFilter } = {},
   ): Promise<PhaseStats[]> {
     const t = sandboxType(type);
-    const host = hostOf(options.host);
+    const scope = rowScope(options);
     const source = sourceFilter(options.source, 'user');
     const window = windowSize(options.window, DEFAULT_STATS_WINDOW, false);
     const samples = await this.#read(`read the ${t} phase breakdown`, () =>
@@ -178,7 +182,7 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
         .where(
           'provision_id',
           'in',
-          this.#newest(t, window, host, source).where('cancelled', '=', 0).select('id'),
+          this.#newest(t, window, scope, source).where('cancelled', '=', 0).select('id'),
         )
         .execute(),
     );
@@ -186,18 +190,18 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
   }
 
   /**
-   * The newest provisionings (of `type`, or of every type; of one `host`; of every source unless `source` says),
-   * newest first, with phases; default limit 50.
+   * The newest provisionings (of `type`, or of every type; of one `host` or `runtime`; of every source unless
+   * `source` says), newest first, with phases; default limit 50.
    */
   async listRecent(
-    options: { type?: SandboxType; limit?: number; host?: string; source?: SourceFilter | 'all' } = {},
+    options: RowScope & { type?: SandboxType; limit?: number; source?: SourceFilter | 'all' } = {},
   ): Promise<ProvisionRow[]> {
-    const host = hostOf(options.host);
+    const scope = rowScope(options);
     const source = sourceFilter(options.source, 'all');
     const types = options.type === undefined ? SANDBOX_TYPES : [sandboxType(options.type, 'type')];
     const limit = options.limit === undefined ? DEFAULT_LIST_LIMIT : positiveInteger(options.limit, 'limit');
     if (limit > MAX_LIST_LIMIT) invalid('limit', `must be at most ${MAX_LIST_LIMIT}, got ${limit}`);
-    return this.#read('list recent provisionings', () => readRecent(this.#db, types, limit, host, source));
+    return this.#read('list recent provisionings', () => readRecent(this.#db, types, limit, scope, source));
   }
 
   /** How many provisionings are stored (of `type`, or in total), cancelled ones included; read from the rollups. */
@@ -214,6 +218,25 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
   }
 
   /**
+   * The agent hosts that recorded provisionings into this database, with how many each (cancelled ones included),
+   * most first; read from the all-time rollups (rows without a host are left out).
+   */
+  async listHosts(): Promise<{ hostId: string; provisionings: number }[]> {
+    const rows = await this.#read('list hosts', () =>
+      this.#db
+        .selectFrom('sandbox_provisioning_rollups')
+        .select((eb) => ['host_id', eb.fn.sum<number>(eb('n', '+', eb.ref('cancelled'))).as('n')])
+        .where('period', '=', '')
+        .where('host_id', '!=', '')
+        .groupBy('host_id')
+        .execute(),
+    );
+    return rows
+      .map((r) => ({ hostId: r.host_id, provisionings: Number(r.n) }))
+      .sort((a, b) => b.provisionings - a.provisionings || (a.hostId < b.hostId ? -1 : 1));
+  }
+
+  /**
    * A token that changes whenever anything was written to the database since the last call, by this connection
    * or another process: readers cache what they computed from the tables under it. O(1).
    */
@@ -224,16 +247,19 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
     return `${rows[0]?.version}:${rows[0]?.changes}`;
   }
 
-  #newest(type: SandboxType, window: number, host: string | undefined, source: SourceFilter | 'all') {
-    return newestOf(this.#db, type, window, host, source);
+  #newest(type: SandboxType, window: number, scope: RowScope, source: SourceFilter | 'all') {
+    return newestOf(this.#db, type, window, scope, source);
   }
 
   async #write(rows: ProvisionRows[], action: string): Promise<void> {
     // Provisionings first: each phase row references its provisioning.
-    const queries = [
-      ...this.#kpiInsert.compile(rows.map((r) => r.kpi)),
-      ...this.#phaseInsert.compile(rows.flatMap((r) => r.phases)),
-    ];
+    const queries =
+      this.#kind === 'postgres'
+        ? postgresBatchInsert(rows)
+        : [
+            ...this.#kpiInsert.compile(rows.map((r) => r.kpi)),
+            ...this.#phaseInsert.compile(rows.flatMap((r) => r.phases)),
+          ];
     for (let attempt = 1; ; attempt++) {
       try {
         const [only] = queries;
@@ -259,8 +285,4 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
       throw wrapDriverError(error, action, 'read');
     }
   }
-}
-
-function hostOf(host: unknown): string | undefined {
-  return host === undefined ? undefined : string(host, 'host', true);
 }

@@ -8,6 +8,8 @@ import * as addTenants from './migrations/2026_11_23_000100_add_tenants.js';
 import * as createPostgresSchema from './migrations/2026_11_23_000100_create_postgres_schema.js';
 import * as addHostIds from './migrations/2026_11_24_000000_add_host_ids.js';
 import * as addProvisionSource from './migrations/2026_11_25_000000_add_provision_source.js';
+import * as keyRollupsByHostPostgres from './migrations/2026_11_26_000000_key_rollups_by_host.postgres.js';
+import * as keyRollupsByHostSqlite from './migrations/2026_11_26_000000_key_rollups_by_host.sqlite.js';
 import type { DialectKind } from './sql-dialect.js';
 
 // The SQLite-era migrations: PostgreSQL gets their end state in one step (create_postgres_schema).
@@ -28,16 +30,21 @@ const SHARED: Readonly<Record<string, Migration>> = {
   '2026_11_25_000000_add_provision_source': addProvisionSource,
 };
 
+// One migration name, one implementation per engine (the rollup triggers are dialect SQL).
+const KEY_ROLLUPS_BY_HOST = '2026_11_26_000000_key_rollups_by_host';
+
 /** Every migration of the sbx schema on SQLite by name; Kysely runs them in name order. Append, never edit. */
 export const SBX_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   ...SQLITE_BASE,
   ...SHARED,
+  [KEY_ROLLUPS_BY_HOST]: keyRollupsByHostSqlite,
 });
 
 /** The migrations of the sbx schema on PostgreSQL by name. */
 export const SBX_POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   ...POSTGRES_BASE,
   ...SHARED,
+  [KEY_ROLLUPS_BY_HOST]: keyRollupsByHostPostgres,
 });
 
 /** A static migration provider (no folder scanning, so bundles and `dist` carry their migrations). */

@@ -2,6 +2,7 @@ import { type ProvisionErrorInfo, type SandboxType, SLA_LIMITS, type SlaSample, 
 import type { Kysely } from 'kysely';
 import type { SbxDatabase } from './database.js';
 import { buildStats, type ProvisioningStats } from './provisioning-stats.js';
+import { isNarrowed, type RowScope, whereScope } from './row-scope.js';
 import { type SourceFilter, whereSource } from './source-filter.js';
 import { dialectOf, insertionOrder } from './sql-dialect.js';
 
@@ -23,13 +24,13 @@ export interface SlaWindow {
 /**
  * Reads the newest `size` provisionings of `type` that were not cancelled (an index walk of `size` entries) and
  * counts the cancelled ones newer than the oldest of them (all of the type's, from the rollup, when fewer). With
- * `host` or a `source`, only those rows (the cancelled count then comes from them, the rollups covering every row).
+ * a narrowed `scope` or a `source`, only those rows (the cancelled count then comes from them).
  */
 export async function readSlaWindow(
   db: Kysely<SbxDatabase>,
   type: SandboxType,
   size: number,
-  host?: string,
+  scope: RowScope = {},
   source: SourceFilter | 'all' = 'all',
 ): Promise<SlaWindow> {
   const order = insertionOrder(dialectOf(db));
@@ -47,13 +48,12 @@ export async function readSlaWindow(
     ])
     .where('sandbox_type', '=', type)
     .where('cancelled', '=', 0);
-  query = whereSource(query, source);
-  if (host !== undefined) query = query.where('host_id', '=', host);
+  query = whereScope(whereSource(query, source), scope);
   const raw = await query.orderBy('timestamp', 'desc').orderBy(order, 'desc').limit(size).execute();
   const oldest = raw[raw.length - 1];
   let cancelled: number;
-  if (host !== undefined || source !== 'all') {
-    // The rollups count every host and source: a narrowed window counts its cancelled rows itself.
+  if (isNarrowed(scope) || source !== 'all') {
+    // The rollups count every source: a narrowed window counts its cancelled rows itself.
     let count = whereSource(
       db
         .selectFrom('sandbox_provisioning_kpis')
@@ -62,7 +62,7 @@ export async function readSlaWindow(
         .where('cancelled', '=', 1),
       source,
     );
-    if (host !== undefined) count = count.where('host_id', '=', host);
+    count = whereScope(count, scope);
     if (oldest !== undefined && raw.length >= size) {
       count = count
         .where('timestamp', '>=', oldest.timestamp)
@@ -72,7 +72,7 @@ export async function readSlaWindow(
   } else if (oldest === undefined || raw.length < size) {
     const rollup = await db
       .selectFrom('sandbox_provisioning_rollups')
-      .select('cancelled')
+      .select((eb) => eb.fn.sum<number>('cancelled').as('cancelled'))
       .where('sandbox_type', '=', type)
       .where('period', '=', '')
       .executeTakeFirst();

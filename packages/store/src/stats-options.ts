@@ -8,17 +8,16 @@ export interface StatsOptions {
   /** Widened to whole UTC hours: from the hour holding `since` through the hour holding `until` (default: no end). */
   since?: Date;
   until?: Date;
-  /** Only the provisionings this agent host measured (default: the whole fleet). Windows only: rollups are fleet-wide. */
+  /** Only the provisionings this agent host measured (default: the whole fleet); windows, all time and hours alike. */
   host?: string;
+  /** Only the provisionings made under this engine runtime (`runc`, `runsc`); windows, all time and hours alike. */
+  runtime?: string;
   /** Which sources a window reads (default `'user'`: refills left out). Windows only: rollups count every source. */
   source?: SourceFilter;
 }
 
 /** Validates `options` into what to read: a window size, `'all'`, or whole hours; `INVALID_INPUT` otherwise. */
 export function statsScope(options: StatsOptions, fallback: number, max: number): number | 'all' | HourRange {
-  if (options.host !== undefined && (options.since !== undefined || options.window === 'all')) {
-    invalid('host', 'works with a window of rows only: all-time and hourly figures are kept for the fleet');
-  }
   if (options.source !== undefined && (options.since !== undefined || options.window === 'all')) {
     invalid('source', 'works with a window of rows only: all-time and hourly figures count every source');
   }

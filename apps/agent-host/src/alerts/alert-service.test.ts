@@ -89,4 +89,22 @@ describe('alerts from the sandbox host', () => {
       expect.objectContaining({ kind: 'sla-breach' }),
     );
   });
+
+  it('stamps the host that raised each alert on its row, so a fleet’s alerts say which host', async () => {
+    const db = await openDatabase(':memory:');
+    const repo = new SandboxAlertRepository(db);
+    const logger = { warn: vi.fn(), error: vi.fn() };
+    const alerts = new AlertService({ repo, logger, hostId: 'host-a' });
+    const alert = { kind: 'sla-breach' as const, sandboxType: 'docker' as const, valueMs: 31_000 };
+    await alerts.raise({ ...alert, thresholdMs: 30_000, message: 'slow' });
+    await alerts.raise({ ...alert, thresholdMs: 30_000, message: 'relayed', hostId: 'host-b' });
+    await new AlertService({ repo, logger }).raise({ ...alert, thresholdMs: 30_000, message: 'nobody' });
+    expect((await repo.listRecent()).map((r) => [r.message, r.hostId])).toEqual([
+      ['nobody', undefined],
+      ['relayed', 'host-b'],
+      ['slow', 'host-a'],
+    ]);
+    expect(logger.error).not.toHaveBeenCalled();
+    await db.destroy();
+  });
 });

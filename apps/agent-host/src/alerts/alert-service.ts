@@ -8,21 +8,27 @@ export class AlertService {
   readonly #repo: SandboxAlertRepository;
   readonly #notifier: WebhookNotifier | undefined;
   readonly #logger: Logger;
+  readonly #hostId: string | undefined;
   readonly #pending = new InFlight();
 
   constructor(deps: {
     repo: SandboxAlertRepository;
     notifier?: WebhookNotifier | undefined;
     logger: Logger;
+    /** The agent host that raises the alerts (a fleet shares one database): stamped on every alert it keeps. */
+    hostId?: string | undefined;
   }) {
     this.#repo = deps.repo;
     this.#notifier = deps.notifier;
     this.#logger = deps.logger;
+    this.#hostId = deps.hostId;
   }
 
-  /** Stores `alert`, then posts it in the background (telemetry never waits on a webhook). */
+  /** Stores `alert` (with this host's id unless it names one), then posts it in the background. */
   raise(alert: NewAlert): Promise<void> {
-    return this.#pending.track(this.#raise(alert));
+    const stamped =
+      alert.hostId === undefined && this.#hostId !== undefined ? { ...alert, hostId: this.#hostId } : alert;
+    return this.#pending.track(this.#raise(stamped));
   }
 
   async #raise(alert: NewAlert): Promise<void> {

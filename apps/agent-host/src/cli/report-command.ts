@@ -42,7 +42,9 @@ export async function report(agent: AgentHost, options: { type?: SandboxType; js
 }
 
 function formatKpis(kpis: KpiSnapshot): string {
-  const rows = [['type', 'n', 'p50', 'p95', 'p99', 'SLA', 'status', 'breaches', 'failures', 'all-time n']];
+  const rows = [
+    ['type', 'n', 'p50', 'p95', 'p99', 'SLA', 'status', 'breaches', 'failures', '24 h n', 'all-time n'],
+  ];
   for (const [type, k] of Object.entries(kpis.types)) {
     rows.push([
       type,
@@ -54,7 +56,8 @@ function formatKpis(kpis: KpiSnapshot): string {
       k.slaReason ? `${k.sla} (${k.slaReason})` : k.sla,
       String(k.last100.slaBreaches),
       String(k.last100.failures),
-      k.allTime === null ? '-' : String(k.allTime.n),
+      String(k.last24h.n),
+      String(k.allTime.n),
     ]);
   }
   const phases = Object.entries(kpis.types).flatMap(([type, k]) =>

@@ -28,6 +28,7 @@ const HTML = `<!doctype html>
 </head>
 <body>
 <header><h1>sbx: sandbox provisioning</h1><span>the SLA verdict: P95 of the newest 100 valid provisionings, failures as &infin;, against the limit</span>
+<label class="picker">host <select id="host" data-testid="host-picker"><option value="">whole fleet</option></select></label>
 <span class="status" data-testid="refreshed">loading...</span></header>
 <main id="types"></main>
 <main>

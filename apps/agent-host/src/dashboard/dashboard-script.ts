@@ -9,6 +9,8 @@ import { el, ms, percent, stat, verdictText, verdictWhy } from '/dashboard/forma
 const REFRESH_MS = 5000;
 const PHASE_COLORS = ['#2f6fdd', '#f29d38', '#8e5cd9', '#20a39e', '#d9487d', '#7a8b99', '#b5a021'];
 let last;
+// The host picker: '' is the whole fleet; '?host=X' in the address opens on one agent host.
+let host = new URLSearchParams(location.search).get('host') || '';
 
 async function getJson(path) {
   const res = await fetch(path, { headers: { accept: 'application/json' } });
@@ -24,7 +26,7 @@ function typeCard(type, window) {
     el('p', { class: 'why', 'data-part': 'why', 'data-testid': type + '-verdict-why' }),
     el('h3', { text: 'The window: the newest ' + window + ' valid provisionings (cancelled ones left out); cards, charts and verdict' }),
     el('div', { class: 'stats', 'data-part': 'stats' }),
-    el('h3', { text: 'All time (quantiles within 1%)' }),
+    el('h3', { 'data-part': 'all-title', text: 'All time (quantiles within 1%)' }),
     el('div', { class: 'stats', 'data-part': 'all' }),
     el('div', { class: 'charts' }, [
       el('div', { class: 'chart' }, [el('h3', { text: 'Latency of the window\'s ready provisionings, SLA in red' }), el('div', { 'data-part': 'hist', 'data-testid': type + '-hist' })]),
@@ -63,14 +65,20 @@ function renderStats(card, type, k) {
       .filter((source) => k.bySource && k.bySource[source] && k.bySource[source].n > 0 && (source !== 'cold' || k.bySource.pool.n > 0 || k.bySource.refill.n > 0))
       .map((source) => stat(source + ' p50 / p95 (n ' + k.bySource[source].n + ')', ms(k.bySource[source].p50Ms) + ' / ' + ms(k.bySource[source].p95Ms), type + '-' + source)),
   );
+  // A snapshot without all-time figures (an older host's one-host view) shows dashes, never breaks the page.
+  const none = { n: undefined, failures: undefined, cancelled: undefined };
+  const all = a || none;
+  const count = (x) => (x === undefined ? '-' : String(x));
+  part(card, 'all-title').textContent = 'All time' + (host ? ' on ' + host : ' (the fleet)') + ' (quantiles within 1%)' +
+    (k.last24h ? '; last 24 h: n ' + k.last24h.n + ', p95 ' + ms(k.last24h.p95Ms) : '');
   part(card, 'all').replaceChildren(
-    stat('n', String(a.n), type + '-n-all'),
-    stat('p50 ready', ms(a.p50Ms), type + '-p50-all'),
-    stat('p95 ready', ms(a.p95Ms), type + '-p95-all'),
-    stat('p99 ready', ms(a.p99Ms), type + '-p99-all'),
-    stat('max ready', ms(a.maxMs), type + '-max-all'),
-    stat('failures', String(a.failures), type + '-failures-all'),
-    stat('cancelled', String(a.cancelled), type + '-cancelled-all'),
+    stat('n', count(all.n), type + '-n-all'),
+    stat('p50 ready', ms(all.p50Ms), type + '-p50-all'),
+    stat('p95 ready', ms(all.p95Ms), type + '-p95-all'),
+    stat('p99 ready', ms(all.p99Ms), type + '-p99-all'),
+    stat('max ready', ms(all.maxMs), type + '-max-all'),
+    stat('failures', count(all.failures), type + '-failures-all'),
+    stat('cancelled', count(all.cancelled), type + '-cancelled-all'),
   );
   const badge = card.querySelector('.badge');
   badge.textContent = verdictText(v);
@@ -158,11 +166,29 @@ function renderTypes(kpis) {
   });
 }
 
+// The hosts that recorded into the database; the one in the address stays listed even before it has rows.
+function renderHosts(rows) {
+  const picker = document.getElementById('host');
+  const ids = rows.map((r) => r.hostId);
+  if (host && !ids.includes(host)) ids.push(host);
+  const options = [el('option', { value: '', text: 'whole fleet' })].concat(
+    ids.map((id) => el('option', { value: id, text: id })),
+  );
+  const same = picker.options.length === options.length && options.every((o, i) => picker.options[i].value === o.value);
+  if (!same) picker.replaceChildren(...options);
+  picker.value = host;
+}
+
 async function refresh() {
   const status = document.querySelector('[data-testid="refreshed"]');
   try {
-    const [kpis, perf, alerts] = await Promise.all([getJson('/v1/kpis'), getJson('/v1/perf/report'), getJson('/v1/alerts?limit=8')]);
+    const asked = host;
+    const kpisPath = '/v1/kpis' + (asked ? '?host=' + encodeURIComponent(asked) : '');
+    const [kpis, perf, alerts, hosts] = await Promise.all([getJson(kpisPath), getJson('/v1/perf/report'), getJson('/v1/alerts?limit=8'), getJson('/v1/hosts')]);
+    // A host picked while this refresh was under way: its own refresh draws it.
+    if (asked !== host) return;
     last = kpis;
+    renderHosts(hosts.rows);
     renderTypes(kpis);
     renderPerf(perf);
     renderAlerts(alerts.rows);
@@ -180,6 +206,15 @@ let resizing;
 addEventListener('resize', () => {
   clearTimeout(resizing);
   resizing = setTimeout(() => last && renderTypes(last), 150);
+});
+
+document.getElementById('host').addEventListener('change', (event) => {
+  host = event.target.value;
+  const url = new URL(location.href);
+  if (host) url.searchParams.set('host', host);
+  else url.searchParams.delete('host');
+  history.replaceState(null, '', url);
+  void refresh();
 });
 
 // The next poll is scheduled once this one is done, so a slow host never has refreshes piling up.

@@ -8,6 +8,8 @@ header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 16px; p
 header h1 { font-size: 18px; margin: 0; }
 header .status { color: var(--muted); margin-left: auto; }
 header .status.error { color: var(--bad); }
+header .picker { color: var(--muted); }
+header select { font: inherit; color: var(--fg); background: var(--card); border: 1px solid var(--line); border-radius: 4px; }
 main { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(620px, 100%), 1fr)); gap: 14px; padding: 14px 20px; }
 section.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; min-width: 0; }
 section.card h2 { font-size: 16px; margin: 0 0 4px; display: flex; flex-wrap: wrap; gap: 10px; align-items: center; }

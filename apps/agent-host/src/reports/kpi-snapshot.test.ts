@@ -19,13 +19,14 @@ const docker = (second: number, durationMs: number, code?: string): ProvisionRes
 let db: Awaited<ReturnType<typeof openDatabase>>;
 let kpis: SandboxProvisioningKPI;
 let getKpis: () => Promise<KpiSnapshot>;
+let app: ReturnType<typeof createApp>;
 beforeEach(async () => {
   db = await openDatabase(':memory:');
   kpis = new SandboxProvisioningKPI(db);
   const perf = new SandboxPerfRecordRepository(db);
   const logger = { warn: vi.fn(), error: vi.fn() };
   const host = new SandboxHost({ recorder: kpis, sink: perf, adapters: {}, logger });
-  const app = createApp({
+  app = createApp({
     kpis,
     perf,
     host,
@@ -106,5 +107,43 @@ describe('GET /v1/kpis', () => {
     expect(c).not.toBe(a);
     expect(c.types.docker?.last100.n).toBe(2);
     expect(spy.mock.calls.length).toBe(2 * callsPerSnapshot);
+  });
+});
+
+describe('GET /v1/kpis?host= and GET /v1/hosts', () => {
+  const from = (hostId: string, r: ProvisionResult): ProvisionResult => ({ ...r, attributes: { hostId } });
+
+  it('gives one host its own all-time and last-24-hour figures, the fleet their sum', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: BASE + 3_600_000 });
+    try {
+      await kpis.recordMany([
+        ...Array.from({ length: 6 }, (_, i) => from('host-a', docker(i, 100 + i))),
+        ...Array.from({ length: 4 }, (_, i) => from('host-b', docker(10 + i, 900 + i))),
+        from('host-b', docker(20, 5, 'START_FAILED')),
+      ]);
+      const one = (await (await app.request('/v1/kpis?host=host-b')).json()) as KpiSnapshot;
+      expect(one.host).toBe('host-b');
+      expect(one.types.docker?.allTime).toMatchObject({ n: 5, failures: 1, maxMs: 903 });
+      expect(one.types.docker?.last24h).toMatchObject({ n: 5, failures: 1 });
+      expect(one.types.docker?.last100).toMatchObject({ n: 5 });
+      const fleet = await getKpis();
+      expect(fleet.types.docker?.allTime).toMatchObject({ n: 11, failures: 1, maxMs: 903 });
+      expect(fleet.types.docker?.last24h?.n).toBe(11);
+      const hosts = await (await app.request('/v1/hosts')).json();
+      expect(hosts).toEqual({
+        rows: [
+          { hostId: 'host-a', provisionings: 6 },
+          { hostId: 'host-b', provisionings: 5 },
+        ],
+      });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('refuses a host id that no agent host could have', async () => {
+    const res = await app.request('/v1/kpis?host=a%20b');
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toMatchObject({ code: 'INVALID_REQUEST' });
   });
 });

@@ -23,13 +23,18 @@ function trendColumns(points: readonly TrendPoint[]) {
 /** How many of the window's newest failures the snapshot lists. */
 const LATEST_FAILURES = 3;
 
-async function typeSnapshot(kpis: SandboxProvisioningKPI, type: SandboxType, host?: string) {
+const HOUR_MS = 3_600_000;
+/** The UTC hour `now` is in (`YYYY-MM-DDTHH`): the hourly figures move on with it. */
+const hourOf = (now: number) => new Date(now).toISOString().slice(0, 13);
+
+async function typeSnapshot(kpis: SandboxProvisioningKPI, type: SandboxType, now: number, host?: string) {
   const scope = host === undefined ? {} : { host };
-  const [p95Last100, last100, allTime, phases, rows, ...perSource] = await Promise.all([
+  const [p95Last100, last100, allTime, last24h, phases, rows, ...perSource] = await Promise.all([
     kpis.getP95Latency(type, scope),
     kpis.getStats(type, { window: SLA_WINDOW, ...scope }),
-    // All-time figures come from fleet-wide rollups: one host's view has none.
-    host === undefined ? kpis.getStats(type, { window: 'all' }) : undefined,
+    // All-time and hourly figures come from the rollups, kept per host: the fleet's or one host's alike.
+    kpis.getStats(type, { window: 'all', ...scope }),
+    kpis.getStats(type, { since: new Date(now - 24 * HOUR_MS), ...scope }),
     kpis.getPhaseBreakdown(type, { window: SLA_WINDOW, ...scope }),
     kpis.listSlaWindow(type, { size: 2 * SLA_WINDOW - 1, ...scope }),
     // Each source apart (refills included, shown only): what a warm pool buys.
@@ -45,7 +50,9 @@ async function typeSnapshot(kpis: SandboxProvisioningKPI, type: SandboxType, hos
     /** `getP95Latency()`: the raw P95 of the newest 100 rows (failures with the time they took), kept for scripts. */
     p95Last100,
     last100: jsonStats(last100),
-    allTime: allTime === undefined ? null : jsonStats(allTime),
+    allTime: jsonStats(allTime),
+    /** The whole UTC hours since the one 24 hours ago, from the rollups (quantiles within 1%). */
+    last24h: jsonStats(last24h),
     phases,
     /** The newest 100 of each source (`cold`, `pool`, `refill`) apart; the verdict counts cold and pool alike. */
     bySource: Object.fromEntries(
@@ -63,10 +70,10 @@ async function typeSnapshot(kpis: SandboxProvisioningKPI, type: SandboxType, hos
 /** The KPIs of one sandbox type in the snapshot. */
 export type TypeKpis = Awaited<ReturnType<typeof typeSnapshot>>;
 
-async function compute(kpis: SandboxProvisioningKPI, only?: SandboxType, host?: string) {
+async function compute(kpis: SandboxProvisioningKPI, only?: SandboxType, host?: string, now = Date.now()) {
   const types = await Promise.all(
     (only ? [only] : SANDBOX_TYPES).map(
-      async (type) => [type, await typeSnapshot(kpis, type, host)] as const,
+      async (type) => [type, await typeSnapshot(kpis, type, now, host)] as const,
     ),
   );
   // One window for every card, chart and verdict: the newest 100 valid (not cancelled) provisionings.
@@ -89,7 +96,8 @@ const cache = new WeakMap<SandboxProvisioningKPI, Cached>();
 
 /** The cache entry for the database as it is now: the same one until anything is written. */
 async function current(kpis: SandboxProvisioningKPI): Promise<Cached> {
-  const version = await kpis.dataVersion();
+  // A new hour changes the last 24 hours even when nothing was written.
+  const version = `${await kpis.dataVersion()}@${hourOf(Date.now())}`;
   const cached = cache.get(kpis);
   if (cached?.version === version) return cached;
   const entry: Cached = { version, snapshot: compute(kpis) };
@@ -101,7 +109,8 @@ async function current(kpis: SandboxProvisioningKPI): Promise<Cached> {
 }
 
 /**
- * Per-type KPIs: the SLA verdict and its window, stats over the window and all time, phases. Every read is
+ * Per-type KPIs: the SLA verdict and its window, stats over the window, all time and the last 24 hours, phases; of the
+ * fleet, or of one agent host with `host`. Every read is
  * O(window); the full snapshot is also cached until the database changes (`dataVersion()`), and callers that
  * arrive while it is computed share the one computation, so pollers cost almost nothing between writes.
  */

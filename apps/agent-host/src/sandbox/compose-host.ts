@@ -60,7 +60,7 @@ export function composeHost(
         ...(options.webhookCooldownMs ? { cooldownMs: options.webhookCooldownMs } : {}),
       })
     : undefined;
-  const alertService = new AlertService({ repo: alerts, notifier, logger });
+  const alertService = new AlertService({ repo: alerts, notifier, logger, hostId: options.hostId });
   const host = new SandboxHost({
     recorder: options.hostId ? hostIdRecorder(kpis, options.hostId) : kpis,
     sink: perf,

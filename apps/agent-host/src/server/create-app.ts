@@ -22,7 +22,7 @@ import { openApiDocument } from './openapi-routes.js';
 import { poolRoutes } from './pool-routes.js';
 import { RateLimiter } from './rate-limiter.js';
 import { sandboxRoutes } from './sandbox-routes.js';
-import { alertQuerySchema, listQuerySchema } from './schemas.js';
+import { alertQuerySchema, kpiQuerySchema, listQuerySchema } from './schemas.js';
 import { serverTiming } from './server-timing.js';
 
 /** What the HTTP API needs from the composed host. */
@@ -127,14 +127,13 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     return c.json({ rows: rows.map(({ tenant: _tenant, ...row }) => row) });
   });
 
-  app.get('/v1/kpis', async (c) => {
+  app.get('/v1/kpis', zValidator('query', kpiQuerySchema, validationHook), async (c) => {
     // The fleet by default; `?host=` for the provisionings one agent host measured.
-    const host = c.req.query('host');
-    if (host !== undefined && !/^[\w.:-]{1,128}$/.test(host)) {
-      return c.json(errorBody('INVALID_REQUEST', 'host must be 1-128 letters, digits, ., _, : or -'), 400);
-    }
+    const { host } = c.req.valid('query');
     return c.body(await kpiSnapshotBody(deps.kpis, host), 200, JSON_TYPE);
   });
+  // The hosts that recorded into this database (a fleet shares one): the dashboard's host picker.
+  app.get('/v1/hosts', async (c) => c.json({ rows: await deps.kpis.listHosts() }));
   app.get('/v1/alerts', zValidator('query', alertQuerySchema, validationHook), async (c) => {
     const { limit, kind } = c.req.valid('query');
     const rows = deps.alerts ? await deps.alerts.listRecent(limit, kind) : [];

@@ -24,7 +24,7 @@ import { TAR } from './file-routes.js';
 import { ingestSchema } from './ingest-schema.js';
 import { buildOpenApi, type ResponseDoc, type RouteDoc } from './openapi.js';
 import { poolRequestSchema } from './pool-routes.js';
-import { alertQuerySchema, execRequestSchema, listQuerySchema } from './schemas.js';
+import { alertQuerySchema, execRequestSchema, kpiQuerySchema, listQuerySchema } from './schemas.js';
 
 const err = (description: string): ResponseDoc => ({ description, schema: errorSchema });
 const anyJson = (description: string): ResponseDoc => ({
@@ -215,8 +215,23 @@ export function apiRoutes(): RouteDoc[] {
     {
       method: 'get',
       path: '/v1/kpis',
-      summary: 'per type: SLA status, percentiles, phases',
-      responses: { 200: anyJson('the KPI snapshot'), 401: E401 },
+      summary: 'per type: SLA status, percentiles, phases; of the fleet, or of one agent host with ?host=',
+      query: kpiQuerySchema,
+      responses: { 200: anyJson('the KPI snapshot'), 400: E400, 401: E401 },
+    },
+    {
+      method: 'get',
+      path: '/v1/hosts',
+      summary: 'the agent hosts that recorded provisionings into this database, most first',
+      responses: {
+        200: {
+          description: '{ rows }',
+          schema: z.object({
+            rows: z.array(z.object({ hostId: z.string(), provisionings: z.number().int() })),
+          }),
+        },
+        401: E401,
+      },
     },
     {
       method: 'get',

@@ -31,3 +31,13 @@ export const alertQuerySchema = z
     limit: z.coerce.number().int().min(1).max(1_000).default(50),
   })
   .strict();
+
+/** Query of `GET /v1/kpis`: the fleet's snapshot, or one agent host's with `host` (its `--host-id`). */
+export const kpiQuerySchema = z
+  .object({
+    host: z
+      .string()
+      .regex(/^[\w.:-]{1,128}$/, "must be 1-128 letters, digits, '.', '_', ':' or '-'")
+      .optional(),
+  })
+  .strict();
