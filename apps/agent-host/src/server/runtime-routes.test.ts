@@ -16,7 +16,12 @@ async function setup(policy: Partial<SandboxPolicy> = {}) {
   const db = await openDatabase(':memory:');
   const kpis = new SandboxProvisioningKPI(db);
   const results: ProvisionResult[] = [];
-  const recorder = { record: async (r: ProvisionResult) => (results.push(r), kpis.record(r)) };
+  const recorder = {
+    record: async (r: ProvisionResult) => {
+      results.push(r);
+      await kpis.record(r);
+    },
+  };
   const docker = new FakeDocker([IMAGE]);
   docker.runtimes = {
     runc: { path: 'runc' },
