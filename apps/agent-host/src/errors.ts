@@ -6,6 +6,7 @@ export type AgentHostErrorCode =
   | 'INVALID_REQUEST'
   | 'INVALID_IMAGE'
   | 'POLICY_LIMIT'
+  | 'RUNTIME_NOT_FOUND'
   | 'TOO_MANY_SANDBOXES'
   | 'RATE_LIMITED'
   // the host's state

@@ -28,6 +28,16 @@ export function missingPrerequisite(): string | undefined {
   return undefined;
 }
 
+/** Why the gVisor tests cannot run here (no engine, image or runsc runtime), or undefined when they can. */
+export function missingRunsc(): string | undefined {
+  const missing = missingPrerequisite();
+  if (missing) return missing;
+  const runtimes = execFileSync('docker', ['info', '--format', '{{json .Runtimes}}'], { encoding: 'utf8' });
+  return /"runsc"/.test(runtimes)
+    ? undefined
+    : `the Docker engine has no runsc runtime (${runtimes.trim()}): run \`bash .ci/prereqs/docker.sh\``;
+}
+
 /** A fresh database path in a temp folder (the folder is created by the store). */
 export function tempDb(): string {
   return join(mkdtempSync(join(tmpdir(), 'sbx-e2e-')), 'nested', 'sbx.db');

@@ -19,6 +19,8 @@ export type BootstrapErrorCode =
   | 'PULL_FAILED'
   | 'CREATE_FAILED'
   | 'START_FAILED'
+  // the spec names a runtime the engine does not offer (the message lists what it has)
+  | 'RUNTIME_NOT_FOUND'
   // any other engine call that failed (listing, removing, inspecting a managed container)
   | 'ENGINE_ERROR'
   // sandbox files: no such path, over the caller's size cap, a read-only place, or the engine failed

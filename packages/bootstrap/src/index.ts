@@ -7,6 +7,7 @@ export type {
   DockerContainerCreateOptions,
   DockerContainerInspect,
   DockerContainerSummary,
+  DockerEngineInfo,
   DockerEventsOptions,
   DockerExecApi,
   DockerExecCreateOptions,
@@ -18,10 +19,13 @@ export type {
   DockerMount,
   DockerPutArchiveOptions,
 } from './docker/docker-api.js';
+export type { DockerRuntime, DockerRuntimes } from './docker/docker-runtimes.js';
 export { DockerSandbox } from './docker/docker-sandbox.js';
 export {
   DEFAULT_DOCKER_RESOURCES,
+  DOCKER_NETWORKS,
   type DockerHealthcheckSpec,
+  type DockerNetwork,
   type DockerResources,
   type DockerSandboxSpec,
   MAX_SANDBOX_TTL_MS,

@@ -12,6 +12,8 @@ export type SandboxSpec = Extract<CreateBody, { type: string }>;
 export type PoolRequest = Extract<CreateBody, { pool: string }>;
 /** What `POST /v1/sandboxes` answers: the id and how the provisioning went. */
 export type Created = Schemas['Created'];
+/** What `GET /v1/runtimes` answers: the engine's runtimes, which the host's policy allows, and egress. */
+export type RuntimeList = Schemas['RuntimeList'];
 /** One line of a streamed exec. */
 export type ExecEvent = Schemas['ExecEvent'];
 /** One line of a log stream. */

@@ -5,6 +5,7 @@ export type {
   FileEntry,
   LogEvent,
   PoolRequest,
+  RuntimeList,
   SandboxInfo,
   SandboxSpec,
 } from './api-types.js';

@@ -1,4 +1,4 @@
-import type { Created, PoolRequest, SandboxInfo, SandboxSpec } from './api-types.js';
+import type { Created, PoolRequest, RuntimeList, SandboxInfo, SandboxSpec } from './api-types.js';
 import { callJson, type Transport } from './http.js';
 import { Sandbox } from './sandbox.js';
 
@@ -38,6 +38,11 @@ export class SbxClient {
     get(id: string): Sandbox;
   };
   readonly #transport: Transport;
+
+  /** The engine runtimes the host offers (`runc`, `runsc`, ...), which its policy allows, and whether egress is. */
+  runtimes(call: { signal?: AbortSignal } = {}): Promise<RuntimeList> {
+    return callJson<RuntimeList>(this.#transport, '/v1/runtimes', { signal: call.signal });
+  }
 
   constructor(options: SbxClientOptions) {
     const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);

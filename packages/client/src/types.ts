@@ -158,6 +158,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/runtimes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** the engine's runtimes (runc, runsc, ...), which the server policy allows, and whether egress is */
+        get: operations["getRuntimes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/provisions": {
         parameters: {
             query?: never;
@@ -385,6 +402,10 @@ export interface components {
             /** @constant */
             state: "live";
             image: string | null;
+            /** @description the engine runtime it runs on (runc, runsc), where its type has one */
+            runtime: string | null;
+            /** @description none (loopback only) or egress, where its type has one */
+            network: string | null;
             pool: string | null;
             /** @description ISO 8601 */
             createdAt: string;
@@ -477,6 +498,22 @@ export interface components {
             } & {
                 [key: string]: unknown;
             })[];
+        };
+        RuntimeList: {
+            /** @description the sandbox type whose engine offers them (docker) */
+            type: string;
+            /** @description the engine's default runtime, always allowed */
+            default: string;
+            /** @description whether sandboxes may ask for network "egress" (--allow-network) */
+            allowNetwork: boolean;
+            runtimes: {
+                name: string;
+                default: boolean;
+                /** @description the server policy allows it (--allow-runtime) */
+                allowed: boolean;
+                /** @description false when registered with --network=none: loopback only */
+                egress: boolean;
+            }[];
         };
     };
     responses: never;
@@ -588,6 +625,13 @@ export interface operations {
                     readOnlyRootfs?: boolean;
                     user?: string;
                     ttlMs?: number;
+                    /** @description the engine runtime (runc, runsc, ...); default the engine's; the server policy allows each */
+                    runtime?: string;
+                    /**
+                     * @description none (default): loopback only; egress: the engine bridge, if the server allows it
+                     * @enum {string}
+                     */
+                    network?: "none" | "egress";
                     /** @constant */
                     type: "docker";
                     deadlineMs?: number;
@@ -1198,6 +1242,53 @@ export interface operations {
             };
             /** @description no or unknown bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getRuntimes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the runtimes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuntimeList"];
+                };
+            };
+            /** @description no or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no sandbox type of this host has engine runtimes */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the engine is unreachable or the host is closing */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -269,6 +269,32 @@ describe('SandboxProvisioner', () => {
     await expect(pending).rejects.toThrow('ctrl-c');
   });
 
+  it("adds the bootstrap's annotations to the result's attributes, on failure too; the caller's own win", async () => {
+    const recorder = memoryRecorder();
+    const provisioner = new SandboxProvisioner({ recorder, logger: silent });
+    const ok = await provisioner.provision({
+      type: 'docker',
+      attributes: { tenant: 'a', runtime: 'asked' },
+      bootstrapFn: (ctx) => {
+        ctx.annotate({ runtime: 'runc', network: 'none' });
+        return 1;
+      },
+    });
+    expect(ok.attributes).toEqual({ tenant: 'a', runtime: 'asked', network: 'none' });
+    await expect(
+      provisioner.provision({
+        type: 'docker',
+        bootstrapFn: (ctx) => {
+          ctx.annotate({ runtime: 'runsc' });
+          throw new Error('no');
+        },
+      }),
+    ).rejects.toThrow('no');
+    expect(recorder.results[1]?.attributes).toEqual({ runtime: 'runsc' });
+    const plain = await provisioner.provision({ type: 'docker', bootstrapFn: () => 1 });
+    expect(plain).not.toHaveProperty('attributes');
+  });
+
   it('refuses bad input before timing anything', async () => {
     const recorder = memoryRecorder();
     const provisioner = new SandboxProvisioner({ recorder });

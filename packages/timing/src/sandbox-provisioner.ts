@@ -22,6 +22,11 @@ export interface ProvisionContext {
   elapsedMs(): number;
   /** Milliseconds left before the deadline; `Infinity` without one. */
   remainingMs(): number;
+  /**
+   * Adds what the bootstrap learned to the result's `attributes` (e.g. `{ runtime: 'runc' }`: the engine's
+   * default it resolved), on success and failure alike; the caller's own attributes win on a clash.
+   */
+  annotate(attributes: Readonly<Record<string, string>>): void;
 }
 
 /** Options of one `provision()` call. */
@@ -94,6 +99,7 @@ export class SandboxProvisioner {
     const t0 = clock.now();
     const deadline = linkDeadline(opts.deadlineMs, opts.signal);
     const phases: PhaseTiming[] = [];
+    const annotations: Record<string, string> = {};
     const ctx: ProvisionContext = {
       sandboxType: opts.type,
       signal: deadline.signal,
@@ -110,6 +116,10 @@ export class SandboxProvisioner {
           phases.push({ name, startMs: start - t0, durationMs: clock.now() - start });
         }
       },
+      annotate: (attributes) => {
+        for (const [key, value] of Object.entries(attributes))
+          if (typeof value === 'string') annotations[key] = value;
+      },
     };
 
     const limit = this.#slaLimits[opts.type];
@@ -118,13 +128,18 @@ export class SandboxProvisioner {
       timestamp,
       slaLimitMs: limit,
       phases,
-      ...(opts.attributes ? { attributes: { ...opts.attributes } } : {}),
+    };
+    // Read once the bootstrap settled, so its annotations are in.
+    const attributes = () => {
+      const merged = { ...annotations, ...opts.attributes };
+      return Object.keys(merged).length > 0 ? { attributes: merged } : {};
     };
     try {
       const value = await opts.bootstrapFn(ctx);
       const durationMs = clock.now() - t0;
       const result = {
         ...base,
+        ...attributes(),
         durationMs,
         status: durationMs > limit ? ('sla_breach' as const) : ('ok' as const),
       };
@@ -138,6 +153,7 @@ export class SandboxProvisioner {
       await this.#record(
         {
           ...base,
+          ...attributes(),
           durationMs,
           status: 'sla_breach',
           error: cancelled ? { ...info, code: CANCELLED_ERROR_CODE } : info,

@@ -1,7 +1,8 @@
 import { isSandboxType, type SandboxType } from '@sbx/timing';
 import { z } from 'zod';
-import { AgentHostError } from '../errors.js';
+import { AgentHostError, isAgentHostError } from '../errors.js';
 import type { SandboxPolicy } from '../policy/sandbox-policy.js';
+import type { HostSandboxAdapter } from '../sandbox/host-adapter.js';
 import { describeIssues } from '../server/http-errors.js';
 import { SANDBOX_MODULES, sandboxModules } from './registry.js';
 
@@ -51,6 +52,29 @@ export function parseSandboxBody(body: unknown, policy: SandboxPolicy, path = ''
       throw new AgentHostError(error.code, `${path}${error.message}`, { cause: error });
     }
     throw error;
+  }
+}
+
+/**
+ * Holds a parsed body to what its backend offers (an engine runtime the policy allows and the engine has),
+ * before anything is provisioned; a no-op for a type without such checks. The adapter keeps the runtimes it
+ * read; a name it does not know is looked up once more (the engine may have been reloaded). Throws like
+ * `parseSandboxBody` (`POLICY_LIMIT`, `RUNTIME_NOT_FOUND`, `INVALID_REQUEST`), or the adapter's engine error.
+ */
+export async function admitSandboxBody(
+  body: SandboxBody,
+  policy: SandboxPolicy,
+  adapter: HostSandboxAdapter | undefined,
+  path = '',
+): Promise<void> {
+  const admit = SANDBOX_MODULES[body.type].request?.admit;
+  if (!admit || !adapter?.listRuntimes) return;
+  const name = (field: string) => `${path}${field}`;
+  try {
+    admit(body.spec, policy, await adapter.listRuntimes(), name);
+  } catch (error) {
+    if (!isAgentHostError(error, 'RUNTIME_NOT_FOUND')) throw error;
+    admit(body.spec, policy, await adapter.listRuntimes({ fresh: true }), name);
   }
 }
 

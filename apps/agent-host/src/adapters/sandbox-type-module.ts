@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { CliIo } from '../cli/cli-io.js';
 import type { HostConfig, HostFlags } from '../config.js';
 import type { SandboxPolicy } from '../policy/sandbox-policy.js';
-import type { HostSandboxAdapter } from '../sandbox/host-adapter.js';
+import type { HostSandboxAdapter, SandboxRuntimes } from '../sandbox/host-adapter.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 
 /** What `sbx provision TYPE` gets from the CLI. */
@@ -26,6 +26,16 @@ export interface SandboxRequest<Body = never> {
   schema: z.ZodObject;
   /** Turns a validated body into the adapter's spec within the server's policy; throws naming the field. */
   toSpec(body: Body, policy: SandboxPolicy): unknown;
+  /**
+   * Checks a spec against the policy and what the backend offers (its runtimes), once they are known; throws
+   * naming the field (`name` spells it as the caller did).
+   */
+  admit?(
+    spec: unknown,
+    policy: SandboxPolicy,
+    runtimes: SandboxRuntimes,
+    name?: (field: string) => string,
+  ): void;
 }
 
 /**

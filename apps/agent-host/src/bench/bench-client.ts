@@ -37,6 +37,9 @@ interface Reply {
   error?: string;
 }
 
+/** What a mode asks through: the whole client, or one runtime's lane of it. */
+export type BenchAsker = Pick<BenchClient, 'ask' | 'remove' | 'now'>;
+
 /** Sends the run's requests to the host's own HTTP API on loopback from a client thread, timed on that thread. */
 export class BenchClient {
   readonly #worker = new Worker(WORKER, { eval: true });
@@ -74,9 +77,26 @@ export class BenchClient {
     return absoluteNow() - this.#t0;
   }
 
+  /**
+   * The same client asking with another cold body and pool (one engine runtime of a comparison); its samples
+   * carry `runtime`.
+   */
+  lane(runtime: string, coldBody: Record<string, unknown>, pool: string): BenchAsker {
+    const bodies = { cold: JSON.stringify(coldBody), pool: JSON.stringify({ pool }) };
+    return {
+      now: () => this.now(),
+      remove: (sample) => this.remove(sample),
+      ask: async (kind) => ({ ...(await this.#ask(kind, bodies[kind])), runtime }),
+    };
+  }
+
   /** One `POST /v1/sandboxes`, cold or from the pool; never throws (a failure is a sample with its status). */
-  async ask(kind: BenchRequest['kind']): Promise<BenchRequest> {
-    const reply = await this.#send('POST', '/v1/sandboxes', this.#bodies[kind]);
+  ask(kind: BenchRequest['kind']): Promise<BenchRequest> {
+    return this.#ask(kind, this.#bodies[kind]);
+  }
+
+  async #ask(kind: BenchRequest['kind'], requestBody: string): Promise<BenchRequest> {
+    const reply = await this.#send('POST', '/v1/sandboxes', requestBody);
     const atMs = reply.started - this.#t0;
     const fail = (error: string) => ({
       kind,

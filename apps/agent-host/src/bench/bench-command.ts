@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseSandboxBody } from '../adapters/sandbox-body.js';
 import type { ProvisionCommandContext } from '../adapters/sandbox-type-module.js';
-import { wholeNumber } from '../cli/flags.js';
+import { collect, wholeNumber } from '../cli/flags.js';
 import { AgentHostError } from '../errors.js';
 import { resolvePolicy } from '../policy/sandbox-policy.js';
 import { formatBench } from './bench-print.js';
 import { renderBenchReport } from './bench-report.js';
 import { runBench } from './bench-run.js';
+import { formatRuntimes, summarizeRuntimes } from './bench-runtimes.js';
 import { summarize } from './bench-summary.js';
 import { BENCH_MODES, type BenchMode } from './bench-types.js';
 
@@ -50,11 +51,16 @@ function dockerBench(ctx: ProvisionCommandContext): Command {
       'pool requests per second (steady mode; default the pool refill rate)',
       rate,
     )
+    .option(
+      '--runtime <name>',
+      "compare this engine runtime (repeatable, e.g. --runtime runsc) with the engine's default in the same run: a pool each, one table of cold p50/p95 by phase, pool hit p95 and the ratios",
+      collect,
+    )
     .option('--json', 'print the whole run as JSON')
     .option('--report <file.html>', 'write a self-contained HTML report (charts inlined, no network)')
     .addHelpText(
       'after',
-      `\nThe host's database is a temporary file unless --db is given, so a bench leaves your KPIs alone.\nExample:\n  sbx bench docker --image sbx-test/busybox --cmd "sh -c 'echo ready; exec sleep 3600'" --ready log:^ready$ --mode burst --count 20 --report bench.html`,
+      `\nThe host's database is a temporary file unless --db is given, so a bench leaves your KPIs alone.\nExample:\n  sbx bench docker --image sbx-test/busybox --cmd "sh -c 'echo ready; exec sleep 3600'" --ready log:^ready$ --mode burst --count 20 --report bench.html\n  sbx bench docker --image sbx-test/busybox --cmd "sh -c 'echo ready; exec sleep 3600'" --ready log:^ready$ --runtime runc --runtime runsc`,
     )
     .action(async (opts, command: Command) => {
       const body = {
@@ -64,13 +70,17 @@ function dockerBench(ctx: ProvisionCommandContext): Command {
         ...(opts.ready === undefined ? {} : { ready: opts.ready }),
         ...(opts.pull === undefined ? {} : { pull: opts.pull }),
       };
-      asFlags(() => parseSandboxBody(body, resolvePolicy({}, ctx.io.env)));
+      const asked: string[] = opts.runtime ?? [];
+      const policyFlags = { ...BENCH_CAPS, ...(asked.length > 0 ? { allowedRuntimes: asked } : {}) };
+      asFlags(() => parseSandboxBody(body, resolvePolicy(policyFlags, ctx.io.env)));
       const given = command.optsWithGlobals<{ db?: string }>().db;
       const scratch = given ? undefined : mkdtempSync(join(tmpdir(), 'sbx-bench-'));
       try {
         process.exitCode = await ctx.withHost(
           async (agent, signal) => {
-            await agent.host.adapter('docker')?.ping?.();
+            const adapter = agent.host.adapter('docker');
+            await adapter?.ping?.();
+            const runtimes = asked.length > 0 ? await compared(asked, adapter) : undefined;
             const run = await runBench(agent, {
               body,
               poolSize: opts.poolSize,
@@ -80,27 +90,49 @@ function dockerBench(ctx: ProvisionCommandContext): Command {
               signal,
               log: (line) => ctx.io.stderr.write(`${line}\n`),
               ...(opts.rate === undefined ? {} : { rate: opts.rate }),
+              ...(runtimes ? { runtimes } : {}),
             });
             const summary = summarize(run);
+            const byRuntime = summarizeRuntimes(run);
             if (opts.report) {
-              writeFileSync(opts.report, renderBenchReport(run, summary));
+              writeFileSync(opts.report, renderBenchReport(run, summary, byRuntime));
               ctx.io.stderr.write(`report: ${opts.report}\n`);
             }
             ctx.io.stdout.write(
               opts.json
-                ? `${JSON.stringify({ ...run, summary }, null, 2)}\n`
-                : `${formatBench(run, summary)}\n`,
+                ? `${JSON.stringify({ ...run, summary, ...(byRuntime ? { runtimes: byRuntime } : {}) }, null, 2)}\n`
+                : `${formatBench(run, summary)}\n${byRuntime ? `\nby engine runtime (cold: KPI row total and phases; pool hit: server side):\n${formatRuntimes(byRuntime)}\n` : ''}`,
             );
             // Speed targets depend on the machine and are printed; a sandbox reused or left behind is a failure.
             const failed = run.requests.filter((r) => r.status !== 201).length;
             return failed > 0 || run.reused > 0 || run.leaked > 0 ? 1 : 0;
           },
-          { ...(scratch ? { db: join(scratch, 'bench.db') } : {}), policy: BENCH_CAPS },
+          { ...(scratch ? { db: join(scratch, 'bench.db') } : {}), policy: policyFlags },
         );
       } finally {
         if (scratch) rmSync(scratch, { recursive: true, force: true });
       }
     });
+}
+
+// The runtimes asked for, the engine's default first (always compared: the ratios are to it); each must be one
+// the engine has.
+async function compared(
+  asked: readonly string[],
+  adapter:
+    | { listRuntimes?: () => Promise<{ default: string; runtimes: ReadonlyArray<{ name: string }> }> }
+    | undefined,
+): Promise<{ names: string[]; default: string }> {
+  const engine = await adapter?.listRuntimes?.();
+  if (!engine) throw new AgentHostError('INVALID_FLAG', '--runtime needs an engine that lists its runtimes');
+  const unknown = asked.filter((name) => !engine.runtimes.some((r) => r.name === name));
+  if (unknown.length > 0) {
+    throw new AgentHostError(
+      'INVALID_FLAG',
+      `--runtime: the Docker engine has no runtime ${unknown.map((n) => JSON.stringify(n)).join(', ')}; it has ${engine.runtimes.map((r) => r.name).join(', ')}`,
+    );
+  }
+  return { names: [...new Set([engine.default, ...asked])], default: engine.default };
 }
 
 function rate(text: string): number {

@@ -1,10 +1,10 @@
 import type { HostPoolStats } from '../sandbox/host-pools.js';
-import type { BenchClient } from './bench-client.js';
+import type { BenchAsker } from './bench-client.js';
 import type { BenchMode, BenchRequest, BurstFigures } from './bench-types.js';
 
 /** What a mode runs with. */
 export interface ModeContext {
-  client: BenchClient;
+  client: BenchAsker;
   count: number;
   concurrency: number;
   /** Pool requests per second (steady). */

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { PhaseTiming } from '@sbx/timing';
 import { formatTarget } from './bench-print.js';
 import { BENCH_REPORT_JS } from './bench-report-script.js';
+import { COLD_PHASES, type RuntimeFigures } from './bench-runtimes.js';
 import type { BenchSummary } from './bench-summary.js';
 import type { BenchRun } from './bench-types.js';
 
@@ -14,7 +15,11 @@ const PHASE_COLORS = ['#2f6fdd', '#f29d38', '#8e5cd9', '#20a39e', '#d9487d', '#7
  * are all inlined (nothing is loaded from anywhere). It shows the summary and the targets, the latency
  * distributions, a timeline of the run with the pool's ready members, and where the time goes per source.
  */
-export function renderBenchReport(run: BenchRun, summary: BenchSummary): string {
+export function renderBenchReport(
+  run: BenchRun,
+  summary: BenchSummary,
+  byRuntime?: readonly RuntimeFigures[],
+): string {
   const dist = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
   const uplotJs = readFileSync(join(dist, 'uPlot.iife.min.js'), 'utf8');
   const uplotCss = readFileSync(join(dist, 'uPlot.min.css'), 'utf8');
@@ -42,6 +47,7 @@ ${summaryTable(summary)}
 <h2>Timeline of the run</h2>
 <p class="note">Every request at the moment it was sent, by its round trip; the grey steps are the pool's ready members (right axis).</p>
 <div id="chart-timeline" class="chart"></div>
+${byRuntime ? runtimeSection(byRuntime) : ''}
 <h2>Where the time goes</h2>
 <p class="note">Mean time per phase of each kind of provisioning, as its KPI rows record them (each bar is that kind's own total).</p>
 ${phaseSplit(run)}
@@ -104,6 +110,43 @@ function phaseSplit(run: BenchRun): string {
   return `<div class="phases" data-testid="phase-split">${bars.join('')}</div>`;
 }
 
+// What each engine runtime costs: for every figure a bar per runtime on one scale, with its ratio to the default.
+function runtimeSection(figures: readonly RuntimeFigures[]): string {
+  const rows: Array<[string, (f: RuntimeFigures) => number | undefined]> = [
+    ['cold total p50', (f) => f.cold.p50Ms],
+    ['cold total p95', (f) => f.cold.p95Ms],
+    ...COLD_PHASES.map((name): [string, (f: RuntimeFigures) => number | undefined] => [
+      `${name} p50`,
+      (f) => f.phases[name].p50Ms,
+    ]),
+    ['pool hit p95', (f) => f.hit.p95Ms],
+  ];
+  const colorOf = (i: number) => PHASE_COLORS[i % PHASE_COLORS.length];
+  const groups = rows.map(([label, value]) => {
+    const values = figures.map(value);
+    const max = Math.max(...values.map((v) => v ?? 0), 0.001);
+    const base = values[figures.findIndex((f) => f.isDefault)];
+    const bars = figures
+      .map((f, i) => {
+        const v = values[i];
+        const ratio = v !== undefined && base ? ` · ${(v / base).toFixed(2)}x` : '';
+        const width = v === undefined ? 0 : (100 * v) / max;
+        return `<div class="rt-bar"><span class="rt-name">${esc(f.runtime)}</span><div class="rt-track"><div style="width:${width.toFixed(2)}%;background:${colorOf(i)}"></div></div><span class="rt-value">${v === undefined ? 'n/a' : fmtMs(v)}${ratio}</span></div>`;
+      })
+      .join('');
+    return `<div class="rt-group"><div class="label">${esc(label)}</div>${bars}</div>`;
+  });
+  const legend = figures
+    .map(
+      (f, i) =>
+        `<span><i style="background:${colorOf(i)}"></i>${esc(f.runtime)}${f.isDefault ? ' (default)' : ''}: ${f.cold.n} cold, ${f.hit.n} hits</span>`,
+    )
+    .join('');
+  return `<h2>By engine runtime</h2>
+<p class="note">The same requests on each runtime, in the same run: cold provisionings (their KPI rows' total and phases) and pool hits (server side), each with its ratio to the engine's default.</p>
+<div class="runtimes" data-testid="runtime-chart"><div class="legend">${legend}</div>${groups.join('')}</div>`;
+}
+
 function fmtMs(v: number): string {
   return v >= 100 ? `${v.toFixed(0)} ms` : v >= 1 ? `${v.toFixed(1)} ms` : `${v.toFixed(2)} ms`;
 }
@@ -140,4 +183,13 @@ ul.targets li.missed { border-color: #c62828; background: #fdecec; }
 .split .legend { color: var(--muted); font-size: 12px; margin-top: 3px; }
 .split .legend span { margin-right: 12px; white-space: nowrap; }
 .split .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; }
+.runtimes .legend { color: var(--muted); font-size: 12px; margin-bottom: 6px; }
+.runtimes .legend span { margin-right: 12px; white-space: nowrap; }
+.runtimes .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; }
+.rt-group { margin: 8px 0; }
+.rt-bar { display: flex; align-items: center; gap: 8px; margin: 2px 0; font-variant-numeric: tabular-nums; }
+.rt-name { width: 70px; color: var(--muted); font-size: 12px; }
+.rt-track { flex: 1; height: 14px; background: var(--line); border-radius: 3px; overflow: hidden; }
+.rt-track div { height: 100%; }
+.rt-value { width: 140px; font-size: 12px; }
 `;

@@ -7,7 +7,7 @@ import { AgentHostError } from '../errors.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { createApp } from '../server/create-app.js';
 import { startServer } from '../server/start-server.js';
-import { BenchClient } from './bench-client.js';
+import { type BenchAsker, BenchClient } from './bench-client.js';
 import { MODES } from './bench-modes.js';
 import type { BenchMode, BenchRefill, BenchRequest, BenchRun, PoolSample } from './bench-types.js';
 
@@ -31,6 +31,19 @@ export interface BenchOptions {
   signal: AbortSignal;
   /** Progress lines (stderr). */
   log?: (line: string) => void;
+  /**
+   * Engine runtimes to compare in this run, the engine's default among them: each gets its own pool of
+   * `poolSize` and the body with its `runtime`; sequential mode interleaves them (one cold and one pooled request
+   * of each in turn), concurrent mode runs their blocks one runtime after the other.
+   */
+  runtimes?: { names: string[]; default: string };
+}
+
+/** One runtime of a comparison (or the whole run without one): its pool and its cold body. */
+interface Lane {
+  runtime: string | undefined;
+  pool: string;
+  body: Record<string, unknown>;
 }
 
 /**
@@ -40,7 +53,21 @@ export interface BenchOptions {
  */
 export async function runBench(agent: AgentHost, options: BenchOptions): Promise<BenchRun> {
   const log = options.log ?? (() => {});
-  const def = parseSandboxBody(options.body, agent.config.policy);
+  const lanes: Lane[] = options.runtimes
+    ? options.runtimes.names.map((runtime) => ({
+        runtime,
+        pool: `${BENCH_POOL}-${runtime}`,
+        body: { ...options.body, runtime },
+      }))
+    : [{ runtime: undefined, pool: BENCH_POOL, body: options.body }];
+  if (lanes.length > 1 && options.mode !== 'sequential' && options.mode !== 'concurrent') {
+    throw new AgentHostError(
+      'INVALID_FLAG',
+      `comparing runtimes runs sequential or concurrent mode (both interleave or repeat the same requests per runtime), not ${options.mode}`,
+    );
+  }
+  const defs = lanes.map((lane) => parseSandboxBody(lane.body, agent.config.policy));
+  const def = defs[0] as (typeof defs)[number];
   const token = randomBytes(32).toString('base64url');
   const tokens = new TokenTable([{ tenant: 'bench', token }]);
   const server = await startServer(createApp(agent, { auth: { tokens, sessions: new Sessions() } }), {
@@ -50,11 +77,13 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
   const startedAt = new Date();
   const host = agent.host;
   const pool: PoolSample[] = [];
-  const stats = () => {
-    const found = host.poolStats().find((p) => p.name === BENCH_POOL);
-    if (!found) throw new AgentHostError('POOL_NOT_FOUND', 'the bench pool is gone');
+  const statsOf = (name: string) => () => {
+    const found = host.poolStats().find((p) => p.name === name);
+    if (!found) throw new AgentHostError('POOL_NOT_FOUND', `the bench pool ${name} is gone`);
     return found;
   };
+  const stats = statsOf(lanes[0]?.pool ?? BENCH_POOL);
+  const pools = new Set(lanes.map((lane) => lane.pool));
   const requests: BenchRequest[] = [];
   let burst: Awaited<ReturnType<(typeof MODES)[BenchMode]>>;
   let warmRefillP50Ms: number | undefined;
@@ -65,26 +94,43 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
   try {
     const bench = new BenchClient({ url: server.url, token, host, coldBody: options.body, pool: BENCH_POOL });
     client = bench;
+    // The timeline's ready members: every bench pool's together.
     sampler = setInterval(() => {
-      const found = host.poolStats().find((p) => p.name === BENCH_POOL);
-      if (found) pool.push({ atMs: bench.now(), ready: found.ready, refilling: found.refilling });
+      const found = host.poolStats().filter((p) => pools.has(p.name));
+      if (found.length === 0) return;
+      const sum = (key: 'ready' | 'refilling') => found.reduce((n, p) => n + p[key], 0);
+      pool.push({ atMs: bench.now(), ready: sum('ready'), refilling: sum('refilling') });
     }, SAMPLE_EVERY_MS);
     await host.watch().catch((error: Error) => log(`not watching engine events: ${error.message}`));
-    host.startPools([
-      {
-        name: BENCH_POOL,
-        type: def.type,
-        size: options.poolSize,
-        spec: def.spec,
-        ...(def.deadlineMs ? { deadlineMs: def.deadlineMs } : {}),
-      },
-    ]);
-    const waitFull = () => untilFull(stats, options.poolSize, options.signal);
-    log(`filling a pool of ${options.poolSize}...`);
+    host.startPools(
+      lanes.map((lane, i) => {
+        const laneDef = defs[i] as typeof def;
+        return {
+          name: lane.pool,
+          type: laneDef.type,
+          size: options.poolSize,
+          spec: laneDef.spec,
+          ...(laneDef.deadlineMs ? { deadlineMs: laneDef.deadlineMs } : {}),
+        };
+      }),
+    );
+    const askers = lanes.map(
+      (lane): BenchAsker =>
+        lane.runtime === undefined ? bench : bench.lane(lane.runtime, lane.body, lane.pool),
+    );
+    const waitFullOf = (name: string) => () => untilFull(statsOf(name), options.poolSize, options.signal);
+    const waitFull = async () => {
+      for (const lane of lanes) await waitFullOf(lane.pool)();
+    };
+    log(
+      `filling ${lanes.length === 1 ? 'a pool' : `${lanes.length} pools (${lanes.map((l) => l.runtime).join(', ')})`} of ${options.poolSize}...`,
+    );
     await waitFull();
     warmRefillP50Ms = stats().refillP50Ms;
     for (let i = 0; i < WARMUP; i++) {
-      for (const kind of ['cold', 'pool'] as const) await bench.remove(await bench.ask(kind));
+      for (const asker of askers) {
+        for (const kind of ['cold', 'pool'] as const) await asker.remove(await asker.ask(kind));
+      }
     }
     await waitFull();
     if (options.mode === 'steady' && rate === undefined) {
@@ -93,17 +139,29 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
       await waitFull();
     }
     log(`pool full (refill p50 ${warmRefillP50Ms?.toFixed(1)} ms); ${options.mode} x${options.count}...`);
-    burst = await MODES[options.mode]({
-      client: bench,
-      count: options.count,
-      concurrency: options.concurrency,
-      rate: rate ?? 1,
-      poolSize: options.poolSize,
-      signal: options.signal,
-      requests,
-      stats,
-      waitFull,
-    });
+    const contextOf = (i: number, count = options.count) => {
+      const lane = lanes[i] as Lane;
+      return {
+        client: askers[i] as BenchAsker,
+        count,
+        concurrency: options.concurrency,
+        rate: rate ?? 1,
+        poolSize: options.poolSize,
+        signal: options.signal,
+        requests,
+        stats: statsOf(lane.pool),
+        waitFull: waitFullOf(lane.pool),
+      };
+    };
+    if (lanes.length === 1) burst = await MODES[options.mode](contextOf(0));
+    else if (options.mode === 'sequential') {
+      // One cold and one pooled request of each runtime in turn: drift hits every runtime alike.
+      for (let n = 0; n < options.count && !options.signal.aborted; n++) {
+        for (let i = 0; i < lanes.length; i++) await MODES.sequential(contextOf(i, 1));
+      }
+    } else {
+      for (let i = 0; i < lanes.length; i++) await MODES[options.mode](contextOf(i));
+    }
     durationMs = bench.now();
   } finally {
     clearInterval(sampler);
@@ -132,6 +190,7 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
     ...(burst ? { burst: { ...burst, reused, leaked } } : {}),
     reused,
     leaked,
+    ...(options.runtimes ? { runtimes: options.runtimes } : {}),
   };
 }
 

@@ -30,6 +30,8 @@ export interface BenchRequest {
   id?: string;
   containerId?: string;
   error?: string;
+  /** The engine runtime it asked for, in a run comparing runtimes (`--runtime`). */
+  runtime?: string;
 }
 
 /** What the pool looked like at one moment. */
@@ -82,4 +84,6 @@ export interface BenchRun {
   /** Container ids handed out more than once, and containers left after close (every mode). */
   reused: number;
   leaked: number;
+  /** The runtimes compared (`--runtime`), in order, and the engine's default the ratios are to. */
+  runtimes?: { names: string[]; default: string };
 }

@@ -4,7 +4,7 @@ import type { ProvisionCommandContext } from '../adapters/sandbox-type-module.js
 import { Sessions } from '../auth/sessions.js';
 import { DEFAULT_TENANT, loadTokenFile } from '../auth/token-file.js';
 import { POLICY_SETTINGS, type SandboxPolicy } from '../policy/sandbox-policy.js';
-import { loadPoolFile } from '../pools/pool-file.js';
+import { admitPools, loadPoolFile } from '../pools/pool-file.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { createApp } from '../server/create-app.js';
 import { startServer } from '../server/start-server.js';
@@ -45,6 +45,15 @@ export function serveCommand(ctx: ProvisionCommandContext): Command {
       'sandboxes get a writable root filesystem (default: read-only, tmpfs at /tmp)',
     )
     .option(
+      '--allow-runtime <name>',
+      "let sandboxes ask for this engine runtime besides the engine's default, e.g. runsc (repeatable; env SBX_ALLOW_RUNTIMES, comma list)",
+      collect,
+    )
+    .option(
+      '--allow-network',
+      'let sandboxes ask for network "egress" (the engine bridge; env SBX_ALLOW_NETWORK=1); default loopback only',
+    )
+    .option(
       '--pool-file <path>',
       'keep warm pools declared in this JSON file: [{ "name", "size", "spec": <POST /v1/sandboxes body> }]',
     );
@@ -67,6 +76,8 @@ function policyFlags(opts: Record<string, unknown>): Partial<Record<keyof Sandbo
     if (opts[key] !== undefined) flags[key] = opts[key];
   }
   if (opts.readOnlyRootfs === false) flags.readOnlyRootfs = false;
+  if (Array.isArray(opts.allowRuntime)) flags.allowedRuntimes = opts.allowRuntime;
+  if (opts.allowNetwork === true) flags.allowNetwork = true;
   return flags;
 }
 
@@ -79,6 +90,9 @@ export async function serve(
 ): Promise<void> {
   // A bad pool file stops the server before it listens, naming the pool and the field.
   const pools = options.poolFile ? loadPoolFile(options.poolFile, agent.config.policy) : [];
+  if (options.poolFile) {
+    await admitPools(pools, agent.config.policy, (type) => agent.host.adapter(type), options.poolFile);
+  }
   await reapLeaks(agent, io, true);
   // The live set follows the engine: sandboxes that die or are removed behind the host's back drop out.
   await agent.host

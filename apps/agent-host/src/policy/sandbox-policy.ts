@@ -27,6 +27,10 @@ export interface SandboxPolicy {
   /** Read-only root filesystem with a size-bounded tmpfs at /tmp, unless a sandbox's image needs otherwise. */
   readOnlyRootfs: boolean;
   tmpfsBytes: number;
+  /** Engine runtimes a sandbox may ask for besides the engine's default (always allowed), e.g. `runsc`. */
+  allowedRuntimes: string[];
+  /** Whether a sandbox may have `network: "egress"` (the engine's bridge); off: loopback only. */
+  allowNetwork: boolean;
 }
 
 /** The engine refuses less memory than this; asking for less is a caller's mistake, not an engine failure. */
@@ -53,6 +57,8 @@ export function defaultPolicy(cores = availableParallelism()): SandboxPolicy {
     ingestPerMinute: 600,
     readOnlyRootfs: true,
     tmpfsBytes: 64 * MIB,
+    allowedRuntimes: [],
+    allowNetwork: false,
   };
 }
 
@@ -71,6 +77,14 @@ export const POLICY_SETTINGS = {
   ingestPerMinute: ['--ingest-per-minute', 'SBX_INGEST_PER_MINUTE'],
   tmpfsBytes: ['--tmpfs-bytes', 'SBX_TMPFS_BYTES'],
 } as const satisfies Partial<Record<keyof SandboxPolicy, readonly [string, string]>>;
+
+/** The flags and environment variables of the isolation settings (lists and switches, not numbers). */
+export const ISOLATION_SETTINGS = {
+  allowedRuntimes: ['--allow-runtime', 'SBX_ALLOW_RUNTIMES'],
+  allowNetwork: ['--allow-network', 'SBX_ALLOW_NETWORK'],
+} as const satisfies Partial<Record<keyof SandboxPolicy, readonly [string, string]>>;
+
+const RUNTIME_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
  * The policy from flags (camel-cased keys of `POLICY_SETTINGS`), then environment, then defaults. Values are
@@ -103,7 +117,26 @@ export function resolvePolicy(
     policy[key] = value;
   }
   if (flags.readOnlyRootfs === false || env.SBX_READ_ONLY_ROOTFS === '0') policy.readOnlyRootfs = false;
+  policy.allowedRuntimes = allowedRuntimes(flags.allowedRuntimes, env.SBX_ALLOW_RUNTIMES);
+  policy.allowNetwork = flags.allowNetwork === true || env.SBX_ALLOW_NETWORK === '1';
   return policy;
+}
+
+// `--allow-runtime` (repeatable) wins over SBX_ALLOW_RUNTIMES (a comma list); each must be a runtime name.
+function allowedRuntimes(fromFlags: unknown, fromEnv: string | undefined): string[] {
+  const [flag, variable] = ISOLATION_SETTINGS.allowedRuntimes;
+  const flagged = Array.isArray(fromFlags) && fromFlags.length > 0;
+  const names = flagged ? fromFlags.map(String) : (fromEnv ?? '').split(',').map((n) => n.trim());
+  const listed = names.filter((n) => n !== '');
+  for (const name of listed) {
+    if (!RUNTIME_NAME.test(name)) {
+      throw new AgentHostError(
+        flagged ? 'INVALID_FLAG' : 'INVALID_CONFIG',
+        `${flagged ? flag : variable}: ${JSON.stringify(name)} is not an engine runtime name (letters, digits, _ . -)`,
+      );
+    }
+  }
+  return [...new Set(listed)];
 }
 
 /** A request field above the policy's cap: 400 naming the field and the cap. */

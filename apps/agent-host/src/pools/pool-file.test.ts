@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../policy/sandbox-policy.js';
-import { loadPoolFile, parsePools } from './pool-file.js';
+import { admitPools, loadPoolFile, parsePools } from './pool-file.js';
 
 const policy = defaultPolicy(2);
 const spec = {
@@ -105,5 +105,46 @@ describe('loadPoolFile', () => {
         'p.json',
       ),
     ).toThrow('the pools keep 100 sandboxes ready but the host runs at most 100 (--max-live-total)');
+  });
+});
+
+describe('admitPools', () => {
+  const runtimes = {
+    default: 'runc',
+    runtimes: [
+      { name: 'runc', networkNone: false },
+      { name: 'runsc', networkNone: true },
+    ],
+  };
+  const adapter = {
+    type: 'docker' as const,
+    provision: async () => ({}) as never,
+    listRuntimes: async () => runtimes,
+  };
+  const pools = (extra: Record<string, unknown>, p = policy) =>
+    parsePools([{ name: 'gv', size: 2, spec: { ...spec, ...extra } }], p, 'pools.json');
+
+  it('a pool may run on any runtime the policy allows and the engine has', async () => {
+    const allowing = { ...policy, allowedRuntimes: ['runsc'] };
+    const gv = pools({ runtime: 'runsc' }, allowing);
+    await admitPools(gv, allowing, () => adapter, 'pools.json');
+    expect(gv[0]?.spec).toMatchObject({ runtime: 'runsc' });
+  });
+
+  it('names the file, the pool and the field when it may not', async () => {
+    await expect(
+      admitPools(pools({ runtime: 'runsc' }), policy, () => adapter, 'pools.json'),
+    ).rejects.toThrow(
+      expect.objectContaining({
+        code: 'INVALID_CONFIG',
+        message: expect.stringMatching(
+          /^--pool-file pools.json: pool "gv": spec.runtime: "runsc" is not allowed/,
+        ),
+      }),
+    );
+    const allowing = { ...policy, allowedRuntimes: ['kata'] };
+    await expect(
+      admitPools(pools({ runtime: 'kata' }, allowing), allowing, () => adapter, 'pools.json'),
+    ).rejects.toThrow(/pool "gv": spec.runtime: the Docker engine has no runtime "kata"; it has runc, runsc/);
   });
 });

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parseSandboxBody } from '../adapters/sandbox-body.js';
+import { admitSandboxBody, parseSandboxBody } from '../adapters/sandbox-body.js';
 import { AgentHostError } from '../errors.js';
 import type { SandboxPolicy } from '../policy/sandbox-policy.js';
+import type { HostSandboxAdapter } from '../sandbox/host-adapter.js';
 import type { PoolDefinition } from '../sandbox/host-pools.js';
 import { describeIssues } from '../server/http-errors.js';
 
@@ -83,6 +84,27 @@ export function parsePools(json: unknown, policy: SandboxPolicy, where: string):
     );
   }
   return pools;
+}
+
+/**
+ * Holds each pool's spec to what the engine offers (an allowed runtime the engine has, egress where it can be
+ * given): a mistake is one `INVALID_CONFIG` naming the file, the pool and the field. An engine that does not
+ * answer is not a mistake in the file: the pools are left to fail their refills (and say why) until it does.
+ */
+export async function admitPools(
+  pools: readonly PoolDefinition[],
+  policy: SandboxPolicy,
+  adapterOf: (type: PoolDefinition['type']) => HostSandboxAdapter | undefined,
+  where: string,
+): Promise<void> {
+  for (const pool of pools) {
+    try {
+      await admitSandboxBody({ type: pool.type, spec: pool.spec }, policy, adapterOf(pool.type), 'spec.');
+    } catch (error) {
+      if (!(error instanceof AgentHostError)) continue;
+      throw bad(where, `pool ${JSON.stringify(pool.name)}: ${error.message}`, error);
+    }
+  }
 }
 
 function poolLabel(entry: unknown, index: number): string {

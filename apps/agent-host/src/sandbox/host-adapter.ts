@@ -8,6 +8,10 @@ export interface HostSandbox {
   readonly type: SandboxType;
   /** The image it runs, where its type has one. */
   readonly image?: string;
+  /** The runtime it runs on (`runc`, `runsc`), where its type has one. */
+  readonly runtime?: string;
+  /** Its network (`none`, `egress`), where its type has one. */
+  readonly network?: string;
   /** The warm pool it was taken from, if any. */
   readonly pool?: string;
   /** When its backend may remove it whatever its owner (the container's expiry label). */
@@ -20,6 +24,13 @@ export interface HostSandbox {
   dispose(): Promise<void>;
 }
 
+/** The runtimes a backend offers (a Docker engine's `runc`, `runsc`, ...) and its default. */
+export interface SandboxRuntimes {
+  default: string;
+  /** `networkNone`: registered with `--network=none`, so its sandboxes have loopback only. */
+  runtimes: ReadonlyArray<{ name: string; networkNone: boolean }>;
+}
+
 /** A sandbox the engine says is gone (it exited, was removed, or ran out of memory). */
 export interface HostGoneEvent {
   sandboxId: string;
@@ -30,6 +41,8 @@ export interface HostGoneEvent {
 export interface HostSandboxAdapter {
   readonly type: SandboxType;
   provision(spec: never, ctx: ProvisionContext): Promise<HostSandbox>;
+  /** The runtimes its backend offers; `fresh` reads them again. */
+  listRuntimes?(options?: { fresh?: boolean }): Promise<SandboxRuntimes>;
   /** Resolves when the backend answers; rejects with a message that says where it looked. */
   ping?(): Promise<void>;
   /** Removes sandboxes a dead or expired owner left behind, but those `keep` claims; resolves to what it removed. */

@@ -67,5 +67,5 @@ export class ObservedRecorder implements ProvisionRecorder {
 
 /** True when a provisioning failed because of what was asked (answered 4xx), not how the backend did. */
 export function isCallerMistake(result: ProvisionResult): boolean {
-  return result.error?.code === 'INVALID_SPEC';
+  return result.error?.code === 'INVALID_SPEC' || result.error?.code === 'RUNTIME_NOT_FOUND';
 }

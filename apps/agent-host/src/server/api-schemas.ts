@@ -49,6 +49,23 @@ export const poolListSchema = z
   })
   .meta({ id: 'PoolList' });
 
+/** `GET /v1/runtimes`. */
+export const runtimeListSchema = z
+  .object({
+    type: z.string().describe('the sandbox type whose engine offers them (docker)'),
+    default: z.string().describe("the engine's default runtime, always allowed"),
+    allowNetwork: z.boolean().describe('whether sandboxes may ask for network "egress" (--allow-network)'),
+    runtimes: z.array(
+      z.object({
+        name: z.string(),
+        default: z.boolean(),
+        allowed: z.boolean().describe('the server policy allows it (--allow-runtime)'),
+        egress: z.boolean().describe('false when registered with --network=none: loopback only'),
+      }),
+    ),
+  })
+  .meta({ id: 'RuntimeList' });
+
 /** A live sandbox of the caller. */
 export const sandboxInfoSchema = z
   .object({
@@ -56,6 +73,11 @@ export const sandboxInfoSchema = z
     type: z.string(),
     state: z.literal('live'),
     image: z.string().nullable(),
+    runtime: z
+      .string()
+      .nullable()
+      .describe('the engine runtime it runs on (runc, runsc), where its type has one'),
+    network: z.string().nullable().describe('none (loopback only) or egress, where its type has one'),
     pool: z.string().nullable(),
     createdAt: z.string().describe('ISO 8601'),
     expiresAt: z.string().describe("ISO 8601; the host's own expiry (POST .../ttl moves it)"),

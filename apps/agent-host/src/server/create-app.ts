@@ -21,6 +21,7 @@ import { loginPage, loginRoutes } from './login-routes.js';
 import { openApiDocument } from './openapi-routes.js';
 import { poolRoutes } from './pool-routes.js';
 import { RateLimiter } from './rate-limiter.js';
+import { runtimeRoutes } from './runtime-routes.js';
 import { sandboxRoutes } from './sandbox-routes.js';
 import { alertQuerySchema, kpiQuerySchema, listQuerySchema } from './schemas.js';
 import { serverTiming } from './server-timing.js';
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   app.use('/v1/sandboxes', serverTiming);
   sandboxRoutes(app, { host: deps.host, policy });
   poolRoutes(app, { host: deps.host });
+  runtimeRoutes(app, { host: deps.host, policy });
   lifecycleRoutes(app, { host: deps.host, policy });
   execRoutes(app, { host: deps.host, policy });
   fileRoutes(app, { host: deps.host, policy });

@@ -19,6 +19,8 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   ENGINE_UNREACHABLE: 503,
   IMAGE_NOT_FOUND: 422,
   PULL_FAILED: 502,
+  // a runtime the engine does not have: the caller asked for it (the message lists what it has)
+  RUNTIME_NOT_FOUND: 400,
   DEADLINE_EXCEEDED: 504,
   READINESS_TIMEOUT: 504,
   EXEC_TIMEOUT: 504,

@@ -91,6 +91,8 @@ function describe(deps: LifecycleRouteDeps, sandbox: HostSandbox): z.infer<typeo
     type: sandbox.type,
     state: 'live',
     image: sandbox.image ?? null,
+    runtime: sandbox.runtime ?? null,
+    network: sandbox.network ?? null,
     pool: sandbox.pool ?? null,
     createdAt: iso(times?.createdAt),
     expiresAt: iso(times?.expiresAt),

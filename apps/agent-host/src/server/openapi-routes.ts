@@ -14,6 +14,7 @@ import {
   logEventSchema,
   logsQuerySchema,
   poolListSchema,
+  runtimeListSchema,
   sandboxInfoSchema,
   sandboxListSchema,
   ttlRequestSchema,
@@ -190,6 +191,18 @@ export function apiRoutes(): RouteDoc[] {
       path: '/v1/pools',
       summary: "the host's warm pools: size, ready, refilling, hits, misses, refill p50/p95",
       responses: { 200: { description: 'the warm pools', schema: poolListSchema }, 401: E401 },
+    },
+    {
+      method: 'get',
+      path: '/v1/runtimes',
+      summary:
+        "the engine's runtimes (runc, runsc, ...), which the server policy allows, and whether egress is",
+      responses: {
+        200: { description: 'the runtimes', schema: runtimeListSchema },
+        401: E401,
+        501: err('no sandbox type of this host has engine runtimes'),
+        503: E503,
+      },
     },
     {
       method: 'post',

@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { parseSandboxBody } from '../adapters/sandbox-body.js';
+import { admitSandboxBody, parseSandboxBody } from '../adapters/sandbox-body.js';
 import type { AppEnv } from '../auth/request-guard.js';
 import type { SandboxPolicy } from '../policy/sandbox-policy.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
@@ -24,8 +24,12 @@ export function sandboxRoutes(app: Hono<AppEnv>, deps: SandboxRouteDeps): void {
     }
     if (isPoolRequest(body)) return handOut(c, body, deps);
     try {
-      const { type: sandboxType, spec, deadlineMs } = parseSandboxBody(body, deps.policy);
-      await deps.host.adapter(sandboxType)?.ping?.(); // an unreachable engine is a 503, not a recorded failure
+      const parsed = parseSandboxBody(body, deps.policy);
+      const { type: sandboxType, spec, deadlineMs } = parsed;
+      const adapter = deps.host.adapter(sandboxType);
+      await adapter?.ping?.(); // an unreachable engine is a 503, not a recorded failure
+      // The runtime and network against the policy and the engine's runtimes: a 400 records nothing.
+      await admitSandboxBody(parsed, deps.policy, adapter);
       const { sandbox, result } = await deps.host.provision(sandboxType, spec, {
         tenant: c.get('tenant'),
         signal: c.req.raw.signal,

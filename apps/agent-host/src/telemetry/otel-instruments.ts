@@ -46,6 +46,7 @@ export class OtelInstruments {
       'sbx.status': result.status,
       'sbx.failed': result.error !== undefined,
       'sbx.source': provisionSourceOf(result),
+      'sbx.runtime': result.attributes?.runtime ?? '',
       'sbx.outcome': isCancelled(result) ? 'cancelled' : result.error ? 'failed' : 'ready',
     });
   }

@@ -17,6 +17,15 @@ export interface PrometheusMetricsDeps {
 
 const OUTCOMES = ['ready', 'failed', 'cancelled'] as const;
 
+// The store gains its runtime column in a parallel change; until a row carries one its label is empty, which is
+// also what a row without a runtime (a webcontainer, a row recorded before runtimes were) keeps.
+type RowWithRuntime = ProvisionChange & { runtime?: string | null };
+
+/** The `runtime` label of a row: the engine runtime it ran on, or empty when it has none. */
+export function runtimeLabel(row: ProvisionChange): string {
+  return (row as RowWithRuntime).runtime ?? '';
+}
+
 /**
  * Prometheus metrics of everything in the database (whichever process wrote it): each scrape first counts the
  * rows committed since the last one, so the counts equal the database's; the SLA gauges come from the one verdict.
@@ -25,12 +34,14 @@ const OUTCOMES = ['ready', 'failed', 'cancelled'] as const;
 export class PrometheusMetrics {
   readonly registry = new Registry();
   readonly #feed: ChangeFeed;
-  readonly #provisioning: Histogram<'sandbox_type' | 'status' | 'source'>;
-  readonly #phases: Histogram<'sandbox_type' | 'phase'>;
-  readonly #total: Counter<'sandbox_type' | 'outcome' | 'source'>;
-  readonly #breaches: Counter<'sandbox_type' | 'source'>;
-  readonly #failures: Counter<'sandbox_type' | 'source'>;
-  readonly #cancelled: Counter<'sandbox_type' | 'source'>;
+  readonly #provisioning: Histogram<'sandbox_type' | 'status' | 'source' | 'runtime'>;
+  readonly #phases: Histogram<'sandbox_type' | 'phase' | 'runtime'>;
+  readonly #total: Counter<'sandbox_type' | 'outcome' | 'source' | 'runtime'>;
+  readonly #breaches: Counter<'sandbox_type' | 'source' | 'runtime'>;
+  readonly #failures: Counter<'sandbox_type' | 'source' | 'runtime'>;
+  readonly #cancelled: Counter<'sandbox_type' | 'source' | 'runtime'>;
+  // (sandbox_type, runtime) pairs whose series exist at zero.
+  readonly #zeroed = new Set<string>();
   readonly #runs: Histogram<'outcome'>;
   readonly #alerts: Counter;
   #provisionSeq = 0;
@@ -44,40 +55,40 @@ export class PrometheusMetrics {
     const buckets = [...PROVISIONING_BUCKETS_S];
     this.#provisioning = new Histogram({
       name: 'sbx_provisioning_duration_seconds',
-      help: 'Duration of provisionings that became ready, by sandbox type, status (sla_breach: over their own limit) and source (cold, pool: what a caller waited; refill: a warm pool in the background). Failed and cancelled ones are counted in sbx_provisionings_total.',
-      labelNames: ['sandbox_type', 'status', 'source'],
+      help: 'Duration of provisionings that became ready, by sandbox type, status (sla_breach: over their own limit), source (cold, pool: what a caller waited; refill: a warm pool in the background) and engine runtime (runc, runsc; empty without one). Failed and cancelled ones are counted in sbx_provisionings_total.',
+      labelNames: ['sandbox_type', 'status', 'source', 'runtime'],
       buckets,
       registers,
     });
     this.#phases = new Histogram({
       name: 'sbx_provisioning_phase_duration_seconds',
-      help: 'Duration of each timed phase of provisionings that were not cancelled, by sandbox type and phase.',
-      labelNames: ['sandbox_type', 'phase'],
+      help: 'Duration of each timed phase of provisionings that were not cancelled, by sandbox type, phase and engine runtime.',
+      labelNames: ['sandbox_type', 'phase', 'runtime'],
       buckets,
       registers,
     });
     this.#total = new Counter({
       name: 'sbx_provisionings_total',
-      help: 'Provisionings by outcome (ready, failed: never became ready, or cancelled by their caller) and source.',
-      labelNames: ['sandbox_type', 'outcome', 'source'],
+      help: 'Provisionings by outcome (ready, failed: never became ready, or cancelled by their caller), source and engine runtime.',
+      labelNames: ['sandbox_type', 'outcome', 'source', 'runtime'],
       registers,
     });
     this.#breaches = new Counter({
       name: 'sbx_provisioning_sla_breaches_total',
-      help: 'Provisionings that failed or took longer than their own SLA limit (cancelled ones left out), by source.',
-      labelNames: ['sandbox_type', 'source'],
+      help: 'Provisionings that failed or took longer than their own SLA limit (cancelled ones left out), by source and engine runtime.',
+      labelNames: ['sandbox_type', 'source', 'runtime'],
       registers,
     });
     this.#failures = new Counter({
       name: 'sbx_provisioning_failures_total',
-      help: 'Provisionings whose bootstrap failed (cancelled ones left out), by source.',
-      labelNames: ['sandbox_type', 'source'],
+      help: 'Provisionings whose bootstrap failed (cancelled ones left out), by source and engine runtime.',
+      labelNames: ['sandbox_type', 'source', 'runtime'],
       registers,
     });
     this.#cancelled = new Counter({
       name: 'sbx_provisioning_cancelled_total',
-      help: 'Provisionings their caller cancelled (Ctrl-C, a closed request): no SLA evidence. By source.',
-      labelNames: ['sandbox_type', 'source'],
+      help: 'Provisionings their caller cancelled (Ctrl-C, a closed request): no SLA evidence. By source and engine runtime.',
+      labelNames: ['sandbox_type', 'source', 'runtime'],
       registers,
     });
     this.#runs = new Histogram({
@@ -92,16 +103,9 @@ export class PrometheusMetrics {
       help: "Sandbox runs that raised an 'overhead-alert' (over the perf monitor's threshold).",
       registers,
     });
-    // Every series exists from the first scrape, at zero, so rates and alerts on them work from the start.
-    for (const sandbox_type of SANDBOX_TYPES) {
-      for (const source of PROVISION_SOURCES) {
-        for (const counter of [this.#breaches, this.#failures, this.#cancelled])
-          counter.inc({ sandbox_type, source }, 0);
-        for (const outcome of OUTCOMES) this.#total.inc({ sandbox_type, outcome, source }, 0);
-        for (const status of ['ok', 'sla_breach']) this.#provisioning.zero({ sandbox_type, status, source });
-      }
-      for (const phase of KNOWN_PHASES[sandbox_type]) this.#phases.zero({ sandbox_type, phase });
-    }
+    // Every series exists from the first scrape, at zero, so rates and alerts on them work from the start (with
+    // an empty runtime; a runtime's own series from its first row on).
+    for (const sandbox_type of SANDBOX_TYPES) this.#zero(sandbox_type, '');
     for (const outcome of SANDBOX_RUN_OUTCOMES) this.#runs.zero({ outcome });
     if (deps.kpis) registerSlaGauges(this.registry, deps.kpis);
     const live = deps.liveSandboxes;
@@ -130,8 +134,24 @@ export class PrometheusMetrics {
     return this.registry.contentType;
   }
 
+  #zero(sandbox_type: ProvisionChange['sandboxType'], runtime: string): void {
+    const key = `${sandbox_type}\u0000${runtime}`;
+    if (this.#zeroed.has(key)) return;
+    this.#zeroed.add(key);
+    for (const source of PROVISION_SOURCES) {
+      for (const counter of [this.#breaches, this.#failures, this.#cancelled])
+        counter.inc({ sandbox_type, source, runtime }, 0);
+      for (const outcome of OUTCOMES) this.#total.inc({ sandbox_type, outcome, source, runtime }, 0);
+      for (const status of ['ok', 'sla_breach'])
+        this.#provisioning.zero({ sandbox_type, status, source, runtime });
+    }
+    for (const phase of KNOWN_PHASES[sandbox_type]) this.#phases.zero({ sandbox_type, phase, runtime });
+  }
+
   #count(row: ProvisionChange): void {
-    const labels = { sandbox_type: row.sandboxType, source: row.source };
+    const runtime = runtimeLabel(row);
+    this.#zero(row.sandboxType, runtime);
+    const labels = { sandbox_type: row.sandboxType, source: row.source, runtime };
     const outcome = row.cancelled ? 'cancelled' : row.failed ? 'failed' : 'ready';
     this.#total.inc({ ...labels, outcome });
     if (row.cancelled) {
@@ -148,7 +168,7 @@ export class PrometheusMetrics {
     const known = KNOWN_PHASES[row.sandboxType];
     for (const phase of row.phases) {
       const name = known.includes(phase.name) ? phase.name : 'other';
-      this.#phases.observe({ sandbox_type: row.sandboxType, phase: name }, phase.durationMs / 1000);
+      this.#phases.observe({ sandbox_type: row.sandboxType, phase: name, runtime }, phase.durationMs / 1000);
     }
   }
 

@@ -41,7 +41,10 @@ describe('resolveDockerSandboxSpec', () => {
     [{ image: 'x', ttlMs: Number.NaN }, /ttlMs .* got NaN/],
     [{ image: 'x', ttlMs: Number.POSITIVE_INFINITY }, /ttlMs .* got Infinity/],
     [{ image: 'x', ttlMs: '5000' }, /ttlMs .* got 5000/],
-    [{ image: 'x', network: '' }, /network must be a non-empty string/],
+    [{ image: 'x', network: '' }, /network must be one of none, egress, got ""/],
+    [{ image: 'x', network: 'host' }, /network must be one of none, egress, got "host"/],
+    [{ image: 'x', runtime: '' }, /runtime must be an engine runtime name/],
+    [{ image: 'x', runtime: 'run c' }, /runtime must be an engine runtime name .* got "run c"/],
     [{ image: 'x', networkSandbox: 'yes' }, /networkSandbox must be a boolean/],
     [{ image: 'x', ready: { kind: 'tcp', port: 0 } }, /port must be/],
     [{ image: 'x', healthcheck: { test: [] } }, /healthcheck.test/],
@@ -133,8 +136,24 @@ describe('buildContainerConfig', () => {
     expect(config).toMatchObject({ Tty: false, OpenStdin: false });
   });
 
+  it('egress is the engine bridge with nothing published; a runtime is passed only when the spec names one', () => {
+    const egress = buildContainerConfig(
+      resolveDockerSandboxSpec({ image: 'x', network: 'egress', runtime: 'runsc' }),
+      identity,
+    );
+    expect(egress.NetworkDisabled).toBe(false);
+    expect(egress.HostConfig).toMatchObject({
+      NetworkMode: 'bridge',
+      Runtime: 'runsc',
+      PublishAllPorts: false,
+    });
+    expect(egress.HostConfig).not.toHaveProperty('PortBindings');
+    const plain = buildContainerConfig(resolveDockerSandboxSpec({ image: 'x' }), identity);
+    expect(plain.HostConfig).not.toHaveProperty('Runtime');
+  });
+
   it("goes through Docker's network sandbox for network none only when asked", () => {
-    const spec = { image: 'x', network: 'none', networkSandbox: true };
+    const spec = { image: 'x', network: 'none' as const, networkSandbox: true };
     const config = buildContainerConfig(resolveDockerSandboxSpec(spec), identity);
     expect(config.NetworkDisabled).toBe(false);
     expect(config.HostConfig?.NetworkMode).toBe('none');
@@ -148,7 +167,7 @@ describe('buildContainerConfig', () => {
         env: { A: '1', B: 'x=y' },
         workingDir: '/work',
         user: '1000:1000',
-        network: 'bridge',
+        network: 'egress',
         resources: { memoryBytes: 1e9, cpus: 1.5, pids: 64 },
         healthcheck: { test: 'wget -q -O- http://127.0.0.1/', intervalMs: 250, timeoutMs: 1000, retries: 3 },
       }),

@@ -247,6 +247,7 @@ describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOC
       let lateStart: Promise<unknown> | undefined;
       const slowStart: DockerApi = {
         ping: () => real.ping(),
+        info: () => real.info(),
         getImage: (name) => real.getImage(name),
         pull: (name) => real.pull(name),
         getContainer: (id) => real.getContainer(id),

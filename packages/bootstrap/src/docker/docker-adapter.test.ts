@@ -73,7 +73,106 @@ describe('DockerAdapter.provision', () => {
       [SBX_LABELS.sandboxId]: sandbox?.id,
     });
     expect(container?.state.Running).toBe(true);
-    expect(docker.calls.map((c) => c.split(' ')[0])).toEqual(['inspect-image', 'create', 'start', 'inspect']);
+    // The first provisioning reads the engine's runtimes once, in its create phase.
+    expect(docker.calls.map((c) => c.split(' ')[0])).toEqual([
+      'inspect-image',
+      'info',
+      'create',
+      'start',
+      'inspect',
+    ]);
+  });
+
+  describe('runtime and network', () => {
+    it("records the engine's default runtime by name and the network, reading the runtimes once", async () => {
+      const { docker, provision, results } = setup();
+      const { value: sandbox } = await provision();
+      await provision();
+      expect(results.map((r) => r.attributes)).toEqual([
+        { runtime: 'runc', network: 'none' },
+        { runtime: 'runc', network: 'none' },
+      ]);
+      expect(sandbox).toMatchObject({ runtime: 'runc', network: 'none' });
+      expect(docker.calls.filter((c) => c === 'info')).toHaveLength(1);
+      expect(docker.containers[0]?.config.HostConfig).not.toHaveProperty('Runtime');
+    });
+
+    it('runs on the runtime the spec names, with egress on the bridge', async () => {
+      const { docker, provision, results } = setup();
+      docker.runtimes = { runc: { path: 'runc' }, kata: { path: '/usr/bin/kata-runtime' } };
+      const { value: sandbox } = await provision({ runtime: 'kata', network: 'egress' });
+      expect(docker.containers[0]?.config.HostConfig).toMatchObject({
+        Runtime: 'kata',
+        NetworkMode: 'bridge',
+      });
+      expect(sandbox).toMatchObject({ runtime: 'kata', network: 'egress' });
+      expect(results[0]?.attributes).toEqual({ runtime: 'kata', network: 'egress' });
+    });
+
+    it('a runtime the engine lacks is RUNTIME_NOT_FOUND naming what it has, before any create', async () => {
+      const { docker, provision, results } = setup();
+      docker.runtimes = { runc: { path: 'runc' }, runsc: { path: '/usr/bin/runsc' } };
+      const error = await failureOf(provision({ runtime: 'kata' }));
+      expect(error).toMatchObject({ code: 'RUNTIME_NOT_FOUND', phase: 'create' });
+      expect(error.message).toBe(
+        'the Docker engine has no runtime "kata"; it has runc (default), runsc (register one in its daemon.json "runtimes", then reload dockerd)',
+      );
+      expect(docker.containers).toHaveLength(0);
+      // Not in the cache: the engine was asked again (it may have been reloaded meanwhile).
+      expect(docker.calls.filter((c) => c === 'info')).toHaveLength(2);
+      expect(results[0]?.error?.code).toBe('RUNTIME_NOT_FOUND');
+    });
+
+    it('a runtime added by an engine reload is found; one the engine dropped since is RUNTIME_NOT_FOUND', async () => {
+      const { docker, adapter, provision } = setup();
+      expect((await adapter.listRuntimes()).runtimes.map((r) => r.name)).toEqual(['runc']);
+      docker.runtimes = { runc: { path: 'runc' }, runsc: { path: '/usr/bin/runsc' } };
+      await provision({ runtime: 'runsc' });
+      docker.runtimes = { runc: { path: 'runc' } };
+      const error = await failureOf(provision({ runtime: 'runsc' }));
+      expect(error).toMatchObject({
+        code: 'RUNTIME_NOT_FOUND',
+        message: expect.stringContaining('it has runc (default)'),
+      });
+      expect(docker.live).toHaveLength(1);
+    });
+
+    it('refuses egress on a runtime registered with --network=none (it would have loopback only)', async () => {
+      const { docker, provision } = setup();
+      docker.runtimes = {
+        runc: { path: 'runc' },
+        runsc: { path: '/usr/bin/runsc', runtimeArgs: ['--network=none'] },
+      };
+      const error = await failureOf(provision({ runtime: 'runsc', network: 'egress' }));
+      expect(error).toMatchObject({
+        code: 'INVALID_SPEC',
+        message: expect.stringMatching(/runsc is registered with --network=none/),
+      });
+      expect(docker.containers).toHaveLength(0);
+      await provision({ runtime: 'runsc' });
+      expect(docker.live).toHaveLength(1);
+    });
+
+    it('lists the runtimes with their arguments and the default; an unreachable engine is ENGINE_UNREACHABLE', async () => {
+      const { docker, adapter } = setup();
+      docker.runtimes = {
+        runsc: { path: '/usr/bin/runsc', runtimeArgs: ['--network=none'] },
+        runc: { path: 'runc' },
+      };
+      expect(await adapter.listRuntimes()).toEqual({
+        default: 'runc',
+        runtimes: [
+          { name: 'runc', path: 'runc', args: [], networkNone: false },
+          { name: 'runsc', path: '/usr/bin/runsc', args: ['--network=none'], networkNone: true },
+        ],
+      });
+      docker.hooks.info = () => {
+        throw connectionError('ECONNREFUSED');
+      };
+      await expect(adapter.listRuntimes({ fresh: true })).rejects.toMatchObject({
+        code: 'ENGINE_UNREACHABLE',
+      });
+    });
   });
 
   it('stamps expiry from the spec ttl when given', async () => {

@@ -9,6 +9,7 @@ import { BootstrapError } from '../errors.js';
 import type { SandboxAdapter, SandboxGoneEvent } from '../sandbox-adapter.js';
 import type { DockerApi } from './docker-api.js';
 import { describeEngineAddress, engineUnreachable } from './docker-error.js';
+import { type DockerRuntimes, RuntimeCatalog } from './docker-runtimes.js';
 import type { DockerSandbox } from './docker-sandbox.js';
 import { type DockerSandboxSpec, resolveDockerSandboxSpec, ttlProblem } from './docker-sandbox-spec.js';
 import {
@@ -67,6 +68,7 @@ export class DockerAdapter implements SandboxAdapter<DockerSandboxSpec, DockerSa
   readonly #defaultTtlMs: number;
   readonly #logger: Logger;
   readonly #wallClock: WallClock;
+  readonly #runtimes: RuntimeCatalog;
 
   constructor(options: DockerAdapterOptions) {
     this.#docker = options.docker;
@@ -77,12 +79,15 @@ export class DockerAdapter implements SandboxAdapter<DockerSandboxSpec, DockerSa
     if (ttl) throw new BootstrapError('INVALID_SPEC', `invalid DockerAdapter options: ${ttl}`);
     this.#logger = options.logger ?? consoleLogger;
     this.#wallClock = options.wallClock ?? systemWallClock;
+    this.#runtimes = new RuntimeCatalog(this.#docker, this.engineAddress);
   }
 
   /**
    * Provisions a sandbox inside `ctx` (a `SandboxProvisioner` context). Rejects with a `BootstrapError`:
    * `INVALID_SPEC`, `ENGINE_UNREACHABLE`, `IMAGE_NOT_FOUND`, `PULL_FAILED`, `CREATE_FAILED`, `START_FAILED`,
-   * `READINESS_FAILED`, `DEADLINE_EXCEEDED` or `ABORTED`; by then no container of it is left.
+   * `READINESS_FAILED`, `RUNTIME_NOT_FOUND`, `DEADLINE_EXCEEDED` or `ABORTED`; by then no container of it is
+   * left. The result's attributes say the `runtime` it ran on (the engine's default by name) and its `network`;
+   * the adapter's first provisioning reads the engine's runtimes (`GET /info`) in its `create` phase.
    */
   async provision(spec: DockerSandboxSpec, ctx: ProvisionContext): Promise<DockerSandbox> {
     const resolved = resolveDockerSandboxSpec(spec);
@@ -94,6 +99,7 @@ export class DockerAdapter implements SandboxAdapter<DockerSandboxSpec, DockerSa
         owner: this.owner,
         expiresAt: new Date(this.#wallClock.now().getTime() + ttlMs),
         logger: this.#logger,
+        runtimes: this.#runtimes,
       },
       resolved,
       ctx,
@@ -107,6 +113,14 @@ export class DockerAdapter implements SandboxAdapter<DockerSandboxSpec, DockerSa
     } catch (error) {
       throw engineUnreachable(error, this.engineAddress);
     }
+  }
+
+  /**
+   * The engine's runtimes and its default (`GET /info`), read once and kept; `fresh` reads them again (after the
+   * engine reloaded its config). Rejects with `ENGINE_UNREACHABLE` or `ENGINE_ERROR`.
+   */
+  listRuntimes(options: { signal?: AbortSignal; fresh?: boolean } = {}): Promise<DockerRuntimes> {
+    return this.#runtimes.list(options);
   }
 
   /** Every container sbx created on this engine (any owner), running or not. */

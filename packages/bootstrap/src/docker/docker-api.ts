@@ -11,6 +11,8 @@ export interface DockerCallOptions {
 /** The Docker client `DockerAdapter` drives: `new Dockerode()` satisfies it. */
 export interface DockerApi {
   ping(options?: DockerCallOptions): Promise<unknown>;
+  /** `GET /info`: the adapter reads the engine's runtimes from it. */
+  info(options?: DockerCallOptions): Promise<DockerEngineInfo>;
   getImage(name: string): DockerImageApi;
   /** Resolves to the progress stream (JSON lines); the pull is done when the stream ends. */
   pull(repoTag: string, options?: DockerCallOptions): Promise<NodeJS.ReadableStream>;
@@ -21,6 +23,14 @@ export interface DockerApi {
   getEvents(options?: DockerEventsOptions): Promise<NodeJS.ReadableStream>;
   /** dockerode's connection (`socketPath`, `host`, `port`), read only to say where the engine was expected. */
   readonly modem?: unknown;
+}
+
+/** What `GET /info` returns that the adapter reads. */
+export interface DockerEngineInfo {
+  /** Runtime name -> how the engine runs it (`{ runsc: { path: '/usr/bin/runsc', runtimeArgs: [...] } }`). */
+  Runtimes?: Record<string, { path?: string | undefined; runtimeArgs?: string[] | undefined }> | undefined;
+  /** The runtime of a container that names none. */
+  DefaultRuntime?: string | undefined;
 }
 
 /** One image by name. */
@@ -149,6 +159,8 @@ export interface DockerContainerCreateOptions {
   HostConfig?:
     | {
         NetworkMode?: string | undefined;
+        /** The engine runtime (`runc`, `runsc`); the engine's default when absent. */
+        Runtime?: string | undefined;
         Privileged?: boolean | undefined;
         CapDrop?: string[] | undefined;
         SecurityOpt?: string[] | undefined;

@@ -19,6 +19,12 @@ export interface DockerHealthcheckSpec {
   startPeriodMs?: number;
 }
 
+/** A sandbox's network: loopback only, or the engine's bridge with outbound access. */
+export type DockerNetwork = 'none' | 'egress';
+
+/** Every `DockerNetwork`, the default first. */
+export const DOCKER_NETWORKS: readonly DockerNetwork[] = Object.freeze(['none', 'egress']);
+
 /** What to run in a Docker sandbox. */
 export interface DockerSandboxSpec {
   image: string;
@@ -30,8 +36,16 @@ export interface DockerSandboxSpec {
   /** Default `{ kind: 'running' }`. */
   ready?: ReadinessProbe;
   resources?: DockerResources;
-  /** Docker network mode; default `'none'`: the container's own network namespace with loopback only. */
-  network?: string;
+  /**
+   * `'none'` (default): the container's own network namespace with loopback only. `'egress'`: the engine's
+   * default bridge network with the engine's DNS, so the sandbox can reach out; no port is published.
+   */
+  network?: DockerNetwork;
+  /**
+   * The engine runtime that runs the container (`runc`, `runsc` for gVisor, ...); default the engine's default
+   * runtime. A name the engine lacks is `RUNTIME_NOT_FOUND`, naming what it has (`DockerAdapter.listRuntimes()`).
+   */
+  runtime?: string;
   /**
    * With network `'none'`, sbx skips Docker's network sandbox (`NetworkDisabled`): same isolation, about
    * 100 ms faster to start, but Docker mounts no /etc/hosts, so `localhost` resolves only if the image ships
@@ -68,7 +82,7 @@ export const DEFAULT_DOCKER_RESOURCES: Readonly<Required<DockerResources>> = Obj
 export interface ResolvedDockerSandboxSpec extends DockerSandboxSpec {
   ready: ReadinessProbe;
   resources: Required<DockerResources>;
-  network: string;
+  network: DockerNetwork;
   pull: 'never' | 'missing' | 'always';
   labels: Record<string, string>;
 }
@@ -112,8 +126,16 @@ export function resolveDockerSandboxSpec(spec: DockerSandboxSpec): ResolvedDocke
   if (!Number.isInteger(resources.pids)) fail(`resources.pids must be an integer, got ${resources.pids}`);
   const ttl = spec.ttlMs === undefined ? undefined : ttlProblem('ttlMs', spec.ttlMs);
   if (ttl) fail(ttl);
-  if (spec.network !== undefined && (typeof spec.network !== 'string' || spec.network === '')) {
-    fail('network must be a non-empty string');
+  if (spec.network !== undefined && !DOCKER_NETWORKS.includes(spec.network)) {
+    fail(`network must be one of ${DOCKER_NETWORKS.join(', ')}, got ${JSON.stringify(spec.network)}`);
+  }
+  if (
+    spec.runtime !== undefined &&
+    !(typeof spec.runtime === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(spec.runtime))
+  ) {
+    fail(
+      `runtime must be an engine runtime name (letters, digits, _ . -), got ${JSON.stringify(spec.runtime)}`,
+    );
   }
   if (spec.networkSandbox !== undefined && typeof spec.networkSandbox !== 'boolean') {
     fail('networkSandbox must be a boolean');

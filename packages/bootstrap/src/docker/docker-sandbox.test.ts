@@ -10,6 +10,8 @@ async function setup() {
   const logger = { warn: vi.fn(), error: vi.fn() };
   const sandbox = new DockerSandbox({
     id: 'sbx-1',
+    runtime: 'runc',
+    network: 'none',
     container,
     image: 'img',
     imageSource: 'local',

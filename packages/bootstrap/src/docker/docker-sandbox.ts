@@ -6,6 +6,7 @@ import type { ExecOptions, ExecResult, LogsOptions, LogsResult, SandboxHandle } 
 import type { DockerContainerApi } from './docker-api.js';
 import { engineMessage, isContainerGone, isNotFound, wrapDockerError } from './docker-error.js';
 import { readLogs } from './docker-logs.js';
+import type { DockerNetwork } from './docker-sandbox-spec.js';
 import type { ImageSource } from './ensure-image.js';
 import { DockerFiles } from './files/docker-files.js';
 import { removeContainer } from './remove-container.js';
@@ -35,6 +36,9 @@ export interface DockerSandboxInit {
   expiresAt: Date;
   engineAddress: string;
   logger: Logger;
+  /** The engine runtime it runs on (the engine's default resolved to its name). */
+  runtime: string;
+  network: DockerNetwork;
 }
 
 /** A running Docker sandbox: run commands in it, then dispose of it (force-removes the container). */
@@ -49,6 +53,10 @@ export class DockerSandbox implements SandboxHandle {
   readonly owner: string;
   /** When `reap()` may remove it whatever its owner. */
   readonly expiresAt: Date;
+  /** The engine runtime it runs on (`runc`, `runsc`, ...). */
+  readonly runtime: string;
+  /** `none` (loopback only) or `egress` (the engine's bridge). */
+  readonly network: DockerNetwork;
   /** Its files, through the engine's archive API (inside the container, never on the host). */
   readonly files: DockerFiles;
   readonly #container: DockerContainerApi;
@@ -64,6 +72,8 @@ export class DockerSandbox implements SandboxHandle {
     this.imageSource = init.imageSource;
     this.owner = init.owner;
     this.expiresAt = init.expiresAt;
+    this.runtime = init.runtime;
+    this.network = init.network;
     this.#container = init.container;
     this.#engineAddress = init.engineAddress;
     this.files = new DockerFiles({

@@ -5,6 +5,7 @@ import { BootstrapError } from '../errors.js';
 import { buildContainerConfig } from './container-config.js';
 import type { DockerApi, DockerContainerApi } from './docker-api.js';
 import { wrapDockerError } from './docker-error.js';
+import { isUnknownRuntime, type RuntimeCatalog, runtimeNotFound } from './docker-runtimes.js';
 import { DockerSandbox } from './docker-sandbox.js';
 import type { ResolvedDockerSandboxSpec } from './docker-sandbox-spec.js';
 import { ensureImage } from './ensure-image.js';
@@ -18,6 +19,8 @@ export interface ProvisionDeps {
   owner: string;
   expiresAt: Date;
   logger: Logger;
+  /** The engine's runtimes (read once per adapter). */
+  runtimes: RuntimeCatalog;
 }
 
 // Everything a failure must clean up, filled in as the phases go.
@@ -56,10 +59,13 @@ export async function provisionDockerSandbox(
     });
 
   try {
+    ctx.annotate({ network: spec.network });
     const imageSource = await step('image', () =>
       ensureImage(docker, spec.image, spec.pull, ctx.signal, engineAddress),
     );
+    let runtime = '';
     const container = await step('create', async () => {
+      runtime = (await resolveRuntime(deps.runtimes, spec, ctx)).name;
       const config = buildContainerConfig(spec, {
         sandboxId: run.id,
         owner: deps.owner,
@@ -70,6 +76,11 @@ export async function provisionDockerSandbox(
       try {
         return await run.creating;
       } catch (error) {
+        if (spec.runtime !== undefined && isUnknownRuntime(error)) {
+          // The engine dropped the runtime since the catalog read it (a reload): say what it has now.
+          const now = await settled(deps.runtimes.list({ fresh: true }));
+          if (now) throw runtimeNotFound(spec.runtime, now, error);
+        }
         throw wrap(error, 'CREATE_FAILED', `creating container ${run.id} from ${spec.image}`);
       }
     });
@@ -90,7 +101,15 @@ export async function provisionDockerSandbox(
         progress: run.progress,
       }),
     );
-    return new DockerSandbox({ ...deps, id: run.id, container, image: spec.image, imageSource });
+    return new DockerSandbox({
+      ...deps,
+      id: run.id,
+      container,
+      image: spec.image,
+      imageSource,
+      runtime,
+      network: spec.network,
+    });
   } catch (error) {
     const failure = toProvisionError(error, run, ctx);
     if (run.creating) {
@@ -99,6 +118,25 @@ export async function provisionDockerSandbox(
     }
     throw failure;
   }
+}
+
+// The runtime the container will run on (the engine's default named), recorded on the result; a runtime
+// registered with --network=none cannot give a sandbox egress, which is refused rather than silently dropped.
+async function resolveRuntime(
+  runtimes: RuntimeCatalog,
+  spec: ResolvedDockerSandboxSpec,
+  ctx: ProvisionContext,
+) {
+  const runtime = await runtimes.resolve(spec.runtime, ctx.signal);
+  ctx.annotate({ runtime: runtime.name });
+  if (spec.network === 'egress' && runtime.networkNone) {
+    throw new BootstrapError(
+      'INVALID_SPEC',
+      `runtime ${runtime.name} is registered with --network=none: its sandboxes have loopback only, so network "egress" cannot be given; use network "none" or a runtime with networking`,
+      { phase: 'create' },
+    );
+  }
+  return runtime;
 }
 
 /** A fresh sandbox id, also used as the container name so a container whose create answer was lost is found. */

@@ -14,6 +14,8 @@ export interface PoolMember<Handle extends PoolHandle> {
   /** Gives back the place `reserve()` granted for it (when it is handed out, dropped or drained). */
   release: () => void;
   timer?: ReturnType<typeof setTimeout>;
+  /** What its provisioning learned (the adapter's annotations: `runtime`, `network`), repeated on its hand-out. */
+  facts: Readonly<Record<string, string>>;
 }
 
 /**
@@ -48,8 +50,8 @@ export class PoolMembers<Handle extends PoolHandle> {
   }
 
   /** Adds a member that just became ready, and arms its recycling timer. */
-  add(sandbox: Handle, release: () => void): void {
-    const member: PoolMember<Handle> = { sandbox, release };
+  add(sandbox: Handle, release: () => void, facts: Readonly<Record<string, string>> = {}): void {
+    const member: PoolMember<Handle> = { sandbox, release, facts };
     const idleMs = this.#idleMs(sandbox);
     if (idleMs !== undefined) {
       member.timer = setTimeout(() => {

@@ -89,6 +89,7 @@ export class PoolRefiller<Spec, Handle extends PoolHandle> {
   async #refillOne(release: () => void): Promise<void> {
     const d = this.#d;
     let sandbox: Handle | undefined;
+    let facts: Record<string, string> = {};
     try {
       const result = await d.provisioner.provision({
         type: d.adapter.type,
@@ -98,6 +99,8 @@ export class PoolRefiller<Spec, Handle extends PoolHandle> {
         bootstrapFn: (ctx) => d.adapter.provision(d.spec, ctx),
       });
       sandbox = result.value;
+      const { source: _source, pool: _pool, ...learned } = result.attributes ?? {};
+      facts = learned;
       this.#durations.add(result.durationMs);
     } catch (error) {
       release();
@@ -111,7 +114,7 @@ export class PoolRefiller<Spec, Handle extends PoolHandle> {
       return d.dispose(sandbox);
     }
     this.#failuresInARow = 0;
-    d.members.add(sandbox, release);
+    d.members.add(sandbox, release, facts);
     d.onReady();
     this.fill();
   }

@@ -41,8 +41,14 @@ describe('SandboxPool', () => {
     expect(pool.stats()).toMatchObject({ name: 'py', size: 2, ready: 2, refilling: 0, hits: 0, misses: 0 });
     expect(docker.live).toHaveLength(2);
     expect(results.map((r) => [r.attributes, r.phases?.map((p) => p.name)])).toEqual([
-      [{ source: 'refill', pool: 'py' }, ['image', 'create', 'start', 'ready']],
-      [{ source: 'refill', pool: 'py' }, ['image', 'create', 'start', 'ready']],
+      [
+        { source: 'refill', pool: 'py', runtime: 'runc', network: 'none' },
+        ['image', 'create', 'start', 'ready'],
+      ],
+      [
+        { source: 'refill', pool: 'py', runtime: 'runc', network: 'none' },
+        ['image', 'create', 'start', 'ready'],
+      ],
     ]);
     expect(pool.stats().refillP50Ms).toBeTypeOf('number');
     await pool.close();
@@ -57,7 +63,8 @@ describe('SandboxPool', () => {
     expect(first.sandbox.id).not.toBe(second.sandbox.id);
     expect(first.result).toMatchObject({
       status: 'ok',
-      attributes: { tenant: 'team-a', source: 'pool', pool: 'py' },
+      // A hit says the runtime and network its member was provisioned with.
+      attributes: { tenant: 'team-a', source: 'pool', pool: 'py', runtime: 'runc', network: 'none' },
     });
     expect(first.result.phases?.map((p) => p.name)).toEqual(['acquire']);
     expect(results.filter((r) => r.attributes?.source === 'pool')).toHaveLength(2);
@@ -86,7 +93,7 @@ describe('SandboxPool', () => {
     await pool.acquire();
     const miss = await pool.acquire();
     expect(miss.source).toBe('cold');
-    expect(miss.result.attributes).toEqual({ source: 'cold', pool: 'py' });
+    expect(miss.result.attributes).toEqual({ source: 'cold', pool: 'py', runtime: 'runc', network: 'none' });
     expect(miss.result.phases?.map((p) => p.name)).toEqual(['acquire', 'image', 'create', 'start', 'ready']);
     expect(miss.sandbox.disposed).toBe(false);
     expect(pool.stats()).toMatchObject({ hits: 1, misses: 1 });

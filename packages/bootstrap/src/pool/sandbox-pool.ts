@@ -116,7 +116,10 @@ export class SandboxPool<Spec, Handle extends PoolHandle> implements AsyncDispos
         attributes: { ...options.attributes, source, pool: this.name },
         ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
         bootstrapFn: member
-          ? (ctx) => ctx.phase('acquire', () => member.sandbox)
+          ? (ctx) => {
+              ctx.annotate(member.facts);
+              return ctx.phase('acquire', () => member.sandbox);
+            }
           : async (ctx) => {
               await ctx.phase('acquire', noop);
               return adapter.provision(spec, ctx);

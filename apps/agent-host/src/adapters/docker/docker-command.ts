@@ -14,6 +14,13 @@ export function dockerProvisionCommand(ctx: ProvisionCommandContext): Command {
     .option('--ready <probe>', 'readiness: log:REGEX | exec:CMD | port:N | http:PATH | healthcheck | running')
     .option('--env <KEY=VALUE>', 'environment variable (repeatable)', envPair)
     .addOption(new Option('--pull <policy>', 'image pull policy').choices(['never', 'missing', 'always']))
+    .option('--runtime <name>', "engine runtime, e.g. runsc (default: the engine's default)")
+    .addOption(
+      new Option('--network <network>', 'none: loopback only; egress: the engine bridge').choices([
+        'none',
+        'egress',
+      ]),
+    )
     .addHelpText(
       'after',
       `\nExample:\n  sbx provision docker --image sbx-test/busybox --cmd "sh -c 'echo ready; sleep 3600'" --ready log:ready --count 10`,
@@ -26,7 +33,15 @@ export function dockerProvisionCommand(ctx: ProvisionCommandContext): Command {
       );
     }
     return toDockerSpec(
-      { image: opts.image, cmd: opts.cmd, ready: opts.ready, env: opts.env, pull: opts.pull },
+      {
+        image: opts.image,
+        cmd: opts.cmd,
+        ready: opts.ready,
+        env: opts.env,
+        pull: opts.pull,
+        runtime: opts.runtime,
+        network: opts.network,
+      },
       (field) => `--${field}`,
       'INVALID_FLAG',
     );

@@ -1,9 +1,11 @@
 import { DEFAULT_DOCKER_RESOURCES, type DockerSandboxSpec } from '@sbx/bootstrap';
 import { MIN_CPUS, MIN_MEMORY_BYTES, overCap, type SandboxPolicy } from '../../policy/sandbox-policy.js';
+import { checkNetworkPolicy } from './docker-isolation.js';
 
 /**
  * Holds a docker spec to the server's policy before any engine call: each limit within its range (400
- * `POLICY_LIMIT` naming the field and the range otherwise), defaults capped, the TTL bounded, and a read-only
+ * `POLICY_LIMIT` naming the field and the range otherwise), defaults capped, the TTL bounded, egress only with
+ * `--allow-network`, and a read-only
  * root filesystem with a bounded `/tmp` unless the request turns it off.
  */
 export function applyDockerPolicy(
@@ -32,6 +34,7 @@ export function applyDockerPolicy(
   if (spec.ttlMs !== undefined && spec.ttlMs > policy.maxTtlMs) {
     throw overCap(name('ttlMs'), `must be at most ${policy.maxTtlMs}, got ${spec.ttlMs}`);
   }
+  checkNetworkPolicy(spec, policy, name);
   const readOnlyRootfs = spec.readOnlyRootfs ?? policy.readOnlyRootfs;
   return { ...spec, resources, readOnlyRootfs, ...(readOnlyRootfs ? { tmpfsBytes: policy.tmpfsBytes } : {}) };
 }

@@ -1,5 +1,7 @@
+import { DOCKER_NETWORKS, type DockerSandboxSpec } from '@sbx/bootstrap';
 import { z } from 'zod';
 import type { SandboxRequest } from '../sandbox-type-module.js';
+import { admitDockerIsolation } from './docker-isolation.js';
 import { applyDockerPolicy } from './docker-policy.js';
 import { toDockerSpec } from './docker-spec.js';
 
@@ -37,6 +39,15 @@ export const dockerRequestSchema = z
       .regex(/^[A-Za-z0-9_.-]{1,64}(?::[A-Za-z0-9_.-]{1,64})?$/, 'must be NAME, UID or UID:GID')
       .optional(),
     ttlMs: z.number().int().positive().max(MAX_TTL_MS, `must be at most ${MAX_TTL_MS} (one week)`).optional(),
+    runtime: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be an engine runtime name (GET /v1/runtimes lists them)')
+      .optional()
+      .describe("the engine runtime (runc, runsc, ...); default the engine's; the server policy allows each"),
+    network: z
+      .enum(DOCKER_NETWORKS as unknown as ['none', 'egress'])
+      .optional()
+      .describe('none (default): loopback only; egress: the engine bridge, if the server allows it'),
   })
   .strict();
 
@@ -47,4 +58,6 @@ export type DockerRequest = z.infer<typeof dockerRequestSchema>;
 export const dockerRequest: SandboxRequest<DockerRequest> = {
   schema: dockerRequestSchema,
   toSpec: (body, policy) => applyDockerPolicy(toDockerSpec(body), policy),
+  admit: (spec, policy, runtimes, name) =>
+    admitDockerIsolation(spec as DockerSandboxSpec, policy, runtimes, name),
 };

@@ -14,6 +14,8 @@ export interface DockerSpecInput {
   ttlMs?: number | undefined;
   readOnlyRootfs?: boolean | undefined;
   user?: string | undefined;
+  runtime?: string | undefined;
+  network?: DockerSandboxSpec['network'] | undefined;
 }
 
 /**
@@ -46,5 +48,7 @@ export function toDockerSpec(
   if (input.ttlMs !== undefined) spec.ttlMs = input.ttlMs;
   if (input.readOnlyRootfs !== undefined) spec.readOnlyRootfs = input.readOnlyRootfs;
   if (input.user !== undefined) spec.user = input.user;
+  if (input.runtime !== undefined) spec.runtime = input.runtime;
+  if (input.network !== undefined) spec.network = input.network;
   return spec;
 }

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { envPair, wholeNumber } from '../flags.js';
 import { table } from '../format.js';
@@ -14,9 +14,19 @@ export function createCommand(io: CliIo): Command {
     .option('--ready <probe>', 'readiness: log:REGEX | exec:CMD | port:N | http:PATH | healthcheck | running')
     .option('--env <KEY=VALUE>', 'environment variable (repeatable)', envPair)
     .option('--ttl-ms <ms>', 'how long it may live', wholeNumber('--ttl-ms'))
+    .option(
+      '--runtime <name>',
+      "engine runtime, e.g. runsc (the host's policy allows each; sbx runtimes lists them)",
+    )
+    .addOption(
+      new Option(
+        '--network <network>',
+        'none: loopback only; egress: the engine bridge (if the host allows it)',
+      ).choices(['none', 'egress']),
+    )
     .addHelpText(
       'after',
-      '\nExample:\n  sbx create --image sbx-test/busybox --cmd "sh -c \'echo ready; exec sleep 3600\'" --ready log:ready',
+      '\nExample:\n  sbx create --image sbx-test/busybox --cmd "sh -c \'echo ready; exec sleep 3600\'" --ready log:ready\n  sbx create --image sbx-test/busybox --runtime runsc',
     );
   return withRemoteFlags(command, io).action((opts: RemoteFlags & Record<string, unknown>) =>
     runRemote(io, opts, async (client) => {
@@ -30,6 +40,8 @@ export function createCommand(io: CliIo): Command {
             ...(opts.ready ? { ready: String(opts.ready) } : {}),
             ...(opts.env ? { env: opts.env as Record<string, string> } : {}),
             ...(opts.ttlMs ? { ttlMs: Number(opts.ttlMs) } : {}),
+            ...(opts.runtime ? { runtime: String(opts.runtime) } : {}),
+            ...(opts.network ? { network: opts.network as 'none' | 'egress' } : {}),
           };
       const box = await client.sandboxes.create(spec);
       io.stdout.write(opts.json ? `${JSON.stringify(box.created)}\n` : `${box.id}\n`);
@@ -49,8 +61,18 @@ export function lsCommand(io: CliIo): Command {
         io.stdout.write(`${JSON.stringify({ sandboxes })}\n`);
         return;
       }
-      const rows = sandboxes.map((s) => [s.id, s.image ?? '-', s.pool ?? '-', s.createdAt, s.expiresAt]);
-      io.stdout.write(`${table([['ID', 'IMAGE', 'POOL', 'CREATED', 'EXPIRES'], ...rows])}\n`);
+      const rows = sandboxes.map((s) => [
+        s.id,
+        s.image ?? '-',
+        s.runtime ?? '-',
+        s.network ?? '-',
+        s.pool ?? '-',
+        s.createdAt,
+        s.expiresAt,
+      ]);
+      io.stdout.write(
+        `${table([['ID', 'IMAGE', 'RUNTIME', 'NETWORK', 'POOL', 'CREATED', 'EXPIRES'], ...rows])}\n`,
+      );
     }),
   );
 }

@@ -10,6 +10,7 @@ import type {
   DockerContainerApi,
   DockerContainerCreateOptions,
   DockerContainerSummary,
+  DockerEngineInfo,
   DockerEventsOptions,
   DockerExecCreateOptions,
   DockerListContainersOptions,
@@ -34,6 +35,7 @@ export interface FakeExecIo {
 /** Hooks a test sets to make engine calls slow, failing or observable; a returned promise delays the reply. */
 export interface FakeDockerHooks {
   ping?: () => Promise<void> | void;
+  info?: () => Promise<void> | void;
   inspectImage?: (name: string) => Promise<void> | void;
   pull?: (name: string, signal: AbortSignal | undefined) => Promise<NodeJS.ReadableStream>;
   create?: (config: DockerContainerCreateOptions) => Promise<void> | void;
@@ -62,6 +64,13 @@ export class FakeDocker implements DockerApi {
   /** Every stream the engine handed out (attach, logs, exec, events). */
   readonly streams: PassThrough[] = [];
   hooks: FakeDockerHooks = {};
+  /**
+   * The runtimes `info()` lists (as `docker info`'s `Runtimes`); a create naming another one fails with the
+   * engine's 400 `Unknown runtime specified NAME`. Default: `runc` only.
+   */
+  runtimes: NonNullable<DockerEngineInfo['Runtimes']> = { runc: { path: 'runc' } };
+  /** The runtime of a container that names none. */
+  defaultRuntime = 'runc';
   /** Summaries `listContainers` answers with, when set (otherwise built from `containers`). */
   listed: DockerContainerSummary[] | undefined;
   execHandler: (
@@ -145,6 +154,12 @@ export class FakeDocker implements DockerApi {
     return 'OK';
   }
 
+  async info(options?: DockerCallOptions): Promise<DockerEngineInfo> {
+    this.record('info', options);
+    await this.hooks.info?.();
+    return { Runtimes: structuredClone(this.runtimes), DefaultRuntime: this.defaultRuntime };
+  }
+
   getImage(name: string) {
     return {
       inspect: async () => {
@@ -173,6 +188,9 @@ export class FakeDocker implements DockerApi {
     await this.hooks.create?.(config);
     if (!config.Image || !this.images.has(config.Image))
       throw httpError(404, `No such image: ${config.Image}`);
+    const runtime = config.HostConfig?.Runtime;
+    if (runtime !== undefined && !Object.hasOwn(this.runtimes, runtime))
+      throw httpError(400, `Unknown runtime specified ${runtime}`);
     const container = new FakeContainer(this, `c${this.#nextId++}`, config);
     this.containers.push(container);
     return container;

@@ -13,6 +13,8 @@ async function setup(config: Partial<DockerContainerCreateOptions> = {}) {
   await container.start();
   const sandbox = new DockerSandbox({
     id: 'sbx-1',
+    runtime: 'runc',
+    network: 'none',
     container,
     image: 'img',
     imageSource: 'local',

@@ -33,6 +33,31 @@ if (skipWithoutEngine) {
   console.warn(`[sbx] skipping Docker integration tests: ${engineProblem}; run .ci/prereqs/docker.sh`);
 }
 
+/** The gVisor runtime the isolation tests run on (registered by `.ci/prereqs/docker.sh`). */
+export const GVISOR_RUNTIME = 'runsc';
+
+/** Why the gVisor tests cannot run, if they cannot: no engine, or an engine without the runsc runtime. */
+export const runscProblem: string | undefined =
+  engineProblem ??
+  (await (docker as Dockerode).info().then(
+    (info: { Runtimes?: Record<string, unknown> }) =>
+      Object.hasOwn(info.Runtimes ?? {}, GVISOR_RUNTIME)
+        ? undefined
+        : `the Docker engine has no ${GVISOR_RUNTIME} runtime (it has ${Object.keys(info.Runtimes ?? {}).join(', ')})`,
+    (error: unknown) => `GET /info failed (${(error as Error).message})`,
+  ));
+
+/** True when the gVisor tests are skipped: no runsc (or no engine) and not on CI, where they fail instead. */
+export const skipWithoutRunsc = runscProblem !== undefined && !CI;
+if (skipWithoutRunsc && !skipWithoutEngine) {
+  console.warn(`[sbx] skipping gVisor integration tests: ${runscProblem}; run .ci/prereqs/docker.sh`);
+}
+
+/** Throws (so each test fails on its own, on CI) when the engine, the image or runsc is missing. */
+export function requireRunsc(): void {
+  if (runscProblem) throw new Error(`${runscProblem}; run .ci/prereqs/docker.sh`);
+}
+
 /** Throws (so each test fails on its own) when the engine or the image is missing. */
 export function requireEngine(): void {
   if (engineProblem) throw new Error(`${engineProblem}; run .ci/prereqs/docker.sh`);

@@ -1,0 +1,39 @@
+import { SANDBOX_TYPES } from '@sbx/timing';
+import type { Hono } from 'hono';
+import { runtimeChoices } from '../adapters/docker/docker-isolation.js';
+import type { AppEnv } from '../auth/request-guard.js';
+import type { SandboxPolicy } from '../policy/sandbox-policy.js';
+import type { AgentHost } from '../sandbox/open-agent-host.js';
+import { errorBody } from './http-errors.js';
+import { failure } from './route-helpers.js';
+
+/** What the runtime route needs. */
+export type RuntimeRouteDeps = Pick<AgentHost, 'host'> & { policy: SandboxPolicy };
+
+/**
+ * `GET /v1/runtimes`: the runtimes the engine offers (read fresh: an operator may have just registered one),
+ * whether the policy allows each, and whether sandboxes may ask for egress.
+ */
+export function runtimeRoutes(app: Hono<AppEnv>, deps: RuntimeRouteDeps): void {
+  app.get('/v1/runtimes', async (c) => {
+    const type = SANDBOX_TYPES.find((t) => deps.host.adapter(t)?.listRuntimes);
+    const adapter = type === undefined ? undefined : deps.host.adapter(type);
+    if (type === undefined || !adapter?.listRuntimes) {
+      return c.json(
+        errorBody('NOT_SUPPORTED', 'this host provisions no sandboxes with engine runtimes'),
+        501,
+      );
+    }
+    try {
+      const runtimes = await adapter.listRuntimes({ fresh: true });
+      return c.json({
+        type,
+        default: runtimes.default,
+        allowNetwork: deps.policy.allowNetwork,
+        runtimes: runtimeChoices(runtimes, deps.policy),
+      });
+    } catch (error) {
+      return failure(c, error);
+    }
+  });
+}
