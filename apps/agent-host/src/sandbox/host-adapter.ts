@@ -27,8 +27,11 @@ export interface HostSandbox {
 /** The runtimes a backend offers (a Docker engine's `runc`, `runsc`, ...) and its default. */
 export interface SandboxRuntimes {
   default: string;
-  /** `networkNone`: registered with `--network=none`, so its sandboxes have loopback only. */
-  runtimes: ReadonlyArray<{ name: string; networkNone: boolean }>;
+  /**
+   * `networkNone`: registered with `--network=none`, so its sandboxes have loopback only; `path`: the binary the
+   * engine runs (`/usr/bin/runsc` is gVisor).
+   */
+  runtimes: ReadonlyArray<{ name: string; networkNone: boolean; path?: string }>;
 }
 
 /** A sandbox the engine says is gone (it exited, was removed, or ran out of memory). */

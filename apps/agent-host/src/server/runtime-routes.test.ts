@@ -160,6 +160,29 @@ describe('engine runtimes and egress over HTTP', () => {
     ]);
   });
 
+  it('a gVisor sandbox with fewer pids than gVisor needs is a 400 naming the field and the floor', async () => {
+    ctx = await setup({ allowedRuntimes: ['runsc', 'gvisor'] });
+    ctx.docker.runtimes = { ...ctx.docker.runtimes, gvisor: { path: '/usr/local/bin/runsc' } };
+    for (const runtime of ['runsc', 'gvisor']) {
+      expect(await ctx.create({ runtime, resources: { pids: 128 } })).toMatchObject({
+        status: 400,
+        body: {
+          error: {
+            code: 'INVALID_REQUEST',
+            message: expect.stringMatching(
+              new RegExp(
+                `^resources\\.pids: 128 is below 256, the fewest a sandbox on ${runtime} \\(gVisor\\)`,
+              ),
+            ),
+          },
+        },
+      });
+    }
+    expect(await ctx.kpis.count()).toBe(0);
+    expect((await ctx.create({ runtime: 'runc', resources: { pids: 128 } })).status).toBe(201);
+    expect((await ctx.create({ runtime: 'runsc', resources: { pids: 256 } })).status).toBe(201);
+  });
+
   it('a runtime name that is not one is a 400 from the schema', async () => {
     ctx = await setup();
     expect(await ctx.create({ runtime: '../runsc' })).toMatchObject({

@@ -1,7 +1,18 @@
-import type { DockerSandboxSpec } from '@sbx/bootstrap';
+import { DEFAULT_DOCKER_RESOURCES, type DockerSandboxSpec } from '@sbx/bootstrap';
 import { AgentHostError } from '../../errors.js';
 import { overCap, type SandboxPolicy } from '../../policy/sandbox-policy.js';
 import type { SandboxRuntimes } from '../../sandbox/host-adapter.js';
+
+/**
+ * The fewest pids a gVisor sandbox may ask for. Under runsc the limit counts the Sentry's own host threads (about
+ * 40 idle, about 135 with ten sleeping processes): at 128, ten background `sleep`s already fail to fork.
+ */
+export const GVISOR_MIN_PIDS = 256;
+
+/** A runtime whose binary is gVisor's `runsc`, whatever name it is registered under. */
+export function isGvisor(runtime: { name: string; path?: string }): boolean {
+  return (runtime.path ?? runtime.name).split('/').pop() === 'runsc';
+}
 
 /** Each runtime the engine offers, whether the policy allows it and whether it can give a sandbox egress. */
 export interface RuntimeChoice {
@@ -29,7 +40,8 @@ export function runtimeChoices(runtimes: SandboxRuntimes, policy: SandboxPolicy)
  * Holds a docker spec's runtime and network to the policy and to what the engine has, before any provisioning
  * call: a runtime not allowed is `POLICY_LIMIT` naming the allowed ones; one the engine lacks is
  * `RUNTIME_NOT_FOUND` naming what it has; egress without `--allow-network` is `POLICY_LIMIT`, and egress on a
- * runtime registered with `--network=none` is `INVALID_REQUEST`. `name` spells a field as the caller did.
+ * runtime registered with `--network=none` is `INVALID_REQUEST`, as is a gVisor sandbox with fewer than
+ * `GVISOR_MIN_PIDS` pids (its commands would fail to fork). `name` spells a field as the caller did.
  */
 export function admitDockerIsolation(
   spec: DockerSandboxSpec,
@@ -56,6 +68,13 @@ export function admitDockerIsolation(
     throw new AgentHostError(
       'INVALID_REQUEST',
       `${name('network')}: runtime ${runtime.name} is registered with --network=none, so its sandboxes have loopback only; ask for network "none" or a runtime with networking`,
+    );
+  }
+  const pids = spec.resources?.pids ?? DEFAULT_DOCKER_RESOURCES.pids;
+  if (isGvisor(runtime) && pids < GVISOR_MIN_PIDS) {
+    throw new AgentHostError(
+      'INVALID_REQUEST',
+      `${name('resources.pids')}: ${pids} is below ${GVISOR_MIN_PIDS}, the fewest a sandbox on ${runtime.name} (gVisor) may have: gVisor's own threads count against the limit, so its commands would fail to fork`,
     );
   }
 }
