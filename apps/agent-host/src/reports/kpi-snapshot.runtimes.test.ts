@@ -83,6 +83,12 @@ describe('GET /v1/kpis by engine runtime', () => {
       allTime: { n: 12, failures: 1 },
     });
     expect(Object.keys(runsc.types.docker?.byRuntime ?? {})).toEqual(['runsc']);
+    // What a picker offers stays every recorded runtime (of the host, when narrowed to one).
+    expect(runsc.runtimes).toEqual([
+      { runtime: 'runc', provisionings: 30 },
+      { runtime: 'runsc', provisionings: 12 },
+    ]);
+    expect((await get('?host=host-b')).runtimes).toEqual([{ runtime: 'runsc', provisionings: 8 }]);
     expect(runsc.types.docker?.trend.timestamps).toHaveLength(12);
 
     const both = await get('?host=host-a&runtime=runsc');

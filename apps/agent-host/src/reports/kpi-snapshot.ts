@@ -93,17 +93,22 @@ async function compute(
   scope: RowScope = {},
   now = Date.now(),
 ) {
-  const types = await Promise.all(
-    (only ? [only] : SANDBOX_TYPES).map(
-      async (type) => [type, await typeSnapshot(kpis, type, now, defined(scope))] as const,
+  const [runtimes, types] = await Promise.all([
+    kpis.listRuntimes(only, { host: scope.host }),
+    Promise.all(
+      (only ? [only] : SANDBOX_TYPES).map(
+        async (type) => [type, await typeSnapshot(kpis, type, now, defined(scope))] as const,
+      ),
     ),
-  );
+  ]);
   // One window for every card, chart and verdict: the newest 100 valid (not cancelled) provisionings.
   return {
     window: SLA_WINDOW,
     host: scope.host ?? 'fleet',
     /** The one engine runtime the snapshot is narrowed to; `null`: every runtime (and rows without one). */
     runtime: scope.runtime ?? null,
+    /** The runtimes recorded (of the host, when narrowed to one; not narrowed by `runtime`): what a picker offers. */
+    runtimes,
     types: Object.fromEntries(types) as Partial<Record<SandboxType, TypeKpis>>,
   };
 }
