@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config.js';
 import { type AgentHost, openAgentHost } from '../src/sandbox/open-agent-host.js';
+import { parseExposition } from '../src/telemetry/testing/exposition.js';
 import { runCli } from './harness.js';
 
 // Two agent hosts on one PostgreSQL database, as the README's "run a fleet" sets them up, and `sbx report` for the
@@ -85,5 +86,36 @@ describe.skipIf(!reachable)('two agent hosts on one PostgreSQL', () => {
       { hostId: 'host-a', provisionings: 6 },
       { hostId: 'host-b', provisionings: 4 },
     ]);
+  });
+
+  it('labels each host’s /metrics series with the engine runtime its rows were recorded with', async () => {
+    const [a, b] = hosts as [AgentHost, AgentHost];
+    const docker = (hostId: string, runtime: string, durationMs: number): ProvisionResult => ({
+      sandboxType: 'docker',
+      durationMs,
+      status: 'ok',
+      timestamp: new Date(),
+      attributes: { hostId, runtime, network: 'none' },
+    });
+    await a.kpis.recordMany([docker('host-a', 'runsc', 480), docker('host-a', 'runc', 250)]);
+    await b.kpis.record(docker('host-b', 'runsc', 510));
+    const count = (text: string, runtime: string) =>
+      parseExposition(text)
+        .get('sbx_provisionings_total')
+        ?.metrics.find(
+          (m) =>
+            m.labels.sandbox_type === 'docker' &&
+            m.labels.outcome === 'ready' &&
+            m.labels.source === 'cold' &&
+            m.labels.runtime === runtime,
+        )?.value;
+    // The feed hands out a row once every older transaction on the server ended (another test's may be open).
+    await expect
+      .poll(async () => {
+        const text = await a.metrics.metrics();
+        return [count(text, 'runsc'), count(text, 'runc')];
+      })
+      .toEqual(['1', '1']);
+    await expect.poll(async () => count(await b.metrics.metrics(), 'runsc')).toBe('1');
   });
 });

@@ -113,13 +113,17 @@ export async function startServe(db: string, args: string[] = [], env: NodeJS.Pr
   return { ...cli, base, token, tokenFile, api };
 }
 
-/** The value of the sample `name` whose labels include `labels` (in any order) in a Prometheus exposition. */
+/**
+ * The value of the sample `name` whose labels include `labels` (in any order) in a Prometheus exposition; the sum
+ * when several do (the series of each engine `runtime`, when the labels leave it out); `undefined` when none does.
+ */
 export function sampleValue(text: string, name: string, labels: Record<string, string>): string | undefined {
+  let sum: number | undefined;
   for (const line of text.split('\n')) {
     const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
     const have = new Map([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([k, v]) => have.get(k) === v)) return match[3];
+    if (Object.entries(labels).every(([k, v]) => have.get(k) === v)) sum = (sum ?? 0) + Number(match[3]);
   }
-  return undefined;
+  return sum === undefined ? undefined : String(sum);
 }

@@ -81,6 +81,10 @@ describe.skipIf(missing !== undefined && !process.env.CI)('sbx serve against the
         '1',
       );
       expect(sampleValue(text, 'sbx_provisioning_failures_total', docker)).toBe('0');
+      // Labelled with the engine runtime it ran on (the engine's default, by name), never left empty.
+      const ok = { ...docker, status: 'ok' };
+      expect(sampleValue(text, 'sbx_provisioning_duration_seconds_count', { ...ok, runtime: '' })).toBe('0');
+      expect(text).toMatch(/^sbx_provisioning_duration_seconds_count\{[^}]*runtime="\w+"[^}]*\} 1$/m);
       expect(text).not.toContain(id);
       expect((await (await fetch('/v1/alerts')).json()).rows).toEqual([]);
     } finally {

@@ -200,7 +200,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** per type: SLA status, percentiles, phases; of the fleet, or of one agent host with ?host= */
+        /** per type: SLA status, percentiles, phases, the split by source and by engine runtime (byRuntime); of the fleet, or of one agent host with ?host=, one runtime with ?runtime= */
         get: operations["getKpis"];
         put?: never;
         post?: never;
@@ -1436,6 +1436,7 @@ export interface operations {
         parameters: {
             query?: {
                 host?: string;
+                runtime?: string;
             };
             header?: never;
             path?: never;

@@ -118,6 +118,33 @@ describe.each(TEST_DIALECTS)('on %s', (dialect) => {
       await db.destroy();
     });
 
+    it('gives each row its engine runtime and network, null for rows without them', async () => {
+      const db = await openTestDatabase(dialect);
+      const kpis = new SandboxProvisioningKPI(db);
+      const timestamp = new Date('2026-11-22T10:00:00Z');
+      await kpis.recordMany([
+        {
+          sandboxType: 'docker',
+          durationMs: 400,
+          status: 'ok',
+          timestamp,
+          attributes: { runtime: 'runsc', network: 'none' },
+        },
+        { sandboxType: 'docker', durationMs: 200, status: 'ok', timestamp, attributes: { runtime: 'runc' } },
+        { sandboxType: 'webcontainer', durationMs: 900, status: 'ok', timestamp },
+      ]);
+      const feed = new ChangeFeed(db);
+      // On PostgreSQL a row is handed out once every older transaction on the server ended (another test's may be open).
+      await expect
+        .poll(async () => (await feed.provisionsSince(0)).map((c) => [c.durationMs, c.runtime, c.network]))
+        .toEqual([
+          [400, 'runsc', 'none'],
+          [200, 'runc', null],
+          [900, null, null],
+        ]);
+      await db.destroy();
+    });
+
     it('misses no row a slower transaction commits after a faster one (two connections)', async () => {
       const [db, second] = (await openSharedTestDatabases(dialect, 2)) as [
         Kysely<SbxDatabase>,

@@ -23,6 +23,10 @@ export interface ProvisionChange {
   cancelled: boolean;
   /** `cold`, `pool` or `refill`. */
   source: ProvisionSource;
+  /** The engine runtime it ran under (`runc`, `runsc`, ...); `null` without one (a webcontainer, an older row). */
+  runtime: string | null;
+  /** Its network (`none`, `egress`); `null` without one. */
+  network: string | null;
   /** Its timed phases, in recorded order. */
   phases: { name: string; durationMs: number }[];
 }
@@ -84,6 +88,8 @@ export class ChangeFeed {
           'error_name',
           'cancelled',
           'source',
+          'runtime',
+          'network',
         ])
         .where(feedCursor(kind, 'kpis', 'k'), '>', after)
         .where(feedCursor(kind, 'kpis', 'k'), '<=', upTo);
@@ -116,6 +122,8 @@ export class ChangeFeed {
         failed: r.error_name !== null && r.cancelled === 0,
         cancelled: r.cancelled === 1,
         source: r.source,
+        runtime: r.runtime,
+        network: r.network,
         phases: byId.get(r.id) ?? [],
       }));
     } catch (error) {

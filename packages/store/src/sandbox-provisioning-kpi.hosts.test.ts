@@ -99,6 +99,35 @@ describe.each(TEST_DIALECTS)('on %s', (dialect) => {
       ]);
     });
 
+    it('list the runtimes provisionings ran under, most first, of a type and of one host', async () => {
+      const { kpis } = await fresh();
+      expect(await kpis.listRuntimes()).toEqual([]);
+      const rows = fleetRows(90, 5);
+      const webcontainer: ProvisionResult = {
+        sandboxType: 'webcontainer',
+        durationMs: 900,
+        status: 'ok',
+        timestamp: new Date(BASE),
+        attributes: { hostId: 'host-a' },
+      };
+      await kpis.recordMany([...rows, webcontainer]);
+      const counts = (mine: ProvisionResult[]) =>
+        RUNTIMES.map((runtime) => ({
+          runtime,
+          provisionings: mine.filter((r) => attr(r, 'runtime') === runtime).length,
+        }))
+          .filter((r) => r.provisionings > 0)
+          .sort((a, b) => b.provisionings - a.provisionings || (a.runtime < b.runtime ? -1 : 1));
+      expect(await kpis.listRuntimes()).toEqual(counts(rows));
+      expect(await kpis.listRuntimes('docker')).toEqual(counts(rows));
+      expect(await kpis.listRuntimes('webcontainer')).toEqual([]);
+      expect(await kpis.listRuntimes('docker', { host: 'host-b' })).toEqual(
+        counts(rows.filter((r) => attr(r, 'hostId') === 'host-b')),
+      );
+      expect(await kpis.listRuntimes(undefined, { host: 'nobody' })).toEqual([]);
+      await expect(kpis.listRuntimes('vm' as 'docker')).rejects.toMatchObject({ field: 'type' });
+    });
+
     it('refuses a runtime or network that is not a short non-empty string, writing nothing', async () => {
       const { kpis } = await fresh();
       const [good] = fleetRows(1, 1) as [ProvisionResult];

@@ -237,6 +237,33 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
   }
 
   /**
+   * The engine runtimes provisionings were recorded under (of `type`, or of every type; of one `host`), with how
+   * many each (cancelled ones included), most first; read from the all-time rollups (rows without a runtime, such
+   * as webcontainers, are left out).
+   */
+  async listRuntimes(
+    type?: SandboxType,
+    options: { host?: string | undefined } = {},
+  ): Promise<{ runtime: string; provisionings: number }[]> {
+    const t = type === undefined ? undefined : sandboxType(type, 'type');
+    const { host } = rowScope({ host: options.host });
+    const rows = await this.#read('list runtimes', () => {
+      let q = this.#db
+        .selectFrom('sandbox_provisioning_rollups')
+        .select((eb) => ['runtime', eb.fn.sum<number>(eb('n', '+', eb.ref('cancelled'))).as('n')])
+        .where('period', '=', '')
+        .where('runtime', '!=', '');
+      if (t !== undefined) q = q.where('sandbox_type', '=', t);
+      if (host !== undefined) q = q.where('host_id', '=', host);
+      return q.groupBy('runtime').execute();
+    });
+    return rows
+      .map((r) => ({ runtime: r.runtime, provisionings: Number(r.n) }))
+      .filter((r) => r.provisionings > 0)
+      .sort((a, b) => b.provisionings - a.provisionings || (a.runtime < b.runtime ? -1 : 1));
+  }
+
+  /**
    * A token that changes whenever anything was written to the database since the last call, by this connection
    * or another process: readers cache what they computed from the tables under it. O(1).
    */

@@ -224,6 +224,7 @@ async function refillsSince(agent: AgentHost, since: Date): Promise<BenchRefill[
       durationMs: r.durationMs,
       phases: r.phases,
       failed: r.error !== undefined,
+      ...(r.runtime === undefined ? {} : { runtime: r.runtime }),
     }))
     .sort((a, b) => a.atMs - b.atMs);
 }

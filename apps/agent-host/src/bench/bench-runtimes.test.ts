@@ -21,7 +21,18 @@ function comparison(): BenchRun {
     });
     return [slower(1), slower(2)];
   });
-  return { ...base, requests, runtimes: { names: ['runc', 'runsc'], default: 'runc' } };
+  // Each refill's KPI row names its runtime: runsc's take three times as long; a failed one is left out.
+  const refills = base.refills.flatMap((r) => [
+    { ...r, runtime: 'runc' },
+    { ...r, runtime: 'runsc', durationMs: r.durationMs * 3 },
+  ]);
+  refills.push({
+    ...(base.refills[0] as (typeof refills)[number]),
+    runtime: 'runsc',
+    failed: true,
+    durationMs: 1,
+  });
+  return { ...base, requests, refills, runtimes: { names: ['runc', 'runsc'], default: 'runc' } };
 }
 
 describe('summarizeRuntimes', () => {
@@ -34,6 +45,9 @@ describe('summarizeRuntimes', () => {
     expect(runsc?.phases.create.p50Ms).toBeCloseTo(2 * (runc?.phases.create.p50Ms ?? 0));
     expect(runsc?.phases.image.p50Ms).toBe(runc?.phases.image.p50Ms);
     expect(runsc?.cold.n).toBe(runc?.cold.n);
+    expect(runsc?.refill.n).toBe(runc?.refill.n);
+    expect(runc?.refill.n).toBeGreaterThan(0);
+    expect(runsc?.ratio.refillP95).toBeCloseTo(3);
     expect(summarizeRuntimes(syntheticRun(3))).toBeUndefined();
   });
 
@@ -45,7 +59,7 @@ describe('summarizeRuntimes', () => {
     expect(lines[0]).toMatch(/runc \(default\)\s+x default\s+runsc\s+x default/);
     expect(lines.find((l) => l.startsWith('cold total p50'))).toMatch(/1\.00x .* 2\.00x$/);
     expect(lines.slice(1).map((l) => l.trim().split(/\s{2,}/)[0])).toEqual([
-      'n cold / hits',
+      'n cold / hits / refills',
       'cold total p50',
       'cold total p95',
       'image p50',
@@ -57,7 +71,9 @@ describe('summarizeRuntimes', () => {
       'ready p50',
       'ready p95',
       'pool hit p95 (server)',
+      'refill p95 (background)',
     ]);
+    expect(lines.find((l) => l.startsWith('refill p95'))).toMatch(/1\.00x .* 3\.00x$/);
     const html = renderBenchReport(run, summarize(run), figures);
     expect(html).toContain('data-testid="runtime-chart"');
     expect(html).toContain('2.00x');

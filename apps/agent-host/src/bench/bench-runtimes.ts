@@ -15,8 +15,15 @@ export interface RuntimeFigures {
   phases: Record<(typeof COLD_PHASES)[number], Spread>;
   /** Pool hits, server side (accepted -> handed out, KPI row written). */
   hit: Spread;
-  /** This runtime's cold p50 and p95, and hit p95, over the default's; 1 for the default itself. */
-  ratio: { coldP50: number | undefined; coldP95: number | undefined; hitP95: number | undefined };
+  /** The pools' background refills on this runtime that became ready, as their KPI rows record them. */
+  refill: Spread;
+  /** This runtime's cold p50 and p95, hit p95 and refill p95 over the default's; 1 for the default itself. */
+  ratio: {
+    coldP50: number | undefined;
+    coldP95: number | undefined;
+    hitP95: number | undefined;
+    refillP95: number | undefined;
+  };
 }
 
 /** Per runtime of a comparison run (`--runtime`): cold p50/p95 by phase and in all, pool hit p95, ratios. */
@@ -33,7 +40,8 @@ export function summarizeRuntimes(run: BenchRun): RuntimeFigures[] | undefined {
       cold: spread(cold.map((r) => r.kpiMs)),
       phases: Object.fromEntries(COLD_PHASES.map((name) => [name, phase(name)])) as RuntimeFigures['phases'],
       hit: spread(ok.filter((r) => r.kind === 'pool' && r.source === 'pool').map((r) => r.serverMs)),
-      ratio: { coldP50: undefined, coldP95: undefined, hitP95: undefined },
+      refill: spread(run.refills.filter((r) => !r.failed && r.runtime === runtime).map((r) => r.durationMs)),
+      ratio: { coldP50: undefined, coldP95: undefined, hitP95: undefined, refillP95: undefined },
     };
   });
   const base = figures.find((f) => f.isDefault);
@@ -44,6 +52,7 @@ export function summarizeRuntimes(run: BenchRun): RuntimeFigures[] | undefined {
       coldP50: over(f.cold.p50Ms, base?.cold.p50Ms),
       coldP95: over(f.cold.p95Ms, base?.cold.p95Ms),
       hitP95: over(f.hit.p95Ms, base?.hit.p95Ms),
+      refillP95: over(f.refill.p95Ms, base?.refill.p95Ms),
     };
   }
   return figures;
@@ -67,7 +76,10 @@ export function formatRuntimes(figures: readonly RuntimeFigures[]): string {
       ratio ? x(ratio(f)) : '',
     ]),
   ];
-  const n = ['n cold / hits', ...figures.flatMap((f) => [`${f.cold.n} / ${f.hit.n}`, ''])];
+  const n = [
+    'n cold / hits / refills',
+    ...figures.flatMap((f) => [`${f.cold.n} / ${f.hit.n} / ${f.refill.n}`, '']),
+  ];
   return table([
     head,
     n,
@@ -97,6 +109,11 @@ export function formatRuntimes(figures: readonly RuntimeFigures[]): string {
       'pool hit p95 (server)',
       (f) => f.hit.p95Ms,
       (f) => f.ratio.hitP95,
+    ),
+    line(
+      'refill p95 (background)',
+      (f) => f.refill.p95Ms,
+      (f) => f.ratio.refillP95,
     ),
   ]);
 }

@@ -47,6 +47,8 @@ export interface BenchRefill {
   durationMs: number;
   phases: PhaseTiming[];
   failed: boolean;
+  /** The engine runtime its KPI row records (a comparison run's refills are split by it). */
+  runtime?: string;
 }
 
 /** What the burst mode found. */

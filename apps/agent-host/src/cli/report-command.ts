@@ -2,6 +2,7 @@ import type { StoredAlert } from '@sbx/store';
 import { isSandboxType, type PerfReport, SANDBOX_TYPES, type SandboxType } from '@sbx/timing';
 import { Command, InvalidArgumentError } from 'commander';
 import type { ProvisionCommandContext } from '../adapters/sandbox-type-module.js';
+import { RUNTIME_NAME } from '../policy/sandbox-policy.js';
 import { type KpiSnapshot, kpiSnapshot } from '../reports/kpi-snapshot.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import type { CliIo } from './cli-io.js';
@@ -18,14 +19,32 @@ export function reportCommand(ctx: ProvisionCommandContext): Command {
         throw new InvalidArgumentError(`--type must be one of ${SANDBOX_TYPES.join(', ')}`);
       return value;
     })
+    .option(
+      '--runtime <name>',
+      'only provisionings on this engine runtime (e.g. runsc); combines with --host-id',
+      (value: string) => {
+        if (!RUNTIME_NAME.test(value))
+          throw new InvalidArgumentError(
+            "--runtime must be 1-64 letters, digits, '.', '_' or '-' (an engine runtime, e.g. runsc)",
+          );
+        return value;
+      },
+    )
     .option('--json', 'print JSON for scripts')
-    .addHelpText('after', '\nExample:\n  sbx report --type docker --json')
+    .addHelpText('after', '\nExample:\n  sbx report --type docker --json\n  sbx report --runtime runsc')
     .action((opts) => ctx.withHost((agent) => report(agent, opts, ctx.io)));
 }
 
 /** `sbx report`: per type the P95 over the last 100 against the SLA, p50/p99, breaches, failures; the perf report. */
-export async function report(agent: AgentHost, options: { type?: SandboxType; json?: boolean }, io: CliIo) {
-  const kpis = await kpiSnapshot(agent.kpis, options.type, agent.config.reportHost);
+export async function report(
+  agent: AgentHost,
+  options: { type?: SandboxType; runtime?: string; json?: boolean },
+  io: CliIo,
+) {
+  const kpis = await kpiSnapshot(agent.kpis, options.type, {
+    host: agent.config.reportHost,
+    runtime: options.runtime,
+  });
   const perf = await agent.perf.getReport();
   const alerts = {
     overheadAlerts: await agent.alerts.count('overhead-alert'),
@@ -34,7 +53,7 @@ export async function report(agent: AgentHost, options: { type?: SandboxType; js
   };
   if (options.json) {
     io.stdout.write(
-      `${JSON.stringify({ db: agent.config.dbLabel ?? agent.config.dbPath, host: agent.config.reportHost ?? 'fleet', kpis, perf, alerts }, null, 2)}\n`,
+      `${JSON.stringify({ db: agent.config.dbLabel ?? agent.config.dbPath, host: agent.config.reportHost ?? 'fleet', runtime: options.runtime ?? null, kpis, perf, alerts }, null, 2)}\n`,
     );
     return;
   }
@@ -73,12 +92,38 @@ function formatKpis(kpis: KpiSnapshot): string {
       `${type} by source (newest ${kpis.window} each): ${seen.map(([source, s]) => `${source} n ${s?.n} p50 ${ms(s?.p50Ms)} p95 ${ms(s?.p95Ms)}`).join(' · ')}`,
     ];
   });
+  const scope = [
+    kpis.host === 'fleet' ? 'whole fleet' : `host ${kpis.host}`,
+    ...(kpis.runtime === null ? [] : [`runtime ${kpis.runtime}`]),
+  ].join(', ');
   return [
-    `Provisioning (newest ${kpis.window} per type, ${kpis.host === 'fleet' ? 'whole fleet' : `host ${kpis.host}`})`,
+    `Provisioning (newest ${kpis.window} per type, ${scope})`,
     table(rows),
     ...phases,
     ...sources,
+    ...runtimeTables(kpis),
   ].join('\n');
+}
+
+/** Per type that recorded runtimes, one row per runtime: its own newest 100 and verdict. */
+function runtimeTables(kpis: KpiSnapshot): string[] {
+  return Object.entries(kpis.types).flatMap(([type, k]) => {
+    const runtimes = Object.entries(k.byRuntime);
+    if (runtimes.length === 0) return [];
+    const rows = [['runtime', 'n', 'p50', 'p95', 'status', 'failures', 'all-time n']];
+    for (const [runtime, r] of runtimes) {
+      rows.push([
+        runtime,
+        String(r.last100.n),
+        ms(r.last100.p50Ms),
+        ms(r.p95Last100),
+        r.verdict.reason ? `${r.sla} (${r.verdict.reason})` : r.sla,
+        String(r.last100.failures),
+        String(r.provisionings),
+      ]);
+    }
+    return ['', `${type} by engine runtime (newest ${kpis.window} each)`, table(rows)];
+  });
 }
 
 function formatPerf(perf: PerfReport): string {

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { HttpResponse } from '../webcontainer/index.js';
 import { DASHBOARD_CHARTS_JS } from './dashboard-charts-script.js';
 import { DASHBOARD_FORMAT_JS } from './dashboard-format-script.js';
+import { DASHBOARD_RUNTIMES_JS } from './dashboard-runtimes-script.js';
 import { DASHBOARD_JS } from './dashboard-script.js';
 import { DASHBOARD_CSS } from './dashboard-style.js';
 
@@ -29,6 +30,7 @@ const HTML = `<!doctype html>
 <body>
 <header><h1>sbx: sandbox provisioning</h1><span>the SLA verdict: P95 of the newest 100 valid provisionings, failures as &infin;, against the limit</span>
 <label class="picker">host <select id="host" data-testid="host-picker"><option value="">whole fleet</option></select></label>
+<label class="picker">runtime <select id="runtime" data-testid="runtime-picker"><option value="">every runtime</option></select></label>
 <span class="status" data-testid="refreshed">loading...</span></header>
 <main id="types"></main>
 <main>
@@ -56,6 +58,7 @@ export async function serveDashboardAsset(pathname: string): Promise<HttpRespons
   if (file === 'app.js') return asset('text/javascript', DASHBOARD_JS);
   if (file === 'charts.js') return asset('text/javascript', DASHBOARD_CHARTS_JS);
   if (file === 'format.js') return asset('text/javascript', DASHBOARD_FORMAT_JS);
+  if (file === 'runtimes.js') return asset('text/javascript', DASHBOARD_RUNTIMES_JS);
   if (file === 'app.css') return asset('text/css', DASHBOARD_CSS);
   if (file === 'uPlot.esm.js' || file === 'uPlot.min.css') {
     uplotDist ??= join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');

@@ -5,12 +5,15 @@
 export const DASHBOARD_JS = String.raw`
 import { drawHistogram, drawTimeline } from '/dashboard/charts.js';
 import { el, ms, percent, stat, verdictText, verdictWhy } from '/dashboard/format.js';
+import { renderRuntimePicker, renderRuntimeTable } from '/dashboard/runtimes.js';
 
 const REFRESH_MS = 5000;
 const PHASE_COLORS = ['#2f6fdd', '#f29d38', '#8e5cd9', '#20a39e', '#d9487d', '#7a8b99', '#b5a021'];
 let last;
 // The host picker: '' is the whole fleet; '?host=X' in the address opens on one agent host.
 let host = new URLSearchParams(location.search).get('host') || '';
+// The runtime picker: '' is every runtime; '?runtime=X' narrows every figure to one engine runtime.
+let runtime = new URLSearchParams(location.search).get('runtime') || '';
 
 async function getJson(path) {
   const res = await fetch(path, { headers: { accept: 'application/json' } });
@@ -32,6 +35,8 @@ function typeCard(type, window) {
       el('div', { class: 'chart' }, [el('h3', { text: 'Latency of the window\'s ready provisionings, SLA in red' }), el('div', { 'data-part': 'hist', 'data-testid': type + '-hist' })]),
       el('div', { class: 'chart' }, [el('h3', { text: 'The window over time: each provisioning and the P95 line against the SLA' }), el('div', { 'data-part': 'time', 'data-testid': type + '-time' })]),
     ]),
+    el('h3', { text: 'By engine runtime (each judged over its own newest ' + window + ')' }),
+    el('div', { 'data-part': 'runtimes', 'data-testid': type + '-runtimes' }),
     el('h3', { text: 'Where the time goes (mean per phase, the window)' }),
     el('div', { class: 'phases', 'data-part': 'phases', 'data-testid': type + '-phases' }),
     el('div', { class: 'legend', 'data-part': 'legend' }),
@@ -69,7 +74,7 @@ function renderStats(card, type, k) {
   const none = { n: undefined, failures: undefined, cancelled: undefined };
   const all = a || none;
   const count = (x) => (x === undefined ? '-' : String(x));
-  part(card, 'all-title').textContent = 'All time' + (host ? ' on ' + host : ' (the fleet)') + ' (quantiles within 1%)' +
+  part(card, 'all-title').textContent = 'All time' + (host ? ' on ' + host : ' (the fleet)') + (runtime ? ' on ' + runtime : '') + ' (quantiles within 1%)' +
     (k.last24h ? '; last 24 h: n ' + k.last24h.n + ', p95 ' + ms(k.last24h.p95Ms) : '');
   part(card, 'all').replaceChildren(
     stat('n', count(all.n), type + '-n-all'),
@@ -161,6 +166,7 @@ function renderTypes(kpis) {
     const points = t.timestamps.map((timestamp, j) => ({ timestamp, durationMs: t.durationsMs[j], failed: t.failed[j], p95Ms: t.p95Ms[j] }));
     drawHistogram(part(cards[i], 'hist'), points, k.slaLimitMs);
     drawTimeline(part(cards[i], 'time'), points, k.slaLimitMs);
+    renderRuntimeTable(part(cards[i], 'runtimes'), type, k.byRuntime);
     renderPhases(cards[i], k.phases);
     renderFailures(cards[i], k.latestFailures);
   });
@@ -182,13 +188,18 @@ function renderHosts(rows) {
 async function refresh() {
   const status = document.querySelector('[data-testid="refreshed"]');
   try {
-    const asked = host;
-    const kpisPath = '/v1/kpis' + (asked ? '?host=' + encodeURIComponent(asked) : '');
+    const asked = host + ' ' + runtime;
+    const query = new URLSearchParams();
+    if (host) query.set('host', host);
+    if (runtime) query.set('runtime', runtime);
+    const search = query.toString();
+    const kpisPath = '/v1/kpis' + (search ? '?' + search : '');
     const [kpis, perf, alerts, hosts] = await Promise.all([getJson(kpisPath), getJson('/v1/perf/report'), getJson('/v1/alerts?limit=8'), getJson('/v1/hosts')]);
-    // A host picked while this refresh was under way: its own refresh draws it.
-    if (asked !== host) return;
+    // A host or runtime picked while this refresh was under way: its own refresh draws it.
+    if (asked !== host + ' ' + runtime) return;
     last = kpis;
     renderHosts(hosts.rows);
+    renderRuntimePicker(document.getElementById('runtime'), kpis.runtimes || [], runtime);
     renderTypes(kpis);
     renderPerf(perf);
     renderAlerts(alerts.rows);
@@ -208,13 +219,21 @@ addEventListener('resize', () => {
   resizing = setTimeout(() => last && renderTypes(last), 150);
 });
 
-document.getElementById('host').addEventListener('change', (event) => {
-  host = event.target.value;
+// A picked host or runtime goes into the address, so a reload or a shared link opens on it.
+function picked(name, value) {
   const url = new URL(location.href);
-  if (host) url.searchParams.set('host', host);
-  else url.searchParams.delete('host');
+  if (value) url.searchParams.set(name, value);
+  else url.searchParams.delete(name);
   history.replaceState(null, '', url);
   void refresh();
+}
+document.getElementById('host').addEventListener('change', (event) => {
+  host = event.target.value;
+  picked('host', host);
+});
+document.getElementById('runtime').addEventListener('change', (event) => {
+  runtime = event.target.value;
+  picked('runtime', runtime);
 });
 
 // The next poll is scheduled once this one is done, so a slow host never has refreshes piling up.

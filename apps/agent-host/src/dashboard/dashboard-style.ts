@@ -34,6 +34,7 @@ th { color: var(--muted); font-weight: 600; font-size: 12px; }
 td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.message { overflow-wrap: anywhere; }
 .empty { color: var(--muted); font-style: italic; }
+td.verdict.met { color: var(--ok); } td.verdict.breached { color: var(--bad); }
 .failures { padding-left: 18px; overflow-wrap: anywhere; }
 .failures li { color: var(--bad); }
 .failures li.empty { color: var(--muted); }

@@ -84,7 +84,8 @@ export const ISOLATION_SETTINGS = {
   allowNetwork: ['--allow-network', 'SBX_ALLOW_NETWORK'],
 } as const satisfies Partial<Record<keyof SandboxPolicy, readonly [string, string]>>;
 
-const RUNTIME_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** What an engine runtime's name may be (`runc`, `runsc`): what the policy, `?runtime=` and `--runtime` accept. */
+export const RUNTIME_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
  * The policy from flags (camel-cased keys of `POLICY_SETTINGS`), then environment, then defaults. Values are

@@ -1,6 +1,7 @@
-import type { SandboxProvisioningKPI } from '@sbx/store';
+import type { RowScope, SandboxProvisioningKPI } from '@sbx/store';
 import { PROVISION_SOURCES, SANDBOX_TYPES, type SandboxType, SLA_LIMITS, SLA_WINDOW } from '@sbx/timing';
 import { jsonMs, jsonStats, jsonVerdict } from './json-safe.js';
+import { runtimeSplit } from './runtime-split.js';
 import { slaTrend, type TrendPoint } from './sla-trend.js';
 
 /** Rounds to whole microseconds: plenty for a chart, and a third of the bytes of a full double. */
@@ -27,9 +28,20 @@ const HOUR_MS = 3_600_000;
 /** The UTC hour `now` is in (`YYYY-MM-DDTHH`): the hourly figures move on with it. */
 const hourOf = (now: number) => new Date(now).toISOString().slice(0, 13);
 
-async function typeSnapshot(kpis: SandboxProvisioningKPI, type: SandboxType, now: number, host?: string) {
-  const scope = host === undefined ? {} : { host };
-  const [p95Last100, last100, allTime, last24h, phases, rows, ...perSource] = await Promise.all([
+/** True when `scope` narrows the fleet's snapshot (to one host, one runtime or both). */
+const isScoped = (scope: RowScope) => scope.host !== undefined || scope.runtime !== undefined;
+
+/** A scope with only the keys that are set (the store's reads take `{}` as the fleet's, every runtime's). */
+function defined(scope: RowScope): RowScope {
+  const out: RowScope = {};
+  if (scope.host !== undefined) out.host = scope.host;
+  if (scope.runtime !== undefined) out.runtime = scope.runtime;
+  return out;
+}
+
+async function typeSnapshot(kpis: SandboxProvisioningKPI, type: SandboxType, now: number, scope: RowScope) {
+  const [byRuntime, p95Last100, last100, allTime, last24h, phases, rows, ...perSource] = await Promise.all([
+    runtimeSplit(kpis, type, scope),
     kpis.getP95Latency(type, scope),
     kpis.getStats(type, { window: SLA_WINDOW, ...scope }),
     // All-time and hourly figures come from the rollups, kept per host: the fleet's or one host's alike.
@@ -58,6 +70,11 @@ async function typeSnapshot(kpis: SandboxProvisioningKPI, type: SandboxType, now
     bySource: Object.fromEntries(
       PROVISION_SOURCES.map((s, i) => [s, perSource[i] && jsonStats(perSource[i])]),
     ),
+    /**
+     * Each engine runtime that has rows, by name: its own newest 100 and verdict. Rows without a runtime
+     * (webcontainers, older rows) are under no key.
+     */
+    byRuntime,
     /** The verdict's window in time order, with the P95 at each provisioning: the dashboard's charts. */
     trend: trendColumns(slaTrend(rows, SLA_LIMITS[type])),
     latestFailures: rows
@@ -70,16 +87,28 @@ async function typeSnapshot(kpis: SandboxProvisioningKPI, type: SandboxType, now
 /** The KPIs of one sandbox type in the snapshot. */
 export type TypeKpis = Awaited<ReturnType<typeof typeSnapshot>>;
 
-async function compute(kpis: SandboxProvisioningKPI, only?: SandboxType, host?: string, now = Date.now()) {
-  const types = await Promise.all(
-    (only ? [only] : SANDBOX_TYPES).map(
-      async (type) => [type, await typeSnapshot(kpis, type, now, host)] as const,
+async function compute(
+  kpis: SandboxProvisioningKPI,
+  only?: SandboxType,
+  scope: RowScope = {},
+  now = Date.now(),
+) {
+  const [runtimes, types] = await Promise.all([
+    kpis.listRuntimes(only, { host: scope.host }),
+    Promise.all(
+      (only ? [only] : SANDBOX_TYPES).map(
+        async (type) => [type, await typeSnapshot(kpis, type, now, defined(scope))] as const,
+      ),
     ),
-  );
+  ]);
   // One window for every card, chart and verdict: the newest 100 valid (not cancelled) provisionings.
   return {
     window: SLA_WINDOW,
-    host: host ?? 'fleet',
+    host: scope.host ?? 'fleet',
+    /** The one engine runtime the snapshot is narrowed to; `null`: every runtime (and rows without one). */
+    runtime: scope.runtime ?? null,
+    /** The runtimes recorded (of the host, when narrowed to one; not narrowed by `runtime`): what a picker offers. */
+    runtimes,
     types: Object.fromEntries(types) as Partial<Record<SandboxType, TypeKpis>>,
   };
 }
@@ -109,17 +138,18 @@ async function current(kpis: SandboxProvisioningKPI): Promise<Cached> {
 }
 
 /**
- * Per-type KPIs: the SLA verdict and its window, stats over the window, all time and the last 24 hours, phases; of the
- * fleet, or of one agent host with `host`. Every read is
- * O(window); the full snapshot is also cached until the database changes (`dataVersion()`), and callers that
- * arrive while it is computed share the one computation, so pollers cost almost nothing between writes.
+ * Per-type KPIs: the SLA verdict and its window, stats over the window, all time and the last 24 hours, phases, the
+ * split by source and by engine runtime; of the fleet, or narrowed to one agent host (`scope.host`) and/or one
+ * engine runtime (`scope.runtime`). Every read is O(window); the fleet's full snapshot is also cached until the
+ * database changes (`dataVersion()`), and callers that arrive while it is computed share the one computation, so
+ * pollers cost almost nothing between writes.
  */
 export async function kpiSnapshot(
   kpis: SandboxProvisioningKPI,
   only?: SandboxType,
-  host?: string,
+  scope: RowScope = {},
 ): Promise<KpiSnapshot> {
-  if (only || host !== undefined) return compute(kpis, only, host);
+  if (only || isScoped(scope)) return compute(kpis, only, scope);
   return (await current(kpis)).snapshot;
 }
 
@@ -129,11 +159,10 @@ export async function kpiSnapshot(
  */
 export async function kpiSnapshotBody(
   kpis: SandboxProvisioningKPI,
-  host?: string,
+  scope: RowScope = {},
 ): Promise<Uint8Array<ArrayBuffer>> {
-  // One host's view is not cached: the fleet's is what pollers ask for.
-  if (host !== undefined)
-    return new TextEncoder().encode(JSON.stringify(await compute(kpis, undefined, host)));
+  // A narrowed view (one host, one runtime) is not cached: the fleet's is what pollers ask for.
+  if (isScoped(scope)) return new TextEncoder().encode(JSON.stringify(await compute(kpis, undefined, scope)));
   const entry = await current(kpis);
   entry.body ??= entry.snapshot.then((snapshot) => new TextEncoder().encode(JSON.stringify(snapshot)));
   return entry.body;

@@ -130,9 +130,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   });
 
   app.get('/v1/kpis', zValidator('query', kpiQuerySchema, validationHook), async (c) => {
-    // The fleet by default; `?host=` for the provisionings one agent host measured.
-    const { host } = c.req.valid('query');
-    return c.body(await kpiSnapshotBody(deps.kpis, host), 200, JSON_TYPE);
+    // The fleet by default; `?host=` for the provisionings one agent host measured, `?runtime=` for one runtime's.
+    const { host, runtime } = c.req.valid('query');
+    return c.body(await kpiSnapshotBody(deps.kpis, { host, runtime }), 200, JSON_TYPE);
   });
   // The hosts that recorded into this database (a fleet shares one): the dashboard's host picker.
   app.get('/v1/hosts', async (c) => c.json({ rows: await deps.kpis.listHosts() }));

@@ -228,7 +228,8 @@ export function apiRoutes(): RouteDoc[] {
     {
       method: 'get',
       path: '/v1/kpis',
-      summary: 'per type: SLA status, percentiles, phases; of the fleet, or of one agent host with ?host=',
+      summary:
+        'per type: SLA status, percentiles, phases, the split by source and by engine runtime (byRuntime); of the fleet, or of one agent host with ?host=, one runtime with ?runtime=',
       query: kpiQuerySchema,
       responses: { 200: anyJson('the KPI snapshot'), 400: E400, 401: E401 },
     },

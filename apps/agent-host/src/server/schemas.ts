@@ -1,5 +1,6 @@
 import { SANDBOX_TYPES, type SandboxType } from '@sbx/timing';
 import { z } from 'zod';
+import { RUNTIME_NAME } from '../policy/sandbox-policy.js';
 
 const commandSchema = z.union([
   z.string().trim().min(1, 'must not be empty'),
@@ -32,12 +33,19 @@ export const alertQuerySchema = z
   })
   .strict();
 
-/** Query of `GET /v1/kpis`: the fleet's snapshot, or one agent host's with `host` (its `--host-id`). */
+/**
+ * Query of `GET /v1/kpis`: the fleet's snapshot, or one agent host's with `host` (its `--host-id`), one engine
+ * runtime's with `runtime` (`runc`, `runsc`), or both.
+ */
 export const kpiQuerySchema = z
   .object({
     host: z
       .string()
       .regex(/^[\w.:-]{1,128}$/, "must be 1-128 letters, digits, '.', '_', ':' or '-'")
+      .optional(),
+    runtime: z
+      .string()
+      .regex(RUNTIME_NAME, "must be 1-64 letters, digits, '.', '_' or '-' (an engine runtime, e.g. runsc)")
       .optional(),
   })
   .strict();

@@ -150,33 +150,29 @@ describe('PrometheusMetrics', () => {
   });
 
   it('labels each provisioning with its engine runtime (empty without one), each runtime zeroed from its first row', async () => {
-    // The store's runtime column comes in its own change: a feed whose rows carry one stands in for it here.
-    const row = (seq: number, runtime: string | undefined, durationMs: number, failed = false) => ({
-      seq,
-      sandboxType: 'docker' as const,
-      durationMs,
-      status: 'ok' as const,
-      slaLimitMs: 30_000,
-      failed,
-      cancelled: false,
-      source: 'cold' as const,
-      phases: [{ name: 'create', durationMs: durationMs / 2 }],
-      ...(runtime === undefined ? {} : { runtime }),
+    const db = await openDatabase(':memory:');
+    const kpis = new SandboxProvisioningKPI(db);
+    const on = (runtime: string | undefined, durationMs: number, failed = false): ProvisionResult => ({
+      ...result('docker', durationMs, failed),
+      phases: [{ name: 'create', startMs: 0, durationMs: durationMs / 2 }],
+      ...(runtime === undefined ? {} : { attributes: { runtime, network: 'none' } }),
     });
-    const rows = [row(1, 'runc', 100), row(2, 'runsc', 400), row(3, 'runsc', 500), row(4, 'runsc', 50, true)];
-    const feed = {
-      provisionsSince: async (after: number) => rows.filter((r) => r.seq > after),
-      perfRecordsSince: async () => [],
-    } as unknown as ChangeFeed;
-    const f = parse(await new PrometheusMetrics({ feed }).metrics());
+    const feed = new ChangeFeed(db);
+    const metrics = new PrometheusMetrics({ feed });
+    await kpis.recordMany([on('runc', 100), on('runsc', 400)]);
+    await metrics.metrics();
+    // Rows committed after a scrape carry their runtime too.
+    await kpis.recordMany([on('runsc', 500), on('runsc', 50, true), on(undefined, 200)]);
+    const f = parse(await metrics.metrics());
     const histogram = f.get('sbx_provisioning_duration_seconds');
     expect(sample(histogram, { status: 'ok', source: 'cold', runtime: 'runc' })?.count).toBe('1');
     expect(sample(histogram, { status: 'ok', source: 'cold', runtime: 'runsc' })?.count).toBe('2');
-    expect(sample(histogram, { status: 'ok', source: 'cold', runtime: '' })?.count).toBe('0');
+    expect(sample(histogram, { status: 'ok', source: 'cold', runtime: '' })?.count).toBe('1');
     const total = f.get('sbx_provisionings_total');
     expect(sample(total, { outcome: 'failed', source: 'cold', runtime: 'runsc' })?.value).toBe('1');
     expect(sample(total, { outcome: 'failed', source: 'pool', runtime: 'runsc' })?.value).toBe('0');
     const phases = f.get('sbx_provisioning_phase_duration_seconds');
     expect(sample(phases, { phase: 'create', runtime: 'runsc' })?.count).toBe('3');
+    await db.destroy();
   });
 });

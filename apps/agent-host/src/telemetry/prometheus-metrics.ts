@@ -17,15 +17,6 @@ export interface PrometheusMetricsDeps {
 
 const OUTCOMES = ['ready', 'failed', 'cancelled'] as const;
 
-// The store gains its runtime column in a parallel change; until a row carries one its label is empty, which is
-// also what a row without a runtime (a webcontainer, a row recorded before runtimes were) keeps.
-type RowWithRuntime = ProvisionChange & { runtime?: string | null };
-
-/** The `runtime` label of a row: the engine runtime it ran on, or empty when it has none. */
-export function runtimeLabel(row: ProvisionChange): string {
-  return (row as RowWithRuntime).runtime ?? '';
-}
-
 /**
  * Prometheus metrics of everything in the database (whichever process wrote it): each scrape first counts the
  * rows committed since the last one, so the counts equal the database's; the SLA gauges come from the one verdict.
@@ -149,7 +140,8 @@ export class PrometheusMetrics {
   }
 
   #count(row: ProvisionChange): void {
-    const runtime = runtimeLabel(row);
+    // A row without a runtime (a webcontainer, a row recorded before runtimes were) has an empty label.
+    const runtime = row.runtime ?? '';
     this.#zero(row.sandboxType, runtime);
     const labels = { sandbox_type: row.sandboxType, source: row.source, runtime };
     const outcome = row.cancelled ? 'cancelled' : row.failed ? 'failed' : 'ready';
