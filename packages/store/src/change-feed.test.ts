@@ -6,7 +6,12 @@ import {
 } from '@sbx/store';
 import type { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { openSharedTestDatabases, openTestDatabase, TEST_DIALECTS } from './test-databases.test-support.js';
+import {
+  feedSettled,
+  openSharedTestDatabases,
+  openTestDatabase,
+  TEST_DIALECTS,
+} from './test-databases.test-support.js';
 
 describe.each(TEST_DIALECTS)('on %s', (dialect) => {
   describe('ChangeFeed', () => {
@@ -42,6 +47,7 @@ describe.each(TEST_DIALECTS)('on %s', (dialect) => {
           error: { name: 'BootstrapError', message: 'aborted', code: 'CANCELLED' },
         },
       ]);
+      await feedSettled(db, dialect);
       const first = await feed.provisionsSince(0, 2);
       expect(first.map((c) => [c.sandboxType, c.durationMs, c.status, c.failed])).toEqual([
         ['docker', 120, 'ok', false],
@@ -76,6 +82,7 @@ describe.each(TEST_DIALECTS)('on %s', (dialect) => {
         outcome: 'timeout',
         alertFired: true,
       });
+      await feedSettled(db, dialect);
       const runs = await feed.perfRecordsSince(0);
       expect(runs.map((r) => [r.durationMs, r.outcome, r.alertFired])).toEqual([
         [10, 'success', false],
@@ -108,6 +115,7 @@ describe.each(TEST_DIALECTS)('on %s', (dialect) => {
         outcome: 'success',
         alertFired: false,
       });
+      await feedSettled(db, dialect);
       const a = new ChangeFeed(db, { hostId: 'a' });
       const b = new ChangeFeed(db, { hostId: 'b' });
       expect((await a.provisionsSince(0)).map((c) => c.durationMs)).toEqual([1, 3]);

@@ -3,7 +3,7 @@ import type { ProvisionResult, ProvisionSource } from '@sbx/timing';
 import { type Kysely, Migrator, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SBX_MIGRATIONS } from './sbx-migrations.js';
-import { openTestDatabase, TEST_DIALECTS } from './test-databases.test-support.js';
+import { feedSettled, openTestDatabase, TEST_DIALECTS } from './test-databases.test-support.js';
 
 const T0 = Date.parse('2026-11-24T10:00:00.000Z');
 
@@ -38,6 +38,7 @@ describe.each(TEST_DIALECTS)('provision sources on %s', (dialect) => {
       [0.5, 'pool'],
       [100, 'cold'],
     ]);
+    await feedSettled(db, dialect);
     const feed = await new ChangeFeed(db).provisionsSince(0);
     expect(feed.map((c) => c.source)).toEqual(['cold', 'pool', 'refill']);
   });

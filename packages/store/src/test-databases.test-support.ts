@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type OpenDatabaseOptions, openDatabase, type SbxDatabase } from '@sbx/store';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll } from 'vitest';
 
@@ -107,4 +107,33 @@ export async function openSharedTestDatabases(
     Array.from({ length: count - 1 }, () => openDatabase(target, { migrate: false })),
   );
   return [first, ...rest];
+}
+
+/**
+ * Waits until every transaction under way on the server when called has ended, so a ChangeFeed (which hands out
+ * rows written below the server-wide xmin) sees every row committed so far; on SQLite it returns at once. Another
+ * test file's open transaction holds the xmin back for a while on a shared server: a read right after a write
+ * would see nothing yet.
+ */
+export async function feedSettled(
+  db: Kysely<SbxDatabase>,
+  dialect: TestDialect,
+  timeoutMs = 15_000,
+): Promise<void> {
+  if (dialect !== 'postgres') return;
+  const { rows } = await sql<{ xmax: string }>`
+    select txid_snapshot_xmax(txid_current_snapshot())::text as xmax`.execute(db);
+  const xmax = rows[0]?.xmax ?? '0';
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows: passed } = await sql<{ passed: boolean }>`
+      select txid_snapshot_xmin(txid_current_snapshot()) >= ${xmax}::bigint as passed`.execute(db);
+    if (passed[0]?.passed) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `a transaction on the test server stayed open for ${timeoutMs} ms (xmin below ${xmax})`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
