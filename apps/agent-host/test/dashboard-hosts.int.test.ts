@@ -1,20 +1,17 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ProvisionResult } from '@sbx/timing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../src/config.js';
-import { type AgentHost, openAgentHost } from '../src/sandbox/open-agent-host.js';
-import { createApp } from '../src/server/create-app.js';
-import { type RunningServer, startServer } from '../src/server/start-server.js';
-import { CHROMIUM_ARGS, DEFAULT_CHROMIUM_PATH, launchChromium } from '../src/webcontainer/index.js';
+import type { AgentHost } from '../src/sandbox/open-agent-host.js';
+import type { RunningServer } from '../src/server/start-server.js';
+import {
+  CHROMIUM_MISSING,
+  launchTestChromium,
+  openDashboard,
+  type PlaywrightBrowser,
+  startDashboardHost,
+  untilText,
+} from './dashboard-harness.js';
 
 // The dashboard of a fleet (several agent hosts recording into one database): its host picker, in real Chromium.
-
-const missing = existsSync(DEFAULT_CHROMIUM_PATH)
-  ? undefined
-  : `${DEFAULT_CHROMIUM_PATH} missing: apt-get install -y chromium`;
-const silent = { warn: () => {}, error: () => {} };
 
 /** `count` docker provisionings measured by `hostId`, one a minute. */
 function measuredBy(hostId: string, count: number, baseMs: number): ProvisionResult[] {
@@ -29,7 +26,7 @@ function measuredBy(hostId: string, count: number, baseMs: number): ProvisionRes
 
 const fmt = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(1)} ms`);
 
-describe.skipIf(missing !== undefined && !process.env.CI)(
+describe.skipIf(CHROMIUM_MISSING !== undefined && !process.env.CI)(
   'the dashboard of a fleet in headless Chromium',
   () => {
     let browser: PlaywrightBrowser;
@@ -37,15 +34,9 @@ describe.skipIf(missing !== undefined && !process.env.CI)(
     let server: RunningServer;
 
     beforeAll(async () => {
-      if (missing) throw new Error(missing);
-      const db = join(mkdtempSync(join(tmpdir(), 'sbx-dash-hosts-')), 'sbx.db');
-      agent = await openAgentHost(resolveConfig({ db }, {}), silent);
-      server = await startServer(createApp(agent), { host: '127.0.0.1', port: 0 });
+      ({ agent, server } = await startDashboardHost());
       await agent.kpis.recordMany([...measuredBy('host-a', 30, 100), ...measuredBy('host-b', 10, 500)]);
-      browser = (await launchChromium({
-        executablePath: DEFAULT_CHROMIUM_PATH,
-        args: CHROMIUM_ARGS,
-      })) as unknown as PlaywrightBrowser;
+      browser = await launchTestChromium();
     });
 
     afterAll(async () => {
@@ -54,23 +45,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)(
       await agent?.close();
     });
 
-    async function open(path: string) {
-      const page = await (await browser.newContext({})).newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-      page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-      });
-      await page.goto(`${server.url}${path}`, { waitUntil: 'domcontentloaded', timeout: 30_000 });
-      await refreshes(page, 1);
-      const text = (id: string) => page.textContent(`[data-testid="${id}"]`);
-      return { page, problems, text };
-    }
-    const refreshes = (page: PlaywrightPage, n: number) =>
-      page.waitForFunction((want) => Number(document.body.dataset.refreshes ?? 0) >= want, n, {
-        timeout: 15_000,
-        polling: 50,
-      });
+    const open = (path: string) => openDashboard(browser, server.url, { path });
     const allTime = async (query: string) =>
       ((await (await fetch(`${server.url}/v1/kpis${query}`)).json()) as Snapshot).types.docker.allTime;
 
@@ -86,11 +61,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)(
       ]);
       expect(await text('docker-n-all')).toBe('40');
       await page.selectOption('[data-testid="host-picker"]', 'host-b');
-      await page.waitForFunction(
-        () => document.querySelector('[data-testid="docker-n-all"]')?.textContent === '10',
-        undefined,
-        { timeout: 15_000, polling: 50 },
-      );
+      await untilText(page, 'docker-n-all', '10');
       const b = await allTime('?host=host-b');
       expect(b).toMatchObject({ n: 10, maxMs: 509 });
       expect(await text('docker-max-all')).toBe(fmt(b?.maxMs));
@@ -119,11 +90,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)(
         await route.fulfill({ response, json: body });
       });
       await page.selectOption('[data-testid="host-picker"]', 'host-a');
-      await page.waitForFunction(
-        () => document.querySelector('[data-testid="docker-n-all"]')?.textContent === '-',
-        undefined,
-        { timeout: 15_000, polling: 50 },
-      );
+      await untilText(page, 'docker-n-all', '-');
       expect(await text('docker-n-last100')).toBe('30');
       expect(await text('docker-p95-all')).toBe('-');
       expect(problems).toEqual([]);
@@ -133,31 +100,4 @@ describe.skipIf(missing !== undefined && !process.env.CI)(
 
 interface Snapshot {
   types: { docker: { allTime: { n: number; maxMs?: number; p50Ms?: number } | null } };
-}
-
-interface PlaywrightBrowser {
-  newContext(options: object): Promise<{ newPage(): Promise<PlaywrightPage> }>;
-  close(): Promise<void>;
-}
-
-interface PlaywrightRoute {
-  fetch(): Promise<{ json(): Promise<unknown> }>;
-  fulfill(options: { response: unknown; json: unknown }): Promise<void>;
-}
-
-interface PlaywrightPage {
-  on(event: 'console', fn: (m: { type(): string; text(): string }) => void): void;
-  on(event: 'pageerror', fn: (e: Error) => void): void;
-  goto(url: string, options: { waitUntil: 'domcontentloaded'; timeout: number }): Promise<unknown>;
-  waitForFunction<A>(
-    fn: (arg: A) => boolean,
-    arg: A,
-    options: { timeout: number; polling: number },
-  ): Promise<unknown>;
-  evaluate<T>(fn: () => T): Promise<T>;
-  textContent(selector: string): Promise<string | null>;
-  inputValue(selector: string): Promise<string>;
-  selectOption(selector: string, value: string): Promise<unknown>;
-  route(url: string, handler: (route: PlaywrightRoute) => Promise<void>): Promise<void>;
-  $$eval<T>(selector: string, fn: (elements: Element[]) => T): Promise<T>;
 }

@@ -1,20 +1,18 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ProvisionResult } from '@sbx/timing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../src/config.js';
-import { type AgentHost, openAgentHost } from '../src/sandbox/open-agent-host.js';
-import { createApp } from '../src/server/create-app.js';
-import { type RunningServer, startServer } from '../src/server/start-server.js';
-import { CHROMIUM_ARGS, DEFAULT_CHROMIUM_PATH, launchChromium } from '../src/webcontainer/index.js';
+import type { AgentHost } from '../src/sandbox/open-agent-host.js';
+import type { RunningServer } from '../src/server/start-server.js';
+import {
+  CHROMIUM_MISSING,
+  launchTestChromium,
+  openDashboard,
+  type PlaywrightBrowser,
+  type PlaywrightPage,
+  startDashboardHost,
+  untilText,
+} from './dashboard-harness.js';
 
 // The dashboard's split by engine runtime (a table per type) and its runtime picker, in real Chromium.
-
-const missing = existsSync(DEFAULT_CHROMIUM_PATH)
-  ? undefined
-  : `${DEFAULT_CHROMIUM_PATH} missing: apt-get install -y chromium`;
-const silent = { warn: () => {}, error: () => {} };
 
 /** `count` docker provisionings on `runtime` (none: a row from before runtimes were recorded), one a minute. */
 function on(runtime: string | undefined, count: number, baseMs: number, failed = 0): ProvisionResult[] {
@@ -33,7 +31,7 @@ function on(runtime: string | undefined, count: number, baseMs: number, failed =
 const cells = (page: PlaywrightPage, testid: string) =>
   page.$$eval(`[data-testid="${testid}"] td`, (list) => list.map((td) => td.textContent));
 
-describe.skipIf(missing !== undefined && !process.env.CI)(
+describe.skipIf(CHROMIUM_MISSING !== undefined && !process.env.CI)(
   'the dashboard split by engine runtime in headless Chromium',
   () => {
     let browser: PlaywrightBrowser;
@@ -41,19 +39,13 @@ describe.skipIf(missing !== undefined && !process.env.CI)(
     let server: RunningServer;
 
     beforeAll(async () => {
-      if (missing) throw new Error(missing);
-      const db = join(mkdtempSync(join(tmpdir(), 'sbx-dash-runtimes-')), 'sbx.db');
-      agent = await openAgentHost(resolveConfig({ db }, {}), silent);
-      server = await startServer(createApp(agent), { host: '127.0.0.1', port: 0 });
+      ({ agent, server } = await startDashboardHost());
       await agent.kpis.recordMany([
         ...on('runc', 20, 200),
         ...on('runsc', 10, 450, 1),
         ...on(undefined, 4, 900),
       ]);
-      browser = (await launchChromium({
-        executablePath: DEFAULT_CHROMIUM_PATH,
-        args: CHROMIUM_ARGS,
-      })) as unknown as PlaywrightBrowser;
+      browser = await launchTestChromium();
     });
 
     afterAll(async () => {
@@ -62,27 +54,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)(
       await agent?.close();
     });
 
-    async function open(path: string) {
-      const page = await (await browser.newContext({})).newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-      page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-      });
-      await page.goto(`${server.url}${path}`, { waitUntil: 'domcontentloaded', timeout: 30_000 });
-      await page.waitForFunction(() => Number(document.body.dataset.refreshes ?? 0) >= 1, undefined, {
-        timeout: 15_000,
-        polling: 50,
-      });
-      return { page, problems };
-    }
-    const until = (page: PlaywrightPage, testid: string, text: string) =>
-      page.waitForFunction(
-        ([id, want]) => document.querySelector(`[data-testid="${id}"]`)?.textContent === want,
-        [testid, text] as const,
-        { timeout: 15_000, polling: 50 },
-      );
-
+    const open = (path: string) => openDashboard(browser, server.url, { path });
     it('shows a row per runtime with its own n, p50, P95 and verdict, and narrows to the runtime picked', async () => {
       const { page, problems } = await open('/');
       const options = await page.$$eval('[data-testid="runtime-picker"] option', (list) =>
@@ -118,7 +90,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)(
       expect(await page.textContent('[data-testid="docker-n-last100"]')).toBe('34');
 
       await page.selectOption('[data-testid="runtime-picker"]', 'runsc');
-      await until(page, 'docker-n-last100', '10');
+      await untilText(page, 'docker-n-last100', '10');
       expect(await page.evaluate(() => location.search)).toBe('?runtime=runsc');
       expect(await page.textContent('[data-testid="docker-sla"]')).toBe('SLA breached (failures)');
       expect(await page.$$eval('[data-testid="docker-runtimes"] tbody tr', (rows) => rows.length)).toBe(1);
@@ -144,25 +116,4 @@ interface Snapshot {
       byRuntime: Record<string, { last100: { p50Ms: number }; verdict: { p95Ms: number | '+Inf' } }>;
     };
   };
-}
-
-interface PlaywrightBrowser {
-  newContext(options: object): Promise<{ newPage(): Promise<PlaywrightPage> }>;
-  close(): Promise<void>;
-}
-
-interface PlaywrightPage {
-  on(event: 'console', fn: (m: { type(): string; text(): string }) => void): void;
-  on(event: 'pageerror', fn: (e: Error) => void): void;
-  goto(url: string, options: { waitUntil: 'domcontentloaded'; timeout: number }): Promise<unknown>;
-  waitForFunction<A>(
-    fn: (arg: A) => boolean,
-    arg: A,
-    options: { timeout: number; polling: number },
-  ): Promise<unknown>;
-  evaluate<T>(fn: () => T): Promise<T>;
-  textContent(selector: string): Promise<string | null>;
-  inputValue(selector: string): Promise<string>;
-  selectOption(selector: string, value: string): Promise<unknown>;
-  $$eval<T>(selector: string, fn: (elements: Element[]) => T): Promise<T>;
 }

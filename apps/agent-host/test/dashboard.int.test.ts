@@ -1,20 +1,21 @@
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProvisionResult } from '@sbx/timing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../src/config.js';
-import { type AgentHost, openAgentHost } from '../src/sandbox/open-agent-host.js';
-import { createApp } from '../src/server/create-app.js';
-import { type RunningServer, startServer } from '../src/server/start-server.js';
-import { CHROMIUM_ARGS, DEFAULT_CHROMIUM_PATH, launchChromium } from '../src/webcontainer/index.js';
+import type { AgentHost } from '../src/sandbox/open-agent-host.js';
+import type { RunningServer } from '../src/server/start-server.js';
+import {
+  CHROMIUM_MISSING,
+  launchTestChromium,
+  openDashboard,
+  type PlaywrightBrowser,
+  type PlaywrightPage,
+  refreshed,
+  startDashboardHost,
+} from './dashboard-harness.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
-const missing = existsSync(DEFAULT_CHROMIUM_PATH)
-  ? undefined
-  : `${DEFAULT_CHROMIUM_PATH} missing: apt-get install -y chromium`;
-const silent = { warn: () => {}, error: () => {} };
 
 function synthetic(): ProvisionResult[] {
   const start = Date.parse('2026-11-22T09:00:00Z');
@@ -108,13 +109,6 @@ function ordersOfMagnitude(): ProvisionResult[] {
   });
 }
 
-async function startHost(): Promise<{ agent: AgentHost; server: RunningServer }> {
-  const db = join(mkdtempSync(join(tmpdir(), 'sbx-dash-')), 'sbx.db');
-  const agent = await openAgentHost(resolveConfig({ db }, {}), silent);
-  const server = await startServer(createApp(agent), { host: '127.0.0.1', port: 0 });
-  return { agent, server };
-}
-
 async function record(agent: AgentHost): Promise<void> {
   await agent.kpis.recordMany(synthetic());
   for (let i = 0; i < 12; i++) {
@@ -179,231 +173,203 @@ function labelMs(label: string): number {
   return Number(m[1]) * { s: 1_000, ms: 1, µs: 0.001 }[m[2] as 's' | 'ms' | 'µs'];
 }
 
-/** Opens the dashboard (1366x768 unless told) and collects everything that went wrong while it loaded. */
-async function openDashboard(browser: PlaywrightBrowser, url: string, options: OpenOptions = {}) {
-  const context = await browser.newContext(options.colorScheme ? { colorScheme: options.colorScheme } : {});
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`failed: ${r.url()}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`${r.status()}: ${r.url()}`);
-  });
-  await page.setViewportSize({ width: options.width ?? 1366, height: 768 });
-  if (options.fakeClock) await page.clock.install();
-  await page.goto(`${url}/`, { waitUntil: 'domcontentloaded', timeout: 30_000 });
-  await refreshed(page, 1);
-  return { page, problems, text: (id: string) => page.textContent(`[data-testid="${id}"]`) };
-}
-
-function refreshed(page: PlaywrightPage, times: number): Promise<unknown> {
-  return page.waitForFunction((n) => Number(document.body.dataset.refreshes ?? 0) >= n, times, {
-    timeout: 15_000,
-    polling: 50,
-  });
-}
-
 async function canvasSizes(page: PlaywrightPage): Promise<number[][]> {
   return page.$$eval('canvas', (list) =>
     list.map((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]),
   );
 }
 
-describe.skipIf(missing !== undefined && !process.env.CI)('the dashboard in headless Chromium', () => {
-  let browser: PlaywrightBrowser;
-  let full: { agent: AgentHost; server: RunningServer };
-  let empty: { agent: AgentHost; server: RunningServer };
-  let failing: { agent: AgentHost; server: RunningServer };
-  let wide: { agent: AgentHost; server: RunningServer };
+describe.skipIf(CHROMIUM_MISSING !== undefined && !process.env.CI)(
+  'the dashboard in headless Chromium',
+  () => {
+    let browser: PlaywrightBrowser;
+    let full: { agent: AgentHost; server: RunningServer };
+    let empty: { agent: AgentHost; server: RunningServer };
+    let failing: { agent: AgentHost; server: RunningServer };
+    let wide: { agent: AgentHost; server: RunningServer };
 
-  beforeAll(async () => {
-    if (missing) throw new Error(missing);
-    full = await startHost();
-    await record(full.agent);
-    empty = await startHost();
-    failing = await startHost();
-    await failing.agent.kpis.recordMany(everyOneFailed());
-    wide = await startHost();
-    await wide.agent.kpis.recordMany(ordersOfMagnitude());
-    browser = (await launchChromium({
-      executablePath: DEFAULT_CHROMIUM_PATH,
-      args: CHROMIUM_ARGS,
-    })) as unknown as PlaywrightBrowser;
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    for (const host of [full, empty, failing, wide]) {
-      await host?.server.close();
-      await host?.agent.close();
-    }
-  });
-
-  it('loads with no failed request, draws the charts, and shows the numbers of GET /v1/kpis', async () => {
-    const { page, problems, text } = await openDashboard(browser, full.server.url);
-    const kpis = (await (await fetch(`${full.server.url}/v1/kpis`)).json()) as Kpis;
-    expect(kpis.types.docker.last100).toMatchObject({ n: 61, slaBreaches: 2, failures: 1, cancelled: 3 });
-    for (const type of ['docker', 'webcontainer'] as const) {
-      for (const [id, want] of Object.entries(expectedNumbers(type, kpis.types[type]))) {
-        expect(await text(id), id).toBe(want);
-      }
-    }
-    const perf = await (await fetch(`${full.server.url}/v1/perf/report`)).json();
-    expect(await text('perf-count')).toBe(String(perf.count));
-    expect(await text('perf-mean')).toBe(fmt(perf.meanMs));
-    expect(await text('perf-max')).toBe(fmt(perf.maxMs));
-    expect(await text('perf-p95')).toBe(fmt(perf.p95Ms));
-    expect(await text('perf-alerts')).toBe(String(perf.alertCount));
-    expect(await page.locator('[data-testid="alert-row"]').count()).toBe(2);
-    expect(await page.locator('[data-testid="docker-phases"] > div').count()).toBe(4);
-
-    // Two charts per type, drawn on canvases with a size.
-    const canvases = await canvasSizes(page);
-    expect(canvases).toHaveLength(4);
-    for (const [w = 0, h = 0] of canvases) expect(w * h).toBeGreaterThan(10_000);
-
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
-    expect(problems).toEqual([]);
-  });
-
-  it('draws in dark mode too (screenshot for a human to look at)', async () => {
-    const { page, problems } = await openDashboard(browser, full.server.url, { colorScheme: 'dark' });
-    expect(await canvasSizes(page)).toHaveLength(4);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-dark.png'), fullPage: true });
-    expect(problems).toEqual([]);
-  });
-
-  it('picks up new provisions by itself, without reloading the page', async () => {
-    const { page, problems, text } = await openDashboard(browser, full.server.url, { fakeClock: true });
-    const before = Number(await text('webcontainer-n-all'));
-    await page.evaluate(() => {
-      (window as unknown as { marker: boolean }).marker = true;
+    beforeAll(async () => {
+      full = await startDashboardHost();
+      await record(full.agent);
+      empty = await startDashboardHost();
+      failing = await startDashboardHost();
+      await failing.agent.kpis.recordMany(everyOneFailed());
+      wide = await startDashboardHost();
+      await wide.agent.kpis.recordMany(ordersOfMagnitude());
+      browser = await launchTestChromium();
     });
-    await full.agent.kpis.recordMany([
-      {
-        sandboxType: 'webcontainer',
-        durationMs: 12_345,
-        status: 'sla_breach',
-        timestamp: new Date('2026-11-22T09:31:00Z'),
-        slaLimitMs: 10_000,
-      },
-    ]);
 
-    await page.clock.runFor(5_000);
-    await refreshed(page, 2);
-    expect(await text('webcontainer-n-all')).toBe(String(before + 1));
-    expect(await text('webcontainer-max-all')).toBe('12345.0 ms');
-    expect(await page.evaluate(() => (window as unknown as { marker?: boolean }).marker)).toBe(true);
-    expect(await text('refreshed')).toMatch(/^refreshed /);
-    expect(problems).toEqual([]);
-  });
+    afterAll(async () => {
+      await browser?.close();
+      for (const host of [full, empty, failing, wide]) {
+        await host?.server.close();
+        await host?.agent.close();
+      }
+    });
 
-  it('shows an empty host as "no data", with no chart and no error', async () => {
-    const { page, problems, text } = await openDashboard(browser, empty.server.url);
-    for (const type of ['docker', 'webcontainer']) {
-      expect(await text(`${type}-sla`)).toBe('no data');
-      expect(await text(`${type}-p95-last100`)).toBe('-');
-      expect(await text(`${type}-n-all`)).toBe('0');
-    }
-    expect(await page.locator('.no-chart').count()).toBe(4);
-    expect(await canvasSizes(page)).toEqual([]);
-    expect(await page.textContent('#alerts')).toBe('no alerts');
-    expect(problems).toEqual([]);
-  });
+    it('loads with no failed request, draws the charts, and shows the numbers of GET /v1/kpis', async () => {
+      const { page, problems, text } = await openDashboard(browser, full.server.url);
+      const kpis = (await (await fetch(`${full.server.url}/v1/kpis`)).json()) as Kpis;
+      expect(kpis.types.docker.last100).toMatchObject({ n: 61, slaBreaches: 2, failures: 1, cancelled: 3 });
+      for (const type of ['docker', 'webcontainer'] as const) {
+        for (const [id, want] of Object.entries(expectedNumbers(type, kpis.types[type]))) {
+          expect(await text(id), id).toBe(want);
+        }
+      }
+      const perf = await (await fetch(`${full.server.url}/v1/perf/report`)).json();
+      expect(await text('perf-count')).toBe(String(perf.count));
+      expect(await text('perf-mean')).toBe(fmt(perf.meanMs));
+      expect(await text('perf-max')).toBe(fmt(perf.maxMs));
+      expect(await text('perf-p95')).toBe(fmt(perf.p95Ms));
+      expect(await text('perf-alerts')).toBe(String(perf.alertCount));
+      expect(await page.locator('[data-testid="alert-row"]').count()).toBe(2);
+      expect(await page.locator('[data-testid="docker-phases"] > div').count()).toBe(4);
 
-  it('says "SLA breached (failures)" when every provisioning failed, next to a 0.0 % success rate', async () => {
-    const { problems, text } = await openDashboard(browser, failing.server.url);
-    expect(await text('docker-sla')).toBe('SLA breached (failures)');
-    expect(await text('docker-success-rate')).toBe('0.0 %');
-    expect(await text('docker-p95-sla')).toBe('∞ (failed)');
-    expect(await text('docker-verdict-why')).toMatch(/is a failure .*5 breached \(5 failed\), 0 allowed/);
-    expect(await text('docker-p95-last100')).toBe('-'); // no ready provisioning, so no latency
-    expect(await text('webcontainer-sla')).toBe('no data');
-    expect(problems).toEqual([]);
-  });
+      // Two charts per type, drawn on canvases with a size.
+      const canvases = await canvasSizes(page);
+      expect(canvases).toHaveLength(4);
+      for (const [w = 0, h = 0] of canvases) expect(w * h).toBeGreaterThan(10_000);
 
-  it('labels a timeline spanning six orders of magnitude with increasing durations, never "0 ms"', async () => {
-    const { page, problems } = await openDashboard(browser, wide.server.url);
-    const labels = (await page.evaluate(() =>
-      (document.querySelector('[data-testid="docker-time"]') as HTMLElement).dataset.yLabels?.split('|'),
-    )) as string[];
-    expect(labels.length).toBeGreaterThanOrEqual(3);
-    const values = labels.map(labelMs);
-    for (let i = 1; i < values.length; i++) expect(values[i]).toBeGreaterThan(values[i - 1] as number);
-    expect(values[0]).toBeLessThanOrEqual(0.1);
-    expect(values[values.length - 1]).toBeGreaterThanOrEqual(100_000);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-orders-of-magnitude.png'), fullPage: true });
-    expect(problems).toEqual([]);
-  });
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+      expect(problems).toEqual([]);
+    });
 
-  it('draws cards, histogram and timeline from one window, with the P95 line against the SLA', async () => {
-    const { page, text } = await openDashboard(browser, full.server.url);
-    for (const type of ['docker', 'webcontainer']) {
-      const n = Number(await text(`${type}-n-last100`));
-      const [hist, time] = await page.evaluate((t) => {
-        const data = (id: string) =>
-          (document.querySelector(`[data-testid="${t}-${id}"]`) as HTMLElement).dataset;
-        return [
-          { n: data('hist').n, failed: data('hist').failed },
-          JSON.parse(data('time').series ?? '{}') as { p95: number; failed: number },
-        ];
-      }, type);
-      expect(Number(hist.n) + Number(hist.failed), type).toBe(n);
-      expect(time.p95, type).toBe(n);
-      expect(time.failed, type).toBe(Number((await text(`${type}-breaches-failures`))?.split(' / ')[1]));
-    }
-  });
+    it('draws in dark mode too (screenshot for a human to look at)', async () => {
+      const { page, problems } = await openDashboard(browser, full.server.url, { colorScheme: 'dark' });
+      expect(await canvasSizes(page)).toHaveLength(4);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-dark.png'), fullPage: true });
+      expect(problems).toEqual([]);
+    });
 
-  it('fits a 420 px wide screen: nothing clipped, nothing scrolls sideways', async () => {
-    const { page, problems } = await openDashboard(browser, full.server.url, { width: 420 });
-    const layout = await page.evaluate(() => ({
-      scrollWidth: document.documentElement.scrollWidth,
-      overflowing: [...document.querySelectorAll('.stat, canvas, section.card, .badge')]
-        .map((e) => e.getBoundingClientRect())
-        .filter((r) => r.right > window.innerWidth + 0.5 || r.left < -0.5).length,
-      clippedValues: [...document.querySelectorAll('.stat .value')].filter(
-        (e) => e.scrollWidth > e.clientWidth,
-      ).length,
-    }));
-    expect(layout).toEqual({ scrollWidth: 420, overflowing: 0, clippedValues: 0 });
-    expect(await canvasSizes(page)).toHaveLength(4);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-420px.png'), fullPage: true });
-    expect(problems).toEqual([]);
-  });
+    it('picks up new provisions by itself, without reloading the page', async () => {
+      const { page, problems, text } = await openDashboard(browser, full.server.url, { fakeClock: true });
+      const before = Number(await text('webcontainer-n-all'));
+      await page.evaluate(() => {
+        (window as unknown as { marker: boolean }).marker = true;
+      });
+      await full.agent.kpis.recordMany([
+        {
+          sandboxType: 'webcontainer',
+          durationMs: 12_345,
+          status: 'sla_breach',
+          timestamp: new Date('2026-11-22T09:31:00Z'),
+          slaLimitMs: 10_000,
+        },
+      ]);
 
-  it('serves every asset from the host with its content type and a same-origin CSP', async () => {
-    const url = full.server.url;
-    const page = await fetch(`${url}/`);
-    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(await page.text()).not.toMatch(/https?:\/\//);
-    for (const [asset, type] of [
-      ['/dashboard/app.js', 'text/javascript'],
-      ['/dashboard/charts.js', 'text/javascript'],
-      ['/dashboard/format.js', 'text/javascript'],
-      ['/dashboard/app.css', 'text/css'],
-      ['/dashboard/uPlot.esm.js', 'text/javascript'],
-      ['/dashboard/uPlot.min.css', 'text/css'],
-    ] as const) {
-      const res = await fetch(`${url}${asset}`);
-      expect(res.status, asset).toBe(200);
-      expect(res.headers.get('content-type'), asset).toMatch(new RegExp(`^${type}`));
-      expect(await res.text(), asset).not.toMatch(/from ['"]https?:/);
-    }
-    // Only the listed files: nothing else of the package (or the disk) is reachable under /dashboard/.
-    for (const other of ['/dashboard/uPlot.iife.js', '/dashboard/..%2Fpackage.json', '/dashboard/']) {
-      const res = await fetch(`${url}${other}`);
-      expect(res.status, other).toBe(404);
-    }
-  });
-});
+      await page.clock.runFor(5_000);
+      await refreshed(page, 2);
+      expect(await text('webcontainer-n-all')).toBe(String(before + 1));
+      expect(await text('webcontainer-max-all')).toBe('12345.0 ms');
+      expect(await page.evaluate(() => (window as unknown as { marker?: boolean }).marker)).toBe(true);
+      expect(await text('refreshed')).toMatch(/^refreshed /);
+      expect(problems).toEqual([]);
+    });
+
+    it('shows an empty host as "no data", with no chart and no error', async () => {
+      const { page, problems, text } = await openDashboard(browser, empty.server.url);
+      for (const type of ['docker', 'webcontainer']) {
+        expect(await text(`${type}-sla`)).toBe('no data');
+        expect(await text(`${type}-p95-last100`)).toBe('-');
+        expect(await text(`${type}-n-all`)).toBe('0');
+      }
+      expect(await page.locator('.no-chart').count()).toBe(4);
+      expect(await canvasSizes(page)).toEqual([]);
+      expect(await page.textContent('#alerts')).toBe('no alerts');
+      expect(problems).toEqual([]);
+    });
+
+    it('says "SLA breached (failures)" when every provisioning failed, next to a 0.0 % success rate', async () => {
+      const { problems, text } = await openDashboard(browser, failing.server.url);
+      expect(await text('docker-sla')).toBe('SLA breached (failures)');
+      expect(await text('docker-success-rate')).toBe('0.0 %');
+      expect(await text('docker-p95-sla')).toBe('∞ (failed)');
+      expect(await text('docker-verdict-why')).toMatch(/is a failure .*5 breached \(5 failed\), 0 allowed/);
+      expect(await text('docker-p95-last100')).toBe('-'); // no ready provisioning, so no latency
+      expect(await text('webcontainer-sla')).toBe('no data');
+      expect(problems).toEqual([]);
+    });
+
+    it('labels a timeline spanning six orders of magnitude with increasing durations, never "0 ms"', async () => {
+      const { page, problems } = await openDashboard(browser, wide.server.url);
+      const labels = (await page.evaluate(() =>
+        (document.querySelector('[data-testid="docker-time"]') as HTMLElement).dataset.yLabels?.split('|'),
+      )) as string[];
+      expect(labels.length).toBeGreaterThanOrEqual(3);
+      const values = labels.map(labelMs);
+      for (let i = 1; i < values.length; i++) expect(values[i]).toBeGreaterThan(values[i - 1] as number);
+      expect(values[0]).toBeLessThanOrEqual(0.1);
+      expect(values[values.length - 1]).toBeGreaterThanOrEqual(100_000);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-orders-of-magnitude.png'), fullPage: true });
+      expect(problems).toEqual([]);
+    });
+
+    it('draws cards, histogram and timeline from one window, with the P95 line against the SLA', async () => {
+      const { page, text } = await openDashboard(browser, full.server.url);
+      for (const type of ['docker', 'webcontainer']) {
+        const n = Number(await text(`${type}-n-last100`));
+        const [hist, time] = await page.evaluate((t) => {
+          const data = (id: string) =>
+            (document.querySelector(`[data-testid="${t}-${id}"]`) as HTMLElement).dataset;
+          return [
+            { n: data('hist').n, failed: data('hist').failed },
+            JSON.parse(data('time').series ?? '{}') as { p95: number; failed: number },
+          ];
+        }, type);
+        expect(Number(hist.n) + Number(hist.failed), type).toBe(n);
+        expect(time.p95, type).toBe(n);
+        expect(time.failed, type).toBe(Number((await text(`${type}-breaches-failures`))?.split(' / ')[1]));
+      }
+    });
+
+    it('fits a 420 px wide screen: nothing clipped, nothing scrolls sideways', async () => {
+      const { page, problems } = await openDashboard(browser, full.server.url, { width: 420 });
+      const layout = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        overflowing: [...document.querySelectorAll('.stat, canvas, section.card, .badge')]
+          .map((e) => e.getBoundingClientRect())
+          .filter((r) => r.right > window.innerWidth + 0.5 || r.left < -0.5).length,
+        clippedValues: [...document.querySelectorAll('.stat .value')].filter(
+          (e) => e.scrollWidth > e.clientWidth,
+        ).length,
+      }));
+      expect(layout).toEqual({ scrollWidth: 420, overflowing: 0, clippedValues: 0 });
+      expect(await canvasSizes(page)).toHaveLength(4);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-420px.png'), fullPage: true });
+      expect(problems).toEqual([]);
+    });
+
+    it('serves every asset from the host with its content type and a same-origin CSP', async () => {
+      const url = full.server.url;
+      const page = await fetch(`${url}/`);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(await page.text()).not.toMatch(/https?:\/\//);
+      for (const [asset, type] of [
+        ['/dashboard/app.js', 'text/javascript'],
+        ['/dashboard/charts.js', 'text/javascript'],
+        ['/dashboard/format.js', 'text/javascript'],
+        ['/dashboard/app.css', 'text/css'],
+        ['/dashboard/uPlot.esm.js', 'text/javascript'],
+        ['/dashboard/uPlot.min.css', 'text/css'],
+      ] as const) {
+        const res = await fetch(`${url}${asset}`);
+        expect(res.status, asset).toBe(200);
+        expect(res.headers.get('content-type'), asset).toMatch(new RegExp(`^${type}`));
+        expect(await res.text(), asset).not.toMatch(/from ['"]https?:/);
+      }
+      // Only the listed files: nothing else of the package (or the disk) is reachable under /dashboard/.
+      for (const other of ['/dashboard/uPlot.iife.js', '/dashboard/..%2Fpackage.json', '/dashboard/']) {
+        const res = await fetch(`${url}${other}`);
+        expect(res.status, other).toBe(404);
+      }
+    });
+  },
+);
 
 interface KpiType {
   slaLimitMs: number;
@@ -433,39 +399,4 @@ interface Stats {
 }
 interface Kpis {
   types: { docker: KpiType; webcontainer: KpiType };
-}
-
-interface OpenOptions {
-  colorScheme?: 'light' | 'dark';
-  /** Installs Playwright's fake clock, so the test moves the page's timers instead of waiting. */
-  fakeClock?: boolean;
-  width?: number;
-}
-
-/** The bits of playwright's Browser the test uses (the driver's own interface takes no context options). */
-interface PlaywrightBrowser {
-  newContext(options: { colorScheme?: 'light' | 'dark' }): Promise<{ newPage(): Promise<PlaywrightPage> }>;
-  close(): Promise<void>;
-}
-
-/** The bits of playwright's Page the test uses. */
-interface PlaywrightPage {
-  on(event: 'console', fn: (m: { type(): string; text(): string }) => void): void;
-  on(event: 'pageerror', fn: (e: Error) => void): void;
-  on(event: 'requestfailed', fn: (r: { url(): string }) => void): void;
-  on(event: 'response', fn: (r: { url(): string; status(): number }) => void): void;
-  goto(url: string, options: { waitUntil: 'domcontentloaded'; timeout: number }): Promise<unknown>;
-  waitForFunction<A>(
-    fn: (arg: A) => boolean,
-    arg: A,
-    options: { timeout: number; polling: number },
-  ): Promise<unknown>;
-  evaluate<T>(fn: () => T): Promise<T>;
-  evaluate<T, A>(fn: (arg: A) => T, arg: A): Promise<T>;
-  setViewportSize(size: { width: number; height: number }): Promise<void>;
-  textContent(selector: string): Promise<string | null>;
-  locator(selector: string): { count(): Promise<number> };
-  $$eval<T>(selector: string, fn: (elements: Element[]) => T): Promise<T>;
-  screenshot(options: { path: string; fullPage: boolean }): Promise<unknown>;
-  clock: { install(): Promise<void>; runFor(ms: number): Promise<void> };
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ProvisionResult, quantile, type SandboxType, SLA_LIMITS } from '@sbx/timing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../test-support/seeded-random.js';
 import { resolveConfig } from '../src/config.js';
 import { type AgentHost, openAgentHost } from '../src/sandbox/open-agent-host.js';
 import { createApp } from '../src/server/create-app.js';
@@ -25,16 +26,6 @@ function missingBinary(): string | undefined {
   return undefined;
 }
 const missing = missingBinary();
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `count` provisionings of `type` around `medianMs` (log-normal-ish), a few failed and cancelled, with phases. */
 function provisions(type: SandboxType, count: number, medianMs: number, seed: number): ProvisionResult[] {

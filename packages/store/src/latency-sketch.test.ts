@@ -1,18 +1,9 @@
 import { SandboxProvisioningKPI, SKETCH_RELATIVE_ERROR } from '@sbx/store';
 import { quantile } from '@sbx/timing';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../test-support/seeded-random.js';
 import { bucketValue, latencyBucket, sketchQuantile } from './latency-sketch.js';
 import { openTestDatabase, TEST_DIALECTS } from './test-databases.test-support.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sketchOf(values: number[]) {
   const counts = new Map<number, number>();

@@ -2,18 +2,9 @@ import { type SandboxProvisioningKPI, SKETCH_RELATIVE_ERROR } from '@sbx/store';
 import { type ProvisionResult, quantile, SLA_LIMITS, slaVerdict } from '@sbx/timing';
 import { expect } from 'vitest';
 
-// Test support, not shipped: random provisionings and the stats they must give, computed from the rows.
+import { mulberry32 } from '../../../test-support/seeded-random.js';
 
-/** A small seeded PRNG. */
-export function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Test support, not shipped: random provisionings and the stats they must give, computed from the rows.
 
 export const BASE = Date.parse('2026-11-01T00:00:00.000Z');
 export const HOUR = 3_600_000;

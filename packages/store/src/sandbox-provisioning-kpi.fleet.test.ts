@@ -1,19 +1,10 @@
 import { SandboxProvisioningKPI } from '@sbx/store';
 import { type ProvisionResult, quantile } from '@sbx/timing';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../test-support/seeded-random.js';
 import { openTestDatabase, TEST_DIALECTS } from './test-databases.test-support.js';
 
 const T0 = Date.parse('2026-11-22T10:00:00.000Z');
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `n` provisionings spread over three hosts, one a second apart, with skewed random durations. */
 function fleet(n: number, seed: number): ProvisionResult[] {

@@ -2,19 +2,10 @@ import { SandboxProvisioningKPI, type SbxDatabase, StoreError } from '@sbx/store
 import { type ProvisionResult, type SandboxType, SLA_LIMITS } from '@sbx/timing';
 import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../test-support/seeded-random.js';
 import { openTestDatabase, TEST_DIALECTS } from './test-databases.test-support.js';
 
 // A small deterministic PRNG so failures reproduce.
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const BASE = Date.parse('2026-11-01T00:00:00.000Z');
 
 function result(type: SandboxType, durationMs: number, minute: number, extra: Partial<ProvisionResult> = {}) {

@@ -8,6 +8,7 @@ import {
   tallySla,
 } from '@sbx/timing';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../test-support/seeded-random.js';
 
 const LIMIT = 30_000;
 const fast = (durationMs = 120): SlaSample => ({ durationMs, slaLimitMs: LIMIT, failed: false });
@@ -16,16 +17,6 @@ const cancelled = (durationMs = 900): SlaSample => ({ ...failure(durationMs), ca
 const verdict = (samples: SlaSample[]) => slaVerdict(samples, { slaLimitMs: LIMIT });
 
 // A small deterministic PRNG so failures reproduce.
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('the SLA verdict', () => {
   it('5 failures of 5 is breached, because of failures, even though each failed in a few ms', () => {
     const v = verdict(Array.from({ length: 5 }, () => failure(3)));

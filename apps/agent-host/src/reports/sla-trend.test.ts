@@ -1,17 +1,8 @@
 import type { SlaWindowRow } from '@sbx/store';
 import { slaVerdict } from '@sbx/timing';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../../test-support/seeded-random.js';
 import { slaTrend } from './sla-trend.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('slaTrend', () => {
   it('gives at each provisioning exactly what slaVerdict says of the window ending there', () => {

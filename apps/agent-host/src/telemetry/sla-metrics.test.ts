@@ -1,19 +1,10 @@
 import { ChangeFeed, openDatabase, SandboxProvisioningKPI } from '@sbx/store';
 import { type ProvisionResult, quantile, type SandboxType } from '@sbx/timing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../../test-support/seeded-random.js';
 import { PROVISIONING_BUCKETS_S } from './buckets.js';
 import { PrometheusMetrics } from './prometheus-metrics.js';
 import { histogramQuantile, parseExposition, sumBuckets } from './testing/exposition.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LIMIT = { docker: 30_000, webcontainer: 10_000 } as const;
 let second = 0;
