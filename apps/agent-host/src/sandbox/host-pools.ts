@@ -31,9 +31,8 @@ export interface HostPoolsDeps {
   deadlineMs: number;
 }
 
-// A Docker sandbox also says when it expires: the pool recycles members before a taker would lose them.
-type Member = HostSandbox & { expiresAt?: Date };
-type HostPool = SandboxPool<unknown, Member>;
+// A member's `expiresAt` (a Docker sandbox has one) lets the pool recycle it before a taker would lose it.
+type HostPool = SandboxPool<unknown, HostSandbox>;
 
 /**
  * The host's warm pools by name. Members are spares under the host's caps (`LiveLimiter.reserveSpare()`), the
@@ -60,7 +59,7 @@ export class HostPools {
         throw new AgentHostError('INVALID_CONFIG', `pool ${def.name} is declared twice`);
       const deadlineMs = def.deadlineMs ?? this.#deps.deadlineMs;
       const pool: HostPool = new SandboxPool({
-        adapter: adapter as PoolAdapter<unknown, Member>,
+        adapter: adapter as PoolAdapter<unknown, HostSandbox>,
         spec: def.spec,
         size: def.size,
         name: def.name,

@@ -12,7 +12,7 @@ import { AgentHostError } from '../errors.js';
 import type { HostGoneEvent, HostSandbox, HostSandboxAdapter } from './host-adapter.js';
 import { type HostPoolStats, HostPools, type PoolDefinition } from './host-pools.js';
 import { InFlight } from './in-flight.js';
-import { LiveLimiter, type LiveLimits } from './live-limits.js';
+import { LiveLimiter } from './live-limits.js';
 import { LiveSandboxes, type Lookup } from './live-sandboxes.js';
 import { ObservedRecorder } from './observed-recorder.js';
 import { SandboxActivity, type SandboxTimes } from './sandbox-activity.js';
@@ -32,15 +32,12 @@ import {
 export {
   type CloseReport,
   DEFAULT_CLOSE_TIMEOUT_MS,
-  DEFAULT_DEADLINE_MS,
   type JobOptions,
   type JobRun,
   type ProvisionCallOptions,
   type Provisioned,
   type SandboxHostDeps,
-  SWEEP_INTERVAL_MS,
 } from './sandbox-host-options.js';
-export type { LiveLimits };
 
 /** A sandbox handed out by a warm pool: a ready member (`pool`) or, the pool being empty, a cold one. */
 export interface Acquired extends Provisioned {

@@ -1,10 +1,10 @@
 import { BootstrapError, type SandboxHandle } from '@sbx/bootstrap';
 import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { defaultPolicy } from '../policy/sandbox-policy.js';
 import type { HostGoneEvent } from '../sandbox/host-adapter.js';
 import { SandboxHost } from '../sandbox/sandbox-host.js';
 import { createApp } from './create-app.js';
+import { jsonRequest, testConfig } from './testing/test-app.js';
 
 const silent = { warn: vi.fn(), error: vi.fn() };
 
@@ -44,19 +44,8 @@ async function setup(options: { engineUp?: boolean } = {}) {
     },
     logger: silent,
   });
-  const config = {
-    dbPath: ':memory:',
-    dockerHost: undefined,
-    engineAddress: '/tmp/nope.sock',
-    policy: defaultPolicy(2),
-  };
-  const app = createApp({ kpis, perf, host, config });
-  const json = (method: string, path: string, body?: unknown) =>
-    app.request(path, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
+  const app = createApp({ kpis, perf, host, config: testConfig() });
+  const json = jsonRequest(app);
   return { app, db, kpis, perf, docker, json, host, gone };
 }
 

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { defaultPolicy } from '../policy/sandbox-policy.js';
 import { SandboxHost } from '../sandbox/sandbox-host.js';
 import { createApp } from './create-app.js';
+import { testConfig } from './testing/test-app.js';
 
 async function setup(exec: SandboxHandle['exec']) {
   const db = await openDatabase(':memory:');
@@ -21,12 +22,11 @@ async function setup(exec: SandboxHandle['exec']) {
     logger: { warn: vi.fn(), error: vi.fn() },
   });
   const policy = { ...defaultPolicy(2), maxExecOutputBytes: 4 };
-  const config = { dbPath: ':memory:', dockerHost: undefined, engineAddress: '-', policy };
   const app = createApp({
     kpis: new SandboxProvisioningKPI(db),
     perf: new SandboxPerfRecordRepository(db),
     host,
-    config,
+    config: testConfig(policy),
   });
   await host.provision('docker', {}, { tenant: 'default' });
   const post = (body: unknown, accept?: string, signal?: AbortSignal) =>

@@ -9,7 +9,7 @@ import type { AgentHost } from '../sandbox/open-agent-host.js';
 import type { JobOptions } from '../sandbox/sandbox-host.js';
 import type { execResultSchema, exitEventSchema } from './api-schemas.js';
 import { errorBody, toHttpError, validationHook } from './http-errors.js';
-import { ndjsonLine, OutputEncoder } from './output-encoder.js';
+import { ndjsonStream } from './output-encoder.js';
 import { accepts, failure, findSandbox } from './route-helpers.js';
 import { execRequestSchema } from './schemas.js';
 
@@ -73,54 +73,34 @@ function streamExec(
   cmd: string | string[],
   options: JobOptions,
 ): Response {
-  const gone = new AbortController();
-  const signal = AbortSignal.any([c.req.raw.signal, gone.signal]);
-  const encoder = new OutputEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      const send = (value: unknown) => {
-        if (!gone.signal.aborted) controller.enqueue(ndjsonLine(value));
-      };
-      let record: SandboxPerfRecord | undefined;
-      let truncated = false;
-      const exit = (exitCode: number, error?: unknown): z.infer<typeof exitEventSchema> => ({
-        exit: {
-          exitCode,
-          durationMs: record?.durationMs ?? 0,
-          outcome: record?.outcome ?? 'error',
-          truncated,
-          ...(error === undefined ? {} : { error: toHttpError(error).body.error }),
+  const body = ndjsonStream(c.req.raw.signal, async (sink) => {
+    let record: SandboxPerfRecord | undefined;
+    let truncated = false;
+    const exit = (exitCode: number, error?: unknown): z.infer<typeof exitEventSchema> => ({
+      exit: {
+        exitCode,
+        durationMs: record?.durationMs ?? 0,
+        outcome: record?.outcome ?? 'error',
+        truncated,
+        ...(error === undefined ? {} : { error: toHttpError(error).body.error }),
+      },
+    });
+    try {
+      const { exec } = await deps.host.runJob(sandbox, cmd, {
+        ...options,
+        signal: sink.signal,
+        onRecord: (r) => {
+          record = r;
         },
+        onOutput: sink.output,
       });
-      deps.host
-        .runJob(sandbox, cmd, {
-          ...options,
-          signal,
-          onRecord: (r) => {
-            record = r;
-          },
-          onOutput: (stream, chunk) => {
-            for (const event of encoder.push(stream, chunk)) send(event);
-          },
-        })
-        .then(
-          ({ exec }) => {
-            truncated = (exec.stdoutTruncated ?? false) || (exec.stderrTruncated ?? false);
-            for (const event of encoder.flush()) send(event);
-            send(exit(exec.exitCode));
-          },
-          (error: unknown) => {
-            for (const event of encoder.flush()) send(event);
-            send(exit(-1, record?.outcome === 'timeout' ? undefined : error));
-          },
-        )
-        .finally(() => {
-          if (!gone.signal.aborted) controller.close();
-        });
-    },
-    cancel() {
-      gone.abort(new Error('the client went away'));
-    },
+      truncated = (exec.stdoutTruncated ?? false) || (exec.stderrTruncated ?? false);
+      sink.flush();
+      sink.send(exit(exec.exitCode));
+    } catch (error) {
+      sink.flush();
+      sink.send(exit(-1, record?.outcome === 'timeout' ? undefined : error));
+    }
   });
   return new Response(body, {
     status: 200,

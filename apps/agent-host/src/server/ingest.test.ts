@@ -6,9 +6,9 @@ import {
 } from '@sbx/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AlertService } from '../alerts/alert-service.js';
-import { defaultPolicy } from '../policy/sandbox-policy.js';
 import { SandboxHost } from '../sandbox/sandbox-host.js';
 import { createApp } from './create-app.js';
+import { jsonRequest, testConfig } from './testing/test-app.js';
 
 const HOUR = 3_600_000;
 /** A start `hoursAgo` before the server's clock, as ISO text. */
@@ -44,14 +44,10 @@ describe('POST /v1/provisions', () => {
       kpis,
       perf,
       host,
-      config: { dbPath: ':memory:', dockerHost: undefined, engineAddress: 'x', policy: defaultPolicy(2) },
+      config: testConfig(),
     });
-    post = async (body) =>
-      app.request('/v1/provisions', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      });
+    const request = jsonRequest(app);
+    post = async (body) => request('POST', '/v1/provisions', body);
   });
   afterEach(() => db.destroy());
 
@@ -156,7 +152,7 @@ describe('POST /v1/provisions', () => {
         adapters: {},
         logger: { warn: vi.fn(), error: vi.fn() },
       }),
-      config: { dbPath: ':memory:', dockerHost: undefined, engineAddress: 'x', policy: defaultPolicy(2) },
+      config: testConfig(),
     };
     const preflight = (app: ReturnType<typeof createApp>, origin: string) =>
       app.request('/v1/provisions', {

@@ -8,7 +8,7 @@ import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { logsQuerySchema, type sandboxInfoSchema, ttlRequestSchema } from './api-schemas.js';
 import { NDJSON } from './exec-routes.js';
 import { errorBody, validationHook } from './http-errors.js';
-import { ndjsonLine, OutputEncoder } from './output-encoder.js';
+import { ndjsonStream } from './output-encoder.js';
 import { failure, findSandbox } from './route-helpers.js';
 
 /** What the lifecycle routes need. */
@@ -42,42 +42,25 @@ export function lifecycleRoutes(app: Hono<AppEnv>, deps: LifecycleRouteDeps): vo
     const found = findSandbox(deps, c.req.param('id'), c.get('tenant'));
     if ('status' in found) return c.json(found.body, found.status);
     const { sandbox } = found;
-    if (!sandbox.logs) {
+    const { logs } = sandbox;
+    if (!logs) {
       return c.json(errorBody('NOT_SUPPORTED', `${sandbox.type} sandboxes have no logs here`), 501);
     }
     const { follow, tail } = c.req.valid('query');
-    const gone = new AbortController();
-    const signal = AbortSignal.any([c.req.raw.signal, gone.signal]);
-    const encoder = new OutputEncoder();
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        const send = (value: unknown) => {
-          if (!gone.signal.aborted) controller.enqueue(ndjsonLine(value));
-        };
-        sandbox
-          .logs?.({
-            follow: follow === '1',
-            ...(tail === undefined ? {} : { tail }),
-            maxOutputBytes: deps.policy.maxExecOutputBytes,
-            signal,
-            onOutput: (stream, chunk) => {
-              for (const event of encoder.push(stream, chunk)) send(event);
-            },
-          })
-          .then(
-            ({ truncated }) => {
-              for (const event of encoder.flush()) send(event);
-              send({ end: { truncated } });
-            },
-            (error: unknown) => send({ end: { truncated: false, error: String((error as Error).message) } }),
-          )
-          .finally(() => {
-            if (!gone.signal.aborted) controller.close();
-          });
-      },
-      cancel() {
-        gone.abort(new Error('the client went away'));
-      },
+    const body = ndjsonStream(c.req.raw.signal, async (sink) => {
+      try {
+        const { truncated } = await logs.call(sandbox, {
+          follow: follow === '1',
+          ...(tail === undefined ? {} : { tail }),
+          maxOutputBytes: deps.policy.maxExecOutputBytes,
+          signal: sink.signal,
+          onOutput: sink.output,
+        });
+        sink.flush();
+        sink.send({ end: { truncated } });
+      } catch (error) {
+        sink.send({ end: { truncated: false, error: String((error as Error).message) } });
+      }
     });
     return new Response(body, { headers: { 'content-type': NDJSON, 'cache-control': 'no-store' } });
   });

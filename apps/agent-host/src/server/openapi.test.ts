@@ -7,10 +7,10 @@ import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } fro
 import openapiTS, { astToString } from 'openapi-typescript';
 import { describe, expect, it, vi } from 'vitest';
 import { TokenTable } from '../auth/token-file.js';
-import { defaultPolicy } from '../policy/sandbox-policy.js';
 import { SandboxHost } from '../sandbox/sandbox-host.js';
 import { createApp } from './create-app.js';
 import { openApiPath } from './openapi.js';
+import { testConfig } from './testing/test-app.js';
 
 const CLIENT = new URL('../../../../packages/client/', import.meta.url);
 const TYPES_HEADER =
@@ -24,10 +24,14 @@ async function served() {
     adapters: {},
     logger: { warn: vi.fn(), error: vi.fn() },
   });
-  const config = { dbPath: ':memory:', dockerHost: undefined, engineAddress: '-', policy: defaultPolicy(2) };
   const auth = { tokens: new TokenTable([{ tenant: 'a', token: 'a'.repeat(32) }]), sessions: {} as never };
   const app = createApp(
-    { kpis: new SandboxProvisioningKPI(db), perf: new SandboxPerfRecordRepository(db), host, config },
+    {
+      kpis: new SandboxProvisioningKPI(db),
+      perf: new SandboxPerfRecordRepository(db),
+      host,
+      config: testConfig(),
+    },
     { auth },
   );
   const response = await app.request('/openapi.json');

@@ -70,3 +70,50 @@ const encoder = new TextEncoder();
 export function ndjsonLine(value: unknown): Uint8Array {
   return encoder.encode(`${JSON.stringify(value)}\n`);
 }
+
+/** What `ndjsonStream` hands the producer of a stream's lines. */
+export interface NdjsonSink {
+  /** Aborts when the client cancels the stream (or its request's signal aborts). */
+  signal: AbortSignal;
+  /** Sends one line; nothing once the client went away. */
+  send(value: unknown): void;
+  /** Sends an output chunk as events (`OutputEncoder.push`). */
+  output(stream: OutputEvent['stream'], chunk: Uint8Array): void;
+  /** Sends what the encoder still holds (`OutputEncoder.flush`). */
+  flush(): void;
+}
+
+/**
+ * A stream of NDJSON lines that `produce` sends while it runs; it closes once `produce` settles, and a client
+ * that cancels it aborts the sink's signal (joined with `requestSignal`).
+ */
+export function ndjsonStream(
+  requestSignal: AbortSignal,
+  produce: (sink: NdjsonSink) => Promise<void>,
+): ReadableStream<Uint8Array> {
+  const gone = new AbortController();
+  const signal = AbortSignal.any([requestSignal, gone.signal]);
+  const encoder = new OutputEncoder();
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const send = (value: unknown) => {
+        if (!gone.signal.aborted) controller.enqueue(ndjsonLine(value));
+      };
+      void produce({
+        signal,
+        send,
+        output: (stream, chunk) => {
+          for (const event of encoder.push(stream, chunk)) send(event);
+        },
+        flush: () => {
+          for (const event of encoder.flush()) send(event);
+        },
+      }).finally(() => {
+        if (!gone.signal.aborted) controller.close();
+      });
+    },
+    cancel() {
+      gone.abort(new Error('the client went away'));
+    },
+  });
+}

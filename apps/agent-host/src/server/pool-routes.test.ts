@@ -1,9 +1,9 @@
 import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
 import type { ProvisionContext } from '@sbx/timing';
 import { describe, expect, it, vi } from 'vitest';
-import { defaultPolicy } from '../policy/sandbox-policy.js';
 import { SandboxHost } from '../sandbox/sandbox-host.js';
 import { createApp } from './create-app.js';
+import { jsonRequest, testConfig } from './testing/test-app.js';
 
 async function setup() {
   const db = await openDatabase(':memory:');
@@ -23,19 +23,8 @@ async function setup() {
     adapters: { docker: { type: 'docker', provision } },
     logger: { warn: vi.fn(), error: vi.fn() },
   });
-  const config = {
-    dbPath: ':memory:',
-    dockerHost: undefined,
-    engineAddress: '/x.sock',
-    policy: defaultPolicy(2),
-  };
-  const app = createApp({ kpis, perf, host, config });
-  const json = (method: string, path: string, body?: unknown) =>
-    app.request(path, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+  const app = createApp({ kpis, perf, host, config: testConfig() });
+  const json = jsonRequest(app);
   host.startPools([{ name: 'py', type: 'docker', size: 2, spec: { image: 'img' } }]);
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
   return { db, kpis, host, json };

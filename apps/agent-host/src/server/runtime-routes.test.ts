@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultPolicy, type SandboxPolicy } from '../policy/sandbox-policy.js';
 import { SandboxHost } from '../sandbox/sandbox-host.js';
 import { createApp } from './create-app.js';
+import { jsonRequest, testConfig } from './testing/test-app.js';
 
 const silent = { warn: vi.fn(), error: vi.fn() };
 const IMAGE = 'sbx-test/busybox:latest';
@@ -34,19 +35,11 @@ async function setup(policy: Partial<SandboxPolicy> = {}) {
     adapters: { docker: adapter },
     logger: silent,
   });
-  const config = {
-    dbPath: ':memory:',
-    dockerHost: undefined,
-    engineAddress: '/var/run/docker.sock',
-    policy: { ...defaultPolicy(2), ...policy },
-  };
+  const config = testConfig({ ...defaultPolicy(2), ...policy });
   const app = createApp({ kpis, perf: new SandboxPerfRecordRepository(db), host, config });
+  const request = jsonRequest(app);
   const call = async (method: string, path: string, body?: unknown) => {
-    const response = await app.request(path, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    const response = await request(method, path, body);
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   const create = (fields: Record<string, unknown>) =>
