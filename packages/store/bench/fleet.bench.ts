@@ -192,7 +192,7 @@ async function p95AtScale(db: Kysely<SbxDatabase>, kind: 'sqlite' | 'postgres'):
 
 async function fourHosts(): Promise<{ rows: number; seconds: number }> {
   const url = await newPg();
-  (await openDatabase(url)).destroy();
+  await (await openDatabase(url)).destroy();
   const worker = fileURLToPath(new URL('./fleet-writer.worker.mjs', import.meta.url));
   const started = performance.now();
   await Promise.all(
