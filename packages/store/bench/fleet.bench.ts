@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { ProvisionResult } from '@sbx/timing';
+import { type ProvisionResult, quantile } from '@sbx/timing';
 import Database from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
@@ -37,8 +37,6 @@ async function newPg(): Promise<string> {
   url.pathname = `/${name}`;
   return url.toString();
 }
-const percentile = (xs: number[], q: number) =>
-  [...xs].sort((a, b) => a - b)[Math.ceil(q * xs.length) - 1] ?? NaN;
 const results = (n: number): ProvisionResult[] =>
   Array.from({ length: n }, (_, i) => ({
     sandboxType: i % 2 === 0 ? 'docker' : 'webcontainer',
@@ -189,12 +187,12 @@ async function p95AtScale(db: Kysely<SbxDatabase>, kind: 'sqlite' | 'postgres'):
     await kpis.getP95Latency('docker', { host: 'h2' });
     oneHost.push(performance.now() - t);
   }
-  return [percentile(fleet, 0.5), percentile(oneHost, 0.5)];
+  return [quantile(fleet, 0.5) ?? Number.NaN, quantile(oneHost, 0.5) ?? Number.NaN];
 }
 
 async function fourHosts(): Promise<{ rows: number; seconds: number }> {
   const url = await newPg();
-  (await openDatabase(url)).destroy();
+  await (await openDatabase(url)).destroy();
   const worker = fileURLToPath(new URL('./fleet-writer.worker.mjs', import.meta.url));
   const started = performance.now();
   await Promise.all(

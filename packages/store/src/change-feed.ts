@@ -72,14 +72,14 @@ export class ChangeFeed {
    */
   async provisionsSince(after: number, limit = 10_000): Promise<ProvisionChange[]> {
     const n = positiveInteger(limit, 'limit');
-    const kind = this.#kind;
+    const cursor = feedCursor(this.#kind, 'kpis', 'k');
     try {
       const upTo = await this.#boundary('kpis', after, n);
       if (upTo === undefined) return [];
       let query = this.#db
         .selectFrom('sandbox_provisioning_kpis as k')
         .select([
-          feedCursor(kind, 'kpis', 'k').as('seq'),
+          cursor.as('seq'),
           'id',
           'sandbox_type',
           'duration_ms',
@@ -91,19 +91,16 @@ export class ChangeFeed {
           'runtime',
           'network',
         ])
-        .where(feedCursor(kind, 'kpis', 'k'), '>', after)
-        .where(feedCursor(kind, 'kpis', 'k'), '<=', upTo);
+        .where(cursor, '>', after)
+        .where(cursor, '<=', upTo);
       if (this.#hostId !== undefined) query = query.where('k.host_id', '=', this.#hostId);
-      const rows = await query
-        .orderBy(feedCursor(kind, 'kpis', 'k'))
-        .orderBy('k.timestamp')
-        .execute();
+      const rows = await query.orderBy(cursor).orderBy('k.timestamp').execute();
       let phaseQuery = this.#db
         .selectFrom('sandbox_provisioning_phases as p')
         .innerJoin('sandbox_provisioning_kpis as k', 'k.id', 'p.provision_id')
         .select(['p.provision_id', 'p.name', 'p.duration_ms'])
-        .where(feedCursor(kind, 'kpis', 'k'), '>', after)
-        .where(feedCursor(kind, 'kpis', 'k'), '<=', upTo);
+        .where(cursor, '>', after)
+        .where(cursor, '<=', upTo);
       if (this.#hostId !== undefined) phaseQuery = phaseQuery.where('k.host_id', '=', this.#hostId);
       const phases =
         rows.length === 0 ? [] : await phaseQuery.orderBy('p.provision_id').orderBy('p.seq').execute();

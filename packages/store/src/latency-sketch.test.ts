@@ -1,14 +1,20 @@
 import { SandboxProvisioningKPI, SKETCH_RELATIVE_ERROR } from '@sbx/store';
-import { quantile } from '@sbx/timing';
+import { nearestRankIndex, quantile } from '@sbx/timing';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../test-support/seeded-random.js';
-import { bucketValue, latencyBucket, sketchQuantile } from './latency-sketch.js';
+import { bucketValue, latencyBucket, type SketchBuckets, sketchValueAt } from './latency-sketch.js';
 import { openTestDatabase, TEST_DIALECTS } from './test-databases.test-support.js';
 
 function sketchOf(values: number[]) {
   const counts = new Map<number, number>();
   for (const v of values) counts.set(latencyBucket(v), (counts.get(latencyBucket(v)) ?? 0) + 1);
   return [...counts].sort((a, b) => a[0] - b[0]).map(([bucket, count]) => ({ bucket, count }));
+}
+
+/** The nearest-rank quantile `q` the sketch answers: the value at that rank, as rollupStats reads it. */
+function sketchQuantile(buckets: SketchBuckets, q: number): number | undefined {
+  const count = buckets.reduce((sum, b) => sum + b.count, 0);
+  return count === 0 ? undefined : sketchValueAt(buckets, nearestRankIndex(count, q));
 }
 
 describe.each(TEST_DIALECTS)('on %s', (dialect) => {

@@ -1,5 +1,3 @@
-import { nearestRankIndex } from '@sbx/timing';
-
 // A logarithmic sketch (the DDSketch mapping): bucket i holds durations in (gamma^(i-1), gamma^i] and answers
 // 2 gamma^i / (gamma + 1), which is within SKETCH_RELATIVE_ERROR of every duration in the bucket. The migration
 // that created the triggers froze the same constants in SQL.
@@ -24,16 +22,6 @@ export function bucketValue(bucket: number): number {
 
 /** Bucket counts of one sketch, in ascending bucket order. */
 export type SketchBuckets = readonly { bucket: number; count: number }[];
-
-/**
- * The nearest-rank quantile `q` of the durations the buckets hold, or the value at 0-based `rank` when given;
- * `undefined` when they hold none.
- */
-export function sketchQuantile(buckets: SketchBuckets, q: number, total?: number): number | undefined {
-  const count = total ?? buckets.reduce((sum, b) => sum + b.count, 0);
-  if (count === 0) return undefined;
-  return sketchValueAt(buckets, nearestRankIndex(count, q));
-}
 
 /** The duration at 0-based `rank` in ascending order; `undefined` past the end. */
 export function sketchValueAt(buckets: SketchBuckets, rank: number): number | undefined {

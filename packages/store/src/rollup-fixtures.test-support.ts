@@ -34,7 +34,6 @@ export function mixed(count: number, seed: number): ProvisionResult[] {
 }
 
 /** What the stats of `rows` must be, computed here from the rows themselves. */
-/** The stats of `rows`, computed from the rows. */
 export function exact(rows: ProvisionResult[]) {
   const valid = rows.filter((r) => r.error?.code !== 'CANCELLED');
   const ready = valid.filter((r) => !r.error).map((r) => r.durationMs);

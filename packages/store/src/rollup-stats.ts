@@ -51,25 +51,19 @@ export async function rollupStats(
     .where('sandbox_type', '=', type)
     .groupBy('bucket')
     .orderBy('bucket');
-  if (scope.host !== undefined) {
-    totals = totals.where('host_id', '=', scope.host);
-    buckets = buckets.where('host_id', '=', scope.host);
-  }
-  if (scope.runtime !== undefined) {
-    totals = totals.where('runtime', '=', scope.runtime);
-    buckets = buckets.where('runtime', '=', scope.runtime);
-  }
-  if (range === undefined) {
-    totals = totals.where('period', '=', '');
-    buckets = buckets.where('period', '=', '');
-  } else {
+  // Both tables are keyed alike: the same filters pick the same periods, hosts and runtimes from each.
+  const keys: ['period' | 'host_id' | 'runtime', '=' | '>=' | '<', string][] = [];
+  if (scope.host !== undefined) keys.push(['host_id', '=', scope.host]);
+  if (scope.runtime !== undefined) keys.push(['runtime', '=', scope.runtime]);
+  if (range === undefined) keys.push(['period', '=', '']);
+  else {
     // Hour keys sort as time; the all-time row '' sorts before every hour.
-    totals = totals.where('period', '>=', hourKey(range.since.getTime()));
-    buckets = buckets.where('period', '>=', hourKey(range.since.getTime()));
-    if (range.until !== undefined) {
-      totals = totals.where('period', '<', hourKey(range.until.getTime()));
-      buckets = buckets.where('period', '<', hourKey(range.until.getTime()));
-    }
+    keys.push(['period', '>=', hourKey(range.since.getTime())]);
+    if (range.until !== undefined) keys.push(['period', '<', hourKey(range.until.getTime())]);
+  }
+  for (const [column, op, value] of keys) {
+    totals = totals.where(column, op, value);
+    buckets = buckets.where(column, op, value);
   }
   const [row, counts] = await Promise.all([totals.executeTakeFirstOrThrow(), buckets.execute()]);
   const sketch = counts.map((b) => ({ bucket: b.bucket, count: Number(b.count) }));

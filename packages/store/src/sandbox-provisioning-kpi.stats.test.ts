@@ -5,7 +5,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../test-support/seeded-random.js';
 import { openTestDatabase, TEST_DIALECTS } from './test-databases.test-support.js';
 
-// A small deterministic PRNG so failures reproduce.
 const BASE = Date.parse('2026-11-01T00:00:00.000Z');
 
 function result(type: SandboxType, durationMs: number, minute: number, extra: Partial<ProvisionResult> = {}) {

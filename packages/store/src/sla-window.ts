@@ -51,9 +51,19 @@ export async function readSlaWindow(
   query = whereScope(whereSource(query, source), scope);
   const raw = await query.orderBy('timestamp', 'desc').orderBy(order, 'desc').limit(size).execute();
   const oldest = raw[raw.length - 1];
+  const full = oldest !== undefined && raw.length >= size;
   let cancelled: number;
-  if (isNarrowed(scope) || source !== 'all') {
-    // The rollups count every source: a narrowed window counts its cancelled rows itself.
+  if (!full && !isNarrowed(scope) && source === 'all') {
+    // Fewer valid rows than the window holds: every cancelled one of the type counts, and the rollup has them.
+    const rollup = await db
+      .selectFrom('sandbox_provisioning_rollups')
+      .select((eb) => eb.fn.sum<number>('cancelled').as('cancelled'))
+      .where('sandbox_type', '=', type)
+      .where('period', '=', '')
+      .executeTakeFirst();
+    cancelled = Number(rollup?.cancelled ?? 0);
+  } else {
+    // A full window counts the cancelled rows in its time span, a narrowed one its own (the rollups count every source).
     let count = whereSource(
       db
         .selectFrom('sandbox_provisioning_kpis')
@@ -63,30 +73,12 @@ export async function readSlaWindow(
       source,
     );
     count = whereScope(count, scope);
-    if (oldest !== undefined && raw.length >= size) {
+    if (full) {
       count = count
         .where('timestamp', '>=', oldest.timestamp)
         .where((eb) => eb.or([eb('timestamp', '>', oldest.timestamp), eb(order, '>', oldest.insertion)]));
     }
     cancelled = Number((await count.executeTakeFirstOrThrow()).n);
-  } else if (oldest === undefined || raw.length < size) {
-    const rollup = await db
-      .selectFrom('sandbox_provisioning_rollups')
-      .select((eb) => eb.fn.sum<number>('cancelled').as('cancelled'))
-      .where('sandbox_type', '=', type)
-      .where('period', '=', '')
-      .executeTakeFirst();
-    cancelled = Number(rollup?.cancelled ?? 0);
-  } else {
-    const row = await db
-      .selectFrom('sandbox_provisioning_kpis')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('sandbox_type', '=', type)
-      .where('cancelled', '=', 1)
-      .where('timestamp', '>=', oldest.timestamp)
-      .where((eb) => eb.or([eb('timestamp', '>', oldest.timestamp), eb(order, '>', oldest.insertion)]))
-      .executeTakeFirstOrThrow();
-    cancelled = Number(row.n);
   }
   const rows = raw.map((r) => {
     const row: SlaWindowRow = {

@@ -1,4 +1,4 @@
-import type { ProvisionSource } from '@sbx/timing';
+import { isProvisionSource, PROVISION_SOURCES, type ProvisionSource } from '@sbx/timing';
 import type { SelectQueryBuilder } from 'kysely';
 import type { SbxDatabase } from './database.js';
 import { describe, invalid } from './validate.js';
@@ -9,12 +9,15 @@ import { describe, invalid } from './validate.js';
  */
 export type SourceFilter = ProvisionSource | 'user';
 
+const quoted = ['user', ...PROVISION_SOURCES].map((s) => `'${s}'`);
+const ALLOWED = `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
+
 /** Validates a caller's `source` option (`all` only where the method allows it); `INVALID_INPUT` otherwise. */
 export function sourceFilter(value: unknown, fallback: SourceFilter | 'all'): SourceFilter | 'all' {
   if (value === undefined) return fallback;
-  if (value === 'user' || value === 'cold' || value === 'pool' || value === 'refill') return value;
+  if (value === 'user' || isProvisionSource(value)) return value;
   if (value === 'all' && fallback === 'all') return value;
-  return invalid('source', `must be 'user', 'cold', 'pool' or 'refill', got ${describe(value)}`);
+  return invalid('source', `must be ${ALLOWED}, got ${describe(value)}`);
 }
 
 /** Narrows a query over `sandbox_provisioning_kpis` (aliased or not) to `source`; the same SQL on both engines. */

@@ -12,11 +12,10 @@ export function dialectOf(db: { getExecutor: Kysely<unknown>['getExecutor'] }): 
 
 /**
  * Insertion order of `sandbox_provisioning_kpis` (the tie-breaker after `timestamp`): SQLite's `rowid`, the
- * identity column `seq` on PostgreSQL. `alias` qualifies it (`k.rowid`).
+ * identity column `seq` on PostgreSQL.
  */
-export function insertionOrder(kind: DialectKind, alias?: string): RawBuilder<number> {
-  const column = kind === 'sqlite' ? 'rowid' : 'seq';
-  return sql<number>`${sql.ref(alias === undefined ? column : `${alias}.${column}`)}`;
+export function insertionOrder(kind: DialectKind): RawBuilder<number> {
+  return sql<number>`${sql.ref(kind === 'sqlite' ? 'rowid' : 'seq')}`;
 }
 
 /**
@@ -31,10 +30,9 @@ export function feedCursor(kind: DialectKind, table: 'kpis' | 'perf', alias?: st
 }
 
 /** `true` on SQLite; on PostgreSQL, "the writing transaction of this row has ended, as have all older ones". */
-export function feedHorizon(kind: DialectKind, alias?: string): RawBuilder<boolean> {
+export function feedHorizon(kind: DialectKind): RawBuilder<boolean> {
   if (kind === 'sqlite') return sql<boolean>`1 = 1`;
-  const column = sql.ref(alias === undefined ? 'writer_txid' : `${alias}.writer_txid`);
-  return sql<boolean>`${column} < txid_snapshot_xmin(txid_current_snapshot())`;
+  return sql<boolean>`${sql.ref('writer_txid')} < txid_snapshot_xmin(txid_current_snapshot())`;
 }
 
 const SQLITE_DATA_VERSION = CompiledQuery.raw(
