@@ -1,8 +1,7 @@
 // The README's "first five minutes" block, run as it is against `sbx serve` on the real engine: it cannot rot.
-import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingPrerequisite, startServe, TEST_IMAGE, tempDb } from './harness.js';
+import { missingPrerequisite, runNode, startServe, TEST_IMAGE, tempDb } from './harness.js';
 
 const missing = missingPrerequisite();
 const README = new URL('../../../README.md', import.meta.url);
@@ -30,19 +29,11 @@ describe.skipIf(missing !== undefined && !process.env.CI)("README: an agent's fi
 
   it('runs as written: streams the ticks, reads the file back, and kills the sandbox', async () => {
     writeFileSync(SCRIPT, firstFiveMinutes(readFileSync(README, 'utf8')));
-    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-      (resolve, reject) => {
-        const child = spawn(process.execPath, [SCRIPT.pathname], {
-          env: { ...process.env, SBX_URL: server.base, SBX_TOKEN: server.token, SBX_IMAGE: TEST_IMAGE },
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => (stdout += d));
-        child.stderr.on('data', (d) => (stderr += d));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-      },
-    );
+    const run = await runNode([SCRIPT.pathname], {
+      SBX_URL: server.base,
+      SBX_TOKEN: server.token,
+      SBX_IMAGE: TEST_IMAGE,
+    });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^tick 1\ntick 2\ntick 3\nexit 0 \(success\) in \d+ ms\n3 ticks written\n$/);

@@ -34,6 +34,21 @@ export function el(tag, attrs, children) {
   return node;
 }
 
+/**
+ * Fills a select with an option for everything (value '') and one per value; the current one stays listed even
+ * before it has rows. Left as it is when the options are the same, so an open picker is not reset.
+ */
+export function fillPicker(picker, values, current, everything) {
+  const names = values.slice();
+  if (current && !names.includes(current)) names.push(current);
+  const options = [el('option', { value: '', text: everything })].concat(
+    names.map((name) => el('option', { value: name, text: name })),
+  );
+  const same = picker.options.length === options.length && options.every((o, i) => picker.options[i].value === o.value);
+  if (!same) picker.replaceChildren(...options);
+  picker.value = current;
+}
+
 /** One stat tile: a label and a value with a test id. */
 export function stat(label, value, testid) {
   return el('div', { class: 'stat' }, [

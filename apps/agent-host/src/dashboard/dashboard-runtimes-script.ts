@@ -1,21 +1,8 @@
-// The dashboard's split by engine runtime, served as /dashboard/runtimes.js: the runtime picker and a small table
-// per type (`byRuntime` and `runtimes` of GET /v1/kpis). Plain ES2022, no build step; kept free of template
-// literals so it can live in this string.
+// The dashboard's split by engine runtime, served as /dashboard/runtimes.js: a small table per type (`byRuntime`
+// of GET /v1/kpis). Plain ES2022, no build step; kept free of template literals so it can live in this string.
 /** The dashboard's runtime module. */
 export const DASHBOARD_RUNTIMES_JS = `
 import { el, ms } from '/dashboard/format.js';
-
-/** Fills the picker with the recorded runtimes; the one in the address stays listed even before it has rows. */
-export function renderRuntimePicker(picker, rows, current) {
-  const names = rows.map((r) => r.runtime);
-  if (current && !names.includes(current)) names.push(current);
-  const options = [el('option', { value: '', text: 'every runtime' })].concat(
-    names.map((name) => el('option', { value: name, text: name })),
-  );
-  const same = picker.options.length === options.length && options.every((o, i) => picker.options[i].value === o.value);
-  if (!same) picker.replaceChildren(...options);
-  picker.value = current;
-}
 
 /** One row per runtime of the type: its own newest provisionings and verdict; a note when none has one. */
 export function renderRuntimeTable(box, type, byRuntime) {

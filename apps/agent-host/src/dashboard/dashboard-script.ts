@@ -4,8 +4,8 @@
 /** The dashboard's script. */
 export const DASHBOARD_JS = String.raw`
 import { drawHistogram, drawTimeline } from '/dashboard/charts.js';
-import { el, ms, percent, stat, verdictText, verdictWhy } from '/dashboard/format.js';
-import { renderRuntimePicker, renderRuntimeTable } from '/dashboard/runtimes.js';
+import { el, fillPicker, ms, percent, stat, verdictText, verdictWhy } from '/dashboard/format.js';
+import { renderRuntimeTable } from '/dashboard/runtimes.js';
 
 const REFRESH_MS = 5000;
 const PHASE_COLORS = ['#2f6fdd', '#f29d38', '#8e5cd9', '#20a39e', '#d9487d', '#7a8b99', '#b5a021'];
@@ -172,19 +172,6 @@ function renderTypes(kpis) {
   });
 }
 
-// The hosts that recorded into the database; the one in the address stays listed even before it has rows.
-function renderHosts(rows) {
-  const picker = document.getElementById('host');
-  const ids = rows.map((r) => r.hostId);
-  if (host && !ids.includes(host)) ids.push(host);
-  const options = [el('option', { value: '', text: 'whole fleet' })].concat(
-    ids.map((id) => el('option', { value: id, text: id })),
-  );
-  const same = picker.options.length === options.length && options.every((o, i) => picker.options[i].value === o.value);
-  if (!same) picker.replaceChildren(...options);
-  picker.value = host;
-}
-
 async function refresh() {
   const status = document.querySelector('[data-testid="refreshed"]');
   try {
@@ -198,8 +185,9 @@ async function refresh() {
     // A host or runtime picked while this refresh was under way: its own refresh draws it.
     if (asked !== host + ' ' + runtime) return;
     last = kpis;
-    renderHosts(hosts.rows);
-    renderRuntimePicker(document.getElementById('runtime'), kpis.runtimes || [], runtime);
+    // The hosts and runtimes recorded into the database; the one in the address stays listed even before it has rows.
+    fillPicker(document.getElementById('host'), hosts.rows.map((r) => r.hostId), host, 'whole fleet');
+    fillPicker(document.getElementById('runtime'), (kpis.runtimes || []).map((r) => r.runtime), runtime, 'every runtime');
     renderTypes(kpis);
     renderPerf(perf);
     renderAlerts(alerts.rows);

@@ -1,7 +1,7 @@
 import type { RowScope, SandboxProvisioningKPI } from '@sbx/store';
 import { PROVISION_SOURCES, SANDBOX_TYPES, type SandboxType, SLA_LIMITS, SLA_WINDOW } from '@sbx/timing';
 import { jsonMs, jsonStats, jsonVerdict } from './json-safe.js';
-import { runtimeSplit } from './runtime-split.js';
+import { runtimeSplit, windowFigures } from './runtime-split.js';
 import { slaTrend, type TrendPoint } from './sla-trend.js';
 
 /** Rounds to whole microseconds: plenty for a chart, and a third of the bytes of a full double. */
@@ -40,10 +40,10 @@ function defined(scope: RowScope): RowScope {
 }
 
 async function typeSnapshot(kpis: SandboxProvisioningKPI, type: SandboxType, now: number, scope: RowScope) {
-  const [byRuntime, p95Last100, last100, allTime, last24h, phases, rows, ...perSource] = await Promise.all([
-    runtimeSplit(kpis, type, scope),
-    kpis.getP95Latency(type, scope),
-    kpis.getStats(type, { window: SLA_WINDOW, ...scope }),
+  const own = windowFigures(kpis, type, scope);
+  const [byRuntime, [last100, p95Last100], allTime, last24h, phases, rows, ...perSource] = await Promise.all([
+    runtimeSplit(kpis, type, scope, own),
+    own,
     // All-time and hourly figures come from the rollups, kept per host: the fleet's or one host's alike.
     kpis.getStats(type, { window: 'all', ...scope }),
     kpis.getStats(type, { since: new Date(now - 24 * HOUR_MS), ...scope }),

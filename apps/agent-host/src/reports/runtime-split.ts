@@ -1,4 +1,4 @@
-import type { RowScope, SandboxProvisioningKPI } from '@sbx/store';
+import type { ProvisioningStats, RowScope, SandboxProvisioningKPI } from '@sbx/store';
 import { type SandboxType, SLA_WINDOW } from '@sbx/timing';
 import { type JsonStats, type JsonVerdict, jsonStats, jsonVerdict } from './json-safe.js';
 
@@ -15,25 +15,40 @@ export interface RuntimeKpis {
   last100: JsonStats;
 }
 
+/** The window's figures of `type` within `scope`: stats of its newest 100 valid provisionings, and `getP95Latency()`. */
+export type WindowFigures = [last100: ProvisioningStats, p95Last100: number | undefined];
+
+/** Reads the window's figures of `type` within `scope`. */
+export function windowFigures(
+  kpis: SandboxProvisioningKPI,
+  type: SandboxType,
+  scope: RowScope,
+): Promise<WindowFigures> {
+  return Promise.all([
+    kpis.getStats(type, { window: SLA_WINDOW, ...scope }),
+    kpis.getP95Latency(type, scope),
+  ]);
+}
+
 /**
  * The per-runtime split of a type within `scope`: one entry per runtime that has rows, keyed by its name, most
  * provisionings first. Rows recorded without a runtime (webcontainers, rows from before runtimes were kept) are
- * under no key: they count only in the type's own figures. With `scope.runtime` the split holds that runtime alone.
+ * under no key: they count only in the type's own figures. With `scope.runtime` the split holds that runtime alone,
+ * whose figures are the type's own (`own`, read once by the caller).
  */
 export async function runtimeSplit(
   kpis: SandboxProvisioningKPI,
   type: SandboxType,
   scope: RowScope,
+  own: Promise<WindowFigures>,
 ): Promise<Record<string, RuntimeKpis>> {
   const listed = await kpis.listRuntimes(type, { host: scope.host });
   const runtimes = listed.filter((r) => scope.runtime === undefined || r.runtime === scope.runtime);
   const entries = await Promise.all(
     runtimes.map(async ({ runtime, provisionings }) => {
-      const one = { ...scope, runtime };
-      const [last100, p95Last100] = await Promise.all([
-        kpis.getStats(type, { window: SLA_WINDOW, ...one }),
-        kpis.getP95Latency(type, one),
-      ]);
+      const [last100, p95Last100] = await (runtime === scope.runtime
+        ? own
+        : windowFigures(kpis, type, { ...scope, runtime }));
       const entry: RuntimeKpis = {
         provisionings,
         sla: last100.verdict.status,

@@ -12,10 +12,16 @@ export interface SlaVerdictSource {
  */
 export function registerSlaGauges(registry: Registry, source: SlaVerdictSource): void {
   const registers = [registry];
-  const verdicts = async () =>
-    Object.fromEntries(
-      await Promise.all(SANDBOX_TYPES.map(async (t) => [t, await source.getSlaVerdict(t)] as const)),
-    );
+  // A scrape collects both gauges at once: they share the one read in flight instead of reading every verdict twice.
+  let inFlight: Promise<Partial<Record<SandboxType, SlaVerdict>>> | undefined;
+  const verdicts = () => {
+    inFlight ??= Promise.all(SANDBOX_TYPES.map(async (t) => [t, await source.getSlaVerdict(t)] as const))
+      .then((entries) => Object.fromEntries(entries))
+      .finally(() => {
+        inFlight = undefined;
+      });
+    return inFlight;
+  };
   new Gauge({
     name: 'sbx_provisioning_p95_last100_seconds',
     help: 'Nearest-rank P95 of the newest 100 valid provisionings (cancelled ones left out), a failure counting as +Inf: the figure the SLA verdict judges.',

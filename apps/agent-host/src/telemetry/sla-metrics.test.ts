@@ -93,6 +93,24 @@ describe('/metrics and the exact figures', () => {
     expect(value(g, 'sbx_provisioning_p95_last100_seconds', { sandbox_type: 'docker' })).toBe('1.25');
   });
 
+  it('reads each verdict once per scrape, though two gauges show it', async () => {
+    const db = await openDatabase(':memory:');
+    open.push(db);
+    const kpis = new SandboxProvisioningKPI(db);
+    const reads: SandboxType[] = [];
+    const source = {
+      getSlaVerdict(t: SandboxType) {
+        reads.push(t);
+        return kpis.getSlaVerdict(t);
+      },
+    };
+    const metrics = new PrometheusMetrics({ feed: new ChangeFeed(db), kpis: source });
+    await metrics.metrics();
+    expect(reads.sort()).toEqual(['docker', 'webcontainer']);
+    await metrics.metrics();
+    expect(reads).toHaveLength(4);
+  });
+
   it('counts cancelled provisionings apart: no breach, no failure, no latency, no verdict', async () => {
     const { kpis, scrape } = await setup();
     await kpis.recordMany([
