@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
+import { describeDatabase } from '@sbx/store';
 import { describe, expect, it } from 'vitest';
-import { redactDbUrl, resolveConfig } from './config.js';
+import { resolveConfig } from './config.js';
 
 describe('resolveConfig for a fleet', () => {
   it('takes a postgres:// URL from --db or SBX_DB as it is, and never shows its password', () => {
@@ -10,7 +11,7 @@ describe('resolveConfig for a fleet', () => {
       dbLabel: 'postgres://sbx:***@db.internal:5432/sbx',
     });
     expect(resolveConfig({}, { SBX_DB: url }).dbPath).toBe(url);
-    expect(redactDbUrl('./.sbx/sbx.db')).toBe('./.sbx/sbx.db');
+    expect(describeDatabase('./.sbx/sbx.db')).toBe('./.sbx/sbx.db');
   });
 
   it('names the host by --host-id, then SBX_HOST_ID, then the hostname; only the flag scopes reports', () => {

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { DEFAULT_DB_PATH } from '@sbx/store';
+import { DEFAULT_DB_PATH, describeDatabase } from '@sbx/store';
 import { AgentHostError } from './errors.js';
 import { resolvePolicy, type SandboxPolicy } from './policy/sandbox-policy.js';
 
@@ -59,7 +59,7 @@ export function resolveConfig(flags: HostFlags, env: NodeJS.ProcessEnv = process
   }
   return {
     dbPath,
-    dbLabel: redactDbUrl(dbPath),
+    dbLabel: describeDatabase(dbPath),
     hostId,
     reportHost: flags.hostId,
     dockerHost,
@@ -93,16 +93,4 @@ function wholeMs(text: string | undefined, name: string): number | undefined {
 
 function invalid(name: string, what: string): AgentHostError {
   return new AgentHostError(name.startsWith('--') ? 'INVALID_FLAG' : 'INVALID_CONFIG', `${name} ${what}`);
-}
-
-/** A `postgres://` URL without its password; a path as it is. */
-export function redactDbUrl(db: string): string {
-  if (!/^postgres(ql)?:\/\//i.test(db)) return db;
-  try {
-    const url = new URL(db);
-    if (url.password !== '') url.password = '***';
-    return url.toString();
-  } catch {
-    return 'postgres://(unparsable URL)';
-  }
 }

@@ -8,7 +8,12 @@ export type { SbxDatabase } from './database.js';
 export { isStoreError, StoreError, type StoreErrorCode } from './errors.js';
 export { SKETCH_RELATIVE_ERROR } from './latency-sketch.js';
 export { migrateToLatest } from './migrate-to-latest.js';
-export { DEFAULT_DB_PATH, type OpenDatabaseOptions, openDatabase } from './open-database.js';
+export {
+  DEFAULT_DB_PATH,
+  describeDatabase,
+  type OpenDatabaseOptions,
+  openDatabase,
+} from './open-database.js';
 export { DEFAULT_PG_POOL_SIZE } from './open-postgres.js';
 export type { ProvisionRow } from './provision-row.js';
 export type { PhaseStats, ProvisioningStats, StatsWindow } from './provisioning-stats.js';
@@ -27,4 +32,5 @@ export {
 export { SandboxProvisioningKPI } from './sandbox-provisioning-kpi.js';
 export type { SlaWindowRow } from './sla-window.js';
 export type { SourceFilter } from './source-filter.js';
+export { isPostgresUrl } from './sql-dialect.js';
 export type { StatsOptions } from './stats-options.js';

@@ -7,7 +7,7 @@ import type { SbxDatabase } from './database.js';
 import { StoreError } from './errors.js';
 import { migrateToLatest } from './migrate-to-latest.js';
 import { nativeModuleHint } from './native-module-hint.js';
-import { DEFAULT_PG_POOL_SIZE, loadPg, openPostgres } from './open-postgres.js';
+import { DEFAULT_PG_POOL_SIZE, loadPg, openPostgres, redactUrl } from './open-postgres.js';
 import { SbxSqliteDialect } from './sbx-sqlite-dialect.js';
 import { isPostgresUrl } from './sql-dialect.js';
 
@@ -25,6 +25,14 @@ export interface OpenDatabaseOptions {
   busyTimeoutMs?: number;
   /** PostgreSQL: connections in the pool (default 10). */
   poolSize?: number;
+}
+
+/**
+ * What `openDatabase(target)` would open, fit to print: a SQLite path as given, a PostgreSQL URL without its
+ * password (`postgres://sbx:***@db:5432/sbx`).
+ */
+export function describeDatabase(target: string): string {
+  return isPostgresUrl(target) ? redactUrl(target.trim()) : target;
 }
 
 /**

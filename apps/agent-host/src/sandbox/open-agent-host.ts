@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import {
   ChangeFeed,
+  isPostgresUrl,
   openDatabase,
   type SandboxAlertRepository,
   type SandboxPerfRecordRepository,
@@ -36,7 +37,7 @@ export async function openAgentHost(config: HostConfig, logger: Logger = console
   const db = await openDatabase(config.dbPath);
   const hostId = config.hostId ?? hostname();
   // A fleet shares one PostgreSQL database: each host exports only what it measured (Prometheus sums the hosts).
-  const fleet = /^postgres(ql)?:\/\//i.test(config.dbPath);
+  const fleet = isPostgresUrl(config.dbPath);
   const adapters: Record<string, HostSandboxAdapter> = {};
   for (const module of sandboxModules()) {
     const adapter = module.createAdapter?.(config, logger);
