@@ -97,6 +97,15 @@ describe('DockerAdapter.provision', () => {
       expect(docker.containers[0]?.config.HostConfig).not.toHaveProperty('Runtime');
     });
 
+    it('an engine that does not list its default runtime is not asked again on every provisioning', async () => {
+      const { docker, provision, results } = setup();
+      docker.runtimes = { runsc: { path: '/usr/bin/runsc' } };
+      await provision();
+      await provision();
+      expect(results.map((r) => r.attributes?.runtime)).toEqual(['runc', 'runc']);
+      expect(docker.calls.filter((c) => c === 'info')).toHaveLength(1);
+    });
+
     it('runs on the runtime the spec names, with egress on the bridge', async () => {
       const { docker, provision, results } = setup();
       docker.runtimes = { runc: { path: 'runc' }, kata: { path: '/usr/bin/kata-runtime' } };
