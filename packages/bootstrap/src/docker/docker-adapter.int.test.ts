@@ -1,7 +1,6 @@
 // Against the real Docker engine (started and given its test image by .ci/prereqs/docker.sh). With CI=true a
 // missing engine fails every test; locally it skips them, saying why.
 import {
-  type BootstrapError,
   DockerAdapter,
   type DockerApi,
   type DockerContainerApi,
@@ -13,6 +12,7 @@ import { type ProvisionSuccess, SandboxProvisioner } from '@sbx/timing';
 import Dockerode from 'dockerode';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { SBX_LABELS } from './container-config.js';
+import { failureOf } from './testing/failure-of.js';
 import {
   containersOwnedBy,
   docker,
@@ -39,15 +39,6 @@ async function provision(
     deadlineMs,
     bootstrapFn: (ctx) => adapter.provision({ image: DOCKER_TEST_IMAGE, pull: 'never', ...spec }, ctx),
   });
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<BootstrapError> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error as BootstrapError,
-  );
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
