@@ -1,7 +1,6 @@
 // Against the real Docker engine (started and given its test image by .ci/prereqs/docker.sh). With CI=true a
 // missing engine fails every test; locally it skips them, saying why.
 import {
-  type BootstrapError,
   DockerAdapter,
   type DockerApi,
   type DockerContainerApi,
@@ -13,26 +12,14 @@ import { type ProvisionSuccess, SandboxProvisioner } from '@sbx/timing';
 import Dockerode from 'dockerode';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { SBX_LABELS } from './container-config.js';
-
-const docker: DockerApi = new Dockerode();
-const CI = process.env.CI === 'true' || process.env.CI === '1';
-const engine = await docker.ping().then(
-  () => ({ ok: true as const }),
-  (error: unknown) => ({ ok: false as const, reason: (error as Error).message }),
-);
-// Why the tests cannot run, if they cannot: no engine, or an engine without the offline test image.
-const problem = !engine.ok
-  ? `no Docker engine answers (${engine.reason})`
-  : await docker
-      .getImage(DOCKER_TEST_IMAGE)
-      .inspect()
-      .then(
-        () => undefined,
-        () => `test image ${DOCKER_TEST_IMAGE} is missing`,
-      );
-if (!engine.ok && !CI) {
-  console.warn(`[sbx] skipping Docker integration tests: ${problem}; run .ci/prereqs/docker.sh`);
-}
+import { failureOf } from './testing/failure-of.js';
+import {
+  containersOwnedBy,
+  docker,
+  removeContainersOf,
+  requireEngine,
+  skipWithoutEngine,
+} from './testing/real-engine.js';
 
 const RUN = `int-${process.pid}-${Date.now()}`;
 const silent = { warn: () => {}, error: () => {} };
@@ -54,43 +41,13 @@ async function provision(
   });
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<BootstrapError> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error as BootstrapError,
-  );
-}
-
-/** Containers (running or not) stamped with this owner. */
-async function containersOf(adapter: DockerAdapter): Promise<string[]> {
-  const rows = await docker.listContainers({
-    all: true,
-    filters: { label: [`${SBX_LABELS.owner}=${adapter.owner}`] },
-  });
-  return rows.map((row) => row.Id);
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOCKER_TEST_IMAGE})`, () => {
-  beforeEach(() => {
-    // Each test fails on its own (CI=true, or an engine without the image) rather than being skipped.
-    if (problem) throw new Error(`${problem}; run .ci/prereqs/docker.sh`);
-  });
-
-  afterAll(async () => {
-    if (!engine.ok) return;
-    // Whatever a failed assertion left behind.
-    const rows = await docker.listContainers({
-      all: true,
-      filters: { label: [`${SBX_LABELS.managedBy}=sbx`] },
-    });
-    for (const row of rows.filter((r) => r.Labels[SBX_LABELS.owner]?.startsWith(RUN))) {
-      await docker.getContainer(row.Id).remove({ force: true });
-    }
-  });
+describe.skipIf(skipWithoutEngine)(`DockerAdapter against the real engine (${DOCKER_TEST_IMAGE})`, () => {
+  // Each test fails on its own (CI=true, or an engine without the image) rather than being skipped.
+  beforeEach(requireEngine);
+  // Whatever a failed assertion left behind.
+  afterAll(() => removeContainersOf(RUN));
 
   it('provisions with the safe defaults, runs commands, and disposes', async () => {
     const adapter = adapterFor('exec');
@@ -127,7 +84,7 @@ describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOC
 
     await sandbox.dispose();
     await sandbox.dispose();
-    expect(await containersOf(adapter)).toEqual([]);
+    expect(await containersOwnedBy(adapter.owner)).toEqual([]);
   });
 
   it('network none: loopback only; localhost needs an /etc/hosts, which networkSandbox brings', async () => {
@@ -239,7 +196,7 @@ describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOC
         ),
       );
       expect(error).toMatchObject({ code: 'DEADLINE_EXCEEDED', phase: 'ready' });
-      expect(await containersOf(adapter)).toEqual([]);
+      expect(await containersOwnedBy(adapter.owner)).toEqual([]);
     });
 
     it('a deadline that fires during start: DEADLINE_EXCEEDED in start, container removed even though start ran late', async () => {
@@ -276,10 +233,10 @@ describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOC
       const adapter = adapterFor('deadline-start', slowStart);
       const error = await failureOf(provision(adapter, { cmd: ['sleep', '3600'] }, 1_000));
       expect(error).toMatchObject({ code: 'DEADLINE_EXCEEDED', phase: 'start', retryable: true });
-      expect(await containersOf(adapter)).toEqual([]);
+      expect(await containersOwnedBy(adapter.owner)).toEqual([]);
       // The late start found no container to start.
       await expect(lateStart).rejects.toMatchObject({ statusCode: 404 });
-      expect(await containersOf(adapter)).toEqual([]);
+      expect(await containersOwnedBy(adapter.owner)).toEqual([]);
     });
 
     it('a command that cannot start: the engine answers 400, a caller mistake (INVALID_SPEC), container removed', async () => {
@@ -287,7 +244,7 @@ describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOC
       const error = await failureOf(provision(adapter, { cmd: ['/no/such/binary'] }));
       expect(error).toMatchObject({ code: 'INVALID_SPEC', phase: 'start' });
       expect(error.message).toMatch(/no such file or directory/i);
-      expect(await containersOf(adapter)).toEqual([]);
+      expect(await containersOwnedBy(adapter.owner)).toEqual([]);
     });
 
     it('reap() removes an expired sandbox and keeps one that is not', async () => {
@@ -298,7 +255,7 @@ describe.skipIf(!engine.ok && !CI)(`DockerAdapter against the real engine (${DOC
       const { removed } = await adapter.reap({ now: new Date(Date.now() + 2_000), isOwnerAlive: () => true });
       expect(removed).toContain(expiring.containerId);
       expect(removed).not.toContain(keeper.containerId);
-      expect(await containersOf(adapter)).toEqual([keeper.containerId]);
+      expect(await containersOwnedBy(adapter.owner)).toEqual([keeper.containerId]);
       await keeper.dispose();
     });
   });

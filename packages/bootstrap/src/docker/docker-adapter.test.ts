@@ -1,13 +1,9 @@
-import {
-  type BootstrapError,
-  DockerAdapter,
-  type DockerSandboxSpec,
-  MAX_SANDBOX_TTL_MS,
-} from '@sbx/bootstrap';
+import { DockerAdapter, type DockerSandboxSpec, MAX_SANDBOX_TTL_MS } from '@sbx/bootstrap';
 import { connectionError, FakeDocker, httpError } from '@sbx/bootstrap/testing';
 import { type ProvisionResult, SandboxProvisioner } from '@sbx/timing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SBX_LABELS } from './container-config.js';
+import { failureOf } from './testing/failure-of.js';
 
 const IMAGE = 'sbx-test/app:1';
 const NOW = Date.parse('2026-11-22T10:00:00.000Z');
@@ -35,16 +31,6 @@ function setup() {
     });
   const phasesOf = () => results.at(-1)?.phases?.map((p) => p.name);
   return { docker, logger, adapter, provision, results, phasesOf };
-}
-
-/** The rejection of `promise`, with a handler attached at once so advancing timers never sees it unhandled. */
-function failureOf(promise: Promise<unknown>): Promise<BootstrapError> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error as BootstrapError,
-  );
 }
 
 describe('DockerAdapter.provision', () => {
@@ -95,6 +81,15 @@ describe('DockerAdapter.provision', () => {
       expect(sandbox).toMatchObject({ runtime: 'runc', network: 'none' });
       expect(docker.calls.filter((c) => c === 'info')).toHaveLength(1);
       expect(docker.containers[0]?.config.HostConfig).not.toHaveProperty('Runtime');
+    });
+
+    it('an engine that does not list its default runtime is not asked again on every provisioning', async () => {
+      const { docker, provision, results } = setup();
+      docker.runtimes = { runsc: { path: '/usr/bin/runsc' } };
+      await provision();
+      await provision();
+      expect(results.map((r) => r.attributes?.runtime)).toEqual(['runc', 'runc']);
+      expect(docker.calls.filter((c) => c === 'info')).toHaveLength(1);
     });
 
     it('runs on the runtime the spec names, with egress on the bridge', async () => {

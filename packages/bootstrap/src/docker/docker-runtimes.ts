@@ -85,15 +85,18 @@ export class RuntimeCatalog {
   async resolve(name: string | undefined, signal?: AbortSignal): Promise<DockerRuntime> {
     const options = signal ? { signal } : {};
     let known = await this.list(options);
-    const find = (runtimes: DockerRuntimes) =>
-      runtimes.runtimes.find((r) => r.name === (name ?? runtimes.default));
-    let found = find(known);
+    // The default comes from the same read: reading again would not find it either, only cost a round trip
+    // on every provisioning against an engine that does not list it.
+    if (name === undefined) {
+      const byDefault = known.runtimes.find((r) => r.name === known.default);
+      return byDefault ?? { name: known.default, path: known.default, args: [], networkNone: false };
+    }
+    let found = known.runtimes.find((r) => r.name === name);
     if (!found) {
       known = await this.list({ ...options, fresh: true });
-      found = find(known);
+      found = known.runtimes.find((r) => r.name === name);
     }
     if (found) return found;
-    if (name === undefined) return { name: known.default, path: known.default, args: [], networkNone: false };
     throw runtimeNotFound(name, known);
   }
 

@@ -1,36 +1,8 @@
-import { type BootstrapError, DockerSandbox } from '@sbx/bootstrap';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EXEC_MARKER_ENV } from './docker-sandbox.js';
-import { deferred, type FakeContainer, FakeDocker, httpError } from './fake/fake-docker.js';
-
-async function setup() {
-  const docker = new FakeDocker(['img']);
-  const container = (await docker.createContainer({ name: 'sbx-1', Image: 'img' })) as FakeContainer;
-  await container.start();
-  const logger = { warn: vi.fn(), error: vi.fn() };
-  const sandbox = new DockerSandbox({
-    id: 'sbx-1',
-    runtime: 'runc',
-    network: 'none',
-    container,
-    image: 'img',
-    imageSource: 'local',
-    owner: 'me:1',
-    expiresAt: new Date(0),
-    engineAddress: '/var/run/docker.sock',
-    logger,
-  });
-  return { docker, container, sandbox, logger };
-}
-
-function failureOf(promise: Promise<unknown>): Promise<BootstrapError> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error as BootstrapError,
-  );
-}
+import { deferred, httpError } from './fake/fake-docker.js';
+import { failureOf } from './testing/failure-of.js';
+import { sandboxOnFake } from './testing/sandbox-on-fake.js';
 
 describe('DockerSandbox.exec', () => {
   afterEach(() => {
@@ -38,7 +10,7 @@ describe('DockerSandbox.exec', () => {
   });
 
   it('resolves to the exit code and the demultiplexed stdout and stderr; non-zero is a result', async () => {
-    const { docker, sandbox } = await setup();
+    const { docker, sandbox } = await sandboxOnFake();
     docker.execHandler = () => ({ exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
     await expect(sandbox.exec(['ls', '/nope'])).resolves.toEqual({
       exitCode: 3,
@@ -50,7 +22,7 @@ describe('DockerSandbox.exec', () => {
   });
 
   it('hands each piece of output to onOutput as it arrives, within maxOutputBytes, and feeds stdin', async () => {
-    const { docker, sandbox } = await setup();
+    const { docker, sandbox } = await sandboxOnFake();
     const gate = deferred();
     docker.execHandler = async (_cmd, _container, options, io) => {
       expect(options.AttachStdin).toBe(true);
@@ -77,13 +49,13 @@ describe('DockerSandbox.exec', () => {
   });
 
   it('without stdin the command gets none attached', async () => {
-    const { docker, sandbox } = await setup();
+    const { docker, sandbox } = await sandboxOnFake();
     await sandbox.exec('true');
     expect(docker.containers[0]?.execs[0]?.AttachStdin).toBe(false);
   });
 
   it('keeps at most maxOutputBytes of each stream and says so', async () => {
-    const { docker, sandbox } = await setup();
+    const { docker, sandbox } = await sandboxOnFake();
     docker.execHandler = () => ({ exitCode: 0, stdout: 'x'.repeat(100), stderr: 'short' });
     await expect(sandbox.exec('yes', { maxOutputBytes: 10 })).resolves.toEqual({
       exitCode: 0,
@@ -95,7 +67,7 @@ describe('DockerSandbox.exec', () => {
   });
 
   it('runs a string with sh -c and passes env and working dir, plus a marker to find the command by', async () => {
-    const { container, sandbox } = await setup();
+    const { container, sandbox } = await sandboxOnFake();
     await sandbox.exec('echo $A', { env: { A: '1' }, workingDir: '/tmp' });
     const options = container.execs[0];
     expect(options?.Cmd).toEqual(['sh', '-c', 'echo $A']);
@@ -106,7 +78,7 @@ describe('DockerSandbox.exec', () => {
 
   it('rejects with EXEC_TIMEOUT after timeoutMs and kills the command by its marker', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const { docker, container, sandbox } = await setup();
+    const { docker, container, sandbox } = await sandboxOnFake();
     const hang = deferred<{ exitCode: number }>();
     docker.execHandler = (cmd) => (cmd[0] === 'sleep' ? hang.promise : { exitCode: 0 });
     const failure = failureOf(sandbox.exec(['sleep', '100'], { timeoutMs: 2_000 }));
@@ -121,7 +93,7 @@ describe('DockerSandbox.exec', () => {
   });
 
   it('rejects with ABORTED when the caller signal aborts, destroying the output stream', async () => {
-    const { docker, sandbox } = await setup();
+    const { docker, sandbox } = await sandboxOnFake();
     docker.execHandler = (cmd) => (cmd[0] === 'cat' ? new Promise(() => {}) : { exitCode: 0 });
     const controller = new AbortController();
     const failure = failureOf(sandbox.exec(['cat'], { signal: controller.signal }));
@@ -134,7 +106,7 @@ describe('DockerSandbox.exec', () => {
   });
 
   it('destroys an output stream that arrives after the abort, and asks nothing more about that command', async () => {
-    const { docker, sandbox } = await setup();
+    const { docker, sandbox } = await sandboxOnFake();
     const reply = deferred();
     const controller = new AbortController();
     docker.execHandler = (cmd) => (cmd[0] === 'cat' ? new Promise(() => {}) : { exitCode: 0 });
@@ -155,7 +127,7 @@ describe('DockerSandbox.exec', () => {
   });
 
   it('rejects with SANDBOX_GONE (not EXEC_FAILED) when the container has stopped or was removed', async () => {
-    const { container, sandbox } = await setup();
+    const { container, sandbox } = await sandboxOnFake();
     container.exit(1);
     const stopped = await failureOf(sandbox.exec(['true']));
     expect(stopped).toMatchObject({ code: 'SANDBOX_GONE', phase: 'exec', retryable: false });
@@ -169,7 +141,7 @@ describe('DockerSandbox.exec', () => {
   });
 
   it('rejects with SANDBOX_GONE when the container dies while the command runs', async () => {
-    const { docker, container, sandbox } = await setup();
+    const { docker, container, sandbox } = await sandboxOnFake();
     docker.execHandler = () => new Promise(() => {});
     const failure = failureOf(sandbox.exec(['sleep', '30']));
     await vi.waitFor(() => expect(docker.calls.some((c) => c.startsWith('exec-start'))).toBe(true));
@@ -179,7 +151,7 @@ describe('DockerSandbox.exec', () => {
   });
 
   it('keeps exit code 137 a result while the container still runs (a command killed inside it)', async () => {
-    const { docker, sandbox } = await setup();
+    const { docker, sandbox } = await sandboxOnFake();
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     docker.execHandler = () => ({ exitCode: 137, stderr: 'Killed\n' });
     const result = sandbox.exec(['big']);
@@ -189,7 +161,7 @@ describe('DockerSandbox.exec', () => {
   });
 
   it('wraps any other engine failure as EXEC_FAILED', async () => {
-    const { docker, sandbox } = await setup();
+    const { docker, sandbox } = await sandboxOnFake();
     docker.hooks.execCreate = () => {
       throw httpError(500, 'containerd: deadline exceeded');
     };
@@ -199,7 +171,7 @@ describe('DockerSandbox.exec', () => {
   });
 
   it('rejects bad arguments before calling the engine', async () => {
-    const { container, sandbox } = await setup();
+    const { container, sandbox } = await sandboxOnFake();
     expect(await failureOf(sandbox.exec([]))).toMatchObject({ code: 'INVALID_SPEC' });
     expect(await failureOf(sandbox.exec(['true'], { timeoutMs: 0 }))).toMatchObject({ code: 'INVALID_SPEC' });
     expect(container.execs).toEqual([]);
@@ -208,7 +180,7 @@ describe('DockerSandbox.exec', () => {
 
 describe('DockerSandbox.dispose', () => {
   it('force-removes the container once, however often and concurrently it is called', async () => {
-    const { docker, sandbox } = await setup();
+    const { docker, sandbox } = await sandboxOnFake();
     await Promise.all([sandbox.dispose(), sandbox.dispose(), sandbox[Symbol.asyncDispose]()]);
     await sandbox.dispose();
     expect(docker.calls.filter((c) => c.startsWith('remove'))).toEqual(['remove sbx-1']);
@@ -217,13 +189,13 @@ describe('DockerSandbox.dispose', () => {
   });
 
   it('treats a container that is already gone as disposed', async () => {
-    const { container, sandbox } = await setup();
+    const { container, sandbox } = await sandboxOnFake();
     await container.remove({ force: true });
     await expect(sandbox.dispose()).resolves.toBeUndefined();
   });
 
   it('lets a failed removal be retried', async () => {
-    const { docker, sandbox } = await setup();
+    const { docker, sandbox } = await sandboxOnFake();
     docker.hooks.remove = () => {
       throw httpError(500, 'driver busy');
     };
@@ -234,7 +206,7 @@ describe('DockerSandbox.dispose', () => {
   });
 
   it('refuses exec after dispose', async () => {
-    const { container, sandbox } = await setup();
+    const { container, sandbox } = await sandboxOnFake();
     await sandbox.dispose();
     expect(await failureOf(sandbox.exec(['true']))).toMatchObject({ code: 'DISPOSED' });
     expect(container.execs).toEqual([]);

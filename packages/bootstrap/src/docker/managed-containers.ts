@@ -36,16 +36,7 @@ export async function listManagedContainers(
   docker: DockerApi,
   engineAddress: string,
 ): Promise<ManagedContainer[]> {
-  try {
-    return (await listRows(docker)).map(toManagedContainer);
-  } catch (error) {
-    throw wrapDockerError(error, {
-      code: 'ENGINE_ERROR',
-      doing: 'listing sbx containers',
-      engineAddress,
-      phase: 'reap',
-    });
-  }
+  return (await listRows(docker, engineAddress)).map(toManagedContainer);
 }
 
 /**
@@ -61,18 +52,7 @@ export async function reapContainers(
   const now = (options.now ?? new Date()).getTime();
   const isOwnerAlive = options.isOwnerAlive ?? isLocalOwnerAlive;
   const removed: string[] = [];
-  let rows: DockerContainerSummary[];
-  try {
-    rows = await listRows(docker);
-  } catch (error) {
-    throw wrapDockerError(error, {
-      code: 'ENGINE_ERROR',
-      doing: 'listing sbx containers',
-      engineAddress,
-      phase: 'reap',
-    });
-  }
-  for (const row of rows) {
+  for (const row of await listRows(docker, engineAddress)) {
     const managed = toManagedContainer(row);
     const { containerId, owner, expiresAt } = managed;
     if (options.keep?.(managed)) continue;
@@ -97,11 +77,21 @@ export async function reapContainers(
   return { removed };
 }
 
-function listRows(docker: DockerApi): Promise<DockerContainerSummary[]> {
-  return docker.listContainers({
-    all: true,
-    filters: { label: [`${SBX_LABELS.managedBy}=${SBX_MANAGED_BY}`] },
-  });
+// The rows both read; a failure is wrapped here, once.
+async function listRows(docker: DockerApi, engineAddress: string): Promise<DockerContainerSummary[]> {
+  try {
+    return await docker.listContainers({
+      all: true,
+      filters: { label: [`${SBX_LABELS.managedBy}=${SBX_MANAGED_BY}`] },
+    });
+  } catch (error) {
+    throw wrapDockerError(error, {
+      code: 'ENGINE_ERROR',
+      doing: 'listing sbx containers',
+      engineAddress,
+      phase: 'reap',
+    });
+  }
 }
 
 function toManagedContainer(row: DockerContainerSummary): ManagedContainer {

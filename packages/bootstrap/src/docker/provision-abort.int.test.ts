@@ -73,7 +73,6 @@ describe.skipIf(skipWithoutEngine)(
         bootstrapFn: (ctx) =>
           adapter.provision({ image: DOCKER_TEST_IMAGE, pull: 'never', cmd: ['sleep', '3600'] }, ctx),
       });
-      if (!sandbox) throw new Error('no sandbox');
       try {
         const baseline = openSockets();
         const controller = new AbortController();

@@ -1,7 +1,8 @@
-import { type BootstrapError, DockerAdapter, type DockerSandboxSpec } from '@sbx/bootstrap';
+import { DockerAdapter, type DockerSandboxSpec } from '@sbx/bootstrap';
 import { SandboxProvisioner } from '@sbx/timing';
 import { describe, expect, it, vi } from 'vitest';
 import { deferred, FakeDocker } from './fake/fake-docker.js';
+import { failureOf } from './testing/failure-of.js';
 
 // An abort (Ctrl-C, a deadline) that lands while an engine call is in flight: after it, nothing but cleanup
 // reaches the engine, and whatever the engine hands back late is destroyed, so no socket keeps Node alive.
@@ -26,15 +27,6 @@ function setup() {
   };
   const callsAfterAbort = () => docker.calls.slice(callsAtAbort);
   return { docker, provision, abort, callsAfterAbort };
-}
-
-function failureOf(promise: Promise<unknown>): Promise<BootstrapError> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error as BootstrapError,
-  );
 }
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));

@@ -1,7 +1,8 @@
-import { type BootstrapError, DockerAdapter, type ReadinessProbe } from '@sbx/bootstrap';
+import { DockerAdapter, type ReadinessProbe } from '@sbx/bootstrap';
 import { SandboxProvisioner } from '@sbx/timing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeDocker, httpError } from './fake/fake-docker.js';
+import { failureOf } from './testing/failure-of.js';
 
 const IMAGE = 'img:1';
 const LISTENING_8080 = `  sl  local_address rem_address   st
@@ -19,15 +20,6 @@ function setup() {
       bootstrapFn: (ctx) => adapter.provision({ image: IMAGE, ready, ...extra }, ctx),
     });
   return { docker, provision };
-}
-
-function failureOf(promise: Promise<unknown>): Promise<BootstrapError> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error as BootstrapError,
-  );
 }
 
 describe('readiness probes', () => {

@@ -46,7 +46,6 @@ describe.skipIf(skipWithoutEngine)('sandbox files on the real engine', () => {
           ctx,
         ),
     });
-    if (!value) throw new Error('no sandbox');
     box = value;
   });
   beforeEach(requireEngine);
@@ -117,7 +116,7 @@ describe.skipIf(skipWithoutEngine)('sandbox files on the real engine', () => {
           ctx,
         ),
     });
-    const sandbox = logBox.value as DockerSandbox;
+    const sandbox = logBox.value;
     try {
       await sandbox.logs({ onOutput: (s, c) => chunks.push(`${s}:${Buffer.from(c).toString()}`) });
       // The engine copies stdout and stderr on their own: the order across the two streams is not kept.

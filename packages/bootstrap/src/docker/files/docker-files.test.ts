@@ -1,30 +1,6 @@
-import { DockerSandbox } from '@sbx/bootstrap';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DockerContainerCreateOptions } from '../docker-api.js';
-import { type FakeContainer, FakeDocker } from '../fake/fake-docker.js';
-
-async function setup(config: Partial<DockerContainerCreateOptions> = {}) {
-  const docker = new FakeDocker(['img']);
-  const container = (await docker.createContainer({
-    name: 'sbx-1',
-    Image: 'img',
-    ...config,
-  })) as unknown as FakeContainer;
-  await container.start();
-  const sandbox = new DockerSandbox({
-    id: 'sbx-1',
-    runtime: 'runc',
-    network: 'none',
-    container,
-    image: 'img',
-    imageSource: 'local',
-    owner: 'me:1',
-    expiresAt: new Date(0),
-    engineAddress: '/var/run/docker.sock',
-    logger: { warn: vi.fn(), error: vi.fn() },
-  });
-  return { docker, container, sandbox };
-}
+import { sandboxOnFake } from '../testing/sandbox-on-fake.js';
 
 async function text(body: AsyncIterable<Uint8Array>): Promise<string> {
   let out = '';
@@ -41,7 +17,7 @@ const readOnly: Partial<DockerContainerCreateOptions> = {
 
 describe('DockerFiles', () => {
   it('writes a file into new directories through one archive upload to the nearest existing one', async () => {
-    const { docker, container, sandbox } = await setup(readOnly);
+    const { docker, container, sandbox } = await sandboxOnFake(readOnly);
     await sandbox.files.writeFile('/tmp/a/b/c.txt', Buffer.from('hello'), { mode: 0o600 });
     expect(docker.calls.filter((c) => c.startsWith('put-archive'))).toEqual(['put-archive sbx-1 /tmp']);
     expect(container.files.read('/tmp/a/b/c.txt')?.toString()).toBe('hello');
@@ -51,7 +27,7 @@ describe('DockerFiles', () => {
   });
 
   it('refuses what it must before any upload: sizes over the cap, relative paths, a directory as a file', async () => {
-    const { docker, sandbox } = await setup();
+    const { docker, sandbox } = await sandboxOnFake();
     await expect(sandbox.files.writeFile('/tmp/x', Buffer.alloc(11), { maxBytes: 10 })).rejects.toMatchObject(
       {
         code: 'FILE_TOO_LARGE',
@@ -67,14 +43,14 @@ describe('DockerFiles', () => {
   });
 
   it('a read-only rootfs takes writes only in its volume; elsewhere READ_ONLY_PATH', async () => {
-    const { sandbox } = await setup(readOnly);
+    const { sandbox } = await sandboxOnFake(readOnly);
     await expect(sandbox.files.writeFile('/etc/passwd', Buffer.from('x'))).rejects.toMatchObject({
       code: 'READ_ONLY_PATH',
     });
   });
 
   it('a missing file is FILE_NOT_FOUND; a removed container is SANDBOX_GONE', async () => {
-    const { container, sandbox } = await setup();
+    const { container, sandbox } = await sandboxOnFake();
     await expect(sandbox.files.readFile('/tmp/none')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
     expect(await sandbox.files.stat('/tmp/none')).toBeUndefined();
     await container.remove({ force: true });
@@ -82,7 +58,7 @@ describe('DockerFiles', () => {
   });
 
   it('lists the direct children of a directory, at most maxEntries', async () => {
-    const { sandbox } = await setup();
+    const { sandbox } = await sandboxOnFake();
     for (const name of ['a', 'b', 'c']) await sandbox.files.writeFile(`/tmp/d/${name}`, Buffer.from(name));
     await sandbox.files.writeFile('/tmp/d/sub/deep', Buffer.from('x'));
     const all = await sandbox.files.list('/tmp/d');
@@ -99,7 +75,7 @@ describe('DockerFiles', () => {
   });
 
   it('reads the log so far without follow', async () => {
-    const { container, sandbox } = await setup();
+    const { container, sandbox } = await sandboxOnFake();
     container.print('one\n');
     container.print('two\n', 2);
     const seen: string[] = [];
