@@ -14,6 +14,8 @@ export interface PoolMember<Handle extends PoolHandle> {
   /** Gives back the place `reserve()` granted for it (when it is handed out, dropped or drained). */
   release: () => void;
   timer?: ReturnType<typeof setTimeout>;
+  /** When (wall clock, ms) it is recycled; a member put back keeps it. */
+  staleAt?: number;
   /** What its provisioning learned (the adapter's annotations: `runtime`, `network`), repeated on its hand-out. */
   facts: Readonly<Record<string, string>>;
 }
@@ -53,13 +55,8 @@ export class PoolMembers<Handle extends PoolHandle> {
   add(sandbox: Handle, release: () => void, facts: Readonly<Record<string, string>> = {}): void {
     const member: PoolMember<Handle> = { sandbox, release, facts };
     const idleMs = this.#idleMs(sandbox);
-    if (idleMs !== undefined) {
-      member.timer = setTimeout(() => {
-        if (this.#remove(member)) this.#onStale(member);
-      }, idleMs);
-      // A pool waiting for takers must not keep a process alive.
-      (member.timer as { unref?: () => void }).unref?.();
-    }
+    if (idleMs !== undefined) member.staleAt = this.#wallClock.now().getTime() + idleMs;
+    this.#arm(member);
     this.#ready.push(member);
   }
 
@@ -70,8 +67,9 @@ export class PoolMembers<Handle extends PoolHandle> {
     return member;
   }
 
-  /** Puts a member taken by `take()` back in front (its taker was refused). */
+  /** Puts a member taken by `take()` back in front (its taker was refused), recycled when it would have been. */
   putBack(member: PoolMember<Handle>): void {
+    this.#arm(member);
     this.#ready.unshift(member);
   }
 
@@ -86,6 +84,17 @@ export class PoolMembers<Handle extends PoolHandle> {
     const all = this.#ready.splice(0);
     for (const member of all) clearTimeout(member.timer);
     return all;
+  }
+
+  /** Arms the timer that recycles `member` at its `staleAt`. */
+  #arm(member: PoolMember<Handle>): void {
+    if (member.staleAt === undefined) return;
+    const ms = Math.max(0, member.staleAt - this.#wallClock.now().getTime());
+    member.timer = setTimeout(() => {
+      if (this.#remove(member)) this.#onStale(member);
+    }, ms);
+    // A pool waiting for takers must not keep a process alive.
+    (member.timer as { unref?: () => void }).unref?.();
   }
 
   #remove(member: PoolMember<Handle>): boolean {

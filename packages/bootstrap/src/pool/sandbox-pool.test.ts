@@ -144,6 +144,25 @@ describe('SandboxPool', () => {
     await pool.close();
   });
 
+  it('still recycles a member put back after its taker was refused, when it would have been', async () => {
+    const { pool, docker } = setup({ size: 1 });
+    await pool.ready();
+    const [old] = pool.readyIds();
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    const refused = pool.acquire({
+      admit: () => {
+        throw new Error('refused');
+      },
+    });
+    await expect(refused).rejects.toThrow('refused');
+    expect(pool.readyIds()).toEqual([old]);
+    await vi.advanceTimersByTimeAsync(20 * 60_000 + 1);
+    await pool.ready();
+    expect(pool.readyIds()).not.toContain(old);
+    expect(docker.containers.find((c) => c.name === old)?.removed).toBe(true);
+    await pool.close();
+  });
+
   it('refills at most refillConcurrency at a time', async () => {
     const { pool, docker } = setup({ size: 4, refillConcurrency: 2, watch: false });
     const gate = deferred();
