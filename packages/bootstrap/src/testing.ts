@@ -4,4 +4,5 @@ export { FakeContainer } from './docker/fake/fake-container.js';
 export { FakeDocker, type FakeDockerHooks } from './docker/fake/fake-docker.js';
 export type { FakeEngineEvent } from './docker/fake/fake-events.js';
 export { connectionError, type FakeExecResult, frame, httpError } from './docker/fake/fake-helpers.js';
+export { type FakePullFailure, pullError } from './docker/fake/fake-pull-errors.js';
 export { DOCKER_TEST_IMAGE } from './docker/test-image.js';

@@ -226,7 +226,9 @@ describe('DockerAdapter.provision', () => {
       const { docker, provision, phasesOf } = setup();
       const error = await failureOf(provision({ image: 'other:2', pull: 'never' }));
       expect(error).toMatchObject({ code: 'IMAGE_NOT_FOUND', phase: 'image', retryable: false });
-      expect(error.message).toMatch(/image other:2 is not present on the engine and spec.pull is 'never'/);
+      expect(error.message).toMatch(
+        /image other:2 is not on the engine and pull is 'never' - build or load it there first \(docker build, docker load\)/,
+      );
       expect(docker.pulls).toEqual([]);
       expect(docker.containers).toEqual([]);
       expect(phasesOf()).toEqual(['image']);
@@ -234,22 +236,35 @@ describe('DockerAdapter.provision', () => {
 
     it.each([
       ['manifest for nope:1 not found: manifest unknown', 'IMAGE_NOT_FOUND', false],
-      ['Get "https://registry/v2/": dial tcp: lookup registry: no such host', 'PULL_FAILED', true],
-    ])('reads a pull failure from the progress stream: %s -> %s', async (message, code, retryable) => {
-      const { docker, provision } = setup();
-      docker.hooks.pull = async () => {
-        const { PassThrough } = await import('node:stream');
-        const stream = new PassThrough();
-        stream.end(
-          `{"status":"Pulling"}\n{"errorDetail":{"message":${JSON.stringify(message)}},"error":"x"}\n`,
-        );
-        return stream;
-      };
-      const error = await failureOf(provision({ image: 'nope:1' }));
-      expect(error).toMatchObject({ code, retryable, phase: 'image' });
-      expect(error.message).toContain(message);
-      expect(docker.containers).toEqual([]);
-    });
+      [
+        'Get "https://127.0.0.1:5999/v2/": dial tcp: lookup x on 127.0.0.53:53: no such host',
+        'PULL_FAILED',
+        false,
+      ],
+      [
+        'Get "https://127.0.0.1:5999/v2/": dial tcp 127.0.0.1:5999: connect: connection refused',
+        'PULL_FAILED',
+        true,
+      ],
+    ])(
+      'reads a pull failure from the progress stream, in its own words: %s -> %s',
+      async (message, code, retryable) => {
+        const { docker, provision } = setup();
+        docker.hooks.pull = async () => {
+          const { PassThrough } = await import('node:stream');
+          const stream = new PassThrough();
+          stream.end(
+            `{"status":"Pulling"}\n{"errorDetail":{"message":${JSON.stringify(message)}},"error":"x"}\n`,
+          );
+          return stream;
+        };
+        const error = await failureOf(provision({ image: 'nope:1' }));
+        expect(error).toMatchObject({ code, retryable, phase: 'image' });
+        expect(error.message).toMatch(/^pulling image nope:1 failed: [^\n]+$/);
+        expect(error.message).not.toContain('127.0.0');
+        expect(docker.containers).toEqual([]);
+      },
+    );
 
     it('maps a socket that is not there to a retryable ENGINE_UNREACHABLE naming it', async () => {
       const { docker, provision } = setup();

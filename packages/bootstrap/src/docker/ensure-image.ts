@@ -1,16 +1,18 @@
 import { callUnlessAborted, raceAbort, whenAborted } from '../bounded.js';
 import { BootstrapError } from '../errors.js';
 import type { DockerApi } from './docker-api.js';
-import { engineMessage, isNotFound, wrapDockerError } from './docker-error.js';
+import { connectionErrorCode, isNotFound, wrapDockerError } from './docker-error.js';
 import { destroyStream } from './docker-stream.js';
+import { pullFailure } from './pull-failure.js';
 
 /** Where a sandbox's image came from: already on the engine, or pulled for it. */
 export type ImageSource = 'local' | 'pulled';
 
-// What registries answer, in the pull stream, for an image that does not exist or is not ours to pull.
-const MISSING_IMAGE = /not found|manifest unknown|does not exist|pull access denied|repository .* not exist/i;
-
-/** Makes `image` present on the engine as `pull` allows, and says whether it was local or pulled. */
+/**
+ * Makes `image` present on the engine as `pull` allows, and says whether it was local or pulled. A failed pull
+ * is `IMAGE_NOT_FOUND` or `PULL_FAILED` with one line of sbx's own (never the engine's text), retryable only when
+ * a later try can succeed (an unreachable or busy registry; not a missing image, a refusal or an unknown host).
+ */
 export async function ensureImage(
   docker: DockerApi,
   image: string,
@@ -36,7 +38,7 @@ export async function ensureImage(
       if (pull === 'never') {
         throw new BootstrapError(
           'IMAGE_NOT_FOUND',
-          `image ${image} is not present on the engine and spec.pull is 'never' - build or pull it first, or allow pull: 'missing'`,
+          `image ${image} is not on the engine and pull is 'never' - build or load it there first (docker build, docker load), or let it be pulled (pull: 'missing'; sbx serve pulls only from registries allowed with --allow-registry)`,
           { cause: error, phase: 'image' },
         );
       }
@@ -47,15 +49,9 @@ export async function ensureImage(
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     if (error instanceof BootstrapError) throw error;
-    const wrapped = wrap(error, `pulling image ${image}`);
-    if (wrapped.code !== 'PULL_FAILED') throw wrapped;
-    // The engine answers 500 when the registry is unreachable: that can pass; a missing image will not.
-    const missing = MISSING_IMAGE.test(engineMessage(error));
-    throw new BootstrapError(missing ? 'IMAGE_NOT_FOUND' : 'PULL_FAILED', wrapped.message, {
-      cause: error,
-      phase: 'image',
-      retryable: !missing,
-    });
+    // A lost connection to the engine is the engine's; anything the engine answered is about the registry.
+    if (connectionErrorCode(error) !== undefined) throw wrap(error, `pulling image ${image}`);
+    throw pullFailure(image, error);
   }
   return 'pulled';
 }
@@ -71,13 +67,7 @@ async function pullImage(docker: DockerApi, image: string, signal: AbortSignal):
   try {
     const failure = await raceAbort(firstPullError(stream), signal);
     if (failure === undefined) return;
-    const missing = MISSING_IMAGE.test(failure);
-    throw new BootstrapError(
-      missing ? 'IMAGE_NOT_FOUND' : 'PULL_FAILED',
-      `pulling image ${image} failed: ${failure}`,
-      // A registry that is down or unreachable may answer later; a missing image will not appear.
-      { phase: 'image', retryable: !missing },
-    );
+    throw pullFailure(image, failure);
   } finally {
     stop();
   }

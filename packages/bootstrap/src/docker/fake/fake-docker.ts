@@ -18,11 +18,13 @@ import type {
 import { FakeContainer } from './fake-container.js';
 import { type FakeEngineEvent, FakeEvents } from './fake-events.js';
 import { type FakeExecResult, httpError } from './fake-helpers.js';
+import { type FakePullFailure, pullError } from './fake-pull-errors.js';
 
 export { FakeContainer } from './fake-container.js';
 export type { FakeEngineEvent } from './fake-events.js';
 export { FakeExecStream } from './fake-exec-stream.js';
 export { connectionError, deferred, type FakeExecResult, frame, httpError } from './fake-helpers.js';
+export { type FakePullFailure, pullError } from './fake-pull-errors.js';
 
 /** What an exec handler can do while its command runs: read stdin, print before it returns. */
 export interface FakeExecIo {
@@ -60,6 +62,8 @@ export class FakeDocker implements DockerApi {
   /** The abort signal each call in `calls` was given (same index), or undefined. */
   readonly callSignals: Array<AbortSignal | undefined> = [];
   readonly pulls: string[] = [];
+  /** Images whose pull the registry fails, and how (as the engine answers: an HTTP error with its text). */
+  readonly pullFailures = new Map<string, FakePullFailure>();
   readonly listOptions: DockerListContainersOptions[] = [];
   /** Every stream the engine handed out (attach, logs, exec, events). */
   readonly streams: PassThrough[] = [];
@@ -142,6 +146,17 @@ export class FakeDocker implements DockerApi {
     this.#events.drop(error);
   }
 
+  /**
+   * The engine restarts (without live-restore): its event streams end, every running container stops (exit 137,
+   * as a `sleep` that ignores SIGTERM does), and the new engine remembers no event from before: a watch that
+   * reconnects gets no replay of those deaths.
+   */
+  restartEngine(): void {
+    this.dropEventStreams();
+    for (const container of this.live) container.exit(137);
+    this.#events.forget();
+  }
+
   async getEvents(options: DockerEventsOptions = {}): Promise<NodeJS.ReadableStream> {
     this.record('events', options);
     await this.hooks.events?.(options);
@@ -174,6 +189,8 @@ export class FakeDocker implements DockerApi {
   async pull(name: string, options?: DockerCallOptions): Promise<NodeJS.ReadableStream> {
     this.record(`pull ${name}`, options);
     this.pulls.push(name);
+    const failure = this.pullFailures.get(name);
+    if (failure) throw pullError(failure, name);
     if (this.hooks.pull) return this.hooks.pull(name, options?.abortSignal);
     this.images.add(name);
     const stream = new PassThrough();
@@ -208,9 +225,18 @@ export class FakeDocker implements DockerApi {
     this.record('list', options);
     this.listOptions.push(options);
     await this.hooks.list?.();
+    // The engine's label filters (`key=value` or `key`), as `GET /containers/json` applies them.
+    const filters = typeof options.filters === 'string' ? JSON.parse(options.filters) : options.filters;
+    const labels: string[] = filters?.label ?? [];
+    const labelled = (c: FakeContainer) =>
+      labels.every((filter) => {
+        const [key = '', value] = filter.split('=', 2);
+        const actual = c.config.Labels?.[key];
+        return value === undefined ? actual !== undefined : actual === value;
+      });
     return (
       this.listed ??
-      this.live.map((c) => ({
+      this.live.filter(labelled).map((c) => ({
         Id: c.id,
         Names: [`/${c.name}`],
         Image: c.config.Image ?? '',

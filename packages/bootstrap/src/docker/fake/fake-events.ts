@@ -74,6 +74,11 @@ export class FakeEvents {
     return stream;
   }
 
+  /** Forgets every past event (an engine that restarted): a later `since` replays nothing from before. */
+  forget(): void {
+    this.emitted.length = 0;
+  }
+
   /** Ends (or fails with `error`) every open stream. */
   drop(error?: Error): void {
     for (const { stream } of this.#streams) {
