@@ -1,10 +1,18 @@
 import type { Logger, SandboxProvisioner } from '@sbx/timing';
+import { type BootstrapErrorCode, isBootstrapError } from '../errors.js';
 import type { PoolHandle, PoolMembers } from './pool-members.js';
 import type { PoolAdapter } from './pool-types.js';
 import { RefillWindow } from './refill-window.js';
 
 const MAX_RETRY_DELAY_MS = 30_000;
 const noop = () => {};
+// Failures the same spec will meet every time (when the error says no retry can help): refills stop at the first.
+const PERMANENT: ReadonlySet<BootstrapErrorCode> = new Set([
+  'IMAGE_NOT_FOUND',
+  'PULL_FAILED',
+  'INVALID_SPEC',
+  'RUNTIME_NOT_FOUND',
+]);
 
 /** What a refiller works with: the pool's members, its adapter and spec, and its shutdown signal. */
 export interface PoolRefillerDeps<Spec, Handle extends PoolHandle> {
@@ -27,12 +35,15 @@ export interface PoolRefillerDeps<Spec, Handle extends PoolHandle> {
   dispose: (sandbox: Handle) => Promise<void>;
   /** Called when a member became ready. */
   onReady: () => void;
+  /** Called once, when a failure no retry can fix stopped the refills. */
+  onStopped: (error: Error) => void;
 }
 
 /**
  * Keeps a pool's members topped up: at most `concurrency` provisionings at once (each measured as
  * `source: 'refill'`), each into a place `reserve` grants; after a failure, or when no place is free, it waits
- * (doubling after failures in a row, up to 30 s) before trying again.
+ * (doubling after failures in a row, up to 30 s) before trying again. A failure no retry can fix (a missing
+ * image, a refused or unresolvable registry, an invalid spec) stops the refills at once, said in one line.
  */
 export class PoolRefiller<Spec, Handle extends PoolHandle> {
   readonly #d: PoolRefillerDeps<Spec, Handle>;
@@ -41,6 +52,7 @@ export class PoolRefiller<Spec, Handle extends PoolHandle> {
   #failures = 0;
   #failuresInARow = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #stoppedBy: Error | undefined;
 
   constructor(deps: PoolRefillerDeps<Spec, Handle>) {
     this.#d = deps;
@@ -57,6 +69,11 @@ export class PoolRefiller<Spec, Handle extends PoolHandle> {
     return this.#failures;
   }
 
+  /** The failure that stopped the refills for good, if one did. */
+  get stoppedBy(): Error | undefined {
+    return this.#stoppedBy;
+  }
+
   /** The nearest-rank quantile `q` of the newest refill durations. */
   quantile(q: number): number | undefined {
     return this.#durations.quantile(q);
@@ -65,7 +82,7 @@ export class PoolRefiller<Spec, Handle extends PoolHandle> {
   /** Starts refills until the pool is full or the concurrency is used, unless it is waiting to retry. */
   fill(): void {
     const d = this.#d;
-    if (d.signal.aborted || this.#retryTimer) return;
+    if (d.signal.aborted || this.#retryTimer || this.#stoppedBy) return;
     while (d.members.size + this.#refilling < d.size && this.#refilling < d.concurrency) {
       const release = d.reserve ? d.reserve() : noop;
       if (!release) {
@@ -122,6 +139,17 @@ export class PoolRefiller<Spec, Handle extends PoolHandle> {
   #failed(error: unknown): void {
     this.#failures++;
     this.#failuresInARow++;
+    if (this.#stoppedBy) return;
+    if (isBootstrapError(error) && !error.retryable && PERMANENT.has(error.code)) {
+      this.#stoppedBy = error;
+      clearTimeout(this.#retryTimer);
+      this.#retryTimer = undefined;
+      this.#d.logger.error(
+        `pool ${this.#d.name}: refills stopped, they cannot succeed (${error.code}: ${error.message}); fix the pool's spec and start again`,
+      );
+      this.#d.onStopped(error);
+      return;
+    }
     const delay = this.#retryLater();
     this.#d.logger.warn(
       `pool ${this.#d.name}: a refill failed (${(error as Error)?.message ?? String(error)}); retrying in ${delay} ms`,

@@ -76,6 +76,8 @@ export interface PoolStats {
   /** Members dropped because they died, expired or were recycled. */
   dropped: number;
   refillFailures: number;
+  /** The code of the failure that stopped the refills for good (a missing image, ...); absent while they go on. */
+  stoppedBy?: string;
   /** Over the newest refills (at most 100); undefined before the first. */
   refillP50Ms: number | undefined;
   refillP95Ms: number | undefined;

@@ -38,7 +38,8 @@ export class SandboxPool<Spec, Handle extends PoolHandle> implements AsyncDispos
   readonly #refiller: PoolRefiller<Spec, Handle>;
   readonly #shutdown = new AbortController();
   readonly #pending = new Set<Promise<unknown>>();
-  readonly #waiters = new Set<() => void>();
+  // Each wakes one `ready()`: without an error when the pool is full, with one when its refills stopped for good.
+  readonly #waiters = new Set<(error?: Error) => void>();
   #hits = 0;
   #misses = 0;
   #dropped = 0;
@@ -74,6 +75,9 @@ export class SandboxPool<Spec, Handle extends PoolHandle> implements AsyncDispos
       dispose: (sandbox) => this.#dispose(sandbox),
       onReady: () => {
         if (this.#members.size >= this.size) for (const wake of this.#waiters) wake();
+      },
+      onStopped: (error) => {
+        for (const wake of this.#waiters) wake(error);
       },
     });
     if (options.watch !== false && options.adapter.watch) {
@@ -129,14 +133,19 @@ export class SandboxPool<Spec, Handle extends PoolHandle> implements AsyncDispos
     return { sandbox: value as Handle, source, result };
   }
 
-  /** Resolves once `size` members are ready; rejects with `POOL_CLOSED` on close, or when `signal` aborts. */
+  /**
+   * Resolves once `size` members are ready; rejects with `POOL_CLOSED` on close, when `signal` aborts, or with the
+   * failure that stopped the refills for good (a missing image, ...).
+   */
   ready(options: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.closed) return Promise.reject(closedError(this.name));
     if (this.#members.size >= this.size) return Promise.resolve();
-    let waiter = noop;
-    const full = new Promise<void>((resolve) => {
-      waiter = resolve;
-      this.#waiters.add(resolve);
+    const stopped = this.#refiller.stoppedBy;
+    if (stopped) return Promise.reject(stopped);
+    let waiter: (error?: Error) => void = noop;
+    const full = new Promise<void>((resolve, reject) => {
+      waiter = (error) => (error ? reject(error) : resolve());
+      this.#waiters.add(waiter);
     });
     return bounded(full, { signal: anySignal(options.signal, this.#shutdown.signal) }).finally(() =>
       this.#waiters.delete(waiter),
@@ -163,6 +172,7 @@ export class SandboxPool<Spec, Handle extends PoolHandle> implements AsyncDispos
 
   /** How the pool is doing: ready, refills under way, hits, misses, refill p50/p95. */
   stats(): PoolStats {
+    const stopped = this.#refiller.stoppedBy;
     return {
       name: this.name,
       size: this.size,
@@ -174,7 +184,13 @@ export class SandboxPool<Spec, Handle extends PoolHandle> implements AsyncDispos
       refillFailures: this.#refiller.failures,
       refillP50Ms: this.#refiller.quantile(0.5),
       refillP95Ms: this.#refiller.quantile(0.95),
+      ...(stopped ? { stoppedBy: String((stopped as { code?: unknown }).code ?? stopped.name) } : {}),
     };
+  }
+
+  /** The failure that stopped the refills for good (its whole message, for the pool's owner), if one did. */
+  get refillError(): Error | undefined {
+    return this.#refiller.stoppedBy;
   }
 
   /**
