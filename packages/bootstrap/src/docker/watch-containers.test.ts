@@ -98,6 +98,31 @@ describe('DockerAdapter.watch', () => {
     expect(docker.openStreams).toEqual([]);
   });
 
+  it('after an engine restart, reports the sbx containers that died with it (no replay tells of them), once', async () => {
+    const { docker, gone, sandbox, watch, controller } = await setup();
+    const a = await sandbox('sbx-a');
+    const b = await sandbox('sbx-b');
+    const other = await sandbox('not-ours', {});
+    const early = await sandbox('sbx-early');
+    await watch();
+    early.exit(4);
+    await flush();
+    docker.restartEngine();
+    expect([a, b, other].map((c) => c.state.Status)).toEqual(['exited', 'exited', 'exited']);
+    await vi.advanceTimersByTimeAsync(WATCH_BACKOFF_MS.first);
+    expect(gone.map((e) => `${e.sandboxId} ${e.reason} ${e.exitCode}`).sort()).toEqual([
+      'sbx-a exited 137',
+      'sbx-b exited 137',
+      'sbx-early exited 4',
+    ]);
+    // A second loss with nothing new says nothing new.
+    docker.dropEventStreams();
+    await vi.advanceTimersByTimeAsync(WATCH_BACKOFF_MS.first);
+    expect(gone).toHaveLength(3);
+    controller.abort();
+    expect(docker.openStreams).toEqual([]);
+  });
+
   it('backs off (doubling, bounded) while the engine is away, logs the loss once, and stops on abort', async () => {
     const { docker, logger, watch, controller } = await setup();
     await watch();

@@ -6,6 +6,7 @@ import { type EngineEvent, JsonLines, parseEngineEvent } from './container-event
 import type { DockerApi, DockerEventsOptions } from './docker-api.js';
 import { engineMessage, wrapDockerError } from './docker-error.js';
 import { destroyStream } from './docker-stream.js';
+import { listManagedContainers } from './managed-containers.js';
 
 /** What a watch needs from its adapter. */
 export interface WatchDeps {
@@ -34,7 +35,8 @@ interface Cursor {
  * Follows the engine's `die`, `destroy` and `oom` events of sbx containers and calls `onGone` for each.
  * Resolves once the engine answered; rejects (wrapped) when it cannot. A stream that ends or fails is
  * reopened with bounded backoff (one logged line per loss) from where it left off, until `signal` aborts;
- * the abort destroys the stream and stops the timers.
+ * the abort destroys the stream and stops the timers. Once reopened, the sbx containers that are no longer
+ * running are reported gone too (`exited`): an engine that restarted does not replay the deaths it caused.
  */
 export async function watchContainers(
   deps: WatchDeps,
@@ -67,14 +69,23 @@ async function follow(
 ): Promise<void> {
   let stream = first;
   let delay: number = WATCH_BACKOFF_MS.first;
-  const deliver = (event: EngineEvent) => {
-    delay = WATCH_BACKOFF_MS.first;
-    if (!advance(cursor, event)) return;
+  // What was reported (container and reason), newest last, bounded: a reconnect's listing and the engine's
+  // replay of the same death are told once, whichever comes first.
+  const reported = new Set<string>();
+  const report = (gone: SandboxGoneEvent) => {
+    const key = `${gone.containerId}:${gone.reason}`;
+    if (reported.has(key)) return;
+    reported.add(key);
+    if (reported.size > MAX_REPORTED) reported.delete(reported.values().next().value as string);
     try {
-      onGone(event.gone);
+      onGone(gone);
     } catch (error) {
       deps.logger.warn('a sandbox watch callback threw; the watch goes on', { error: String(error) });
     }
+  };
+  const deliver = (event: EngineEvent) => {
+    delay = WATCH_BACKOFF_MS.first;
+    if (advance(cursor, event)) report(event.gone);
   };
   for (;;) {
     const lost = await readToEnd(stream, signal, deliver);
@@ -87,6 +98,7 @@ async function follow(
         await sleep(delay, signal);
         delay = Math.min(delay * 2, WATCH_BACKOFF_MS.max);
         stream = await openEvents(deps.docker, signal, cursor.since);
+        void reportStopped(deps, report, signal);
         break;
       } catch {
         if (signal?.aborted) return;
@@ -94,6 +106,42 @@ async function follow(
     }
   }
 }
+
+// After a reconnect: the containers that stopped while the stream was down (with the engine, on a restart).
+async function reportStopped(
+  deps: WatchDeps,
+  onGone: (event: SandboxGoneEvent) => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  try {
+    const containers = await listManagedContainers(deps.docker, deps.engineAddress);
+    for (const { sandboxId, containerId, state } of containers) {
+      // `created` may be a provisioning under way; `running`, `paused` and `restarting` are alive.
+      if (signal?.aborted || !STOPPED_STATES.has(state)) continue;
+      const exitCode = await exitCodeOf(deps.docker, containerId, signal);
+      if (signal?.aborted) return;
+      onGone({ sandboxId, containerId, reason: 'exited', ...(exitCode === undefined ? {} : { exitCode }) });
+    }
+  } catch (error) {
+    if (signal?.aborted) return;
+    deps.logger.warn(
+      `after the engine's event stream came back, its containers could not be listed (${engineMessage(error)})`,
+    );
+  }
+}
+
+// The exit code the engine kept, or undefined when it cannot say (the container went meanwhile).
+async function exitCodeOf(docker: DockerApi, containerId: string, signal: AbortSignal | undefined) {
+  try {
+    const state = await docker.getContainer(containerId).inspect(signal ? { abortSignal: signal } : {});
+    return Number.isInteger(state.State.ExitCode) ? state.State.ExitCode : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const STOPPED_STATES = new Set(['exited', 'dead']);
+const MAX_REPORTED = 10_000;
 
 // A reply that arrives after the abort is destroyed at once.
 function openEvents(docker: DockerApi, signal: AbortSignal | undefined, since?: number) {
