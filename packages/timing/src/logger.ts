@@ -10,13 +10,24 @@ export const consoleLogger: Logger = {
   error: (message, details) => console.error(`[sbx] ${message}`, details ?? ''),
 };
 
-/** Describes an unknown thrown value for a log line or a stored record. */
-export function describeError(error: unknown): { name: string; message: string; code?: string } {
+/**
+ * Describes an unknown thrown value for a log line or a stored record: its name, message, and its `code` and
+ * `phase` when it has them (a `BootstrapError` says which provisioning phase failed).
+ */
+export function describeError(error: unknown): {
+  name: string;
+  message: string;
+  code?: string;
+  phase?: string;
+} {
   if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string'
-      ? { name: error.name, message: error.message, code }
-      : { name: error.name, message: error.message };
+    const { code, phase } = error as { code?: unknown; phase?: unknown };
+    return {
+      name: error.name,
+      message: error.message,
+      ...(typeof code === 'string' ? { code } : {}),
+      ...(typeof phase === 'string' ? { phase } : {}),
+    };
   }
   return { name: 'NonError', message: String(error) };
 }

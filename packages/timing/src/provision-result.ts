@@ -16,6 +16,8 @@ export interface ProvisionErrorInfo {
   message: string;
   /** The error's own code, or `CANCELLED` when the caller's signal (not the deadline) aborted the bootstrap. */
   code?: string;
+  /** The provisioning phase that failed (`image`, `create`, `start`, `ready`, ...), when the error said. */
+  phase?: string;
 }
 
 /** The measurement of one sandbox provisioning, as recorders receive it (success or failure). */

@@ -62,7 +62,7 @@ describe('alerts from the sandbox host', () => {
       ['sla-breach', 'docker', undefined, 30_000],
     ]);
     expect(rows[2]?.message).toBe('sla-breach: docker provisioning took 30001 ms (limit 30000 ms)');
-    expect(rows[1]?.message).toBe('sla-breach: docker provisioning failed: start failed (limit 30000 ms)');
+    expect(rows[1]?.message).toBe('sla-breach: docker provisioning failed: Error (limit 30000 ms)');
     expect(rows[0]?.valueMs).toBe(120);
     expect(notify).toHaveBeenCalledTimes(3);
     expect(notify.mock.calls[0]?.[0]).toMatchObject({

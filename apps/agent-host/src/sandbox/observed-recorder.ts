@@ -9,6 +9,7 @@ import {
 } from '@sbx/timing';
 import type { AlertService } from '../alerts/alert-service.js';
 import type { OtelInstruments } from '../telemetry/otel-instruments.js';
+import { sharedResult } from './shared-error.js';
 
 /** What the host's recorder chain is built from. */
 export interface ObservedRecorderDeps {
@@ -20,7 +21,8 @@ export interface ObservedRecorderDeps {
 
 /**
  * The store first (its failure is counted, then rethrown for the provisioner to log); then what watches
- * every result: telemetry and SLA-breach alerts.
+ * every result: telemetry and SLA-breach alerts. A failure reaches all of them as its code and phase only
+ * (`sharedErrorInfo()`): its message, which may quote the sandbox, stays with the caller that got it.
  */
 export class ObservedRecorder implements ProvisionRecorder {
   readonly #deps: ObservedRecorderDeps;
@@ -35,8 +37,10 @@ export class ObservedRecorder implements ProvisionRecorder {
     return this.#failures;
   }
 
-  async record(result: ProvisionResult): Promise<void> {
+  async record(measured: ProvisionResult): Promise<void> {
     const { recorder, telemetry, logger, alerts } = this.#deps;
+    // Rows, alerts and metrics are read across tenants: they keep the failure's code and phase, not its text.
+    const result = sharedResult(measured);
     // Only valid requests are SLA evidence: a spec the adapter or the engine refused is the caller's mistake.
     if (isCallerMistake(result)) return;
     try {
