@@ -50,6 +50,11 @@ export function serveCommand(ctx: ProvisionCommandContext): Command {
       collect,
     )
     .option(
+      '--allow-registry <host>',
+      'let the engine pull sandbox images from this registry, host[:port] or "default" (repeatable; env SBX_ALLOW_REGISTRIES, comma list); default none: images must be on the engine',
+      collect,
+    )
+    .option(
       '--allow-network',
       'let sandboxes ask for network "egress" (the engine bridge; env SBX_ALLOW_NETWORK=1); default loopback only',
     )
@@ -77,6 +82,7 @@ function policyFlags(opts: Record<string, unknown>): Partial<Record<keyof Sandbo
   }
   if (opts.readOnlyRootfs === false) flags.readOnlyRootfs = false;
   if (Array.isArray(opts.allowRuntime)) flags.allowedRuntimes = opts.allowRuntime;
+  if (Array.isArray(opts.allowRegistry)) flags.allowedRegistries = opts.allowRegistry;
   if (opts.allowNetwork === true) flags.allowNetwork = true;
   return flags;
 }

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { AgentHostError } from '../errors.js';
+import { parseAllowedRegistries, REGISTRY_SETTING } from './allowed-registries.js';
 
 const MIB = 1024 * 1024;
 
@@ -31,6 +32,8 @@ export interface SandboxPolicy {
   allowedRuntimes: string[];
   /** Whether a sandbox may have `network: "egress"` (the engine's bridge); off: loopback only. */
   allowNetwork: boolean;
+  /** Registries the engine may pull sandbox images from (`host[:port]`, `default`); none: images must be local. */
+  allowedRegistries: string[];
 }
 
 /** The engine refuses less memory than this; asking for less is a caller's mistake, not an engine failure. */
@@ -59,6 +62,7 @@ export function defaultPolicy(cores = availableParallelism()): SandboxPolicy {
     tmpfsBytes: 64 * MIB,
     allowedRuntimes: [],
     allowNetwork: false,
+    allowedRegistries: [],
   };
 }
 
@@ -82,6 +86,7 @@ export const POLICY_SETTINGS = {
 export const ISOLATION_SETTINGS = {
   allowedRuntimes: ['--allow-runtime', 'SBX_ALLOW_RUNTIMES'],
   allowNetwork: ['--allow-network', 'SBX_ALLOW_NETWORK'],
+  allowedRegistries: REGISTRY_SETTING,
 } as const satisfies Partial<Record<keyof SandboxPolicy, readonly [string, string]>>;
 
 /** What an engine runtime's name may be (`runc`, `runsc`): what the policy, `?runtime=` and `--runtime` accept. */
@@ -120,6 +125,7 @@ export function resolvePolicy(
   if (flags.readOnlyRootfs === false || env.SBX_READ_ONLY_ROOTFS === '0') policy.readOnlyRootfs = false;
   policy.allowedRuntimes = allowedRuntimes(flags.allowedRuntimes, env.SBX_ALLOW_RUNTIMES);
   policy.allowNetwork = flags.allowNetwork === true || env.SBX_ALLOW_NETWORK === '1';
+  policy.allowedRegistries = parseAllowedRegistries(flags.allowedRegistries, env.SBX_ALLOW_REGISTRIES);
   return policy;
 }
 

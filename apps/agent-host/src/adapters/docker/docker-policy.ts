@@ -1,12 +1,14 @@
 import { DEFAULT_DOCKER_RESOURCES, type DockerSandboxSpec } from '@sbx/bootstrap';
 import { MIN_CPUS, MIN_MEMORY_BYTES, overCap, type SandboxPolicy } from '../../policy/sandbox-policy.js';
 import { checkNetworkPolicy } from './docker-isolation.js';
+import { pullWithinPolicy } from './docker-pull-policy.js';
 
 /**
  * Holds a docker spec to the server's policy before any engine call: each limit within its range (400
  * `POLICY_LIMIT` naming the field and the range otherwise), defaults capped, the TTL bounded, egress only with
- * `--allow-network`, and a read-only
- * root filesystem with a bounded `/tmp` unless the request turns it off.
+ * `--allow-network`, pulls only from allowed registries, and a read-only root filesystem with a bounded `/tmp`
+ * unless the policy turns it off. A caller may ask for less than the policy, never more: `readOnlyRootfs: false`
+ * under a read-only policy is a `POLICY_LIMIT` too.
  */
 export function applyDockerPolicy(
   spec: DockerSandboxSpec,
@@ -35,6 +37,19 @@ export function applyDockerPolicy(
     throw overCap(name('ttlMs'), `must be at most ${policy.maxTtlMs}, got ${spec.ttlMs}`);
   }
   checkNetworkPolicy(spec, policy, name);
+  if (policy.readOnlyRootfs && spec.readOnlyRootfs === false) {
+    throw overCap(
+      name('readOnlyRootfs'),
+      'must be true or left out: sandboxes here have a read-only root filesystem and a bounded /tmp (the operator can turn that off with sbx serve --no-read-only-rootfs)',
+    );
+  }
+  const pull = pullWithinPolicy(spec, policy, name);
   const readOnlyRootfs = spec.readOnlyRootfs ?? policy.readOnlyRootfs;
-  return { ...spec, resources, readOnlyRootfs, ...(readOnlyRootfs ? { tmpfsBytes: policy.tmpfsBytes } : {}) };
+  return {
+    ...spec,
+    resources,
+    pull,
+    readOnlyRootfs,
+    ...(readOnlyRootfs ? { tmpfsBytes: policy.tmpfsBytes } : {}),
+  };
 }
