@@ -493,6 +493,8 @@ export interface components {
                 misses: number;
                 dropped: number;
                 refillFailures: number;
+                /** @description the error code that stopped the refills for good (a missing image, ...); absent while they go on */
+                stoppedBy?: string;
                 refillP50Ms?: number;
                 refillP95Ms?: number;
             } & {

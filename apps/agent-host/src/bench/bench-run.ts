@@ -118,7 +118,14 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
       (lane): BenchAsker =>
         lane.runtime === undefined ? bench : bench.lane(lane.runtime, lane.body, lane.pool),
     );
-    const waitFullOf = (name: string) => () => untilFull(statsOf(name), options.poolSize, options.signal);
+    const waitFullOf = (name: string) => () => {
+      // A refill that cannot succeed (a missing image, ...) rejects this wait with its own words, said once.
+      let stopped: unknown;
+      host.poolReady(name, { signal: options.signal }).catch((error: unknown) => {
+        stopped = error;
+      });
+      return untilFull(statsOf(name), options.poolSize, options.signal, () => stopped);
+    };
     const waitFull = async () => {
       for (const lane of lanes) await waitFullOf(lane.pool)();
     };
@@ -198,12 +205,15 @@ async function untilFull(
   stats: () => { ready: number; refilling: number },
   size: number,
   signal: AbortSignal,
+  stopped: () => unknown,
 ) {
   const end = Date.now() + 120_000;
   for (;;) {
     const { ready, refilling } = stats();
     if (ready >= size && refilling === 0) return;
     if (signal.aborted) throw signal.reason;
+    const failure = stopped();
+    if (failure !== undefined) throw failure;
     if (Date.now() > end)
       throw new AgentHostError(
         'NOT_RECORDED',

@@ -193,6 +193,14 @@ export class SandboxHost {
   }
 
   /**
+   * Resolves once pool `name` is full; rejects with the failure that stopped its refills for good (a missing
+   * image, ...: told to this waiter instead of the log), on close, or when `signal` aborts.
+   */
+  poolReady(name: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.#pools.get(name).pool.ready(options);
+  }
+
+  /**
    * Hands out a ready member of the pool `name` to `tenant` (measured as source `pool`, with an `acquire`
    * phase), or provisions the pool's spec cold when it is empty (source `cold`); within the tenant's caps.
    * Throws `POOL_NOT_FOUND` for a pool this host does not have.

@@ -41,6 +41,12 @@ export const poolListSchema = z
           misses: z.number(),
           dropped: z.number(),
           refillFailures: z.number(),
+          stoppedBy: z
+            .string()
+            .optional()
+            .describe(
+              'the error code that stopped the refills for good (a missing image, ...); absent while they go on',
+            ),
           refillP50Ms: z.number().optional(),
           refillP95Ms: z.number().optional(),
         })

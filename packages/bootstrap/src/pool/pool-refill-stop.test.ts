@@ -35,9 +35,9 @@ describe('a pool whose refills cannot succeed', () => {
   });
 
   it.each<FakePullFailure>(['not-found', 'manifest-unknown', 'unauthorized', 'denied', 'no-such-host'])(
-    'stops at the first %s pull, with one line, and ready() rejects at once',
+    'stops at the first %s pull, and ready() rejects with it at once, the one thing said',
     async (kind) => {
-      const { docker, logger, pool, lines } = setup({ image: MISSING, pull: 'missing' });
+      const { docker, pool, lines } = setup({ image: MISSING, pull: 'missing' });
       docker.pullFailures.set(MISSING, kind);
       const ready = pool.ready().catch((error: unknown) => error);
       await vi.advanceTimersByTimeAsync(1);
@@ -47,22 +47,24 @@ describe('a pool whose refills cannot succeed', () => {
       await vi.advanceTimersByTimeAsync(123_000);
       expect(docker.pulls).toHaveLength(pulls);
       expect(pulls).toBeLessThanOrEqual(4);
-      expect(lines()).toBe(1);
-      expect(logger.error.mock.calls[0]?.[0]).toMatch(/^pool bench: refills stopped, they cannot succeed \(/);
+      expect(lines()).toBe(0);
       expect(pool.stats()).toMatchObject({ ready: 0, refilling: 0, stoppedBy: expect.any(String) });
       await expect(pool.ready()).rejects.toMatchObject({ retryable: false });
       await pool.close();
     },
   );
 
-  it('stops at once when the image is missing and pull is never (no pull at all)', async () => {
-    const { docker, pool, lines } = setup({ image: 'sbx-test/absent:1', pull: 'never' });
-    await expect(pool.ready()).rejects.toMatchObject({ code: 'IMAGE_NOT_FOUND' });
+  it('with nobody waiting, says it in one logged line; no pull when the image is missing and pull is never', async () => {
+    const { docker, logger, pool, lines } = setup({ image: 'sbx-test/absent:1', pull: 'never' });
     await vi.advanceTimersByTimeAsync(123_000);
     expect(docker.pulls).toEqual([]);
     expect(docker.calls.filter((c) => c.startsWith('inspect-image'))).toHaveLength(4);
     expect(lines()).toBe(1);
+    expect(logger.error.mock.calls[0]?.[0]).toMatch(
+      /^pool bench: refills stopped, they cannot succeed \(image sbx-test\/absent:1 is not on the engine/,
+    );
     expect(pool.stats().stoppedBy).toBe('IMAGE_NOT_FOUND');
+    await expect(pool.ready()).rejects.toMatchObject({ code: 'IMAGE_NOT_FOUND' });
     await pool.close();
   });
 

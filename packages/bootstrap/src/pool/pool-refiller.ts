@@ -35,7 +35,7 @@ export interface PoolRefillerDeps<Spec, Handle extends PoolHandle> {
   dispose: (sandbox: Handle) => Promise<void>;
   /** Called when a member became ready. */
   onReady: () => void;
-  /** Called once, when a failure no retry can fix stopped the refills. */
+  /** Called once, when a failure no retry can fix stopped the refills (it says so, once). */
   onStopped: (error: Error) => void;
 }
 
@@ -43,7 +43,7 @@ export interface PoolRefillerDeps<Spec, Handle extends PoolHandle> {
  * Keeps a pool's members topped up: at most `concurrency` provisionings at once (each measured as
  * `source: 'refill'`), each into a place `reserve` grants; after a failure, or when no place is free, it waits
  * (doubling after failures in a row, up to 30 s) before trying again. A failure no retry can fix (a missing
- * image, a refused or unresolvable registry, an invalid spec) stops the refills at once, said in one line.
+ * image, a refused or unresolvable registry, an invalid spec) stops the refills at once (`onStopped`).
  */
 export class PoolRefiller<Spec, Handle extends PoolHandle> {
   readonly #d: PoolRefillerDeps<Spec, Handle>;
@@ -144,9 +144,6 @@ export class PoolRefiller<Spec, Handle extends PoolHandle> {
       this.#stoppedBy = error;
       clearTimeout(this.#retryTimer);
       this.#retryTimer = undefined;
-      this.#d.logger.error(
-        `pool ${this.#d.name}: refills stopped, they cannot succeed (${error.code}: ${error.message}); fix the pool's spec and start again`,
-      );
       this.#d.onStopped(error);
       return;
     }

@@ -76,7 +76,13 @@ export class SandboxPool<Spec, Handle extends PoolHandle> implements AsyncDispos
       onReady: () => {
         if (this.#members.size >= this.size) for (const wake of this.#waiters) wake();
       },
+      // Said once: to whoever waits in ready(), or else in one logged line.
       onStopped: (error) => {
+        if (this.#waiters.size === 0) {
+          this.#logger.error(
+            `pool ${this.name}: refills stopped, they cannot succeed (${error.message}); fix the pool's spec and start again`,
+          );
+        }
         for (const wake of this.#waiters) wake(error);
       },
     });
@@ -186,11 +192,6 @@ export class SandboxPool<Spec, Handle extends PoolHandle> implements AsyncDispos
       refillP95Ms: this.#refiller.quantile(0.95),
       ...(stopped ? { stoppedBy: String((stopped as { code?: unknown }).code ?? stopped.name) } : {}),
     };
-  }
-
-  /** The failure that stopped the refills for good (its whole message, for the pool's owner), if one did. */
-  get refillError(): Error | undefined {
-    return this.#refiller.stoppedBy;
   }
 
   /**
