@@ -617,13 +617,17 @@ export interface operations {
                     /** Format: starts_with */
                     workingDir?: string & (unknown & unknown);
                     ready?: string;
-                    /** @enum {string} */
+                    /**
+                     * @description default 'missing' from a registry the server allows (--allow-registry), else 'never'; asking another registry for a pull is 400
+                     * @enum {string}
+                     */
                     pull?: "never" | "missing" | "always";
                     resources?: {
                         memoryBytes?: number;
                         cpus?: number;
                         pids?: number;
                     };
+                    /** @description default the server policy (read-only, tmpfs at /tmp); false under a read-only policy is 400 */
                     readOnlyRootfs?: boolean;
                     user?: string;
                     ttlMs?: number;

@@ -24,7 +24,12 @@ export const dockerRequestSchema = z
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name'), text()).optional(),
     workingDir: text().startsWith('/', 'must be an absolute path').optional(),
     ready: text().trim().min(1).max(1_000).optional(),
-    pull: z.enum(['never', 'missing', 'always']).optional(),
+    pull: z
+      .enum(['never', 'missing', 'always'])
+      .optional()
+      .describe(
+        "default 'missing' from a registry the server allows (--allow-registry), else 'never'; asking another registry for a pull is 400",
+      ),
     resources: z
       .object({
         memoryBytes: z.number().int().positive().optional(),
@@ -33,7 +38,12 @@ export const dockerRequestSchema = z
       })
       .strict()
       .optional(),
-    readOnlyRootfs: z.boolean().optional(),
+    readOnlyRootfs: z
+      .boolean()
+      .optional()
+      .describe(
+        'default the server policy (read-only, tmpfs at /tmp); false under a read-only policy is 400',
+      ),
     user: z
       .string()
       .regex(/^[A-Za-z0-9_.-]{1,64}(?::[A-Za-z0-9_.-]{1,64})?$/, 'must be NAME, UID or UID:GID')
