@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { Readable } from 'node:stream';
 import { callUnlessAborted } from '../../bounded.js';
 import { BootstrapError } from '../../errors.js';
 import type { FileCallOptions, FileList, FileRead, FileStat, SandboxFiles } from '../../sandbox-adapter.js';
@@ -11,7 +12,8 @@ import {
   wrapDockerError,
 } from '../docker-error.js';
 import { decodePathStat, sandboxPath } from './sandbox-path.js';
-import { buildTar, checkTar, firstEntryBody, listChildren, relativeTar } from './tar-streams.js';
+import { buildTar, firstEntryBody, listChildren, relativeTar } from './tar-streams.js';
+import { checkUpload } from './tar-upload.js';
 
 /** What `DockerFiles` works on. */
 export interface DockerFilesInit {
@@ -88,10 +90,14 @@ export class DockerFiles implements SandboxFiles {
     return { stat, body: firstEntryBody(await this.#get(target, options.signal)) };
   }
 
-  async writeTar(path: string, tar: Uint8Array, options: FileCallOptions = {}): Promise<void> {
+  async writeTar(
+    path: string,
+    tar: Uint8Array,
+    options: FileCallOptions & { maxEntries?: number } = {},
+  ): Promise<void> {
     const target = sandboxPath(path);
     this.#fits(tar.length, options.maxBytes);
-    checkTar(tar);
+    const { parents } = checkUpload(tar, options.maxEntries);
     const stat = await this.stat(target, options);
     if (stat && stat.type !== 'directory')
       throw new BootstrapError('INVALID_SPEC', `${target} is not a directory`);
@@ -99,7 +105,9 @@ export class DockerFiles implements SandboxFiles {
       const { base, missing } = await this.#nearestDir(target, options.signal);
       await this.#put(base, buildTar(missing), options.signal, target);
     }
-    await this.#put(target, Buffer.from(tar), options.signal, target);
+    // The parents first: the engine then refuses one the sandbox made a symlink rather than follow it.
+    const body = Readable.from([parents, Buffer.from(tar.buffer, tar.byteOffset, tar.byteLength)]);
+    await this.#put(target, body, options.signal, target);
   }
 
   async readTar(path: string, options: FileCallOptions = {}): Promise<AsyncIterable<Uint8Array>> {
@@ -145,7 +153,12 @@ export class DockerFiles implements SandboxFiles {
     }
   }
 
-  async #put(dir: string, tar: Buffer, signal: AbortSignal | undefined, what: string): Promise<void> {
+  async #put(
+    dir: string,
+    tar: Buffer | NodeJS.ReadableStream,
+    signal: AbortSignal | undefined,
+    what: string,
+  ): Promise<void> {
     try {
       await callUnlessAborted(signal, () =>
         this.#init.container.putArchive(tar, {
@@ -198,6 +211,15 @@ export class DockerFiles implements SandboxFiles {
   #wrap(error: unknown, doing: string): BootstrapError {
     if (error instanceof BootstrapError) return error;
     const message = engineMessage(error);
+    const nonDir = /cannot overwrite (non-directory|directory) "([^"]*)"/.exec(message);
+    if (nonDir) {
+      const what = nonDir[1] === 'directory' ? 'a directory' : 'not a directory (a file or a symlink)';
+      return new BootstrapError(
+        'INVALID_SPEC',
+        `${doing}: ${nonDir[2]} is ${what} in the sandbox - an upload never passes through a symlink or replaces a directory; remove it or upload elsewhere`,
+        { cause: error, phase: 'files' },
+      );
+    }
     if (/read-only/i.test(message)) {
       return new BootstrapError(
         'READ_ONLY_PATH',

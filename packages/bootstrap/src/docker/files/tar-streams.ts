@@ -151,16 +151,3 @@ export function buildTar(
   parts.push(TAR_END);
   return Buffer.concat(parts);
 }
-
-/** Throws `INVALID_SPEC` unless `bytes` is a whole tar archive. */
-export function checkTar(bytes: Uint8Array): void {
-  const parser = new TarParser({ onEntry: () => {} });
-  try {
-    parser.push(bytes);
-  } catch (error) {
-    throw new BootstrapError('INVALID_SPEC', `the body is not a tar archive: ${(error as Error).message}`);
-  }
-  if (!parser.ended) {
-    throw new BootstrapError('INVALID_SPEC', 'the body is not a whole tar archive (it ends early)');
-  }
-}
