@@ -36,5 +36,11 @@ export function applyDockerPolicy(
   }
   checkNetworkPolicy(spec, policy, name);
   const readOnlyRootfs = spec.readOnlyRootfs ?? policy.readOnlyRootfs;
-  return { ...spec, resources, readOnlyRootfs, ...(readOnlyRootfs ? { tmpfsBytes: policy.tmpfsBytes } : {}) };
+  const tmp = readOnlyRootfs
+    ? {
+        tmpfsBytes: policy.tmpfsBytes,
+        ...(policy.tmpfsInodes === undefined ? {} : { tmpfsInodes: policy.tmpfsInodes }),
+      }
+    : {};
+  return { ...spec, resources, readOnlyRootfs, ...tmp };
 }
