@@ -25,6 +25,9 @@ export interface DockerFilesInit {
 const MAX_LINKS = 8;
 const MAX_NEW_DIRS = 32;
 const DEFAULT_MAX_ENTRIES = 10_000;
+// A listing reads the engine's tar of the whole tree: it stops (truncated) after this many entries or this long.
+const MAX_LIST_SCANNED = 50_000;
+const MAX_LIST_MS = 1_000;
 
 /**
  * A Docker sandbox's files through the engine's archive API (`PUT`/`GET`/`HEAD /containers/{id}/archive`):
@@ -129,8 +132,12 @@ export class DockerFiles implements SandboxFiles {
       throw new BootstrapError('FILE_NOT_FOUND', `no directory ${target} in sandbox ${this.#init.sandboxId}`);
     if (stat.type !== 'directory') throw new BootstrapError('INVALID_SPEC', `${target} is not a directory`);
     const stream = await this.#get(target, options.signal);
-    const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
-    return listChildren(stream, options.maxEntries ?? DEFAULT_MAX_ENTRIES, maxBytes);
+    return listChildren(stream, {
+      maxEntries: options.maxEntries ?? DEFAULT_MAX_ENTRIES,
+      maxBytes: options.maxBytes ?? Number.POSITIVE_INFINITY,
+      maxScanned: MAX_LIST_SCANNED,
+      maxMs: MAX_LIST_MS,
+    });
   }
 
   // The deepest existing directory above `dir` (or `dir` itself), and the directories to create below it.
