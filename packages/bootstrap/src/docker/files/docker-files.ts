@@ -109,7 +109,7 @@ export class DockerFiles implements SandboxFiles {
       await this.#put(base, buildTar(missing), options.signal, target);
     }
     // The parents first: the engine then refuses one the sandbox made a symlink rather than follow it.
-    const body = Readable.from([parents, Buffer.from(tar.buffer, tar.byteOffset, tar.byteLength)]);
+    const body = Readable.from([parents, tar], { objectMode: false });
     await this.#put(target, body, options.signal, target);
   }
 

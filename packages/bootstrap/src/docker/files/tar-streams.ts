@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { BootstrapError } from '../../errors.js';
 import type { FileStat } from '../../sandbox-adapter.js';
 import { destroyStream } from '../docker-stream.js';
@@ -153,11 +154,14 @@ function toStat(header: TarHeader, name: string): FileStat {
   };
 }
 
-/** A tar of directories (`names`, each inside the one before) and optionally a file in the last. */
+/**
+ * A tar of directories (`names`, each inside the one before) and optionally a file in the last, as a stream of
+ * its parts: the file's bytes are passed on, not copied.
+ */
 export function buildTar(
   dirs: readonly string[],
   file?: { name: string; data: Uint8Array; mode: number },
-): Buffer {
+): Readable {
   const now = Date.now();
   const parts: Uint8Array[] = [];
   let prefix = '';
@@ -175,5 +179,5 @@ export function buildTar(
     parts.push(encodeHeader({ ...header, mtimeMs: now }), file.data, padding(file.data.length));
   }
   parts.push(TAR_END);
-  return Buffer.concat(parts);
+  return Readable.from(parts, { objectMode: false });
 }
