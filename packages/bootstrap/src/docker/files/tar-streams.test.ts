@@ -6,7 +6,9 @@ import { listChildren, relativeTar } from './tar-streams.js';
 // The engine's archive of directory `d`: `count` files of `size` bytes, `depth` directories deep.
 function engineTar(count: number, size: number, depth = 0): PassThrough {
   const dir = `d/${'n/'.repeat(depth)}`;
-  const parts: Buffer[] = [encodeHeader({ name: 'd/', type: 'directory', size: 0, mode: 0o755, mtimeMs: 0 })];
+  const parts: Uint8Array[] = [
+    encodeHeader({ name: 'd/', type: 'directory', size: 0, mode: 0o755, mtimeMs: 0 }),
+  ];
   for (let i = 1; i <= depth; i++) {
     parts.push(
       encodeHeader({ name: `d/${'n/'.repeat(i)}`, type: 'directory', size: 0, mode: 0o755, mtimeMs: 0 }),
