@@ -40,6 +40,7 @@ describe('checkUpload', { timeout: 5_000 }, () => {
       [{ name: 'd', type: 'directory' as const }, link('d/l', '/etc'), { name: 'd/l/deep/x', data: 'x' }],
       [link('l', '/etc'), link('l/m', '/'), { name: 'z', data: '' }],
       [link('l', '/etc'), { name: 'h', linkName: 'l/passwd', flag: '1' }],
+      [link('l', '/etc'), { name: 'l/', type: 'directory' as const }, { name: 'l/x', data: 'x' }],
     ]) {
       expect(() => checkUpload(archive(entries))).toThrow(/a symlink the archive made|earlier entry/);
     }

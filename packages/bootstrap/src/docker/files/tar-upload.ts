@@ -71,8 +71,8 @@ export function checkUpload(bytes: Uint8Array, maxEntries = DEFAULT_MAX_UPLOAD_E
         if (!parents.has(dir)) parents.set(dir, paths.get(dir) ?? dirHeader(dir, header.mtimeMs));
       }
       count(name);
+      // Once a symlink, always one for the checks: an entry re-declaring it never makes it safe to pass through.
       if (flag === '2') symlinks.add(name);
-      else symlinks.delete(name);
       if (!paths.has(name)) paths.set(name, header);
     },
   });
