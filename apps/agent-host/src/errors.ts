@@ -8,6 +8,9 @@ export type AgentHostErrorCode =
   | 'POLICY_LIMIT'
   | 'RUNTIME_NOT_FOUND'
   | 'TOO_MANY_SANDBOXES'
+  | 'TOO_MANY_TRANSFERS'
+  // a file changed while it was sent (its stated length no longer holds)
+  | 'FILE_CHANGED'
   | 'RATE_LIMITED'
   // the host's state
   | 'HOST_CLOSING'

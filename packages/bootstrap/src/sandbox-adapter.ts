@@ -99,8 +99,11 @@ export interface SandboxFiles {
   writeFile(path: string, data: Uint8Array, options?: FileCallOptions & { mode?: number }): Promise<void>;
   /** Reads the file `path` (a symbolic link is followed). */
   readFile(path: string, options?: FileCallOptions): Promise<FileRead>;
-  /** Unpacks a tar archive into the directory `path` (created if missing). */
-  writeTar(path: string, tar: Uint8Array, options?: FileCallOptions): Promise<void>;
+  /**
+   * Unpacks a tar archive into the directory `path` (created if missing): at most `maxEntries` files and
+   * directories (`FILE_TOO_LARGE` above), never through a symlink (`INVALID_SPEC`).
+   */
+  writeTar(path: string, tar: Uint8Array, options?: FileCallOptions & { maxEntries?: number }): Promise<void>;
   /** A tar archive of `path`, its entries relative to it (as `tar -C path -c .` would name them). */
   readTar(path: string, options?: FileCallOptions): Promise<AsyncIterable<Uint8Array>>;
   /** The entries of the directory `path`, at most `maxEntries`. */

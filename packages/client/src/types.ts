@@ -1123,6 +1123,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description over the policy's concurrent file transfers (per tenant or in all); Retry-After says when */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description this sandbox type has no files API */
             501: {
                 headers: {
@@ -1208,8 +1217,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description over the policy's maxFileBytes */
+            /** @description over the policy's maxFileBytes, or a tar creating more than its maxUploadEntries */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description over the policy's concurrent file transfers (per tenant or in all); Retry-After says when */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -28,6 +28,13 @@ export interface SandboxPolicy {
   /** Read-only root filesystem with a size-bounded tmpfs at /tmp, unless a sandbox's image needs otherwise. */
   readOnlyRootfs: boolean;
   tmpfsBytes: number;
+  /** Files and directories the `/tmp` tmpfs may hold (`nr_inodes`); unset: one per 4 KiB of `tmpfsBytes`. */
+  tmpfsInodes?: number;
+  /** Files and directories one tar upload may create (413 above). */
+  maxUploadEntries: number;
+  /** File uploads and downloads running at once per tenant, and in all (429 above). */
+  maxTransfersPerTenant: number;
+  maxTransfersTotal: number;
   /** Engine runtimes a sandbox may ask for besides the engine's default (always allowed), e.g. `runsc`. */
   allowedRuntimes: string[];
   /** Whether a sandbox may have `network: "egress"` (the engine's bridge); off: loopback only. */
@@ -60,6 +67,9 @@ export function defaultPolicy(cores = availableParallelism()): SandboxPolicy {
     ingestPerMinute: 600,
     readOnlyRootfs: true,
     tmpfsBytes: 64 * MIB,
+    maxUploadEntries: 10_000,
+    maxTransfersPerTenant: 2,
+    maxTransfersTotal: 4,
     allowedRuntimes: [],
     allowNetwork: false,
     allowedRegistries: [],
@@ -80,6 +90,10 @@ export const POLICY_SETTINGS = {
   idleTimeoutMs: ['--idle-timeout-ms', 'SBX_IDLE_TIMEOUT_MS'],
   ingestPerMinute: ['--ingest-per-minute', 'SBX_INGEST_PER_MINUTE'],
   tmpfsBytes: ['--tmpfs-bytes', 'SBX_TMPFS_BYTES'],
+  tmpfsInodes: ['--tmpfs-inodes', 'SBX_TMPFS_INODES'],
+  maxUploadEntries: ['--max-upload-entries', 'SBX_MAX_UPLOAD_ENTRIES'],
+  maxTransfersPerTenant: ['--max-transfers-per-tenant', 'SBX_MAX_TRANSFERS_PER_TENANT'],
+  maxTransfersTotal: ['--max-transfers-total', 'SBX_MAX_TRANSFERS_TOTAL'],
 } as const satisfies Partial<Record<keyof SandboxPolicy, readonly [string, string]>>;
 
 /** The flags and environment variables of the isolation settings (lists and switches, not numbers). */

@@ -6,8 +6,10 @@ import type { AppEnv } from '../auth/request-guard.js';
 import type { SandboxPolicy } from '../policy/sandbox-policy.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { type fileEntrySchema, fileReadQuerySchema, fileWriteQuerySchema } from './api-schemas.js';
+import { exactly, releasing } from './file-streams.js';
 import { errorBody, validationHook } from './http-errors.js';
 import { accepts, failure, findSandbox, toWebStream } from './route-helpers.js';
+import { TransferLimiter } from './transfer-limiter.js';
 
 /** What the file routes need. */
 export type FileRouteDeps = Pick<AgentHost, 'host'> & { policy: SandboxPolicy };
@@ -24,6 +26,11 @@ export const FILES_PATH = /^\/v1\/sandboxes\/[^/]+\/files$/;
  */
 export function fileRoutes(app: Hono<AppEnv>, deps: FileRouteDeps): void {
   const max = deps.policy.maxFileBytes;
+  const maxEntries = deps.policy.maxUploadEntries;
+  const transfers = new TransferLimiter({
+    perTenant: deps.policy.maxTransfersPerTenant,
+    total: deps.policy.maxTransfersTotal,
+  });
 
   app.put('/v1/sandboxes/:id/files', zValidator('query', fileWriteQuerySchema, validationHook), async (c) => {
     const found = findSandbox(deps, c.req.param('id'), c.get('tenant'));
@@ -31,16 +38,23 @@ export function fileRoutes(app: Hono<AppEnv>, deps: FileRouteDeps): void {
     const { files } = found.sandbox;
     if (!files) return notSupported(c, found.sandbox.type);
     const { path, mode } = c.req.valid('query');
-    const body = await readCapped(c, max);
-    if (!body)
-      return c.json(errorBody('FILE_TOO_LARGE', `the body is over ${max} bytes (server policy)`), 413);
-    const tar = (c.req.header('content-type') ?? '').toLowerCase().startsWith(TAR);
+    let release: () => void;
     try {
+      // Before the body is read: the uploads held in memory at once are capped.
+      release = transfers.reserve(c.get('tenant'));
+    } catch (error) {
+      return failure(c, error);
+    }
+    try {
+      const body = await readCapped(c, max);
+      if (!body)
+        return c.json(errorBody('FILE_TOO_LARGE', `the body is over ${max} bytes (server policy)`), 413);
+      const tar = (c.req.header('content-type') ?? '').toLowerCase().startsWith(TAR);
       await deps.host.use(
         found.sandbox,
         (signal) =>
           tar
-            ? files.writeTar(path, body, { signal, maxBytes: max })
+            ? files.writeTar(path, body, { signal, maxBytes: max, maxEntries })
             : files.writeFile(path, body, {
                 signal,
                 maxBytes: max,
@@ -51,6 +65,8 @@ export function fileRoutes(app: Hono<AppEnv>, deps: FileRouteDeps): void {
       return c.json({ path, bytes: body.length }, 201);
     } catch (error) {
       return failure(c, error);
+    } finally {
+      release();
     }
   });
 
@@ -60,7 +76,10 @@ export function fileRoutes(app: Hono<AppEnv>, deps: FileRouteDeps): void {
     const { files } = found.sandbox;
     if (!files) return notSupported(c, found.sandbox.type);
     const { path, list } = c.req.valid('query');
+    let release: () => void = () => {};
+    let streaming = false;
     try {
+      release = transfers.reserve(c.get('tenant'));
       return await deps.host.use(
         found.sandbox,
         async (signal) => {
@@ -72,10 +91,14 @@ export function fileRoutes(app: Hono<AppEnv>, deps: FileRouteDeps): void {
           if (!stat) return c.json(errorBody('FILE_NOT_FOUND', `nothing at ${path} in this sandbox`), 404);
           if (stat.type === 'directory' || accepts(c, TAR)) {
             const tar = await files.readTar(path, { signal: c.req.raw.signal, maxBytes: max });
-            return new Response(toWebStream(tar), { headers: { 'content-type': TAR } });
+            streaming = true;
+            return new Response(toWebStream(releasing(tar, release)), { headers: { 'content-type': TAR } });
           }
           const read = await files.readFile(path, { signal: c.req.raw.signal, maxBytes: max });
-          return new Response(toWebStream(read.body), {
+          streaming = true;
+          // The length is the stat's; the body is read later and the sandbox may change the file meanwhile.
+          const body = exactly(read.body, read.stat.size, path);
+          return new Response(toWebStream(releasing(body, release)), {
             headers: {
               'content-type': 'application/octet-stream',
               'content-length': String(read.stat.size),
@@ -87,6 +110,8 @@ export function fileRoutes(app: Hono<AppEnv>, deps: FileRouteDeps): void {
       );
     } catch (error) {
       return failure(c, error);
+    } finally {
+      if (!streaming) release();
     }
   });
 }
@@ -110,23 +135,27 @@ function notSupported(c: Context, type: string) {
   return c.json(errorBody('NOT_SUPPORTED', `${type} sandboxes have no files API here`), 501);
 }
 
-// The request body, or undefined once it passes `max` bytes (reading stops there).
+// The request body, or undefined once it passes `max` bytes (reading stops there). With a declared length the
+// bytes go straight into one buffer of that size (no second copy).
 async function readCapped(c: Context, max: number): Promise<Uint8Array | undefined> {
-  const declared = Number(c.req.header('content-length'));
-  if (declared > max) return undefined;
+  const header = c.req.header('content-length');
+  const declared = header !== undefined && /^\d{1,16}$/.test(header) ? Number(header) : undefined;
+  if (declared !== undefined && declared > max) return undefined;
   const reader = c.req.raw.body?.getReader();
   if (!reader) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
+  const whole = declared === undefined ? undefined : Buffer.allocUnsafe(declared);
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    size += value.length;
-    if (size > max) {
+    if (size + value.length > (declared ?? max)) {
       await reader.cancel();
       return undefined;
     }
-    chunks.push(value);
+    if (whole) whole.set(value, size);
+    else chunks.push(value);
+    size += value.length;
   }
-  return Buffer.concat(chunks);
+  return whole ? whole.subarray(0, size) : Buffer.concat(chunks);
 }

@@ -83,13 +83,24 @@ describe('buildContainerConfig', () => {
             Labels: {},
             DriverConfig: {
               Name: 'local',
-              Options: { type: 'tmpfs', device: 'tmpfs', o: 'size=8388608,mode=1777,nosuid,nodev' },
+              Options: {
+                type: 'tmpfs',
+                device: 'tmpfs',
+                o: 'size=8388608,nr_inodes=2048,mode=1777,nosuid,nodev',
+              },
             },
           },
         },
       ],
     });
     expect(config.User).toBe('65534:65534');
+    // The inodes are bounded too: many empty files cost kernel memory the sandbox is not charged for.
+    const inodes = (spec: Record<string, unknown>) =>
+      buildContainerConfig(resolveDockerSandboxSpec({ image: 'x', readOnlyRootfs: true, ...spec }), identity)
+        .HostConfig?.Mounts?.[0]?.VolumeOptions?.DriverConfig?.Options?.o;
+    expect(inodes({})).toContain(',nr_inodes=16384,');
+    expect(inodes({ tmpfsBytes: 1024 * 1024 })).toContain(',nr_inodes=1024,');
+    expect(inodes({ tmpfsInodes: 500 })).toContain(',nr_inodes=500,');
     expect(
       buildContainerConfig(resolveDockerSandboxSpec({ image: 'x' }), identity).HostConfig,
     ).not.toHaveProperty('ReadonlyRootfs');
@@ -98,6 +109,8 @@ describe('buildContainerConfig', () => {
   it.each([
     [{ readOnlyRootfs: 'yes' }, /readOnlyRootfs must be a boolean/],
     [{ tmpfsBytes: 10 }, /tmpfsBytes must be/],
+    [{ tmpfsInodes: 1.5 }, /tmpfsInodes must be/],
+    [{ tmpfsInodes: 0 }, /tmpfsInodes must be/],
     [{ user: 'root; rm -rf /' }, /user must be NAME, UID or UID:GID/],
   ])('refuses %j', (extra, message) => {
     expect(() => resolveDockerSandboxSpec({ image: 'x', ...(extra as object) })).toThrow(message);

@@ -16,6 +16,11 @@ export const SBX_LABELS = Object.freeze({
 /** Size of the `/tmp` tmpfs of a read-only sandbox when the spec gives none: 64 MiB. */
 export const DEFAULT_TMPFS_BYTES = 64 * 1024 * 1024;
 
+/** The `/tmp` inodes of a tmpfs of `bytes` when the spec gives none: one per 4 KiB, at least 1024. */
+export function defaultTmpfsInodes(bytes: number): number {
+  return Math.max(1024, Math.floor(bytes / 4096));
+}
+
 /** The value of the `sbx.managed-by` label. */
 export const SBX_MANAGED_BY = 'sbx';
 
@@ -75,7 +80,7 @@ export function buildContainerConfig(
             ReadonlyRootfs: true,
             // An anonymous volume on a tmpfs rather than `Tmpfs`: the engine's archive API (sandbox files) writes
             // into volumes only. It is removed with the container (`remove({ v: true })`).
-            Mounts: [tmpVolume(spec.tmpfsBytes ?? DEFAULT_TMPFS_BYTES)],
+            Mounts: [tmpVolume(spec.tmpfsBytes ?? DEFAULT_TMPFS_BYTES, spec.tmpfsInodes)],
           }
         : {}),
     },
@@ -88,8 +93,10 @@ export function buildContainerConfig(
   return config;
 }
 
-function tmpVolume(bytes: number): DockerMount {
-  const options = { type: 'tmpfs', device: 'tmpfs', o: `size=${bytes},mode=1777,nosuid,nodev` };
+function tmpVolume(bytes: number, inodes = defaultTmpfsInodes(bytes)): DockerMount {
+  // nr_inodes bounds the files (and their kernel memory) a sandbox can make where `size` sees 0 bytes used.
+  const o = `size=${bytes},nr_inodes=${inodes},mode=1777,nosuid,nodev`;
+  const options = { type: 'tmpfs', device: 'tmpfs', o };
   return {
     Type: 'volume',
     Source: '',

@@ -69,6 +69,11 @@ export interface DockerSandboxSpec {
   readOnlyRootfs?: boolean;
   /** Size of the `/tmp` tmpfs of a read-only sandbox, in bytes. */
   tmpfsBytes?: number;
+  /**
+   * Files and directories the `/tmp` tmpfs may hold (its `nr_inodes`): each costs kernel memory the sandbox's
+   * memory limit does not count. Default one per 4 KiB of `tmpfsBytes`, at least 1024 (16,384 for 64 MiB).
+   */
+  tmpfsInodes?: number;
 }
 
 /** The limits applied when a spec sets none: 512 MiB, 1 CPU, 256 processes. */
@@ -149,6 +154,9 @@ export function resolveDockerSandboxSpec(spec: DockerSandboxSpec): ResolvedDocke
     !(Number.isInteger(spec.tmpfsBytes) && spec.tmpfsBytes >= 1024 * 1024)
   ) {
     fail(`tmpfsBytes must be a whole number of bytes of at least 1 MiB, got ${spec.tmpfsBytes}`);
+  }
+  if (spec.tmpfsInodes !== undefined && !(Number.isInteger(spec.tmpfsInodes) && spec.tmpfsInodes >= 16)) {
+    fail(`tmpfsInodes must be a whole number of at least 16, got ${spec.tmpfsInodes}`);
   }
   if (spec.user !== undefined && !/^[A-Za-z0-9_.-]{1,64}(?::[A-Za-z0-9_.-]{1,64})?$/.test(spec.user)) {
     fail(`user must be NAME, UID or UID:GID, got ${JSON.stringify(spec.user)}`);

@@ -45,11 +45,11 @@ export function applyDockerPolicy(
   }
   const pull = pullWithinPolicy(spec, policy, name);
   const readOnlyRootfs = spec.readOnlyRootfs ?? policy.readOnlyRootfs;
-  return {
-    ...spec,
-    resources,
-    pull,
-    readOnlyRootfs,
-    ...(readOnlyRootfs ? { tmpfsBytes: policy.tmpfsBytes } : {}),
-  };
+  const tmp = readOnlyRootfs
+    ? {
+        tmpfsBytes: policy.tmpfsBytes,
+        ...(policy.tmpfsInodes === undefined ? {} : { tmpfsInodes: policy.tmpfsInodes }),
+      }
+    : {};
+  return { ...spec, resources, pull, readOnlyRootfs, ...tmp };
 }

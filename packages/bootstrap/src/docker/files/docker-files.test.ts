@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DockerContainerCreateOptions } from '../docker-api.js';
 import { sandboxOnFake } from '../testing/sandbox-on-fake.js';
+import { encodeHeader, TAR_END, type TarHeader } from './tar-header.js';
 
 async function text(body: AsyncIterable<Uint8Array>): Promise<string> {
   let out = '';
@@ -40,6 +41,30 @@ describe('DockerFiles', () => {
       code: 'INVALID_SPEC',
     });
     expect(docker.calls.some((c) => c.startsWith('put-archive'))).toBe(false);
+  });
+
+  it('an archive that is corrupt, too big in entries or writes through its own symlink uploads nothing', async () => {
+    const { docker, container, sandbox } = await sandboxOnFake(readOnly);
+    const entry = (name: string, extra: Partial<TarHeader> = {}) =>
+      encodeHeader({ name, type: 'file', size: 0, mode: 0o644, mtimeMs: 0, ...extra });
+    const corrupt = Buffer.concat([entry('a', { size: 1 }), TAR_END]);
+    corrupt.write('9          ', 124, 'latin1');
+    for (const [tar, options, code] of [
+      [corrupt, {}, 'INVALID_SPEC'],
+      [
+        Buffer.concat([entry('l', { type: 'symlink', linkName: '/etc' }), entry('l/x'), TAR_END]),
+        {},
+        'INVALID_SPEC',
+      ],
+      [Buffer.concat([entry('a'), entry('b'), entry('c'), TAR_END]), { maxEntries: 2 }, 'FILE_TOO_LARGE'],
+    ] as const) {
+      await expect(sandbox.files.writeTar('/tmp/up', tar, options)).rejects.toMatchObject({ code });
+    }
+    expect(docker.calls.filter((c) => c.startsWith('put-archive'))).toEqual([]);
+    // A good one goes up in one call, its entries' parents first.
+    await sandbox.files.writeTar('/tmp', Buffer.concat([entry('p/q/r.txt'), TAR_END]));
+    expect(docker.calls.filter((c) => c.startsWith('put-archive'))).toEqual(['put-archive sbx-1 /tmp']);
+    expect(container.files.read('/tmp/p/q/r.txt')?.toString()).toBe('');
   });
 
   it('a read-only rootfs takes writes only in its volume; elsewhere READ_ONLY_PATH', async () => {

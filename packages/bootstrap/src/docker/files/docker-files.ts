@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { Readable } from 'node:stream';
 import { callUnlessAborted } from '../../bounded.js';
 import { BootstrapError } from '../../errors.js';
 import type { FileCallOptions, FileList, FileRead, FileStat, SandboxFiles } from '../../sandbox-adapter.js';
@@ -11,7 +12,8 @@ import {
   wrapDockerError,
 } from '../docker-error.js';
 import { decodePathStat, sandboxPath } from './sandbox-path.js';
-import { buildTar, checkTar, firstEntryBody, listChildren, relativeTar } from './tar-streams.js';
+import { buildTar, firstEntryBody, listChildren, relativeTar } from './tar-streams.js';
+import { checkUpload } from './tar-upload.js';
 
 /** What `DockerFiles` works on. */
 export interface DockerFilesInit {
@@ -23,6 +25,9 @@ export interface DockerFilesInit {
 const MAX_LINKS = 8;
 const MAX_NEW_DIRS = 32;
 const DEFAULT_MAX_ENTRIES = 10_000;
+// A listing reads the engine's tar of the whole tree: it stops (truncated) after this many entries or this long.
+const MAX_LIST_SCANNED = 50_000;
+const MAX_LIST_MS = 1_000;
 
 /**
  * A Docker sandbox's files through the engine's archive API (`PUT`/`GET`/`HEAD /containers/{id}/archive`):
@@ -88,10 +93,14 @@ export class DockerFiles implements SandboxFiles {
     return { stat, body: firstEntryBody(await this.#get(target, options.signal)) };
   }
 
-  async writeTar(path: string, tar: Uint8Array, options: FileCallOptions = {}): Promise<void> {
+  async writeTar(
+    path: string,
+    tar: Uint8Array,
+    options: FileCallOptions & { maxEntries?: number } = {},
+  ): Promise<void> {
     const target = sandboxPath(path);
     this.#fits(tar.length, options.maxBytes);
-    checkTar(tar);
+    const { parents } = checkUpload(tar, options.maxEntries);
     const stat = await this.stat(target, options);
     if (stat && stat.type !== 'directory')
       throw new BootstrapError('INVALID_SPEC', `${target} is not a directory`);
@@ -99,7 +108,9 @@ export class DockerFiles implements SandboxFiles {
       const { base, missing } = await this.#nearestDir(target, options.signal);
       await this.#put(base, buildTar(missing), options.signal, target);
     }
-    await this.#put(target, Buffer.from(tar), options.signal, target);
+    // The parents first: the engine then refuses one the sandbox made a symlink rather than follow it.
+    const body = Readable.from([parents, tar], { objectMode: false });
+    await this.#put(target, body, options.signal, target);
   }
 
   async readTar(path: string, options: FileCallOptions = {}): Promise<AsyncIterable<Uint8Array>> {
@@ -121,8 +132,12 @@ export class DockerFiles implements SandboxFiles {
       throw new BootstrapError('FILE_NOT_FOUND', `no directory ${target} in sandbox ${this.#init.sandboxId}`);
     if (stat.type !== 'directory') throw new BootstrapError('INVALID_SPEC', `${target} is not a directory`);
     const stream = await this.#get(target, options.signal);
-    const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
-    return listChildren(stream, options.maxEntries ?? DEFAULT_MAX_ENTRIES, maxBytes);
+    return listChildren(stream, {
+      maxEntries: options.maxEntries ?? DEFAULT_MAX_ENTRIES,
+      maxBytes: options.maxBytes ?? Number.POSITIVE_INFINITY,
+      maxScanned: MAX_LIST_SCANNED,
+      maxMs: MAX_LIST_MS,
+    });
   }
 
   // The deepest existing directory above `dir` (or `dir` itself), and the directories to create below it.
@@ -145,7 +160,12 @@ export class DockerFiles implements SandboxFiles {
     }
   }
 
-  async #put(dir: string, tar: Buffer, signal: AbortSignal | undefined, what: string): Promise<void> {
+  async #put(
+    dir: string,
+    tar: Buffer | NodeJS.ReadableStream,
+    signal: AbortSignal | undefined,
+    what: string,
+  ): Promise<void> {
     try {
       await callUnlessAborted(signal, () =>
         this.#init.container.putArchive(tar, {
@@ -198,6 +218,15 @@ export class DockerFiles implements SandboxFiles {
   #wrap(error: unknown, doing: string): BootstrapError {
     if (error instanceof BootstrapError) return error;
     const message = engineMessage(error);
+    const nonDir = /cannot overwrite (non-directory|directory) "([^"]*)"/.exec(message);
+    if (nonDir) {
+      const what = nonDir[1] === 'directory' ? 'a directory' : 'not a directory (a file or a symlink)';
+      return new BootstrapError(
+        'INVALID_SPEC',
+        `${doing}: ${nonDir[2]} is ${what} in the sandbox - an upload never passes through a symlink or replaces a directory; remove it or upload elsewhere`,
+        { cause: error, phase: 'files' },
+      );
+    }
     if (/read-only/i.test(message)) {
       return new BootstrapError(
         'READ_ONLY_PATH',

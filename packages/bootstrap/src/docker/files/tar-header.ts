@@ -1,5 +1,6 @@
 // The tar format the engine's archive API speaks (ustar, with PAX records for long or non-ASCII names and
 // big sizes, and GNU long names read too): just what sandbox files need, nothing that touches the host.
+import { badTar, headerNumber } from './tar-numbers.js';
 
 /** The kind of one tar entry. */
 export type TarEntryType = 'file' | 'directory' | 'symlink' | 'other';
@@ -14,6 +15,8 @@ export interface TarHeader {
   mode: number;
   mtimeMs: number;
   linkName?: string;
+  /** The raw type flag as read (`0` file, `1` hard link, `2` symlink, `5` directory, ...); unset when written. */
+  flag?: string;
 }
 
 /** A tar block. */
@@ -29,6 +32,8 @@ const TYPE_FLAGS: Record<string, TarEntryType> = {
   '2': 'symlink',
 };
 const MAX_OCTAL_SIZE = 8 ** 11 - 1;
+// Seconds whose milliseconds are still a safe integer (and a valid `Date`).
+const MAX_MTIME_S = 8_640_000_000_000;
 
 /** The zero padding after `size` bytes of entry data. */
 export function padding(size: number): Uint8Array {
@@ -99,24 +104,31 @@ export interface RawHeader extends TarHeader {
   flag: string;
 }
 
-/** Decodes a header block; undefined for a zero block (the end). Throws on a bad checksum. */
+/**
+ * Decodes a header block; undefined for a zero block (the end). Every numeric field (checksum, mode, uid, gid,
+ * size, mtime) is checked: a bad checksum or a field that is not a number in range throws `INVALID_SPEC`.
+ */
 export function decodeHeader(block: Uint8Array): RawHeader | undefined {
   const buf = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
+  if (buf.length !== BLOCK) throw badTar(`a header is ${buf.length} bytes, not ${BLOCK}`);
   if (buf.every((byte) => byte === 0)) return undefined;
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : (buf[i] ?? 0);
-  if (sum !== parseNumber(buf, 148, 8)) throw new Error('not a tar archive (bad header checksum)');
+  if (sum !== headerNumber(buf.subarray(148, 156), 'checksum')) throw badTar('bad header checksum');
   const flag = String.fromCharCode(buf[156] ?? 0);
-  const prefix = buf.subarray(257, 262).toString('latin1') === 'ustar' ? text(buf, 345, 155) : '';
+  // The prefix field is ustar's only (GNU headers keep times there), as Go's archive/tar reads it.
+  const prefix = buf.subarray(257, 265).toString('latin1') === 'ustar\x0000' ? text(buf, 345, 155) : '';
   const base = text(buf, 0, 100);
   const linkName = text(buf, 157, 100);
+  headerNumber(buf.subarray(108, 116), 'uid');
+  headerNumber(buf.subarray(116, 124), 'gid');
   return {
     flag,
     name: prefix ? `${prefix}/${base}` : base,
     type: TYPE_FLAGS[flag] ?? 'other',
-    size: parseNumber(buf, 124, 12),
-    mode: parseNumber(buf, 100, 8) & 0o7777,
-    mtimeMs: parseNumber(buf, 136, 12) * 1000,
+    size: headerNumber(buf.subarray(124, 136), 'size'),
+    mode: headerNumber(buf.subarray(100, 108), 'mode', 0o7777777) & 0o7777,
+    mtimeMs: headerNumber(buf.subarray(136, 148), 'mtime', MAX_MTIME_S) * 1000,
     ...(linkName ? { linkName } : {}),
   };
 }
@@ -125,35 +137,4 @@ function text(buf: Buffer, offset: number, length: number): string {
   const field = buf.subarray(offset, offset + length);
   const end = field.indexOf(0);
   return field.subarray(0, end === -1 ? length : end).toString('utf8');
-}
-
-// Octal, or GNU base-256 (high bit set) for values that do not fit.
-function parseNumber(buf: Buffer, offset: number, length: number): number {
-  const field = buf.subarray(offset, offset + length);
-  if (((field[0] ?? 0) & 0x80) !== 0) {
-    let value = (field[0] ?? 0) & 0x7f;
-    for (let i = 1; i < length; i++) value = value * 256 + (field[i] ?? 0);
-    return value;
-  }
-  const digits = field
-    .toString('latin1')
-    .replace(/[\0 ]+/g, ' ')
-    .trim();
-  return digits === '' ? 0 : Number.parseInt(digits, 8);
-}
-
-/** Parses the records of a PAX header body (`LEN key=value\n` ...). */
-export function parsePax(body: Buffer): Record<string, string> {
-  const records: Record<string, string> = {};
-  let offset = 0;
-  while (offset < body.length) {
-    const space = body.indexOf(32, offset);
-    const length = Number.parseInt(body.subarray(offset, space).toString('latin1'), 10);
-    if (!(space > offset && length > 0)) break;
-    const record = body.subarray(space + 1, offset + length - 1).toString('utf8');
-    const eq = record.indexOf('=');
-    if (eq > 0) records[record.slice(0, eq)] = record.slice(eq + 1);
-    offset += length;
-  }
-  return records;
 }

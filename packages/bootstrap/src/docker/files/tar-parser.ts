@@ -1,4 +1,6 @@
-import { BLOCK, decodeHeader, parsePax, type TarHeader } from './tar-header.js';
+import { BootstrapError } from '../../errors.js';
+import { BLOCK, decodeHeader, type TarHeader } from './tar-header.js';
+import { badTar, parsePax } from './tar-numbers.js';
 
 /** What a `TarParser` reports as it reads. */
 export interface TarParserHandlers {
@@ -12,6 +14,9 @@ export interface TarParserHandlers {
 
 // A PAX or GNU long-name record bigger than this is not a name: refuse it rather than hold it.
 const MAX_RECORD_BYTES = 1024 * 1024;
+// Entry types that carry no data whatever their size field says (as Go's archive/tar, which the engine uses,
+// reads them): reading their size as data would let an archive hide entries from this parser.
+const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6']);
 
 /**
  * Reads a tar archive pushed in chunks of any size, calling back per entry and per data chunk; it holds at
@@ -44,8 +49,9 @@ export class TarParser {
       this.#pending = Buffer.alloc(0);
     }
     while (buf.length > 0 && this.#state !== 'end') {
+      if (this.#state === 'header' && buf.length < BLOCK) break;
+      const before = buf.length;
       if (this.#state === 'header') {
-        if (buf.length < BLOCK) break;
         this.#header(buf.subarray(0, BLOCK));
         buf = buf.subarray(BLOCK);
       } else if (this.#state === 'skip') {
@@ -58,6 +64,10 @@ export class TarParser {
         this.#take(buf.subarray(0, n));
         buf = buf.subarray(n);
       }
+      // Every pass consumes input; one that did not would spin for ever on the caller's bytes.
+      if (!(buf.length < before)) {
+        throw new BootstrapError('FILE_FAILED', `tar parser made no progress in state ${this.#state}`);
+      }
     }
     if (buf.length > 0 && this.#state === 'header') this.#pending = Buffer.from(buf);
   }
@@ -69,7 +79,7 @@ export class TarParser {
       return;
     }
     if (raw.flag === 'x' || raw.flag === 'g' || raw.flag === 'L' || raw.flag === 'K') {
-      if (raw.size > MAX_RECORD_BYTES) throw new Error(`tar record of ${raw.size} bytes is too large`);
+      if (raw.size > MAX_RECORD_BYTES) throw badTar(`a name or PAX record of ${raw.size} bytes is too large`);
       this.#record = { flag: raw.flag, chunks: [] };
       this.#begin('record', raw.size);
       return;
@@ -77,13 +87,16 @@ export class TarParser {
     const { path, linkpath, size } = this.#overrides;
     this.#overrides = {};
     const name = (path ?? raw.name).replace(/^(\.\/)+/, '');
+    // An old-style file (`\0`) whose name ends in `/` is a directory, as Go's archive/tar reads it.
+    const flag = raw.flag === '\0' && name.endsWith('/') ? '5' : raw.flag;
     const header: TarHeader = {
       name,
-      type: raw.type,
-      size: raw.type === 'directory' || raw.type === 'symlink' ? 0 : (size ?? raw.size),
+      type: flag === '5' ? 'directory' : raw.type,
+      size: HEADER_ONLY.has(flag) ? 0 : (size ?? raw.size),
       mode: raw.mode,
       mtimeMs: raw.mtimeMs,
       ...((linkpath ?? raw.linkName) ? { linkName: linkpath ?? raw.linkName } : {}),
+      flag,
     };
     this.#current = header;
     this.#handlers.onEntry(header);
@@ -91,6 +104,7 @@ export class TarParser {
   }
 
   #begin(state: 'data' | 'record', size: number): void {
+    if (!Number.isSafeInteger(size) || size < 0) throw badTar(`an entry size of ${size} is not a byte count`);
     this.#remaining = size;
     this.#skip = (BLOCK - (size % BLOCK)) % BLOCK;
     this.#state = state;
@@ -107,8 +121,8 @@ export class TarParser {
   #finish(): void {
     if (this.#state === 'record' && this.#record) {
       const body = Buffer.concat(this.#record.chunks);
+      const pax = this.#record.flag === 'x' || this.#record.flag === 'g' ? parsePax(body) : {};
       if (this.#record.flag === 'x') {
-        const pax = parsePax(body);
         if (pax.path !== undefined) this.#overrides.path = pax.path;
         if (pax.linkpath !== undefined) this.#overrides.linkpath = pax.linkpath;
         if (pax.size !== undefined) this.#overrides.size = Number(pax.size);

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { BootstrapError } from '../../errors.js';
 import type { FileStat } from '../../sandbox-adapter.js';
 import { destroyStream } from '../docker-stream.js';
@@ -51,29 +52,36 @@ export function relativeName(name: string): string {
 }
 
 /**
- * Re-emits the engine's archive of a directory with names relative to it; more than `maxBytes` of entry data
- * fails the stream with `FILE_TOO_LARGE` (the archive is then cut short, which a tar reader notices).
+ * Re-emits the engine's archive of a directory with names relative to it; an archive of more than `maxBytes`
+ * (entry data, headers and padding: many small files weigh more than their data) fails the stream with
+ * `FILE_TOO_LARGE` before those bytes are sent (the archive is then cut short, which a tar reader notices).
  */
 export function relativeTar(stream: NodeJS.ReadableStream, maxBytes: number): AsyncIterable<Uint8Array> {
   return (async function* () {
     let total = 0;
+    const emit = (queue: Uint8Array[], part: Uint8Array) => {
+      total += part.length;
+      if (total > maxBytes) {
+        throw new BootstrapError(
+          'FILE_TOO_LARGE',
+          `the archive of this directory is over ${maxBytes} bytes - download a smaller directory`,
+        );
+      }
+      queue.push(part);
+    };
     const body = parseStream(stream, (queue) => {
       let skip = false;
       return new TarParser({
         onEntry: (header) => {
           const name = relativeName(header.name);
           skip = name === '';
-          if (!skip) queue.push(encodeHeader({ ...header, name }));
+          if (!skip) emit(queue, encodeHeader({ ...header, name }));
         },
         onData: (chunk) => {
-          total += chunk.length;
-          if (total > maxBytes) {
-            throw new BootstrapError('FILE_TOO_LARGE', `the archive holds more than ${maxBytes} bytes`);
-          }
-          if (!skip) queue.push(chunk);
+          if (!skip) emit(queue, chunk);
         },
         onEntryEnd: (header) => {
-          if (!skip) queue.push(padding(header.size));
+          if (!skip) emit(queue, padding(header.size));
         },
       });
     });
@@ -82,33 +90,52 @@ export function relativeTar(stream: NodeJS.ReadableStream, maxBytes: number): As
   })();
 }
 
-/** Direct children of a tarred directory, at most `maxEntries`, reading at most `maxBytes` of the archive. */
+/** What a listing may cost: children returned, entries and archive bytes read, and time. */
+export interface ListBounds {
+  maxEntries: number;
+  maxBytes: number;
+  /** Entries read at any depth (the engine tars the whole tree; a listing wants only the top). */
+  maxScanned: number;
+  maxMs: number;
+  /** Monotonic milliseconds (`performance.now`). */
+  now?: () => number;
+}
+
+/**
+ * Direct children of a tarred directory, at most `maxEntries`; the read stops (`truncated`) once it has seen
+ * `maxScanned` entries at any depth, `maxBytes` of the archive (headers included) or `maxMs`.
+ */
 export async function listChildren(
   stream: NodeJS.ReadableStream,
-  maxEntries: number,
-  maxBytes: number,
+  bounds: ListBounds,
 ): Promise<{ entries: FileStat[]; truncated: boolean }> {
+  const now = bounds.now ?? (() => performance.now());
+  const deadline = now() + bounds.maxMs;
   const entries: FileStat[] = [];
   let truncated = false;
   let read = 0;
+  let scanned = 0;
   const chunks = parseStream(stream, (_queue, stop) => {
+    const over = (past: boolean) => {
+      if (past && !truncated) {
+        truncated = true;
+        stop();
+      }
+      return truncated;
+    };
     return new TarParser({
       onEntry: (header) => {
+        scanned += 1;
+        read += 512;
+        if (over(scanned > bounds.maxScanned || read > bounds.maxBytes || now() > deadline)) return;
         const name = relativeName(header.name).replace(/\/$/, '');
         if (name === '' || name.includes('/')) return;
-        if (entries.length === maxEntries) {
-          truncated = true;
-          stop();
-          return;
-        }
+        if (over(entries.length === bounds.maxEntries)) return;
         entries.push(toStat(header, name));
       },
       onData: (chunk) => {
         read += chunk.length;
-        if (read > maxBytes && !truncated) {
-          truncated = true;
-          stop();
-        }
+        over(read > bounds.maxBytes);
       },
     });
   });
@@ -127,11 +154,14 @@ function toStat(header: TarHeader, name: string): FileStat {
   };
 }
 
-/** A tar of directories (`names`, each inside the one before) and optionally a file in the last. */
+/**
+ * A tar of directories (`names`, each inside the one before) and optionally a file in the last, as a stream of
+ * its parts: the file's bytes are passed on, not copied.
+ */
 export function buildTar(
   dirs: readonly string[],
   file?: { name: string; data: Uint8Array; mode: number },
-): Buffer {
+): Readable {
   const now = Date.now();
   const parts: Uint8Array[] = [];
   let prefix = '';
@@ -149,18 +179,5 @@ export function buildTar(
     parts.push(encodeHeader({ ...header, mtimeMs: now }), file.data, padding(file.data.length));
   }
   parts.push(TAR_END);
-  return Buffer.concat(parts);
-}
-
-/** Throws `INVALID_SPEC` unless `bytes` is a whole tar archive. */
-export function checkTar(bytes: Uint8Array): void {
-  const parser = new TarParser({ onEntry: () => {} });
-  try {
-    parser.push(bytes);
-  } catch (error) {
-    throw new BootstrapError('INVALID_SPEC', `the body is not a tar archive: ${(error as Error).message}`);
-  }
-  if (!parser.ended) {
-    throw new BootstrapError('INVALID_SPEC', 'the body is not a whole tar archive (it ends early)');
-  }
+  return Readable.from(parts, { objectMode: false });
 }
