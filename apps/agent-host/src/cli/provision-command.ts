@@ -83,7 +83,7 @@ async function provisionBatch(
   if (agent.host.recordFailures > 0) {
     throw new AgentHostError(
       'NOT_RECORDED',
-      `${agent.host.recordFailures} result(s) could not be recorded in ${agent.config.dbPath}; see the errors above`,
+      `${agent.host.recordFailures} result(s) could not be recorded in ${agent.config.dbLabel ?? agent.config.dbPath}; see the errors above`,
     );
   }
   return batch.summary.failures > 0 || batch.summary.jobFailures > 0 ? 1 : 0;
