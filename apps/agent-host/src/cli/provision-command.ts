@@ -114,7 +114,7 @@ function withHelpHint<T>(fn: () => T, help: string): T {
       error.code === 'INVALID_FLAG' &&
       !error.message.includes('--help')
     ) {
-      throw new AgentHostError('INVALID_FLAG', `${error.message}\nsee ${help}`, { cause: error });
+      throw new AgentHostError('INVALID_FLAG', `${error.message} (see ${help})`, { cause: error });
     }
     throw error;
   }
