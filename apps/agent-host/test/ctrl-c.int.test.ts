@@ -2,7 +2,7 @@
 // `node .../cli.js serve`. pnpm forwards a signal of its own to the child; the host must take both as one request,
 // run its orderly close once (the live sandbox removed) and end without pnpm's red ELIFECYCLE.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ const missing = missingPrerequisite();
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const created: string[] = [];
 const groups: number[] = [];
+const dirs: string[] = [];
 
 function containersOf(sandboxId: string): string[] {
   const out = execFileSync(
@@ -59,6 +60,7 @@ const launchers: Array<[string, string, (args: string[]) => string[]]> = [
 describe.skipIf(missing !== undefined && !process.env.CI)('Ctrl-C on a serving host', () => {
   afterAll(() => {
     for (const pgid of groups) if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL');
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     for (const id of created) {
       for (const container of containersOf(id))
         execFileSync('docker', ['rm', '-f', container], { stdio: 'ignore' });
@@ -70,6 +72,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)('Ctrl-C on a serving h
     async (_name, command, argv) => {
       if (missing) throw new Error(missing);
       const dir = mkdtempSync(join(tmpdir(), 'sbx-ctrl-c-'));
+      dirs.push(dir);
       const host = launch(command, argv(['--port', '0', '--db', join(dir, 'sbx.db')]));
       await until(() => /dashboard: \S+/.test(host.output()), 90_000, 'the server to listen');
       const base = /listening on (http:\S+)/.exec(host.output())?.[1] as string;
