@@ -7,7 +7,9 @@
 #      `npx sbx report --json` on the consumer's database, and `npx @sbx/agent-host serve`;
 #   2. `npm install --global` of the tarballs (scripts skipped, so better-sqlite3 stays unbuilt): `sbx --help`
 #      runs from the global bin folder, and `sbx report` says to run `npm rebuild better-sqlite3`;
-#   3. a pnpm 10 project installs the tarballs (pnpm skips better-sqlite3's build until approved) and
+#   3. README's way from a clone: a plain npm project installs every tarball at once (no overrides), imports
+#      @sbx/client and runs `npx sbx --version`;
+#   4. a pnpm 10 project installs the tarballs (pnpm skips better-sqlite3's build until approved) and
 #      `openDatabase()` says to approve the build and rebuild.
 # Every leg runs; each failure is listed at the end and the script exits 1. Needs a Docker engine with the
 # offline image sbx-test/busybox:latest (.ci/prereqs/docker.sh). SBX_CONSUMER_KEEP=1 keeps the temp folder.
@@ -168,6 +170,17 @@ show "$work/out.txt"
 if [ "$status" -eq 0 ] || ! grep -q 'npm rebuild better-sqlite3' "$work/out.txt"; then
   fail "global sbx report without the native module did not say to run npm rebuild better-sqlite3"
 fi
+
+step "README's way from a clone: npm install of every tarball at once in a plain project (scripts skipped)"
+plain="$work/plain"
+mkdir -p "$plain"
+(cd "$plain" && npm init -y >/dev/null && npm install --ignore-scripts --no-audit --no-fund --loglevel=error \
+  "$work"/tarballs/*.tgz 2>&1) | indent || fail "npm install of the tarballs in a plain project"
+check "plain project: import @sbx/client" bash -c "cd '$plain' && node --input-type=module -e \"
+  import { SbxClient } from '@sbx/client';
+  console.log('SbxClient', typeof new SbxClient({ baseUrl: 'http://127.0.0.1:7070', token: 't' }).sandboxes);
+\""
+check "plain project: npx sbx --version" bash -c "cd '$plain' && npx --no-install sbx --version"
 
 step "pnpm 10 project: better-sqlite3's build is not approved"
 papp="$work/pnpm-app"

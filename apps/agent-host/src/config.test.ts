@@ -28,3 +28,41 @@ describe('resolveConfig for a fleet', () => {
     expect(() => resolveConfig({}, { SBX_HOST_ID: 'x'.repeat(129) })).toThrow(/SBX_HOST_ID/);
   });
 });
+
+describe('resolveConfig never turns a database URL into a path', () => {
+  it('keeps a PostgreSQL host’s files in SBX_HOME or ./.sbx, never in a folder named after the URL', () => {
+    for (const url of [
+      'postgres://user:s3cret@host/db',
+      'postgresql://user:s3cret@127.0.0.1:55499/db?sslmode=disable',
+      ' POSTGRES://u:s3cret@h/db',
+    ]) {
+      expect(resolveConfig({ db: url }, {}).stateDir).toBe('./.sbx');
+      expect(resolveConfig({}, { SBX_DB: url, SBX_HOME: '/var/lib/sbx' }).stateDir).toBe('/var/lib/sbx');
+      expect(resolveConfig({ db: url }, {}).dbLabel).not.toContain('s3cret');
+    }
+  });
+
+  it('keeps a SQLite host’s files beside its database', () => {
+    expect(resolveConfig({ db: '/data/x/sbx.db' }, { SBX_HOME: '/elsewhere' }).stateDir).toBe('/data/x');
+    expect(resolveConfig({}, {}).stateDir).toBe('./.sbx');
+  });
+
+  it('refuses a URL of an unknown scheme in one line naming the known ones, from the flag or SBX_DB', () => {
+    for (const typo of [
+      'postgress://u:s3cret@h/db',
+      'mysql://h/db',
+      'pg://h/db',
+      'sqlite://x.db',
+      'http://h',
+    ]) {
+      expect(() => resolveConfig({ db: typo }, {})).toThrow(
+        /^--db has the unknown scheme "[^"]+:\/\/": use postgres:\/\/ or postgresql:\/\/ \(PostgreSQL\), or a file path \(SQLite\)$/,
+      );
+      expect(() => resolveConfig({}, { SBX_DB: typo })).toThrow(/^SBX_DB has the unknown scheme/);
+    }
+    expect(() => resolveConfig({ db: 'postgress://u:s3cret@h/db' }, {})).not.toThrow(/s3cret/);
+    // Paths that merely contain a colon are still SQLite files.
+    expect(resolveConfig({ db: './a:b.db' }, {}).dbPath).toBe('./a:b.db');
+    expect(resolveConfig({ db: ':memory:' }, {}).dbPath).toBe(':memory:');
+  });
+});

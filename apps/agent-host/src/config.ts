@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { DEFAULT_DB_PATH, describeDatabase } from '@sbx/store';
+import { dirname } from 'node:path';
+import { DEFAULT_DB_PATH, describeDatabase, isPostgresUrl } from '@sbx/store';
 import { AgentHostError } from './errors.js';
 import { resolvePolicy, type SandboxPolicy } from './policy/sandbox-policy.js';
 
@@ -9,6 +10,11 @@ export interface HostConfig {
   dbPath: string;
   /** The database for messages: the path, or the URL without its password. */
   dbLabel?: string | undefined;
+  /**
+   * Where the host keeps its own files (the default token file): beside a SQLite file, or for PostgreSQL
+   * `SBX_HOME`, default `./.sbx` (never derived from the URL, which may hold a password).
+   */
+  stateDir?: string | undefined;
   /** This host's name on every row it records (`--host-id`, env `SBX_HOST_ID`; resolveConfig defaults it to the hostname). */
   hostId?: string | undefined;
   /** The host a report is scoped to: `--host-id` when given on the command line (reports show the fleet otherwise). */
@@ -50,6 +56,7 @@ export function resolveConfig(flags: HostFlags, env: NodeJS.ProcessEnv = process
   if (webhookUrl !== undefined)
     checkWebhookUrl(webhookUrl, flags.webhookUrl ? '--webhook-url' : 'SBX_WEBHOOK_URL');
   const dbPath = flags.db ?? (env.SBX_DB?.trim() || DEFAULT_DB_PATH);
+  checkDbScheme(dbPath, flags.db !== undefined ? '--db' : 'SBX_DB');
   const hostId = flags.hostId ?? (env.SBX_HOST_ID?.trim() || hostname());
   if (!/^[\w.:-]{1,128}$/.test(hostId)) {
     throw invalid(
@@ -60,6 +67,7 @@ export function resolveConfig(flags: HostFlags, env: NodeJS.ProcessEnv = process
   return {
     dbPath,
     dbLabel: describeDatabase(dbPath),
+    stateDir: stateDirOf(dbPath, env),
     hostId,
     reportHost: flags.hostId,
     dockerHost,
@@ -69,6 +77,24 @@ export function resolveConfig(flags: HostFlags, env: NodeJS.ProcessEnv = process
     alertThresholdMs: flags.alertThreshold ?? wholeMs(env.SBX_ALERT_THRESHOLD_MS, 'SBX_ALERT_THRESHOLD_MS'),
     policy: resolvePolicy(flags.policy ?? {}, env),
   };
+}
+
+/** Where a PostgreSQL host keeps its own files unless `SBX_HOME` says otherwise. */
+export const DEFAULT_STATE_DIR = './.sbx';
+
+/** The host's own folder for the database `dbPath`: beside a SQLite file, else `SBX_HOME` or `./.sbx`. */
+export function stateDirOf(dbPath: string, env: NodeJS.ProcessEnv): string {
+  return isPostgresUrl(dbPath) ? env.SBX_HOME?.trim() || DEFAULT_STATE_DIR : dirname(dbPath);
+}
+
+// `postgress://...` is a typo, not a SQLite file name: anything shaped like a URL must be a scheme we know.
+function checkDbScheme(target: string, name: string): void {
+  const scheme = /^\s*([a-z][a-z\d+.-]*):\/\//i.exec(target)?.[1];
+  if (scheme === undefined || isPostgresUrl(target)) return;
+  throw invalid(
+    name,
+    `has the unknown scheme "${scheme.slice(0, 32)}://": use postgres:// or postgresql:// (PostgreSQL), or a file path (SQLite)`,
+  );
 }
 
 function checkWebhookUrl(text: string, name: string): void {

@@ -76,12 +76,12 @@ describe.skipIf(missing !== undefined && !process.env.CI)('sbx CLI against the r
     const noImage = await runCli(['provision', 'docker', '--db', db]);
     expect(noImage.code).toBe(2);
     expect(noImage.stderr).toBe(
-      'sbx: --image is required for docker sandboxes, e.g. --image sbx-test/busybox\nsee sbx provision docker --help\n',
+      'sbx: --image is required for docker sandboxes, e.g. --image sbx-test/busybox (see sbx provision docker --help)\n',
     );
     const badCount = await runCli(['provision', 'docker', '--db', db, '--image', TEST_IMAGE, '--count', '0']);
     expect(badCount.code).not.toBe(0);
     expect(badCount.stderr).toBe(
-      'sbx: --count must be a whole number from 1 to 100000, got 0\nsee sbx provision docker --help\n',
+      'sbx: --count must be a whole number from 1 to 100000, got 0 (see sbx provision docker --help)\n',
     );
     const badProbe = await runCli([
       'provision',
@@ -94,6 +94,8 @@ describe.skipIf(missing !== undefined && !process.env.CI)('sbx CLI against the r
       'bogus:1',
     ]);
     expect(badProbe.code).toBe(2);
-    expect(badProbe.stderr).toMatch(/^sbx: --ready: .*probe.*\nsee sbx provision docker --help\n$/i);
+    expect(badProbe.stderr).toMatch(
+      /^sbx: --ready: [^\n]*probe[^\n]* \(see sbx provision docker --help\)\n$/i,
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { missingChromium } from '../../../test-support/missing-service.js';
 import { resolveConfig } from '../src/config.js';
 import { type AgentHost, openAgentHost } from '../src/sandbox/open-agent-host.js';
 import { createApp } from '../src/server/create-app.js';
@@ -13,7 +14,7 @@ import { CHROMIUM_ARGS, DEFAULT_CHROMIUM_PATH, launchChromium } from '../src/web
 /** Why the dashboard cannot be tested here (no Chromium), or undefined. CI fails on it; a laptop skips. */
 export const CHROMIUM_MISSING = existsSync(DEFAULT_CHROMIUM_PATH)
   ? undefined
-  : `${DEFAULT_CHROMIUM_PATH} missing: apt-get install -y chromium`;
+  : missingChromium(DEFAULT_CHROMIUM_PATH);
 
 const silent = { warn: () => {}, error: () => {} };
 

@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { openDatabase, SandboxProvisioningKPI } from '@sbx/store';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { missingChromium } from '../../../test-support/missing-service.js';
 import { CLI, runCli, tempDb } from './harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const missing = !existsSync(CLI)
   ? `${CLI} missing: run pnpm build`
   : !existsSync(CHROMIUM)
-    ? `${CHROMIUM} missing: apt-get install -y chromium`
+    ? missingChromium(CHROMIUM)
     : undefined;
 
 describe.skipIf(missing !== undefined && !process.env.CI)(

@@ -44,6 +44,20 @@ describe('wrapDriverError', () => {
     });
   });
 
+  it('words a PostgreSQL server error for PostgreSQL (no file, no folder), writes and reads alike', () => {
+    const denied = Object.assign(new Error('permission denied for table provisioning_kpis'), {
+      code: '42501',
+      severity: 'ERROR',
+    });
+    for (const kind of ['write', 'read'] as const) {
+      const error = wrapDriverError(denied, 'record a result', kind);
+      expect(error).toMatchObject({ code: kind === 'write' ? 'WRITE_FAILED' : 'READ_FAILED', cause: denied });
+      expect(error.message).toMatch(/^Could not record a result in PostgreSQL: permission denied .* - check/);
+      expect(error.message).toContain('the role in the postgres:// URL');
+      expect(error.message).not.toMatch(/file|folder/);
+    }
+  });
+
   it('passes a StoreError through unchanged', () => {
     const original = new StoreError('INVALID_INPUT', 'bad', { field: 'x' });
     expect(wrapDriverError(original, 'a', 'write')).toBe(original);

@@ -57,6 +57,14 @@ export function wrapDriverError(error: unknown, action: string, kind: 'read' | '
       { cause: error },
     );
   }
+  if (isPostgresError(error)) {
+    return new StoreError(
+      kind === 'write' ? 'WRITE_FAILED' : 'READ_FAILED',
+      `Could not ${action} in PostgreSQL: ${message} - check that the server is up, the database was migrated ` +
+        '(openDatabase() migrates by default) and the role in the postgres:// URL may use its tables',
+      { cause: error },
+    );
+  }
   if (kind === 'write') {
     return new StoreError(
       'WRITE_FAILED',
@@ -69,4 +77,10 @@ export function wrapDriverError(error: unknown, action: string, kind: 'read' | '
     `Could not ${action}: ${message} - check that the database is open and was migrated (openDatabase() migrates by default)`,
     { cause: error },
   );
+}
+
+/** True for an error the PostgreSQL server sent (`pg` puts its SQLSTATE, five characters, on `code`, and a `severity`). */
+export function isPostgresError(error: unknown): boolean {
+  const e = error as { code?: unknown; severity?: unknown } | null;
+  return typeof e?.severity === 'string' && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code);
 }

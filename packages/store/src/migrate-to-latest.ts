@@ -24,13 +24,22 @@ export async function migrateToLatest(db: Kysely<SbxDatabase>): Promise<string[]
     const message = error instanceof Error ? error.message : String(error);
     throw new StoreError(
       'MIGRATION_FAILED',
-      `Could not migrate the sbx database${failed ? ` (migration ${failed})` : ''}: ${message} - the schema ` +
-        'was left as it was; if another sbx version wrote this file, use that version or a new database path',
+      `Could not migrate the sbx ${kind === 'postgres' ? 'PostgreSQL' : 'SQLite'} database${failed ? ` (migration ${failed})` : ''}: ${message} - the schema was left as it was; ${ADVICE[kind](error)}`,
       { cause: error },
     );
   }
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
+
+// What to do, worded for the engine: a SQLite file another version wrote, or a PostgreSQL role without rights.
+const ADVICE = {
+  sqlite: () => 'if another sbx version wrote this file, use that version or a new database path',
+  postgres: (error: unknown) =>
+    (error as { code?: unknown } | null)?.code === '42501'
+      ? 'the role in the postgres:// URL may not create tables there: make it the database owner ' +
+        '(createdb -O ROLE, or ALTER DATABASE ... OWNER TO ROLE) or GRANT CREATE ON SCHEMA public TO ROLE'
+      : 'if another sbx version migrated this database, use that version or another database',
+} as const;
 
 async function currentSchema(db: Kysely<SbxDatabase>): Promise<string> {
   try {

@@ -38,8 +38,9 @@ export async function loadPg(importPg: () => Promise<unknown> = () => import('pg
   } catch (error) {
     throw new StoreError(
       'OPEN_FAILED',
-      'A postgres:// database needs the "pg" package, which is not installed - run `pnpm add pg` ' +
-        '(or npm install pg) next to @sbx/store, or pass a SQLite file path instead',
+      'A postgres:// database needs the "pg" package, which is not installed - run `npm install pg` in the ' +
+        'project that installed @sbx/store or @sbx/agent-host (a clone of the sbx repository has it), or pass a ' +
+        'SQLite file path instead',
       { cause: error },
     );
   }
@@ -74,8 +75,9 @@ export async function openPostgres(
     const message = error instanceof Error ? error.message : String(error);
     throw new StoreError(
       'OPEN_FAILED',
-      `Cannot reach the sbx database at ${redactUrl(url)}: ${message} - start PostgreSQL, create the ` +
-        'database, or fix the postgres:// URL (user, password, host, port, database)',
+      `Cannot reach the sbx PostgreSQL database at ${redactUrl(url)}: ${message} - start PostgreSQL, ` +
+        'create the role and its database (createuser ROLE; createdb -O ROLE DB), or fix the postgres:// URL ' +
+        '(user, password, host, port, database)',
       { cause: error },
     );
   }

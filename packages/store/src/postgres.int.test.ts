@@ -78,6 +78,6 @@ describe('PostgreSQL', () => {
     const error = await loadPg(() => Promise.reject(new Error("Cannot find package 'pg'"))).catch(
       (e: unknown) => e,
     );
-    expect(error).toMatchObject({ code: 'OPEN_FAILED', message: expect.stringContaining('pnpm add pg') });
+    expect(error).toMatchObject({ code: 'OPEN_FAILED', message: expect.stringContaining('npm install pg') });
   });
 });

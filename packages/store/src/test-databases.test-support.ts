@@ -6,6 +6,7 @@ import { type OpenDatabaseOptions, openDatabase, type SbxDatabase } from '@sbx/s
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll } from 'vitest';
+import { missingPostgres } from '../../../test-support/missing-service.js';
 
 // Test support, not shipped: the dialects the shared repository suite runs on, and fresh databases for it.
 
@@ -15,12 +16,15 @@ export const TEST_PG_URL = process.env.SBX_TEST_PG_URL ?? 'postgres://postgres@1
 /** An engine the suite runs on. */
 export type TestDialect = 'sqlite' | 'postgres';
 
+let unreachable: unknown;
+
 async function reachable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: TEST_PG_URL, connectionTimeoutMillis: 2_000 });
   try {
     await client.connect();
     return true;
-  } catch {
+  } catch (error) {
+    unreachable = error;
     return false;
   } finally {
     await client.end().catch(() => {});
@@ -34,7 +38,7 @@ async function reachable(): Promise<boolean> {
 export const TEST_DIALECTS: readonly TestDialect[] =
   process.env.CI === 'true' || (await reachable()) ? ['sqlite', 'postgres'] : ['sqlite'];
 if (!TEST_DIALECTS.includes('postgres')) {
-  console.warn(`PostgreSQL not reachable at ${TEST_PG_URL}: running the store suite on SQLite only`);
+  console.warn(`${missingPostgres(TEST_PG_URL, unreachable)}; running the store suite on SQLite only`);
 }
 
 let database: Promise<string> | undefined;
@@ -43,7 +47,12 @@ let schemas = 0;
 /** Runs `sql` on the server's maintenance connection (the URL as given). */
 export async function adminQuery(sql: string, url = TEST_PG_URL): Promise<void> {
   const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    // In CI a missing server fails every PostgreSQL test: say which server and how to start it.
+    throw new Error(missingPostgres(url, error), { cause: error });
+  }
   try {
     await client.query(sql);
   } finally {

@@ -151,7 +151,7 @@ function asFlags(check: () => unknown): void {
     check();
   } catch (error) {
     if (error instanceof AgentHostError) {
-      throw new AgentHostError('INVALID_FLAG', `--${error.message}\nsee sbx bench docker --help`, {
+      throw new AgentHostError('INVALID_FLAG', `--${error.message} (see sbx bench docker --help)`, {
         cause: error,
       });
     }

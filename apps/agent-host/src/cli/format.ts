@@ -31,3 +31,23 @@ export function progressBar(done: number, total: number, width = 30): string {
   const filled = total === 0 ? width : Math.round((done / total) * width);
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
 }
+
+/** How many lines of a job's output `sbx provision --exec` shows under its row, per stream. */
+export const JOB_OUTPUT_LINES = 5;
+
+/**
+ * A job's output under its row, each line indented and marked by stream (`  | ` stdout, `  ! ` stderr), at most
+ * `JOB_OUTPUT_LINES` lines of 200 characters per stream, then how many more there were; empty when it printed nothing.
+ */
+export function jobOutput(job: { stdout: string; stderr: string }): string {
+  const part = (text: string, mark: string): string[] => {
+    const lines = text.replace(/\r?\n$/, '').split(/\r?\n/);
+    if (text === '') return [];
+    const shown = lines
+      .slice(0, JOB_OUTPUT_LINES)
+      .map((l) => `  ${mark} ${l.length > 200 ? `${l.slice(0, 200)}...` : l}`);
+    const more = lines.length - JOB_OUTPUT_LINES;
+    return more > 0 ? [...shown, `  ${mark} ... (${more} more line(s))`] : shown;
+  };
+  return [...part(job.stdout, '|'), ...part(job.stderr, '!')].map((l) => `\n${l}`).join('');
+}

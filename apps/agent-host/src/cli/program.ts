@@ -72,23 +72,28 @@ export function buildProgram(io: CliIo, open: typeof openAgentHost = openAgentHo
   return program;
 }
 
-// Every command: one-line errors naming the flag, then where to read more (never the whole usage).
+// Every command: one-line errors naming the flag, ending with where to read more (never the whole usage).
 function applyToAll(command: Command, io: CliIo): void {
-  command
-    .exitOverride()
-    .showHelpAfterError(`see ${commandPath(command)} --help`)
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-      // commander says "error: option '--count <n>' argument 'x' is invalid. <our message>": keep ours.
-      outputError: (s, write) =>
-        write(
-          s
-            .replace(/^error: /, 'sbx: ')
-            .replace(/^sbx: option '[^']*' argument '[^']*' is invalid\. /, 'sbx: '),
-        ),
-    });
+  command.exitOverride().configureOutput({
+    writeOut: (s) => io.stdout.write(s),
+    writeErr: (s) => io.stderr.write(s),
+    outputError: (s, write) => write(`${oneLineError(s)} (see ${commandPath(command)} --help)\n`),
+  });
   for (const sub of command.commands) applyToAll(sub, io);
+}
+
+/**
+ * commander's error as one `sbx: ...` line. Its "option '--count <n>' argument 'x' is invalid. <why>" keeps our
+ * own message when it names the flag, and names the flag and the value when it does not (`.choices()`).
+ */
+export function oneLineError(text: string): string {
+  const line = text.trim().replace(/\s*\n\s*/g, ' ');
+  const invalid = /^error: option '(-[^' ,]*)[^']*' argument '([^']*)' is invalid\. (.*)$/.exec(line);
+  if (invalid) {
+    const [, flag = '', value = '', why = ''] = invalid;
+    return why.startsWith(flag) ? `sbx: ${why}` : `sbx: ${flag} ${JSON.stringify(value)}: ${why}`;
+  }
+  return line.replace(/^error: /, 'sbx: ');
 }
 
 function commandPath(command: Command): string {

@@ -6,7 +6,7 @@ import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { type BatchRow, type BatchSummary, runProvisionBatch } from '../sandbox/provision-batch.js';
 import type { CliIo } from './cli-io.js';
 import { MAX_COUNT, wholeNumber } from './flags.js';
-import { ms, phaseLine, progressBar } from './format.js';
+import { jobOutput, ms, phaseLine, progressBar } from './format.js';
 
 /** Options of a host-provisioned `sbx provision TYPE` batch. */
 export interface BatchFlags {
@@ -83,7 +83,7 @@ async function provisionBatch(
   if (agent.host.recordFailures > 0) {
     throw new AgentHostError(
       'NOT_RECORDED',
-      `${agent.host.recordFailures} result(s) could not be recorded in ${agent.config.dbPath}; see the errors above`,
+      `${agent.host.recordFailures} result(s) could not be recorded in ${agent.config.dbLabel ?? agent.config.dbPath}; see the errors above`,
     );
   }
   return batch.summary.failures > 0 || batch.summary.jobFailures > 0 ? 1 : 0;
@@ -94,7 +94,7 @@ function formatRow(row: BatchRow): string {
   const head = `#${String(row.index).padEnd(4)} ${status.padEnd(10)} ${ms(row.durationMs).padStart(11)}`;
   const tail = row.error ? `  ${row.error.code ?? row.error.name}: ${row.error.message}` : '';
   const job = row.job ? `  job ${row.job.outcome} exit ${row.job.exitCode} ${ms(row.job.durationMs)}` : '';
-  return `${head}  ${phaseLine(row.phases)}${job}${tail}`;
+  return `${head}  ${phaseLine(row.phases)}${job}${tail}${row.job ? jobOutput(row.job) : ''}`;
 }
 
 function formatSummary(s: BatchSummary, slaLimitMs: number): string {
@@ -114,7 +114,7 @@ function withHelpHint<T>(fn: () => T, help: string): T {
       error.code === 'INVALID_FLAG' &&
       !error.message.includes('--help')
     ) {
-      throw new AgentHostError('INVALID_FLAG', `${error.message}\nsee ${help}`, { cause: error });
+      throw new AgentHostError('INVALID_FLAG', `${error.message} (see ${help})`, { cause: error });
     }
     throw error;
   }

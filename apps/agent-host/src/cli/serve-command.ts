@@ -1,8 +1,9 @@
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import type { ProvisionCommandContext } from '../adapters/sandbox-type-module.js';
 import { Sessions } from '../auth/sessions.js';
 import { DEFAULT_TENANT, loadTokenFile } from '../auth/token-file.js';
+import { DEFAULT_STATE_DIR } from '../config.js';
 import { POLICY_SETTINGS, type SandboxPolicy } from '../policy/sandbox-policy.js';
 import { admitPools, loadPoolFile } from '../pools/pool-file.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
@@ -111,7 +112,8 @@ export async function serve(
     io.stdout.write(`warm pools: ${pools.map((p) => `${p.name} (${p.size} ${p.type})`).join(', ')}\n`);
   }
   reaper.unref();
-  const tokenFile = options.tokenFile ?? join(dirname(agent.config.dbPath), 'token');
+  // Never derived from a postgres:// URL: that would print its password and make it a path.
+  const tokenFile = options.tokenFile ?? join(agent.config.stateDir ?? DEFAULT_STATE_DIR, 'token');
   const { table, created } = loadTokenFile(tokenFile);
   const sessions = new Sessions();
   const app = createApp(agent, {

@@ -20,21 +20,32 @@ export interface ShutdownTrap {
 }
 
 /**
+ * A signal this soon after the first is the same request, not a second one: Ctrl-C under `pnpm start` is the
+ * terminal's SIGINT to the whole process group followed by the SIGTERM pnpm forwards to its child.
+ */
+export const SAME_REQUEST_MS = 1_000;
+
+/**
  * The first SIGINT, SIGTERM or SIGHUP aborts `signal` (the command winds down through the host's
- * `close()`); a second one runs `lastResort` (synchronous, best effort) and exits at once with 130.
+ * `close()`); any signal within `SAME_REQUEST_MS` of it is the same request and ignored; a later one runs
+ * `lastResort` (synchronous, best effort) and exits at once with 130.
  */
 export function trapShutdownSignals(
   io: CliIo,
   lastResort: () => string | undefined,
   exit: (code: number) => void = (code) => process.exit(code),
+  now: () => number = () => performance.now(),
 ): ShutdownTrap {
   const controller = new AbortController();
+  let firstAt = 0;
   const onSignal = (name: NodeJS.Signals) => {
     if (!controller.signal.aborted) {
+      firstAt = now();
       io.stderr.write(`\n${name}: stopping; removing live sandboxes (recorded results are kept)\n`);
       controller.abort(new InterruptedError(name));
       return;
     }
+    if (now() - firstAt < SAME_REQUEST_MS) return;
     let said: string | undefined;
     try {
       said = lastResort();

@@ -16,6 +16,7 @@ const MAX_GONE = 10_000;
 export class LiveSandboxes {
   readonly #live = new Map<string, SandboxHandle>();
   readonly #owners = new Map<string, string>();
+  readonly #pools = new Map<string, string>();
   readonly #gone = new Map<string, { reason: GoneReason; tenant: string }>();
 
   /** How many sandboxes are live (provisioned, not disposed, not gone). */
@@ -23,11 +24,17 @@ export class LiveSandboxes {
     return this.#live.size;
   }
 
-  /** Adds a freshly provisioned sandbox, owned by `tenant`. */
-  add(sandbox: SandboxHandle, tenant: string): void {
+  /** Adds a freshly provisioned sandbox, owned by `tenant`; `pool` is the warm pool it was asked of. */
+  add(sandbox: SandboxHandle, tenant: string, pool?: string): void {
     this.#gone.delete(sandbox.id);
     this.#live.set(sandbox.id, sandbox);
     this.#owners.set(sandbox.id, tenant);
+    if (pool !== undefined) this.#pools.set(sandbox.id, pool);
+  }
+
+  /** The warm pool a live sandbox was asked of, if any. */
+  poolOf(id: string): string | undefined {
+    return this.#pools.get(id);
   }
 
   /** Live, gone (and why), or unknown; with `tenant`, another tenant's sandbox is unknown. */
@@ -63,6 +70,7 @@ export class LiveSandboxes {
     const sandbox = this.#live.get(id);
     this.#live.delete(id);
     this.#owners.delete(id);
+    this.#pools.delete(id);
     return sandbox;
   }
 

@@ -170,12 +170,12 @@ export class SandboxHost {
   }
 
   // A new sandbox becomes the tenant's, unless the host began closing meanwhile: nobody will ever use it then.
-  async #adopt(sandbox: HostSandbox, tenant: string): Promise<HostSandbox> {
+  async #adopt(sandbox: HostSandbox, tenant: string, pool?: string): Promise<HostSandbox> {
     if (this.closing) {
       await sandbox.dispose();
       throw new AgentHostError('HOST_CLOSING', 'the host is shutting down; the new sandbox was removed');
     }
-    this.#live.add(sandbox, tenant);
+    this.#live.add(sandbox, tenant, pool);
     const maxTtlMs = this.#deps.maxTtlMs ?? DEFAULT_MAX_TTL_MS;
     this.#activity.add(sandbox.id, sandbox.expiresAt?.getTime() ?? this.#activity.now() + maxTtlMs);
     return sandbox;
@@ -222,7 +222,7 @@ export class SandboxHost {
         }),
       );
       options.onResult?.(lease.result);
-      const sandbox = await this.#adopt(lease.sandbox, tenant);
+      const sandbox = await this.#adopt(lease.sandbox, tenant, name);
       return { sandbox, result: lease.result, source: lease.source };
     } finally {
       release?.();
@@ -242,6 +242,11 @@ export class SandboxHost {
   /** The live sandboxes of `tenant`. */
   list(tenant: string): HostSandbox[] {
     return this.#live.listOf(tenant);
+  }
+
+  /** The warm pool a live sandbox was asked of (a ready member or the pool's cold fallback), if any. */
+  poolOf(id: string): string | undefined {
+    return this.#live.poolOf(id);
   }
 
   /** The live sandbox with this id, if any. */

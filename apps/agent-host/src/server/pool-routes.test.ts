@@ -43,9 +43,9 @@ describe('warm pools over HTTP', () => {
     expect(rows.map((r) => [r.source, r.tenant, r.phases.map((p) => p.name)])).toEqual([
       ['pool', 'default', ['acquire']],
     ]);
-    // The handed-out sandbox is the caller's like any other.
+    // The handed-out sandbox is the caller's like any other, listed with the pool it came from (`sbx ls`).
     expect((await (await json('GET', '/v1/sandboxes')).json()).sandboxes).toMatchObject([
-      { id: 'box-1', type: 'docker' },
+      { id: 'box-1', type: 'docker', pool: 'py' },
     ]);
     await db.destroy();
   });

@@ -131,11 +131,12 @@ describe('buildContainerConfig', () => {
     });
   });
 
-  it('sets the safe defaults: unprivileged, no capabilities, no new privileges, limits, no network, no auto-remove', () => {
+  it('sets the safe defaults: an init as PID 1, unprivileged, no capabilities, no new privileges, limits, no network, no auto-remove', () => {
     const config = buildContainerConfig(resolveDockerSandboxSpec({ image: 'x' }), identity);
     expect(config.NetworkDisabled).toBe(true);
     expect(config.HostConfig).toEqual({
       NetworkMode: 'none',
+      Init: true,
       Privileged: false,
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],

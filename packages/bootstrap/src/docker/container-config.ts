@@ -36,7 +36,7 @@ const NS_PER_MS = 1_000_000;
 /**
  * The create options of a sandbox container: sbx's labels plus safe defaults (not privileged, every
  * capability dropped, no-new-privileges, memory/CPU/pids limits, no network unless `egress`, the spec's engine
- * runtime, no auto-remove: sbx removes
+ * runtime, the engine's init as PID 1, no auto-remove: sbx removes
  * its containers itself). `network: 'none'` also sets `NetworkDisabled` (unless `networkSandbox`), which
  * skips the engine's network sandbox: the container still gets its own network namespace with loopback
  * only, but no /etc/hosts is mounted; it roughly halves the start on Docker 20.10.
@@ -66,6 +66,9 @@ export function buildContainerConfig(
       // egress: the engine's default bridge (its DNS, outbound NAT); nothing is published to the host.
       NetworkMode: spec.network === 'egress' ? 'bridge' : 'none',
       ...(spec.runtime === undefined ? {} : { Runtime: spec.runtime }),
+      // The engine's init (tini) as PID 1: it reaps orphans (a killed background job is gone, not a zombie
+      // `kill -0` still finds) and forwards signals to the command, which as PID 1 would ignore SIGTERM.
+      Init: true,
       Privileged: false,
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],

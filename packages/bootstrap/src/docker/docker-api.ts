@@ -161,6 +161,8 @@ export interface DockerContainerCreateOptions {
         NetworkMode?: string | undefined;
         /** The engine runtime (`runc`, `runsc`); the engine's default when absent. */
         Runtime?: string | undefined;
+        /** Runs the engine's init (docker-init) as PID 1: it reaps orphans and forwards signals. */
+        Init?: boolean | undefined;
         Privileged?: boolean | undefined;
         CapDrop?: string[] | undefined;
         SecurityOpt?: string[] | undefined;

@@ -2,9 +2,18 @@ import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { cpCommand } from './cp-command.js';
 import { execCommand, logsCommand } from './exec-command.js';
+import { runtimesCommand } from './runtimes-command.js';
 import { createCommand, lsCommand, rmCommand } from './sandbox-commands.js';
 
 /** The everyday commands that talk to a running host through @sbx/client. */
 export function remoteCommands(io: CliIo): Command[] {
-  return [createCommand(io), execCommand(io), lsCommand(io), rmCommand(io), logsCommand(io), cpCommand(io)];
+  return [
+    createCommand(io),
+    execCommand(io),
+    lsCommand(io),
+    rmCommand(io),
+    logsCommand(io),
+    cpCommand(io),
+    runtimesCommand(io),
+  ];
 }

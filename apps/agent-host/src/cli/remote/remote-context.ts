@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { isSbxError, SbxClient } from '@sbx/client';
 import { DEFAULT_DB_PATH } from '@sbx/store';
 import type { Command } from 'commander';
+import { stateDirOf } from '../../config.js';
 import { AgentHostError } from '../../errors.js';
 import type { CliIo } from '../cli-io.js';
 
@@ -27,11 +28,14 @@ export function withRemoteFlags(command: Command, io: CliIo): Command {
     .option('--json', 'print JSON for scripts (errors too)');
 }
 
-/** Where the token file is: the flag, SBX_TOKEN_FILE, or `token` beside the database (`SBX_DB` or `./.sbx/sbx.db`). */
+/**
+ * Where the token file is: the flag, SBX_TOKEN_FILE, or `token` in the host's state folder (beside a SQLite
+ * `SBX_DB`, or `SBX_HOME`/`./.sbx` for PostgreSQL: never a path made of a URL).
+ */
 export function tokenFilePath(flags: RemoteFlags, env: NodeJS.ProcessEnv): string {
   return (
     flags.tokenFile ??
-    (env.SBX_TOKEN_FILE?.trim() || join(dirname(env.SBX_DB?.trim() || DEFAULT_DB_PATH), 'token'))
+    (env.SBX_TOKEN_FILE?.trim() || join(stateDirOf(env.SBX_DB?.trim() || DEFAULT_DB_PATH, env), 'token'))
   );
 }
 
@@ -73,11 +77,32 @@ export async function runRemote(
   } catch (error) {
     const code = isSbxError(error) ? error.code : ((error as { code?: string }).code ?? 'ERROR');
     const status = isSbxError(error) ? error.status : 0;
-    const message = (error as Error).message;
+    const message = forCliUser(error, code, flags);
     if (flags.json) io.stdout.write(`${JSON.stringify({ error: { code, message, status } })}\n`);
     else io.stderr.write(`sbx: ${message} (${code})\n`);
     io.setExitCode?.(1);
   }
+}
+
+// The client's messages are written for programs (HTTP headers, fetch errors): a CLI user gets what to do.
+function forCliUser(error: unknown, code: string, flags: RemoteFlags): string {
+  const message = firstLine((error as Error).message);
+  if (code === 'UNREACHABLE') {
+    // fetch's TypeError('fetch failed') carries the socket error (ECONNREFUSED, ENOTFOUND, bad port) as its cause.
+    const cause = (error as { cause?: { cause?: { code?: unknown; message?: unknown } } }).cause?.cause;
+    const detail = typeof cause?.code === 'string' ? cause.code : cause?.message;
+    const why = typeof detail === 'string' && detail !== '' ? ` (${firstLine(detail)})` : '';
+    return `no sbx host answers at ${flags.url}${why}: start one with \`sbx serve\` (or \`pnpm start\`), or point --url or SBX_URL at a running host`;
+  }
+  if (code === 'UNAUTHORIZED') {
+    return `the host at ${flags.url} refused the token: use a line of the token file its \`sbx serve\` printed (--token-file, SBX_TOKEN_FILE or SBX_TOKEN)`;
+  }
+  return message;
+}
+
+function firstLine(text: string): string {
+  const line = text.split(/\r?\n/, 1)[0] ?? '';
+  return line.length > 500 ? `${line.slice(0, 500)}...` : line;
 }
 
 /** Splits `ID:/path` (a path inside a sandbox); undefined for a local path. */

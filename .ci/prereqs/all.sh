@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Everything `pnpm test` needs, installed (Debian packages, when missing) and started, in one command: the Node
+# toolchain (pnpm), a Docker engine with runsc (gVisor) and the offline image sbx-test/busybox, Chromium,
+# Prometheus/promtool and a PostgreSQL server on 127.0.0.1:5432 with the database sbx_test. CI runs this same
+# script (.ci/run). Run it as root, or as a user with sudo. Exits non-zero naming the first that failed.
+set -euo pipefail
+cd "$(dirname "$0")"
+prereqs=(
+  node-toolchain.sh
+  docker.sh
+  chromium.sh
+  prometheus.sh
+  postgres.sh
+)
+for script in "${prereqs[@]}"; do
+  echo "::: .ci/prereqs/${script}"
+  if ! bash "$script"; then
+    echo "prerequisite .ci/prereqs/${script} failed: see its output above" >&2
+    exit 1
+  fi
+done
