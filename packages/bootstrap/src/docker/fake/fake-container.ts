@@ -76,7 +76,8 @@ export class FakeContainer implements DockerContainerApi {
   }
 
   /**
-   * The log from the container's start (all of it), then, with `follow`, new output until the process ends.
+   * The log from the container's start (all of it, or its last `tail` chunks), then, with `follow`, new output
+   * until the process ends (or, with `until`, none).
    * Like `attach`, `hooks.logs` delays only the reply.
    */
   logs(options: DockerLogsOptions): Promise<NodeJS.ReadableStream>;
@@ -86,10 +87,12 @@ export class FakeContainer implements DockerContainerApi {
   ): Promise<NodeJS.ReadableStream | Buffer> {
     this.#engine.record(`logs ${this.name}`, options);
     if (this.removed) throw httpError(404, `No such container: ${this.name}`);
-    if (!options.follow) return Buffer.concat(this.#history.slice(-(options.tail ?? this.#history.length)));
+    const history = this.#history.slice(-(options.tail ?? this.#history.length));
+    if (!options.follow) return Buffer.concat(history);
     const stream = this.#engine.openStream();
-    for (const chunk of this.#history) stream.write(chunk);
-    if (this.started && !this.state.Running) stream.end();
+    for (const chunk of history) stream.write(chunk);
+    // The fake has no clock: any `until` is taken as past, so the stream ends after what was printed so far.
+    if ((this.started && !this.state.Running) || options.until !== undefined) stream.end();
     else this.following.push(stream);
     await this.#engine.delayReply(stream, () => this.#engine.hooks.logs?.(this));
     return stream;
@@ -203,6 +206,7 @@ export class FakeContainer implements DockerContainerApi {
         const io = {
           stdin: stream.stdin,
           print: (which: 1 | 2, text: string | Buffer) => stream.print(which, text),
+          flood: (which: 1 | 2, chunk: string | Buffer) => stream.flood(which, chunk),
         };
         Promise.resolve(engine.execHandler(options.Cmd, container, options, io)).then(
           (r) => {
