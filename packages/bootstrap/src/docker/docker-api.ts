@@ -72,6 +72,11 @@ export interface DockerLogsOptions {
   stderr: boolean;
   /** Start from the last this many lines rather than the beginning. */
   tail?: number;
+  /**
+   * Only output printed before this Unix time (`seconds.nanoseconds`); one in the past ends the stream after
+   * what was printed so far (the engine follows only while `until` is ahead).
+   */
+  until?: number | string;
   abortSignal?: AbortSignal;
 }
 
@@ -178,6 +183,8 @@ export interface DockerContainerCreateOptions {
          */
         Mounts?: DockerMount[] | undefined;
         PublishAllPorts?: boolean | undefined;
+        /** The container's log driver and its options, e.g. json-file with `max-size` and `max-file`. */
+        LogConfig?: { Type: string; Config: Record<string, string> } | undefined;
       }
     | undefined;
 }

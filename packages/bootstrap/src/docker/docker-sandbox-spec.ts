@@ -69,6 +69,11 @@ export interface DockerSandboxSpec {
   readOnlyRootfs?: boolean;
   /** Size of the `/tmp` tmpfs of a read-only sandbox, in bytes. */
   tmpfsBytes?: number;
+  /**
+   * The most of the sandbox's output the engine keeps on the host's disk (a `json-file` log of this many bytes,
+   * one file: older output is dropped); default `DEFAULT_LOG_MAX_BYTES` (10 MiB).
+   */
+  logMaxBytes?: number;
 }
 
 /** The limits applied when a spec sets none: 512 MiB, 1 CPU, 256 processes. */
@@ -149,6 +154,12 @@ export function resolveDockerSandboxSpec(spec: DockerSandboxSpec): ResolvedDocke
     !(Number.isInteger(spec.tmpfsBytes) && spec.tmpfsBytes >= 1024 * 1024)
   ) {
     fail(`tmpfsBytes must be a whole number of bytes of at least 1 MiB, got ${spec.tmpfsBytes}`);
+  }
+  if (
+    spec.logMaxBytes !== undefined &&
+    !(Number.isInteger(spec.logMaxBytes) && spec.logMaxBytes >= 64 * 1024)
+  ) {
+    fail(`logMaxBytes must be a whole number of bytes of at least 64 KiB, got ${spec.logMaxBytes}`);
   }
   if (spec.user !== undefined && !/^[A-Za-z0-9_.-]{1,64}(?::[A-Za-z0-9_.-]{1,64})?$/.test(spec.user)) {
     fail(`user must be NAME, UID or UID:GID, got ${JSON.stringify(spec.user)}`);
