@@ -1,42 +1,44 @@
 import { callUnlessAborted, whenAborted } from '../bounded.js';
 import type { LogsOptions, LogsResult } from '../sandbox-adapter.js';
 import type { DockerContainerApi } from './docker-api.js';
-import { DockerStreamDemuxer, destroyStream, type OutputStream, readDemuxed } from './docker-stream.js';
+import { destroyStream, type OutputStream, readDemuxed } from './docker-stream.js';
 
 /**
  * Reads a container's output (its main process's stdout and stderr): what was printed so far, then with
- * `follow` new output until the process ends or `signal` aborts (which ends it quietly). Engine errors are
- * thrown as they come; callers wrap them.
+ * `follow` new output until the process ends or `signal` aborts (which ends it quietly). Always read as a
+ * stream (a snapshot follows up to now): the engine's one-buffer answer would hold the whole log in memory.
+ * The read ends once a stream passes `maxOutputBytes`, and pauses while `onOutput`'s promise is pending.
+ * Engine errors are thrown as they come; callers wrap them.
  */
 export async function readLogs(container: DockerContainerApi, options: LogsOptions): Promise<LogsResult> {
   const { signal } = options;
   const max = options.maxOutputBytes ?? Number.POSITIVE_INFINITY;
   const kept: Record<OutputStream, number> = { stdout: 0, stderr: 0 };
   let truncated = false;
-  const onFrame = (which: OutputStream, payload: Buffer) => {
-    const room = max - kept[which];
-    if (payload.length > room) truncated = true;
-    if (room <= 0) return;
-    const part = payload.length > room ? payload.subarray(0, room) : payload;
-    kept[which] += part.length;
-    options.onOutput(which, part);
-  };
-  const common = {
-    stdout: true,
-    stderr: true,
-    ...(options.tail === undefined ? {} : { tail: options.tail }),
-    ...(signal ? { abortSignal: signal } : {}),
-  };
-  if (!options.follow) {
-    const log = await callUnlessAborted(signal, () => container.logs({ ...common, follow: false }));
-    new DockerStreamDemuxer(onFrame).push(Buffer.from(log));
-    return { truncated };
-  }
   const stream = await callUnlessAborted(
     signal,
-    () => container.logs({ ...common, follow: true }),
+    () =>
+      container.logs({
+        follow: true,
+        stdout: true,
+        stderr: true,
+        ...(options.tail === undefined ? {} : { tail: options.tail }),
+        ...(options.follow ? {} : { until: unixNow() }),
+        ...(signal ? { abortSignal: signal } : {}),
+      }),
     destroyStream,
   );
+  const onFrame = (which: OutputStream, payload: Buffer) => {
+    if (truncated) return;
+    const room = max - kept[which];
+    const part = payload.length > room ? payload.subarray(0, room) : payload;
+    kept[which] += part.length;
+    if (payload.length > room) {
+      truncated = true;
+      destroyStream(stream);
+    }
+    if (part.length > 0) return options.onOutput(which, part);
+  };
   const stop = whenAborted(signal, () => destroyStream(stream));
   try {
     await readDemuxed(stream, onFrame);
@@ -45,4 +47,10 @@ export async function readLogs(container: DockerContainerApi, options: LogsOptio
     destroyStream(stream);
   }
   return { truncated };
+}
+
+// Now as the engine's `until` takes it: `seconds.nanoseconds`.
+function unixNow(): string {
+  const ms = Date.now();
+  return `${Math.floor(ms / 1000)}.${String((ms % 1000) * 1_000_000).padStart(9, '0')}`;
 }
