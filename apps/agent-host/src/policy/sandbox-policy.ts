@@ -31,6 +31,14 @@ export interface SandboxPolicy {
   allowedRuntimes: string[];
   /** Whether a sandbox may have `network: "egress"` (the engine's bridge); off: loopback only. */
   allowNetwork: boolean;
+  /** Commands running (or whose response is still being sent) at once, per sandbox and per tenant (429 above). */
+  maxExecsPerSandbox: number;
+  maxExecsPerTenant: number;
+  /** Log reads with `follow=1` open at once, per tenant and in all (each holds engine file descriptors). */
+  maxFollowsPerTenant: number;
+  maxFollowsTotal: number;
+  /** The most of a sandbox's output the engine keeps on the host's disk (its json-file log; older is dropped). */
+  logMaxBytes: number;
 }
 
 /** The engine refuses less memory than this; asking for less is a caller's mistake, not an engine failure. */
@@ -40,7 +48,8 @@ export const MIN_CPUS = 0.01;
 
 /**
  * The defaults: 2 CPUs (never above the host's cores), 4 GiB, 1024 pids, one week, 20/100 live, 10 min, 1 MiB
- * of output, 32 MiB files, 30 min idle.
+ * of output, 32 MiB files, 30 min idle; 8 commands per sandbox and 32 per tenant at once, 20 log follows per
+ * tenant and 500 in all, 10 MiB of log per sandbox on disk.
  */
 export function defaultPolicy(cores = availableParallelism()): SandboxPolicy {
   return {
@@ -59,6 +68,11 @@ export function defaultPolicy(cores = availableParallelism()): SandboxPolicy {
     tmpfsBytes: 64 * MIB,
     allowedRuntimes: [],
     allowNetwork: false,
+    maxExecsPerSandbox: 8,
+    maxExecsPerTenant: 32,
+    maxFollowsPerTenant: 20,
+    maxFollowsTotal: 500,
+    logMaxBytes: 10 * MIB,
   };
 }
 
@@ -76,6 +90,11 @@ export const POLICY_SETTINGS = {
   idleTimeoutMs: ['--idle-timeout-ms', 'SBX_IDLE_TIMEOUT_MS'],
   ingestPerMinute: ['--ingest-per-minute', 'SBX_INGEST_PER_MINUTE'],
   tmpfsBytes: ['--tmpfs-bytes', 'SBX_TMPFS_BYTES'],
+  maxExecsPerSandbox: ['--max-execs-per-sandbox', 'SBX_MAX_EXECS_PER_SANDBOX'],
+  maxExecsPerTenant: ['--max-execs-per-tenant', 'SBX_MAX_EXECS_PER_TENANT'],
+  maxFollowsPerTenant: ['--max-follows-per-tenant', 'SBX_MAX_FOLLOWS_PER_TENANT'],
+  maxFollowsTotal: ['--max-follows-total', 'SBX_MAX_FOLLOWS_TOTAL'],
+  logMaxBytes: ['--log-max-bytes', 'SBX_LOG_MAX_BYTES'],
 } as const satisfies Partial<Record<keyof SandboxPolicy, readonly [string, string]>>;
 
 /** The flags and environment variables of the isolation settings (lists and switches, not numbers). */

@@ -5,7 +5,7 @@ import { checkNetworkPolicy } from './docker-isolation.js';
 /**
  * Holds a docker spec to the server's policy before any engine call: each limit within its range (400
  * `POLICY_LIMIT` naming the field and the range otherwise), defaults capped, the TTL bounded, egress only with
- * `--allow-network`, and a read-only
+ * `--allow-network`, the engine's log of its output bounded (`logMaxBytes`), and a read-only
  * root filesystem with a bounded `/tmp` unless the request turns it off.
  */
 export function applyDockerPolicy(
@@ -36,5 +36,6 @@ export function applyDockerPolicy(
   }
   checkNetworkPolicy(spec, policy, name);
   const readOnlyRootfs = spec.readOnlyRootfs ?? policy.readOnlyRootfs;
-  return { ...spec, resources, readOnlyRootfs, ...(readOnlyRootfs ? { tmpfsBytes: policy.tmpfsBytes } : {}) };
+  const bounded = { ...spec, resources, logMaxBytes: policy.logMaxBytes };
+  return { ...bounded, readOnlyRootfs, ...(readOnlyRootfs ? { tmpfsBytes: policy.tmpfsBytes } : {}) };
 }
