@@ -8,6 +8,7 @@ export type AgentHostErrorCode =
   | 'POLICY_LIMIT'
   | 'RUNTIME_NOT_FOUND'
   | 'TOO_MANY_SANDBOXES'
+  | 'TOO_MANY_CONCURRENT'
   | 'RATE_LIMITED'
   // the host's state
   | 'HOST_CLOSING'
