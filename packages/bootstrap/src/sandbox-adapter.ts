@@ -15,7 +15,7 @@ export interface ExecOptions {
    * Called with each piece of output as it arrives (within `maxOutputBytes`), before the command ends. A promise
    * it returns (its reader is full) pauses reading the command's output until it settles: backpressure.
    */
-  onOutput?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => void | Promise<void>;
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => unknown;
 }
 
 /** What a command run in a sandbox produced. */
@@ -120,7 +120,7 @@ export interface LogsOptions {
   maxOutputBytes?: number;
   signal?: AbortSignal;
   /** Each piece of output; a promise it returns pauses reading until it settles (backpressure). */
-  onOutput(stream: 'stdout' | 'stderr', chunk: Uint8Array): void | Promise<void>;
+  onOutput(stream: 'stdout' | 'stderr', chunk: Uint8Array): unknown;
 }
 
 /** How reading a sandbox's output ended. */

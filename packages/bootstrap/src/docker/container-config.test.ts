@@ -140,7 +140,10 @@ describe('buildContainerConfig', () => {
   });
 
   it("bounds the engine's log of the sandbox's output on the host's disk to the spec's logMaxBytes, one file", () => {
-    const config = buildContainerConfig(resolveDockerSandboxSpec({ image: 'x', logMaxBytes: 1 << 20 }), identity);
+    const config = buildContainerConfig(
+      resolveDockerSandboxSpec({ image: 'x', logMaxBytes: 1 << 20 }),
+      identity,
+    );
     expect(config.HostConfig?.LogConfig).toEqual({
       Type: 'json-file',
       Config: { 'max-size': '1048576', 'max-file': '1' },

@@ -7,14 +7,13 @@ import { destroyStream, type OutputStream, readDemuxed } from './docker-stream.j
  * Reads a container's output (its main process's stdout and stderr): what was printed so far, then with
  * `follow` new output until the process ends or `signal` aborts (which ends it quietly). Always read as a
  * stream (a snapshot follows up to now): the engine's one-buffer answer would hold the whole log in memory.
- * The read ends once a stream passes `maxOutputBytes`, and pauses while `onOutput`'s promise is pending.
+ * The read ends once both streams passed `maxOutputBytes`, and pauses while `onOutput`'s promise is pending.
  * Engine errors are thrown as they come; callers wrap them.
  */
 export async function readLogs(container: DockerContainerApi, options: LogsOptions): Promise<LogsResult> {
   const { signal } = options;
   const max = options.maxOutputBytes ?? Number.POSITIVE_INFINITY;
   const kept: Record<OutputStream, number> = { stdout: 0, stderr: 0 };
-  let truncated = false;
   const stream = await callUnlessAborted(
     signal,
     () =>
@@ -28,14 +27,16 @@ export async function readLogs(container: DockerContainerApi, options: LogsOptio
       }),
     destroyStream,
   );
+  const cut: Record<OutputStream, boolean> = { stdout: false, stderr: false };
   const onFrame = (which: OutputStream, payload: Buffer) => {
-    if (truncated) return;
+    if (cut[which]) return;
     const room = max - kept[which];
     const part = payload.length > room ? payload.subarray(0, room) : payload;
     kept[which] += part.length;
     if (payload.length > room) {
-      truncated = true;
-      destroyStream(stream);
+      cut[which] = true;
+      // Past the cap on both streams nothing more would be passed on: stop reading.
+      if (cut.stdout && cut.stderr) destroyStream(stream);
     }
     if (part.length > 0) return options.onOutput(which, part);
   };
@@ -46,7 +47,7 @@ export async function readLogs(container: DockerContainerApi, options: LogsOptio
     stop();
     destroyStream(stream);
   }
-  return { truncated };
+  return { truncated: cut.stdout || cut.stderr };
 }
 
 // Now as the engine's `until` takes it: `seconds.nanoseconds`.

@@ -32,8 +32,8 @@ export class DockerStreamDemuxer {
   }
 }
 
-/** What a frame's reader may return: a promise pauses the stream until it settles (backpressure). */
-export type FrameResult = void | Promise<void>;
+/** What a frame's reader may return: a promise (a thenable) pauses the stream until it settles (backpressure). */
+export type FrameResult = unknown;
 
 /**
  * Reads a multiplexed stream to its end, handing each payload to `onFrame`; rejects on a stream error. When
@@ -47,7 +47,7 @@ export function readDemuxed(
   const waits: Promise<void>[] = [];
   const demuxer = new DockerStreamDemuxer((which, payload) => {
     const wait = onFrame(which, payload);
-    if (wait) waits.push(wait);
+    if (isThenable(wait)) waits.push(Promise.resolve(wait).then(() => undefined));
   });
   return new Promise<void>((resolve, reject) => {
     const done = () => {
@@ -70,6 +70,10 @@ export function readDemuxed(
     stream.once('close', done);
     stream.once('error', reject);
   });
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 /** What `collectDemuxed` read: each stream's text, and whether it passed the cap. */

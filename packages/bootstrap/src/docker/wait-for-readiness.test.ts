@@ -134,7 +134,7 @@ describe('readiness probes', () => {
       ['exec on stderr', { kind: 'exec', cmd: ['cat', '/dev/zero'] }, 2],
       ['tcp', { kind: 'tcp', port: 8080 }, 1],
       ['http', { kind: 'http', port: 80, path: '/' }, 2],
-    ] as const)(
+    ] satisfies Array<[string, ReadinessProbe, 1 | 2]>)(
       'cuts each %s attempt whose command prints without end (cat /dev/zero): bounded reads',
       async (_name, probe, stream) => {
         const { docker, provision } = setup();
