@@ -72,11 +72,6 @@ export interface DockerLogsOptions {
   stderr: boolean;
   /** Start from the last this many lines rather than the beginning. */
   tail?: number;
-  /**
-   * Only output printed before this Unix time (`seconds.nanoseconds`); one in the past ends the stream after
-   * what was printed so far (the engine follows only while `until` is ahead).
-   */
-  until?: number | string;
   abortSignal?: AbortSignal;
 }
 

@@ -77,7 +77,7 @@ export class FakeContainer implements DockerContainerApi {
 
   /**
    * The log from the container's start (all of it, or its last `tail` chunks), then, with `follow`, new output
-   * until the process ends (or, with `until`, none).
+   * until the process ends.
    * Like `attach`, `hooks.logs` delays only the reply.
    */
   logs(options: DockerLogsOptions): Promise<NodeJS.ReadableStream>;
@@ -91,12 +91,36 @@ export class FakeContainer implements DockerContainerApi {
     if (!options.follow) return Buffer.concat(history);
     const stream = this.#engine.openStream();
     for (const chunk of history) stream.write(chunk);
-    // The fake has no clock: any `until` is taken as past, so the stream ends after what was printed so far.
-    if ((this.started && !this.state.Running) || options.until !== undefined) stream.end();
+    if (this.started && !this.state.Running) stream.end();
     else this.following.push(stream);
     await this.#engine.delayReply(stream, () => this.#engine.hooks.logs?.(this));
     return stream;
   }
+
+  /**
+   * dockerode's modem, as far as sbx uses it: `GET /containers/{id}/logs` without follow, answered as a stream
+   * of what was printed so far (its last `tail` chunks).
+   */
+  readonly modem = {
+    dial: (
+      options: { path: string; abortSignal?: AbortSignal; options: { tail?: number } },
+      callback: (error: unknown, stream: NodeJS.ReadableStream | null) => void,
+    ): void => {
+      this.#engine.record(
+        `logs ${this.name}`,
+        options.abortSignal ? { abortSignal: options.abortSignal } : {},
+      );
+      if (this.removed) {
+        callback(httpError(404, `No such container: ${this.name}`), null);
+        return;
+      }
+      const stream = this.#engine.openStream();
+      for (const chunk of this.#history.slice(-(options.options.tail ?? this.#history.length)))
+        stream.write(chunk);
+      stream.end();
+      callback(null, stream);
+    },
+  };
 
   async putArchive(file: Buffer | NodeJS.ReadableStream, options: DockerPutArchiveOptions): Promise<unknown> {
     this.#engine.record(`put-archive ${this.name} ${options.path}`, options);
