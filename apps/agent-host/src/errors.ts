@@ -11,6 +11,7 @@ export type AgentHostErrorCode =
   | 'TOO_MANY_TRANSFERS'
   // a file changed while it was sent (its stated length no longer holds)
   | 'FILE_CHANGED'
+  | 'TOO_MANY_CONCURRENT'
   | 'RATE_LIMITED'
   // the host's state
   | 'HOST_CLOSING'

@@ -11,8 +11,11 @@ export interface ExecOptions {
   maxOutputBytes?: number;
   /** Written to the command's standard input, which is then closed (without it the command has no stdin). */
   stdin?: string | Uint8Array;
-  /** Called with each piece of output as it arrives (within `maxOutputBytes`), before the command ends. */
-  onOutput?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => void;
+  /**
+   * Called with each piece of output as it arrives (within `maxOutputBytes`), before the command ends. A promise
+   * it returns (its reader is full) pauses reading the command's output until it settles: backpressure.
+   */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => unknown;
 }
 
 /** What a command run in a sandbox produced. */
@@ -119,7 +122,8 @@ export interface LogsOptions {
   /** Output passed on per stream, in bytes; the rest is dropped and the result says so. */
   maxOutputBytes?: number;
   signal?: AbortSignal;
-  onOutput(stream: 'stdout' | 'stderr', chunk: Uint8Array): void;
+  /** Each piece of output; a promise it returns pauses reading until it settles (backpressure). */
+  onOutput(stream: 'stdout' | 'stderr', chunk: Uint8Array): unknown;
 }
 
 /** How reading a sandbox's output ended. */

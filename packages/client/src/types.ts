@@ -901,6 +901,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description too many commands at once in this sandbox or for this tenant (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description the command timed out (buffered form) */
             504: {
                 headers: {
@@ -1035,6 +1044,15 @@ export interface operations {
             };
             /** @description the sandbox is gone (exited, removed, expired or idle) */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many follow=1 log reads open at once for this tenant or this host (Retry-After) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { AgentHostError } from '../errors.js';
 import { parseAllowedRegistries, REGISTRY_SETTING } from './allowed-registries.js';
@@ -41,6 +42,16 @@ export interface SandboxPolicy {
   allowNetwork: boolean;
   /** Registries the engine may pull sandbox images from (`host[:port]`, `default`); none: images must be local. */
   allowedRegistries: string[];
+  /** Commands running (or whose response is still being sent) at once, per sandbox and per tenant (429 above). */
+  maxExecsPerSandbox: number;
+  maxExecsPerTenant: number;
+  /** Log reads with `follow=1` open at once, per tenant and in all (each holds engine file descriptors). */
+  maxFollowsPerTenant: number;
+  maxFollowsTotal: number;
+  /** The most of a sandbox's output the engine keeps on the host's disk (its json-file log; older is dropped). */
+  logMaxBytes: number;
+  /** The most the pids limits of all live sandboxes may add up to (default: half the kernel's `pid_max`). */
+  maxPidsTotal: number;
 }
 
 /** The engine refuses less memory than this; asking for less is a caller's mistake, not an engine failure. */
@@ -50,9 +61,11 @@ export const MIN_CPUS = 0.01;
 
 /**
  * The defaults: 2 CPUs (never above the host's cores), 4 GiB, 1024 pids, one week, 20/100 live, 10 min, 1 MiB
- * of output, 32 MiB files, 30 min idle.
+ * of output, 32 MiB files, 30 min idle; 8 commands per sandbox and 32 per tenant at once, 20 log follows per
+ * tenant and 500 in all, 10 MiB of log per sandbox on disk, pids limits adding up to half the kernel's
+ * `pid_max`.
  */
-export function defaultPolicy(cores = availableParallelism()): SandboxPolicy {
+export function defaultPolicy(cores = availableParallelism(), pidMax = kernelPidMax()): SandboxPolicy {
   return {
     maxCpus: Math.min(2, cores),
     maxMemoryBytes: 4 * 1024 * MIB,
@@ -73,7 +86,24 @@ export function defaultPolicy(cores = availableParallelism()): SandboxPolicy {
     allowedRuntimes: [],
     allowNetwork: false,
     allowedRegistries: [],
+    maxExecsPerSandbox: 8,
+    maxExecsPerTenant: 32,
+    maxFollowsPerTenant: 20,
+    maxFollowsTotal: 500,
+    logMaxBytes: 10 * MIB,
+    // Half the kernel's pids for the sandboxes; the other half stays with the host (the engine, sbx, sshd).
+    maxPidsTotal: Math.max(1, Math.floor(pidMax / 2)),
   };
+}
+
+/** The kernel's `pid_max` (`/proc/sys/kernel/pid_max`), or its usual 32,768 where it cannot be read. */
+export function kernelPidMax(): number {
+  try {
+    const value = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim());
+    return Number.isInteger(value) && value > 0 ? value : 32_768;
+  } catch {
+    return 32_768;
+  }
 }
 
 /** The flags and environment variables of each policy field (`--max-cpus`, `SBX_MAX_CPUS`, ...). */
@@ -94,6 +124,12 @@ export const POLICY_SETTINGS = {
   maxUploadEntries: ['--max-upload-entries', 'SBX_MAX_UPLOAD_ENTRIES'],
   maxTransfersPerTenant: ['--max-transfers-per-tenant', 'SBX_MAX_TRANSFERS_PER_TENANT'],
   maxTransfersTotal: ['--max-transfers-total', 'SBX_MAX_TRANSFERS_TOTAL'],
+  maxExecsPerSandbox: ['--max-execs-per-sandbox', 'SBX_MAX_EXECS_PER_SANDBOX'],
+  maxExecsPerTenant: ['--max-execs-per-tenant', 'SBX_MAX_EXECS_PER_TENANT'],
+  maxFollowsPerTenant: ['--max-follows-per-tenant', 'SBX_MAX_FOLLOWS_PER_TENANT'],
+  maxFollowsTotal: ['--max-follows-total', 'SBX_MAX_FOLLOWS_TOTAL'],
+  logMaxBytes: ['--log-max-bytes', 'SBX_LOG_MAX_BYTES'],
+  maxPidsTotal: ['--max-pids-total', 'SBX_MAX_PIDS_TOTAL'],
 } as const satisfies Partial<Record<keyof SandboxPolicy, readonly [string, string]>>;
 
 /** The flags and environment variables of the isolation settings (lists and switches, not numbers). */

@@ -44,6 +44,8 @@ export interface HostGoneEvent {
 export interface HostSandboxAdapter {
   readonly type: SandboxType;
   provision(spec: never, ctx: ProvisionContext): Promise<HostSandbox>;
+  /** The process limit (pids) a sandbox of `spec` will have, held against the host's pids budget. */
+  pidsOf?(spec: never): number;
   /** The runtimes its backend offers; `fresh` reads them again. */
   listRuntimes?(options?: { fresh?: boolean }): Promise<SandboxRuntimes>;
   /** Resolves when the backend answers; rejects with a message that says where it looked. */

@@ -5,6 +5,8 @@ import type { LiveSandboxes } from './live-sandboxes.js';
 export interface LiveLimits {
   perTenant: number;
   total: number;
+  /** The most the process limits (pids) of all live and provisioning sandboxes may add up to; none by default. */
+  pidsBudget?: number;
 }
 
 /**
@@ -15,6 +17,9 @@ export class LiveLimiter {
   readonly #limits: LiveLimits | undefined;
   readonly #live: LiveSandboxes;
   readonly #provisioning = new Map<string, number>();
+  // The pids limit of each live sandbox (by id) and of each provisioning under way.
+  readonly #livePids = new Map<string, number>();
+  #provisioningPids = 0;
   #spares = 0;
 
   constructor(live: LiveSandboxes, limits: LiveLimits | undefined) {
@@ -25,16 +30,54 @@ export class LiveLimiter {
   /**
    * Reserves a place for one provisioning of `tenant`; returns the release, or throws `TOO_MANY_SANDBOXES`.
    * With `handover`, a pool's spare becomes the tenant's (the pool gives its place back at once): only the
-   * tenant's cap is checked, the total does not grow.
+   * tenant's cap is checked, the total does not grow. `pids` (the new sandbox's process limit) is held against
+   * the pids budget until the release; `holdPids` keeps it for the sandbox while it lives.
    */
-  reserve(tenant: string, options: { handover?: boolean } = {}): () => void {
+  reserve(tenant: string, options: { handover?: boolean; pids?: number } = {}): () => void {
+    const pids = options.pids ?? 0;
     this.#check(tenant, options.handover === true);
+    this.#checkPids(pids);
     this.#provisioning.set(tenant, (this.#provisioning.get(tenant) ?? 0) + 1);
+    this.#provisioningPids += pids;
     return once(() => {
       const left = (this.#provisioning.get(tenant) ?? 1) - 1;
       if (left === 0) this.#provisioning.delete(tenant);
       else this.#provisioning.set(tenant, left);
+      this.#provisioningPids -= pids;
     });
+  }
+
+  /** Counts `pids` against the budget for as long as the sandbox `id` is live. */
+  holdPids(id: string, pids: number): void {
+    if (pids > 0) this.#livePids.set(id, pids);
+  }
+
+  // The pids limits of the live sandboxes (those gone since are forgotten) plus those being provisioned.
+  #pidsInUse(): number {
+    let used = this.#provisioningPids;
+    for (const [id, pids] of this.#livePids) {
+      if (this.#live.lookup(id).state === 'live') used += pids;
+      else this.#livePids.delete(id);
+    }
+    return used;
+  }
+
+  #checkPids(pids: number): void {
+    const budget = this.#limits?.pidsBudget;
+    if (budget === undefined || pids === 0) return;
+    if (pids > budget) {
+      throw new AgentHostError(
+        'POLICY_LIMIT',
+        `resources.pids: ${pids} is above this host's pids budget of ${budget} for all sandboxes together (server policy)`,
+      );
+    }
+    const used = this.#pidsInUse();
+    if (used + pids > budget) {
+      throw new AgentHostError(
+        'TOO_MANY_SANDBOXES',
+        `this host's sandboxes may have at most ${budget} pids in all and ${used} are taken: ask for fewer resources.pids than ${pids}, delete a sandbox, or try again later`,
+      );
+    }
   }
 
   /** Reserves a place for one pool member (toward the total only); undefined when the host is full. */

@@ -50,7 +50,11 @@ export async function openAgentHost(config: HostConfig, logger: Logger = console
     webhookUrl: config.webhookUrl,
     webhookCooldownMs: config.webhookCooldownMs,
     alertThresholdMs: config.alertThresholdMs,
-    limits: { perTenant: config.policy.maxLivePerTenant, total: config.policy.maxLiveTotal },
+    limits: {
+      perTenant: config.policy.maxLivePerTenant,
+      total: config.policy.maxLiveTotal,
+      pidsBudget: config.policy.maxPidsTotal,
+    },
     idleTimeoutMs: config.policy.idleTimeoutMs,
     maxTtlMs: config.policy.maxTtlMs,
   });

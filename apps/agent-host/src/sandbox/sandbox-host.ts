@@ -143,9 +143,12 @@ export class SandboxHost {
       throw new AgentHostError('UNSUPPORTED_TYPE', `this host does not provision ${type} sandboxes itself`);
     }
     const tenant = options.tenant ?? 'default';
-    const release = this.#limiter.reserve(tenant);
+    const pids = adapter.pidsOf?.(spec as never) ?? 0;
+    const release = this.#limiter.reserve(tenant, { pids });
     try {
-      return await this.#inFlight.track(this.#provision(adapter, spec, tenant, options));
+      const provisioned = await this.#inFlight.track(this.#provision(adapter, spec, tenant, options));
+      this.#limiter.holdPids(provisioned.sandbox.id, pids);
+      return provisioned;
     } finally {
       release();
     }

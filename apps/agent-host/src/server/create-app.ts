@@ -12,6 +12,7 @@ import { renderDashboard, serveDashboardAsset } from '../dashboard/dashboard-pag
 import { JSON_TYPE, kpiSnapshotBody } from '../reports/kpi-snapshot.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { type HttpResponse, renderWebContainerPage, serveWebContainerAsset } from '../webcontainer/index.js';
+import { ConcurrencyCaps } from './concurrency-caps.js';
 import { execRoutes } from './exec-routes.js';
 import { FILES_PATH, fileRoutes } from './file-routes.js';
 import { errorBody, toHttpError, validationHook } from './http-errors.js';
@@ -97,8 +98,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   sandboxRoutes(app, { host: deps.host, policy });
   poolRoutes(app, { host: deps.host });
   runtimeRoutes(app, { host: deps.host, policy });
-  lifecycleRoutes(app, { host: deps.host, policy });
-  execRoutes(app, { host: deps.host, policy });
+  // Commands and log follows at once, per sandbox, tenant and host (429 above the policy's caps).
+  const caps = new ConcurrencyCaps();
+  lifecycleRoutes(app, { host: deps.host, policy, caps });
+  execRoutes(app, { host: deps.host, policy, caps });
   fileRoutes(app, { host: deps.host, policy });
 
   // A provisioning measured elsewhere (the WebContainer page, any browser app): stored like docker's.

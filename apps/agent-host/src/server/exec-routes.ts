@@ -8,13 +8,14 @@ import type { HostSandbox } from '../sandbox/host-adapter.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import type { JobOptions } from '../sandbox/sandbox-host.js';
 import type { execResultSchema, exitEventSchema } from './api-schemas.js';
+import type { ConcurrencyCaps } from './concurrency-caps.js';
 import { errorBody, toHttpError, validationHook } from './http-errors.js';
-import { ndjsonStream } from './output-encoder.js';
+import { chunkedBody, ndjsonStream, releaseWhenRead } from './output-encoder.js';
 import { accepts, failure, findSandbox } from './route-helpers.js';
 import { execRequestSchema } from './schemas.js';
 
-/** What the exec route needs. */
-export type ExecRouteDeps = Pick<AgentHost, 'host'> & { policy: SandboxPolicy };
+/** What the exec route needs: the host, the policy, and the counts of commands running at once. */
+export type ExecRouteDeps = Pick<AgentHost, 'host'> & { policy: SandboxPolicy; caps: ConcurrencyCaps };
 
 /** The media type of a streamed exec or log: one JSON object a line. */
 export const NDJSON = 'application/x-ndjson';
@@ -22,7 +23,9 @@ export const NDJSON = 'application/x-ndjson';
 /**
  * `POST /v1/sandboxes/:id/exec`: runs a command, buffered (JSON) or, with `Accept: application/x-ndjson`,
  * streamed as its output arrives. Several commands may run in one sandbox at once, each measured by the perf
- * monitor; a client that disconnects aborts its command; the policy's output cap applies to both forms.
+ * monitor; a client that disconnects aborts its command; the policy's output cap applies to both forms. A
+ * command holds a slot of its sandbox's and its tenant's caps (429 above) until its answer was read or the
+ * client went away; a streamed answer nobody reads pauses the command's output instead of filling memory.
  */
 export function execRoutes(app: Hono<AppEnv>, deps: ExecRouteDeps): void {
   app.post('/v1/sandboxes/:id/exec', zValidator('json', execRequestSchema, validationHook), async (c) => {
@@ -40,10 +43,16 @@ export function execRoutes(app: Hono<AppEnv>, deps: ExecRouteDeps): void {
       maxOutputBytes: deps.policy.maxExecOutputBytes,
       ...(stdin === undefined ? {} : { stdin }),
     };
-    if (accepts(c, NDJSON)) {
-      if (deps.host.closing) return c.json(errorBody('HOST_CLOSING', 'the host is shutting down'), 503);
-      return streamExec(c, deps, found.sandbox, cmd, options);
+    if (accepts(c, NDJSON) && deps.host.closing) {
+      return c.json(errorBody('HOST_CLOSING', 'the host is shutting down'), 503);
     }
+    let release: () => void;
+    try {
+      release = takeSlot(deps, c.get('tenant'), found.sandbox.id);
+    } catch (error) {
+      return failure(c, error);
+    }
+    if (accepts(c, NDJSON)) return streamExec(c, deps, found.sandbox, cmd, options, release);
     try {
       // A client that goes away aborts its command.
       const { exec, record } = await deps.host.runJob(found.sandbox, cmd, {
@@ -58,11 +67,32 @@ export function execRoutes(app: Hono<AppEnv>, deps: ExecRouteDeps): void {
         outcome: record.outcome,
         alertFired: record.alertFired,
       };
-      return c.json(body);
+      const bytes = new TextEncoder().encode(JSON.stringify(body));
+      return new Response(releaseWhenRead(chunkedBody(bytes), release), {
+        headers: { 'content-type': 'application/json', 'content-length': String(bytes.length) },
+      });
     } catch (error) {
+      release();
       return failure(c, error);
     }
   });
+}
+
+// One slot of the sandbox's and of the tenant's count of commands at once, or TOO_MANY_CONCURRENT.
+function takeSlot(deps: ExecRouteDeps, tenant: string, sandboxId: string): () => void {
+  const { maxExecsPerSandbox, maxExecsPerTenant } = deps.policy;
+  return deps.caps.acquire([
+    {
+      key: `exec:sandbox:${sandboxId}`,
+      cap: maxExecsPerSandbox,
+      refusal: `at most ${maxExecsPerSandbox} commands run at once in one sandbox (answers not yet read count): read or cancel one first`,
+    },
+    {
+      key: `exec:tenant:${tenant}`,
+      cap: maxExecsPerTenant,
+      refusal: `at most ${maxExecsPerTenant} commands run at once per tenant (answers not yet read count): read or cancel one first`,
+    },
+  ]);
 }
 
 // The output as NDJSON lines while the command runs, then one `exit` line; a cancelled response aborts it.
@@ -72,6 +102,7 @@ function streamExec(
   sandbox: HostSandbox,
   cmd: string | string[],
   options: JobOptions,
+  release: () => void,
 ): Response {
   const body = ndjsonStream(c.req.raw.signal, async (sink) => {
     let record: SandboxPerfRecord | undefined;
@@ -102,7 +133,7 @@ function streamExec(
       sink.send(exit(-1, record?.outcome === 'timeout' ? undefined : error));
     }
   });
-  return new Response(body, {
+  return new Response(releaseWhenRead(body, release), {
     status: 200,
     headers: { 'content-type': NDJSON, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
   });

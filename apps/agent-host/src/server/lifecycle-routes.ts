@@ -6,13 +6,14 @@ import type { SandboxPolicy } from '../policy/sandbox-policy.js';
 import type { HostSandbox } from '../sandbox/host-adapter.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { logsQuerySchema, type sandboxInfoSchema, ttlRequestSchema } from './api-schemas.js';
+import type { ConcurrencyCaps } from './concurrency-caps.js';
 import { NDJSON } from './exec-routes.js';
 import { errorBody, validationHook } from './http-errors.js';
-import { ndjsonStream } from './output-encoder.js';
+import { ndjsonStream, releaseWhenRead } from './output-encoder.js';
 import { failure, findSandbox } from './route-helpers.js';
 
-/** What the lifecycle routes need. */
-export type LifecycleRouteDeps = Pick<AgentHost, 'host'> & { policy: SandboxPolicy };
+/** What the lifecycle routes need: the host, the policy, and the counts of log follows open at once. */
+export type LifecycleRouteDeps = Pick<AgentHost, 'host'> & { policy: SandboxPolicy; caps: ConcurrencyCaps };
 
 /** `GET /v1/sandboxes`, `GET /v1/sandboxes/:id`, `POST /v1/sandboxes/:id/ttl`, `GET /v1/sandboxes/:id/logs`. */
 export function lifecycleRoutes(app: Hono<AppEnv>, deps: LifecycleRouteDeps): void {
@@ -37,7 +38,8 @@ export function lifecycleRoutes(app: Hono<AppEnv>, deps: LifecycleRouteDeps): vo
     }
   });
 
-  // The sandbox's own output as NDJSON; with `follow=1` until it ends or the client goes away.
+  // The sandbox's own output as NDJSON, read as a stream within the output cap (a slow client pauses the read);
+  // with `follow=1` until it ends or the client goes away, within the caps on follows open at once.
   app.get('/v1/sandboxes/:id/logs', zValidator('query', logsQuerySchema, validationHook), (c) => {
     const found = findSandbox(deps, c.req.param('id'), c.get('tenant'));
     if ('status' in found) return c.json(found.body, found.status);
@@ -47,6 +49,14 @@ export function lifecycleRoutes(app: Hono<AppEnv>, deps: LifecycleRouteDeps): vo
       return c.json(errorBody('NOT_SUPPORTED', `${sandbox.type} sandboxes have no logs here`), 501);
     }
     const { follow, tail } = c.req.valid('query');
+    let release = () => {};
+    if (follow === '1') {
+      try {
+        release = takeFollow(deps, c.get('tenant'));
+      } catch (error) {
+        return failure(c, error);
+      }
+    }
     const body = ndjsonStream(c.req.raw.signal, async (sink) => {
       try {
         const { truncated } = await logs.call(sandbox, {
@@ -62,8 +72,27 @@ export function lifecycleRoutes(app: Hono<AppEnv>, deps: LifecycleRouteDeps): vo
         sink.send({ end: { truncated: false, error: String((error as Error).message) } });
       }
     });
-    return new Response(body, { headers: { 'content-type': NDJSON, 'cache-control': 'no-store' } });
+    return new Response(releaseWhenRead(body, release), {
+      headers: { 'content-type': NDJSON, 'cache-control': 'no-store' },
+    });
   });
+}
+
+// One slot of the tenant's and the host's count of log follows, or TOO_MANY_CONCURRENT.
+function takeFollow(deps: LifecycleRouteDeps, tenant: string): () => void {
+  const { maxFollowsPerTenant, maxFollowsTotal } = deps.policy;
+  return deps.caps.acquire([
+    {
+      key: `follow:tenant:${tenant}`,
+      cap: maxFollowsPerTenant,
+      refusal: `at most ${maxFollowsPerTenant} log reads with follow=1 open at once per tenant: close one first`,
+    },
+    {
+      key: 'follow:all',
+      cap: maxFollowsTotal,
+      refusal: `this host has at most ${maxFollowsTotal} log reads with follow=1 open at once: try again later`,
+    },
+  ]);
 }
 
 function describe(deps: LifecycleRouteDeps, sandbox: HostSandbox): z.infer<typeof sandboxInfoSchema> {

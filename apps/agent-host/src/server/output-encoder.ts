@@ -77,15 +77,22 @@ export interface NdjsonSink {
   signal: AbortSignal;
   /** Sends one line; nothing once the client went away. */
   send(value: unknown): void;
-  /** Sends an output chunk as events (`OutputEncoder.push`). */
-  output(stream: OutputEvent['stream'], chunk: Uint8Array): void;
+  /**
+   * Sends an output chunk as events (`OutputEncoder.push`); resolves at once while the client keeps up, else
+   * once it has read the queue down (or went away): the producer waits, so unread output is not held here.
+   */
+  output(stream: OutputEvent['stream'], chunk: Uint8Array): Promise<void> | undefined;
   /** Sends what the encoder still holds (`OutputEncoder.flush`). */
   flush(): void;
 }
 
+/** Bytes of NDJSON lines queued for a client before `NdjsonSink.output` makes its producer wait. */
+export const NDJSON_QUEUE_BYTES = 256 * 1024;
+
 /**
  * A stream of NDJSON lines that `produce` sends while it runs; it closes once `produce` settles, and a client
- * that cancels it aborts the sink's signal (joined with `requestSignal`).
+ * that cancels it aborts the sink's signal (joined with `requestSignal`). At most about `NDJSON_QUEUE_BYTES`
+ * wait for a slow client: past that, `output` returns a promise that settles when the client reads (backpressure).
  */
 export function ndjsonStream(
   requestSignal: AbortSignal,
@@ -94,26 +101,95 @@ export function ndjsonStream(
   const gone = new AbortController();
   const signal = AbortSignal.any([requestSignal, gone.signal]);
   const encoder = new OutputEncoder();
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      const send = (value: unknown) => {
-        if (!gone.signal.aborted) controller.enqueue(ndjsonLine(value));
-      };
-      void produce({
-        signal,
-        send,
-        output: (stream, chunk) => {
-          for (const event of encoder.push(stream, chunk)) send(event);
-        },
-        flush: () => {
-          for (const event of encoder.flush()) send(event);
-        },
-      }).finally(() => {
-        if (!gone.signal.aborted) controller.close();
-      });
+  let waiting: Array<() => void> = [];
+  const wake = () => {
+    const woken = waiting;
+    waiting = [];
+    for (const resolve of woken) resolve();
+  };
+  signal.addEventListener('abort', wake, { once: true });
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        const send = (value: unknown) => {
+          if (!gone.signal.aborted) controller.enqueue(ndjsonLine(value));
+        };
+        void produce({
+          signal,
+          send,
+          output: (stream, chunk) => {
+            for (const event of encoder.push(stream, chunk)) send(event);
+            if (signal.aborted || (controller.desiredSize ?? 1) > 0) return undefined;
+            return new Promise<void>((resolve) => waiting.push(resolve));
+          },
+          flush: () => {
+            for (const event of encoder.flush()) send(event);
+          },
+        }).finally(() => {
+          signal.removeEventListener('abort', wake);
+          if (!gone.signal.aborted) controller.close();
+        });
+      },
+      pull() {
+        wake();
+      },
+      cancel() {
+        gone.abort(new Error('the client went away'));
+      },
     },
-    cancel() {
-      gone.abort(new Error('the client went away'));
-    },
-  });
+    new ByteLengthQueuingStrategy({ highWaterMark: NDJSON_QUEUE_BYTES }),
+  );
 }
+
+/**
+ * A response body that calls `release` once the client has read all of `body` or went away (not when the
+ * producer finished): what holds a slot for a response holds it while its bytes wait for the client.
+ */
+export function releaseWhenRead(
+  body: ReadableStream<Uint8Array>,
+  release: () => void,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            release();
+            controller.close();
+          } else controller.enqueue(value);
+        } catch (error) {
+          release();
+          controller.error(error);
+        }
+      },
+      async cancel(reason) {
+        release();
+        await reader.cancel(reason);
+      },
+    },
+    // Nothing read ahead: a pull happens only when the client (the server's socket) asks for more.
+    { highWaterMark: 0 },
+  );
+}
+
+/** `bytes` as a stream of 64 KiB chunks, so a large JSON answer is written only as fast as the client reads. */
+export function chunkedBody(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (offset >= bytes.length) {
+          controller.close();
+          return;
+        }
+        controller.enqueue(bytes.subarray(offset, offset + CHUNK_BYTES));
+        offset += CHUNK_BYTES;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+const CHUNK_BYTES = 64 * 1024;

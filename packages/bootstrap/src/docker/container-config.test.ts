@@ -111,6 +111,8 @@ describe('buildContainerConfig', () => {
     [{ tmpfsBytes: 10 }, /tmpfsBytes must be/],
     [{ tmpfsInodes: 1.5 }, /tmpfsInodes must be/],
     [{ tmpfsInodes: 0 }, /tmpfsInodes must be/],
+    [{ logMaxBytes: 1000 }, /logMaxBytes must be a whole number of bytes of at least 64 KiB/],
+    [{ logMaxBytes: 1.5e6 + 0.5 }, /logMaxBytes must be/],
     [{ user: 'root; rm -rf /' }, /user must be NAME, UID or UID:GID/],
   ])('refuses %j', (extra, message) => {
     expect(() => resolveDockerSandboxSpec({ image: 'x', ...(extra as object) })).toThrow(message);
@@ -146,8 +148,20 @@ describe('buildContainerConfig', () => {
       PidsLimit: 256,
       AutoRemove: false,
       PublishAllPorts: false,
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '10485760', 'max-file': '1' } },
     });
     expect(config).toMatchObject({ Tty: false, OpenStdin: false });
+  });
+
+  it("bounds the engine's log of the sandbox's output on the host's disk to the spec's logMaxBytes, one file", () => {
+    const config = buildContainerConfig(
+      resolveDockerSandboxSpec({ image: 'x', logMaxBytes: 1 << 20 }),
+      identity,
+    );
+    expect(config.HostConfig?.LogConfig).toEqual({
+      Type: 'json-file',
+      Config: { 'max-size': '1048576', 'max-file': '1' },
+    });
   });
 
   it('egress is the engine bridge with nothing published; a runtime is passed only when the spec names one', () => {

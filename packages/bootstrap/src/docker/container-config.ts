@@ -20,6 +20,8 @@ export const DEFAULT_TMPFS_BYTES = 64 * 1024 * 1024;
 export function defaultTmpfsInodes(bytes: number): number {
   return Math.max(1024, Math.floor(bytes / 4096));
 }
+/** The most of a sandbox's output the engine keeps on disk when the spec gives no `logMaxBytes`: 10 MiB. */
+export const DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024;
 
 /** The value of the `sbx.managed-by` label. */
 export const SBX_MANAGED_BY = 'sbx';
@@ -78,6 +80,11 @@ export function buildContainerConfig(
       PidsLimit: pids,
       AutoRemove: false,
       PublishAllPorts: false,
+      // A bounded log whatever the engine's default driver: the sandbox's output cannot fill the host's disk.
+      LogConfig: {
+        Type: 'json-file',
+        Config: { 'max-size': String(spec.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES), 'max-file': '1' },
+      },
       ...(spec.readOnlyRootfs
         ? {
             ReadonlyRootfs: true,

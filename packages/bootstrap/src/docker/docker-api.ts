@@ -180,6 +180,8 @@ export interface DockerContainerCreateOptions {
          */
         Mounts?: DockerMount[] | undefined;
         PublishAllPorts?: boolean | undefined;
+        /** The container's log driver and its options, e.g. json-file with `max-size` and `max-file`. */
+        LogConfig?: { Type: string; Config: Record<string, string> } | undefined;
       }
     | undefined;
 }

@@ -74,6 +74,11 @@ export interface DockerSandboxSpec {
    * memory limit does not count. Default one per 4 KiB of `tmpfsBytes`, at least 1024 (16,384 for 64 MiB).
    */
   tmpfsInodes?: number;
+  /**
+   * The most of the sandbox's output the engine keeps on the host's disk (a `json-file` log of this many bytes,
+   * one file: older output is dropped); default `DEFAULT_LOG_MAX_BYTES` (10 MiB).
+   */
+  logMaxBytes?: number;
 }
 
 /** The limits applied when a spec sets none: 512 MiB, 1 CPU, 256 processes. */
@@ -157,6 +162,12 @@ export function resolveDockerSandboxSpec(spec: DockerSandboxSpec): ResolvedDocke
   }
   if (spec.tmpfsInodes !== undefined && !(Number.isInteger(spec.tmpfsInodes) && spec.tmpfsInodes >= 16)) {
     fail(`tmpfsInodes must be a whole number of at least 16, got ${spec.tmpfsInodes}`);
+  }
+  if (
+    spec.logMaxBytes !== undefined &&
+    !(Number.isInteger(spec.logMaxBytes) && spec.logMaxBytes >= 64 * 1024)
+  ) {
+    fail(`logMaxBytes must be a whole number of bytes of at least 64 KiB, got ${spec.logMaxBytes}`);
   }
   if (spec.user !== undefined && !/^[A-Za-z0-9_.-]{1,64}(?::[A-Za-z0-9_.-]{1,64})?$/.test(spec.user)) {
     fail(`user must be NAME, UID or UID:GID, got ${JSON.stringify(spec.user)}`);

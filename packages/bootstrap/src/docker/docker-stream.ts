@@ -32,25 +32,48 @@ export class DockerStreamDemuxer {
   }
 }
 
-/** Reads a multiplexed stream to its end, handing each payload to `onFrame`; rejects on a stream error. */
+/** What a frame's reader may return: a promise (a thenable) pauses the stream until it settles (backpressure). */
+export type FrameResult = unknown;
+
+/**
+ * Reads a multiplexed stream to its end, handing each payload to `onFrame`; rejects on a stream error. When
+ * `onFrame` returns a promise (its consumer is full), the stream is paused until every such promise settled:
+ * the engine stops reading the command's output, so a reader nobody drains holds the command, not memory.
+ */
 export function readDemuxed(
   stream: NodeJS.ReadableStream,
-  onFrame: (stream: OutputStream, payload: Buffer) => void,
+  onFrame: (stream: OutputStream, payload: Buffer) => FrameResult,
 ): Promise<void> {
-  const demuxer = new DockerStreamDemuxer(onFrame);
+  const waits: Promise<void>[] = [];
+  const demuxer = new DockerStreamDemuxer((which, payload) => {
+    const wait = onFrame(which, payload);
+    if (isThenable(wait)) waits.push(Promise.resolve(wait).then(() => undefined));
+  });
   return new Promise<void>((resolve, reject) => {
     const done = () => {
       stream.removeListener('data', onData);
       resolve();
     };
-    const onData = (chunk: Buffer | string) =>
+    const onData = (chunk: Buffer | string) => {
       demuxer.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
+      if (waits.length === 0) return;
+      const pending = Promise.all(waits.splice(0));
+      stream.pause();
+      pending.then(
+        () => stream.resume(),
+        (error: unknown) => reject(error),
+      );
+    };
     stream.on('data', onData);
     // A hijacked socket may close without 'end'; either means the command or container is done.
     stream.once('end', done);
     stream.once('close', done);
     stream.once('error', reject);
   });
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 /** What `collectDemuxed` read: each stream's text, and whether it passed the cap. */
@@ -64,12 +87,12 @@ export interface CollectedOutput {
 /**
  * Collects a multiplexed stream into its stdout and stderr text, keeping at most `maxBytes` of each: the
  * rest is read (so the command is not blocked) and dropped, and the result says which stream was cut.
- * `onKept` sees each kept piece as it arrives (streaming callers).
+ * `onKept` sees each kept piece as it arrives (streaming callers); a promise it returns pauses the reading.
  */
 export async function collectDemuxed(
   stream: NodeJS.ReadableStream,
   maxBytes = Number.POSITIVE_INFINITY,
-  onKept?: (stream: OutputStream, payload: Buffer) => void,
+  onKept?: (stream: OutputStream, payload: Buffer) => FrameResult,
 ): Promise<CollectedOutput> {
   const out: Record<OutputStream, Buffer[]> = { stdout: [], stderr: [] };
   const kept: Record<OutputStream, number> = { stdout: 0, stderr: 0 };
@@ -81,7 +104,7 @@ export async function collectDemuxed(
     const part = payload.length > room ? payload.subarray(0, room) : payload;
     out[which].push(Buffer.from(part));
     kept[which] += part.length;
-    onKept?.(which, Buffer.from(part));
+    return onKept?.(which, Buffer.from(part));
   });
   return {
     stdout: Buffer.concat(out.stdout).toString('utf8'),

@@ -1,7 +1,7 @@
 import { callUnlessAborted, raceAbort, sleep, whenAborted } from '../bounded.js';
 import type { ExecResult } from '../sandbox-adapter.js';
 import type { DockerContainerApi } from './docker-api.js';
-import { collectDemuxed, destroyStream, type OutputStream } from './docker-stream.js';
+import { collectDemuxed, destroyStream, type FrameResult, type OutputStream } from './docker-stream.js';
 
 /** Options of one `runExec`. */
 export interface RunExecOptions {
@@ -13,8 +13,8 @@ export interface RunExecOptions {
   maxOutputBytes?: number;
   /** Written to the command's standard input, which is then closed. */
   stdin?: string | Uint8Array;
-  /** Each kept piece of output as it arrives. */
-  onOutput?: (stream: OutputStream, chunk: Buffer) => void;
+  /** Each kept piece of output as it arrives; a promise it returns pauses reading the output until it settles. */
+  onOutput?: (stream: OutputStream, chunk: Buffer) => FrameResult;
 }
 
 // The exit code can land a moment after the output stream closes; inspect again this often until it does.

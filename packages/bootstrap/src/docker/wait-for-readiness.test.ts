@@ -1,7 +1,7 @@
 import { DockerAdapter, type ReadinessProbe } from '@sbx/bootstrap';
 import { SandboxProvisioner } from '@sbx/timing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeDocker, httpError } from './fake/fake-docker.js';
+import { FakeDocker, FakeExecStream, httpError } from './fake/fake-docker.js';
 import { failureOf } from './testing/failure-of.js';
 
 const IMAGE = 'img:1';
@@ -112,6 +112,49 @@ describe('readiness probes', () => {
       expect(error).toMatchObject({ code: 'READINESS_FAILED' });
       expect(error.message).toMatch(/exit code 137/);
     });
+  });
+
+  describe('output', () => {
+    const MIB = 1024 * 1024;
+    // Lets the fake's endless writers (setImmediate, not faked) and the probe's timers take turns.
+    async function settle<T>(pending: Promise<T>, ms: number): Promise<T> {
+      let done = false;
+      void pending.finally(() => {
+        done = true;
+      });
+      for (let t = 0; t < ms && !done; t += 50) {
+        await new Promise((resolve) => setImmediate(resolve));
+        await vi.advanceTimersByTimeAsync(50);
+      }
+      return pending;
+    }
+
+    it.each([
+      ['exec on stdout', { kind: 'exec', cmd: ['cat', '/dev/zero'] }, 1],
+      ['exec on stderr', { kind: 'exec', cmd: ['cat', '/dev/zero'] }, 2],
+      ['tcp', { kind: 'tcp', port: 8080 }, 1],
+      ['http', { kind: 'http', port: 80, path: '/' }, 2],
+    ] satisfies Array<[string, ReadinessProbe, 1 | 2]>)(
+      'cuts each %s attempt whose command prints without end (cat /dev/zero): bounded reads',
+      async (_name, probe, stream) => {
+        const { docker, provision } = setup();
+        let attempts = 0;
+        docker.execHandler = async (_cmd, _container, _options, io) => {
+          attempts += 1;
+          await io.flood(stream, Buffer.alloc(64 * 1024));
+          return { exitCode: 0 };
+        };
+        const error = await settle(failureOf(provision({ ...probe, intervalMs: 1_000 })), 11_000);
+        expect(error).toMatchObject({ code: 'DEADLINE_EXCEEDED' });
+        expect(error.message).toMatch(/printed 262144 bytes or more on one stream, so it was cut short/);
+        expect(attempts).toBeGreaterThanOrEqual(5);
+        const execs = docker.streams.filter((s): s is FakeExecStream => s instanceof FakeExecStream);
+        expect(execs).toHaveLength(attempts);
+        // What one attempt made the engine send: the cap, plus what was in flight when it closed the stream.
+        for (const exec of execs) expect(exec.flooded).toBeLessThan(MIB);
+        expect(docker.openStreams).toEqual([]);
+      },
+    );
   });
 
   describe('tcp', () => {

@@ -1,4 +1,4 @@
-import { sleep } from '../bounded.js';
+import { sleep, whenAborted } from '../bounded.js';
 import { connectionErrorCode } from './docker-error.js';
 import { listeningTcpPorts } from './listening-ports.js';
 import type { ReadinessProbe } from './readiness-probe.js';
@@ -8,6 +8,15 @@ import { waitForLogLine } from './wait-for-log-line.js';
 
 /** Pause between two attempts of a polling probe when the probe sets no `intervalMs`. */
 export const DEFAULT_PROBE_INTERVAL_MS = 100;
+
+/**
+ * Output one attempt of an exec, tcp or http probe may print on a stream: the attempt stops reading there (its
+ * stream is closed, its exit not awaited) and counts as not ready. Room for `/proc/net/tcp` with ~1,700 sockets.
+ */
+export const PROBE_OUTPUT_MAX_BYTES = 256 * 1024;
+
+// The reason an attempt's signal aborts with when its output reaches PROBE_OUTPUT_MAX_BYTES.
+const TOO_MUCH_OUTPUT = new Error('the probe printed too much');
 
 // wget (busybox or GNU) when present, else curl; both exit non-zero unless the answer is 2xx (after redirects).
 const HTTP_CHECK =
@@ -52,13 +61,31 @@ async function pollExec(
   judge: (result: { exitCode: number; stdout: string; stderr: string }) => string | undefined,
 ): Promise<void> {
   return pollUntil(target, interval, async () => {
+    // Its own signal: the deadline's, or this attempt's when its output reaches the cap.
+    const cut = new AbortController();
+    const stop = whenAborted(target.signal, () => cut.abort(target.signal.reason));
+    const printed = { stdout: 0, stderr: 0 };
     try {
-      return judge(await runExec(target.container, cmd, { signal: target.signal }));
+      return judge(
+        await runExec(target.container, cmd, {
+          signal: cut.signal,
+          maxOutputBytes: PROBE_OUTPUT_MAX_BYTES,
+          onOutput: (stream, chunk) => {
+            printed[stream] += chunk.length;
+            if (printed[stream] >= PROBE_OUTPUT_MAX_BYTES) cut.abort(TOO_MUCH_OUTPUT);
+          },
+        }),
+      );
     } catch (error) {
       if (target.signal.aborted) throw target.signal.reason;
+      if (cut.signal.reason === TOO_MUCH_OUTPUT) {
+        return `exec ${JSON.stringify(cmd)} printed ${PROBE_OUTPUT_MAX_BYTES} bytes or more on one stream, so it was cut short: a readiness check must print little (send its output to /dev/null)`;
+      }
       if (connectionErrorCode(error) !== undefined) throw wrap(error, target);
       await assertRunning(target);
       return `exec ${JSON.stringify(cmd)} failed: ${(error as Error).message}`;
+    } finally {
+      stop();
     }
   });
 }

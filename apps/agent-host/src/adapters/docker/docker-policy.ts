@@ -6,9 +6,9 @@ import { pullWithinPolicy } from './docker-pull-policy.js';
 /**
  * Holds a docker spec to the server's policy before any engine call: each limit within its range (400
  * `POLICY_LIMIT` naming the field and the range otherwise), defaults capped, the TTL bounded, egress only with
- * `--allow-network`, pulls only from allowed registries, and a read-only root filesystem with a bounded `/tmp`
- * unless the policy turns it off. A caller may ask for less than the policy, never more: `readOnlyRootfs: false`
- * under a read-only policy is a `POLICY_LIMIT` too.
+ * `--allow-network`, pulls only from allowed registries, the engine's log of its output bounded (`logMaxBytes`),
+ * and a read-only root filesystem with a bounded `/tmp` unless the policy turns it off. A caller may ask for less
+ * than the policy, never more: `readOnlyRootfs: false` under a read-only policy is a `POLICY_LIMIT` too.
  */
 export function applyDockerPolicy(
   spec: DockerSandboxSpec,
@@ -51,5 +51,5 @@ export function applyDockerPolicy(
         ...(policy.tmpfsInodes === undefined ? {} : { tmpfsInodes: policy.tmpfsInodes }),
       }
     : {};
-  return { ...spec, resources, pull, readOnlyRootfs, ...tmp };
+  return { ...spec, resources, pull, logMaxBytes: policy.logMaxBytes, readOnlyRootfs, ...tmp };
 }

@@ -1,4 +1,4 @@
-import { DockerAdapter } from '@sbx/bootstrap';
+import { DEFAULT_DOCKER_RESOURCES, DockerAdapter, type DockerSandboxSpec } from '@sbx/bootstrap';
 import Docker from 'dockerode';
 import { AgentHostError } from '../../errors.js';
 import type { SandboxTypeModule } from '../sandbox-type-module.js';
@@ -19,6 +19,7 @@ export const dockerModule: SandboxTypeModule = {
       {
         // sandbox ids are container names
         abandon: abandonContainers,
+        pidsOf: (spec: DockerSandboxSpec) => spec.resources?.pids ?? DEFAULT_DOCKER_RESOURCES.pids,
       },
     ),
   request: dockerRequest as SandboxTypeModule['request'],

@@ -76,7 +76,8 @@ export class FakeContainer implements DockerContainerApi {
   }
 
   /**
-   * The log from the container's start (all of it), then, with `follow`, new output until the process ends.
+   * The log from the container's start (all of it, or its last `tail` chunks), then, with `follow`, new output
+   * until the process ends.
    * Like `attach`, `hooks.logs` delays only the reply.
    */
   logs(options: DockerLogsOptions): Promise<NodeJS.ReadableStream>;
@@ -86,14 +87,40 @@ export class FakeContainer implements DockerContainerApi {
   ): Promise<NodeJS.ReadableStream | Buffer> {
     this.#engine.record(`logs ${this.name}`, options);
     if (this.removed) throw httpError(404, `No such container: ${this.name}`);
-    if (!options.follow) return Buffer.concat(this.#history.slice(-(options.tail ?? this.#history.length)));
+    const history = this.#history.slice(-(options.tail ?? this.#history.length));
+    if (!options.follow) return Buffer.concat(history);
     const stream = this.#engine.openStream();
-    for (const chunk of this.#history) stream.write(chunk);
+    for (const chunk of history) stream.write(chunk);
     if (this.started && !this.state.Running) stream.end();
     else this.following.push(stream);
     await this.#engine.delayReply(stream, () => this.#engine.hooks.logs?.(this));
     return stream;
   }
+
+  /**
+   * dockerode's modem, as far as sbx uses it: `GET /containers/{id}/logs` without follow, answered as a stream
+   * of what was printed so far (its last `tail` chunks).
+   */
+  readonly modem = {
+    dial: (
+      options: { path: string; abortSignal?: AbortSignal; options: { tail?: number } },
+      callback: (error: unknown, stream: NodeJS.ReadableStream | null) => void,
+    ): void => {
+      this.#engine.record(
+        `logs ${this.name}`,
+        options.abortSignal ? { abortSignal: options.abortSignal } : {},
+      );
+      if (this.removed) {
+        callback(httpError(404, `No such container: ${this.name}`), null);
+        return;
+      }
+      const stream = this.#engine.openStream();
+      for (const chunk of this.#history.slice(-(options.options.tail ?? this.#history.length)))
+        stream.write(chunk);
+      stream.end();
+      callback(null, stream);
+    },
+  };
 
   async putArchive(file: Buffer | NodeJS.ReadableStream, options: DockerPutArchiveOptions): Promise<unknown> {
     this.#engine.record(`put-archive ${this.name} ${options.path}`, options);
@@ -203,6 +230,7 @@ export class FakeContainer implements DockerContainerApi {
         const io = {
           stdin: stream.stdin,
           print: (which: 1 | 2, text: string | Buffer) => stream.print(which, text),
+          flood: (which: 1 | 2, chunk: string | Buffer) => stream.flood(which, chunk),
         };
         Promise.resolve(engine.execHandler(options.Cmd, container, options, io)).then(
           (r) => {

@@ -32,6 +32,8 @@ export interface FakeExecIo {
   stdin: Promise<Buffer>;
   /** Prints now (stream 1 = stdout, 2 = stderr), as a command that streams its output. */
   print(stream: 1 | 2, text: string | Buffer): void;
+  /** Prints `chunk` without end, as fast as the client reads; resolves once the client closed the stream. */
+  flood(stream: 1 | 2, chunk: string | Buffer): Promise<void>;
 }
 
 /** Hooks a test sets to make engine calls slow, failing or observable; a returned promise delays the reply. */

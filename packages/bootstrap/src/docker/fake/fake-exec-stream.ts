@@ -10,6 +10,8 @@ import { frame } from './fake-helpers.js';
 export class FakeExecStream extends PassThrough {
   /** Resolves to everything written to stdin once the client closed it (empty without stdin). */
   readonly stdin: Promise<Buffer>;
+  /** Bytes `flood` wrote so far. */
+  flooded = 0;
   readonly #chunks: Buffer[] = [];
   #closeStdin!: (data: Buffer) => void;
 
@@ -41,6 +43,27 @@ export class FakeExecStream extends PassThrough {
   print(stream: 1 | 2, text: string | Buffer): void {
     if (!this.destroyed && !this.finished)
       (PassThrough.prototype.write as (c: Buffer) => boolean).call(this, frame(stream, text));
+  }
+
+  /**
+   * The command prints `chunk` without end (as `cat /dev/zero` does), only as fast as the client reads (a write
+   * the client's side has no room for waits for `drain`, as a pipe blocks); resolves once the client destroys
+   * the stream. `flooded` counts the bytes written.
+   */
+  async flood(stream: 1 | 2, chunk: string | Buffer): Promise<void> {
+    const framed = frame(stream, chunk);
+    const write = PassThrough.prototype.write as (c: Buffer) => boolean;
+    while (!this.destroyed && !this.finished) {
+      const room = write.call(this, framed);
+      this.flooded += framed.length;
+      await new Promise<void>((resolve) => {
+        if (room) setImmediate(resolve);
+        else {
+          this.once('drain', resolve);
+          this.once('close', resolve);
+        }
+      });
+    }
   }
 
   /** The command's output ends. */
