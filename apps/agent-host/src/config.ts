@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { DEFAULT_DB_PATH, describeDatabase } from '@sbx/store';
+import { dirname, join } from 'node:path';
+import { DEFAULT_DB_PATH, describeDatabase, isPostgresUrl } from '@sbx/store';
 import { AgentHostError } from './errors.js';
 import { resolvePolicy, type SandboxPolicy } from './policy/sandbox-policy.js';
 
@@ -25,6 +26,13 @@ export interface HostConfig {
   alertThresholdMs?: number | undefined;
   /** What any caller may ask for (`sbx serve --max-*`, env `SBX_MAX_*`). */
   policy: SandboxPolicy;
+  /**
+   * The spool of results the database could not take (`spool.jsonl` in env `SBX_STATE_DIR`, default the
+   * database's folder, or `./.sbx` for a PostgreSQL URL); none for an in-memory database.
+   */
+  spoolPath?: string | undefined;
+  /** The spool's bound in bytes (env `SBX_SPOOL_MAX_BYTES`, default 16 MiB). */
+  spoolMaxBytes?: number | undefined;
 }
 
 /** Global flags that feed the configuration. */
@@ -68,7 +76,15 @@ export function resolveConfig(flags: HostFlags, env: NodeJS.ProcessEnv = process
     webhookCooldownMs: wholeMs(env.SBX_WEBHOOK_COOLDOWN_MS, 'SBX_WEBHOOK_COOLDOWN_MS'),
     alertThresholdMs: flags.alertThreshold ?? wholeMs(env.SBX_ALERT_THRESHOLD_MS, 'SBX_ALERT_THRESHOLD_MS'),
     policy: resolvePolicy(flags.policy ?? {}, env),
+    spoolPath: spoolPathOf(dbPath, env.SBX_STATE_DIR?.trim() || undefined),
+    spoolMaxBytes: wholeMs(env.SBX_SPOOL_MAX_BYTES, 'SBX_SPOOL_MAX_BYTES', 'bytes'),
   };
+}
+
+function spoolPathOf(dbPath: string, stateDir: string | undefined): string | undefined {
+  if (stateDir !== undefined) return join(stateDir, 'spool.jsonl');
+  if (dbPath.trim() === ':memory:') return undefined;
+  return join(isPostgresUrl(dbPath) ? dirname(DEFAULT_DB_PATH) : dirname(dbPath), 'spool.jsonl');
 }
 
 function checkWebhookUrl(text: string, name: string): void {
@@ -83,10 +99,10 @@ function checkWebhookUrl(text: string, name: string): void {
   }
 }
 
-function wholeMs(text: string | undefined, name: string): number | undefined {
+function wholeMs(text: string | undefined, name: string, unit = 'milliseconds'): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   if (!/^\d+$/.test(text.trim()) || Number(text) < 1) {
-    throw invalid(name, `must be a whole number of milliseconds >= 1, got ${JSON.stringify(text)}`);
+    throw invalid(name, `must be a whole number of ${unit} >= 1, got ${JSON.stringify(text)}`);
   }
   return Number(text);
 }

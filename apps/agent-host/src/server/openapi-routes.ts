@@ -58,7 +58,11 @@ export function apiRoutes(): RouteDoc[] {
       path: '/healthz',
       summary: 'whether the host and its engine answer',
       auth: false,
-      responses: { 200: anyJson('status, engine, live sandboxes') },
+      responses: {
+        200: anyJson(
+          'status (ok, degraded: results are spooled, down: the spool is full, closing), engine, store (status, spooled, oldestAgeSeconds, reason), live sandboxes',
+        ),
+      },
     },
     {
       method: 'get',
