@@ -20,11 +20,10 @@ export interface PgCluster {
   destroy(): void;
 }
 
-/** The folder of PostgreSQL's server binaries (`initdb`, `pg_ctl`): env `SBX_PG_BIN`, or the newest installed. */
+/** The folder of PostgreSQL's server binaries (`initdb`, `pg_ctl`): the newest version installed. */
 export function pgBinDir(): string {
-  if (process.env.SBX_PG_BIN) return process.env.SBX_PG_BIN;
   const versions = readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a));
-  if (!versions[0]) throw new Error('no PostgreSQL server in /usr/lib/postgresql: install postgresql or set SBX_PG_BIN');
+  if (!versions[0]) throw new Error('no PostgreSQL server in /usr/lib/postgresql: install postgresql');
   return join('/usr/lib/postgresql', versions[0], 'bin');
 }
 

@@ -62,7 +62,13 @@ describe('ResultSpool', () => {
   });
 
   it('ignores lines that are not entries (garbage, wrong kinds, unknown acks)', () => {
-    const text = ['not json', '{"n":"1","kind":"provision","id":"a","at":1}', '{"n":1,"kind":"x","id":"a","at":1}', '{"ack":9}', '{"n":3,"kind":"alert","id":"z","at":5,"data":null}'].join('\n');
+    const text = [
+      'not json',
+      '{"n":"1","kind":"provision","id":"a","at":1}',
+      '{"n":1,"kind":"x","id":"a","at":1}',
+      '{"ack":9}',
+      '{"n":3,"kind":"alert","id":"z","at":5,"data":null}',
+    ].join('\n');
     expect(parseSpool(text)).toEqual([{ n: 3, kind: 'alert', id: 'z', at: 5, data: null }]);
   });
 

@@ -1,5 +1,5 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AgentHostError } from '../errors.js';
 
@@ -39,8 +39,16 @@ export class ResultSpool {
   #failure: string | undefined;
   // Set when an entry did not fit; cleared when an acknowledgement frees room.
   #full = false;
+  // The longest line appended so far: room kept free for the results of work already admitted.
+  #headroom = 0;
 
-  private constructor(path: string, maxBytes: number, file: FileHandle, pending: SpoolEntry[], bytes: number) {
+  private constructor(
+    path: string,
+    maxBytes: number,
+    file: FileHandle,
+    pending: SpoolEntry[],
+    bytes: number,
+  ) {
     this.path = path;
     this.maxBytes = maxBytes;
     this.#file = file;
@@ -71,10 +79,14 @@ export class ResultSpool {
     return this.#pending[0];
   }
 
-  /** Why the spool cannot take more (full, or its file unwritable), or undefined while it can. */
+  /**
+   * Why the spool cannot take more (full, or its file unwritable), or undefined while it can. "Full" comes one
+   * entry early (room for the longest entry so far is kept), so work admitted before it said so still fits.
+   */
   get refusal(): string | undefined {
     if (this.#failure) return this.#failure;
-    if (this.#full || this.#bytes >= this.maxBytes) return `the spool ${this.path} is full (${this.maxBytes} bytes)`;
+    if (this.#full || this.#bytes + this.#headroom >= this.maxBytes)
+      return `the spool ${this.path} is full (${this.maxBytes} bytes)`;
     return undefined;
   }
 
@@ -85,8 +97,10 @@ export class ResultSpool {
       const line = `${JSON.stringify(entry)}\n`;
       const size = Buffer.byteLength(line);
       if (this.#bytes + size > this.maxBytes) this.#full = true;
-      const refusal = this.refusal;
-      if (refusal) throw new AgentHostError('STORE_UNAVAILABLE', `the database is unreachable and ${refusal}`);
+      const refusal = this.#failure ?? (this.#full ? this.refusal : undefined);
+      if (refusal)
+        throw new AgentHostError('STORE_UNAVAILABLE', `the database is unreachable and ${refusal}`);
+      this.#headroom = Math.max(this.#headroom, size);
       try {
         await this.#file.appendFile(line);
         await this.#file.datasync();

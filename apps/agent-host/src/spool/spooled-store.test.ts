@@ -5,7 +5,7 @@ import { StoreError } from '@sbx/store';
 import type { ProvisionResult } from '@sbx/timing';
 import { describe, expect, it } from 'vitest';
 import { ResultSpool } from './result-spool.js';
-import { type SpoolTargets, SpooledStore } from './spooled-store.js';
+import { SpooledStore, type SpoolTargets } from './spooled-store.js';
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 const result = (durationMs: number): ProvisionResult => ({
@@ -45,12 +45,23 @@ async function open(maxBytes?: number) {
 describe('SpooledStore', () => {
   it('writes through while the store answers; spools while it is away and flushes in order, once each', async () => {
     const store = flakyStore();
-    const spooled = new SpooledStore({ spool: await open(), targets: store.targets, logger: quiet, maxBackoffMs: 20 });
+    const spooled = new SpooledStore({
+      spool: await open(),
+      targets: store.targets,
+      logger: quiet,
+      maxBackoffMs: 20,
+    });
     await spooled.provision(result(1));
     expect(spooled.health()).toEqual({ status: 'ok', spooled: 0, oldestAgeSeconds: 0 });
     store.state.down = true;
     await spooled.provision(result(2));
-    await spooled.perf({ sandboxId: 's', startTime: 0, durationMs: 3, outcome: 'success', alertFired: false });
+    await spooled.perf({
+      sandboxId: 's',
+      startTime: 0,
+      durationMs: 3,
+      outcome: 'success',
+      alertFired: false,
+    });
     await spooled.alert({ kind: 'sla-breach', valueMs: 4, thresholdMs: 1, message: 'm' });
     expect(spooled.health()).toMatchObject({ status: 'degraded', spooled: 3 });
     store.state.down = false;
@@ -64,7 +75,12 @@ describe('SpooledStore', () => {
 
   it('spools a write the store does not answer in time (a hung connection)', async () => {
     const store = flakyStore();
-    const spooled = new SpooledStore({ spool: await open(), targets: store.targets, logger: quiet, writeTimeoutMs: 30 });
+    const spooled = new SpooledStore({
+      spool: await open(),
+      targets: store.targets,
+      logger: quiet,
+      writeTimeoutMs: 30,
+    });
     store.state.hang = true;
     await spooled.provision(result(1));
     expect(spooled.health().spooled).toBe(1);
@@ -94,13 +110,44 @@ describe('SpooledStore', () => {
     await spooled.provision(result(2));
     await expect(spooled.provision(result(3))).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
     expect(spooled.refusal).toMatch(/is full \(400 bytes\)/);
-    expect(spooled.health()).toMatchObject({ status: 'down', spooled: 2, reason: expect.stringMatching(/full/) });
+    expect(spooled.health()).toMatchObject({
+      status: 'down',
+      spooled: 2,
+      reason: expect.stringMatching(/full/),
+    });
     expect(await spooled.close({ timeoutMs: 50 })).toBe(2);
 
     store.state.down = false;
-    const next = new SpooledStore({ spool: await ResultSpool.open(spool.path), targets: store.targets, logger: quiet });
+    const next = new SpooledStore({
+      spool: await ResultSpool.open(spool.path),
+      targets: store.targets,
+      logger: quiet,
+    });
     expect(await next.drain(2_000)).toBe(true);
     expect(store.order.map((id) => store.rows.get(id))).toEqual([1, 2]);
+    await next.close();
+  });
+
+  it('spools what a result is (never the sandbox it carries) and hands it back with a Date after a restart', async () => {
+    const spool = await open();
+    const down = new SpooledStore({
+      spool,
+      logger: quiet,
+      targets: { ...flakyStore().targets, provision: async () => Promise.reject(new Error('ECONNREFUSED')) },
+    });
+    await down.provision(Object.assign(result(7), { value: { huge: 'x'.repeat(10_000) } }));
+    await down.close();
+    const received: ProvisionResult[] = [];
+    const next = new SpooledStore({
+      spool: await ResultSpool.open(spool.path),
+      logger: quiet,
+      targets: { ...flakyStore().targets, provision: async (r) => void received.push(r) },
+    });
+    expect(await next.drain(2_000)).toBe(true);
+    expect(received).toEqual([
+      { sandboxType: 'docker', durationMs: 7, status: 'ok', timestamp: new Date(0) },
+    ]);
+    expect(received[0]?.timestamp).toBeInstanceOf(Date);
     await next.close();
   });
 });

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isStoreError, type NewAlert, type StoredAlert } from '@sbx/store';
 import { describeError, type Logger, type ProvisionResult, type SandboxPerfRecord } from '@sbx/timing';
-import { AgentHostError } from '../errors.js';
 import type { ResultSpool, SpoolEntry, SpoolKind } from './result-spool.js';
 
 /** Where results go when the store takes them: the repositories' write calls, each under a given id. */
@@ -29,7 +28,7 @@ export interface SpooledStoreDeps {
   logger: Logger;
   /** A store write that has not settled after this long is spooled (default 2,000 ms); it stays idempotent. */
   writeTimeoutMs?: number;
-  /** Longest pause between two flush attempts while the store is away (default 2,000 ms). */
+  /** Longest pause between two flush attempts while the store is away (default 1,000 ms). */
   maxBackoffMs?: number;
   now?: () => number;
 }
@@ -115,8 +114,9 @@ export class SpooledStore {
     return left;
   }
 
-  async #write(kind: SpoolKind, data: unknown): Promise<unknown> {
+  async #write(kind: SpoolKind, value: unknown): Promise<unknown> {
     const id = randomUUID();
+    const data = kind === 'provision' ? spoolableResult(value as ProvisionResult) : value;
     if (this.#deps.spool.depth === 0) {
       try {
         return await this.#withTimeout(this.#apply(kind, id, data));
@@ -135,7 +135,7 @@ export class SpooledStore {
 
   #apply(kind: SpoolKind, id: string, data: unknown): Promise<unknown> {
     const { targets } = this.#deps;
-    if (kind === 'provision') return targets.provision(data as ProvisionResult, id);
+    if (kind === 'provision') return targets.provision(reviveResult(data), id);
     if (kind === 'perf') return targets.perf(data as SandboxPerfRecord, id);
     return targets.alert(data as NewAlert, id);
   }
@@ -173,7 +173,7 @@ export class SpooledStore {
         };
       });
       this.#wake = undefined;
-      backoff = Math.min(backoff * 2, this.#deps.maxBackoffMs ?? 2_000);
+      backoff = Math.min(backoff * 2, this.#deps.maxBackoffMs ?? 1_000);
     }
   }
 
@@ -190,4 +190,25 @@ export class SpooledStore {
       return true;
     }
   }
+}
+
+// What of a result is stored (the provisioner's result may carry the sandbox itself as `value`: never spooled).
+function spoolableResult(result: ProvisionResult): ProvisionResult {
+  const { sandboxType, durationMs, status, timestamp, slaLimitMs, phases, error, attributes } = result;
+  return {
+    sandboxType,
+    durationMs,
+    status,
+    timestamp,
+    slaLimitMs,
+    phases,
+    error,
+    attributes,
+  } as ProvisionResult;
+}
+
+// A result read back from the spool file has its timestamp as ISO text.
+function reviveResult(data: unknown): ProvisionResult {
+  const result = data as ProvisionResult & { timestamp: Date | string };
+  return typeof result.timestamp === 'string' ? { ...result, timestamp: new Date(result.timestamp) } : result;
 }

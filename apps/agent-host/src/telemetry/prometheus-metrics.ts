@@ -2,10 +2,10 @@ import type { ChangeFeed, ProvisionChange } from '@sbx/store';
 import { PROVISION_SOURCES, SANDBOX_RUN_OUTCOMES, SANDBOX_TYPES } from '@sbx/timing';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { KNOWN_PHASES } from '../server/ingest-schema.js';
-import { PROVISIONING_BUCKETS_S, RUN_BUCKETS_S } from './buckets.js';
 import type { StoreHealth } from '../spool/spooled-store.js';
-import { registerSpoolGauges } from './spool-gauges.js';
+import { PROVISIONING_BUCKETS_S, RUN_BUCKETS_S } from './buckets.js';
 import { registerSlaGauges, type SlaVerdictSource } from './sla-gauges.js';
+import { registerSpoolGauges } from './spool-gauges.js';
 
 /** What the exporter reads: the change feed of the database, the SLA verdicts, and the live sandbox count. */
 export interface PrometheusMetricsDeps {
