@@ -153,7 +153,9 @@ describe.skipIf(missing !== undefined)('results survive a database outage (spool
       expect(refused?.body).toMatchObject({
         error: {
           code: 'STORE_UNAVAILABLE',
-          message: expect.stringMatching(/spool .* is full \(1500 bytes\)/),
+          message: expect.stringMatching(
+            /^new provisionings are refused: the database is unreachable and the host's spool is full \(1500 bytes\)/,
+          ),
         },
       });
       const down = (await health(server)).body;

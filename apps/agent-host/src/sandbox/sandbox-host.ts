@@ -467,7 +467,7 @@ export class SandboxHost {
     if (why === undefined) return;
     throw new AgentHostError(
       'STORE_UNAVAILABLE',
-      `new provisionings are refused: ${why}; they resume once the database is back and the spool is flushed`,
+      `new provisionings are refused: the database is unreachable and ${why}; they resume once it is back and the spool is flushed`,
     );
   }
 

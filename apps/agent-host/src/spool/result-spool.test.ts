@@ -50,7 +50,7 @@ describe('ResultSpool', () => {
     await spool.append('provision', 'b', big);
     await expect(spool.append('provision', 'c', big)).rejects.toMatchObject({
       code: 'STORE_UNAVAILABLE',
-      message: expect.stringMatching(/spool .* is full \(400 bytes\)/),
+      message: expect.stringMatching(/the host's spool is full \(400 bytes\)$/),
     });
     expect(spool.refusal).toMatch(/is full/);
     expect(spool.depth).toBe(2);

@@ -80,13 +80,13 @@ export class ResultSpool {
   }
 
   /**
-   * Why the spool cannot take more (full, or its file unwritable), or undefined while it can. "Full" comes one
+   * Why the spool cannot take more (full, or its file unwritable), or undefined while it can; no host path in it. "Full" comes one
    * entry early (room for the longest entry so far is kept), so work admitted before it said so still fits.
    */
   get refusal(): string | undefined {
     if (this.#failure) return this.#failure;
     if (this.#full || this.#bytes + this.#headroom >= this.maxBytes)
-      return `the spool ${this.path} is full (${this.maxBytes} bytes)`;
+      return `the host's spool is full (${this.maxBytes} bytes)`;
     return undefined;
   }
 
@@ -105,8 +105,11 @@ export class ResultSpool {
         await this.#file.appendFile(line);
         await this.#file.datasync();
       } catch (error) {
-        this.#failure = `the spool ${this.path} is unwritable (${(error as Error).message})`;
-        throw new AgentHostError('STORE_UNAVAILABLE', `the database is unreachable and ${this.#failure}`);
+        // Said without the path or the system's message: callers and /healthz see this text; the cause has both.
+        this.#failure = "the host's spool is unwritable";
+        throw new AgentHostError('STORE_UNAVAILABLE', `the database is unreachable and ${this.#failure}`, {
+          cause: error,
+        });
       }
       this.#next++;
       this.#bytes += size;
