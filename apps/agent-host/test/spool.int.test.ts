@@ -81,7 +81,11 @@ describe.skipIf(missing !== undefined)('results survive a database outage (spool
 
   it('PostgreSQL stopped and started during a batch: every provisioning has its row, none twice', async () => {
     const state = mkdtempSync(join(tmpdir(), 'spool-state-'));
-    const server = await startServe(cluster.url, ['--host-id', 'batch'], { SBX_STATE_DIR: state });
+    const server = await startServe(
+      cluster.url,
+      ['--host-id', 'batch', '--token-file', join(state, 'token')],
+      { SBX_STATE_DIR: state },
+    );
     try {
       const answers: number[] = [];
       answers.push((await provision(server)).status);
@@ -106,7 +110,11 @@ describe.skipIf(missing !== undefined)('results survive a database outage (spool
 
   it('a host killed (SIGKILL) while PostgreSQL is down stores its spool at the next start', async () => {
     const state = mkdtempSync(join(tmpdir(), 'spool-state-'));
-    const first = await startServe(cluster.url, ['--host-id', 'killed'], { SBX_STATE_DIR: state });
+    const first = await startServe(
+      cluster.url,
+      ['--host-id', 'killed', '--token-file', join(state, 'token')],
+      { SBX_STATE_DIR: state },
+    );
     let pid: number | undefined;
     try {
       expect((await provision(first)).status).toBe(201);
@@ -120,7 +128,11 @@ describe.skipIf(missing !== undefined)('results survive a database outage (spool
       for (const id of containersOwnedBy(pid)) execFileSync('docker', ['rm', '-f', id], { stdio: 'ignore' });
     }
     cluster.start();
-    const second = await startServe(cluster.url, ['--host-id', 'killed'], { SBX_STATE_DIR: state });
+    const second = await startServe(
+      cluster.url,
+      ['--host-id', 'killed', '--token-file', join(state, 'token')],
+      { SBX_STATE_DIR: state },
+    );
     try {
       const flushMs = await waitStoreOk(second, 15_000);
       const rows = await kpiRows(cluster.url, 'killed');
@@ -135,10 +147,14 @@ describe.skipIf(missing !== undefined)('results survive a database outage (spool
 
   it('a full spool refuses new provisionings with a 503 that says why; they resume once it is flushed', async () => {
     const state = mkdtempSync(join(tmpdir(), 'spool-state-'));
-    const server = await startServe(cluster.url, ['--host-id', 'full'], {
-      SBX_STATE_DIR: state,
-      SBX_SPOOL_MAX_BYTES: '1500',
-    });
+    const server = await startServe(
+      cluster.url,
+      ['--host-id', 'full', '--token-file', join(state, 'token')],
+      {
+        SBX_STATE_DIR: state,
+        SBX_SPOOL_MAX_BYTES: '1500',
+      },
+    );
     try {
       cluster.stop();
       let refused: { status: number; body: Record<string, unknown> } | undefined;

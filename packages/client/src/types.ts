@@ -533,7 +533,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description status, engine, live sandboxes */
+            /** @description status (ok, degraded: results are spooled, down: the spool is full, closing), engine, store (status, spooled, oldestAgeSeconds, reason), live sandboxes */
             200: {
                 headers: {
                     [name: string]: unknown;

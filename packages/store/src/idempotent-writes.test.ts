@@ -55,7 +55,13 @@ describe.each(TEST_DIALECTS)('replayed writes on %s', (dialect) => {
 
   it('stores a perf record and an alert written twice under one key once; keyless ones every time', async () => {
     const perf = new SandboxPerfRecordRepository(db);
-    const record = { sandboxId: 'sb', startTime: 1, durationMs: 5, outcome: 'success', alertFired: false } as const;
+    const record = {
+      sandboxId: 'sb',
+      startTime: 1,
+      durationMs: 5,
+      outcome: 'success',
+      alertFired: false,
+    } as const;
     await perf.insert('sandbox_perf_records', record, { key: 'k1' });
     await perf.insert('sandbox_perf_records', record, { key: 'k1' });
     await perf.insert('sandbox_perf_records', record);

@@ -68,7 +68,9 @@ export class SandboxPerfRecordRepository implements PerfRecordSink {
     this.#db = db;
     this.#wallClock = options.wallClock ?? systemWallClock;
     this.#hostId = options.hostId === undefined ? null : string(options.hostId, 'hostId', true);
-    this.#insert = new InsertCompiler(db, 'sandbox_perf_records', COLUMNS, undefined, { skipDuplicates: true });
+    this.#insert = new InsertCompiler(db, 'sandbox_perf_records', COLUMNS, undefined, {
+      skipDuplicates: true,
+    });
   }
 
   /**
@@ -83,7 +85,10 @@ export class SandboxPerfRecordRepository implements PerfRecordSink {
     if (table !== 'sandbox_perf_records')
       invalid('table', `must be 'sandbox_perf_records', got ${describe(table)}`);
     const key = options.key === undefined ? null : string(options.key, 'key', true);
-    const row = { ...perfRecordRow(record, this.#wallClock.now().toISOString(), this.#hostId), record_key: key };
+    const row = {
+      ...perfRecordRow(record, this.#wallClock.now().toISOString(), this.#hostId),
+      record_key: key,
+    };
     try {
       for (const query of this.#insert.compile([row])) await this.#db.executeQuery(query);
     } catch (error) {

@@ -7,10 +7,7 @@ import { type Kysely, sql } from 'kysely';
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   for (const table of ['sandbox_perf_records', 'sandbox_alerts']) {
-    await db.schema
-      .alterTable(table)
-      .addColumn('record_key', 'text')
-      .execute();
+    await db.schema.alterTable(table).addColumn('record_key', 'text').execute();
     await sql.raw(`create unique index uq_${table}_record_key on ${table} (record_key)`).execute(db);
   }
 }
