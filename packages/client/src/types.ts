@@ -705,7 +705,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the engine is unreachable or the host is closing */
+            /** @description the engine is unreachable, the host is closing, or the database is unreachable and the spool is full (STORE_UNAVAILABLE) */
             503: {
                 headers: {
                     [name: string]: unknown;
