@@ -28,7 +28,8 @@ export interface HostConfig {
   policy: SandboxPolicy;
   /**
    * The spool of results the database could not take (`spool.jsonl` in env `SBX_STATE_DIR`, default the
-   * database's folder, or `./.sbx` for a PostgreSQL URL); none for an in-memory database.
+   * database's folder, or `./.sbx` for a PostgreSQL URL; each process writes `spool.<pid>.jsonl` beside it);
+   * none for an in-memory database.
    */
   spoolPath?: string | undefined;
   /** The spool's bound in bytes (env `SBX_SPOOL_MAX_BYTES`, default 16 MiB). */

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { type SandboxType, SLA_LIMITS } from '@sbx/timing';
 import type { Command } from 'commander';
 import type { ProvisionCommandContext } from '../adapters/sandbox-type-module.js';
@@ -87,7 +88,7 @@ async function provisionBatch(
   if (spooled > 0) {
     throw new AgentHostError(
       'NOT_RECORDED',
-      `${spooled} result(s) were not stored in ${agent.config.dbLabel ?? agent.config.dbPath} (it did not answer): they wait in ${agent.config.spoolPath} and the next sbx command that reaches it stores them`,
+      `${spooled} result(s) were not stored in ${agent.config.dbLabel ?? agent.config.dbPath} (it did not answer): they wait in the spool in ${dirname(agent.config.spoolPath ?? '.')} and the next sbx command that reaches it stores them`,
     );
   }
   if (agent.host.recordFailures > 0) {

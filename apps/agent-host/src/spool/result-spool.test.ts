@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,11 +21,10 @@ describe('ResultSpool', () => {
     expect(again.depth).toBe(2);
     expect(again.oldest).toMatchObject({ kind: 'perf', id: 'b', at: 2_000, data: { n: 2 } });
     await again.append('provision', 'd', {});
-    await again.ack(2);
-    await again.ack(3);
-    await again.ack(4);
+    expect([again.oldest?.id]).toEqual(['b']);
+    for (let left = again.depth; left > 0; left--) await again.ack(again.oldest?.n ?? 0);
     expect(again.depth).toBe(0);
-    expect(readFileSync(path, 'utf8')).toBe('');
+    expect(readFileSync(again.path, 'utf8')).toBe('');
     await spool.close();
     await again.close();
   });
@@ -35,12 +34,12 @@ describe('ResultSpool', () => {
     const spool = await ResultSpool.open(path);
     await spool.append('provision', 'a', {});
     await spool.close();
-    appendFileSync(path, '{"n":2,"kind":"provision","id":"b","at":1,"da');
+    appendFileSync(spool.path, '{"n":2,"kind":"provision","id":"b","at":1,"da');
     const again = await ResultSpool.open(path);
     expect(again.depth).toBe(1);
     await again.append('provision', 'c', {});
     await again.close();
-    expect(parseSpool(readFileSync(path, 'utf8')).map((e) => e.id)).toEqual(['a', 'c']);
+    expect(parseSpool(readFileSync(again.path, 'utf8')).map((e) => e.id)).toEqual(['a', 'c']);
   });
 
   it('refuses an entry past its bound with STORE_UNAVAILABLE saying the spool is full, until room is freed', async () => {
@@ -79,6 +78,25 @@ describe('ResultSpool', () => {
     // A closed handle fails every write the way a vanished disk does.
     await expect(spool.append('provision', 'a', {})).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
     expect(spool.refusal).toMatch(/unwritable/);
-    writeFileSync(path, '');
+    writeFileSync(spool.path, '');
+  });
+
+  it('writes its own file per process; adopts, in order, what dead processes left, never a live one’s', async () => {
+    const path = tempPath();
+    const alive = new Set([100, 101, 102]);
+    const isAlive = (pid: number) => alive.has(pid);
+    const dead = await ResultSpool.open(path, { pid: 100, isAlive });
+    await dead.append('provision', 'from-100', {}, 1);
+    const live = await ResultSpool.open(path, { pid: 101, isAlive });
+    await live.append('provision', 'from-101', {}, 2);
+    // 102 starts once 100 is gone (SIGKILLed) while 101 still serves: it takes 100's entries, not 101's.
+    alive.delete(100);
+    const next = await ResultSpool.open(path, { pid: 102, isAlive });
+    expect(next.path).toMatch(/spool\.102\.jsonl$/);
+    expect(next.oldest?.id).toBe('from-100');
+    expect(next.depth).toBe(1);
+    expect(existsSync(dead.path)).toBe(false);
+    expect(parseSpool(readFileSync(live.path, 'utf8')).map((e) => e.id)).toEqual(['from-101']);
+    for (const s of [dead, live, next]) await s.close().catch(() => {});
   });
 });

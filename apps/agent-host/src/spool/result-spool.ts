@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { AgentHostError } from '../errors.js';
 
 /** What a spooled entry carries: a provisioning result, a perf record or an alert, keyed by its row id. */
@@ -57,16 +57,40 @@ export class ResultSpool {
     this.#next = (pending.at(-1)?.n ?? 0) + 1;
   }
 
-  /** Opens (creating its folder) the spool at `path` with what an earlier process left unflushed. */
-  static async open(path: string, options: { maxBytes?: number } = {}): Promise<ResultSpool> {
+  /**
+   * Opens this process's spool beside `path` (`spool.jsonl` -> `spool.<pid>.jsonl`, creating the folder): each
+   * process appends to its own file, so an `sbx report` next to a serving host never replaces the file the host
+   * writes to. What processes that are gone left behind (a SIGKILLed host) is adopted, in its order, and
+   * flushed by this one; a crash while adopting only replays entries the store keeps once.
+   */
+  static async open(
+    path: string,
+    options: { maxBytes?: number; pid?: number; isAlive?: (pid: number) => boolean } = {},
+  ): Promise<ResultSpool> {
     const maxBytes = options.maxBytes ?? DEFAULT_SPOOL_MAX_BYTES;
-    await mkdir(dirname(path), { recursive: true });
-    const pending = parseSpool(await readFile(path, 'utf8').catch(ifMissing('')));
+    const pid = options.pid ?? process.pid;
+    const isAlive = options.isAlive ?? processAlive;
+    const dir = dirname(path);
+    await mkdir(dir, { recursive: true });
+    const own = ownPath(path, pid);
+    const adopted = (await readdir(dir))
+      .map((name) => ({ name, pid: spoolPid(path, name) }))
+      .filter(
+        (f): f is { name: string; pid: number } => f.pid !== undefined && (f.pid === pid || !isAlive(f.pid)),
+      )
+      .map((f) => join(dir, f.name));
+    const pending: SpoolEntry[] = [];
+    for (const file of adopted) {
+      for (const entry of parseSpool(await readFile(file, 'utf8').catch(ifMissing('')))) {
+        pending.push({ ...entry, n: pending.length + 1 });
+      }
+    }
     const text = pending.map((e) => `${JSON.stringify(e)}\n`).join('');
-    await writeDurably(`${path}.tmp`, text);
-    await rename(`${path}.tmp`, path);
-    const file = await open(path, 'a');
-    return new ResultSpool(path, maxBytes, file, pending, Buffer.byteLength(text));
+    await writeDurably(`${own}.tmp`, text);
+    await rename(`${own}.tmp`, own);
+    for (const file of adopted) if (file !== own) await rm(file, { force: true });
+    const file = await open(own, 'a');
+    return new ResultSpool(own, maxBytes, file, pending, Buffer.byteLength(text));
   }
 
   /** Entries not yet acknowledged, oldest first. */
@@ -173,6 +197,27 @@ function isEntry(value: Partial<SpoolEntry>): value is SpoolEntry {
     typeof value.id === 'string' &&
     Number.isFinite(value.at)
   );
+}
+
+function ownPath(path: string, pid: number): string {
+  return join(dirname(path), `${basename(path, '.jsonl')}.${pid}.jsonl`);
+}
+
+function spoolPid(path: string, name: string): number | undefined {
+  const prefix = `${basename(path, '.jsonl')}.`;
+  if (!name.startsWith(prefix) || !name.endsWith('.jsonl')) return undefined;
+  const digits = name.slice(prefix.length, -'.jsonl'.length);
+  return /^\d{1,10}$/.test(digits) ? Number(digits) : undefined;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function writeDurably(path: string, text: string): Promise<void> {

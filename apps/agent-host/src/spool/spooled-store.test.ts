@@ -37,9 +37,10 @@ function flakyStore() {
   return { rows, order, state, targets };
 }
 
+let base = '';
 async function open(maxBytes?: number) {
-  const path = join(mkdtempSync(join(tmpdir(), 'sbx-spooled-')), 'spool.jsonl');
-  return ResultSpool.open(path, maxBytes === undefined ? {} : { maxBytes });
+  base = join(mkdtempSync(join(tmpdir(), 'sbx-spooled-')), 'spool.jsonl');
+  return ResultSpool.open(base, maxBytes === undefined ? {} : { maxBytes });
 }
 
 describe('SpooledStore', () => {
@@ -119,7 +120,7 @@ describe('SpooledStore', () => {
 
     store.state.down = false;
     const next = new SpooledStore({
-      spool: await ResultSpool.open(spool.path),
+      spool: await ResultSpool.open(base),
       targets: store.targets,
       logger: quiet,
     });
@@ -139,7 +140,7 @@ describe('SpooledStore', () => {
     await down.close();
     const received: ProvisionResult[] = [];
     const next = new SpooledStore({
-      spool: await ResultSpool.open(spool.path),
+      spool: await ResultSpool.open(base),
       logger: quiet,
       targets: { ...flakyStore().targets, provision: async (r) => void received.push(r) },
     });
