@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DEFAULT_DB_PATH, describeDatabase, isPostgresUrl } from '@sbx/store';
 import { AgentHostError } from './errors.js';
 import { resolvePolicy, type SandboxPolicy } from './policy/sandbox-policy.js';
@@ -31,6 +31,14 @@ export interface HostConfig {
   alertThresholdMs?: number | undefined;
   /** What any caller may ask for (`sbx serve --max-*`, env `SBX_MAX_*`). */
   policy: SandboxPolicy;
+  /**
+   * The spool of results the database could not take (`spool.jsonl` in env `SBX_STATE_DIR`, default the
+   * database's folder, or `SBX_HOME` / `./.sbx` for a PostgreSQL URL; each process writes `spool.<pid>.jsonl` beside it);
+   * none for an in-memory database.
+   */
+  spoolPath?: string | undefined;
+  /** The spool's bound in bytes (env `SBX_SPOOL_MAX_BYTES`, default 16 MiB). */
+  spoolMaxBytes?: number | undefined;
 }
 
 /** Global flags that feed the configuration. */
@@ -76,6 +84,8 @@ export function resolveConfig(flags: HostFlags, env: NodeJS.ProcessEnv = process
     webhookCooldownMs: wholeMs(env.SBX_WEBHOOK_COOLDOWN_MS, 'SBX_WEBHOOK_COOLDOWN_MS'),
     alertThresholdMs: flags.alertThreshold ?? wholeMs(env.SBX_ALERT_THRESHOLD_MS, 'SBX_ALERT_THRESHOLD_MS'),
     policy: resolvePolicy(flags.policy ?? {}, env),
+    spoolPath: spoolPathOf(dbPath, env),
+    spoolMaxBytes: wholeMs(env.SBX_SPOOL_MAX_BYTES, 'SBX_SPOOL_MAX_BYTES', 'bytes'),
   };
 }
 
@@ -97,6 +107,13 @@ function checkDbScheme(target: string, name: string): void {
   );
 }
 
+function spoolPathOf(dbPath: string, env: NodeJS.ProcessEnv): string | undefined {
+  const stateDir = env.SBX_STATE_DIR?.trim();
+  if (stateDir) return join(stateDir, 'spool.jsonl');
+  if (dbPath.trim() === ':memory:') return undefined;
+  return join(stateDirOf(dbPath, env), 'spool.jsonl');
+}
+
 function checkWebhookUrl(text: string, name: string): void {
   let url: URL;
   try {
@@ -109,10 +126,10 @@ function checkWebhookUrl(text: string, name: string): void {
   }
 }
 
-function wholeMs(text: string | undefined, name: string): number | undefined {
+function wholeMs(text: string | undefined, name: string, unit = 'milliseconds'): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   if (!/^\d+$/.test(text.trim()) || Number(text) < 1) {
-    throw invalid(name, `must be a whole number of milliseconds >= 1, got ${JSON.stringify(text)}`);
+    throw invalid(name, `must be a whole number of ${unit} >= 1, got ${JSON.stringify(text)}`);
   }
   return Number(text);
 }

@@ -20,7 +20,9 @@ export type AgentHostErrorCode =
   | 'UNSUPPORTED_TYPE'
   | 'POOL_NOT_FOUND'
   // a result that was measured but could not be kept
-  | 'NOT_RECORDED';
+  | 'NOT_RECORDED'
+  // the database is unreachable and the spool cannot take more: new provisionings are refused
+  | 'STORE_UNAVAILABLE';
 
 /** Options of an `AgentHostError`. */
 export interface AgentHostErrorOptions {

@@ -30,7 +30,12 @@ describe.skipIf(missing !== undefined && !process.env.CI)('sbx serve against the
       expect((await globalThis.fetch(`${base}/v1/kpis`)).status).toBe(401);
 
       const health = await (await globalThis.fetch(`${base}/healthz`)).json();
-      expect(health).toEqual({ status: 'ok', engine: 'reachable', liveSandboxes: 0 });
+      expect(health).toEqual({
+        status: 'ok',
+        engine: 'reachable',
+        store: { status: 'ok', spooled: 0, oldestAgeSeconds: 0 },
+        liveSandboxes: 0,
+      });
 
       const bad = await post('/v1/sandboxes', { type: 'docker', image: TEST_IMAGE, resources: { cpus: -1 } });
       expect(bad.status).toBe(400);

@@ -535,7 +535,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description status, engine, live sandboxes */
+            /** @description status (ok, degraded: results are spooled, down: the spool is full, closing), engine, store (status, spooled, oldestAgeSeconds, reason), live sandboxes */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -711,7 +711,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the engine is unreachable or the host is closing */
+            /** @description the engine is unreachable, the host is closing, or the database is unreachable and the spool is full (STORE_UNAVAILABLE) */
             503: {
                 headers: {
                     [name: string]: unknown;

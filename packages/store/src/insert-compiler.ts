@@ -21,17 +21,20 @@ export class InsertCompiler<DB, TB extends keyof DB & string> {
   readonly #columns: readonly (keyof Insertable<DB[TB]> & string)[];
   readonly #maxRows: number;
   readonly #templates = new Map<number, Template>();
+  readonly #skipDuplicates: boolean;
 
   constructor(
     db: Kysely<DB>,
     table: TB,
     columns: readonly (keyof Insertable<DB[TB]> & string)[],
     maxRows = DEFAULT_MAX_ROWS_PER_INSERT,
+    options: { skipDuplicates?: boolean } = {},
   ) {
     this.#db = db as unknown as LooseDatabase;
     this.#table = table;
     this.#columns = columns;
     this.#maxRows = Math.max(1, Math.floor(maxRows));
+    this.#skipDuplicates = options.skipDuplicates === true;
   }
 
   /** The statements that insert `rows`, at most `maxRows` rows each; a missing value is bound as NULL. */
@@ -60,7 +63,10 @@ export class InsertCompiler<DB, TB extends keyof DB & string> {
         }),
       ),
     );
-    const query = this.#db.insertInto(this.#table).values(values).compile();
+    // `on conflict do nothing` (SQLite and PostgreSQL): a row whose key is already stored is skipped, its
+    // triggers do not fire, so a replayed write (a spool flushed twice) counts once.
+    const insert = this.#db.insertInto(this.#table).values(values);
+    const query = (this.#skipDuplicates ? insert.onConflict((oc) => oc.doNothing()) : insert).compile();
     const slots = query.parameters.map((parameter) => {
       const slot = typeof parameter === 'string' ? markers.get(parameter) : undefined;
       if (!slot) throw new Error(`InsertCompiler: unexpected parameter in INSERT INTO ${this.#table}`);

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely } from 'kysely';
+import { BUSY_SLICE_MS } from './busy-retry-connection.js';
 import { CachingSqliteDatabase } from './caching-sqlite-database.js';
 import type { SbxDatabase } from './database.js';
 import { StoreError } from './errors.js';
@@ -14,7 +15,10 @@ import { isPostgresUrl } from './sql-dialect.js';
 /** Where the agent host keeps its database unless told otherwise (relative to the working directory). */
 export const DEFAULT_DB_PATH = './.sbx/sbx.db';
 
-/** How long a write waits for another process's write lock before failing with `DATABASE_BUSY`. */
+/**
+ * How long a write waits for another process's write lock before failing with `DATABASE_BUSY`; the wait is
+ * asynchronous (retries with backoff), the event loop is never held more than `BUSY_SLICE_MS` per attempt.
+ */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 
 /** Options of `openDatabase()`. */
@@ -93,7 +97,7 @@ function openSqliteKysely(filename: string, options: OpenDatabaseOptions): Kysel
   }
   const raw = openSqlite(filename, busyTimeoutMs);
   return new Kysely<SbxDatabase>({
-    dialect: new SbxSqliteDialect({ database: new CachingSqliteDatabase(raw) }),
+    dialect: new SbxSqliteDialect({ database: new CachingSqliteDatabase(raw), busyRetryMs: busyTimeoutMs }),
   });
 }
 
@@ -110,6 +114,9 @@ function openSqlite(filename: string, busyTimeoutMs: number): Database.Database 
     // With WAL, NORMAL syncs at checkpoints only: a power cut may lose the last commits, never corrupt.
     raw.pragma('synchronous = NORMAL');
     raw.pragma('foreign_keys = ON');
+    // Opening waited synchronously (nothing is served yet); from now on SQLite waits at most one slice on the
+    // loop and the dialect retries off it (BusyRetryConnection).
+    raw.pragma(`busy_timeout = ${Math.min(busyTimeoutMs, BUSY_SLICE_MS)}`);
     return raw;
   } catch (error) {
     raw?.close();

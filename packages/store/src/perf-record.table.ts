@@ -17,6 +17,8 @@ export interface PerfRecordTable {
   created_at: string;
   /** The agent host that timed the run; null when unknown. */
   host_id: string | null;
+  /** The writer's key for this row (a replay of the same key is stored once); null when none was given. */
+  record_key: string | null;
 }
 
 /** A `sandbox_perf_records` row as read. */

@@ -36,14 +36,16 @@ const PHASE_TYPES: Record<(typeof PHASE_COLUMNS)[number], string> = {
 function unnest(types: readonly string[], first: number): string {
   return `select * from unnest(${types.map((t, i) => `$${first + i}::${t}[]`).join(', ')})`;
 }
+// A provisioning (or phase) whose key is already stored is skipped: a replayed write (a spool flushed after the
+// commit it could not see acknowledged) stores nothing twice; the rollup trigger sees only inserted rows.
 const KPI_INSERT = `insert into sandbox_provisioning_kpis (${KPI_COLUMNS.join(', ')}) ${unnest(
   KPI_COLUMNS.map((c) => KPI_TYPES[c]),
   1,
-)}`;
+)} on conflict do nothing`;
 const PHASE_INSERT = `insert into sandbox_provisioning_phases (${PHASE_COLUMNS.join(', ')}) ${unnest(
   PHASE_COLUMNS.map((c) => PHASE_TYPES[c]),
   KPI_COLUMNS.length + 1,
-)}`;
+)} on conflict do nothing`;
 const WITH_PHASES = `with provisionings as (${KPI_INSERT}) ${PHASE_INSERT}`;
 
 function columns<T>(rows: readonly T[], names: readonly (keyof T & string)[]): unknown[][] {

@@ -44,8 +44,11 @@ export class SandboxAlertRepository {
     this.#wallClock = options.wallClock ?? systemWallClock;
   }
 
-  /** Validates and stores one alert; resolves to the stored alert with its id. */
-  async insert(alert: NewAlert): Promise<StoredAlert> {
+  /**
+   * Validates and stores one alert; resolves to the stored alert with its id. With `options.key`, idempotent:
+   * an alert already stored under that key is not stored again (and resolves to the one stored).
+   */
+  async insert(alert: NewAlert, options: { key?: string } = {}): Promise<StoredAlert> {
     if (!KINDS.includes(alert?.kind))
       invalid('kind', `must be one of ${KINDS.join(', ')}, got ${describe(alert?.kind)}`);
     const row = {
@@ -58,13 +61,24 @@ export class SandboxAlertRepository {
       created_at: this.#wallClock.now().toISOString(),
       tenant: alert.tenant === undefined ? null : string(alert.tenant, 'tenant', true),
       host_id: alert.hostId === undefined ? null : string(alert.hostId, 'hostId', true),
+      record_key: options.key === undefined ? null : string(options.key, 'key', true),
     };
     try {
-      const { id } = await this.#db
+      const inserted = await this.#db
         .insertInto('sandbox_alerts')
         .values(row)
+        .onConflict((oc) => oc.doNothing())
         .returning('id')
-        .executeTakeFirstOrThrow();
+        .executeTakeFirst();
+      const id =
+        inserted?.id ??
+        (
+          await this.#db
+            .selectFrom('sandbox_alerts')
+            .select('id')
+            .where('record_key', '=', row.record_key)
+            .executeTakeFirstOrThrow()
+        ).id;
       return { ...alert, id, createdAt: new Date(row.created_at) };
     } catch (error) {
       throw wrapDriverError(error, 'store an alert', 'write');

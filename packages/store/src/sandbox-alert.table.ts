@@ -23,6 +23,8 @@ export interface SandboxAlertTable {
   tenant: string | null;
   /** The agent host that raised it; null when unknown. */
   host_id: string | null;
+  /** The writer's key for this row (a replay of the same key is stored once); null when none was given. */
+  record_key: string | null;
 }
 
 /** A `sandbox_alerts` row as read. */

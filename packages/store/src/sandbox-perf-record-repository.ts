@@ -44,6 +44,7 @@ const COLUMNS = [
   'alert_fired',
   'created_at',
   'host_id',
+  'record_key',
 ] as const;
 
 /**
@@ -67,14 +68,27 @@ export class SandboxPerfRecordRepository implements PerfRecordSink {
     this.#db = db;
     this.#wallClock = options.wallClock ?? systemWallClock;
     this.#hostId = options.hostId === undefined ? null : string(options.hostId, 'hostId', true);
-    this.#insert = new InsertCompiler(db, 'sandbox_perf_records', COLUMNS);
+    this.#insert = new InsertCompiler(db, 'sandbox_perf_records', COLUMNS, undefined, {
+      skipDuplicates: true,
+    });
   }
 
-  /** Validates and stores one record (`durationMs` and `startTime` rounded to whole milliseconds). */
-  async insert(table: 'sandbox_perf_records', record: SandboxPerfRecord): Promise<void> {
+  /**
+   * Validates and stores one record (`durationMs` and `startTime` rounded to whole milliseconds). With
+   * `options.key`, idempotent: a record already stored under that key is not stored again.
+   */
+  async insert(
+    table: 'sandbox_perf_records',
+    record: SandboxPerfRecord,
+    options: { key?: string } = {},
+  ): Promise<void> {
     if (table !== 'sandbox_perf_records')
       invalid('table', `must be 'sandbox_perf_records', got ${describe(table)}`);
-    const row = perfRecordRow(record, this.#wallClock.now().toISOString(), this.#hostId);
+    const key = options.key === undefined ? null : string(options.key, 'key', true);
+    const row = {
+      ...perfRecordRow(record, this.#wallClock.now().toISOString(), this.#hostId),
+      record_key: key,
+    };
     try {
       for (const query of this.#insert.compile([row])) await this.#db.executeQuery(query);
     } catch (error) {

@@ -38,6 +38,16 @@ export const DEFAULT_STATS_WINDOW = SLA_WINDOW;
 /** A write that lost a deadlock to another host's transaction is retried this many times. */
 const WRITE_ATTEMPTS = 5;
 
+/** Longest id `record()` accepts from a caller. */
+export const MAX_RECORD_ID_LENGTH = 64;
+
+function recordId(id: unknown): string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_RECORD_ID_LENGTH) {
+    invalid('id', `must be a non-empty string of at most ${MAX_RECORD_ID_LENGTH} characters`);
+  }
+  return id;
+}
+
 /** Default `limit` of `listRecent()`. */
 export const DEFAULT_LIST_LIMIT = 50;
 /** Largest `limit` of `listRecent()` and `size` of `listSlaWindow()` (ids are bound as parameters). */
@@ -63,13 +73,19 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
   constructor(db: Kysely<SbxDatabase>) {
     this.#db = db;
     this.#kind = dialectOf(db);
-    this.#kpiInsert = new InsertCompiler(db, 'sandbox_provisioning_kpis', KPI_COLUMNS);
-    this.#phaseInsert = new InsertCompiler(db, 'sandbox_provisioning_phases', PHASE_COLUMNS);
+    const once = { skipDuplicates: true };
+    this.#kpiInsert = new InsertCompiler(db, 'sandbox_provisioning_kpis', KPI_COLUMNS, undefined, once);
+    this.#phaseInsert = new InsertCompiler(db, 'sandbox_provisioning_phases', PHASE_COLUMNS, undefined, once);
   }
 
-  /** Validates and stores one result with its phases (one transaction, id `crypto.randomUUID()`). */
-  async record(result: ProvisionResult): Promise<void> {
-    await this.#write([provisionResultRows(result, randomUUID())], 'record a provisioning result');
+  /**
+   * Validates and stores one result with its phases (one transaction) under `options.id` (default
+   * `crypto.randomUUID()`). Idempotent per id: storing the same id again (a replay after a lost acknowledgement)
+   * keeps the first row and counts it once.
+   */
+  async record(result: ProvisionResult, options: { id?: string } = {}): Promise<void> {
+    const id = options.id === undefined ? randomUUID() : recordId(options.id);
+    await this.#write([provisionResultRows(result, id)], 'record a provisioning result');
   }
 
   /** Validates every result first, then stores them all in one transaction (or none, on any bad input). */

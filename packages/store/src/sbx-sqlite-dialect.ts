@@ -8,11 +8,31 @@ import {
   type SqliteDialectConfig,
   SqliteDriver,
 } from 'kysely';
+import { BusyRetryConnection } from './busy-retry-connection.js';
 
 // In WAL mode a deferred transaction that read first and then writes fails with SQLITE_BUSY_SNAPSHOT when
 // another process committed in between, without waiting for the busy timeout. Every transaction the store
 // opens writes, so it takes the write lock up front and waits its turn instead.
+// Each statement goes through a BusyRetryConnection: a lock held by another process is waited for off the loop.
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #busyRetryMs: number;
+  readonly #connections = new WeakMap<DatabaseConnection, BusyRetryConnection>();
+
+  constructor(config: SqliteDialectConfig, busyRetryMs: number) {
+    super(config);
+    this.#busyRetryMs = busyRetryMs;
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const inner = await super.acquireConnection();
+    let wrapped = this.#connections.get(inner);
+    if (!wrapped) {
+      wrapped = new BusyRetryConnection(inner, this.#busyRetryMs);
+      this.#connections.set(inner, wrapped);
+    }
+    return wrapped;
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
@@ -27,17 +47,22 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
-/** Kysely's SQLite dialect with immediate transactions and transactional migrations. */
+/**
+ * Kysely's SQLite dialect with immediate transactions, transactional migrations and a lock held by another
+ * process retried asynchronously for up to `busyRetryMs` (default 0: fail at once).
+ */
 export class SbxSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
+  readonly #busyRetryMs: number;
 
-  constructor(config: SqliteDialectConfig) {
+  constructor(config: SqliteDialectConfig & { busyRetryMs?: number }) {
     super(config);
     this.#config = config;
+    this.#busyRetryMs = config.busyRetryMs ?? 0;
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new ImmediateSqliteDriver(this.#config, this.#busyRetryMs);
   }
 
   override createAdapter(): DialectAdapter {

@@ -5,14 +5,15 @@ import type { WebhookNotifier } from './webhook-notifier.js';
 
 /** Keeps every alert as a row and, when a webhook is configured, posts it; never throws into the host. */
 export class AlertService {
-  readonly #repo: SandboxAlertRepository;
+  readonly #repo: Pick<SandboxAlertRepository, 'insert'>;
   readonly #notifier: WebhookNotifier | undefined;
   readonly #logger: Logger;
   readonly #hostId: string | undefined;
   readonly #pending = new InFlight();
 
   constructor(deps: {
-    repo: SandboxAlertRepository;
+    /** Where alerts are kept: the repository, or the host's spooled store in front of it. */
+    repo: Pick<SandboxAlertRepository, 'insert'>;
     notifier?: WebhookNotifier | undefined;
     logger: Logger;
     /** The agent host that raises the alerts (a fleet shares one database): stamped on every alert it keeps. */

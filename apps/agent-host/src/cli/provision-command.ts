@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { type SandboxType, SLA_LIMITS } from '@sbx/timing';
 import type { Command } from 'commander';
 import type { ProvisionCommandContext } from '../adapters/sandbox-type-module.js';
@@ -49,6 +50,9 @@ export function provisionBatchCommand(
     });
 }
 
+/** How long `sbx provision` waits at the end for results spooled during an outage to reach the database. */
+const SPOOL_DRAIN_MS = 3_000;
+
 /** Runs a batch with live rows (or a progress bar) and a summary; resolves to the exit code. */
 async function provisionBatch(
   agent: AgentHost,
@@ -80,6 +84,13 @@ async function provisionBatch(
     io.stdout.write(`${JSON.stringify({ rows: batch.rows, summary: batch.summary }, null, 2)}\n`);
   else io.stdout.write(`${formatSummary(batch.summary, SLA_LIMITS[type])}\n`);
   if (batch.interrupted) return 130;
+  const spooled = await agent.drainStore(SPOOL_DRAIN_MS);
+  if (spooled > 0) {
+    throw new AgentHostError(
+      'NOT_RECORDED',
+      `${spooled} result(s) were not stored in ${agent.config.dbLabel ?? agent.config.dbPath} (it did not answer): they wait in the spool in ${dirname(agent.config.spoolPath ?? '.')} and the next sbx command that reaches it stores them`,
+    );
+  }
   if (agent.host.recordFailures > 0) {
     throw new AgentHostError(
       'NOT_RECORDED',

@@ -32,6 +32,7 @@ const HTML = `<!doctype html>
 <label class="picker">host <select id="host" data-testid="host-picker"><option value="">whole fleet</option></select></label>
 <label class="picker">runtime <select id="runtime" data-testid="runtime-picker"><option value="">every runtime</option></select></label>
 <span class="status" data-testid="refreshed">loading...</span></header>
+<div class="banner" id="store-banner" data-testid="store-banner" role="status" hidden></div>
 <main id="types"></main>
 <main>
 <section class="card"><h2>Sandbox runs (perf monitor)</h2><div class="stats" id="perf"></div></section>

@@ -172,7 +172,29 @@ function renderTypes(kpis) {
   });
 }
 
+// While results wait in the host's spool (the database is away), say so above everything: the figures below
+// are missing them until the spool is flushed. Read from /healthz, which answers without the database.
+async function renderStoreBanner() {
+  const banner = document.getElementById('store-banner');
+  try {
+    const store = (await getJson('/healthz')).store;
+    if (!store || store.status === 'ok') {
+      banner.hidden = true;
+      return;
+    }
+    const age = Math.round(store.oldestAgeSeconds);
+    banner.className = 'banner' + (store.status === 'down' ? ' down' : '');
+    banner.textContent = store.status === 'down'
+      ? 'The database is unreachable and the spool is full: new provisionings are refused. ' + (store.reason || '')
+      : store.spooled + ' result(s) are spooled on this host (the oldest ' + age + ' s ago): the database is not taking writes; they are stored, in order, once it is back.';
+    banner.hidden = false;
+  } catch {
+    banner.hidden = true;
+  }
+}
+
 async function refresh() {
+  void renderStoreBanner();
   const status = document.querySelector('[data-testid="refreshed"]');
   try {
     const asked = host + ' ' + runtime;

@@ -8,6 +8,8 @@ header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 16px; p
 header h1 { font-size: 18px; margin: 0; }
 header .status { color: var(--muted); margin-left: auto; }
 header .status.error { color: var(--bad); }
+.banner { margin: 0 1rem; padding: .6rem 1rem; border-radius: 6px; background: #fff4d6; border: 1px solid #e0b400; color: #5c4400; }
+.banner.down { background: #fde2e1; border-color: var(--bad); color: #7a1410; }
 header .picker { color: var(--muted); }
 header select { font: inherit; color: var(--fg); background: var(--card); border: 1px solid var(--line); border-radius: 4px; }
 main { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(620px, 100%), 1fr)); gap: 14px; padding: 14px 20px; }

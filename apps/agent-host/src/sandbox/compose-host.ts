@@ -4,9 +4,11 @@ import {
   SandboxPerfRecordRepository,
   SandboxProvisioningKPI,
 } from '@sbx/store';
-import type { Logger, SandboxType } from '@sbx/timing';
+import type { Logger, ProvisionRecorder, SandboxType } from '@sbx/timing';
 import { AlertService } from '../alerts/alert-service.js';
 import { WebhookNotifier } from '../alerts/webhook-notifier.js';
+import type { ResultSpool } from '../spool/result-spool.js';
+import { SpooledStore, type StoreHealth } from '../spool/spooled-store.js';
 import { OtelInstruments } from '../telemetry/otel-instruments.js';
 import type { HostSandboxAdapter } from './host-adapter.js';
 import { hostIdRecorder } from './host-id-recorder.js';
@@ -28,6 +30,11 @@ export interface ComposeHostOptions {
   idleTimeoutMs?: number | undefined;
   /** The longest a sandbox may live, extensions included. */
   maxTtlMs?: number | undefined;
+  /**
+   * Where results go when the store cannot take them (opened by the caller): flushed in order once it is back.
+   * Without it a result the store refuses is logged and lost.
+   */
+  spool?: ResultSpool | undefined;
 }
 
 /** The measured host and the stores it writes to; `close()` closes the host, then the database. */
@@ -37,8 +44,15 @@ export interface ComposedHost {
   alerts: SandboxAlertRepository;
   alertService: AlertService;
   host: SandboxHost;
+  /** The store's state (`ok`, `degraded` while results are spooled, `down` when the spool is full). */
+  storeHealth(): StoreHealth;
+  /** Waits up to `timeoutMs` for the spool to be flushed; resolves to how many results are still spooled. */
+  drainStore(timeoutMs: number): Promise<number>;
   close(options?: { timeoutMs?: number }): Promise<CloseReport>;
 }
+
+/** How long `close()` keeps trying to flush the spool before leaving the rest for the next start. */
+const SPOOL_CLOSE_FLUSH_MS = 2_000;
 
 /**
  * Wires the store (recorder, perf sink, alerts), the alert service (and its webhook), OpenTelemetry and the
@@ -60,10 +74,28 @@ export function composeHost(
         ...(options.webhookCooldownMs ? { cooldownMs: options.webhookCooldownMs } : {}),
       })
     : undefined;
-  const alertService = new AlertService({ repo: alerts, notifier, logger, hostId: options.hostId });
+  const spooled = options.spool
+    ? new SpooledStore({
+        spool: options.spool,
+        logger,
+        targets: {
+          provision: (result, id) => kpis.record(result, { id }),
+          perf: (record, key) => perf.insert('sandbox_perf_records', record, { key }),
+          alert: (alert, key) => alerts.insert(alert, { key }),
+        },
+      })
+    : undefined;
+  const recorder: ProvisionRecorder = spooled ? { record: (r) => spooled.provision(r) } : kpis;
+  const alertService = new AlertService({
+    repo: spooled ? { insert: (alert) => spooled.alert(alert) } : alerts,
+    notifier,
+    logger,
+    hostId: options.hostId,
+  });
   const host = new SandboxHost({
-    recorder: options.hostId ? hostIdRecorder(kpis, options.hostId) : kpis,
-    sink: perf,
+    recorder: options.hostId ? hostIdRecorder(recorder, options.hostId) : recorder,
+    sink: spooled ? { insert: (_table, record) => spooled.perf(record) } : perf,
+    storeRefusal: () => spooled?.refusal,
     adapters: options.adapters,
     logger,
     alerts: alertService,
@@ -81,11 +113,18 @@ export function composeHost(
     alerts,
     alertService,
     host,
+    storeHealth: () => spooled?.health() ?? { status: 'ok', spooled: 0, oldestAgeSeconds: 0 },
+    drainStore: async (timeoutMs) => {
+      if (!spooled) return 0;
+      await spooled.drain(timeoutMs);
+      return spooled.health().spooled;
+    },
     close(closeOptions = {}) {
       closing ??= (async () => {
         try {
           return await host.close({ timeoutMs: closeOptions.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS });
         } finally {
+          await spooled?.close({ timeoutMs: SPOOL_CLOSE_FLUSH_MS });
           await db.destroy();
         }
       })();

@@ -11,6 +11,8 @@ import { consoleLogger, type Logger } from '@sbx/timing';
 import { sandboxModules } from '../adapters/registry.js';
 import type { AlertService } from '../alerts/alert-service.js';
 import type { HostConfig } from '../config.js';
+import { ResultSpool } from '../spool/result-spool.js';
+import type { StoreHealth } from '../spool/spooled-store.js';
 import { PrometheusMetrics } from '../telemetry/prometheus-metrics.js';
 import { composeHost } from './compose-host.js';
 import type { HostSandboxAdapter } from './host-adapter.js';
@@ -25,6 +27,10 @@ export interface AgentHost {
   alertService: AlertService;
   metrics: PrometheusMetrics;
   host: SandboxHost;
+  /** The store's state (`ok`, `degraded` while results are spooled, `down` when the spool is full). */
+  storeHealth(): StoreHealth;
+  /** Waits up to `timeoutMs` for the spool to be flushed; resolves to how many results are still spooled. */
+  drainStore(timeoutMs: number): Promise<number>;
   /**
    * Closes the host (refuse new work, abort what is in flight, remove live sandboxes, flush telemetry and
    * alerts, all within `timeoutMs`), then the database. Idempotent.
@@ -34,7 +40,17 @@ export interface AgentHost {
 
 /** The composition root: opens the database, creates each sandbox type's adapter and wires the sandbox host. */
 export async function openAgentHost(config: HostConfig, logger: Logger = consoleLogger): Promise<AgentHost> {
-  const db = await openDatabase(config.dbPath);
+  // The spool first: what an earlier process left there is flushed as soon as the database answers.
+  const spool = config.spoolPath
+    ? await ResultSpool.open(config.spoolPath, { maxBytes: config.spoolMaxBytes })
+    : undefined;
+  const db = await openDatabase(config.dbPath).catch(async (error) => {
+    await spool?.close();
+    throw error;
+  });
+  if (spool && spool.depth > 0) {
+    logger.warn(`${spool.depth} result(s) left in ${spool.path} by an earlier run: storing them now`);
+  }
   const hostId = config.hostId ?? hostname();
   // A fleet shares one PostgreSQL database: each host exports only what it measured (Prometheus sums the hosts).
   const fleet = isPostgresUrl(config.dbPath);
@@ -57,6 +73,7 @@ export async function openAgentHost(config: HostConfig, logger: Logger = console
     },
     idleTimeoutMs: config.policy.idleTimeoutMs,
     maxTtlMs: config.policy.maxTtlMs,
+    spool,
   });
   const { kpis } = composed;
   const metrics = new PrometheusMetrics({
@@ -64,6 +81,7 @@ export async function openAgentHost(config: HostConfig, logger: Logger = console
     kpis: fleet ? { getSlaVerdict: (type) => kpis.getSlaVerdict(type, { host: hostId }) } : kpis,
     host: hostId,
     liveSandboxes: () => composed.host.liveCount,
+    storeHealth: () => composed.storeHealth(),
   });
   return { ...composed, config, metrics };
 }

@@ -17,6 +17,11 @@ import type { LiveLimits } from './live-limits.js';
 export interface SandboxHostDeps {
   recorder: ProvisionRecorder;
   sink: PerfRecordSink;
+  /**
+   * Why results cannot be kept now (the store is away and the spool is full or unwritable), or undefined: new
+   * provisionings are refused with `STORE_UNAVAILABLE` (503) while it says so.
+   */
+  storeRefusal?: () => string | undefined;
   /** The adapters the host provisions with, keyed by sandbox type (types provisioned elsewhere have none). */
   adapters: Partial<Record<SandboxType, HostSandboxAdapter>>;
   logger: Logger;

@@ -138,6 +138,7 @@ export class SandboxHost {
     options: ProvisionCallOptions = {},
   ): Promise<Provisioned> {
     this.#refuseWhenClosing();
+    this.#refuseWhenUnrecorded();
     const adapter = this.#deps.adapters[type];
     if (!adapter) {
       throw new AgentHostError('UNSUPPORTED_TYPE', `this host does not provision ${type} sandboxes itself`);
@@ -210,6 +211,7 @@ export class SandboxHost {
    */
   async acquire(name: string, options: ProvisionCallOptions = {}): Promise<Acquired> {
     this.#refuseWhenClosing();
+    this.#refuseWhenUnrecorded();
     const { pool, deadlineMs } = this.#pools.get(name);
     const tenant = options.tenant ?? 'default';
     let release: (() => void) | undefined;
@@ -473,6 +475,16 @@ export class SandboxHost {
 
   #withShutdown(signal: AbortSignal | undefined): AbortSignal {
     return signal ? AbortSignal.any([signal, this.#shutdown.signal]) : this.#shutdown.signal;
+  }
+
+  // Every provisioning is measured and kept: when nothing could keep its result, none is started.
+  #refuseWhenUnrecorded(): void {
+    const why = this.#deps.storeRefusal?.();
+    if (why === undefined) return;
+    throw new AgentHostError(
+      'STORE_UNAVAILABLE',
+      `new provisionings are refused: the database is unreachable and ${why}; they resume once it is back and the spool is flushed`,
+    );
   }
 
   #refuseWhenClosing(): void {

@@ -128,7 +128,12 @@ describe('HTTP API', () => {
     expect((await res.json()).error.message).toContain('/tmp/nope.sock');
     expect(await down.kpis.count()).toBe(0);
     const health = await (await down.json('GET', '/healthz')).json();
-    expect(health).toEqual({ status: 'ok', engine: 'unreachable', liveSandboxes: 0 });
+    expect(health).toEqual({
+      status: 'ok',
+      engine: 'unreachable',
+      store: { status: 'ok', spooled: 0, oldestAgeSeconds: 0 },
+      liveSandboxes: 0,
+    });
     await down.db.destroy();
   });
 

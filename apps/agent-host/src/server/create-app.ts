@@ -29,7 +29,7 @@ import { serverTiming } from './server-timing.js';
 
 /** What the HTTP API needs from the composed host. */
 export type AppDeps = Pick<AgentHost, 'kpis' | 'perf' | 'host' | 'config'> &
-  Partial<Pick<AgentHost, 'alerts' | 'metrics'>>;
+  Partial<Pick<AgentHost, 'alerts' | 'metrics' | 'storeHealth'>>;
 
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_INGEST_BYTES = 16 * 1024;
@@ -89,8 +89,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
       () => 'reachable' as const,
       () => 'unreachable' as const,
     );
-    const status = deps.host.closing ? 'closing' : 'ok';
-    return c.json({ status, engine, liveSandboxes: deps.host.liveCount });
+    // The store's state comes from the host's spool, never from a query: a database that is away answers nothing.
+    const store = deps.storeHealth?.() ?? { status: 'ok' as const, spooled: 0, oldestAgeSeconds: 0 };
+    const status = deps.host.closing ? 'closing' : store.status;
+    return c.json({ status, engine, store, liveSandboxes: deps.host.liveCount });
   });
 
   app.get('/openapi.json', (c) => c.json(openApiDocument()));

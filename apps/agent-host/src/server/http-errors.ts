@@ -46,6 +46,7 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   POOL_NOT_FOUND: 404,
   NOT_SUPPORTED: 501,
   NOT_RECORDED: 500,
+  STORE_UNAVAILABLE: 503,
 };
 
 /** Maps a sandbox failure to an HTTP status and body; unknown errors are 500s. */

@@ -58,7 +58,11 @@ export function apiRoutes(): RouteDoc[] {
       path: '/healthz',
       summary: 'whether the host and its engine answer',
       auth: false,
-      responses: { 200: anyJson('status, engine, live sandboxes') },
+      responses: {
+        200: anyJson(
+          'status (ok, degraded: results are spooled, down: the spool is full, closing), engine, store (status, spooled, oldestAgeSeconds, reason), live sandboxes',
+        ),
+      },
     },
     {
       method: 'get',
@@ -80,7 +84,9 @@ export function apiRoutes(): RouteDoc[] {
         415: E415,
         422: err('the image is not on the engine'),
         429: err('too many live sandboxes (Retry-After)'),
-        503: E503,
+        503: err(
+          'the engine is unreachable, the host is closing, or the database is unreachable and the spool is full (STORE_UNAVAILABLE)',
+        ),
         504: err('the deadline or readiness timed out'),
       },
     },

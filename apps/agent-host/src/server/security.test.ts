@@ -100,7 +100,12 @@ describe('a host that holds against its callers', () => {
     const res = await ctx.call('GET', '/healthz');
     expect(res.status).toBe(200);
     const text = await res.text();
-    expect(JSON.parse(text)).toEqual({ status: 'ok', engine: 'reachable', liveSandboxes: 0 });
+    expect(JSON.parse(text)).toEqual({
+      status: 'ok',
+      engine: 'reachable',
+      store: { status: 'ok', spooled: 0, oldestAgeSeconds: 0 },
+      liveSandboxes: 0,
+    });
     expect(text).not.toContain('/secret');
     expect(text).not.toContain('docker.sock');
   });

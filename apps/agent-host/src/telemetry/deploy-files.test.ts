@@ -21,6 +21,7 @@ async function exported(): Promise<Set<string>> {
     feed: new ChangeFeed(db),
     kpis: new SandboxProvisioningKPI(db),
     liveSandboxes: () => 0,
+    storeHealth: () => ({ status: 'ok', spooled: 0, oldestAgeSeconds: 0 }),
   });
   const names = new Set<string>();
   for (const m of await metrics.registry.getMetricsAsJSON()) {

@@ -2,8 +2,10 @@ import type { ChangeFeed, ProvisionChange } from '@sbx/store';
 import { PROVISION_SOURCES, SANDBOX_RUN_OUTCOMES, SANDBOX_TYPES } from '@sbx/timing';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { KNOWN_PHASES } from '../server/ingest-schema.js';
+import type { StoreHealth } from '../spool/spooled-store.js';
 import { PROVISIONING_BUCKETS_S, RUN_BUCKETS_S } from './buckets.js';
 import { registerSlaGauges, type SlaVerdictSource } from './sla-gauges.js';
+import { registerSpoolGauges } from './spool-gauges.js';
 
 /** What the exporter reads: the change feed of the database, the SLA verdicts, and the live sandbox count. */
 export interface PrometheusMetricsDeps {
@@ -11,6 +13,8 @@ export interface PrometheusMetricsDeps {
   /** Where the SLA gauges read the verdict (`SandboxProvisioningKPI`); without it they are not exported. */
   kpis?: SlaVerdictSource;
   liveSandboxes?: () => number;
+  /** The host's store state: exported as the spool gauges (`sbx_spool_depth`, `sbx_spool_oldest_age_seconds`). */
+  storeHealth?: () => StoreHealth;
   /** The `host` label on every series: the agent host that measured them (one series per host in a fleet). */
   host?: string;
 }
@@ -99,6 +103,7 @@ export class PrometheusMetrics {
     for (const sandbox_type of SANDBOX_TYPES) this.#zero(sandbox_type, '');
     for (const outcome of SANDBOX_RUN_OUTCOMES) this.#runs.zero({ outcome });
     if (deps.kpis) registerSlaGauges(this.registry, deps.kpis);
+    if (deps.storeHealth) registerSpoolGauges(this.registry, deps.storeHealth);
     const live = deps.liveSandboxes;
     if (live) {
       new Gauge({
