@@ -1,3 +1,5 @@
+import { type FailureCause, failureCauseOfError } from './failure-cause.js';
+
 /** Where timing reports problems it does not rethrow (a failing recorder or sink). */
 export interface Logger {
   warn(message: string, details?: Record<string, unknown>): void;
@@ -10,13 +12,22 @@ export const consoleLogger: Logger = {
   error: (message, details) => console.error(`[sbx] ${message}`, details ?? ''),
 };
 
-/** Describes an unknown thrown value for a log line or a stored record. */
-export function describeError(error: unknown): { name: string; message: string; code?: string } {
+/**
+ * Describes an unknown thrown value for a log line or a stored record: its name, message, code when it has one,
+ * and whose fault it was (`failureCauseOfError`: the platform's unless the error says `caller`).
+ */
+export function describeError(error: unknown): {
+  name: string;
+  message: string;
+  code?: string;
+  cause: FailureCause;
+} {
+  const cause = failureCauseOfError(error);
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return typeof code === 'string'
-      ? { name: error.name, message: error.message, code }
-      : { name: error.name, message: error.message };
+      ? { name: error.name, message: error.message, code, cause }
+      : { name: error.name, message: error.message, cause };
   }
-  return { name: 'NonError', message: String(error) };
+  return { name: 'NonError', message: String(error), cause };
 }

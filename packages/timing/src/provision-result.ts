@@ -1,3 +1,4 @@
+import type { FailureCause } from './failure-cause.js';
 import type { SandboxType } from './sla-limits.js';
 
 /** How long one named phase of a provisioning took, relative to the provisioning's start. */
@@ -16,6 +17,11 @@ export interface ProvisionErrorInfo {
   message: string;
   /** The error's own code, or `CANCELLED` when the caller's signal (not the deadline) aborted the bootstrap. */
   code?: string;
+  /**
+   * Whose fault it was: `caller` failures are shown apart and left out of the SLA verdict; a failure without
+   * one (recorded before causes existed) is the platform's.
+   */
+  cause?: FailureCause;
 }
 
 /** The measurement of one sandbox provisioning, as recorders receive it (success or failure). */
