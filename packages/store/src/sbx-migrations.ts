@@ -10,6 +10,8 @@ import * as addHostIds from './migrations/2026_11_24_000000_add_host_ids.js';
 import * as addProvisionSource from './migrations/2026_11_25_000000_add_provision_source.js';
 import * as keyRollupsByHostPostgres from './migrations/2026_11_26_000000_key_rollups_by_host.postgres.js';
 import * as keyRollupsByHostSqlite from './migrations/2026_11_26_000000_key_rollups_by_host.sqlite.js';
+import * as addFailureCausesPostgres from './migrations/2026_12_07_000000_add_failure_causes.postgres.js';
+import * as addFailureCausesSqlite from './migrations/2026_12_07_000000_add_failure_causes.sqlite.js';
 import type { DialectKind } from './sql-dialect.js';
 
 // The SQLite-era migrations: PostgreSQL gets their end state in one step (create_postgres_schema).
@@ -32,12 +34,14 @@ const SHARED: Readonly<Record<string, Migration>> = {
 
 // One migration name, one implementation per engine (the rollup triggers are dialect SQL).
 const KEY_ROLLUPS_BY_HOST = '2026_11_26_000000_key_rollups_by_host';
+const ADD_FAILURE_CAUSES = '2026_12_07_000000_add_failure_causes';
 
 /** Every migration of the sbx schema on SQLite by name; Kysely runs them in name order. Append, never edit. */
 export const SBX_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   ...SQLITE_BASE,
   ...SHARED,
   [KEY_ROLLUPS_BY_HOST]: keyRollupsByHostSqlite,
+  [ADD_FAILURE_CAUSES]: addFailureCausesSqlite,
 });
 
 /** The migrations of the sbx schema on PostgreSQL by name. */
@@ -45,6 +49,7 @@ export const SBX_POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = Obje
   ...POSTGRES_BASE,
   ...SHARED,
   [KEY_ROLLUPS_BY_HOST]: keyRollupsByHostPostgres,
+  [ADD_FAILURE_CAUSES]: addFailureCausesPostgres,
 });
 
 /** A static migration provider (no folder scanning, so bundles and `dist` carry their migrations). */

@@ -28,3 +28,15 @@ export function whereSource<O>(
   if (source === 'all') return query;
   return source === 'user' ? query.where('source', '!=', 'refill') : query.where('source', '=', source);
 }
+
+/**
+ * Narrows a query over `sandbox_provisioning_kpis` to the provisionings the SLA verdict judges: not cancelled and
+ * not failed by their caller (`failure_cause = 'caller'`); the same SQL on both engines.
+ */
+export function whereJudged<O>(
+  query: SelectQueryBuilder<SbxDatabase, 'sandbox_provisioning_kpis', O>,
+): SelectQueryBuilder<SbxDatabase, 'sandbox_provisioning_kpis', O> {
+  return query
+    .where('cancelled', '=', 0)
+    .where((eb) => eb.or([eb('failure_cause', 'is', null), eb('failure_cause', '!=', 'caller')]));
+}
