@@ -33,6 +33,7 @@ export {
   PROVISION_SOURCES,
   type ProvisionSource,
   provisionSourceOf,
+  UNJUDGED_SOURCES,
 } from './provision-source.js';
 export { nearestRankIndex, quantile, quantileSorted } from './quantile.js';
 export {

@@ -69,9 +69,9 @@ function renderStats(card, type, k) {
     // The caller's own mistakes (a missing image, a command that exits): shown apart, never judged.
     stat('caller failures', count(l.callerFailures), type + '-caller-failures'),
     stat('success rate', percent(l.successRate), type + '-success-rate'),
-    // Warm pools: hand-outs from a pool and cold ones apart; refills are shown, never judged.
-    ...['pool', 'cold', 'refill']
-      .filter((source) => k.bySource && k.bySource[source] && k.bySource[source].n > 0 && (source !== 'cold' || k.bySource.pool.n > 0 || k.bySource.refill.n > 0))
+    // Warm pools: hand-outs from a pool and cold ones apart; refills and client reports are shown, never judged.
+    ...['pool', 'cold', 'refill', 'client']
+      .filter((source) => k.bySource && k.bySource[source] && k.bySource[source].n > 0 && (source !== 'cold' || ['pool', 'refill', 'client'].some((s) => k.bySource[s] && k.bySource[s].n > 0)))
       .map((source) => stat(source + ' p50 / p95 (n ' + k.bySource[source].n + ')', ms(k.bySource[source].p50Ms) + ' / ' + ms(k.bySource[source].p95Ms), type + '-' + source)),
   );
   // A snapshot without all-time figures (an older host's one-host view) shows dashes, never breaks the page.
