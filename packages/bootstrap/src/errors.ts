@@ -1,4 +1,4 @@
-import type { FailureCause } from '@sbx/timing';
+import type { FailureCause } from '@sbx/timing/browser';
 
 /** What went wrong while provisioning or using a sandbox. */
 export type BootstrapErrorCode =
