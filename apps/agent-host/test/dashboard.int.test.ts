@@ -49,6 +49,17 @@ function synthetic(): ProvisionResult[] {
       code: 'IMAGE_NOT_FOUND',
     },
   });
+  // Failed by their callers' doing (a command that exits at once): a count of their own, never judged.
+  for (let i = 0; i < 2; i++) {
+    out.push({
+      sandboxType: 'docker',
+      durationMs: 300 + i,
+      status: 'sla_breach',
+      timestamp: new Date(start + (40 + i) * 60_000 + 30_000),
+      slaLimitMs: 30_000,
+      error: { name: 'BootstrapError', message: 'exited', code: 'READINESS_FAILED', cause: 'caller' },
+    });
+  }
   // Cancelled by their callers: shown as a count of their own, never judged.
   for (let i = 0; i < 3; i++) {
     out.push({
@@ -155,6 +166,7 @@ function expectedNumbers(type: string, k: KpiType): Record<string, string> {
     [`${type}-n-last100`]: String(k.last100.n),
     [`${type}-breaches-failures`]: `${k.last100.slaBreaches} / ${k.last100.failures}`,
     [`${type}-cancelled`]: String(k.last100.cancelled),
+    [`${type}-caller-failures`]: String(k.last100.callerFailures),
     [`${type}-success-rate`]: rate === undefined ? '-' : `${(rate * 100).toFixed(1)} %`,
     [`${type}-n-all`]: String(k.allTime.n),
     [`${type}-p50-all`]: fmt(k.allTime.p50Ms),
@@ -163,6 +175,7 @@ function expectedNumbers(type: string, k: KpiType): Record<string, string> {
     [`${type}-max-all`]: fmt(k.allTime.maxMs),
     [`${type}-failures-all`]: String(k.allTime.failures),
     [`${type}-cancelled-all`]: String(k.allTime.cancelled),
+    [`${type}-caller-failures-all`]: String(k.allTime.callerFailures),
   };
 }
 
@@ -210,7 +223,13 @@ describe.skipIf(CHROMIUM_MISSING !== undefined && !process.env.CI)(
     it('loads with no failed request, draws the charts, and shows the numbers of GET /v1/kpis', async () => {
       const { page, problems, text } = await openDashboard(browser, full.server.url);
       const kpis = (await (await fetch(`${full.server.url}/v1/kpis`)).json()) as Kpis;
-      expect(kpis.types.docker.last100).toMatchObject({ n: 61, slaBreaches: 2, failures: 1, cancelled: 3 });
+      expect(kpis.types.docker.last100).toMatchObject({
+        n: 61,
+        slaBreaches: 2,
+        failures: 1,
+        cancelled: 3,
+        callerFailures: 2,
+      });
       for (const type of ['docker', 'webcontainer'] as const) {
         for (const [id, want] of Object.entries(expectedNumbers(type, kpis.types[type]))) {
           expect(await text(id), id).toBe(want);
@@ -395,6 +414,7 @@ interface Stats {
   slaBreaches: number;
   failures: number;
   cancelled: number;
+  callerFailures: number;
   successRate?: number;
 }
 interface Kpis {

@@ -1,3 +1,5 @@
+import type { FailureCause } from '@sbx/timing/browser';
+
 /** What went wrong while provisioning or using a sandbox. */
 export type BootstrapErrorCode =
   // shared
@@ -35,6 +37,51 @@ export type BootstrapErrorCode =
   | 'MOUNT_FAILED'
   | 'INSTALL_FAILED';
 
+/**
+ * Whose fault each code is when a provisioning fails with it (see `FailureCause` in `@sbx/timing`): `caller`
+ * failures (the caller asked for something that cannot be: a missing image, an invalid spec, a command that exits
+ * or never passes its readiness check) are recorded apart and never turn the SLA red; `platform` failures are SLA
+ * evidence. One entry per code: a new code without a cause does not compile. A thrower that knows better for one
+ * error (a container killed for memory during `ready`, a deadline in the caller's `ready` phase) says so with
+ * `failureCause`.
+ */
+export const BOOTSTRAP_ERROR_CAUSES: Readonly<Record<BootstrapErrorCode, FailureCause>> = Object.freeze({
+  INVALID_SPEC: 'caller',
+  // A deadline in image/create/start is the platform's; in `ready` the thrower marks it the caller's.
+  DEADLINE_EXCEEDED: 'platform',
+  // The caller's own signal is recorded as CANCELLED by the provisioner; any other abort (a closing host) is ours.
+  ABORTED: 'platform',
+  // The caller's server never answered within its readiness timeout (webcontainer).
+  READINESS_TIMEOUT: 'caller',
+  // The container exited, turned unhealthy or has no health check; an engine error or an OOM kill is marked platform.
+  READINESS_FAILED: 'caller',
+  EXEC_FAILED: 'platform',
+  EXEC_TIMEOUT: 'caller',
+  DISPOSED: 'caller',
+  POOL_CLOSED: 'platform',
+  SANDBOX_GONE: 'platform',
+  ENGINE_UNREACHABLE: 'platform',
+  // No such image, or not the caller's to pull (pull access denied).
+  IMAGE_NOT_FOUND: 'caller',
+  // A pull of an image that exists failed (registry down, network): ours.
+  PULL_FAILED: 'platform',
+  CREATE_FAILED: 'platform',
+  START_FAILED: 'platform',
+  // The spec names a runtime the engine does not offer.
+  RUNTIME_NOT_FOUND: 'caller',
+  ENGINE_ERROR: 'platform',
+  FILE_NOT_FOUND: 'caller',
+  FILE_TOO_LARGE: 'caller',
+  READ_ONLY_PATH: 'caller',
+  FILE_FAILED: 'platform',
+  NOT_CROSS_ORIGIN_ISOLATED: 'platform',
+  RUNTIME_UNREACHABLE: 'platform',
+  ALREADY_BOOTED: 'caller',
+  MOUNT_FAILED: 'platform',
+  // `npm install` of the caller's own package.json failed.
+  INSTALL_FAILED: 'caller',
+});
+
 /** Options of a `BootstrapError`. */
 export interface BootstrapErrorOptions {
   /** The third-party error this wraps. */
@@ -43,20 +90,28 @@ export interface BootstrapErrorOptions {
   retryable?: boolean;
   /** The provisioning phase that failed or used up the time (`image`, `create`, `start`, `ready`, ...). */
   phase?: string;
+  /** Whose fault it is, when this one error differs from its code's entry in `BOOTSTRAP_ERROR_CAUSES`. */
+  failureCause?: FailureCause;
 }
 
-/** The one error class of @sbx/bootstrap: a `code`, whether a retry could help, and the wrapped `cause`. */
+/**
+ * The one error class of @sbx/bootstrap: a `code`, whether a retry could help, the wrapped `cause`, and whose
+ * fault it is (`failureCause`, which the provisioner records).
+ */
 export class BootstrapError extends Error {
   override readonly name = 'BootstrapError';
   readonly code: BootstrapErrorCode;
   readonly retryable: boolean;
   readonly phase: string | undefined;
+  /** `caller` or `platform`: from `BOOTSTRAP_ERROR_CAUSES`, unless the thrower said otherwise. */
+  readonly failureCause: FailureCause;
 
   constructor(code: BootstrapErrorCode, message: string, options: BootstrapErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.retryable = options.retryable ?? false;
     this.phase = options.phase;
+    this.failureCause = options.failureCause ?? BOOTSTRAP_ERROR_CAUSES[code];
   }
 }
 

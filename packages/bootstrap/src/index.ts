@@ -34,7 +34,12 @@ export { type ImageReference, parseImageReference } from './docker/image-referen
 export type { ManagedContainer, ReapOptions } from './docker/managed-containers.js';
 export { defaultOwner, isLocalOwnerAlive, type LocalProcesses } from './docker/owner.js';
 export { parseReadinessProbe, type ReadinessProbe } from './docker/readiness-probe.js';
-export { BootstrapError, type BootstrapErrorCode, isBootstrapError } from './errors.js';
+export {
+  BOOTSTRAP_ERROR_CAUSES,
+  BootstrapError,
+  type BootstrapErrorCode,
+  isBootstrapError,
+} from './errors.js';
 export type { PoolHandle } from './pool/pool-members.js';
 export type {
   AcquireOptions,

@@ -200,7 +200,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** per type: SLA status, percentiles, phases, the split by source and by engine runtime (byRuntime); of the fleet, or of one agent host with ?host=, one runtime with ?runtime= */
+        /** per type: SLA status, percentiles, phases, the split by source and by engine runtime (byRuntime); of the fleet, or of one agent host with ?host=, one runtime with ?runtime=. Failures by the caller's doing (callerFailures: a missing image, a command that exits before it is ready) and cancellations are counted apart and never judged */
         get: operations["getKpis"];
         put?: never;
         post?: never;

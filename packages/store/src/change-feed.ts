@@ -17,10 +17,12 @@ export interface ProvisionChange {
   status: 'ok' | 'sla_breach';
   /** The limit it was judged by (its own stored limit). */
   slaLimitMs: number;
-  /** Its bootstrap failed (a cancelled one is not counted as failed). */
+  /** Its bootstrap failed by the platform's doing (a cancelled one or a caller's failure is not counted as failed). */
   failed: boolean;
   /** Its caller cancelled it (error code `CANCELLED`). */
   cancelled: boolean;
+  /** It failed by its caller's doing (`failure_cause = 'caller'`, not cancelled): shown apart, never judged. */
+  callerFailed: boolean;
   /** `cold`, `pool` or `refill`. */
   source: ProvisionSource;
   /** The engine runtime it ran under (`runc`, `runsc`, ...); `null` without one (a webcontainer, an older row). */
@@ -87,6 +89,7 @@ export class ChangeFeed {
           'sla_limit_ms',
           'error_name',
           'cancelled',
+          'failure_cause',
           'source',
           'runtime',
           'network',
@@ -116,8 +119,9 @@ export class ChangeFeed {
         durationMs: r.duration_ms,
         status: r.status,
         slaLimitMs: r.sla_limit_ms ?? SLA_LIMITS[r.sandbox_type],
-        failed: r.error_name !== null && r.cancelled === 0,
+        failed: r.error_name !== null && r.cancelled === 0 && r.failure_cause !== 'caller',
         cancelled: r.cancelled === 1,
+        callerFailed: r.error_name !== null && r.cancelled === 0 && r.failure_cause === 'caller',
         source: r.source,
         runtime: r.runtime,
         network: r.network,

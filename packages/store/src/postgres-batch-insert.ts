@@ -19,6 +19,7 @@ const KPI_TYPES: Record<(typeof KPI_COLUMNS)[number], string> = {
   error_name: 'text',
   error_message: 'text',
   error_code: 'text',
+  failure_cause: 'text',
   tenant: 'text',
   host_id: 'text',
   source: 'text',

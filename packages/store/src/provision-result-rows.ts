@@ -1,4 +1,7 @@
 import {
+  FAILURE_CAUSES,
+  type FailureCause,
+  isFailureCause,
   isProvisionSource,
   type PhaseTiming,
   PROVISION_SOURCES,
@@ -26,6 +29,7 @@ export const KPI_COLUMNS = [
   'error_name',
   'error_message',
   'error_code',
+  'failure_cause',
   'tenant',
   'host_id',
   'source',
@@ -73,6 +77,7 @@ export function provisionResultRows(result: unknown, id: string, path = ''): Pro
       error_name: error?.name ?? null,
       error_message: error?.message ?? null,
       error_code: error?.code ?? null,
+      failure_cause: error?.cause ?? null,
       tenant,
       source,
       host_id: hostId,
@@ -119,12 +124,20 @@ function sourceOf(value: unknown, field: string): ProvisionSource {
   return source;
 }
 
-function errorInfo(value: unknown, field: string): { name: string; message: string; code: string | null } {
+function errorInfo(
+  value: unknown,
+  field: string,
+): { name: string; message: string; code: string | null; cause: FailureCause } {
   const e = record(value, field);
+  // A failure that names no cause (a recorder before causes) is the platform's: it stays SLA evidence.
+  if (e.cause !== undefined && !isFailureCause(e.cause)) {
+    invalid(`${field}.cause`, `must be one of ${FAILURE_CAUSES.join(', ')}, got ${describe(e.cause)}`);
+  }
   return {
     name: string(e.name, `${field}.name`),
     message: string(e.message, `${field}.message`),
     code: e.code === undefined ? null : string(e.code, `${field}.code`),
+    cause: e.cause ?? 'platform',
   };
 }
 

@@ -65,6 +65,7 @@ export function toProvisionRows(
     if (row.error_name !== null) {
       result.error = { name: row.error_name, message: row.error_message ?? '' };
       if (row.error_code !== null) result.error.code = row.error_code;
+      result.error.cause = row.failure_cause ?? 'platform';
     }
     return result;
   });

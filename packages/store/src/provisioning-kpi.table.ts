@@ -1,4 +1,4 @@
-import type { ProvisionSource, SandboxType } from '@sbx/timing';
+import type { FailureCause, ProvisionSource, SandboxType } from '@sbx/timing';
 import type { GeneratedAlways, Insertable, Selectable } from 'kysely';
 
 /** `sandbox_provisioning_kpis`: one row per sandbox provisioning, failures included. */
@@ -17,6 +17,11 @@ export interface ProvisioningKpiTable {
   error_name: string | null;
   error_message: string | null;
   error_code: string | null;
+  /**
+   * Whose fault a failure was (`platform`, `caller`); null when it became ready. A caller's failure is left out
+   * of the SLA verdict like a cancellation and counted apart.
+   */
+  failure_cause: FailureCause | null;
   /** The tenant that asked for it (the `tenant` attribute); null when unknown. */
   tenant: string | null;
   /** `cold`, `pool` or `refill` (the `source` attribute); refills are left out of the SLA verdict. */

@@ -13,12 +13,14 @@ export interface ProvisioningRollupTable {
   host_id: string;
   /** The rows' `runtime`, `''` when they have none. */
   runtime: string;
-  /** Provisionings that count as SLA evidence (not cancelled). */
+  /** Provisionings that count as SLA evidence (not cancelled, not failed by their caller). */
   n: number;
   /** Of those, failed ones. */
   failures: number;
   /** Provisionings their caller cancelled. */
   cancelled: number;
+  /** Provisionings that failed by their caller's doing (not cancelled): left out of `n` like cancellations. */
+  caller_failures: number;
   /** Of the `n`, those that failed or took longer than their own limit. */
   breaches: number;
   /** Sum and maximum of the durations of provisionings that became ready. */

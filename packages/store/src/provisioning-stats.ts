@@ -11,14 +11,15 @@ import {
 export type StatsWindow = number | 'all' | { since: Date; until: Date | undefined };
 
 /**
- * KPI summary of one sandbox type over a window of its provisionings. Cancelled provisionings are left out of
- * every figure but `cancelled`; latency figures describe the provisionings that became ready.
+ * KPI summary of one sandbox type over a window of its provisionings. Cancelled provisionings and caller failures
+ * are left out of every figure but `cancelled` and `callerFailures`; latency figures describe the provisionings
+ * that became ready.
  */
 export interface ProvisioningStats {
   sandboxType: SandboxType;
   /** The newest `window` valid provisionings, `'all'`, or whole UTC hours `[since, until)`. */
   window: StatsWindow;
-  /** Provisionings judged: the window without cancelled ones. */
+  /** Provisionings judged: the window without cancelled ones and caller failures. */
   n: number;
   /** Nearest-rank quantiles, mean and max of the durations of provisionings that became ready (no error). */
   p50Ms: number | undefined;
@@ -30,10 +31,15 @@ export interface ProvisioningStats {
   slaLimitMs: number;
   /** Provisionings that failed or took longer than their own limit. */
   slaBreaches: number;
-  /** Provisionings whose bootstrap failed (cancelled ones not included). */
+  /** Provisionings whose bootstrap failed by the platform's doing (cancelled ones and caller failures not included). */
   failures: number;
   /** Provisionings their caller cancelled (in the window's time span). */
   cancelled: number;
+  /**
+   * Provisionings that failed by their caller's doing (a missing image, a command that exits before it is ready;
+   * in the window's time span): shown apart, never judged.
+   */
+  callerFailures: number;
   /** `(n - failures) / n`, a fraction in [0, 1]; `undefined` when `n` is 0. */
   successRate: number | undefined;
   /** `verdict.status === 'met'`; `undefined` when `n` is 0. */
@@ -51,6 +57,7 @@ export interface StatsInput {
   n: number;
   failures: number;
   cancelled: number;
+  callerFailures: number;
   breaches: number;
   readySumMs: number;
   readyMaxMs: number | undefined;
@@ -72,6 +79,7 @@ export function buildStats(input: StatsInput): ProvisioningStats {
     breaches: input.breaches,
     failures,
     cancelled: input.cancelled,
+    callerFailures: input.callerFailures,
     p95Ms: n === 0 ? undefined : rank < ready ? input.readyAt(rank) : Number.POSITIVE_INFINITY,
     slaLimitMs,
   });
@@ -88,6 +96,7 @@ export function buildStats(input: StatsInput): ProvisioningStats {
     slaBreaches: input.breaches,
     failures,
     cancelled: input.cancelled,
+    callerFailures: input.callerFailures,
     successRate: n === 0 ? undefined : ready / n,
     slaMet: verdict.status === 'no-data' ? undefined : verdict.status === 'met',
     verdict,

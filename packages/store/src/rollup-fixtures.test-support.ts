@@ -9,7 +9,10 @@ import { mulberry32 } from '../../../test-support/seeded-random.js';
 export const BASE = Date.parse('2026-11-01T00:00:00.000Z');
 export const HOUR = 3_600_000;
 
-/** Docker provisionings over 6 hours: log-spread durations 0.2 ms to 60 s, failures, cancellations, two limits. */
+/**
+ * Docker provisionings over 6 hours: log-spread durations 0.2 ms to 60 s, the platform's failures, the caller's
+ * failures (shown apart, never judged), cancellations, two limits.
+ */
 export function mixed(count: number, seed: number): ProvisionResult[] {
   const random = mulberry32(seed);
   return Array.from({ length: count }, () => {
@@ -20,7 +23,9 @@ export function mixed(count: number, seed: number): ProvisionResult[] {
         ? { name: 'BootstrapError', message: 'x', code: 'START_FAILED' }
         : roll < 0.07
           ? { name: 'BootstrapError', message: 'x', code: 'CANCELLED' }
-          : undefined;
+          : roll < 0.12
+            ? { name: 'BootstrapError', message: 'x', code: 'IMAGE_NOT_FOUND', cause: 'caller' as const }
+            : undefined;
     const slaLimitMs = random() < 0.2 ? 5_000 : SLA_LIMITS.docker;
     return {
       sandboxType: 'docker' as const,
@@ -35,7 +40,8 @@ export function mixed(count: number, seed: number): ProvisionResult[] {
 
 /** What the stats of `rows` must be, computed here from the rows themselves. */
 export function exact(rows: ProvisionResult[]) {
-  const valid = rows.filter((r) => r.error?.code !== 'CANCELLED');
+  const judged = rows.filter((r) => r.error?.code !== 'CANCELLED');
+  const valid = judged.filter((r) => r.error?.cause !== 'caller');
   const ready = valid.filter((r) => !r.error).map((r) => r.durationMs);
   const samples = valid.map((r) => ({
     durationMs: r.durationMs,
@@ -46,7 +52,8 @@ export function exact(rows: ProvisionResult[]) {
   return {
     n: valid.length,
     failures: valid.length - ready.length,
-    cancelled: rows.length - valid.length,
+    cancelled: rows.length - judged.length,
+    callerFailures: judged.length - valid.length,
     slaBreaches: verdict.breaches,
     maxMs: ready.length ? Math.max(...ready) : undefined,
     meanMs: ready.length ? ready.reduce((a, b) => a + b, 0) / ready.length : undefined,
@@ -63,7 +70,12 @@ export function expectAgrees(
   rows: ProvisionResult[],
 ) {
   const want = exact(rows);
-  expect(stats).toMatchObject({ n: want.n, failures: want.failures, cancelled: want.cancelled });
+  expect(stats).toMatchObject({
+    n: want.n,
+    failures: want.failures,
+    cancelled: want.cancelled,
+    callerFailures: want.callerFailures,
+  });
   expect(stats.slaBreaches).toBe(want.slaBreaches);
   expect(stats.maxMs).toBe(want.maxMs);
   expect(stats.meanMs).toBeCloseTo(want.meanMs as number, 6);

@@ -36,7 +36,12 @@ describe.each(TEST_DIALECTS)('on %s', (dialect) => {
               { name: 'start', startMs: 120.5, durationMs: 900 },
               { name: 'ready', startMs: 1_020.5, durationMs: 29_979.75 },
             ],
-            error: { name: 'BootstrapError', message: 'readiness timed out', code: 'READINESS_TIMEOUT' },
+            error: {
+              name: 'BootstrapError',
+              message: 'readiness timed out',
+              code: 'READINESS_TIMEOUT',
+              cause: 'platform',
+            },
           }),
           { value: { ignored: true } },
         ),
@@ -51,7 +56,12 @@ describe.each(TEST_DIALECTS)('on %s', (dialect) => {
         timestamp: T0,
         slaLimitMs: 30_000,
         source: 'cold',
-        error: { name: 'BootstrapError', message: 'readiness timed out', code: 'READINESS_TIMEOUT' },
+        error: {
+          name: 'BootstrapError',
+          message: 'readiness timed out',
+          code: 'READINESS_TIMEOUT',
+          cause: 'platform',
+        },
         phases: [
           { name: 'create', startMs: 0, durationMs: 120.5 },
           { name: 'start', startMs: 120.5, durationMs: 900 },
@@ -83,7 +93,7 @@ describe.each(TEST_DIALECTS)('on %s', (dialect) => {
         }),
       );
       const [row] = await kpis.listRecent();
-      expect(row?.error).toEqual({ name: `O'Brien"Error`, message: nasty, code: "E'1" });
+      expect(row?.error).toEqual({ name: `O'Brien"Error`, message: nasty, code: "E'1", cause: 'platform' });
       expect(row?.phases[0]?.name).toBe(nasty);
       expect((await kpis.getPhaseBreakdown('docker'))[0]?.phase).toBe(nasty);
       expect(await kpis.count()).toBe(1);

@@ -26,7 +26,7 @@ import { newestOf, readRecent } from './recent-provisions.js';
 import { rollupStats } from './rollup-stats.js';
 import { type RowScope, rowScope } from './row-scope.js';
 import { readSlaWindow, type SlaWindowRow, windowStats } from './sla-window.js';
-import { type SourceFilter, sourceFilter } from './source-filter.js';
+import { type SourceFilter, sourceFilter, whereJudged } from './source-filter.js';
 import { type DialectKind, dataVersionQuery, dialectOf, isTransientWriteError } from './sql-dialect.js';
 import { type StatsOptions, statsScope } from './stats-options.js';
 import { invalid, positiveInteger, sandboxType, windowSize } from './validate.js';
@@ -195,11 +195,7 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
       this.#db
         .selectFrom('sandbox_provisioning_phases')
         .select(['name', 'seq', 'start_ms', 'duration_ms'])
-        .where(
-          'provision_id',
-          'in',
-          this.#newest(t, window, scope, source).where('cancelled', '=', 0).select('id'),
-        )
+        .where('provision_id', 'in', whereJudged(this.#newest(t, window, scope, source)).select('id'))
         .execute(),
     );
     return phaseBreakdown(samples);
@@ -220,13 +216,15 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
     return this.#read('list recent provisionings', () => readRecent(this.#db, types, limit, scope, source));
   }
 
-  /** How many provisionings are stored (of `type`, or in total), cancelled ones included; read from the rollups. */
+  /** How many provisionings are stored (of `type`, or in total), cancelled ones and caller failures included; read from the rollups. */
   async count(type?: SandboxType): Promise<number> {
     const t = type === undefined ? undefined : sandboxType(type);
     const row = await this.#read('count provisionings', () => {
       const q = this.#db
         .selectFrom('sandbox_provisioning_rollups')
-        .select((eb) => eb.fn.sum<number>(eb('n', '+', eb.ref('cancelled'))).as('n'))
+        .select((eb) =>
+          eb.fn.sum<number>(eb(eb('n', '+', eb.ref('cancelled')), '+', eb.ref('caller_failures'))).as('n'),
+        )
         .where('period', '=', '');
       return (t === undefined ? q : q.where('sandbox_type', '=', t)).executeTakeFirstOrThrow();
     });
@@ -234,14 +232,17 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
   }
 
   /**
-   * The agent hosts that recorded provisionings into this database, with how many each (cancelled ones included),
+   * The agent hosts that recorded provisionings into this database, with how many each (cancelled ones and caller failures included),
    * most first; read from the all-time rollups (rows without a host are left out).
    */
   async listHosts(): Promise<{ hostId: string; provisionings: number }[]> {
     const rows = await this.#read('list hosts', () =>
       this.#db
         .selectFrom('sandbox_provisioning_rollups')
-        .select((eb) => ['host_id', eb.fn.sum<number>(eb('n', '+', eb.ref('cancelled'))).as('n')])
+        .select((eb) => [
+          'host_id',
+          eb.fn.sum<number>(eb(eb('n', '+', eb.ref('cancelled')), '+', eb.ref('caller_failures'))).as('n'),
+        ])
         .where('period', '=', '')
         .where('host_id', '!=', '')
         .groupBy('host_id')
@@ -254,7 +255,7 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
 
   /**
    * The engine runtimes provisionings were recorded under (of `type`, or of every type; of one `host`), with how
-   * many each (cancelled ones included), most first; read from the all-time rollups (rows without a runtime, such
+   * many each (cancelled ones and caller failures included), most first; read from the all-time rollups (rows without a runtime, such
    * as webcontainers, are left out).
    */
   async listRuntimes(
@@ -266,7 +267,10 @@ export class SandboxProvisioningKPI implements ProvisionRecorder {
     const rows = await this.#read('list runtimes', () => {
       let q = this.#db
         .selectFrom('sandbox_provisioning_rollups')
-        .select((eb) => ['runtime', eb.fn.sum<number>(eb('n', '+', eb.ref('cancelled'))).as('n')])
+        .select((eb) => [
+          'runtime',
+          eb.fn.sum<number>(eb(eb('n', '+', eb.ref('cancelled')), '+', eb.ref('caller_failures'))).as('n'),
+        ])
         .where('period', '=', '')
         .where('runtime', '!=', '');
       if (t !== undefined) q = q.where('sandbox_type', '=', t);

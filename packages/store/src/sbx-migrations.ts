@@ -11,6 +11,8 @@ import * as addProvisionSource from './migrations/2026_11_25_000000_add_provisio
 import * as keyRollupsByHostPostgres from './migrations/2026_11_26_000000_key_rollups_by_host.postgres.js';
 import * as keyRollupsByHostSqlite from './migrations/2026_11_26_000000_key_rollups_by_host.sqlite.js';
 import * as addRecordKeys from './migrations/2026_12_07_000000_add_record_keys.js';
+import * as addFailureCausesPostgres from './migrations/2026_12_07_000000_add_failure_causes.postgres.js';
+import * as addFailureCausesSqlite from './migrations/2026_12_07_000000_add_failure_causes.sqlite.js';
 import type { DialectKind } from './sql-dialect.js';
 
 // The SQLite-era migrations: PostgreSQL gets their end state in one step (create_postgres_schema).
@@ -33,6 +35,7 @@ const SHARED: Readonly<Record<string, Migration>> = {
 
 // One migration name, one implementation per engine (the rollup triggers are dialect SQL).
 const KEY_ROLLUPS_BY_HOST = '2026_11_26_000000_key_rollups_by_host';
+const ADD_FAILURE_CAUSES = '2026_12_07_000000_add_failure_causes';
 
 // Shared migrations after the per-engine one (Kysely runs by name, so the object order is only for reading).
 const LATER_SHARED: Readonly<Record<string, Migration>> = {
@@ -45,6 +48,7 @@ export const SBX_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze
   ...SHARED,
   [KEY_ROLLUPS_BY_HOST]: keyRollupsByHostSqlite,
   ...LATER_SHARED,
+  [ADD_FAILURE_CAUSES]: addFailureCausesSqlite,
 });
 
 /** The migrations of the sbx schema on PostgreSQL by name. */
@@ -53,6 +57,7 @@ export const SBX_POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = Obje
   ...SHARED,
   [KEY_ROLLUPS_BY_HOST]: keyRollupsByHostPostgres,
   ...LATER_SHARED,
+  [ADD_FAILURE_CAUSES]: addFailureCausesPostgres,
 });
 
 /** A static migration provider (no folder scanning, so bundles and `dist` carry their migrations). */

@@ -3,10 +3,10 @@ import type { Kysely } from 'kysely';
 import type { SbxDatabase } from './database.js';
 import { buildStats, type ProvisioningStats } from './provisioning-stats.js';
 import { isNarrowed, type RowScope, whereScope } from './row-scope.js';
-import { type SourceFilter, whereSource } from './source-filter.js';
+import { type SourceFilter, whereJudged, whereSource } from './source-filter.js';
 import { dialectOf, insertionOrder } from './sql-dialect.js';
 
-/** One provisioning of an SLA window (never a cancelled one), as `listSlaWindow()` returns it. */
+/** One provisioning of an SLA window (never a cancelled one nor a caller's failure), as `listSlaWindow()` returns it. */
 export interface SlaWindowRow extends SlaSample {
   /** Wall-clock start. */
   timestamp: Date;
@@ -15,16 +15,20 @@ export interface SlaWindowRow extends SlaSample {
   error?: ProvisionErrorInfo;
 }
 
-/** The newest valid provisionings of a type, newest first, and the cancelled ones in their time span. */
+/**
+ * The newest valid provisionings of a type, newest first, and the cancelled ones and caller failures in their
+ * time span.
+ */
 export interface SlaWindow {
   rows: SlaWindowRow[];
   cancelled: number;
+  callerFailures: number;
 }
 
 /**
- * Reads the newest `size` provisionings of `type` that were not cancelled (an index walk of `size` entries) and
- * counts the cancelled ones newer than the oldest of them (all of the type's, from the rollup, when fewer). With
- * a narrowed `scope` or a `source`, only those rows (the cancelled count then comes from them).
+ * Reads the newest `size` provisionings of `type` the verdict judges (neither cancelled nor failed by their caller)
+ * and counts the cancelled ones and caller failures newer than the oldest of them (all of the type's, from the
+ * rollup, when fewer). With a narrowed `scope` or a `source`, only those rows (the counts then come from them).
  */
 export async function readSlaWindow(
   db: Kysely<SbxDatabase>,
@@ -45,31 +49,36 @@ export async function readSlaWindow(
       'error_name',
       'error_message',
       'error_code',
+      'failure_cause',
     ])
-    .where('sandbox_type', '=', type)
-    .where('cancelled', '=', 0);
-  query = whereScope(whereSource(query, source), scope);
+    .where('sandbox_type', '=', type);
+  query = whereScope(whereSource(whereJudged(query), source), scope);
   const raw = await query.orderBy('timestamp', 'desc').orderBy(order, 'desc').limit(size).execute();
   const oldest = raw[raw.length - 1];
   const full = oldest !== undefined && raw.length >= size;
-  let cancelled: number;
+  let left: { cancelled: unknown; caller: unknown } | undefined;
   if (!full && !isNarrowed(scope) && source === 'all') {
-    // Fewer valid rows than the window holds: every cancelled one of the type counts, and the rollup has them.
-    const rollup = await db
+    // Fewer valid rows than the window holds: every one left out of the type counts, and the rollup has them.
+    left = await db
       .selectFrom('sandbox_provisioning_rollups')
-      .select((eb) => eb.fn.sum<number>('cancelled').as('cancelled'))
+      .select((eb) => [
+        eb.fn.sum<number>('cancelled').as('cancelled'),
+        eb.fn.sum<number>('caller_failures').as('caller'),
+      ])
       .where('sandbox_type', '=', type)
       .where('period', '=', '')
       .executeTakeFirst();
-    cancelled = Number(rollup?.cancelled ?? 0);
   } else {
-    // A full window counts the cancelled rows in its time span, a narrowed one its own (the rollups count every source).
+    // A full window counts the rows left out in its time span, a narrowed one its own (the rollups count every source).
     let count = whereSource(
       db
         .selectFrom('sandbox_provisioning_kpis')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .select((eb) => [
+          eb.fn.sum<number>('cancelled').as('cancelled'),
+          eb.fn.sum<number>(eb.case().when('cancelled', '=', 0).then(1).else(0).end()).as('caller'),
+        ])
         .where('sandbox_type', '=', type)
-        .where('cancelled', '=', 1),
+        .where((eb) => eb.or([eb('cancelled', '=', 1), eb('failure_cause', '=', 'caller')])),
       source,
     );
     count = whereScope(count, scope);
@@ -78,8 +87,10 @@ export async function readSlaWindow(
         .where('timestamp', '>=', oldest.timestamp)
         .where((eb) => eb.or([eb('timestamp', '>', oldest.timestamp), eb(order, '>', oldest.insertion)]));
     }
-    cancelled = Number((await count.executeTakeFirstOrThrow()).n);
+    left = await count.executeTakeFirstOrThrow();
   }
+  const cancelled = Number(left?.cancelled ?? 0);
+  const callerFailures = Number(left?.caller ?? 0);
   const rows = raw.map((r) => {
     const row: SlaWindowRow = {
       timestamp: new Date(r.timestamp),
@@ -91,10 +102,11 @@ export async function readSlaWindow(
     if (r.error_name !== null) {
       row.error = { name: r.error_name, message: r.error_message ?? '' };
       if (r.error_code !== null) row.error.code = r.error_code;
+      row.error.cause = r.failure_cause ?? 'platform';
     }
     return row;
   });
-  return { rows, cancelled };
+  return { rows, cancelled, callerFailures };
 }
 
 /** Exact stats of a window read by `readSlaWindow`: counts through timing's `tallySla`, quantiles of the ready ones. */
@@ -110,6 +122,7 @@ export function windowStats(type: SandboxType, size: number, window: SlaWindow):
     n: tally.n,
     failures: tally.failures,
     cancelled: window.cancelled,
+    callerFailures: window.callerFailures,
     breaches: tally.breaches,
     readySumMs: ready.reduce((sum, d) => sum + d, 0),
     readyMaxMs: ready[ready.length - 1],

@@ -1,11 +1,11 @@
-import { isProvisionSource, PROVISION_SOURCES, type ProvisionSource } from '@sbx/timing';
+import { isProvisionSource, PROVISION_SOURCES, type ProvisionSource, UNJUDGED_SOURCES } from '@sbx/timing';
 import type { SelectQueryBuilder } from 'kysely';
 import type { SbxDatabase } from './database.js';
 import { describe, invalid } from './validate.js';
 
 /**
- * Which provisionings a query reads: `'user'` (default) what callers waited for, `cold` and `pool` alike
- * (the SLA verdict's rows); or one source, `refill` included.
+ * Which provisionings a query reads: `'user'` (default) what callers waited for and the host measured, `cold` and
+ * `pool` alike (the SLA verdict's rows); or one source, `refill` and `client` included.
  */
 export type SourceFilter = ProvisionSource | 'user';
 
@@ -26,5 +26,19 @@ export function whereSource<O>(
   source: SourceFilter | 'all',
 ): SelectQueryBuilder<SbxDatabase, 'sandbox_provisioning_kpis', O> {
   if (source === 'all') return query;
-  return source === 'user' ? query.where('source', '!=', 'refill') : query.where('source', '=', source);
+  return source === 'user'
+    ? query.where('source', 'not in', [...UNJUDGED_SOURCES])
+    : query.where('source', '=', source);
+}
+
+/**
+ * Narrows a query over `sandbox_provisioning_kpis` to the provisionings the SLA verdict judges: not cancelled and
+ * not failed by their caller (`failure_cause = 'caller'`); the same SQL on both engines.
+ */
+export function whereJudged<O>(
+  query: SelectQueryBuilder<SbxDatabase, 'sandbox_provisioning_kpis', O>,
+): SelectQueryBuilder<SbxDatabase, 'sandbox_provisioning_kpis', O> {
+  return query
+    .where('cancelled', '=', 0)
+    .where((eb) => eb.or([eb('failure_cause', 'is', null), eb('failure_cause', '!=', 'caller')]));
 }

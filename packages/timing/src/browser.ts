@@ -2,6 +2,13 @@
 export { type Clock, systemClock, systemWallClock, type WallClock } from './clock.js';
 export { isDeadlineAbort } from './deadline.js';
 export { TimingError, type TimingErrorCode } from './errors.js';
+export {
+  FAILURE_CAUSES,
+  type FailureCause,
+  failureCauseOfError,
+  isCallerFailure,
+  isFailureCause,
+} from './failure-cause.js';
 export { consoleLogger, describeError, type Logger } from './logger.js';
 export {
   type OverheadAlert,
@@ -26,6 +33,7 @@ export {
   PROVISION_SOURCES,
   type ProvisionSource,
   provisionSourceOf,
+  UNJUDGED_SOURCES,
 } from './provision-source.js';
 export { nearestRankIndex, quantile, quantileSorted } from './quantile.js';
 export {

@@ -1,3 +1,5 @@
+import { type FailureCause, failureCauseOfError } from './failure-cause.js';
+
 /** Where timing reports problems it does not rethrow (a failing recorder or sink). */
 export interface Logger {
   warn(message: string, details?: Record<string, unknown>): void;
@@ -11,15 +13,18 @@ export const consoleLogger: Logger = {
 };
 
 /**
- * Describes an unknown thrown value for a log line or a stored record: its name, message, and its `code` and
- * `phase` when it has them (a `BootstrapError` says which provisioning phase failed).
+ * Describes an unknown thrown value for a log line or a stored record: its name, message, its `code` and
+ * `phase` when it has them (a `BootstrapError` says which provisioning phase failed), and whose fault it was
+ * (`failureCauseOfError`: the platform's unless the error says `caller`).
  */
 export function describeError(error: unknown): {
   name: string;
   message: string;
   code?: string;
   phase?: string;
+  cause: FailureCause;
 } {
+  const cause = failureCauseOfError(error);
   if (error instanceof Error) {
     const { code, phase } = error as { code?: unknown; phase?: unknown };
     return {
@@ -27,7 +32,8 @@ export function describeError(error: unknown): {
       message: error.message,
       ...(typeof code === 'string' ? { code } : {}),
       ...(typeof phase === 'string' ? { phase } : {}),
+      cause,
     };
   }
-  return { name: 'NonError', message: String(error) };
+  return { name: 'NonError', message: String(error), cause };
 }

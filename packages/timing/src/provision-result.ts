@@ -1,3 +1,4 @@
+import type { FailureCause } from './failure-cause.js';
 import type { SandboxType } from './sla-limits.js';
 
 /** How long one named phase of a provisioning took, relative to the provisioning's start. */
@@ -18,6 +19,11 @@ export interface ProvisionErrorInfo {
   code?: string;
   /** The provisioning phase that failed (`image`, `create`, `start`, `ready`, ...), when the error said. */
   phase?: string;
+  /**
+   * Whose fault it was: `caller` failures are shown apart and left out of the SLA verdict; a failure without
+   * one (recorded before causes existed) is the platform's.
+   */
+  cause?: FailureCause;
 }
 
 /** The measurement of one sandbox provisioning, as recorders receive it (success or failure). */

@@ -1,9 +1,15 @@
-import { isProvisionSource, isUserFacing, PROVISION_SOURCES, provisionSourceOf } from '@sbx/timing';
+import {
+  isProvisionSource,
+  isUserFacing,
+  PROVISION_SOURCES,
+  provisionSourceOf,
+  UNJUDGED_SOURCES,
+} from '@sbx/timing';
 import { describe, expect, it } from 'vitest';
 
 describe('provision sources', () => {
   it('lists cold, pool and refill, and guards them', () => {
-    expect(PROVISION_SOURCES).toEqual(['cold', 'pool', 'refill']);
+    expect(PROVISION_SOURCES).toEqual(['cold', 'pool', 'refill', 'client']);
     expect(isProvisionSource('pool')).toBe(true);
     expect(isProvisionSource('warm')).toBe(false);
     expect(isProvisionSource(undefined)).toBe(false);
@@ -16,7 +22,8 @@ describe('provision sources', () => {
     expect(provisionSourceOf({})).toBe('cold');
   });
 
-  it('leaves refills out of what callers waited for', () => {
+  it('leaves refills and client reports out of what the verdict judges', () => {
     expect(PROVISION_SOURCES.filter(isUserFacing)).toEqual(['cold', 'pool']);
+    expect(UNJUDGED_SOURCES).toEqual(['refill', 'client']);
   });
 });

@@ -1,8 +1,10 @@
 /**
  * Where a handed-out sandbox came from: `cold` (provisioned for the request), `pool` (a ready member of a
- * warm pool) or `refill` (a pool provisioning a member in the background, which no caller waited for).
+ * warm pool) or `refill` (a pool provisioning a member in the background, which no caller waited for); or
+ * `client`: measured and reported by a client (a browser page through `POST /v1/provisions`), which the host
+ * cannot check.
  */
-export const PROVISION_SOURCES = Object.freeze(['cold', 'pool', 'refill'] as const);
+export const PROVISION_SOURCES = Object.freeze(['cold', 'pool', 'refill', 'client'] as const);
 
 /** One of `PROVISION_SOURCES`. */
 export type ProvisionSource = (typeof PROVISION_SOURCES)[number];
@@ -24,9 +26,15 @@ export function provisionSourceOf(result: {
 }
 
 /**
- * True when a caller waited for this provisioning (`cold` or `pool`): only those are SLA evidence. A
- * `refill` is measured and shown, but left out of the user-facing verdict.
+ * True when a caller waited for this provisioning and the host measured it (`cold` or `pool`): only those are
+ * SLA evidence. A `refill` (no caller waited) and a `client` row (a client's own report, which anyone holding a
+ * token could forge) are measured and shown apart, but left out of the verdict.
  */
 export function isUserFacing(source: ProvisionSource): boolean {
-  return source !== 'refill';
+  return source === 'cold' || source === 'pool';
 }
+
+/** The sources `isUserFacing` leaves out of the verdict (`refill`, `client`). */
+export const UNJUDGED_SOURCES: readonly ProvisionSource[] = Object.freeze(
+  PROVISION_SOURCES.filter((source) => !isUserFacing(source)),
+);

@@ -1,4 +1,5 @@
 import {
+  isCallerFailure,
   isCancelled,
   type PhaseTiming,
   type ProvisionContext,
@@ -107,9 +108,33 @@ describe('SandboxProvisioner', () => {
         sandboxType: 'docker',
         durationMs: 250,
         status: 'sla_breach',
-        error: { name: 'Error', message: 'image not found', code: 'IMAGE_NOT_FOUND' },
+        // An error that names no cause is the platform's.
+        error: { name: 'Error', message: 'image not found', code: 'IMAGE_NOT_FOUND', cause: 'platform' },
       }),
     ]);
+  });
+
+  it("records the cause the bootstrap's error names (its adapter's table), so the verdict can leave it out", async () => {
+    const recorder = memoryRecorder();
+    for (const failureCause of ['caller', 'platform', 'bogus', undefined]) {
+      const error = Object.assign(new Error('nope'), { code: 'X', failureCause });
+      await expect(
+        new SandboxProvisioner({ recorder }).provision({
+          type: 'docker',
+          bootstrapFn: () => {
+            throw error;
+          },
+        }),
+      ).rejects.toBe(error);
+    }
+    expect(recorder.results.map((r) => r.error?.cause)).toEqual([
+      'caller',
+      'platform',
+      'platform',
+      'platform',
+    ]);
+    expect(recorder.results.map((r) => isCallerFailure(r))).toEqual([true, false, false, false]);
+    expect(isCallerFailure({})).toBe(false);
   });
 
   it('a failing recorder neither fails a good provision nor masks a bootstrap error', async () => {
@@ -351,7 +376,7 @@ describe('a provisioning its caller cancelled', () => {
     expect(result).toMatchObject({
       status: 'sla_breach',
       durationMs: 700,
-      error: { name: 'Error', message: 'provisioning was aborted', code: 'CANCELLED' },
+      error: { name: 'Error', message: 'provisioning was aborted', code: 'CANCELLED', cause: 'caller' },
     });
     expect(isCancelled(result as ProvisionResult)).toBe(true);
   });

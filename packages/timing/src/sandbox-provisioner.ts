@@ -156,7 +156,8 @@ export class SandboxProvisioner {
           ...attributes(),
           durationMs,
           status: 'sla_breach',
-          error: cancelled ? { ...info, code: CANCELLED_ERROR_CODE } : info,
+          // The cause comes from the error (the adapter's table); a cancellation is its caller's doing.
+          error: cancelled ? { ...info, code: CANCELLED_ERROR_CODE, cause: 'caller' } : info,
         },
         opts.onResult,
       );

@@ -14,6 +14,7 @@ const LIMIT = 30_000;
 const fast = (durationMs = 120): SlaSample => ({ durationMs, slaLimitMs: LIMIT, failed: false });
 const failure = (durationMs = 4): SlaSample => ({ durationMs, slaLimitMs: LIMIT, failed: true });
 const cancelled = (durationMs = 900): SlaSample => ({ ...failure(durationMs), cancelled: true });
+const callerFailure = (durationMs = 40): SlaSample => ({ ...failure(durationMs), callerFailed: true });
 const verdict = (samples: SlaSample[]) => slaVerdict(samples, { slaLimitMs: LIMIT });
 
 // A small deterministic PRNG so failures reproduce.
@@ -68,6 +69,49 @@ describe('the SLA verdict', () => {
     });
   });
 
+  it('leaves caller failures out (a misspelt image, a command exiting at once): they never breach', () => {
+    // 30 caller failures among 70 fast provisionings: judged by the platform's 70 alone.
+    const samples = Array.from({ length: 100 }, (_, i) => (i % 10 < 3 ? callerFailure() : fast()));
+    const v = verdict(samples);
+    expect(v).toMatchObject({ status: 'met', n: 70, failures: 0, breaches: 0, callerFailures: 30 });
+    expect(v.p95Ms).toBe(120);
+    // Only caller failures: nothing to judge, not a breach.
+    expect(verdict(Array.from({ length: 9 }, () => callerFailure()))).toMatchObject({
+      status: 'no-data',
+      n: 0,
+      callerFailures: 9,
+    });
+    // The platform's failures still breach next to them, and the window reaches past the caller's.
+    const mixed = [
+      ...Array.from({ length: 50 }, () => callerFailure()),
+      ...Array.from({ length: 6 }, () => failure()),
+      ...Array.from({ length: 94 }, () => fast()),
+    ];
+    expect(verdict(mixed)).toMatchObject({
+      status: 'breached',
+      reason: 'failures',
+      n: 100,
+      failures: 6,
+      callerFailures: 50,
+    });
+  });
+
+  it('counts cancellations and caller failures apart, each left out', () => {
+    const samples = [cancelled(), callerFailure(), callerFailure(), fast(), cancelled(), fast()];
+    expect(tallySla(samples, { slaLimitMs: LIMIT })).toMatchObject({
+      n: 2,
+      cancelled: 2,
+      callerFailures: 2,
+      failures: 0,
+    });
+    // Only those newer than the oldest judged sample count when the window is full.
+    expect(tallySla([...samples, callerFailure()], { slaLimitMs: LIMIT, window: 1 })).toMatchObject({
+      n: 1,
+      cancelled: 1,
+      callerFailures: 2,
+    });
+  });
+
   it('judges the newest 100 valid samples and counts only the cancelled ones among them', () => {
     // Newest first: 10 cancelled interleaved with the newest 100 valid, then 20 old failures and 5 old cancelled.
     const samples: SlaSample[] = [];
@@ -116,19 +160,58 @@ describe('the SLA verdict', () => {
 
   it('judges a tally the same way (the store computes all-time tallies from rollups)', () => {
     expect(
-      judgeSla({ n: 1_000, breaches: 50, failures: 50, cancelled: 3, p95Ms: 900, slaLimitMs: LIMIT }),
+      judgeSla({
+        n: 1_000,
+        breaches: 50,
+        failures: 50,
+        cancelled: 3,
+        callerFailures: 0,
+        p95Ms: 900,
+        slaLimitMs: LIMIT,
+      }),
     ).toMatchObject({ status: 'met', allowedBreaches: 50 });
     expect(
-      judgeSla({ n: 1_000, breaches: 51, failures: 20, cancelled: 0, p95Ms: 31_000, slaLimitMs: LIMIT }),
+      judgeSla({
+        n: 1_000,
+        breaches: 51,
+        failures: 20,
+        cancelled: 0,
+        callerFailures: 0,
+        p95Ms: 31_000,
+        slaLimitMs: LIMIT,
+      }),
     ).toMatchObject({ status: 'breached', reason: 'latency' });
     expect(
-      judgeSla({ n: 1, breaches: 1, failures: 1, cancelled: 0, p95Ms: Infinity, slaLimitMs: LIMIT }).reason,
+      judgeSla({
+        n: 1,
+        breaches: 1,
+        failures: 1,
+        cancelled: 0,
+        callerFailures: 0,
+        p95Ms: Infinity,
+        slaLimitMs: LIMIT,
+      }).reason,
     ).toBe('failures');
   });
 
   it('refuses an impossible tally or window', () => {
-    const ok = { n: 10, breaches: 2, failures: 1, cancelled: 0, p95Ms: 1, slaLimitMs: LIMIT };
-    for (const bad of [{ n: -1 }, { breaches: 11 }, { failures: 3 }, { cancelled: 0.5 }, { n: Number.NaN }]) {
+    const ok = {
+      n: 10,
+      breaches: 2,
+      failures: 1,
+      cancelled: 0,
+      callerFailures: 0,
+      p95Ms: 1,
+      slaLimitMs: LIMIT,
+    };
+    for (const bad of [
+      { n: -1 },
+      { breaches: 11 },
+      { failures: 3 },
+      { cancelled: 0.5 },
+      { callerFailures: -1 },
+      { n: Number.NaN },
+    ]) {
       expect(() => judgeSla({ ...ok, ...bad })).toThrow(TimingError);
     }
     expect(() => tallySla([], { slaLimitMs: LIMIT, window: 0 })).toThrow(/window must be a positive integer/);

@@ -1,7 +1,7 @@
 import { TimingError } from './errors.js';
 import { nearestRankIndex } from './quantile.js';
 
-/** How many of a type's newest valid (not cancelled) provisionings the SLA verdict judges. */
+/** How many of a type's newest valid provisionings (not cancelled, not failed by their caller) the SLA verdict judges. */
 export const SLA_WINDOW = 100;
 /** The quantile the SLA is stated at: the P95 must not exceed the limit. */
 export const SLA_QUANTILE = 0.95;
@@ -15,18 +15,25 @@ export interface SlaSample {
   failed: boolean;
   /** Its caller cancelled it: it says nothing about the SLA and is left out (counted on its own). */
   cancelled?: boolean;
+  /**
+   * It failed because of its caller (a misspelt image, a command that exits at once): it says nothing about the
+   * platform and is left out like a cancellation (counted on its own).
+   */
+  callerFailed?: boolean;
 }
 
-/** The counts a verdict is computed from; cancelled provisionings are not among the `n` judged. */
+/** The counts a verdict is computed from; cancelled provisionings and caller failures are not among the `n` judged. */
 export interface SlaTally {
   /** Provisionings judged. */
   n: number;
   /** Of those, how many failed or took longer than their own limit. */
   breaches: number;
-  /** Of those, how many failed. */
+  /** Of those, how many failed (the platform's failures: caller failures are not judged). */
   failures: number;
   /** Provisionings left out because their caller cancelled them. */
   cancelled: number;
+  /** Provisionings left out because they failed by their caller's doing (`FailureCause` `caller`). */
+  callerFailures: number;
   /** Nearest-rank P95 of the judged durations with failures as +Infinity; `undefined` when `n` is 0. */
   p95Ms: number | undefined;
   /** The limit reported next to the verdict (the server's current limit for the type). */
@@ -54,8 +61,8 @@ export interface SlaVerdict extends SlaTally {
  * reach the P95 rank.
  */
 export function judgeSla(tally: SlaTally): SlaVerdict {
-  const { n, breaches, failures, cancelled } = tally;
-  for (const [name, value] of Object.entries({ n, breaches, failures, cancelled })) {
+  const { n, breaches, failures, cancelled, callerFailures } = tally;
+  for (const [name, value] of Object.entries({ n, breaches, failures, cancelled, callerFailures })) {
     if (!Number.isSafeInteger(value) || value < 0) {
       throw new TimingError(
         'INVALID_ARGUMENT',
@@ -82,8 +89,9 @@ export function isSlaBreach(sample: SlaSample): boolean {
 }
 
 /**
- * Tallies `samples` (newest first) for the verdict: the newest `window` (default 100) that were not cancelled
- * are judged; cancelled ones newer than the oldest judged one (all of them, when fewer were judged) are counted.
+ * Tallies `samples` (newest first) for the verdict: the newest `window` (default 100) that were neither cancelled
+ * nor failed by their caller are judged; those left out that are newer than the oldest judged one (all of them,
+ * when fewer were judged) are counted, cancellations and caller failures apart.
  */
 export function tallySla(
   samples: readonly SlaSample[],
@@ -97,10 +105,15 @@ export function tallySla(
   let breaches = 0;
   let failures = 0;
   let cancelled = 0;
+  let callerFailures = 0;
   for (const sample of samples) {
     if (durations.length === window) break;
     if (sample.cancelled) {
       cancelled++;
+      continue;
+    }
+    if (sample.callerFailed) {
+      callerFailures++;
       continue;
     }
     if (sample.failed) failures++;
@@ -110,7 +123,15 @@ export function tallySla(
   durations.sort((a, b) => a - b);
   const p95Ms =
     durations.length === 0 ? undefined : durations[nearestRankIndex(durations.length, SLA_QUANTILE)];
-  return { n: durations.length, breaches, failures, cancelled, p95Ms, slaLimitMs: options.slaLimitMs };
+  return {
+    n: durations.length,
+    breaches,
+    failures,
+    cancelled,
+    callerFailures,
+    p95Ms,
+    slaLimitMs: options.slaLimitMs,
+  };
 }
 
 /** `judgeSla(tallySla(samples, options))`: the verdict over the newest `window` valid samples (newest first). */

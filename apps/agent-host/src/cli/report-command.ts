@@ -62,7 +62,21 @@ export async function report(
 
 function formatKpis(kpis: KpiSnapshot): string {
   const rows = [
-    ['type', 'n', 'p50', 'p95', 'p99', 'SLA', 'status', 'breaches', 'failures', '24 h n', 'all-time n'],
+    [
+      'type',
+      'n',
+      'p50',
+      'p95',
+      'p99',
+      'SLA',
+      'status',
+      'breaches',
+      'failures',
+      'caller failures',
+      'cancelled',
+      '24 h n',
+      'all-time n',
+    ],
   ];
   for (const [type, k] of Object.entries(kpis.types)) {
     rows.push([
@@ -75,6 +89,9 @@ function formatKpis(kpis: KpiSnapshot): string {
       k.slaReason ? `${k.sla} (${k.slaReason})` : k.sla,
       String(k.last100.slaBreaches),
       String(k.last100.failures),
+      // Shown apart, never judged: the caller's own mistakes (a missing image, a command that exits at once).
+      String(k.last100.callerFailures),
+      String(k.last100.cancelled),
       String(k.last24h.n),
       String(k.allTime.n),
     ]);

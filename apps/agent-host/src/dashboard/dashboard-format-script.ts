@@ -66,11 +66,13 @@ export function verdictText(verdict) {
 /** Why, in a sentence: what the P95 is, against what, and how many breaches the window holds and may hold. */
 export function verdictWhy(verdict) {
   if (verdict.status === 'no-data') {
-    return verdict.cancelled > 0 ? 'only cancelled provisionings so far (' + verdict.cancelled + '): nothing to judge' : 'nothing provisioned yet';
+    const left = (verdict.cancelled || 0) + (verdict.callerFailures || 0);
+    return left > 0 ? 'only cancelled provisionings or caller failures so far (' + left + '): nothing to judge' : 'nothing provisioned yet';
   }
   const p95 = verdict.p95Ms === '+Inf' ? 'a failure' : ms(verdict.p95Ms);
   return 'P95 of the newest ' + verdict.n + ' valid provisionings is ' + p95 + ' (limit ' + ms(verdict.slaLimitMs) + '): ' +
     verdict.breaches + ' breached (' + verdict.failures + ' failed), ' + verdict.allowedBreaches + ' allowed' +
-    (verdict.cancelled > 0 ? '; ' + verdict.cancelled + ' cancelled, left out' : '');
+    (verdict.cancelled > 0 ? '; ' + verdict.cancelled + ' cancelled, left out' : '') +
+    (verdict.callerFailures > 0 ? '; ' + verdict.callerFailures + " failed by the caller's doing, left out" : '');
 }
 `;

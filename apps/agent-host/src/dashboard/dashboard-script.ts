@@ -53,6 +53,8 @@ function part(card, name) {
 
 function renderStats(card, type, k) {
   const l = k.last100;
+  // An older host's snapshot lacks a figure (caller failures, all-time): a dash, never a broken page.
+  const count = (x) => (x === undefined ? '-' : String(x));
   const a = k.allTime;
   const v = k.verdict;
   part(card, 'stats').replaceChildren(
@@ -64,16 +66,17 @@ function renderStats(card, type, k) {
     stat('n', String(l.n), type + '-n-last100'),
     stat('breaches / failures', l.slaBreaches + ' / ' + l.failures, type + '-breaches-failures'),
     stat('cancelled', String(l.cancelled), type + '-cancelled'),
+    // The caller's own mistakes (a missing image, a command that exits): shown apart, never judged.
+    stat('caller failures', count(l.callerFailures), type + '-caller-failures'),
     stat('success rate', percent(l.successRate), type + '-success-rate'),
-    // Warm pools: hand-outs from a pool and cold ones apart; refills are shown, never judged.
-    ...['pool', 'cold', 'refill']
-      .filter((source) => k.bySource && k.bySource[source] && k.bySource[source].n > 0 && (source !== 'cold' || k.bySource.pool.n > 0 || k.bySource.refill.n > 0))
+    // Warm pools: hand-outs from a pool and cold ones apart; refills and client reports are shown, never judged.
+    ...['pool', 'cold', 'refill', 'client']
+      .filter((source) => k.bySource && k.bySource[source] && k.bySource[source].n > 0 && (source !== 'cold' || ['pool', 'refill', 'client'].some((s) => k.bySource[s] && k.bySource[s].n > 0)))
       .map((source) => stat(source + ' p50 / p95 (n ' + k.bySource[source].n + ')', ms(k.bySource[source].p50Ms) + ' / ' + ms(k.bySource[source].p95Ms), type + '-' + source)),
   );
   // A snapshot without all-time figures (an older host's one-host view) shows dashes, never breaks the page.
-  const none = { n: undefined, failures: undefined, cancelled: undefined };
+  const none = { n: undefined, failures: undefined, cancelled: undefined, callerFailures: undefined };
   const all = a || none;
-  const count = (x) => (x === undefined ? '-' : String(x));
   part(card, 'all-title').textContent = 'All time' + (host ? ' on ' + host : ' (the fleet)') + (runtime ? ' on ' + runtime : '') + ' (quantiles within 1%)' +
     (k.last24h ? '; last 24 h: n ' + k.last24h.n + ', p95 ' + ms(k.last24h.p95Ms) : '');
   part(card, 'all').replaceChildren(
@@ -84,6 +87,7 @@ function renderStats(card, type, k) {
     stat('max ready', ms(all.maxMs), type + '-max-all'),
     stat('failures', count(all.failures), type + '-failures-all'),
     stat('cancelled', count(all.cancelled), type + '-cancelled-all'),
+    stat('caller failures', count(all.callerFailures), type + '-caller-failures-all'),
   );
   const badge = card.querySelector('.badge');
   badge.textContent = verdictText(v);

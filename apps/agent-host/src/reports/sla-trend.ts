@@ -59,6 +59,7 @@ export function slaTrend(
     const { p95Ms } = judgeSla({
       ...tally,
       cancelled: 0,
+      callerFailures: 0,
       p95Ms: sorted[nearestRankIndex(tally.n, SLA_QUANTILE)],
       slaLimitMs,
     });

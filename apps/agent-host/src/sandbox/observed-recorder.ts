@@ -1,4 +1,5 @@
 import {
+  isCallerFailure,
   isCancelled,
   isUserFacing,
   type Logger,
@@ -50,9 +51,14 @@ export class ObservedRecorder implements ProvisionRecorder {
       throw error;
     }
     telemetry?.provision(result);
-    // A caller's cancellation says nothing about the SLA, and a pool's background refill is shown but no caller
-    // waited for it: neither is an SLA breach anyone saw.
-    if (result.status !== 'sla_breach' || isCancelled(result) || !isUserFacing(provisionSourceOf(result)))
+    // A caller's cancellation or mistake (a missing image, a command that exits) says nothing about the SLA, and a
+    // pool's background refill is shown but no caller waited for it: none is an SLA breach anyone saw.
+    if (
+      result.status !== 'sla_breach' ||
+      isCancelled(result) ||
+      isCallerFailure(result) ||
+      !isUserFacing(provisionSourceOf(result))
+    )
       return;
     const thresholdMs = result.slaLimitMs ?? SLA_LIMITS[result.sandboxType];
     const why = result.error ? `failed: ${result.error.message}` : `took ${Math.round(result.durationMs)} ms`;

@@ -53,14 +53,28 @@ describe('SandboxHost', () => {
     expect(host.liveCount).toBe(0);
   });
 
-  it('records a failed provisioning, logs the breach and rethrows the adapter error', async () => {
+  it("records a caller's failure with its cause and raises no SLA-breach alert for it", async () => {
     const boom = new BootstrapError('IMAGE_NOT_FOUND', 'image nope not found');
+    const { host, results, logger } = setup(() => Promise.reject(boom));
+    await expect(host.provision('docker', { image: 'nope' })).rejects.toBe(boom);
+    expect(results[0]).toMatchObject({
+      status: 'sla_breach',
+      error: { code: 'IMAGE_NOT_FOUND', cause: 'caller' },
+    });
+    expect(logger.warn).not.toHaveBeenCalledWith(expect.stringMatching(/^sla-breach/), expect.anything());
+  });
+
+  it('records a failed provisioning, logs the breach and rethrows the adapter error', async () => {
+    const boom = new BootstrapError('START_FAILED', 'engine could not start it');
     const { host, results, logger } = setup(() => Promise.reject(boom));
     const seen: ProvisionResult[] = [];
     await expect(host.provision('docker', { image: 'nope' }, { onResult: (r) => seen.push(r) })).rejects.toBe(
       boom,
     );
-    expect(results[0]).toMatchObject({ status: 'sla_breach', error: { code: 'IMAGE_NOT_FOUND' } });
+    expect(results[0]).toMatchObject({
+      status: 'sla_breach',
+      error: { code: 'START_FAILED', cause: 'platform' },
+    });
     expect(seen[0]).toMatchObject({ status: 'sla_breach' });
     expect(logger.warn).toHaveBeenCalledWith(
       expect.stringMatching(/^sla-breach: docker provisioning failed/),

@@ -1,4 +1,4 @@
-import type { ProvisionErrorInfo, ProvisionResult } from '@sbx/timing';
+import { isFailureCause, type ProvisionErrorInfo, type ProvisionResult } from '@sbx/timing';
 
 // What a code, a name and a phase may be to cross a tenant boundary: tokens, never free text.
 const CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
@@ -7,7 +7,7 @@ const PHASE = /^[a-z][a-z0-9_-]{0,31}$/;
 
 /**
  * The text of a failure that other tenants may read (the provisions list, alerts, webhooks, `/metrics`, the
- * dashboard): its code and phase only. A failure's own message can carry the sandbox's output (its last log
+ * dashboard): its code and phase (and its cause) only. A failure's own message can carry the sandbox's output (its last log
  * line, a probe's answer), image names and host paths; that detail goes only to the caller whose request
  * failed, in the answer to that request. Idempotent, and safe on input a caller wrote (a browser ingest row).
  */
@@ -21,6 +21,8 @@ export function sharedErrorInfo(info: ProvisionErrorInfo): ProvisionErrorInfo {
     message,
     ...(code === undefined ? {} : { code }),
     ...(phase === undefined ? {} : { phase }),
+    // whose fault it was is one of two words, never text: it decides the verdict, so it is kept
+    ...(isFailureCause(info.cause) ? { cause: info.cause } : {}),
   };
 }
 

@@ -123,7 +123,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     zValidator('json', ingestSchema, validationHook),
     async (c) => {
       const result = toProvisionResult(c.req.valid('json'));
-      await deps.host.recordExternal({ ...result, attributes: { tenant: c.get('tenant') } });
+      // Client-reported: shown apart (source `client`), never judged, since any token holder could forge it.
+      await deps.host.recordExternal({
+        ...result,
+        attributes: { tenant: c.get('tenant'), source: 'client' },
+      });
       return c.json({ recorded: true }, 201);
     },
   );

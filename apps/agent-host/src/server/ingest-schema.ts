@@ -7,8 +7,18 @@ export const KNOWN_PHASES: Readonly<Record<SandboxType, readonly string[]>> = Ob
   webcontainer: ['preflight', 'boot', 'mount', 'install', 'start', 'ready'],
 });
 
-/** The longest provisioning (and phase) a client may report: 24 hours. */
-export const MAX_INGEST_DURATION_MS = 24 * 3_600_000;
+/** How many times its type's SLA limit a reported provisioning (or phase) may take at most. */
+export const MAX_INGEST_SLA_MULTIPLE = 6;
+/**
+ * The longest provisioning (and phase) a client may report for `type`: `MAX_INGEST_SLA_MULTIPLE` times its SLA
+ * limit (60 s for a webcontainer, whose page gives up at its deadline, by default the 10 s limit itself). Longer is
+ * no measurement but a forgery or a broken page: a 400.
+ */
+export function maxIngestDurationMs(type: SandboxType): number {
+  return MAX_INGEST_SLA_MULTIPLE * SLA_LIMITS[type];
+}
+/** The longest duration any client may report (the largest `maxIngestDurationMs` of the ingestible types). */
+export const MAX_INGEST_DURATION_MS = maxIngestDurationMs('webcontainer');
 /** How far a reported start may be from the server's clock, either way: one day. */
 export const MAX_INGEST_CLOCK_SKEW_MS = 24 * 3_600_000;
 
@@ -19,12 +29,16 @@ const ms = z
   .number()
   .finite('must be a finite number')
   .nonnegative('must not be negative')
-  .max(MAX_INGEST_DURATION_MS, `must be at most ${MAX_INGEST_DURATION_MS} ms (24 h)`);
+  .max(
+    MAX_INGEST_DURATION_MS,
+    `must be at most ${MAX_INGEST_DURATION_MS} ms (${MAX_INGEST_SLA_MULTIPLE} x the webcontainer SLA of ${SLA_LIMITS.webcontainer} ms)`,
+  );
 
 /**
  * Body of `POST /v1/provisions`: a WebContainer provisioning measured in a browser page (docs/webcontainer-ingest.md).
  * Docker provisionings are measured by the host itself; the SLA limit is the server's, never the client's; no field
- * is ignored (an unknown one is a 400); the start must be within a day of the server's clock when it is validated.
+ * is ignored (an unknown one is a 400); the start must be within a day of the server's clock when it is validated;
+ * no duration may pass `maxIngestDurationMs` of the type. Stored as source `client`: shown apart, never judged.
  */
 export const ingestSchema = z
   .object({

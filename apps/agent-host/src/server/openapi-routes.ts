@@ -239,7 +239,7 @@ export function apiRoutes(): RouteDoc[] {
       method: 'get',
       path: '/v1/kpis',
       summary:
-        'per type: SLA status, percentiles, phases, the split by source and by engine runtime (byRuntime); of the fleet, or of one agent host with ?host=, one runtime with ?runtime=',
+        "per type: SLA status, percentiles, phases, the split by source and by engine runtime (byRuntime); of the fleet, or of one agent host with ?host=, one runtime with ?runtime=. Failures by the caller's doing (callerFailures: a missing image, a command that exits before it is ready) and cancellations are counted apart and never judged",
       query: kpiQuerySchema,
       responses: { 200: anyJson('the KPI snapshot'), 400: E400, 401: E401 },
     },

@@ -57,4 +57,27 @@ describe('OtelInstruments', () => {
     expect(run?.dataPoints[0]?.attributes).toEqual({ 'sbx.outcome': 'success', 'sbx.alert_fired': true });
     await provider.shutdown();
   });
+
+  it("labels a caller's failure caller_failed, apart from the platform's failed", async () => {
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 });
+    const provider = new MeterProvider({ readers: [reader] });
+    metrics.setGlobalMeterProvider(provider);
+    const instruments = new OtelInstruments();
+    const failed = (code: string, cause: 'caller' | 'platform') =>
+      instruments.provision({
+        sandboxType: 'docker',
+        durationMs: 40,
+        status: 'sla_breach',
+        timestamp,
+        error: { name: 'BootstrapError', message: 'x', code, cause },
+      });
+    failed('IMAGE_NOT_FOUND', 'caller');
+    failed('ENGINE_UNREACHABLE', 'platform');
+    await reader.forceFlush();
+    const scope = exporter.getMetrics()[0]?.scopeMetrics.find((s) => s.scope.name === '@sbx/agent-host');
+    const points = scope?.metrics.find((m) => m.descriptor.name === 'sbx.provisioning.duration')?.dataPoints;
+    expect(points?.map((p) => p.attributes['sbx.outcome']).sort()).toEqual(['caller_failed', 'failed']);
+    await provider.shutdown();
+  });
 });

@@ -1,5 +1,11 @@
 import { type Histogram, type Meter, metrics } from '@opentelemetry/api';
-import { isCancelled, type ProvisionResult, provisionSourceOf, type SandboxPerfRecord } from '@sbx/timing';
+import {
+  isCallerFailure,
+  isCancelled,
+  type ProvisionResult,
+  provisionSourceOf,
+  type SandboxPerfRecord,
+} from '@sbx/timing';
 import { PROVISIONING_BUCKETS_S, RUN_BUCKETS_S } from './buckets.js';
 
 const METER_NAME = '@sbx/agent-host';
@@ -47,7 +53,13 @@ export class OtelInstruments {
       'sbx.failed': result.error !== undefined,
       'sbx.source': provisionSourceOf(result),
       'sbx.runtime': result.attributes?.runtime ?? '',
-      'sbx.outcome': isCancelled(result) ? 'cancelled' : result.error ? 'failed' : 'ready',
+      'sbx.outcome': isCancelled(result)
+        ? 'cancelled'
+        : isCallerFailure(result)
+          ? 'caller_failed'
+          : result.error
+            ? 'failed'
+            : 'ready',
     });
   }
 

@@ -19,7 +19,7 @@ export interface PrometheusMetricsDeps {
   host?: string;
 }
 
-const OUTCOMES = ['ready', 'failed', 'cancelled'] as const;
+const OUTCOMES = ['ready', 'failed', 'cancelled', 'caller_failed'] as const;
 
 /**
  * Prometheus metrics of everything in the database (whichever process wrote it): each scrape first counts the
@@ -35,6 +35,7 @@ export class PrometheusMetrics {
   readonly #breaches: Counter<'sandbox_type' | 'source' | 'runtime'>;
   readonly #failures: Counter<'sandbox_type' | 'source' | 'runtime'>;
   readonly #cancelled: Counter<'sandbox_type' | 'source' | 'runtime'>;
+  readonly #callerFailures: Counter<'sandbox_type' | 'source' | 'runtime'>;
   // (sandbox_type, runtime) pairs whose series exist at zero.
   readonly #zeroed = new Set<string>();
   readonly #runs: Histogram<'outcome'>;
@@ -50,39 +51,45 @@ export class PrometheusMetrics {
     const buckets = [...PROVISIONING_BUCKETS_S];
     this.#provisioning = new Histogram({
       name: 'sbx_provisioning_duration_seconds',
-      help: 'Duration of provisionings that became ready, by sandbox type, status (sla_breach: over their own limit), source (cold, pool: what a caller waited; refill: a warm pool in the background) and engine runtime (runc, runsc; empty without one). Failed and cancelled ones are counted in sbx_provisionings_total.',
+      help: 'Duration of provisionings that became ready, by sandbox type, status (sla_breach: over their own limit), source (cold, pool: what a caller waited; refill: a warm pool in the background) and engine runtime (runc, runsc; empty without one). Failed, caller-failed and cancelled ones are counted in sbx_provisionings_total.',
       labelNames: ['sandbox_type', 'status', 'source', 'runtime'],
       buckets,
       registers,
     });
     this.#phases = new Histogram({
       name: 'sbx_provisioning_phase_duration_seconds',
-      help: 'Duration of each timed phase of provisionings that were not cancelled, by sandbox type, phase and engine runtime.',
+      help: 'Duration of each timed phase of provisionings that were neither cancelled nor failed by their caller, by sandbox type, phase and engine runtime.',
       labelNames: ['sandbox_type', 'phase', 'runtime'],
       buckets,
       registers,
     });
     this.#total = new Counter({
       name: 'sbx_provisionings_total',
-      help: 'Provisionings by outcome (ready, failed: never became ready, or cancelled by their caller), source and engine runtime.',
+      help: "Provisionings by outcome (ready; failed: never became ready by the platform's doing; caller_failed: by the caller's, e.g. an image that does not exist or a command that exits before it is ready; cancelled by their caller), source and engine runtime.",
       labelNames: ['sandbox_type', 'outcome', 'source', 'runtime'],
       registers,
     });
     this.#breaches = new Counter({
       name: 'sbx_provisioning_sla_breaches_total',
-      help: 'Provisionings that failed or took longer than their own SLA limit (cancelled ones left out), by source and engine runtime.',
+      help: 'Provisionings that failed or took longer than their own SLA limit (cancelled ones and caller failures left out), by source and engine runtime.',
       labelNames: ['sandbox_type', 'source', 'runtime'],
       registers,
     });
     this.#failures = new Counter({
       name: 'sbx_provisioning_failures_total',
-      help: 'Provisionings whose bootstrap failed (cancelled ones left out), by source and engine runtime.',
+      help: "Provisionings whose bootstrap failed by the platform's doing (cancelled ones and caller failures left out), by source and engine runtime.",
       labelNames: ['sandbox_type', 'source', 'runtime'],
       registers,
     });
     this.#cancelled = new Counter({
       name: 'sbx_provisioning_cancelled_total',
       help: 'Provisionings their caller cancelled (Ctrl-C, a closed request): no SLA evidence. By source and engine runtime.',
+      labelNames: ['sandbox_type', 'source', 'runtime'],
+      registers,
+    });
+    this.#callerFailures = new Counter({
+      name: 'sbx_provisioning_caller_failures_total',
+      help: "Provisionings that failed by their caller's doing (an image that does not exist, a command that exits or never passes its readiness check, an invalid spec): no SLA evidence. By source and engine runtime.",
       labelNames: ['sandbox_type', 'source', 'runtime'],
       registers,
     });
@@ -135,7 +142,7 @@ export class PrometheusMetrics {
     if (this.#zeroed.has(key)) return;
     this.#zeroed.add(key);
     for (const source of PROVISION_SOURCES) {
-      for (const counter of [this.#breaches, this.#failures, this.#cancelled])
+      for (const counter of [this.#breaches, this.#failures, this.#cancelled, this.#callerFailures])
         counter.inc({ sandbox_type, source, runtime }, 0);
       for (const outcome of OUTCOMES) this.#total.inc({ sandbox_type, outcome, source, runtime }, 0);
       for (const status of ['ok', 'sla_breach'])
@@ -149,10 +156,21 @@ export class PrometheusMetrics {
     const runtime = row.runtime ?? '';
     this.#zero(row.sandboxType, runtime);
     const labels = { sandbox_type: row.sandboxType, source: row.source, runtime };
-    const outcome = row.cancelled ? 'cancelled' : row.failed ? 'failed' : 'ready';
+    const outcome = row.cancelled
+      ? 'cancelled'
+      : row.callerFailed
+        ? 'caller_failed'
+        : row.failed
+          ? 'failed'
+          : 'ready';
     this.#total.inc({ ...labels, outcome });
     if (row.cancelled) {
       this.#cancelled.inc(labels);
+      return;
+    }
+    // The caller's mistake says nothing of the platform: counted apart, like a cancellation.
+    if (row.callerFailed) {
+      this.#callerFailures.inc(labels);
       return;
     }
     if (row.failed) this.#failures.inc(labels);

@@ -1,3 +1,4 @@
+import type { FailureCause } from '@sbx/timing';
 import { BootstrapError, type BootstrapErrorCode } from '../errors.js';
 
 /** Where dockerode looks when nothing says otherwise. */
@@ -28,6 +29,8 @@ export interface DockerErrorContext {
   phase?: string;
   /** The code for an HTTP 404 (an image or container that does not exist). */
   notFound?: BootstrapErrorCode;
+  /** Whose fault an error with `code` is, when not its code's entry in `BOOTSTRAP_ERROR_CAUSES`. */
+  failureCause?: FailureCause;
 }
 
 /**
@@ -48,6 +51,7 @@ export function wrapDockerError(error: unknown, context: DockerErrorContext): Bo
     // The engine is busy or restarting; the same call can succeed later.
     retryable: status === 503 || status === 502 || status === 504,
     ...phase,
+    ...(code === context.code && context.failureCause ? { failureCause: context.failureCause } : {}),
   });
 }
 

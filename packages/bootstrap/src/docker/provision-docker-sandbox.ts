@@ -157,6 +157,8 @@ function toProvisionError(error: unknown, run: Run, ctx: ProvisionContext): Boot
       phase: run.phase,
       // A deadline that was too tight may pass on a second try; a caller that gave up will not.
       retryable: deadline,
+      // The platform's phases were done: the caller's command never passed its own readiness check in time.
+      ...(deadline && run.phase === 'ready' ? { failureCause: 'caller' as const } : {}),
     });
   }
   if (error instanceof BootstrapError) return error;

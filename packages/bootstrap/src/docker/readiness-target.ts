@@ -1,3 +1,4 @@
+import type { FailureCause } from '@sbx/timing';
 import { callUnlessAborted } from '../bounded.js';
 import { BootstrapError } from '../errors.js';
 import type { DockerContainerApi, DockerContainerInspect } from './docker-api.js';
@@ -39,13 +40,22 @@ export function exited(target: ReadinessTarget, state: DockerContainerInspect): 
   return failed(
     target,
     `sandbox ${target.sandboxId} is ${Status} (exit code ${ExitCode}${why}) and never became ready`,
+    // Its command exiting is the caller's doing; the engine killing it for memory at start is the platform's.
+    OOMKilled ? 'platform' : undefined,
   );
 }
 
-/** `READINESS_FAILED` with what the probe saw last. */
-export function failed(target: ReadinessTarget, message: string): BootstrapError {
+/** `READINESS_FAILED` with what the probe saw last (the caller's fault unless `failureCause` says otherwise). */
+export function failed(
+  target: ReadinessTarget,
+  message: string,
+  failureCause?: FailureCause,
+): BootstrapError {
   const last = target.progress.last ? `; last check: ${target.progress.last}` : '';
-  return new BootstrapError('READINESS_FAILED', `${message}${last}`, { phase: 'ready' });
+  return new BootstrapError('READINESS_FAILED', `${message}${last}`, {
+    phase: 'ready',
+    ...(failureCause === undefined ? {} : { failureCause }),
+  });
 }
 
 /** Wraps an engine failure during the `ready` phase. */
@@ -55,5 +65,7 @@ export function wrap(error: unknown, target: ReadinessTarget): BootstrapError {
     doing: `checking readiness of sandbox ${target.sandboxId}`,
     engineAddress: target.engineAddress,
     phase: 'ready',
+    // The engine failed to answer a check: not the caller's command.
+    failureCause: 'platform',
   });
 }

@@ -76,6 +76,8 @@ async function openLog(target: ReadinessTarget): Promise<NodeJS.ReadableStream> 
       target,
       `the log probe reads the container's log, which its log driver cannot give back (${engineMessage(error)}) - ` +
         'use a log driver that can be read (json-file, local, journald) or a probe of another kind',
+      // The engine's log driver is the operator's choice, not the caller's.
+      'platform',
     );
   }
 }
