@@ -1,7 +1,6 @@
 import { zValidator } from '@hono/zod-validator';
 import type { StoredAlert } from '@sbx/store';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
@@ -12,6 +11,7 @@ import { renderDashboard, serveDashboardAsset } from '../dashboard/dashboard-pag
 import { JSON_TYPE, kpiSnapshotBody } from '../reports/kpi-snapshot.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { type HttpResponse, renderWebContainerPage, serveWebContainerAsset } from '../webcontainer/index.js';
+import { bodyLimits, bodyRuleOf } from './body-limits.js';
 import { execRoutes } from './exec-routes.js';
 import { FILES_PATH, fileRoutes } from './file-routes.js';
 import { errorBody, toHttpError, validationHook } from './http-errors.js';
@@ -29,9 +29,6 @@ import { serverTiming } from './server-timing.js';
 /** What the HTTP API needs from the composed host. */
 export type AppDeps = Pick<AgentHost, 'kpis' | 'perf' | 'host' | 'config'> &
   Partial<Pick<AgentHost, 'alerts' | 'metrics'>>;
-
-const MAX_BODY_BYTES = 64 * 1024;
-const MAX_INGEST_BYTES = 16 * 1024;
 
 /** Options of the HTTP API. */
 export interface AppOptions {
@@ -53,6 +50,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   const app = new Hono<AppEnv>();
   const policy = deps.config.policy;
   app.use('*', securityHeaders);
+  // Every body is bounded before anything else reads it or works on the request (authentication included).
+  app.use('*', bodyLimits((path) => bodyRuleOf(path, policy.maxFileBytes)));
   app.use('*', hostGuard(options.allowedHosts ?? []));
   if (options.corsOrigins?.length) {
     const origins = [...options.corsOrigins];
@@ -75,12 +74,6 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   app.use('/v1/*', authenticate);
   if (!options.metricsOpen) app.use('/metrics', authenticate);
   app.use('/v1/*', jsonBodiesOnly);
-  app.use('/v1/*', async (c, next) =>
-    // The ingest route has its own, smaller limit, and file uploads the policy's; each 413 states its limit.
-    c.req.path === '/v1/provisions' || FILES_PATH.test(c.req.path)
-      ? next()
-      : bodyLimit(limitOf(MAX_BODY_BYTES))(c, next),
-  );
   if (options.auth) loginRoutes(app, options.auth);
 
   app.get('/healthz', async (c) => {
@@ -105,7 +98,6 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   const ingestRate = new RateLimiter(policy.ingestPerMinute);
   app.post(
     '/v1/provisions',
-    bodyLimit(limitOf(MAX_INGEST_BYTES)),
     async (c, next) => {
       const retryAfter = ingestRate.take(c.get('tenant'));
       if (retryAfter === 0) return next();
@@ -185,13 +177,6 @@ function ownView(row: StoredAlert, tenant: string) {
 function signedIn(c: Context, auth: AuthOptions): boolean {
   const session = getCookie(c, SESSION_COOKIE);
   return session !== undefined && auth.sessions.tenantOf(session) !== undefined;
-}
-
-function limitOf(maxSize: number) {
-  return {
-    maxSize,
-    onError: (c: Context) => c.json(errorBody('BODY_TOO_LARGE', `request body over ${maxSize} bytes`), 413),
-  };
 }
 
 // Every answer: no MIME sniffing, no referrer leaks, no framing by other sites.
