@@ -4,6 +4,7 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
+import { GuessLimiter } from '../auth/guess-limiter.js';
 import { type AppEnv, type AuthOptions, hostGuard, requireTenant } from '../auth/request-guard.js';
 import { SESSION_COOKIE } from '../auth/sessions.js';
 import { DEFAULT_TENANT } from '../auth/token-file.js';
@@ -65,8 +66,12 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
       }),
     );
   }
-  const authenticate: MiddlewareHandler<AppEnv> = options.auth
-    ? requireTenant(options.auth)
+  const auth: AuthOptions | undefined = options.auth && {
+    ...options.auth,
+    guesses: options.auth.guesses ?? new GuessLimiter({ perMinute: policy.authFailuresPerMinute }),
+  };
+  const authenticate: MiddlewareHandler<AppEnv> = auth
+    ? requireTenant(auth)
     : async (c, next) => {
         c.set('tenant', DEFAULT_TENANT);
         await next();
@@ -74,7 +79,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   app.use('/v1/*', authenticate);
   if (!options.metricsOpen) app.use('/metrics', authenticate);
   app.use('/v1/*', jsonBodiesOnly);
-  if (options.auth) loginRoutes(app, options.auth);
+  if (auth) loginRoutes(app, auth);
 
   app.get('/healthz', async (c) => {
     const engine = await deps.host.ping().then(
