@@ -9,12 +9,12 @@ import { type AppEnv, type AuthOptions, hostGuard, requireTenant } from '../auth
 import { SESSION_COOKIE } from '../auth/sessions.js';
 import { DEFAULT_TENANT } from '../auth/token-file.js';
 import { renderDashboard, serveDashboardAsset } from '../dashboard/dashboard-page.js';
-import { JSON_TYPE, kpiSnapshotBody } from '../reports/kpi-snapshot.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { type HttpResponse, renderWebContainerPage, serveWebContainerAsset } from '../webcontainer/index.js';
 import { bodyLimits, bodyRuleOf } from './body-limits.js';
 import { execRoutes } from './exec-routes.js';
 import { FILES_PATH, fileRoutes } from './file-routes.js';
+import { type HeavyReadOptions, heavyReadRoutes } from './heavy-read-routes.js';
 import { errorBody, toHttpError, validationHook } from './http-errors.js';
 import { ingestSchema, toProvisionResult } from './ingest-schema.js';
 import { lifecycleRoutes } from './lifecycle-routes.js';
@@ -24,7 +24,7 @@ import { poolRoutes } from './pool-routes.js';
 import { RateLimiter } from './rate-limiter.js';
 import { runtimeRoutes } from './runtime-routes.js';
 import { sandboxRoutes } from './sandbox-routes.js';
-import { alertQuerySchema, kpiQuerySchema, listQuerySchema } from './schemas.js';
+import { alertQuerySchema, listQuerySchema } from './schemas.js';
 import { serverTiming } from './server-timing.js';
 
 /** What the HTTP API needs from the composed host. */
@@ -44,6 +44,8 @@ export interface AppOptions {
   allowedHosts?: readonly string[];
   /** Serve `/metrics` without a token (default: a token is needed, as for `/v1/*`). */
   metricsOpen?: boolean;
+  /** How `/metrics` and `/v1/kpis` are shared among callers and capped (defaults: 1 s gap, 32 in flight). */
+  heavyReads?: HeavyReadOptions;
 }
 
 /** The agent host's HTTP API (hono). */
@@ -52,7 +54,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   const policy = deps.config.policy;
   app.use('*', securityHeaders);
   // Every body is bounded before anything else reads it or works on the request (authentication included).
-  app.use('*', bodyLimits((path) => bodyRuleOf(path, policy.maxFileBytes)));
+  app.use(
+    '*',
+    bodyLimits((path) => bodyRuleOf(path, policy.maxFileBytes)),
+  );
   app.use('*', hostGuard(options.allowedHosts ?? []));
   if (options.corsOrigins?.length) {
     const origins = [...options.corsOrigins];
@@ -126,21 +131,13 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     return c.json({ rows: rows.map(({ tenant: _tenant, ...row }) => row) });
   });
 
-  app.get('/v1/kpis', zValidator('query', kpiQuerySchema, validationHook), async (c) => {
-    // The fleet by default; `?host=` for the provisionings one agent host measured, `?runtime=` for one runtime's.
-    const { host, runtime } = c.req.valid('query');
-    return c.body(await kpiSnapshotBody(deps.kpis, { host, runtime }), 200, JSON_TYPE);
-  });
+  heavyReadRoutes(app, deps, options.heavyReads);
   // The hosts that recorded into this database (a fleet shares one): the dashboard's host picker.
   app.get('/v1/hosts', async (c) => c.json({ rows: await deps.kpis.listHosts() }));
   app.get('/v1/alerts', zValidator('query', alertQuerySchema, validationHook), async (c) => {
     const { limit, kind } = c.req.valid('query');
     const rows = deps.alerts ? await deps.alerts.listRecent(limit, kind) : [];
     return c.json({ rows: rows.map((row) => ownView(row, c.get('tenant'))) });
-  });
-  app.get('/metrics', async (c) => {
-    if (!deps.metrics) return c.json(errorBody('NOT_FOUND', 'metrics are not enabled'), 404);
-    return c.body(await deps.metrics.metrics(), 200, { 'content-type': deps.metrics.contentType });
   });
   app.get('/v1/perf/report', async (c) => c.json(await deps.perf.getReport()));
 
