@@ -19,7 +19,9 @@ describe("the server's log lines", () => {
   it('write caller text with a newline as one line: no forged line', () => {
     const { logger, text } = logged();
     logger.warn('provisioning failed: chdir /work\nsbx: error: forged by the caller');
-    expect(text()).toBe('sbx: warning: provisioning failed: chdir /work\\nsbx: error: forged by the caller\n');
+    expect(text()).toBe(
+      'sbx: warning: provisioning failed: chdir /work\\nsbx: error: forged by the caller\n',
+    );
   });
 
   it.each(CONTROLS.map((c) => [c.charCodeAt(0).toString(16), c]))(
@@ -29,7 +31,7 @@ describe("the server's log lines", () => {
       logger.error(`a${ch}b`, { workingDir: `/x${ch}y` });
       const out = text();
       expect(out.endsWith('\n')).toBe(true);
-      expect(out.slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
+      expect([...out.slice(0, -1)].filter((c) => CONTROLS.includes(c))).toEqual([]);
       expect(out.split('\n')).toHaveLength(2);
     },
   );

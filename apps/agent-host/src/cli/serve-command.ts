@@ -9,8 +9,8 @@ import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { createApp } from '../server/create-app.js';
 import { startServer } from '../server/start-server.js';
 import type { CliIo } from './cli-io.js';
-import { logText } from './log-text.js';
 import { collect, wholeNumber } from './flags.js';
+import { logText } from './log-text.js';
 
 /** How often `sbx serve` looks for leaked sandboxes. */
 export const REAP_INTERVAL_MS = 60_000;

@@ -19,7 +19,9 @@ function send(
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     // Named outright: node's client would not frame a DELETE's body by itself.
-    headers[options.chunked ? 'transfer-encoding' : 'content-length'] = options.chunked ? 'chunked' : String(size);
+    headers[options.chunked ? 'transfer-encoding' : 'content-length'] = options.chunked
+      ? 'chunked'
+      : String(size);
     const req = request(`${base}${path}`, { method, headers, agent: false }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));

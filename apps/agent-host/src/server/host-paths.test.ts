@@ -7,7 +7,10 @@ const LAYER = '3f9a1c0e6b2d4f8a9c1e3b5d7f9a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f5a'
 
 describe('hideHostPaths', () => {
   it.each([
-    [`mkdir /var/lib/docker/overlay2/${LAYER}/merged/etc/x: read-only file system`, 'mkdir /etc/x: read-only file system'],
+    [
+      `mkdir /var/lib/docker/overlay2/${LAYER}/merged/etc/x: read-only file system`,
+      'mkdir /etc/x: read-only file system',
+    ],
     [`open /var/lib/docker/overlay2/${LAYER}-init/diff/tmp/a b: no space`, 'open /tmp/a b: no space'],
     [`lstat /var/lib/docker/overlay2/${LAYER}/merged: denied`, 'lstat /: denied'],
     [
@@ -33,7 +36,10 @@ describe('hideHostPaths', () => {
   });
 
   it('applies to every error the API answers with', () => {
-    const error = new BootstrapError('FILE_FAILED', `write /var/lib/docker/overlay2/${LAYER}/merged/etc/p failed`);
+    const error = new BootstrapError(
+      'FILE_FAILED',
+      `write /var/lib/docker/overlay2/${LAYER}/merged/etc/p failed`,
+    );
     expect(toHttpError(error).body.error.message).toBe('write /etc/p failed');
     expect(toHttpError(new Error(`x /var/lib/docker/overlay2/${LAYER}/diff`)).body.error.message).toBe('x /');
   });

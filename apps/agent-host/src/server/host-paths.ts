@@ -1,7 +1,8 @@
 /** An absolute path in a text (it ends at whitespace, quotes, a colon or punctuation around it). */
 const ABSOLUTE_PATH = /(?<![\w.~\-/])\/[^\s"'`:;,()<>]+/g;
 /** Where an engine keeps containers on the host: its data root, its state dirs, an overlay's layers. */
-const HOST_ROOT = /^\/(?:var\/)?(?:lib|run)\/(?:docker|containerd|runc|runsc|gvisor|moby)\/|\/overlay(?:2|fs)?\//;
+const HOST_ROOT =
+  /^\/(?:var\/)?(?:lib|run)\/(?:docker|containerd|runc|runsc|gvisor|moby)\/|\/overlay(?:2|fs)?\//;
 /** Where a container's own root starts inside a host path (the overlay's merged or upper dir, a bundle's rootfs). */
 const SANDBOX_ROOT = /\/(?:merged|diff|rootfs|fs)(?=\/|$)/;
 

@@ -55,7 +55,10 @@ export function toHttpError(error: unknown): { status: ContentfulStatusCode; bod
     };
   }
   if (isBootstrapError(error)) {
-    return { status: STATUS_BY_CODE[error.code] ?? 502, body: errorBody(error.code, hideHostPaths(error.message)) };
+    return {
+      status: STATUS_BY_CODE[error.code] ?? 502,
+      body: errorBody(error.code, hideHostPaths(error.message)),
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { status: 500, body: errorBody('INTERNAL', hideHostPaths(message)) };

@@ -42,7 +42,8 @@ describe('signing in', () => {
   });
 
   it('signs in from its own page, or from a client that is no browser', async () => {
-    for (const headers of [{ origin: BASE, 'sec-fetch-site': 'same-origin' }, {}]) {
+    const sameOrigin: Record<string, string> = { origin: BASE, 'sec-fetch-site': 'same-origin' };
+    for (const headers of [sameOrigin, {}]) {
       const res = await login(TOKEN_A, headers);
       expect(res.status).toBe(303);
       expect(res.headers.get('set-cookie')).toMatch(/^sbx_session=/);
@@ -53,7 +54,11 @@ describe('signing in', () => {
   it('refuses a login URL opened from another site, and leaves its code unspent', async () => {
     const code = ctx.sessions.issueLoginCode('a');
     const url = `${BASE}/login?code=${code}`;
-    const cross = await ctx.app.request(url, { headers: { 'sec-fetch-site': 'cross-site' } }, from('10.0.0.1'));
+    const cross = await ctx.app.request(
+      url,
+      { headers: { 'sec-fetch-site': 'cross-site' } },
+      from('10.0.0.1'),
+    );
     expect(cross.status).toBe(403);
     const typed = await ctx.app.request(url, { headers: { 'sec-fetch-site': 'none' } }, from('10.0.0.1'));
     expect(typed.status).toBe(303);
