@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { errorBody } from '../server/http-errors.js';
+import type { GuessLimiter } from './guess-limiter.js';
 import { SESSION_COOKIE, type Sessions } from './sessions.js';
 import type { TokenTable } from './token-file.js';
 
@@ -11,6 +12,25 @@ export type AppEnv = { Variables: { tenant: string } };
 export interface AuthOptions {
   tokens: TokenTable;
   sessions: Sessions;
+  /** Bounds failed sign-ins and bad tokens per client address (`createApp` makes one from the policy). */
+  guesses?: GuessLimiter;
+}
+
+/** The address of the client that sent the request (`unknown` for an in-process request). */
+export function clientAddress(c: Context): string {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
+/** 429 with `Retry-After` when the client has failed too often, before any token is looked at; else undefined. */
+export function tooManyGuesses(c: Context, auth: AuthOptions): Response | undefined {
+  const wait = auth.guesses?.retryAfter(clientAddress(c)) ?? 0;
+  if (wait === 0) return undefined;
+  c.header('Retry-After', String(wait));
+  return c.json(
+    errorBody('RATE_LIMITED', `too many failed sign-ins or bad tokens from this address; retry in ${wait} s`),
+    429,
+  );
 }
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -40,8 +60,13 @@ export function hostGuard(allowed: readonly string[]): MiddlewareHandler {
  */
 export function requireTenant(auth: AuthOptions): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    const refused = tooManyGuesses(c, auth);
+    if (refused) return refused;
     const tenant = tenantOf(c, auth);
     if (tenant === undefined) {
+      // A token or a session that was presented and is wrong counts as a guess; none at all does not.
+      if (c.req.header('authorization') !== undefined || getCookie(c, SESSION_COOKIE) !== undefined)
+        auth.guesses?.fail(clientAddress(c));
       c.header('WWW-Authenticate', 'Bearer realm="sbx"');
       return c.json(
         errorBody('UNAUTHORIZED', 'send Authorization: Bearer TOKEN (see the token file sbx serve printed)'),

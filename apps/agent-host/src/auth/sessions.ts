@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 
 /** How long a dashboard session lasts. */
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
-const MAX_SESSIONS = 1_000;
+/** The most dashboard sessions one tenant holds; its next login ends its own oldest, never another's. */
+export const MAX_SESSIONS_PER_TENANT = 50;
 const MAX_CODES = 100;
 
 /** The cookie that carries a dashboard session (HttpOnly, SameSite=Strict). */
@@ -15,6 +16,8 @@ export const SESSION_COOKIE = 'sbx_session';
 export class Sessions {
   readonly #codes = new Map<string, string>();
   readonly #sessions = new Map<string, { tenant: string; expiresAt: number }>();
+  // Each tenant's session ids, oldest first.
+  readonly #byTenant = new Map<string, Set<string>>();
   readonly #now: () => number;
 
   constructor(now: () => number = Date.now) {
@@ -37,13 +40,34 @@ export class Sessions {
     return this.open(tenant);
   }
 
-  /** Opens a session for `tenant` (a token typed into the login form); returns its id. */
+  /**
+   * Opens a session for `tenant` (a token typed into the login form); returns its id. A tenant holds at most
+   * `MAX_SESSIONS_PER_TENANT`: past that its own oldest ends (tenants come from the token file, so the whole
+   * table stays bounded and no tenant's logins end another's sessions).
+   */
   open(tenant: string): string {
     const id = randomBytes(32).toString('base64url');
+    const own = this.#byTenant.get(tenant) ?? new Set<string>();
+    this.#byTenant.set(tenant, own);
+    for (const old of own) {
+      if (own.size < MAX_SESSIONS_PER_TENANT) break;
+      this.#end(old);
+    }
     this.#sessions.set(id, { tenant, expiresAt: this.#now() + SESSION_TTL_MS });
-    if (this.#sessions.size > MAX_SESSIONS)
-      this.#sessions.delete(this.#sessions.keys().next().value as string);
+    own.add(id);
     return id;
+  }
+
+  /** How many live sessions `tenant` holds. */
+  countOf(tenant: string): number {
+    return this.#byTenant.get(tenant)?.size ?? 0;
+  }
+
+  #end(id: string): void {
+    const session = this.#sessions.get(id);
+    if (!session) return;
+    this.#sessions.delete(id);
+    this.#byTenant.get(session.tenant)?.delete(id);
   }
 
   /** The tenant of a live session, or undefined. */
@@ -51,7 +75,7 @@ export class Sessions {
     const session = this.#sessions.get(id);
     if (!session) return undefined;
     if (session.expiresAt <= this.#now()) {
-      this.#sessions.delete(id);
+      this.#end(id);
       return undefined;
     }
     return session.tenant;

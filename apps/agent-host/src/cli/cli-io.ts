@@ -1,4 +1,5 @@
 import type { Logger } from '@sbx/timing';
+import { logText } from './log-text.js';
 
 /** Where the CLI writes, and what it knows of its terminal; tests hand in their own. */
 export interface CliIo {
@@ -22,11 +23,14 @@ export const processIo: CliIo = {
   },
 };
 
-/** A logger for the CLI and the server: one line per event on stderr; details only with `SBX_DEBUG=1`. */
+/**
+ * A logger for the CLI and the server: one line per event on stderr (control characters escaped, so text a
+ * caller sent cannot forge a line); details only with `SBX_DEBUG=1`.
+ */
 export function cliLogger(io: CliIo): Logger {
   const line = (level: string, message: string, details?: Record<string, unknown>) => {
     const extra = io.env.SBX_DEBUG === '1' && details ? ` ${JSON.stringify(details)}` : '';
-    io.stderr.write(`sbx: ${level}: ${message}${extra}\n`);
+    io.stderr.write(`sbx: ${level}: ${logText(`${message}${extra}`)}\n`);
   };
   return { warn: (m, d) => line('warning', m, d), error: (m, d) => line('error', m, d) };
 }

@@ -11,6 +11,7 @@ import { createApp } from '../server/create-app.js';
 import { startServer } from '../server/start-server.js';
 import type { CliIo } from './cli-io.js';
 import { collect, wholeNumber } from './flags.js';
+import { logText } from './log-text.js';
 
 /** How often `sbx serve` looks for leaked sandboxes. */
 export const REAP_INTERVAL_MS = 60_000;
@@ -104,7 +105,7 @@ export async function serve(
   // The live set follows the engine: sandboxes that die or are removed behind the host's back drop out.
   await agent.host
     .watch()
-    .catch((error: Error) => io.stderr.write(`sbx: not watching engine events: ${error.message}\n`));
+    .catch((error: Error) => io.stderr.write(`sbx: not watching engine events: ${logText(error.message)}\n`));
   // Expired sandboxes (their TTL label) and those of dead owners go while the host runs, not only at start.
   const reaper = setInterval(() => void reapLeaks(agent, io, false), REAP_INTERVAL_MS);
   if (pools.length > 0) {
@@ -166,7 +167,9 @@ function isLoopback(host: string): boolean {
  */
 function guardProcess(io: CliIo): () => void {
   const onError = (error: unknown) => {
-    io.stderr.write(`sbx: error: uncaught, kept serving: ${(error as Error)?.message ?? String(error)}\n`);
+    io.stderr.write(
+      `sbx: error: uncaught, kept serving: ${logText((error as Error)?.message ?? String(error))}\n`,
+    );
   };
   process.on('uncaughtException', onError);
   process.on('unhandledRejection', onError);
@@ -184,6 +187,6 @@ async function reapLeaks(agent: AgentHost, io: CliIo, sayUnreachable: boolean): 
   } catch (error) {
     // The host still serves reports and the browser ingest without Docker: say so in one line.
     if (sayUnreachable)
-      io.stderr.write(`${(error as Error).message} (provisioning answers 503 until then)\n`);
+      io.stderr.write(`${logText((error as Error).message)} (provisioning answers 503 until then)\n`);
   }
 }

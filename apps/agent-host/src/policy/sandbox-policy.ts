@@ -26,6 +26,8 @@ export interface SandboxPolicy {
   idleTimeoutMs: number;
   /** Browser measurements one tenant may post per minute. */
   ingestPerMinute: number;
+  /** Failed sign-ins and bad tokens one client address may send per minute (in bursts of as many); then 429. */
+  authFailuresPerMinute: number;
   /** Read-only root filesystem with a size-bounded tmpfs at /tmp, unless a sandbox's image needs otherwise. */
   readOnlyRootfs: boolean;
   tmpfsBytes: number;
@@ -78,6 +80,7 @@ export function defaultPolicy(cores = availableParallelism(), pidMax = kernelPid
     maxFileBytes: 32 * MIB,
     idleTimeoutMs: 30 * 60 * 1000,
     ingestPerMinute: 600,
+    authFailuresPerMinute: 10,
     readOnlyRootfs: true,
     tmpfsBytes: 64 * MIB,
     maxUploadEntries: 10_000,
@@ -119,6 +122,7 @@ export const POLICY_SETTINGS = {
   maxFileBytes: ['--max-file-bytes', 'SBX_MAX_FILE_BYTES'],
   idleTimeoutMs: ['--idle-timeout-ms', 'SBX_IDLE_TIMEOUT_MS'],
   ingestPerMinute: ['--ingest-per-minute', 'SBX_INGEST_PER_MINUTE'],
+  authFailuresPerMinute: ['--auth-failures-per-minute', 'SBX_AUTH_FAILURES_PER_MINUTE'],
   tmpfsBytes: ['--tmpfs-bytes', 'SBX_TMPFS_BYTES'],
   tmpfsInodes: ['--tmpfs-inodes', 'SBX_TMPFS_INODES'],
   maxUploadEntries: ['--max-upload-entries', 'SBX_MAX_UPLOAD_ENTRIES'],

@@ -1,20 +1,21 @@
 import { zValidator } from '@hono/zod-validator';
 import type { StoredAlert } from '@sbx/store';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
+import { GuessLimiter } from '../auth/guess-limiter.js';
 import { type AppEnv, type AuthOptions, hostGuard, requireTenant } from '../auth/request-guard.js';
 import { SESSION_COOKIE } from '../auth/sessions.js';
 import { DEFAULT_TENANT } from '../auth/token-file.js';
 import { renderDashboard, serveDashboardAsset } from '../dashboard/dashboard-page.js';
-import { JSON_TYPE, kpiSnapshotBody } from '../reports/kpi-snapshot.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
 import { type HttpResponse, renderWebContainerPage, serveWebContainerAsset } from '../webcontainer/index.js';
 import { ConcurrencyCaps } from './concurrency-caps.js';
+import { bodyLimits, bodyRuleOf } from './body-limits.js';
 import { execRoutes } from './exec-routes.js';
 import { FILES_PATH, fileRoutes } from './file-routes.js';
+import { type HeavyReadOptions, heavyReadRoutes } from './heavy-read-routes.js';
 import { errorBody, toHttpError, validationHook } from './http-errors.js';
 import { ingestSchema, toProvisionResult } from './ingest-schema.js';
 import { lifecycleRoutes } from './lifecycle-routes.js';
@@ -24,15 +25,12 @@ import { poolRoutes } from './pool-routes.js';
 import { RateLimiter } from './rate-limiter.js';
 import { runtimeRoutes } from './runtime-routes.js';
 import { sandboxRoutes } from './sandbox-routes.js';
-import { alertQuerySchema, kpiQuerySchema, listQuerySchema } from './schemas.js';
+import { alertQuerySchema, listQuerySchema } from './schemas.js';
 import { serverTiming } from './server-timing.js';
 
 /** What the HTTP API needs from the composed host. */
 export type AppDeps = Pick<AgentHost, 'kpis' | 'perf' | 'host' | 'config'> &
   Partial<Pick<AgentHost, 'alerts' | 'metrics' | 'storeHealth'>>;
-
-const MAX_BODY_BYTES = 64 * 1024;
-const MAX_INGEST_BYTES = 16 * 1024;
 
 /** Options of the HTTP API. */
 export interface AppOptions {
@@ -47,6 +45,8 @@ export interface AppOptions {
   allowedHosts?: readonly string[];
   /** Serve `/metrics` without a token (default: a token is needed, as for `/v1/*`). */
   metricsOpen?: boolean;
+  /** How `/metrics` and `/v1/kpis` are shared among callers and capped (defaults: 1 s gap, 32 in flight). */
+  heavyReads?: HeavyReadOptions;
 }
 
 /** The agent host's HTTP API (hono). */
@@ -54,6 +54,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   const app = new Hono<AppEnv>();
   const policy = deps.config.policy;
   app.use('*', securityHeaders);
+  // Every body is bounded before anything else reads it or works on the request (authentication included).
+  app.use(
+    '*',
+    bodyLimits((path) => bodyRuleOf(path, policy.maxFileBytes)),
+  );
   app.use('*', hostGuard(options.allowedHosts ?? []));
   if (options.corsOrigins?.length) {
     const origins = [...options.corsOrigins];
@@ -67,8 +72,12 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
       }),
     );
   }
-  const authenticate: MiddlewareHandler<AppEnv> = options.auth
-    ? requireTenant(options.auth)
+  const auth: AuthOptions | undefined = options.auth && {
+    ...options.auth,
+    guesses: options.auth.guesses ?? new GuessLimiter({ perMinute: policy.authFailuresPerMinute }),
+  };
+  const authenticate: MiddlewareHandler<AppEnv> = auth
+    ? requireTenant(auth)
     : async (c, next) => {
         c.set('tenant', DEFAULT_TENANT);
         await next();
@@ -76,13 +85,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   app.use('/v1/*', authenticate);
   if (!options.metricsOpen) app.use('/metrics', authenticate);
   app.use('/v1/*', jsonBodiesOnly);
-  app.use('/v1/*', async (c, next) =>
-    // The ingest route has its own, smaller limit, and file uploads the policy's; each 413 states its limit.
-    c.req.path === '/v1/provisions' || FILES_PATH.test(c.req.path)
-      ? next()
-      : bodyLimit(limitOf(MAX_BODY_BYTES))(c, next),
-  );
-  if (options.auth) loginRoutes(app, options.auth);
+  if (auth) loginRoutes(app, auth);
 
   app.get('/healthz', async (c) => {
     const engine = await deps.host.ping().then(
@@ -110,7 +113,6 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   const ingestRate = new RateLimiter(policy.ingestPerMinute);
   app.post(
     '/v1/provisions',
-    bodyLimit(limitOf(MAX_INGEST_BYTES)),
     async (c, next) => {
       const retryAfter = ingestRate.take(c.get('tenant'));
       if (retryAfter === 0) return next();
@@ -138,21 +140,13 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     return c.json({ rows: rows.map(({ tenant: _tenant, ...row }) => row) });
   });
 
-  app.get('/v1/kpis', zValidator('query', kpiQuerySchema, validationHook), async (c) => {
-    // The fleet by default; `?host=` for the provisionings one agent host measured, `?runtime=` for one runtime's.
-    const { host, runtime } = c.req.valid('query');
-    return c.body(await kpiSnapshotBody(deps.kpis, { host, runtime }), 200, JSON_TYPE);
-  });
+  heavyReadRoutes(app, deps, options.heavyReads);
   // The hosts that recorded into this database (a fleet shares one): the dashboard's host picker.
   app.get('/v1/hosts', async (c) => c.json({ rows: await deps.kpis.listHosts() }));
   app.get('/v1/alerts', zValidator('query', alertQuerySchema, validationHook), async (c) => {
     const { limit, kind } = c.req.valid('query');
     const rows = deps.alerts ? await deps.alerts.listRecent(limit, kind) : [];
     return c.json({ rows: rows.map((row) => ownView(row, c.get('tenant'))) });
-  });
-  app.get('/metrics', async (c) => {
-    if (!deps.metrics) return c.json(errorBody('NOT_FOUND', 'metrics are not enabled'), 404);
-    return c.body(await deps.metrics.metrics(), 200, { 'content-type': deps.metrics.contentType });
   });
   app.get('/v1/perf/report', async (c) => c.json(await deps.perf.getReport()));
 
@@ -194,13 +188,6 @@ function ownView(row: StoredAlert, tenant: string) {
 function signedIn(c: Context, auth: AuthOptions): boolean {
   const session = getCookie(c, SESSION_COOKIE);
   return session !== undefined && auth.sessions.tenantOf(session) !== undefined;
-}
-
-function limitOf(maxSize: number) {
-  return {
-    maxSize,
-    onError: (c: Context) => c.json(errorBody('BODY_TOO_LARGE', `request body over ${maxSize} bytes`), 413),
-  };
 }
 
 // Every answer: no MIME sniffing, no referrer leaks, no framing by other sites.

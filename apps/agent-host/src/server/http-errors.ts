@@ -2,6 +2,7 @@ import { isBootstrapError } from '@sbx/bootstrap';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import { isAgentHostError } from '../errors.js';
+import { hideHostPaths } from './host-paths.js';
 
 /** The JSON error body every endpoint answers with. */
 export interface ErrorBody {
@@ -49,18 +50,22 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   STORE_UNAVAILABLE: 503,
 };
 
-/** Maps a sandbox failure to an HTTP status and body; unknown errors are 500s. */
+/** Maps a sandbox failure to an HTTP status and body (host paths hidden from its text); unknown errors are 500s. */
 export function toHttpError(error: unknown): { status: ContentfulStatusCode; body: ErrorBody } {
   if (isAgentHostError(error)) {
     return {
       status: STATUS_BY_CODE[error.code] ?? 502,
-      body: errorBody(error.code, error.message, error.issues),
+      body: errorBody(error.code, hideHostPaths(error.message), error.issues),
     };
   }
   if (isBootstrapError(error)) {
-    return { status: STATUS_BY_CODE[error.code] ?? 502, body: errorBody(error.code, error.message) };
+    return {
+      status: STATUS_BY_CODE[error.code] ?? 502,
+      body: errorBody(error.code, hideHostPaths(error.message)),
+    };
   }
-  return { status: 500, body: errorBody('INTERNAL', error instanceof Error ? error.message : String(error)) };
+  const message = error instanceof Error ? error.message : String(error);
+  return { status: 500, body: errorBody('INTERNAL', hideHostPaths(message)) };
 }
 
 /** Turns zod issues into `{ path, message }` pairs a client can act on. */

@@ -1,0 +1,50 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { FILES_PATH } from './file-routes.js';
+import { errorBody } from './http-errors.js';
+
+/** The largest JSON body of a `/v1/*` call (a sandbox spec, an exec). */
+export const MAX_JSON_BODY_BYTES = 64 * 1024;
+/** The largest browser measurement posted to `/v1/provisions`. */
+export const MAX_INGEST_BODY_BYTES = 16 * 1024;
+/** The largest sign-in form (`POST /login`): a token is 43 characters. */
+export const MAX_LOGIN_BODY_BYTES = 4 * 1024;
+
+/** The body limit that applies to one request. */
+export interface BodyRule {
+  maxBytes: number;
+  /**
+   * The route reads its body as a stream and counts it itself (file uploads: `maxFileBytes` is too much to
+   * buffer before authentication): only a declared `Content-Length` is checked up front.
+   */
+  streamed?: boolean;
+}
+
+/** The body limit of every route: login form, ingest, file uploads (the policy's), and JSON for the rest. */
+export function bodyRuleOf(path: string, maxFileBytes: number): BodyRule {
+  if (path === '/login') return { maxBytes: MAX_LOGIN_BODY_BYTES };
+  if (path === '/v1/provisions') return { maxBytes: MAX_INGEST_BODY_BYTES };
+  if (FILES_PATH.test(path)) return { maxBytes: maxFileBytes, streamed: true };
+  return { maxBytes: MAX_JSON_BODY_BYTES };
+}
+
+/**
+ * Bounds every request body before anything else runs (authentication included): a declared `Content-Length`
+ * over the limit is refused at once; a body without one (chunked) is read up to the limit and refused the
+ * moment it passes it (streamed routes count their own). 413 `BODY_TOO_LARGE` names the limit; the connection
+ * is closed so the rest of a huge body is not read.
+ */
+export function bodyLimits(ruleOf: (path: string) => BodyRule): MiddlewareHandler {
+  return async (c, next) => {
+    const rule = ruleOf(c.req.path);
+    const tooLarge = (ctx: Context) => {
+      ctx.header('Connection', 'close');
+      return ctx.json(errorBody('BODY_TOO_LARGE', `request body over ${rule.maxBytes} bytes`), 413);
+    };
+    const declared = c.req.header('content-length');
+    if (declared !== undefined && !(Number(declared) <= rule.maxBytes)) return tooLarge(c);
+    if (rule.streamed) return next();
+    // GET and HEAD carry no body here (the node adapter never reads one; the rest is drained and dropped).
+    return bodyLimit({ maxSize: rule.maxBytes, onError: tooLarge })(c, next);
+  };
+}
