@@ -36,16 +36,32 @@ describe('createSandboxHost', () => {
   });
 
   it('records a failed provisioning and its SLA-breach alert, then rethrows the adapter error', async () => {
+    const { sbx, docker } = await setup();
+    // The engine failing to start a container is the platform's failure: it breaches and alerts.
+    docker.hooks.create = () => {
+      throw Object.assign(new Error('engine out of disk'), { statusCode: 500 });
+    };
+    const error = await sbx
+      .provision('docker', { image: DOCKER_TEST_IMAGE, pull: 'never' })
+      .catch((e: unknown) => e);
+    expect(isBootstrapError(error)).toBe(true);
+    expect((await sbx.kpis.listRecent())[0]).toMatchObject({
+      status: 'sla_breach',
+      error: { cause: 'platform' },
+    });
+    await vi.waitFor(async () => expect(await sbx.alerts.count('sla-breach')).toBe(1));
+  });
+
+  it("records a caller's mistake apart, without an alert, then rethrows the adapter error", async () => {
     const { sbx } = await setup();
     const error = await sbx
       .provision('docker', { image: 'missing:1', pull: 'never' })
       .catch((e: unknown) => e);
     expect(isBootstrapError(error, 'IMAGE_NOT_FOUND')).toBe(true);
     expect((await sbx.kpis.listRecent())[0]).toMatchObject({
-      status: 'sla_breach',
-      error: { code: 'IMAGE_NOT_FOUND' },
+      error: { code: 'IMAGE_NOT_FOUND', cause: 'caller' },
     });
-    await vi.waitFor(async () => expect(await sbx.alerts.count('sla-breach')).toBe(1));
+    expect(await sbx.alerts.count('sla-breach')).toBe(0);
   });
 
   it('close() removes live sandboxes, then closes the database; a second close is the same promise', async () => {

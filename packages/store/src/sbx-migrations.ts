@@ -10,9 +10,9 @@ import * as addHostIds from './migrations/2026_11_24_000000_add_host_ids.js';
 import * as addProvisionSource from './migrations/2026_11_25_000000_add_provision_source.js';
 import * as keyRollupsByHostPostgres from './migrations/2026_11_26_000000_key_rollups_by_host.postgres.js';
 import * as keyRollupsByHostSqlite from './migrations/2026_11_26_000000_key_rollups_by_host.sqlite.js';
-import * as addRecordKeys from './migrations/2026_12_07_000000_add_record_keys.js';
 import * as addFailureCausesPostgres from './migrations/2026_12_07_000000_add_failure_causes.postgres.js';
 import * as addFailureCausesSqlite from './migrations/2026_12_07_000000_add_failure_causes.sqlite.js';
+import * as addRecordKeys from './migrations/2026_12_07_000100_add_record_keys.js';
 import type { DialectKind } from './sql-dialect.js';
 
 // The SQLite-era migrations: PostgreSQL gets their end state in one step (create_postgres_schema).
@@ -39,7 +39,7 @@ const ADD_FAILURE_CAUSES = '2026_12_07_000000_add_failure_causes';
 
 // Shared migrations after the per-engine one (Kysely runs by name, so the object order is only for reading).
 const LATER_SHARED: Readonly<Record<string, Migration>> = {
-  '2026_12_07_000000_add_record_keys': addRecordKeys,
+  '2026_12_07_000100_add_record_keys': addRecordKeys,
 };
 
 /** Every migration of the sbx schema on SQLite by name; Kysely runs them in name order. Append, never edit. */
@@ -47,8 +47,8 @@ export const SBX_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze
   ...SQLITE_BASE,
   ...SHARED,
   [KEY_ROLLUPS_BY_HOST]: keyRollupsByHostSqlite,
-  ...LATER_SHARED,
   [ADD_FAILURE_CAUSES]: addFailureCausesSqlite,
+  ...LATER_SHARED,
 });
 
 /** The migrations of the sbx schema on PostgreSQL by name. */
@@ -56,8 +56,8 @@ export const SBX_POSTGRES_MIGRATIONS: Readonly<Record<string, Migration>> = Obje
   ...POSTGRES_BASE,
   ...SHARED,
   [KEY_ROLLUPS_BY_HOST]: keyRollupsByHostPostgres,
-  ...LATER_SHARED,
   [ADD_FAILURE_CAUSES]: addFailureCausesPostgres,
+  ...LATER_SHARED,
 });
 
 /** A static migration provider (no folder scanning, so bundles and `dist` carry their migrations). */

@@ -123,7 +123,9 @@ describe('the text of a failure, across tenants', () => {
     };
     const path = await create({});
     expect(path.status).toBeGreaterThanOrEqual(500);
-    expect(path.text).toContain(HOST_PATH);
+    // Even the caller's own answer names no host path: the engine's words keep their sense, the path is hidden.
+    expect(path.text).toContain('error mounting');
+    expect(path.text).not.toContain(HOST_PATH);
     docker.hooks.start = undefined;
     // 4. A browser measurement whose error quotes a secret, in every field a client may fill.
     const ingest = await call('POST', '/v1/provisions', ALICE, {
@@ -160,7 +162,8 @@ describe('the text of a failure, across tenants', () => {
       (await sql`select * from sandbox_provisioning_kpis`.execute(ctx.db)).rows,
       (await sql`select * from sandbox_alerts`.execute(ctx.db)).rows,
     ]);
-    expect(ctx.hook.bodies.length).toBeGreaterThanOrEqual(3);
+    // Only the platform's failure (the host path) alerts: the caller's mistakes are shown apart, never alerted.
+    expect(ctx.hook.bodies.length).toBeGreaterThanOrEqual(1);
     for (const [surface, text] of Object.entries(seen)) {
       for (const leak of LEAKS) expect(text, `${surface} shows ${leak}`).not.toContain(leak);
     }
