@@ -7,6 +7,7 @@ export type AgentHostErrorCode =
   | 'INVALID_IMAGE'
   | 'POLICY_LIMIT'
   | 'RUNTIME_NOT_FOUND'
+  | 'TEMPLATE_NOT_FOUND'
   | 'TOO_MANY_SANDBOXES'
   | 'RATE_LIMITED'
   // the host's state
@@ -15,6 +16,8 @@ export type AgentHostErrorCode =
   | 'SANDBOX_GONE'
   | 'UNSUPPORTED_TYPE'
   | 'POOL_NOT_FOUND'
+  // a template build that could not run or failed (`sbx template build`)
+  | 'TEMPLATE_BUILD_FAILED'
   // a result that was measured but could not be kept
   | 'NOT_RECORDED';
 
