@@ -4,7 +4,7 @@ import { AgentHostError } from '../errors.js';
 /** How the template builder runs a program: the port tests fake. */
 export type RunCommand = (
   argv: readonly string[],
-  options: { signal?: AbortSignal; pipeFrom?: readonly string[] },
+  options: { signal?: AbortSignal; pipeFrom?: readonly string[]; onLine?: (line: string) => void },
 ) => Promise<void>;
 
 /** The most output of a failed step kept for its error message (its tail). */
@@ -19,8 +19,14 @@ export const runCommand: RunCommand = (argv, options) =>
   new Promise((resolve, reject) => {
     const [cmd, ...args] = argv as [string, ...string[]];
     let tail = '';
+    let partial = '';
     const keep = (chunk: Buffer) => {
-      tail = (tail + chunk.toString('utf8')).slice(-STEP_OUTPUT_BYTES);
+      const text = chunk.toString('utf8');
+      tail = (tail + text).slice(-STEP_OUTPUT_BYTES);
+      if (!options.onLine) return;
+      const lines = (partial + text).split('\n');
+      partial = (lines.pop() ?? '').slice(-STEP_OUTPUT_BYTES);
+      for (const line of lines) options.onLine(line);
     };
     const source = options.pipeFrom
       ? spawn(options.pipeFrom[0] as string, options.pipeFrom.slice(1), {

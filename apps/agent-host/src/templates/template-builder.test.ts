@@ -59,7 +59,6 @@ describe('buildTemplate', () => {
       ]);
       const boot = calls.filter((c) => c[0] === 'debootstrap');
       expect(boot.map((c) => c.find((a) => a === '--download-only' || a === '--foreign'))).toEqual([
-        '--download-only',
         '--foreign',
       ]);
       for (const c of boot) {
@@ -133,6 +132,7 @@ describe('buildTemplate', () => {
       'USER user',
       'WORKDIR /home/user',
       'LABEL sbx.template="x" sbx.template.hash="h" sbx.template.ready="running"',
+      'LABEL sbx.template.home="/home/user" sbx.template.uid="1000"',
     ]);
   });
 });

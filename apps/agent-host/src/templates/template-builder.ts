@@ -52,7 +52,7 @@ export interface TemplateBuilderDeps {
 
 /**
  * Builds a template's image, or skips it when `sbx-template/NAME:HASH` is already on the engine (then only
- * `NAME:latest` is pointed at it). debootstrap downloads into the shared cache, unpacks (`--foreign`),
+ * `NAME:latest` is pointed at it). debootstrap downloads into the shared cache and unpacks (`--foreign`),
  * configures in a chroot (`--second-stage`); the rootfs gets its user and files, is imported with its image
  * config, and the optional Dockerfile steps are built FROM it by the engine.
  */
@@ -74,11 +74,8 @@ export async function buildTemplate(
     report(phase, 'done', phasesMs[phase]);
   };
   const image = templateImage(t.name, hash);
-  const run = (argv: string[], pipeFrom?: string[]) =>
-    deps.run(argv, {
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(pipeFrom ? { pipeFrom } : {}),
-    });
+  const run = (argv: string[], more: { pipeFrom?: string[]; onLine?: (line: string) => void } = {}) =>
+    deps.run(argv, { ...(options.signal ? { signal: options.signal } : {}), ...more });
   const result = (skipped: boolean, sizeBytes: number | undefined): TemplateBuild => ({
     name: t.name,
     hash,
@@ -123,8 +120,22 @@ export async function buildTemplate(
       root,
       ...(archive ? [archive] : []),
     ];
-    await timed('download', () => run(boot(['--download-only'])));
-    await timed('unpack', () => run(boot(['--foreign'])));
+    // One debootstrap run (its dependency resolution is slow): download ends at its first "Extracting" line.
+    report('download', 'start');
+    let at = deps.now();
+    let unpacking = false;
+    const toUnpack = () => {
+      if (unpacking) return;
+      unpacking = true;
+      phasesMs.download = Math.round(deps.now() - at);
+      report('download', 'done', phasesMs.download);
+      report('unpack', 'start');
+      at = deps.now();
+    };
+    await run(boot(['--foreign']), { onLine: (line) => line.startsWith('I: Extracting') && toUnpack() });
+    toUnpack();
+    phasesMs.unpack = Math.round(deps.now() - at);
+    report('unpack', 'done', phasesMs.unpack);
     await timed('configure', async () => {
       await run(['chroot', root, '/debootstrap/debootstrap', '--second-stage']);
       prepareRootfs(root, t);
@@ -132,10 +143,9 @@ export async function buildTemplate(
     const steps = t.dockerfile?.trim();
     const imported = steps ? templateImage(t.name, `${hash}-rootfs`) : image;
     await timed('import', () =>
-      run(
-        ['docker', 'import', ...importChanges(t, hash).flatMap((c) => ['--change', c]), '-', imported],
-        ['tar', '--numeric-owner', '-C', root, '-c', '.'],
-      ),
+      run(['docker', 'import', ...importChanges(t, hash).flatMap((c) => ['--change', c]), '-', imported], {
+        pipeFrom: ['tar', '--numeric-owner', '-C', root, '-c', '.'],
+      }),
     );
     await timed('layer', async () => {
       if (!steps) return;
@@ -160,6 +170,7 @@ export function importChanges(t: TemplateDefinition, hash: string): string[] {
     `USER ${t.user.name}`,
     `WORKDIR ${t.workingDir ?? t.user.home}`,
     `LABEL sbx.template=${quote(t.name)} sbx.template.hash=${quote(hash)} sbx.template.ready=${quote(t.ready)}`,
+    `LABEL sbx.template.home=${quote(t.user.home)} sbx.template.uid="${t.user.uid}"`,
   ];
 }
 

@@ -24,6 +24,8 @@ export interface TemplateImage {
   createdAt: string;
   /** The readiness probe the template declares (its image label). */
   ready: string | undefined;
+  /** Its user's home and uid (image labels): a read-only sandbox gets a tmpfs home it owns. */
+  home: { path: string; uid: number } | undefined;
 }
 
 /** Every built template (`sbx-template/*:latest`), by name. */
@@ -42,6 +44,7 @@ export async function listTemplateImages(engine: TemplateEngine): Promise<Templa
           sizeBytes: image.Size,
           createdAt: new Date(image.Created * 1000).toISOString(),
           ready: image.Labels?.['sbx.template.ready'],
+          home: homeOf(image.Labels ?? {}),
         })),
     )
     .sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -55,4 +58,10 @@ export async function imageSize(engine: TemplateEngine, image: string): Promise<
     if ((error as { statusCode?: number }).statusCode === 404) return undefined;
     throw error;
   }
+}
+
+function homeOf(labels: Record<string, string>): TemplateImage['home'] {
+  const path = labels['sbx.template.home'];
+  const uid = Number(labels['sbx.template.uid']);
+  return path && Number.isInteger(uid) && uid > 0 ? { path, uid } : undefined;
 }

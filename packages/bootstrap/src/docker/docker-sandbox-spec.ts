@@ -69,6 +69,12 @@ export interface DockerSandboxSpec {
   readOnlyRootfs?: boolean;
   /** Size of the `/tmp` tmpfs of a read-only sandbox, in bytes. */
   tmpfsBytes?: number;
+  /**
+   * A read-only sandbox's home: a tmpfs of `tmpfsBytes` at `path` owned by `uid` (its group the same id),
+   * holding a copy of the image's files there, so a template's user can work in its home. Ignored when the
+   * rootfs is writable (the home is then the image's).
+   */
+  home?: { path: string; uid: number };
 }
 
 /** The limits applied when a spec sets none: 512 MiB, 1 CPU, 256 processes. */
@@ -149,6 +155,22 @@ export function resolveDockerSandboxSpec(spec: DockerSandboxSpec): ResolvedDocke
     !(Number.isInteger(spec.tmpfsBytes) && spec.tmpfsBytes >= 1024 * 1024)
   ) {
     fail(`tmpfsBytes must be a whole number of bytes of at least 1 MiB, got ${spec.tmpfsBytes}`);
+  }
+  if (
+    spec.home !== undefined &&
+    !(
+      typeof spec.home?.path === 'string' &&
+      /^\/[A-Za-z0-9_./-]{1,254}$/.test(spec.home.path) &&
+      !spec.home.path.split('/').includes('..') &&
+      spec.home.path !== '/tmp' &&
+      Number.isInteger(spec.home.uid) &&
+      spec.home.uid >= 0 &&
+      spec.home.uid < 2 ** 31
+    )
+  ) {
+    fail(
+      `home must be { path: an absolute path other than /tmp, uid: a user id }, got ${JSON.stringify(spec.home)}`,
+    );
   }
   if (spec.user !== undefined && !/^[A-Za-z0-9_.-]{1,64}(?::[A-Za-z0-9_.-]{1,64})?$/.test(spec.user)) {
     fail(`user must be NAME, UID or UID:GID, got ${JSON.stringify(spec.user)}`);

@@ -27,12 +27,17 @@ export function withTemplateImage(body: DockerRequest): DockerRequest & { image:
   return { ...rest, image: templateImage(body.template), pull: 'never' };
 }
 
-/** Pins a template sandbox to the built image (`NAME:HASH`) and takes the template's readiness probe by default. */
+/**
+ * Pins a template sandbox to the built image (`NAME:HASH`), takes the template's readiness probe by default, and
+ * gives it a writable home (a tmpfs its user owns) when the rootfs is read-only.
+ */
 export function applyTemplate(spec: DockerSandboxSpec, found: TemplateImage): DockerSandboxSpec {
   const next: DockerSandboxSpec = {
     ...spec,
     image: found.hash ? templateImage(found.name, found.hash) : found.image,
   };
   if (spec.ready === undefined && found.ready) next.ready = parseReadinessProbe(found.ready);
+  // A read-only rootfs (the default policy) would leave the user no writable home: it gets a tmpfs one.
+  if (found.home) next.home = found.home;
   return next;
 }
