@@ -38,6 +38,7 @@ export function prepareRootfs(root: string, t: TemplateDefinition): void {
       chownSync(target, t.user.uid, t.user.uid);
     }
   }
+  rmSync(join(root, 'etc/resolv.conf'), { force: true }); // the host's, copied in for apt: the engine gives its own
   for (const dir of PRUNED) {
     const path = join(root, dir);
     if (!existsSync(path)) continue;

@@ -19,7 +19,7 @@ function fakeDeps(present: Set<string>, root = process.getuid?.() === 0) {
     run: async (argv) => {
       calls.push([...argv]);
       clock += 100;
-      if (argv[0] === 'chroot') {
+      if (argv[0] === 'chroot' && argv[2] === '/debootstrap/debootstrap') {
         const rootfs = argv[1] as string;
         mkdirSync(join(rootfs, 'etc'), { recursive: true });
         writeFileSync(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
@@ -66,13 +66,32 @@ describe('buildTemplate', () => {
         expect(c).toContain(`--cache-dir=${deps.cacheDir}`);
         expect(c.at(-1)).toBe('http://m.example.invalid/debian');
       }
+      // debootstrap without --include (its resolver is slow), then apt inside the rootfs, packages via the cache
+      expect(boot[0]?.some((a) => a.startsWith('--include'))).toBe(false);
+      const apt = calls.filter((c) => c[0] === 'chroot' && c.includes('apt-get'));
+      expect(apt.map((c) => c.slice(c.indexOf('apt-get') + 3, c.indexOf('apt-get') + 5))).toEqual([
+        ['update'],
+        ['--download-only', 'install'],
+        ['install', '--no-install-recommends'],
+      ]);
+      expect(apt[2]).toEqual(expect.arrayContaining(['nodejs', 'npm', 'tini']));
       expect(calls.at(-1)).toEqual([
         'docker',
         'tag',
         `sbx-template/node:${template.hash}`,
         'sbx-template/node:latest',
       ]);
-      expect(events.filter((e) => e.event === 'done').map((e) => e.phase)).toHaveLength(6);
+      expect(events.filter((e) => e.event === 'done').map((e) => e.phase)).toEqual([
+      'resolve',
+      'download',
+      'unpack',
+      'configure',
+      'download',
+      'configure',
+      'configure',
+      'import',
+      'layer',
+    ]);
 
       calls.length = 0;
       const again = await buildTemplate(template, deps);

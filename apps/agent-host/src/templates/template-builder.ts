@@ -1,6 +1,7 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentHostError } from '../errors.js';
+import { aptCommands, keepArchives, seedArchives } from './apt-in-chroot.js';
 import { archiveFor } from './apt-sources.js';
 import { prepareRootfs } from './prepare-rootfs.js';
 import type { RunCommand } from './run-command.js';
@@ -52,9 +53,10 @@ export interface TemplateBuilderDeps {
 
 /**
  * Builds a template's image, or skips it when `sbx-template/NAME:HASH` is already on the engine (then only
- * `NAME:latest` is pointed at it). debootstrap downloads into the shared cache and unpacks (`--foreign`),
- * configures in a chroot (`--second-stage`); the rootfs gets its user and files, is imported with its image
- * config, and the optional Dockerfile steps are built FROM it by the engine.
+ * `NAME:latest` is pointed at it). debootstrap downloads minbase into the shared cache and unpacks it
+ * (`--foreign`), configures it in a chroot (`--second-stage`); apt in the chroot adds the packages (through the
+ * same cache); the rootfs gets its user and files, is imported with its image config, and the optional
+ * Dockerfile steps are built FROM it by the engine.
  */
 export async function buildTemplate(
   template: ResolvedTemplate,
@@ -70,8 +72,9 @@ export async function buildTemplate(
     report(phase, 'start');
     const at = deps.now();
     await fn();
-    phasesMs[phase] = Math.round(deps.now() - at);
-    report(phase, 'done', phasesMs[phase]);
+    const took = Math.round(deps.now() - at);
+    phasesMs[phase] = (phasesMs[phase] ?? 0) + took; // download and configure run twice: minbase, then packages
+    report(phase, 'done', took);
   };
   const image = templateImage(t.name, hash);
   const run = (argv: string[], more: { pipeFrom?: string[]; onLine?: (line: string) => void } = {}) =>
@@ -110,17 +113,16 @@ export async function buildTemplate(
   mkdirSync(root, { recursive: true });
   mkdirSync(deps.cacheDir, { recursive: true });
   try {
-    const boot = (extra: string[]) => [
+    const boot = [
       'debootstrap',
       '--variant=minbase',
       `--cache-dir=${deps.cacheDir}`,
-      ...(t.packages.length > 0 ? [`--include=${t.packages.join(',')}`] : []),
-      ...extra,
+      '--foreign',
       t.suite,
       root,
       ...(archive ? [archive] : []),
     ];
-    // One debootstrap run (its dependency resolution is slow): download ends at its first "Extracting" line.
+    // The minbase system: download ends at debootstrap's first "Extracting" line, then it unpacks.
     report('download', 'start');
     let at = deps.now();
     let unpacking = false;
@@ -132,14 +134,25 @@ export async function buildTemplate(
       report('unpack', 'start');
       at = deps.now();
     };
-    await run(boot(['--foreign']), { onLine: (line) => line.startsWith('I: Extracting') && toUnpack() });
+    await run(boot, { onLine: (line) => line.startsWith('I: Extracting') && toUnpack() });
     toUnpack();
     phasesMs.unpack = Math.round(deps.now() - at);
     report('unpack', 'done', phasesMs.unpack);
-    await timed('configure', async () => {
-      await run(['chroot', root, '/debootstrap/debootstrap', '--second-stage']);
-      prepareRootfs(root, t);
-    });
+    await timed('configure', () => run(['chroot', root, '/debootstrap/debootstrap', '--second-stage']));
+    // The template's packages, with apt inside the rootfs (its archive is the one debootstrap wrote there).
+    if (t.packages.length > 0) {
+      const apt = aptCommands(root, t.packages);
+      rmSync(join(root, 'etc/resolv.conf'), { force: true }); // never through a link the rootfs holds
+      copyFileSync('/etc/resolv.conf', join(root, 'etc/resolv.conf'));
+      seedArchives(root, deps.cacheDir);
+      await timed('download', async () => {
+        await run(apt.update);
+        await run(apt.download);
+        keepArchives(root, deps.cacheDir);
+      });
+      await timed('configure', () => run(apt.install));
+    }
+    await timed('configure', () => prepareRootfs(root, t));
     const steps = t.dockerfile?.trim();
     const imported = steps ? templateImage(t.name, `${hash}-rootfs`) : image;
     await timed('import', () =>
