@@ -73,9 +73,9 @@ describe('templates over HTTP', () => {
     expect(container?.config.Image).toBe(`sbx-template/node:${HASH}`);
     // The image's USER and WORKDIR apply: the request sets neither.
     expect(container?.config.User).toBeUndefined();
-    expect(container?.config.HostConfig.ReadonlyRootfs).toBe(true);
-    expect(container?.config.HostConfig.Mounts?.map((m) => m.Target)).toEqual(['/tmp', '/home/user']);
-    expect(container?.config.HostConfig.Mounts?.[1]?.VolumeOptions?.DriverConfig?.Options?.o).toContain(
+    expect(container?.config.HostConfig?.ReadonlyRootfs).toBe(true);
+    expect(container?.config.HostConfig?.Mounts?.map((m) => m.Target)).toEqual(['/tmp', '/home/user']);
+    expect(container?.config.HostConfig?.Mounts?.[1]?.VolumeOptions?.DriverConfig?.Options?.o).toContain(
       'uid=1000',
     );
     expect(ctx.results).toHaveLength(1);

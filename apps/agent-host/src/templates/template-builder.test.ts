@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +21,14 @@ function fakeDeps(present: Set<string>, root = process.getuid?.() === 0) {
       clock += 100;
       if (argv[0] === 'chroot' && argv[2] === '/debootstrap/debootstrap') {
         const rootfs = argv[1] as string;
+        mkdirSync(join(rootfs, 'etc'), { recursive: true });
+        writeFileSync(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
+        writeFileSync(join(rootfs, 'etc/group'), 'root:x:0:\n');
+      }
+      if (argv[0] === 'tar' && argv.includes('-cf'))
+        writeFileSync(argv[argv.indexOf('-cf') + 1] as string, '');
+      if (argv[0] === 'tar' && argv.includes('-xpf')) {
+        const rootfs = argv.at(-1) as string;
         mkdirSync(join(rootfs, 'etc'), { recursive: true });
         writeFileSync(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
         writeFileSync(join(rootfs, 'etc/group'), 'root:x:0:\n');
@@ -82,16 +90,31 @@ describe('buildTemplate', () => {
         'sbx-template/node:latest',
       ]);
       expect(events.filter((e) => e.event === 'done').map((e) => e.phase)).toEqual([
-      'resolve',
-      'download',
-      'unpack',
-      'configure',
-      'download',
-      'configure',
-      'configure',
-      'import',
-      'layer',
-    ]);
+        'resolve',
+        'download',
+        'unpack',
+        'configure',
+        'download',
+        'configure',
+        'configure',
+        'import',
+        'layer',
+      ]);
+
+      // The configured minbase was kept in the cache: the next template of the suite starts from it.
+      expect(existsSync(join(deps.cacheDir, 'minbase-bookworm-r1.tar'))).toBe(true);
+      calls.length = 0;
+      const other = await buildTemplate(resolveTemplate('base'), deps);
+      expect(other.skipped).toBe(false);
+      expect(calls.some((c) => c[0] === 'debootstrap')).toBe(false);
+      expect(calls[0]).toEqual([
+        'tar',
+        '--numeric-owner',
+        '-xpf',
+        join(deps.cacheDir, 'minbase-bookworm-r1.tar'),
+        '-C',
+        expect.any(String),
+      ]);
 
       calls.length = 0;
       const again = await buildTemplate(template, deps);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AgentHostError } from '../errors.js';
 import { aptCommands, keepArchives, seedArchives } from './apt-in-chroot.js';
 import { archiveFor } from './apt-sources.js';
+import { minbaseRootfs } from './minbase-rootfs.js';
 import { prepareRootfs } from './prepare-rootfs.js';
 import type { RunCommand } from './run-command.js';
 import { type ResolvedTemplate, templateImage } from './template-catalog.js';
@@ -53,8 +54,8 @@ export interface TemplateBuilderDeps {
 
 /**
  * Builds a template's image, or skips it when `sbx-template/NAME:HASH` is already on the engine (then only
- * `NAME:latest` is pointed at it). debootstrap downloads minbase into the shared cache and unpacks it
- * (`--foreign`), configures it in a chroot (`--second-stage`); apt in the chroot adds the packages (through the
+ * `NAME:latest` is pointed at it). The suite's minbase rootfs (debootstrap, or its copy in the cache from an
+ * earlier build: `minbaseRootfs`); apt in the chroot adds the packages (through the
  * same cache); the rootfs gets its user and files, is imported with its image config, and the optional
  * Dockerfile steps are built FROM it by the engine.
  */
@@ -113,32 +114,10 @@ export async function buildTemplate(
   mkdirSync(root, { recursive: true });
   mkdirSync(deps.cacheDir, { recursive: true });
   try {
-    const boot = [
-      'debootstrap',
-      '--variant=minbase',
-      `--cache-dir=${deps.cacheDir}`,
-      '--foreign',
-      t.suite,
-      root,
-      ...(archive ? [archive] : []),
-    ];
-    // The minbase system: download ends at debootstrap's first "Extracting" line, then it unpacks.
-    report('download', 'start');
-    let at = deps.now();
-    let unpacking = false;
-    const toUnpack = () => {
-      if (unpacking) return;
-      unpacking = true;
-      phasesMs.download = Math.round(deps.now() - at);
-      report('download', 'done', phasesMs.download);
-      report('unpack', 'start');
-      at = deps.now();
-    };
-    await run(boot, { onLine: (line) => line.startsWith('I: Extracting') && toUnpack() });
-    toUnpack();
-    phasesMs.unpack = Math.round(deps.now() - at);
-    report('unpack', 'done', phasesMs.unpack);
-    await timed('configure', () => run(['chroot', root, '/debootstrap/debootstrap', '--second-stage']));
+    await minbaseRootfs(
+      { suite: t.suite, root, archive, cacheDir: deps.cacheDir },
+      { run, timed, phasesMs, report, now: deps.now },
+    );
     // The template's packages, with apt inside the rootfs (its archive is the one debootstrap wrote there).
     if (t.packages.length > 0) {
       const apt = aptCommands(root, t.packages);

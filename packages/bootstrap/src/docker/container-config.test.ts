@@ -102,7 +102,7 @@ describe('buildContainerConfig', () => {
       resolveDockerSandboxSpec({ ...spec, readOnlyRootfs: true }),
       identity,
     );
-    expect(config.HostConfig.Mounts?.[1]).toEqual({
+    expect(config.HostConfig?.Mounts?.[1]).toEqual({
       Type: 'volume',
       Source: '',
       Target: '/home/user',
