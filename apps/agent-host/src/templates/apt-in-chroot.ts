@@ -10,7 +10,14 @@ const CHROOT_ENV = ['/usr/bin/env', 'DEBIAN_FRONTEND=noninteractive', 'PATH=/usr
  */
 export function aptCommands(root: string, packages: readonly string[]) {
   const apt = (...args: string[]) => ['chroot', root, ...CHROOT_ENV, 'apt-get', '-q', '-y', ...args];
-  const install = ['install', '--no-install-recommends', ...packages];
+  // No fsync per file (a throwaway rootfs that is tarred whole): dpkg's unpack is several times faster.
+  const install = [
+    '-o',
+    'Dpkg::Options::=--force-unsafe-io',
+    'install',
+    '--no-install-recommends',
+    ...packages,
+  ];
   return { update: apt('update'), download: apt('--download-only', ...install), install: apt(...install) };
 }
 
