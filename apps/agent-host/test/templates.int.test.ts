@@ -48,7 +48,7 @@ describe.skipIf(missingNode !== undefined && !process.env.CI)('templates on the 
   });
   const sbx = (...args: string[]) => runCli([...args.slice(0, 1), ...remote, ...args.slice(1)]);
 
-  it('node: node -v and npm -v as user in a writable /home/user', async () => {
+  it('node: node -v and npm -v as user in a writable /home/user', { timeout: 180_000 }, async () => {
     const created = await sbx('create', '--template', 'node');
     expect(created).toMatchObject({ code: 0, stderr: '' });
     const id = created.stdout.trim();
@@ -70,7 +70,7 @@ describe.skipIf(missingNode !== undefined && !process.env.CI)('templates on the 
     }
   });
 
-  it('a pool of node sandboxes hands out ready ones that run node', async () => {
+  it('a pool of node sandboxes hands out ready ones that run node', { timeout: 180_000 }, async () => {
     const created = await sbx('create', '--pool', 'node');
     expect(created).toMatchObject({ code: 0, stderr: '' });
     const id = created.stdout.trim();
@@ -127,7 +127,9 @@ describe.skipIf(missingPython !== undefined)('the python template on the real en
     await server?.exited;
   });
 
-  it("sbx create --template python, then python3 -c 'print(6*7)' prints 42 as user in /home/user", async () => {
+  it("sbx create --template python, then python3 -c 'print(6*7)' prints 42 as user in /home/user", {
+    timeout: 180_000,
+  }, async () => {
     const remote = ['--url', server.base, '--token-file', server.tokenFile];
     const created = await runCli(['create', ...remote, '--template', 'python']);
     expect(created).toMatchObject({ code: 0, stderr: '' });
