@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { dockerClient } from '../adapters/docker/index.js';
 import type { CliIo } from '../cli/cli-io.js';
-import { ms, table } from '../cli/format.js';
+import { table } from '../cli/format.js';
 import { AgentHostError } from '../errors.js';
 import { runCommand } from './run-command.js';
 import {
@@ -107,6 +107,11 @@ function progress(io: CliIo, p: BuildProgress, json: boolean | undefined): void 
   if (p.event === 'start') io.stderr.write(`${p.template} ${step} ${p.phase} ...\n`);
   else if (p.event === 'done') io.stderr.write(`${p.template} ${step} ${p.phase} done in ${ms(p.ms)}\n`);
   else io.stderr.write(`${p.template} sbx-template/${p.template}:${p.hash} is already built: skipped\n`);
+}
+
+// Build steps take seconds to minutes: seconds with one decimal.
+function ms(value: number | undefined): string {
+  return value === undefined ? '-' : `${(value / 1000).toFixed(1)} s`;
 }
 
 function mib(bytes: number | undefined): string {
