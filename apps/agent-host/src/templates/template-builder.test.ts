@@ -160,6 +160,7 @@ describe('buildTemplate', () => {
       await buildTemplate({ definition, source: 'x', hash: 'abc' }, deps);
       expect(seen).toContain('user:x:1000:1000:user:/home/user:/bin/bash');
       expect(calls.some((c) => c[1] === 'build')).toBe(true);
+      expect(calls).toContainEqual(['docker', 'image', 'rm', 'sbx-template/x:abc-rootfs']);
     },
   );
 

@@ -146,6 +146,7 @@ export async function buildTemplate(
       const user = t.user.name;
       writeFileSync(join(context, 'Dockerfile'), `FROM ${imported}\nUSER root\n${steps}\nUSER ${user}\n`);
       await run(['docker', 'build', '--pull=false', '-q', '-t', image, context]);
+      await run(['docker', 'image', 'rm', imported]); // only the tag: its layers stay under the built image
     });
     await run(['docker', 'tag', image, templateImage(t.name)]);
   } finally {
