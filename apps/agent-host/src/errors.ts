@@ -7,6 +7,7 @@ export type AgentHostErrorCode =
   | 'INVALID_IMAGE'
   | 'POLICY_LIMIT'
   | 'RUNTIME_NOT_FOUND'
+  | 'TEMPLATE_NOT_FOUND'
   | 'TOO_MANY_SANDBOXES'
   | 'TOO_MANY_TRANSFERS'
   // a file changed while it was sent (its stated length no longer holds)
@@ -19,6 +20,8 @@ export type AgentHostErrorCode =
   | 'SANDBOX_GONE'
   | 'UNSUPPORTED_TYPE'
   | 'POOL_NOT_FOUND'
+  // a template build that could not run or failed (`sbx template build`)
+  | 'TEMPLATE_BUILD_FAILED'
   // a result that was measured but could not be kept
   | 'NOT_RECORDED'
   // the database is unreachable and the spool cannot take more: new provisionings are refused

@@ -14,6 +14,8 @@ export type PoolRequest = Extract<CreateBody, { pool: string }>;
 export type Created = Schemas['Created'];
 /** What `GET /v1/runtimes` answers: the engine's runtimes, which the host's policy allows, and egress. */
 export type RuntimeList = Schemas['RuntimeList'];
+/** What `GET /v1/templates` answers: the templates built on the host, usable as `template: NAME`. */
+export type TemplateList = Schemas['TemplateList'];
 /** One line of a streamed exec. */
 export type ExecEvent = Schemas['ExecEvent'];
 /** One line of a log stream. */

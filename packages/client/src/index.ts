@@ -8,6 +8,7 @@ export type {
   RuntimeList,
   SandboxInfo,
   SandboxSpec,
+  TemplateList,
 } from './api-types.js';
 export { isSbxError, SbxError, type SbxErrorCode, type SbxErrorOptions } from './errors.js';
 export {

@@ -1,4 +1,11 @@
-import type { Created, PoolRequest, RuntimeList, SandboxInfo, SandboxSpec } from './api-types.js';
+import type {
+  Created,
+  PoolRequest,
+  RuntimeList,
+  SandboxInfo,
+  SandboxSpec,
+  TemplateList,
+} from './api-types.js';
 import { callJson, type Transport } from './http.js';
 import { Sandbox } from './sandbox.js';
 
@@ -42,6 +49,11 @@ export class SbxClient {
   /** The engine runtimes the host offers (`runc`, `runsc`, ...), which its policy allows, and whether egress is. */
   runtimes(call: { signal?: AbortSignal } = {}): Promise<RuntimeList> {
     return callJson<RuntimeList>(this.#transport, '/v1/runtimes', { signal: call.signal });
+  }
+
+  /** The templates built on the host (`sbx template build`), which `sandboxes.create({ template })` may name. */
+  templates(call: { signal?: AbortSignal } = {}): Promise<TemplateList> {
+    return callJson<TemplateList>(this.#transport, '/v1/templates', { signal: call.signal });
   }
 
   constructor(options: SbxClientOptions) {

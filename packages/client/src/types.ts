@@ -175,6 +175,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** the templates built on this host (sbx template build), usable as `template: NAME` */
+        get: operations["getTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/provisions": {
         parameters: {
             query?: never;
@@ -517,6 +534,18 @@ export interface components {
                 egress: boolean;
             }[];
         };
+        TemplateList: {
+            templates: {
+                /** @description what `template: NAME` asks for */
+                name: string;
+                /** @description the content hash its latest build was made from */
+                hash: string | null;
+                sizeBytes: number;
+                createdAt: string;
+                /** @description its readiness probe, used when a request gives none */
+                ready: string | null;
+            }[];
+        };
     };
     responses: never;
     parameters: never;
@@ -609,7 +638,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    image: string;
+                    image?: string;
+                    /** @description a template built on the host (sbx template build NAME), instead of image */
+                    template?: string;
                     cmd?: string | string[];
                     env?: {
                         [key: string]: string;
@@ -1322,6 +1353,44 @@ export interface operations {
             };
             /** @description no sandbox type of this host has engine runtimes */
             501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the engine is unreachable or the host is closing */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the built templates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateList"];
+                };
+            };
+            /** @description no or unknown bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

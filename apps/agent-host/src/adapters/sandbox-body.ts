@@ -4,6 +4,7 @@ import { AgentHostError, isAgentHostError } from '../errors.js';
 import type { SandboxPolicy } from '../policy/sandbox-policy.js';
 import type { HostSandboxAdapter } from '../sandbox/host-adapter.js';
 import { describeIssues } from '../server/http-errors.js';
+import { buildCommandFor } from '../templates/template-catalog.js';
 import { SANDBOX_MODULES, sandboxModules } from './registry.js';
 
 /** Fields of `POST /v1/sandboxes` every type shares. */
@@ -16,6 +17,8 @@ export interface SandboxBody {
   type: SandboxType;
   spec: unknown;
   deadlineMs?: number;
+  /** The template the body names (`template: NAME`): `admitSandboxBody` checks it is built and pins it. */
+  template?: string;
 }
 
 let schemas: Map<SandboxType, z.ZodObject> | undefined;
@@ -45,8 +48,15 @@ export function parseSandboxBody(body: unknown, policy: SandboxPolicy, path = ''
   const { deadlineMs } = parsed.data as { deadlineMs?: number };
   const sandboxType = type as SandboxType;
   try {
-    const spec = SANDBOX_MODULES[sandboxType].request?.toSpec(parsed.data as never, policy);
-    return { type: sandboxType, spec, ...(deadlineMs ? { deadlineMs } : {}) };
+    const request = SANDBOX_MODULES[sandboxType].request;
+    const spec = request?.toSpec(parsed.data as never, policy);
+    const template = request?.template?.(parsed.data as never);
+    return {
+      type: sandboxType,
+      spec,
+      ...(deadlineMs ? { deadlineMs } : {}),
+      ...(template ? { template } : {}),
+    };
   } catch (error) {
     if (error instanceof AgentHostError && path !== '') {
       throw new AgentHostError(error.code, `${path}${error.message}`, { cause: error });
@@ -60,6 +70,8 @@ export function parseSandboxBody(body: unknown, policy: SandboxPolicy, path = ''
  * before anything is provisioned; a no-op for a type without such checks. The adapter keeps the runtimes it
  * read; a name it does not know is looked up once more (the engine may have been reloaded). Throws like
  * `parseSandboxBody` (`POLICY_LIMIT`, `RUNTIME_NOT_FOUND`, `INVALID_REQUEST`), or the adapter's engine error.
+ * A body naming a template gets its built image (`body.spec` is replaced), or `TEMPLATE_NOT_FOUND` (a 400 naming
+ * the build command) when the backend has not built it.
  */
 export async function admitSandboxBody(
   body: SandboxBody,
@@ -67,6 +79,7 @@ export async function admitSandboxBody(
   adapter: HostSandboxAdapter | undefined,
   path = '',
 ): Promise<void> {
+  await admitTemplate(body, adapter, path);
   const admit = SANDBOX_MODULES[body.type].request?.admit;
   if (!admit || !adapter?.listRuntimes) return;
   const name = (field: string) => `${path}${field}`;
@@ -92,4 +105,24 @@ export function sandboxBodySchemas(): Map<SandboxType, z.ZodObject> {
         : [],
     ),
   );
+}
+
+async function admitTemplate(
+  body: SandboxBody,
+  adapter: HostSandboxAdapter | undefined,
+  path: string,
+): Promise<void> {
+  const name = body.template;
+  const apply = SANDBOX_MODULES[body.type].request?.applyTemplate;
+  if (name === undefined || !apply) return;
+  const found = adapter?.listTemplates
+    ? (await adapter.listTemplates()).find((t) => t.name === name)
+    : undefined;
+  if (!found) {
+    const message = `template ${JSON.stringify(name)} is not built on this host: run \`${buildCommandFor(name)}\` there (GET /v1/templates lists the built ones)`;
+    throw new AgentHostError('TEMPLATE_NOT_FOUND', `${path}template: ${message}`, {
+      issues: [{ path: `${path}template`, message }],
+    });
+  }
+  body.spec = apply(body.spec, found);
 }

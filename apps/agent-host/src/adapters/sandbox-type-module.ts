@@ -6,6 +6,7 @@ import type { HostConfig, HostFlags } from '../config.js';
 import type { SandboxPolicy } from '../policy/sandbox-policy.js';
 import type { HostSandboxAdapter, SandboxRuntimes } from '../sandbox/host-adapter.js';
 import type { AgentHost } from '../sandbox/open-agent-host.js';
+import type { TemplateImage } from '../templates/template-images.js';
 
 /** What `sbx provision TYPE` gets from the CLI. */
 export interface ProvisionCommandContext {
@@ -36,6 +37,10 @@ export interface SandboxRequest<Body = never> {
     runtimes: SandboxRuntimes,
     name?: (field: string) => string,
   ): void;
+  /** The template a validated body asks for (`template: NAME`), if any. */
+  template?(body: Body): string | undefined;
+  /** The spec pinned to the built template (its image by hash, its readiness probe unless the body gave one). */
+  applyTemplate?(spec: unknown, found: TemplateImage): unknown;
 }
 
 /**

@@ -31,7 +31,11 @@ function dockerBench(ctx: ProvisionCommandContext): Command {
     .description(
       'cold and pooled docker sandboxes, side by side: p50/p95/p99 and throughput per source, targets',
     )
-    .requiredOption('--image <image>', 'docker image (must be present locally unless --pull allows)')
+    .option('--image <image>', 'docker image (must be present locally unless --pull allows)')
+    .option(
+      '--template <name>',
+      'a template built on this host (sbx template build NAME), instead of --image',
+    )
     .option('--cmd <command>', 'container command, shell-quoted: "sh -c \'echo ready; exec sleep 3600\'"')
     .option('--ready <probe>', 'readiness: log:REGEX | exec:CMD | port:N | http:PATH | healthcheck | running')
     .addOption(new Option('--pull <policy>', 'image pull policy').choices(['never', 'missing', 'always']))
@@ -65,7 +69,8 @@ function dockerBench(ctx: ProvisionCommandContext): Command {
     .action(async (opts, command: Command) => {
       const body = {
         type: 'docker',
-        image: opts.image,
+        ...(opts.image === undefined ? {} : { image: opts.image }),
+        ...(opts.template === undefined ? {} : { template: opts.template }),
         ...(opts.cmd === undefined ? {} : { cmd: opts.cmd }),
         ...(opts.ready === undefined ? {} : { ready: opts.ready }),
         ...(opts.pull === undefined ? {} : { pull: opts.pull }),

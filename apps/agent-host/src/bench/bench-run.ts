@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SandboxType } from '@sbx/timing';
-import { parseSandboxBody } from '../adapters/sandbox-body.js';
+import { admitSandboxBody, parseSandboxBody } from '../adapters/sandbox-body.js';
 import { Sessions } from '../auth/sessions.js';
 import { TokenTable } from '../auth/token-file.js';
 import { AgentHostError } from '../errors.js';
@@ -67,6 +67,9 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
     );
   }
   const defs = lanes.map((lane) => parseSandboxBody(lane.body, agent.config.policy));
+  // A template is checked (built?) and pinned to its image before any pool is filled.
+  for (const d of defs)
+    if (d.template) await admitSandboxBody(d, agent.config.policy, agent.host.adapter(d.type));
   const def = defs[0] as (typeof defs)[number];
   const token = randomBytes(32).toString('base64url');
   const tokens = new TokenTable([{ tenant: 'bench', token }]);
@@ -183,7 +186,7 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
   const leaked = await leftOnEngine(agent, def.type);
   return {
     mode: options.mode,
-    image: String(options.body.image ?? ''),
+    image: String(options.body.image ?? (options.body.template ? `template ${options.body.template}` : '')),
     poolSize: options.poolSize,
     count: options.count,
     concurrency: options.concurrency,

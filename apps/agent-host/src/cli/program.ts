@@ -6,6 +6,7 @@ import type { ProvisionCommandContext } from '../adapters/sandbox-type-module.js
 import { benchCommand } from '../bench/bench-command.js';
 import { type HostFlags, resolveConfig } from '../config.js';
 import { type AgentHost, openAgentHost } from '../sandbox/open-agent-host.js';
+import { templateCommand } from '../templates/template-command.js';
 import { type CliIo, cliLogger } from './cli-io.js';
 import { wholeNumber } from './flags.js';
 import { reapCommand } from './reap-command.js';
@@ -67,6 +68,7 @@ export function buildProgram(io: CliIo, open: typeof openAgentHost = openAgentHo
   program.addCommand(serveCommand(ctx));
   program.addCommand(reapCommand(ctx));
   program.addCommand(benchCommand(ctx));
+  program.addCommand(templateCommand(io));
   for (const command of remoteCommands(io)) program.addCommand(command);
   applyToAll(program, io);
   return program;

@@ -66,6 +66,7 @@ export function parsePools(json: unknown, policy: SandboxPolicy, where: string):
         spec: body.spec,
         ...(refillConcurrency ? { refillConcurrency } : {}),
         ...(body.deadlineMs ? { deadlineMs: body.deadlineMs } : {}),
+        ...(body.template ? { template: body.template } : {}),
       } satisfies PoolDefinition;
     } catch (error) {
       throw bad(where, `${label}: ${(error as Error).message}`, error);
@@ -99,7 +100,13 @@ export async function admitPools(
 ): Promise<void> {
   for (const pool of pools) {
     try {
-      await admitSandboxBody({ type: pool.type, spec: pool.spec }, policy, adapterOf(pool.type), 'spec.');
+      const body = {
+        type: pool.type,
+        spec: pool.spec,
+        ...(pool.template ? { template: pool.template } : {}),
+      };
+      await admitSandboxBody(body, policy, adapterOf(pool.type), 'spec.');
+      pool.spec = body.spec;
     } catch (error) {
       if (!(error instanceof AgentHostError)) continue;
       throw bad(where, `pool ${JSON.stringify(pool.name)}: ${error.message}`, error);

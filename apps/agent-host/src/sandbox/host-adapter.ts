@@ -1,5 +1,6 @@
 import type { ExecOptions, ExecResult, LogsOptions, LogsResult, SandboxFiles } from '@sbx/bootstrap';
 import type { ProvisionContext, SandboxType } from '@sbx/timing';
+import type { TemplateImage } from '../templates/template-images.js';
 import type { GoneReason } from './live-sandboxes.js';
 
 /** A sandbox the host holds: run commands in it, dispose of it; files and logs where its type has them. */
@@ -48,6 +49,8 @@ export interface HostSandboxAdapter {
   pidsOf?(spec: never): number;
   /** The runtimes its backend offers; `fresh` reads them again. */
   listRuntimes?(options?: { fresh?: boolean }): Promise<SandboxRuntimes>;
+  /** The templates built on its backend (`sbx template build`), by name. */
+  listTemplates?(): Promise<TemplateImage[]>;
   /** Resolves when the backend answers; rejects with a message that says where it looked. */
   ping?(): Promise<void>;
   /** Removes sandboxes a dead or expired owner left behind, but those `keep` claims; resolves to what it removed. */

@@ -16,6 +16,8 @@ export interface PoolDefinition {
   refillConcurrency?: number;
   /** Deadline of one refill or cold miss (the spec's `deadlineMs`). */
   deadlineMs?: number;
+  /** The template its spec names, pinned to the built image when the pools are admitted. */
+  template?: string;
 }
 
 /** A pool's stats as `GET /v1/pools` lists them. */

@@ -72,6 +72,21 @@ export const runtimeListSchema = z
   })
   .meta({ id: 'RuntimeList' });
 
+/** `GET /v1/templates`. */
+export const templateListSchema = z
+  .object({
+    templates: z.array(
+      z.object({
+        name: z.string().describe('what `template: NAME` asks for'),
+        hash: z.string().nullable().describe('the content hash its latest build was made from'),
+        sizeBytes: z.number(),
+        createdAt: z.string(),
+        ready: z.string().nullable().describe('its readiness probe, used when a request gives none'),
+      }),
+    ),
+  })
+  .meta({ id: 'TemplateList' });
+
 /** A live sandbox of the caller. */
 export const sandboxInfoSchema = z
   .object({

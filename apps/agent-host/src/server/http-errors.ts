@@ -36,6 +36,8 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   INVALID_REQUEST: 400,
   INVALID_IMAGE: 400,
   POLICY_LIMIT: 400,
+  // an unknown or unbuilt template: the message names the build command
+  TEMPLATE_NOT_FOUND: 400,
   TOO_MANY_SANDBOXES: 429,
   TOO_MANY_TRANSFERS: 429,
   FILE_CHANGED: 409,

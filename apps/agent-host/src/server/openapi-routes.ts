@@ -17,6 +17,7 @@ import {
   runtimeListSchema,
   sandboxInfoSchema,
   sandboxListSchema,
+  templateListSchema,
   ttlRequestSchema,
   ttlResultSchema,
 } from './api-schemas.js';
@@ -211,6 +212,16 @@ export function apiRoutes(): RouteDoc[] {
         200: { description: 'the runtimes', schema: runtimeListSchema },
         401: E401,
         501: err('no sandbox type of this host has engine runtimes'),
+        503: E503,
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/templates',
+      summary: 'the templates built on this host (sbx template build), usable as `template: NAME`',
+      responses: {
+        200: { description: 'the built templates', schema: templateListSchema },
+        401: E401,
         503: E503,
       },
     },

@@ -12,7 +12,8 @@ export type RuntimeRouteDeps = Pick<AgentHost, 'host'> & { policy: SandboxPolicy
 
 /**
  * `GET /v1/runtimes`: the runtimes the engine offers (read fresh: an operator may have just registered one),
- * whether the policy allows each, and whether sandboxes may ask for egress.
+ * whether the policy allows each, and whether sandboxes may ask for egress; `GET /v1/templates`: the built
+ * templates.
  */
 export function runtimeRoutes(app: Hono<AppEnv>, deps: RuntimeRouteDeps): void {
   app.get('/v1/runtimes', async (c) => {
@@ -32,6 +33,24 @@ export function runtimeRoutes(app: Hono<AppEnv>, deps: RuntimeRouteDeps): void {
         allowNetwork: deps.policy.allowNetwork,
         runtimes: runtimeChoices(runtimes, deps.policy),
       });
+    } catch (error) {
+      return failure(c, error);
+    }
+  });
+
+  // `GET /v1/templates`: what `template: NAME` may name here (no host paths or build logs: name, hash, size).
+  app.get('/v1/templates', async (c) => {
+    const adapter = SANDBOX_TYPES.map((t) => deps.host.adapter(t)).find((a) => a?.listTemplates);
+    try {
+      const found = (await adapter?.listTemplates?.()) ?? [];
+      const templates = found.map((t) => ({
+        name: t.name,
+        hash: t.hash ?? null,
+        sizeBytes: t.sizeBytes,
+        createdAt: t.createdAt,
+        ready: t.ready ?? null,
+      }));
+      return c.json({ templates });
     } catch (error) {
       return failure(c, error);
     }

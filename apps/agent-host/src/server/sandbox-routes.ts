@@ -25,12 +25,12 @@ export function sandboxRoutes(app: Hono<AppEnv>, deps: SandboxRouteDeps): void {
     if (isPoolRequest(body)) return handOut(c, body, deps);
     try {
       const parsed = parseSandboxBody(body, deps.policy);
-      const { type: sandboxType, spec, deadlineMs } = parsed;
+      const { type: sandboxType, deadlineMs } = parsed;
       const adapter = deps.host.adapter(sandboxType);
       await adapter?.ping?.(); // an unreachable engine is a 503, not a recorded failure
-      // The runtime and network against the policy and the engine's runtimes: a 400 records nothing.
+      // The runtime, network and template against the policy and the engine: a 400 records nothing.
       await admitSandboxBody(parsed, deps.policy, adapter);
-      const { sandbox, result } = await deps.host.provision(sandboxType, spec, {
+      const { sandbox, result } = await deps.host.provision(sandboxType, parsed.spec, {
         tenant: c.get('tenant'),
         signal: c.req.raw.signal,
         ...(deadlineMs ? { deadlineMs } : {}),

@@ -106,7 +106,43 @@ describe('buildContainerConfig', () => {
     ).not.toHaveProperty('ReadonlyRootfs');
   });
 
+  it("a read-only sandbox with a home gets a bounded tmpfs volume there its user owns, with the image's files", () => {
+    const home = { path: '/home/user', uid: 1000 };
+    const spec = { image: 'x', tmpfsBytes: 8 * 1024 * 1024, home };
+    const config = buildContainerConfig(
+      resolveDockerSandboxSpec({ ...spec, readOnlyRootfs: true }),
+      identity,
+    );
+    expect(config.HostConfig?.Mounts?.[1]).toEqual({
+      Type: 'volume',
+      Source: '',
+      Target: '/home/user',
+      VolumeOptions: {
+        NoCopy: false,
+        Labels: {},
+        DriverConfig: {
+          Name: 'local',
+          Options: {
+            type: 'tmpfs',
+            device: 'tmpfs',
+            o: 'size=8388608,nr_inodes=2048,mode=0755,uid=1000,gid=1000,nosuid,nodev',
+          },
+        },
+      },
+    });
+    // A writable rootfs keeps the image's home.
+    expect(buildContainerConfig(resolveDockerSandboxSpec(spec), identity).HostConfig).not.toHaveProperty(
+      'Mounts',
+    );
+  });
+
   it.each([
+    [{ home: { path: 'home', uid: 1 } }, /home must be/],
+    [{ home: { path: '/home/a,uid=0', uid: 1 } }, /home must be/],
+    [{ home: { path: '/home/../etc', uid: 1 } }, /home must be/],
+    [{ home: { path: '/tmp', uid: 1 } }, /home must be/],
+    [{ home: { path: '/home/u', uid: -1 } }, /home must be/],
+    [{ home: { path: '/home/u', uid: 1.5 } }, /home must be/],
     [{ readOnlyRootfs: 'yes' }, /readOnlyRootfs must be a boolean/],
     [{ tmpfsBytes: 10 }, /tmpfsBytes must be/],
     [{ tmpfsInodes: 1.5 }, /tmpfsInodes must be/],

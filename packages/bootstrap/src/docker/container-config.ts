@@ -90,7 +90,12 @@ export function buildContainerConfig(
             ReadonlyRootfs: true,
             // An anonymous volume on a tmpfs rather than `Tmpfs`: the engine's archive API (sandbox files) writes
             // into volumes only. It is removed with the container (`remove({ v: true })`).
-            Mounts: [tmpVolume(spec.tmpfsBytes ?? DEFAULT_TMPFS_BYTES, spec.tmpfsInodes)],
+            Mounts: [
+              tmpVolume(spec.tmpfsBytes ?? DEFAULT_TMPFS_BYTES, spec.tmpfsInodes),
+              ...(spec.home
+                ? [homeVolume(spec.home, spec.tmpfsBytes ?? DEFAULT_TMPFS_BYTES, spec.tmpfsInodes)]
+                : []),
+            ],
           }
         : {}),
     },
@@ -112,6 +117,26 @@ function tmpVolume(bytes: number, inodes = defaultTmpfsInodes(bytes)): DockerMou
     Source: '',
     Target: '/tmp',
     VolumeOptions: { NoCopy: true, Labels: {}, DriverConfig: { Name: 'local', Options: options } },
+  };
+}
+
+// The home of a read-only sandbox: a tmpfs volume its user owns; the engine copies the image's files into it.
+function homeVolume(
+  home: { path: string; uid: number },
+  bytes: number,
+  inodes = defaultTmpfsInodes(bytes),
+): DockerMount {
+  // The same inode bound as /tmp: the home is a tmpfs too, and its files cost the host's kernel memory.
+  const o = `size=${bytes},nr_inodes=${inodes},mode=0755,uid=${home.uid},gid=${home.uid},nosuid,nodev`;
+  return {
+    Type: 'volume',
+    Source: '',
+    Target: home.path,
+    VolumeOptions: {
+      NoCopy: false,
+      Labels: {},
+      DriverConfig: { Name: 'local', Options: { type: 'tmpfs', device: 'tmpfs', o } },
+    },
   };
 }
 

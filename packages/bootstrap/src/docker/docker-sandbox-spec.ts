@@ -79,6 +79,12 @@ export interface DockerSandboxSpec {
    * one file: older output is dropped); default `DEFAULT_LOG_MAX_BYTES` (10 MiB).
    */
   logMaxBytes?: number;
+  /**
+   * A read-only sandbox's home: a tmpfs of `tmpfsBytes` at `path` owned by `uid` (its group the same id),
+   * holding a copy of the image's files there, so a template's user can work in its home. Ignored when the
+   * rootfs is writable (the home is then the image's).
+   */
+  home?: { path: string; uid: number };
 }
 
 /** The limits applied when a spec sets none: 512 MiB, 1 CPU, 256 processes. */
@@ -168,6 +174,22 @@ export function resolveDockerSandboxSpec(spec: DockerSandboxSpec): ResolvedDocke
     !(Number.isInteger(spec.logMaxBytes) && spec.logMaxBytes >= 64 * 1024)
   ) {
     fail(`logMaxBytes must be a whole number of bytes of at least 64 KiB, got ${spec.logMaxBytes}`);
+  }
+  if (
+    spec.home !== undefined &&
+    !(
+      typeof spec.home?.path === 'string' &&
+      /^\/[A-Za-z0-9_./-]{1,254}$/.test(spec.home.path) &&
+      !spec.home.path.split('/').includes('..') &&
+      spec.home.path !== '/tmp' &&
+      Number.isInteger(spec.home.uid) &&
+      spec.home.uid >= 0 &&
+      spec.home.uid < 2 ** 31
+    )
+  ) {
+    fail(
+      `home must be { path: an absolute path other than /tmp, uid: a user id }, got ${JSON.stringify(spec.home)}`,
+    );
   }
   if (spec.user !== undefined && !/^[A-Za-z0-9_.-]{1,64}(?::[A-Za-z0-9_.-]{1,64})?$/.test(spec.user)) {
     fail(`user must be NAME, UID or UID:GID, got ${JSON.stringify(spec.user)}`);

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { envPair } from '../../cli/flags.js';
 import { provisionBatchCommand } from '../../cli/provision-command.js';
 import { AgentHostError } from '../../errors.js';
+import { templateImage } from '../../templates/template-catalog.js';
 import type { ProvisionCommandContext } from '../sandbox-type-module.js';
 import { toDockerSpec } from './docker-spec.js';
 
@@ -10,6 +11,10 @@ export function dockerProvisionCommand(ctx: ProvisionCommandContext): Command {
   const command = new Command('docker')
     .description('provision Docker containers, optionally run a command in each, remove them, print timings')
     .option('--image <image>', 'docker image (must be present locally unless --pull allows)')
+    .option(
+      '--template <name>',
+      'a template built on this host (sbx template build NAME), instead of --image',
+    )
     .option('--cmd <command>', 'container command, shell-quoted: "sh -c \'echo ready; sleep 3600\'"')
     .option('--ready <probe>', 'readiness: log:REGEX | exec:CMD | port:N | http:PATH | healthcheck | running')
     .option('--env <KEY=VALUE>', 'environment variable (repeatable)', envPair)
@@ -26,19 +31,20 @@ export function dockerProvisionCommand(ctx: ProvisionCommandContext): Command {
       `\nExample:\n  sbx provision docker --image sbx-test/busybox --cmd "sh -c 'echo ready; sleep 3600'" --ready log:ready --count 10`,
     );
   return provisionBatchCommand(command, ctx, (opts) => {
-    if (!opts.image) {
+    if (!opts.image === !opts.template) {
       throw new AgentHostError(
         'INVALID_FLAG',
-        '--image is required for docker sandboxes, e.g. --image sbx-test/busybox',
+        'give --image or --template for docker sandboxes, e.g. --image sbx-test/busybox or --template node',
       );
     }
     return toDockerSpec(
       {
-        image: opts.image,
+        image: opts.template ? templateImage(opts.template) : String(opts.image),
+        ...(opts.template ? { pull: 'never' as const } : {}),
         cmd: opts.cmd,
         ready: opts.ready,
         env: opts.env,
-        pull: opts.pull,
+        ...(opts.pull ? { pull: opts.pull } : {}),
         runtime: opts.runtime,
         network: opts.network,
       },

@@ -1,9 +1,11 @@
 import { DOCKER_NETWORKS, type DockerSandboxSpec } from '@sbx/bootstrap';
 import { z } from 'zod';
+import { TEMPLATE_NAME } from '../../templates/template-schema.js';
 import type { SandboxRequest } from '../sandbox-type-module.js';
 import { admitDockerIsolation } from './docker-isolation.js';
 import { applyDockerPolicy } from './docker-policy.js';
 import { toDockerSpec } from './docker-spec.js';
+import { applyTemplate, withTemplateImage } from './docker-template.js';
 
 // A lone surrogate cannot be sent to the engine as UTF-8: it is the caller's mistake, caught here.
 const text = () => z.string().regex(/^[^\p{Cs}]*$/u, 'must be valid Unicode (no lone surrogates)');
@@ -19,7 +21,12 @@ export const MAX_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** The fields of `POST /v1/sandboxes` for a docker sandbox (besides `type`). */
 export const dockerRequestSchema = z
   .object({
-    image: text().trim().min(1, 'is required'),
+    image: text().trim().min(1, 'is required').optional(),
+    template: z
+      .string()
+      .regex(TEMPLATE_NAME, 'must be a template name (GET /v1/templates lists the built ones)')
+      .optional()
+      .describe('a template built on the host (sbx template build NAME), instead of image'),
     cmd: commandSchema.optional(),
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name'), text()).optional(),
     workingDir: text().startsWith('/', 'must be an absolute path').optional(),
@@ -67,7 +74,9 @@ export type DockerRequest = z.infer<typeof dockerRequestSchema>;
 /** How the HTTP API provisions docker sandboxes. */
 export const dockerRequest: SandboxRequest<DockerRequest> = {
   schema: dockerRequestSchema,
-  toSpec: (body, policy) => applyDockerPolicy(toDockerSpec(body), policy),
+  toSpec: (body, policy) => applyDockerPolicy(toDockerSpec(withTemplateImage(body)), policy),
+  template: (body) => (body as DockerRequest).template,
+  applyTemplate: (spec, found) => applyTemplate(spec as DockerSandboxSpec, found),
   admit: (spec, policy, runtimes, name) =>
     admitDockerIsolation(spec as DockerSandboxSpec, policy, runtimes, name),
 };

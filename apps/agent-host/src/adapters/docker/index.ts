@@ -1,6 +1,7 @@
 import { DEFAULT_DOCKER_RESOURCES, DockerAdapter, type DockerSandboxSpec } from '@sbx/bootstrap';
 import Docker from 'dockerode';
 import { AgentHostError } from '../../errors.js';
+import { listTemplateImages, type TemplateEngine } from '../../templates/template-images.js';
 import type { SandboxTypeModule } from '../sandbox-type-module.js';
 import { abandonContainers } from './abandon-containers.js';
 import { dockerProvisionCommand } from './docker-command.js';
@@ -9,19 +10,15 @@ import { dockerRequest } from './docker-request.js';
 /** Docker containers on this host's engine (dockerode reads DOCKER_HOST and its TLS variables itself). */
 export const dockerModule: SandboxTypeModule = {
   type: 'docker',
-  createAdapter: (config, logger) =>
-    Object.assign(
-      new DockerAdapter({
-        docker: dockerClient(config.dockerHost),
-        engineAddress: config.engineAddress,
-        logger,
-      }),
-      {
-        // sandbox ids are container names
-        abandon: abandonContainers,
-        pidsOf: (spec: DockerSandboxSpec) => spec.resources?.pids ?? DEFAULT_DOCKER_RESOURCES.pids,
-      },
-    ),
+  createAdapter: (config, logger) => {
+    const docker = dockerClient(config.dockerHost);
+    return Object.assign(new DockerAdapter({ docker, engineAddress: config.engineAddress, logger }), {
+      // sandbox ids are container names
+      abandon: abandonContainers,
+      pidsOf: (spec: DockerSandboxSpec) => spec.resources?.pids ?? DEFAULT_DOCKER_RESOURCES.pids,
+      listTemplates: () => listTemplateImages(docker as unknown as TemplateEngine),
+    });
+  },
   request: dockerRequest as SandboxTypeModule['request'],
   provisionCommand: dockerProvisionCommand,
 };

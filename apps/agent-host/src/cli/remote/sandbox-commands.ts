@@ -10,6 +10,7 @@ export function createCommand(io: CliIo): Command {
     .description('create a sandbox on a running host (sbx serve) and print its id')
     .option('--pool <pool>', 'take one from this warm pool (where the host has pools)')
     .option('--image <image>', 'docker image')
+    .option('--template <name>', 'a template built on the host (sbx template build NAME), instead of --image')
     .option('--cmd <command>', 'its command, shell-quoted: "sh -c \'echo ready; exec sleep 3600\'"')
     .option('--ready <probe>', 'readiness: log:REGEX | exec:CMD | port:N | http:PATH | healthcheck | running')
     .option('--env <KEY=VALUE>', 'environment variable (repeatable)', envPair)
@@ -26,16 +27,19 @@ export function createCommand(io: CliIo): Command {
     )
     .addHelpText(
       'after',
-      '\nExample:\n  sbx create --image sbx-test/busybox --cmd "sh -c \'echo ready; exec sleep 3600\'" --ready log:ready\n  sbx create --image sbx-test/busybox --runtime runsc',
+      '\nExample:\n  sbx create --image sbx-test/busybox --cmd "sh -c \'echo ready; exec sleep 3600\'" --ready log:ready\n  sbx create --image sbx-test/busybox --runtime runsc\n  sbx create --template python',
     );
   return withRemoteFlags(command, io).action((opts: RemoteFlags & Record<string, unknown>) =>
     runRemote(io, opts, async (client) => {
-      if (!opts.pool && !opts.image)
-        throw Object.assign(new Error('give --image IMAGE or --pool POOL'), { code: 'INVALID_FLAG' });
+      if (!opts.pool && !opts.image && !opts.template)
+        throw Object.assign(new Error('give --image IMAGE, --template NAME or --pool POOL'), {
+          code: 'INVALID_FLAG',
+        });
       const spec = opts.pool
         ? { pool: String(opts.pool) }
         : {
-            image: String(opts.image),
+            ...(opts.image ? { image: String(opts.image) } : {}),
+            ...(opts.template ? { template: String(opts.template) } : {}),
             ...(opts.cmd ? { cmd: String(opts.cmd) } : {}),
             ...(opts.ready ? { ready: String(opts.ready) } : {}),
             ...(opts.env ? { env: opts.env as Record<string, string> } : {}),
