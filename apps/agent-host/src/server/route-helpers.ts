@@ -22,7 +22,10 @@ export function findSandbox(
 export function failure(c: Context, error: unknown) {
   const { status, body } = toHttpError(error);
   if (error instanceof AgentHostError && error.code === 'TOO_MANY_SANDBOXES') c.header('Retry-After', '5');
-  if (error instanceof AgentHostError && (error.code === 'TOO_MANY_TRANSFERS' || error.code === 'TOO_MANY_CONCURRENT')) {
+  if (
+    error instanceof AgentHostError &&
+    (error.code === 'TOO_MANY_TRANSFERS' || error.code === 'TOO_MANY_CONCURRENT')
+  ) {
     c.header('Retry-After', '1');
   }
   return c.json(body, status);
