@@ -10,6 +10,13 @@ export const MAX_INGEST_BODY_BYTES = 16 * 1024;
 /** The largest sign-in form (`POST /login`): a token is 43 characters. */
 export const MAX_LOGIN_BODY_BYTES = 4 * 1024;
 
+/**
+ * A declared body over the limit but at most this large is read and dropped after the 413 (by the node server,
+ * streaming, nothing kept), so a client still sending it reads the answer instead of a broken pipe; a larger
+ * one, or an undeclared one, closes the connection.
+ */
+export const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
+
 /** The body limit that applies to one request. */
 export interface BodyRule {
   maxBytes: number;
@@ -32,17 +39,19 @@ export function bodyRuleOf(path: string, maxFileBytes: number): BodyRule {
  * Bounds every request body before anything else runs (authentication included): a declared `Content-Length`
  * over the limit is refused at once; a body without one (chunked) is read up to the limit and refused the
  * moment it passes it (streamed routes count their own). 413 `BODY_TOO_LARGE` names the limit; the connection
- * is closed so the rest of a huge body is not read.
+ * is closed so the rest of a huge body is not read (a declared one up to `DRAIN_MAX_BYTES` is dropped instead).
  */
 export function bodyLimits(ruleOf: (path: string) => BodyRule): MiddlewareHandler {
   return async (c, next) => {
     const rule = ruleOf(c.req.path);
-    const tooLarge = (ctx: Context) => {
-      ctx.header('Connection', 'close');
+    const tooLarge = (ctx: Context, drain = false) => {
+      if (!drain) ctx.header('Connection', 'close');
       return ctx.json(errorBody('BODY_TOO_LARGE', `request body over ${rule.maxBytes} bytes`), 413);
     };
     const declared = c.req.header('content-length');
-    if (declared !== undefined && !(Number(declared) <= rule.maxBytes)) return tooLarge(c);
+    if (declared !== undefined && !(Number(declared) <= rule.maxBytes)) {
+      return tooLarge(c, Number(declared) <= DRAIN_MAX_BYTES);
+    }
     if (rule.streamed) return next();
     // GET and HEAD carry no body here (the node adapter never reads one; the rest is drained and dropped).
     return bodyLimit({ maxSize: rule.maxBytes, onError: tooLarge })(c, next);

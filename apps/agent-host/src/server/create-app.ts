@@ -47,6 +47,12 @@ export interface AppOptions {
   metricsOpen?: boolean;
   /** How `/metrics` and `/v1/kpis` are shared among callers and capped (defaults: 1 s gap, 32 in flight). */
   heavyReads?: HeavyReadOptions;
+  /**
+   * The source of measurements posted to `/v1/provisions`: `client` by default (any token holder could forge
+   * them, so they are shown apart and never judged). Only an in-process host whose one caller is the page it
+   * drives itself with a one-off token (`sbx provision webcontainer`) says `cold`: it took those measurements.
+   */
+  ingestSource?: 'client' | 'cold';
 }
 
 /** The agent host's HTTP API (hono). */
@@ -128,7 +134,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
       // Client-reported: shown apart (source `client`), never judged, since any token holder could forge it.
       await deps.host.recordExternal({
         ...result,
-        attributes: { tenant: c.get('tenant'), source: 'client' },
+        attributes: { tenant: c.get('tenant'), source: options.ingestSource ?? 'client' },
       });
       return c.json({ recorded: true }, 201);
     },

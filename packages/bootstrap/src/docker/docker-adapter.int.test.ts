@@ -239,9 +239,13 @@ describe.skipIf(skipWithoutEngine)(`DockerAdapter against the real engine (${DOC
       expect(await containersOwnedBy(adapter.owner)).toEqual([]);
     });
 
-    it('a command that cannot start: the engine answers 400, a caller mistake (INVALID_SPEC), container removed', async () => {
+    // The engine's init (PID 1) starts, then cannot execute the command: it says so on stderr and exits 127.
+    // A probe that waits on the command sees that exit, and the init's line makes it the caller's INVALID_SPEC
+    // (the default probe, 'running', can pass before the init has tried: the sandbox is then gone at first use).
+    it('a command that cannot start: the init says so, a caller mistake (INVALID_SPEC), container removed', async () => {
       const adapter = adapterFor('start-failed');
-      const error = await failureOf(provision(adapter, { cmd: ['/no/such/binary'] }));
+      const ready = { kind: 'log', pattern: '^ready$' } as const;
+      const error = await failureOf(provision(adapter, { cmd: ['/no/such/binary'], ready }));
       expect(error).toMatchObject({ code: 'INVALID_SPEC', phase: 'start' });
       expect(error.message).toMatch(/no such file or directory/i);
       expect(await containersOwnedBy(adapter.owner)).toEqual([]);

@@ -3,6 +3,7 @@ import { callUnlessAborted } from '../bounded.js';
 import { BootstrapError } from '../errors.js';
 import type { DockerContainerApi, DockerContainerInspect } from './docker-api.js';
 import { wrapDockerError } from './docker-error.js';
+import { readLogs } from './docker-logs.js';
 
 /** What a readiness wait works on. */
 export interface ReadinessTarget {
@@ -15,10 +16,53 @@ export interface ReadinessTarget {
   progress: { last?: string };
 }
 
-/** Rejects with `READINESS_FAILED` unless the container runs. */
+/** Rejects with `READINESS_FAILED` (or `INVALID_SPEC`, see `stoppedError`) unless the container runs. */
 export async function assertRunning(target: ReadinessTarget): Promise<void> {
   const state = await inspect(target);
-  if (!state.State.Running) throw exited(target, state);
+  if (!state.State.Running) throw await stoppedError(target, state);
+}
+
+// With the engine's init as PID 1 (HostConfig.Init) a command that cannot be executed no longer fails the
+// engine's start: the init says so on stderr and exits 126 or 127. It is the caller's invalid command, as it
+// was when the engine refused the start (INVALID_SPEC, 400, no KPI row).
+const INIT_EXEC_FAILED = /^\[FATAL tini \(\d+\)\] (exec [^\n]{1,512} failed: [^\n]{1,200})$/m;
+
+/**
+ * The error of a container that stopped before it was ready: `INVALID_SPEC` when its init could not execute
+ * the command (exit 126/127 and the init's own line among the last of stderr), else `exited()`.
+ */
+export async function stoppedError(
+  target: ReadinessTarget,
+  state: DockerContainerInspect,
+): Promise<BootstrapError> {
+  const { ExitCode, OOMKilled } = state.State;
+  if (!OOMKilled && (ExitCode === 126 || ExitCode === 127)) {
+    const found = INIT_EXEC_FAILED.exec(await lastStderr(target));
+    if (found) {
+      return new BootstrapError('INVALID_SPEC', `the sandbox's command cannot start: ${found[1]}`, {
+        phase: 'start',
+      });
+    }
+  }
+  return exited(target, state);
+}
+
+// The last few lines of stderr, at most 4 KiB; nothing when the engine cannot say (the exit is reported then).
+async function lastStderr(target: ReadinessTarget): Promise<string> {
+  const chunks: Buffer[] = [];
+  try {
+    await readLogs(target.container, {
+      tail: 5,
+      maxOutputBytes: 4096,
+      signal: target.signal,
+      onOutput: (stream, chunk) => {
+        if (stream === 'stderr') chunks.push(Buffer.from(chunk));
+      },
+    });
+  } catch {
+    return '';
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Inspects the container; no call after an abort, whose reason it then rejects with. */

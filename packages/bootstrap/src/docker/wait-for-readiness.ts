@@ -2,7 +2,14 @@ import { sleep, whenAborted } from '../bounded.js';
 import { connectionErrorCode } from './docker-error.js';
 import { listeningTcpPorts } from './listening-ports.js';
 import type { ReadinessProbe } from './readiness-probe.js';
-import { assertRunning, exited, failed, inspect, type ReadinessTarget, wrap } from './readiness-target.js';
+import {
+  assertRunning,
+  failed,
+  inspect,
+  type ReadinessTarget,
+  stoppedError,
+  wrap,
+} from './readiness-target.js';
 import { runExec } from './run-exec.js';
 import { waitForLogLine } from './wait-for-log-line.js';
 
@@ -106,7 +113,7 @@ async function pollUntil(
 
 async function checkHealth(target: ReadinessTarget): Promise<string | undefined> {
   const state = await inspect(target);
-  if (!state.State.Running) throw exited(target, state);
+  if (!state.State.Running) throw await stoppedError(target, state);
   const health = state.State.Health;
   if (!health || health.Status === 'none') {
     throw failed(

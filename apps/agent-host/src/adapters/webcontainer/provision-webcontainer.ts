@@ -31,7 +31,9 @@ export async function provisionWebContainer(
   // The in-process host checks a one-off token like any other: the headless page sends it with each request.
   const token = randomBytes(32).toString('base64url');
   const auth = { tokens: new TokenTable([{ tenant: DEFAULT_TENANT, token }]), sessions: new Sessions() };
-  const server = await startServer(createApp(agent, { auth }), { host: '127.0.0.1', port: 0 });
+  // Its only caller is the page this command drives: what it posts is the host's own measurement, judged.
+  const app = createApp(agent, { auth, ingestSource: 'cold' });
+  const server = await startServer(app, { host: '127.0.0.1', port: 0 });
   try {
     const results = await driveWebContainerProvisions({
       baseUrl: server.url,
