@@ -81,6 +81,35 @@ describe('readiness probes', () => {
       );
       expect(docker.live).toEqual([]);
     });
+
+    it("is the caller's INVALID_SPEC when the init could not execute the command (its line on stderr, exit 127 or 126)", async () => {
+      for (const [exitCode, reason] of [
+        [127, 'No such file or directory'],
+        [126, 'Permission denied'],
+      ] as const) {
+        const { docker, provision } = setup();
+        docker.hooks.afterStart = (c) => {
+          c.print(`[FATAL tini (7)] exec /no/such/binary failed: ${reason}\n`, 2);
+          c.exit(exitCode);
+        };
+        const error = await failureOf(provision({ kind: 'log', pattern: 'ready' }));
+        expect(error).toMatchObject({ code: 'INVALID_SPEC', phase: 'start' });
+        expect(error.message).toMatch(
+          `the sandbox's command cannot start: exec /no/such/binary failed: ${reason}; container`,
+        );
+        expect(docker.live).toEqual([]);
+      }
+    });
+
+    it("stays READINESS_FAILED for an exit 127 without the init's line (a shell that did not find a command)", async () => {
+      const { docker, provision } = setup();
+      docker.hooks.afterStart = (c) => {
+        c.print('sh: nope: not found\n', 2);
+        c.exit(127);
+      };
+      const error = await failureOf(provision({ kind: 'log', pattern: 'ready' }));
+      expect(error).toMatchObject({ code: 'READINESS_FAILED', phase: 'ready' });
+    });
   });
 
   describe('exec', () => {
