@@ -1,5 +1,7 @@
 // A throwaway PostgreSQL cluster a test may stop and start at will (the shared one on :5432 is never touched):
 // initdb into a temp folder as the `postgres` user, a free loopback port, fsync off, its socket in the folder.
+// synchronous_commit stays on: with it off, a commit the client was told of can vanish in an immediate stop
+// (the WAL writer had not written it yet), which is PostgreSQL's loss, not the host's.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -54,7 +56,7 @@ export async function startPgCluster(prefix = 'sbx-pg-'): Promise<PgCluster> {
   const port = await freePort();
   const ctl = (args: string[]) => asPostgres(join(bin, 'pg_ctl'), ['-D', data, ...args]);
   asPostgres(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync']);
-  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off -c synchronous_commit=off`;
+  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off`;
   let running = false;
   const cluster: PgCluster = {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
