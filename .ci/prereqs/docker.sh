@@ -16,7 +16,9 @@ DAEMON_CONFIG="${DOCKER_DAEMON_CONFIG:-/etc/docker/daemon.json}"
 WAIT_SECONDS="${DOCKER_WAIT_SECONDS:-60}"
 # gVisor cannot set up the engine's network namespace here ("cannot run with network enabled in root network
 # namespace"): registered with --network=none, a runsc sandbox has loopback only, whatever its network mode.
-RUNSC_ENTRY='{"path":"/usr/bin/runsc","runtimeArgs":["--network=none"]}'
+# --host-uds=create lets a sandbox create a unix socket on a path the host bind-mounted into it: the in-sandbox
+# agent listens on one in its own per-sandbox directory (docs/security.md, "The agent's channel").
+RUNSC_ENTRY='{"path":"/usr/bin/runsc","runtimeArgs":["--network=none","--host-uds=create"]}'
 ci=false
 if [ "${CI:-}" = true ] || [ "${CI:-}" = 1 ]; then ci=true; fi
 

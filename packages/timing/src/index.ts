@@ -2,8 +2,10 @@
 export * from './browser.js';
 export {
   DEFAULT_MAX_COMPLETED_RECORDS,
+  type PerfMonitorOptions,
   type PerfRunKey,
   SandboxPerfMonitor,
   type SandboxPerfMonitorEvents,
   type SandboxPerfMonitorOptions,
+  sandboxPerfMonitor,
 } from './sandbox-perf-monitor.js';

@@ -217,3 +217,13 @@ function positive(value: number, name: string): number {
   }
   return value;
 }
+
+/** The seed's name for the monitor's options. */
+export type PerfMonitorOptions = SandboxPerfMonitorOptions;
+
+/**
+ * A process-wide monitor with the default options: the convenience for a single-process user who wants one place
+ * to call `start()`/`end()` and read `getReport()`. The agent host does not use it: it builds its own monitor,
+ * with its own options, sink and lifetime.
+ */
+export const sandboxPerfMonitor: SandboxPerfMonitor = new SandboxPerfMonitor();
