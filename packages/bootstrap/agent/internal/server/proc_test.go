@@ -159,7 +159,9 @@ func TestStdinOpAndLimit(t *testing.T) {
 		t.Fatalf("stdin op: %v %q", end, out)
 	}
 	c2.conn.Close()
-	waitFor(t, func() bool { return a.open("run", map[string]interface{}{"cmd": []string{"true"}}).read().Kind == frame.OK })
+	waitFor(t, func() bool {
+		return a.open("run", map[string]interface{}{"cmd": []string{"true"}}).read().Kind == frame.OK
+	})
 }
 
 func TestPTYAndResize(t *testing.T) {
