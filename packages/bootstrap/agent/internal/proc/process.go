@@ -196,16 +196,16 @@ func (p *Proc) CloseCursor(cur *Cursor) {
 	p.mu.Unlock()
 }
 
-// WriteStdin writes host bytes to the process's stdin (or PTY).
-func (p *Proc) WriteStdin(data []byte) error {
+// WriteStdin writes host bytes to the process's stdin (or PTY), waiting while the process does not read, until
+// the connection c goes (frame.ErrGone).
+func (p *Proc) WriteStdin(c *frame.Conn, data []byte) error {
 	p.stdinMu.Lock()
 	f := p.stdin
 	p.stdinMu.Unlock()
 	if f == nil {
 		return os.ErrClosed
 	}
-	_, err := f.Write(data)
-	return err
+	return c.WriteWhileAlive(f, data)
 }
 
 // CloseStdin ends the process's input: closes the pipe, or on a PTY types ^D when eof is asked by the host.
