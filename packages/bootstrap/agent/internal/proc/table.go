@@ -184,6 +184,8 @@ func (p *Proc) armTimeout(d time.Duration) {
 
 // WithLimits sets the caps (tests use small ones).
 func (t *Table) WithLimits(running, ended int) *Table {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	t.maxRunning, t.maxEnded = running, ended
 	return t
 }
