@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -245,6 +246,21 @@ func TestPsIsBounded(t *testing.T) {
 		}
 		if n > proc.MaxPsCmd {
 			t.Fatalf("a cmd of %d bytes in ps", n)
+		}
+	}
+}
+
+// Commands that cannot start say why, each with its own code.
+func TestRunStartFailures(t *testing.T) {
+	a := startAgent(t)
+	dir := t.TempDir()
+	notProgram := dir + "/not-a-program"
+	os.WriteFile(notProgram, []byte{0, 1, 2, 3}, 0o755)
+	notExecutable := dir + "/not-executable"
+	os.WriteFile(notExecutable, []byte("#!/bin/sh\n"), 0o644)
+	for cmd, want := range map[string]string{notProgram: "BAD_REQUEST", notExecutable: "PERMISSION_DENIED", dir + "/missing": "NOT_FOUND"} {
+		if got := a.open("run", map[string]interface{}{"cmd": []string{cmd}}).code(); got != want {
+			t.Errorf("%s: %s, want %s", cmd, got, want)
 		}
 	}
 }
