@@ -2,6 +2,7 @@
 package server
 
 import (
+	"errors"
 	"net"
 	"os"
 	"sort"
@@ -61,15 +62,20 @@ func New(procs *proc.Table) *Server {
 	return s
 }
 
+// acceptRetry is the pause after a failed accept (e.g. EMFILE) before the next.
+const acceptRetry = 50 * time.Millisecond
+
 // Serve accepts connections until the listener closes; beyond MaxConns at once a connection is closed at once.
 func (s *Server) Serve(l net.Listener) error {
 	for {
 		conn, err := l.Accept()
 		if err != nil {
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
-				continue
+			if errors.Is(err, net.ErrClosed) {
+				return err
 			}
-			return err
+			// EMFILE and the like: the sandbox ran out of something; the agent waits and serves again.
+			time.Sleep(acceptRetry)
+			continue
 		}
 		select {
 		case s.slots <- struct{}{}:
