@@ -59,7 +59,7 @@ export async function* readTar(
       for await (const _ of data);
     }
   } catch (error) {
-    throw error instanceof BootstrapError ? error : badTar(tarStreamMessage(error));
+    throw asTarError(error);
   } finally {
     // Not awaited: the feeder may wait on a quiet source; it stops at its next chunk (callers destroy it).
     reader.destroy();
@@ -104,7 +104,10 @@ interface Emitter {
 function once(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
   const iterator = body[Symbol.asyncIterator]();
   const shared: AsyncIterator<Uint8Array> = {
-    next: () => iterator.next(),
+    next: () =>
+      iterator.next().catch((error: unknown) => {
+        throw asTarError(error);
+      }),
     return: async () => ({ done: true, value: undefined }),
   };
   return { [Symbol.asyncIterator]: () => shared };
@@ -139,7 +142,9 @@ function toHeader(header: Header, rawFlag: string): TarHeader {
   };
 }
 
-function tarStreamMessage(error: unknown): string {
+// Our own errors pass; tar-stream's become `INVALID_SPEC` (the guard refuses nearly all of them first).
+function asTarError(error: unknown): BootstrapError {
+  if (error instanceof BootstrapError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return message === 'Unexpected end of data' ? 'it ends early (cut inside an entry)' : message;
+  return badTar(message === 'Unexpected end of data' ? 'it ends early (cut inside an entry)' : message);
 }

@@ -69,3 +69,19 @@ describe('directory archives read from the engine', () => {
     expect((await listChildren(await engineTar(5_000, 0, 3), slow)).truncated).toBe(true);
   });
 });
+
+describe('an engine stream that breaks', () => {
+  it('fails a directory download or listing cut inside an entry, and nothing else', async () => {
+    const whole = await pack(3, 100_000, 0);
+    for (const cut of [700, 150_000, whole.length - 2_000]) {
+      const stream = new PassThrough();
+      stream.end(whole.subarray(0, cut));
+      await expect(drain(relativeTar(stream, 1e9))).rejects.toThrow(/ends early/);
+      const again = new PassThrough();
+      again.end(whole.subarray(0, cut));
+      const bounds = { maxEntries: 10, maxBytes: 1e9, maxScanned: 1e9, maxMs: 60_000 };
+      await expect(listChildren(again, bounds)).rejects.toThrow(/ends early/);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+});

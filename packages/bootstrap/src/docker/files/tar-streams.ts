@@ -3,7 +3,10 @@ import { BootstrapError } from '../../errors.js';
 import type { FileStat } from '../../sandbox-adapter.js';
 import { destroyStream } from '../docker-stream.js';
 import { readTar, type TarEntry, type TarHeader, writable } from './tar-read.js';
-import { packHeader } from './tar-write.js';
+import { addEntry } from './tar-write.js';
+
+// Entries handed to the packer before the oldest must have gone out (each holds at most one small buffer).
+const WINDOW = 32;
 
 /** The bytes of the first entry of an archive (a file the engine tarred). */
 export async function* firstEntryBody(stream: NodeJS.ReadableStream): AsyncGenerator<Uint8Array> {
@@ -54,8 +57,9 @@ export async function* relativeTar(
 }
 
 // Writes each entry under its relative name into `packer`; a read error ends the packer with it, and a
-// packer the consumer stopped ends the reading.
+// packer the consumer stopped ends the reading. At most `WINDOW` entries are in the packer unsent.
 async function repack(entries: AsyncGenerator<TarEntry>, packer: Pack): Promise<void> {
+  const inFlight: Array<Promise<void>> = [];
   try {
     for await (const { header, body } of entries) {
       const name = relativeName(header.name);
@@ -66,11 +70,13 @@ async function repack(entries: AsyncGenerator<TarEntry>, packer: Pack): Promise<
         settle = (error) => (error ? reject(error) : resolve());
       });
       written.catch(() => {});
-      const sink = packer.entry(packHeader({ ...header, name }), (error) => settle(error));
+      inFlight.push(written);
+      const sink = addEntry(packer, { ...header, name }, undefined, (error) => settle(error));
       for await (const chunk of body) if (!sink.write(chunk)) await writable(sink);
       sink.end(undefined);
-      await written;
+      if (inFlight.length >= WINDOW) await inFlight.shift();
     }
+    await Promise.all(inFlight);
     packer.finalize();
   } catch (error) {
     packer.destroy(error as Error);

@@ -31,6 +31,27 @@ export function packHeader(header: TarWriteHeader): Header {
   } as Header;
 }
 
+type Sink = ReturnType<Pack['entry']>;
+
+/**
+ * Adds an entry to `packer` (with its data when given, else to be written to the returned sink). A sink's
+ * error also reaches the packer and `done`, so the sink itself gets a listener: an unheard `error` event
+ * (a packer destroyed while an entry is in flight: a download stopped, an upload aborted) would end the process.
+ */
+export function addEntry(
+  packer: Pack,
+  header: TarWriteHeader,
+  data?: Uint8Array,
+  done: (error?: Error | null) => void = () => {},
+): Sink {
+  const packed = packHeader({ ...header, size: data ? data.length : (header.size ?? 0) });
+  const sink = data
+    ? packer.entry(packed, Buffer.from(data.buffer, data.byteOffset, data.byteLength), done)
+    : packer.entry(packed, done);
+  sink.on('error', () => {});
+  return sink;
+}
+
 /**
  * A tar of directories (`dirs`, each inside the one before) and optionally a file in the last, as a stream:
  * the file's bytes are passed on, not copied.
@@ -44,14 +65,10 @@ export function buildTar(
   let prefix = '';
   for (const dir of dirs) {
     prefix += `${dir}/`;
-    packer.entry(packHeader({ name: prefix, type: 'directory', mode: 0o755, mtimeMs }));
+    addEntry(packer, { name: prefix, type: 'directory', mode: 0o755, mtimeMs }, new Uint8Array(0));
   }
   if (file) {
-    const header = { name: prefix + file.name, type: 'file' as const, mode: file.mode, mtimeMs };
-    packer.entry(
-      packHeader({ ...header, size: file.data.length }),
-      Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength),
-    );
+    addEntry(packer, { name: prefix + file.name, type: 'file', mode: file.mode, mtimeMs }, file.data);
   }
   packer.finalize();
   return Readable.from(packer, { objectMode: false });
@@ -63,12 +80,15 @@ export async function packEntries(
   options: { end?: boolean } = {},
 ): Promise<Buffer> {
   const packer: Pack = pack();
-  for (const { data, ...header } of entries) {
-    packer.entry(packHeader({ ...header, size: data?.length ?? 0 }), Buffer.from(data ?? []));
-  }
-  packer.finalize();
   const chunks: Buffer[] = [];
-  for await (const chunk of packer) chunks.push(chunk as Buffer);
+  packer.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
+  const ended = new Promise<void>((resolve, reject) => {
+    packer.on('end', () => resolve());
+    packer.on('error', reject);
+  });
+  for (const { data, ...header } of entries) addEntry(packer, header, data ?? new Uint8Array(0));
+  packer.finalize();
+  await ended;
   const all = Buffer.concat(chunks);
   // The end block is the packer's last 1,024 zero bytes.
   return options.end === false ? all.subarray(0, all.length - 1024) : all;
