@@ -58,6 +58,9 @@ export async function* readTar(
       // What the consumer left unread is skipped: tar-stream waits for every entry to be drained.
       for await (const _ of data);
     }
+    // The reader finished, so the feeder has: an error it met is thrown even if the reader's end hid it.
+    const failure = await feeding;
+    if (failure !== undefined) throw failure;
   } catch (error) {
     throw asTarError(error);
   } finally {
@@ -71,7 +74,7 @@ async function feed(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   guard: TarGuard,
   reader: Extract,
-): Promise<void> {
+): Promise<unknown> {
   try {
     if (Symbol.iterator in source) {
       // Already in memory: checked chunk by chunk, then handed over whole (tar-stream pays per write).
@@ -89,8 +92,10 @@ async function feed(
       }
     }
     if (!reader.destroyed) reader.end(undefined);
+    return undefined;
   } catch (error) {
     reader.destroy(error as Error);
+    return error;
   }
 }
 
