@@ -12,6 +12,10 @@ describe('buildTar', () => {
       names.push(`${header.name}:${header.mode.toString(8)}:${size}`);
     }
     expect(names).toEqual(['a/:755:0', 'a/b/:755:0', 'a/b/f:600:4194304']);
+    // A mode of 0 stays 0 (tar-stream would put its default in place of a falsy mode).
+    for await (const { header } of readTar(buildTar([], { name: 'z', data, mode: 0 }))) {
+      expect(header.mode).toBe(0);
+    }
     // The engine's request aborted after the first chunk: the packer is destroyed while the file is in flight.
     const stream = buildTar([], { name: 'f', data, mode: 0o644 });
     for await (const _ of stream) break;

@@ -17,8 +17,8 @@ export interface TarWriteHeader {
 // The file-type bits of a mode: tar-stream replaces a mode of 0 by its default, and masks these off itself.
 const TYPE_BITS = { directory: 0o040000, symlink: 0o120000 } as Record<string, number>;
 
-/** tar-stream's header for an entry (a directory's name ends in `/`, as engines write it). */
-export function packHeader(header: TarWriteHeader): Header {
+// tar-stream's header for an entry (a directory's name ends in `/`, as engines write it).
+function packHeader(header: TarWriteHeader): Header {
   const type = header.type === 'other' ? 'file' : header.type;
   const name = type === 'directory' && !header.name.endsWith('/') ? `${header.name}/` : header.name;
   return {
