@@ -4,8 +4,8 @@
 import { posix } from 'node:path';
 import type { DockerContainerCreateOptions } from '../docker-api.js';
 import { encodePathStat } from '../files/sandbox-path.js';
-import { encodeHeader, padding, TAR_END, type TarHeader } from '../files/tar-header.js';
-import { TarParser } from '../files/tar-parser.js';
+import { readTar } from '../files/tar-read.js';
+import { packEntries, type TarWriteHeader } from '../files/tar-write.js';
 import { httpError } from './fake-helpers.js';
 
 interface Node {
@@ -45,24 +45,18 @@ export class FakeFileSystem {
   }
 
   /** `PUT /archive`: unpacks a tar into the directory `path`. */
-  put(path: string, tar: Buffer): void {
+  async put(path: string, tar: Buffer): Promise<void> {
     if (this.#get(path).type !== 'directory') throw httpError(400, 'extraction point is not a directory');
     if (!this.#writable(path)) throw httpError(500, 'container rootfs is marked read-only');
     const written: Array<[string, Node]> = [];
-    let current: Node | undefined;
-    const parser = new TarParser({
-      onEntry: (header) => {
-        current = node(header.type === 'directory' ? 'directory' : 'file', header.mode);
+    try {
+      for await (const { header, body } of readTar([tar])) {
+        const current = node(header.type === 'directory' ? 'directory' : 'file', header.mode);
         const target = posix.join(path, header.name);
         if (header.type === 'directory' || header.type === 'file')
           written.push([target.replace(/(.)\/$/, '$1'), current]);
-      },
-      onData: (chunk) => {
-        if (current) current.data = Buffer.concat([current.data, chunk]);
-      },
-    });
-    try {
-      parser.push(tar);
+        for await (const chunk of body) current.data = Buffer.concat([current.data, chunk]);
+      }
     } catch (error) {
       throw httpError(400, (error as Error).message);
     }
@@ -70,20 +64,12 @@ export class FakeFileSystem {
   }
 
   /** `GET /archive`: a tar of `path` under its base name. */
-  get(path: string): Buffer {
+  async get(path: string): Promise<Buffer> {
     const found = this.#get(path);
     const base = posix.basename(path) || '.';
-    const parts: Uint8Array[] = [];
-    const add = (name: string, entry: Node) => {
-      const header: TarHeader = {
-        name,
-        type: entry.type,
-        size: entry.data.length,
-        mode: entry.mode,
-        mtimeMs: entry.mtimeMs,
-      };
-      parts.push(encodeHeader(header), entry.data, padding(entry.data.length));
-    };
+    const entries: Array<TarWriteHeader & { data: Buffer }> = [];
+    const add = (name: string, entry: Node) =>
+      entries.push({ name, type: entry.type, mode: entry.mode, mtimeMs: entry.mtimeMs, data: entry.data });
     add(found.type === 'directory' ? `${base}/` : base, found);
     if (found.type === 'directory') {
       const prefix = path === '/' ? '/' : `${path}/`;
@@ -91,8 +77,7 @@ export class FakeFileSystem {
         if (child.startsWith(prefix) && child !== path) add(`${base}/${child.slice(prefix.length)}`, entry);
       }
     }
-    parts.push(TAR_END);
-    return Buffer.concat(parts);
+    return packEntries(entries);
   }
 
   #get(path: string): Node {

@@ -128,14 +128,14 @@ export class FakeContainer implements DockerContainerApi {
     const chunks: Buffer[] = [];
     if (Buffer.isBuffer(file)) chunks.push(file);
     else for await (const chunk of file as AsyncIterable<Buffer>) chunks.push(chunk);
-    this.files.put(options.path, Buffer.concat(chunks));
+    await this.files.put(options.path, Buffer.concat(chunks));
     return undefined;
   }
 
   async getArchive(options: DockerArchiveOptions): Promise<NodeJS.ReadableStream> {
     this.#engine.record(`get-archive ${this.name} ${options.path}`, options);
     if (this.removed) throw httpError(404, `No such container: ${this.name}`);
-    const tar = this.files.get(options.path);
+    const tar = await this.files.get(options.path);
     const stream = this.#engine.openStream();
     stream.end(tar);
     return stream;

@@ -4,9 +4,10 @@ import { DockerAdapter, type DockerSandbox } from '@sbx/bootstrap';
 import { DOCKER_TEST_IMAGE } from '@sbx/bootstrap/testing';
 import { SandboxProvisioner } from '@sbx/timing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { paxRecord, rawEntry, TAR_END } from '../testing/raw-tar.js';
 import { docker, removeContainersOf, requireEngine, skipWithoutEngine } from '../testing/real-engine.js';
-import { encodeHeader, padding, TAR_END } from './tar-header.js';
-import { TarParser } from './tar-parser.js';
+import { readTar } from './tar-read.js';
+import { packEntries } from './tar-write.js';
 
 const RUN = `int-files-${process.pid}-${Date.now()}`;
 const silent = { warn: () => {}, error: () => {} };
@@ -18,19 +19,12 @@ async function collect(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function untar(bytes: Buffer): Record<string, string> {
+async function untar(bytes: Buffer): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  let name = '';
-  const parser = new TarParser({
-    onEntry: (h) => {
-      name = h.name;
-      out[name] = h.type === 'directory' ? '<dir>' : '';
-    },
-    onData: (c) => {
-      out[name] += c.toString();
-    },
-  });
-  parser.push(bytes);
+  for await (const { header, body } of readTar([bytes])) {
+    out[header.name] = header.type === 'directory' ? '<dir>' : '';
+    for await (const c of body) out[header.name] += Buffer.from(c).toString();
+  }
   return out;
 }
 
@@ -75,17 +69,11 @@ describe.skipIf(skipWithoutEngine)('sandbox files on the real engine', () => {
   });
 
   it('a directory round-trips as a tar with names relative to it, and lists its entries', async () => {
-    const entry = (name: string, text: string) => {
-      const data = Buffer.from(text);
-      return [
-        encodeHeader({ name, type: 'file', size: data.length, mode: 0o644, mtimeMs: Date.now() }),
-        data,
-        padding(data.length),
-      ];
-    };
-    const tar = Buffer.concat([...entry('a.txt', 'alpha'), ...entry('sub/b.txt', 'beta'), TAR_END]);
+    const entry = (name: string, text: string) =>
+      ({ name, type: 'file', mode: 0o644, mtimeMs: Date.now(), data: Buffer.from(text) }) as const;
+    const tar = await packEntries([entry('a.txt', 'alpha'), entry('sub/b.txt', 'beta')]);
     await box.files.writeTar('/tmp/proj', tar);
-    expect(untar(await collect(await box.files.readTar('/tmp/proj')))).toEqual({
+    expect(await untar(await collect(await box.files.readTar('/tmp/proj')))).toEqual({
       'a.txt': 'alpha',
       'sub/': '<dir>',
       'sub/b.txt': 'beta',
@@ -99,6 +87,33 @@ describe.skipIf(skipWithoutEngine)('sandbox files on the real engine', () => {
     await expect(box.files.writeTar('/tmp/proj', Buffer.from('not a tar'))).rejects.toMatchObject({
       code: 'INVALID_SPEC',
     });
+  });
+
+  it('an archive whose entry names the checks and the engine would read apart writes nothing', async () => {
+    // The engine (Go's archive/tar) names the last entry `l/pwned-N`, through the symlink `l` -> /etc: a
+    // GNU long name wins over a PAX path, and a global header ends the records before it.
+    const records = [
+      [await rawEntry('L', 'L', 'l/pwned-0'), await rawEntry('x', 'x', paxRecord('path', 'safe'))],
+      [
+        await rawEntry('x', 'x', paxRecord('path', 'safe')),
+        await rawEntry('g', 'g', paxRecord('comment', 'c')),
+      ],
+      [await rawEntry('L', 'L', 'safe'), await rawEntry('g', 'g', paxRecord('comment', 'c'))],
+    ];
+    for (const [i, before] of records.entries()) {
+      const tar = Buffer.concat([
+        await rawEntry('l', '2', '', '/etc'),
+        ...before,
+        await rawEntry(`l/pwned-${i}`, '0', 'pwned'),
+        TAR_END,
+      ]);
+      await expect(box.files.writeTar(`/tmp/apart-${i}`, tar)).rejects.toMatchObject({
+        code: 'INVALID_SPEC',
+      });
+    }
+    const etc = await box.exec(['sh', '-c', 'ls /etc']);
+    expect(etc).toMatchObject({ exitCode: 0 });
+    expect(etc.stdout).not.toContain('pwned');
   });
 
   it('reads the container output with and without follow', async () => {

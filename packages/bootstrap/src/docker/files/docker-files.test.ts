@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { DockerContainerCreateOptions } from '../docker-api.js';
 import { sandboxOnFake } from '../testing/sandbox-on-fake.js';
-import { encodeHeader, TAR_END, type TarHeader } from './tar-header.js';
+import { packEntries, type TarWriteHeader } from './tar-write.js';
+
+const TAR_END = Buffer.alloc(1024);
 
 async function text(body: AsyncIterable<Uint8Array>): Promise<string> {
   let out = '';
@@ -45,24 +47,28 @@ describe('DockerFiles', () => {
 
   it('an archive that is corrupt, too big in entries or writes through its own symlink uploads nothing', async () => {
     const { docker, container, sandbox } = await sandboxOnFake(readOnly);
-    const entry = (name: string, extra: Partial<TarHeader> = {}) =>
-      encodeHeader({ name, type: 'file', size: 0, mode: 0o644, mtimeMs: 0, ...extra });
-    const corrupt = Buffer.concat([entry('a', { size: 1 }), TAR_END]);
+    const entry = (name: string, extra: Partial<TarWriteHeader> = {}) =>
+      packEntries([{ name, type: 'file', mode: 0o644, mtimeMs: 0, ...extra }], { end: false });
+    const corrupt = Buffer.concat([await entry('a'), TAR_END]);
     corrupt.write('9          ', 124, 'latin1');
     for (const [tar, options, code] of [
       [corrupt, {}, 'INVALID_SPEC'],
       [
-        Buffer.concat([entry('l', { type: 'symlink', linkName: '/etc' }), entry('l/x'), TAR_END]),
+        Buffer.concat([await entry('l', { type: 'symlink', linkName: '/etc' }), await entry('l/x'), TAR_END]),
         {},
         'INVALID_SPEC',
       ],
-      [Buffer.concat([entry('a'), entry('b'), entry('c'), TAR_END]), { maxEntries: 2 }, 'FILE_TOO_LARGE'],
+      [
+        Buffer.concat([await entry('a'), await entry('b'), await entry('c'), TAR_END]),
+        { maxEntries: 2 },
+        'FILE_TOO_LARGE',
+      ],
     ] as const) {
       await expect(sandbox.files.writeTar('/tmp/up', tar, options)).rejects.toMatchObject({ code });
     }
     expect(docker.calls.filter((c) => c.startsWith('put-archive'))).toEqual([]);
     // A good one goes up in one call, its entries' parents first.
-    await sandbox.files.writeTar('/tmp', Buffer.concat([entry('p/q/r.txt'), TAR_END]));
+    await sandbox.files.writeTar('/tmp', Buffer.concat([await entry('p/q/r.txt'), TAR_END]));
     expect(docker.calls.filter((c) => c.startsWith('put-archive'))).toEqual(['put-archive sbx-1 /tmp']);
     expect(container.files.read('/tmp/p/q/r.txt')?.toString()).toBe('');
   });

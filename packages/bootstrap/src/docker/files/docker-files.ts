@@ -12,8 +12,9 @@ import {
   wrapDockerError,
 } from '../docker-error.js';
 import { decodePathStat, sandboxPath } from './sandbox-path.js';
-import { buildTar, firstEntryBody, listChildren, relativeTar } from './tar-streams.js';
+import { firstEntryBody, listChildren, relativeTar } from './tar-streams.js';
 import { checkUpload } from './tar-upload.js';
+import { buildTar } from './tar-write.js';
 
 /** What `DockerFiles` works on. */
 export interface DockerFilesInit {
@@ -100,7 +101,7 @@ export class DockerFiles implements SandboxFiles {
   ): Promise<void> {
     const target = sandboxPath(path);
     this.#fits(tar.length, options.maxBytes);
-    const { parents } = checkUpload(tar, options.maxEntries);
+    const { parents } = await checkUpload(tar, options.maxEntries);
     const stat = await this.stat(target, options);
     if (stat && stat.type !== 'directory')
       throw new BootstrapError('INVALID_SPEC', `${target} is not a directory`);

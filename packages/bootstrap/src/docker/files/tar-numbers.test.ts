@@ -1,16 +1,16 @@
 // Corrupt numbers in untrusted archives: every numeric field of a header and of a PAX record, octal and
 // base-256, and random bytes. Each must end in an `INVALID_SPEC` or a clean parse, never a hang: the tests
-// have a short timeout, and the parser throws if one pass over the input consumed nothing.
+// have a short timeout, and the guard throws if one pass over the input consumed nothing.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BLOCK, encodeHeader, padding, TAR_END } from './tar-header.js';
-import { TarParser } from './tar-parser.js';
+import { BLOCK } from './tar-guard.js';
+import { readTar } from './tar-read.js';
+import { packEntries } from './tar-write.js';
 
 const FIELDS = { mode: [100, 8], uid: [108, 8], gid: [116, 8], size: [124, 12], mtime: [136, 12] } as const;
 
-function fileEntry(name: string, data: Buffer): Buffer {
-  const header = encodeHeader({ name, type: 'file', size: data.length, mode: 0o644, mtimeMs: 0 });
-  return Buffer.concat([header, data, padding(data.length)]);
+function fileEntry(name: string, data: Buffer, end = true): Promise<Buffer> {
+  return packEntries([{ name, type: 'file', mode: 0o644, mtimeMs: 0, data }], { end });
 }
 
 // Rewrites a field of the first header block and fixes its checksum, so only the field is wrong.
@@ -29,31 +29,36 @@ function fixChecksum(out: Buffer, at: number): Buffer {
   return out;
 }
 
-// Pushes `bytes` in chunks of each size; returns the error message, or 'ok' for a clean parse.
-function outcome(bytes: Buffer): string[] {
-  return [1, 100, 512, bytes.length].map((size) => {
-    const parser = new TarParser({ onEntry: () => {}, onData: () => {} });
-    try {
-      for (let i = 0; i < bytes.length; i += size) parser.push(bytes.subarray(i, i + size));
-      return 'ok';
-    } catch (error) {
-      expect(error).toMatchObject({ name: 'BootstrapError', code: 'INVALID_SPEC' });
-      return (error as Error).message;
-    }
-  });
+async function parse(chunks: Buffer[]): Promise<Array<[string, number]>> {
+  const entries: Array<[string, number]> = [];
+  for await (const { header, body } of readTar(chunks)) {
+    entries.push([header.name, header.size]);
+    for await (const _ of body);
+  }
+  return entries;
 }
 
-function pax(records: string): Buffer {
-  const body = Buffer.from(records);
-  const header = encodeHeader({
-    name: 'PaxHeader',
-    type: 'file',
-    size: body.length,
-    mode: 0o644,
-    mtimeMs: 0,
-  });
+// Reads `bytes` in chunks of each size; returns the error message, or 'ok' for a clean parse.
+function outcome(bytes: Buffer): Promise<string[]> {
+  return Promise.all(
+    [1, 100, 512, bytes.length].map(async (size) => {
+      const chunks = [];
+      for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+      try {
+        await parse(chunks);
+        return 'ok';
+      } catch (error) {
+        expect(error).toMatchObject({ name: 'BootstrapError', code: 'INVALID_SPEC' });
+        return (error as Error).message;
+      }
+    }),
+  );
+}
+
+async function pax(records: string): Promise<Buffer> {
+  const header = await fileEntry('PaxHeader', Buffer.from(records), false);
   header.write('x', 156, 'latin1');
-  return Buffer.concat([fixChecksum(header, 0), body, padding(body.length)]);
+  return fixChecksum(header, 0);
 }
 
 function record(key: string, value: string): string {
@@ -63,43 +68,43 @@ function record(key: string, value: string): string {
   return `${length}${rest}`;
 }
 
-const good = Buffer.concat([fileEntry('a.txt', Buffer.from('x'.repeat(600))), TAR_END]);
+const good = await fileEntry('a.txt', Buffer.from('x'.repeat(600)));
 const bad = ['9', '9      ', ' 12 34', 'abc', '-1', '1.5', '0x10', '\u00ff\u00ff', '1e9', '+7'];
 
 describe('tar numbers from untrusted bytes', { timeout: 5_000 }, () => {
   it.each(Object.entries(FIELDS))(
     'a %s field that is not octal is refused, in chunks of any size',
-    (field, [offset, length]) => {
+    async (field, [offset, length]) => {
       for (const text of bad) {
         const value = Buffer.from(text.padEnd(length - 1, ' ').slice(0, length), 'latin1');
-        const results = outcome(withField(good, offset, value));
+        const results = await outcome(withField(good, offset, value));
         for (const result of results)
           expect(result).toMatch(new RegExp(`${field} is (not an octal number|above|negative)`));
       }
     },
   );
 
-  it('a base-256 number is read when in range; negative or too big is refused', () => {
+  it('a base-256 number is read when in range; negative or too big is refused', async () => {
     const size = Buffer.alloc(12);
     size[0] = 0x80;
     size.writeUIntBE(600, 6, 6);
-    expect(outcome(withField(good, 124, size))).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(await outcome(withField(good, 124, size))).toEqual(['ok', 'ok', 'ok', 'ok']);
     const negative = Buffer.alloc(12, 0xff);
-    for (const r of outcome(withField(good, 124, negative))) expect(r).toMatch(/size is negative/);
+    for (const r of await outcome(withField(good, 124, negative))) expect(r).toMatch(/size is negative/);
     const huge = Buffer.alloc(12, 0xff);
     huge[0] = 0x80;
-    for (const r of outcome(withField(good, 124, huge))) expect(r).toMatch(/size is above/);
+    for (const r of await outcome(withField(good, 124, huge))) expect(r).toMatch(/size is above/);
     const mtime = Buffer.alloc(12, 0xff);
     mtime[0] = 0x80;
-    for (const r of outcome(withField(good, 136, mtime))) expect(r).toMatch(/mtime is above/);
+    for (const r of await outcome(withField(good, 136, mtime))) expect(r).toMatch(/mtime is above/);
   });
 
-  it('a bad or non-numeric checksum is refused', () => {
+  it('a bad or non-numeric checksum is refused', async () => {
     for (const text of ['9', 'zz', '']) {
       const out = Buffer.from(good);
       out.fill(0, 148, 156);
       out.write(text, 148, 'latin1');
-      for (const r of outcome(out)) expect(r).toMatch(/checksum/);
+      for (const r of await outcome(out)) expect(r).toMatch(/checksum/);
     }
   });
 
@@ -108,14 +113,14 @@ describe('tar numbers from untrusted bytes', { timeout: 5_000 }, () => {
     ['uid', ['-1', 'x']],
     ['gid', ['1.5']],
     ['mtime', ['soon', '1.2.3', '']],
-  ])('a PAX %s that is not a number is refused', (key, values) => {
+  ])('a PAX %s that is not a number is refused', async (key, values) => {
     for (const value of values) {
-      const bytes = Buffer.concat([pax(record(key, value)), good]);
-      for (const r of outcome(bytes)) expect(r).toMatch(new RegExp(`PAX ${key}=`));
+      const bytes = Buffer.concat([await pax(record(key, value)), good]);
+      for (const r of await outcome(bytes)) expect(r).toMatch(new RegExp(`PAX ${key}=`));
     }
   });
 
-  it('PAX records whose lengths lie are refused; a valid PAX size is applied', () => {
+  it('PAX records whose lengths lie are refused; a valid PAX size is applied', async () => {
     for (const body of [
       '99 path=a\n',
       '0 x=y\n',
@@ -124,15 +129,15 @@ describe('tar numbers from untrusted bytes', { timeout: 5_000 }, () => {
       '10 path=a\nxx',
       '7 =abc\n',
     ]) {
-      for (const r of outcome(Buffer.concat([pax(body), good]))) expect(r).toMatch(/PAX record/);
+      for (const r of await outcome(Buffer.concat([await pax(body), good]))) expect(r).toMatch(/PAX record/);
     }
-    const entries: Array<[string, number]> = [];
-    const parser = new TarParser({ onEntry: (h) => entries.push([h.name, h.size]) });
-    parser.push(Buffer.concat([pax(record('size', '600') + record('path', 'p.txt')), good]));
+    const entries = await parse([
+      Buffer.concat([await pax(record('size', '600') + record('path', 'p.txt')), good]),
+    ]);
     expect(entries).toEqual([['p.txt', 600]]);
   });
 
-  it('random bytes and random corruptions of a header never hang the parser', () => {
+  it('random bytes and random corruptions of a header never hang the parser', async () => {
     for (let round = 0; round < 500; round++) {
       const bytes = Buffer.from(good);
       if (round % 2 === 0) randomBytes(BLOCK).copy(bytes, 0);
@@ -141,7 +146,7 @@ describe('tar numbers from untrusted bytes', { timeout: 5_000 }, () => {
           bytes[100 + Math.floor(Math.random() * 160)] = Math.floor(Math.random() * 256);
         fixChecksum(bytes, 0);
       }
-      for (const r of outcome(bytes)) expect(typeof r).toBe('string');
+      for (const r of await outcome(bytes)) expect(typeof r).toBe('string');
     }
   });
 });

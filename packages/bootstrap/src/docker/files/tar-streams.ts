@@ -1,48 +1,23 @@
-import { Readable } from 'node:stream';
+import { type Pack, pack } from 'tar-stream';
 import { BootstrapError } from '../../errors.js';
 import type { FileStat } from '../../sandbox-adapter.js';
 import { destroyStream } from '../docker-stream.js';
-import { encodeHeader, padding, TAR_END, type TarHeader } from './tar-header.js';
-import { TarParser } from './tar-parser.js';
+import { readTar, type TarEntry, type TarHeader, writable } from './tar-read.js';
+import { addEntry } from './tar-write.js';
 
-/**
- * Reads an archive stream through a parser, yielding what `emit` queues, and destroys the stream when done,
- * when the consumer stops early, or when `stop()` says enough.
- */
-async function* parseStream(
-  stream: NodeJS.ReadableStream,
-  setup: (queue: Uint8Array[], stop: () => void) => TarParser,
-): AsyncGenerator<Uint8Array> {
-  const queue: Uint8Array[] = [];
-  let stopped = false;
-  const parser = setup(queue, () => {
-    stopped = true;
-  });
+// Entries handed to the packer before the oldest must have gone out (each holds at most one small buffer).
+const WINDOW = 32;
+
+/** The bytes of the first entry of an archive (a file the engine tarred). */
+export async function* firstEntryBody(stream: NodeJS.ReadableStream): AsyncGenerator<Uint8Array> {
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      parser.push(chunk);
-      while (queue.length > 0) yield queue.shift() as Uint8Array;
-      if (stopped || parser.ended) return;
+    for await (const { body } of readTar(stream as AsyncIterable<Uint8Array>)) {
+      yield* body;
+      return;
     }
   } finally {
     destroyStream(stream);
   }
-}
-
-/** The bytes of the first entry of an archive (a file the engine tarred). */
-export function firstEntryBody(stream: NodeJS.ReadableStream): AsyncIterable<Uint8Array> {
-  return parseStream(stream, (queue, stop) => {
-    let entries = 0;
-    return new TarParser({
-      onEntry: () => {
-        entries += 1;
-      },
-      onData: (chunk) => {
-        if (entries === 1) queue.push(chunk);
-      },
-      onEntryEnd: stop,
-    });
-  });
 }
 
 /** The name of an entry relative to the tarred directory (the engine puts its base name first). */
@@ -56,38 +31,56 @@ export function relativeName(name: string): string {
  * (entry data, headers and padding: many small files weigh more than their data) fails the stream with
  * `FILE_TOO_LARGE` before those bytes are sent (the archive is then cut short, which a tar reader notices).
  */
-export function relativeTar(stream: NodeJS.ReadableStream, maxBytes: number): AsyncIterable<Uint8Array> {
-  return (async function* () {
-    let total = 0;
-    const emit = (queue: Uint8Array[], part: Uint8Array) => {
-      total += part.length;
+export async function* relativeTar(
+  stream: NodeJS.ReadableStream,
+  maxBytes: number,
+): AsyncGenerator<Uint8Array> {
+  const packer = pack();
+  const writing = repack(readTar(stream as AsyncIterable<Uint8Array>), packer);
+  let total = 0;
+  try {
+    for await (const chunk of packer as AsyncIterable<Uint8Array>) {
+      total += chunk.length;
       if (total > maxBytes) {
         throw new BootstrapError(
           'FILE_TOO_LARGE',
           `the archive of this directory is over ${maxBytes} bytes - download a smaller directory`,
         );
       }
-      queue.push(part);
-    };
-    const body = parseStream(stream, (queue) => {
-      let skip = false;
-      return new TarParser({
-        onEntry: (header) => {
-          const name = relativeName(header.name);
-          skip = name === '';
-          if (!skip) emit(queue, encodeHeader({ ...header, name }));
-        },
-        onData: (chunk) => {
-          if (!skip) emit(queue, chunk);
-        },
-        onEntryEnd: (header) => {
-          if (!skip) emit(queue, padding(header.size));
-        },
+      yield chunk;
+    }
+    await writing;
+  } finally {
+    packer.destroy();
+    destroyStream(stream);
+  }
+}
+
+// Writes each entry under its relative name into `packer`; a read error ends the packer with it, and a
+// packer the consumer stopped ends the reading. At most `WINDOW` entries are in the packer unsent.
+async function repack(entries: AsyncGenerator<TarEntry>, packer: Pack): Promise<void> {
+  const inFlight: Array<Promise<void>> = [];
+  try {
+    for await (const { header, body } of entries) {
+      const name = relativeName(header.name);
+      if (name === '') continue;
+      if (packer.destroying) return;
+      let settle: (error?: Error | null) => void = () => {};
+      const written = new Promise<void>((resolve, reject) => {
+        settle = (error) => (error ? reject(error) : resolve());
       });
-    });
-    yield* body;
-    yield TAR_END;
-  })();
+      written.catch(() => {});
+      inFlight.push(written);
+      const sink = addEntry(packer, { ...header, name }, undefined, (error) => settle(error));
+      for await (const chunk of body) if (!sink.write(chunk)) await writable(sink);
+      sink.end(undefined);
+      if (inFlight.length >= WINDOW) await inFlight.shift();
+    }
+    await Promise.all(inFlight);
+    packer.finalize();
+  } catch (error) {
+    packer.destroy(error as Error);
+  }
 }
 
 /** What a listing may cost: children returned, entries and archive bytes read, and time. */
@@ -112,35 +105,28 @@ export async function listChildren(
   const now = bounds.now ?? (() => performance.now());
   const deadline = now() + bounds.maxMs;
   const entries: FileStat[] = [];
-  let truncated = false;
   let read = 0;
   let scanned = 0;
-  const chunks = parseStream(stream, (_queue, stop) => {
-    const over = (past: boolean) => {
-      if (past && !truncated) {
-        truncated = true;
-        stop();
-      }
-      return truncated;
-    };
-    return new TarParser({
-      onEntry: (header) => {
-        scanned += 1;
-        read += 512;
-        if (over(scanned > bounds.maxScanned || read > bounds.maxBytes || now() > deadline)) return;
-        const name = relativeName(header.name).replace(/\/$/, '');
-        if (name === '' || name.includes('/')) return;
-        if (over(entries.length === bounds.maxEntries)) return;
+  const over = () => scanned > bounds.maxScanned || read > bounds.maxBytes || now() > deadline;
+  try {
+    for await (const { header, body } of readTar(stream as AsyncIterable<Uint8Array>)) {
+      scanned += 1;
+      read += 512;
+      if (over()) return { entries, truncated: true };
+      const name = relativeName(header.name).replace(/\/$/, '');
+      if (name !== '' && !name.includes('/')) {
+        if (entries.length === bounds.maxEntries) return { entries, truncated: true };
         entries.push(toStat(header, name));
-      },
-      onData: (chunk) => {
+      }
+      for await (const chunk of body) {
         read += chunk.length;
-        over(read > bounds.maxBytes);
-      },
-    });
-  });
-  for await (const _ of chunks);
-  return { entries, truncated };
+        if (read > bounds.maxBytes) return { entries, truncated: true };
+      }
+    }
+    return { entries, truncated: false };
+  } finally {
+    destroyStream(stream);
+  }
 }
 
 function toStat(header: TarHeader, name: string): FileStat {
@@ -152,32 +138,4 @@ function toStat(header: TarHeader, name: string): FileStat {
     mtimeMs: header.mtimeMs,
     ...(header.linkName ? { linkTarget: header.linkName } : {}),
   };
-}
-
-/**
- * A tar of directories (`names`, each inside the one before) and optionally a file in the last, as a stream of
- * its parts: the file's bytes are passed on, not copied.
- */
-export function buildTar(
-  dirs: readonly string[],
-  file?: { name: string; data: Uint8Array; mode: number },
-): Readable {
-  const now = Date.now();
-  const parts: Uint8Array[] = [];
-  let prefix = '';
-  for (const dir of dirs) {
-    prefix += `${dir}/`;
-    parts.push(encodeHeader({ name: prefix, type: 'directory', size: 0, mode: 0o755, mtimeMs: now }));
-  }
-  if (file) {
-    const header = {
-      name: prefix + file.name,
-      type: 'file' as const,
-      size: file.data.length,
-      mode: file.mode,
-    };
-    parts.push(encodeHeader({ ...header, mtimeMs: now }), file.data, padding(file.data.length));
-  }
-  parts.push(TAR_END);
-  return Readable.from(parts, { objectMode: false });
 }

@@ -3,9 +3,10 @@
 // then writes `l/x`, or writes through a symlink the sandbox made, would land on the rootfs: refused here.
 import { posix } from 'node:path';
 import { BootstrapError } from '../../errors.js';
-import { encodeHeader, type TarHeader } from './tar-header.js';
+import { TarGuard } from './tar-guard.js';
 import { badTar } from './tar-numbers.js';
-import { TarParser } from './tar-parser.js';
+import { readTar, type TarHeader } from './tar-read.js';
+import { packEntries, type TarWriteHeader } from './tar-write.js';
 
 /** How many entries an upload may create when the caller gives no cap. */
 export const DEFAULT_MAX_UPLOAD_ENTRIES = 10_000;
@@ -29,10 +30,13 @@ const ALLOWED_FLAGS = new Set(['0', '\0', '7', '1', '2', '5']);
  * with `noOverwriteDirNonDir`, they make the engine refuse a parent the sandbox turned into a symlink instead
  * of following it.
  */
-export function checkUpload(bytes: Uint8Array, maxEntries = DEFAULT_MAX_UPLOAD_ENTRIES): CheckedUpload {
+export async function checkUpload(
+  bytes: Uint8Array,
+  maxEntries = DEFAULT_MAX_UPLOAD_ENTRIES,
+): Promise<CheckedUpload> {
   const paths = new Map<string, TarHeader>();
   const symlinks = new Set<string>();
-  const parents = new Map<string, TarHeader>();
+  const parents = new Map<string, TarWriteHeader>();
   const count = (path: string) => {
     if (paths.has(path) || parents.has(path)) return;
     if (paths.size + parents.size >= maxEntries) {
@@ -42,51 +46,47 @@ export function checkUpload(bytes: Uint8Array, maxEntries = DEFAULT_MAX_UPLOAD_E
       );
     }
   };
-  const parser = new TarParser({
-    onEntry: (header) => {
-      const flag = header.flag ?? '0';
-      if (!ALLOWED_FLAGS.has(flag)) {
+  const guard = new TarGuard();
+  for await (const { header } of readTar([bytes], guard)) {
+    const flag = header.flag;
+    if (!ALLOWED_FLAGS.has(flag)) {
+      throw badTar(
+        `entry ${JSON.stringify(header.name)} has type ${JSON.stringify(flag)}: only files, directories, symlinks and hard links are unpacked`,
+      );
+    }
+    const name = entryPath(header.name);
+    if (name === '') continue;
+    const chain = ancestors(name);
+    for (const dir of chain) {
+      if (symlinks.has(dir)) {
         throw badTar(
-          `entry ${JSON.stringify(header.name)} has type ${JSON.stringify(flag)}: only files, directories, symlinks and hard links are unpacked`,
+          `entry ${JSON.stringify(name)} passes through ${JSON.stringify(dir)}, a symlink the archive made`,
         );
       }
-      const name = entryPath(header.name);
-      if (name === '') return;
-      const chain = ancestors(name);
-      for (const dir of chain) {
-        if (symlinks.has(dir)) {
-          throw badTar(
-            `entry ${JSON.stringify(name)} passes through ${JSON.stringify(dir)}, a symlink the archive made`,
-          );
-        }
-      }
-      if (flag === '1') {
-        const target = entryPath(header.linkName ?? '');
-        if (!paths.has(target)) {
-          throw badTar(`hard link ${JSON.stringify(name)} must point to an earlier entry of the archive`);
-        }
-      }
-      for (const dir of chain) {
-        count(dir);
-        if (!parents.has(dir)) parents.set(dir, paths.get(dir) ?? dirHeader(dir, header.mtimeMs));
-      }
-      count(name);
-      // Once a symlink, always one for the checks: an entry re-declaring it never makes it safe to pass through.
-      if (flag === '2') symlinks.add(name);
-      if (!paths.has(name)) paths.set(name, header);
-    },
-  });
-  try {
-    parser.push(bytes);
-  } catch (error) {
-    if (error instanceof BootstrapError) throw error;
-    throw badTar((error as Error).message);
+    }
+    if (flag === '1' && !paths.has(entryPath(header.linkName ?? ''))) {
+      throw badTar(`hard link ${JSON.stringify(name)} must point to an earlier entry of the archive`);
+    }
+    for (const dir of chain) {
+      count(dir);
+      if (!parents.has(dir)) parents.set(dir, paths.get(dir) ?? dirHeader(dir, header.mtimeMs));
+    }
+    count(name);
+    // Once a symlink, always one for the checks: an entry re-declaring it never makes it safe to pass through.
+    if (flag === '2') symlinks.add(name);
+    if (!paths.has(name)) paths.set(name, header);
   }
-  if (!parser.ended) throw badTar('it ends early (no end-of-archive block)');
-  const dirs = [...parents.entries()].map(([name, header]) =>
-    encodeHeader({ name, type: 'directory', size: 0, mode: header.mode, mtimeMs: header.mtimeMs }),
-  );
-  return { parents: Buffer.concat(dirs), paths: new Set([...paths.keys(), ...parents.keys()]).size };
+  if (!guard.ended) throw badTar('it ends early (no end-of-archive block)');
+  const dirs = [...parents.entries()].map(([name, header]) => ({
+    name,
+    type: 'directory' as const,
+    mode: header.mode,
+    mtimeMs: header.mtimeMs,
+  }));
+  return {
+    parents: await packEntries(dirs, { end: false }),
+    paths: new Set([...paths.keys(), ...parents.keys()]).size,
+  };
 }
 
 /** An entry's path as the engine unpacks it (cleaned, relative to the target); refuses one that leaves it. */
@@ -104,6 +104,6 @@ function ancestors(name: string): string[] {
   return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
 }
 
-function dirHeader(name: string, mtimeMs: number): TarHeader {
-  return { name, type: 'directory', size: 0, mode: 0o755, mtimeMs };
+function dirHeader(name: string, mtimeMs: number): TarWriteHeader {
+  return { name, type: 'directory', mode: 0o755, mtimeMs };
 }

@@ -1,37 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { encodeHeader, padding, TAR_END, type TarHeader } from './tar-header.js';
-import { TarParser } from './tar-parser.js';
+import { TarGuard } from './tar-guard.js';
+import { readTar, type TarHeader } from './tar-read.js';
+import { packEntries, type TarWriteHeader } from './tar-write.js';
 
-function archive(entries: Array<{ header: TarHeader; data?: Buffer }>): Buffer {
-  return Buffer.concat([
-    ...entries.flatMap(({ header, data = Buffer.alloc(0) }) => [
-      encodeHeader({ ...header, size: data.length }),
-      data,
-      padding(data.length),
-    ]),
-    TAR_END,
-  ]);
+function archive(entries: Array<{ header: TarWriteHeader; data?: Buffer }>): Promise<Buffer> {
+  return packEntries(entries.map(({ header, data }) => ({ ...header, ...(data ? { data } : {}) })));
 }
 
-function parse(bytes: Buffer, chunkSize: number) {
+async function parse(bytes: Buffer, chunkSize: number) {
   const entries: Array<TarHeader & { data: string }> = [];
-  const parser = new TarParser({
-    onEntry: (header) => entries.push({ ...header, data: '' }),
-    onData: (chunk) => {
-      const last = entries.at(-1);
-      if (last) last.data += chunk.toString();
-    },
-  });
-  for (let i = 0; i < bytes.length; i += chunkSize) parser.push(bytes.subarray(i, i + chunkSize));
-  return { entries, ended: parser.ended };
+  const chunks = [];
+  for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize));
+  const guard = new TarGuard();
+  for await (const { header, body } of readTar(chunks, guard)) {
+    const entry = { ...header, data: '' };
+    entries.push(entry);
+    for await (const chunk of body) entry.data += Buffer.from(chunk).toString();
+  }
+  return { entries, ended: guard.ended };
 }
 
 const at = Date.UTC(2026, 10, 23, 12, 0, 0);
 
 describe('tar', () => {
-  it('round-trips files, directories, links and names too long for ustar, in chunks of any size', () => {
+  it('round-trips files, directories, links and names too long for ustar, in chunks of any size', async () => {
     const long = `${'deep/'.repeat(30)}файл.txt`;
-    const bytes = archive([
+    const bytes = await archive([
       { header: { name: 'dir', type: 'directory', size: 0, mode: 0o755, mtimeMs: at } },
       {
         header: { name: 'dir/a.txt', type: 'file', size: 0, mode: 0o600, mtimeMs: at },
@@ -44,7 +38,7 @@ describe('tar', () => {
       { header: { name: 'link', type: 'symlink', size: 0, mode: 0o777, mtimeMs: at, linkName: 'dir/a.txt' } },
     ]);
     for (const size of [1, 7, 512, 100_000]) {
-      const { entries, ended } = parse(bytes, size);
+      const { entries, ended } = await parse(bytes, size);
       expect(ended).toBe(true);
       expect(entries.map((e) => [e.name, e.type, e.mode, e.data.length, e.linkName])).toEqual([
         ['dir/', 'directory', 0o755, 0, undefined],
@@ -57,8 +51,7 @@ describe('tar', () => {
     }
   });
 
-  it('refuses a block that is not a tar header', () => {
-    const parser = new TarParser({ onEntry: () => {} });
-    expect(() => parser.push(Buffer.alloc(512, 1))).toThrow(/not a valid tar archive: .*checksum/);
+  it('refuses a block that is not a tar header', async () => {
+    await expect(parse(Buffer.alloc(512, 1), 512)).rejects.toThrow(/not a valid tar archive: .*checksum/);
   });
 });
