@@ -1,0 +1,146 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { collect, wholeNumber } from '../cli/flags.js';
+import { AgentHostError } from '../errors.js';
+import { dockerClient } from '../kinds/docker/index.js';
+import { admitSandboxBody, parseSandboxBody } from '../kinds/sandbox-body.js';
+import type { ProvisionCommandContext } from '../kinds/sandbox-type-module.js';
+import { runTti } from './tti-bench.js';
+import { formatTti } from './tti-print.js';
+import { renderTtiReport } from './tti-report.js';
+import { summarizeTti } from './tti-summary.js';
+import { TTI_MODES, type TtiMode } from './tti-types.js';
+
+/** The most iterations of one series: the caps below keep twice that many sandboxes within the pids budget. */
+export const TTI_MAX_COUNT = 200;
+/** The pids limit each bench sandbox asks for (less than the policy's 256, so a burst fits the pids budget). */
+export const TTI_PIDS = 32;
+
+/**
+ * The caps a run raises, as a user would with `sbx serve --max-live-per-tenant N --max-live-total N
+ * --max-execs-per-tenant N`: room for `count` sandboxes handed out, a pool of `count` refilling, and `count`
+ * commands at once.
+ */
+export function ttiCaps(count: number): Record<string, number> {
+  return { maxLivePerTenant: 2 * count + 10, maxLiveTotal: 3 * count + 10, maxExecsPerTenant: count + 10 };
+}
+
+/** `sbx bench tti`: time to interactive, the public leaderboard's measure, with the engine's floors beside it. */
+export function ttiCommand(ctx: ProvisionCommandContext): Command {
+  return new Command('tti')
+    .description(
+      "time to interactive as the public leaderboard measures it (create, then `node -v`, through @sbx/client): sequential, staggered and burst; cold and pooled; beside the engine's own floors",
+    )
+    .option('--template <name>', 'a template built on this host (default node unless --image)')
+    .option(
+      '--image <image>',
+      'a local image with node on its PATH whose own command keeps it running, instead of --template',
+    )
+    .addOption(
+      new Option('--mode <mode>', 'how iterations are launched')
+        .choices([...TTI_MODES, 'all'])
+        .default('all'),
+    )
+    .option(
+      '--count <n>',
+      'iterations per series (and the burst size)',
+      wholeNumber('--count', { max: TTI_MAX_COUNT }),
+      100,
+    )
+    .option(
+      '--interval <ms>',
+      'staggered mode: ms between launches',
+      wholeNumber('--interval', { min: 1, max: 60_000 }),
+      200,
+    )
+    .option(
+      '--runtime <name>',
+      "engine runtime to measure (repeatable, e.g. --runtime runc --runtime runsc); default the engine's",
+      collect,
+    )
+    .option('--json', 'print the whole run as JSON')
+    .option('--report <file.html>', 'write a self-contained HTML report (distributions per mode and source)')
+    .addHelpText(
+      'after',
+      '\nEach sbx series runs on a host of its own (a temporary database unless --db) with its caps raised for the run.\nExample:\n  sbx bench tti --count 100 --runtime runc --runtime runsc --report tti.html',
+    )
+    .action(async (opts) => {
+      if (opts.template !== undefined && opts.image !== undefined) {
+        throw new AgentHostError(
+          'INVALID_FLAG',
+          '--template and --image: give one (see sbx bench tti --help)',
+        );
+      }
+      const count: number = opts.count;
+      const modes: TtiMode[] = opts.mode === 'all' ? [...TTI_MODES] : [opts.mode as TtiMode];
+      const body = {
+        type: 'docker',
+        ...(opts.image === undefined
+          ? { template: opts.template ?? 'node' }
+          : { image: opts.image, pull: 'never' }),
+        resources: { pids: TTI_PIDS },
+        deadlineMs: 120_000,
+      };
+      const docker = dockerClient(ctx.io.env.DOCKER_HOST);
+      const engine = await docker.info().catch((error: Error) => {
+        throw new AgentHostError(
+          'INVALID_CONFIG',
+          `Docker engine not reachable (${error.message}): start Docker or set DOCKER_HOST`,
+          { cause: error },
+        );
+      });
+      const known = Object.keys((engine as { Runtimes?: Record<string, unknown> }).Runtimes ?? {});
+      const runtimes: string[] = [
+        ...new Set<string>(
+          opts.runtime ?? [(engine as { DefaultRuntime?: string }).DefaultRuntime ?? 'runc'],
+        ),
+      ];
+      const unknown = runtimes.filter((r) => !known.includes(r));
+      if (unknown.length > 0) {
+        throw new AgentHostError(
+          'INVALID_FLAG',
+          `--runtime: the Docker engine has no runtime ${unknown.map((n) => JSON.stringify(n)).join(', ')}; it has ${known.join(', ')}`,
+        );
+      }
+      const caps = ttiCaps(count);
+      const policy = { ...caps, allowedRuntimes: runtimes };
+      const scratch = mkdtempSync(join(tmpdir(), 'sbx-bench-tti-'));
+      const flags = { db: join(scratch, 'bench.db'), policy };
+      try {
+        const image = await ctx.withHost(async (agent) => {
+          const def = parseSandboxBody({ ...body, runtime: runtimes[0] }, agent.config.policy);
+          await admitSandboxBody(def, agent.config.policy, agent.host.adapter('docker'));
+          return (def.spec as { image: string }).image;
+        }, flags);
+        const run = await runTti({
+          body,
+          image,
+          target: opts.image === undefined ? `template ${opts.template ?? 'node'} (${image})` : image,
+          modes,
+          count,
+          intervalMs: opts.interval,
+          runtimes,
+          caps,
+          docker,
+          withHost: (fn) => ctx.withHost(fn, flags),
+          signal: new AbortController().signal,
+          log: (line) => ctx.io.stderr.write(`${line}\n`),
+        });
+        const summary = summarizeTti(run);
+        if (opts.report) {
+          writeFileSync(opts.report, renderTtiReport(run, summary));
+          ctx.io.stderr.write(`report: ${opts.report}\n`);
+        }
+        ctx.io.stdout.write(
+          opts.json ? `${JSON.stringify({ ...run, summary }, null, 2)}\n` : `${formatTti(run, summary)}\n`,
+        );
+        // Speed depends on the machine and is printed; a failed iteration or a container left behind fails the run.
+        const failed = summary.rows.some((r) => r.stats.ok < r.stats.n || r.leaked > 0);
+        process.exitCode = failed ? 1 : 0;
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+    });
+}
