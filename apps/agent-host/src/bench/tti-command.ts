@@ -33,7 +33,12 @@ export function ttiCommand(ctx: ProvisionCommandContext): Command {
     .description(
       "time to interactive as the public leaderboard measures it (create, then `node -v`, through @sbx/client): sequential, staggered and burst; cold and pooled; beside the engine's own floors",
     )
-    .option('--template <name>', 'a template built on this host (default node unless --image)')
+    .addOption(
+      new Option(
+        '--template <name>',
+        'a template built on this host (default node unless --image)',
+      ).conflicts('image'),
+    )
     .option(
       '--image <image>',
       'a local image with node on its PATH whose own command keeps it running, instead of --template',
@@ -67,12 +72,6 @@ export function ttiCommand(ctx: ProvisionCommandContext): Command {
       '\nEach sbx series runs on a host of its own (a temporary database unless --db) with its caps raised for the run.\nExample:\n  sbx bench tti --count 100 --runtime runc --runtime runsc --report tti.html',
     )
     .action(async (opts) => {
-      if (opts.template !== undefined && opts.image !== undefined) {
-        throw new AgentHostError(
-          'INVALID_FLAG',
-          '--template and --image: give one (see sbx bench tti --help)',
-        );
-      }
       const count: number = opts.count;
       const modes: TtiMode[] = opts.mode === 'all' ? [...TTI_MODES] : [opts.mode as TtiMode];
       const body = {
