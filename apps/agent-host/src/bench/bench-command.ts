@@ -12,8 +12,8 @@ import { renderBenchReport } from './bench-report.js';
 import { runBench } from './bench-run.js';
 import { formatRuntimes, summarizeRuntimes } from './bench-runtimes.js';
 import { summarize } from './bench-summary.js';
-import { ttiCommand } from './tti-command.js';
 import { BENCH_MODES, type BenchMode } from './bench-types.js';
+import { ttiCommand } from './tti-command.js';
 
 /** The bench measures the pool, not the caps: room for every request of a run (at most 1,000) to be live. */
 export const BENCH_CAPS = { maxLivePerTenant: 1_100, maxLiveTotal: 1_200 };

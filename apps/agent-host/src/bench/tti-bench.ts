@@ -43,7 +43,7 @@ export function smallPool(count: number): number {
 /**
  * The whole run, per runtime: what `node -v` costs inside a container, then per mode the dockerode floor, sbx
  * cold, sbx from a pool sized for the run (`count`) and from one too small (`smallPool`); the `docker run`
- * floor once (sequential). Each sbx series runs on a host of its own.
+ * floor once when sequential is among the modes. Each sbx series runs on a host of its own.
  */
 export async function runTti(options: TtiOptions): Promise<TtiRun> {
   const startedAt = new Date();
@@ -103,7 +103,7 @@ export async function runTti(options: TtiOptions): Promise<TtiRun> {
           );
         }
       }
-      if (!signal.aborted) {
+      if (!signal.aborted && options.modes.includes('sequential')) {
         log(`${runtime}: docker run --rm floor x${count} (sequential)...`);
         const run = await launch('sequential', launchOptions, async () => ({
           sample: await dockerRunIteration(target),

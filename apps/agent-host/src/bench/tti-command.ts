@@ -113,6 +113,11 @@ export function ttiCommand(ctx: ProvisionCommandContext): Command {
           await admitSandboxBody(def, agent.config.policy, agent.host.adapter('docker'));
           return (def.spec as { image: string }).image;
         }, flags);
+        // Ctrl-C between sbx series (a floor running): stop launching, let what runs remove its container.
+        const interrupted = new AbortController();
+        const interrupt = () => interrupted.abort();
+        process.on('SIGINT', interrupt);
+        process.on('SIGTERM', interrupt);
         const run = await runTti({
           body,
           image,
@@ -124,8 +129,11 @@ export function ttiCommand(ctx: ProvisionCommandContext): Command {
           caps,
           docker,
           withHost: (fn) => ctx.withHost(fn, flags),
-          signal: new AbortController().signal,
+          signal: interrupted.signal,
           log: (line) => ctx.io.stderr.write(`${line}\n`),
+        }).finally(() => {
+          process.off('SIGINT', interrupt);
+          process.off('SIGTERM', interrupt);
         });
         const summary = summarizeTti(run);
         if (opts.report) {
@@ -137,7 +145,7 @@ export function ttiCommand(ctx: ProvisionCommandContext): Command {
         );
         // Speed depends on the machine and is printed; a failed iteration or a container left behind fails the run.
         const failed = summary.rows.some((r) => r.stats.ok < r.stats.n || r.leaked > 0);
-        process.exitCode = failed ? 1 : 0;
+        process.exitCode = interrupted.signal.aborted ? 130 : failed ? 1 : 0;
       } finally {
         rmSync(scratch, { recursive: true, force: true });
       }
