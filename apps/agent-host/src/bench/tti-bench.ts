@@ -19,8 +19,8 @@ export type WithHost = <T>(fn: (agent: AgentHost, signal: AbortSignal) => Promis
 
 /** What one `sbx bench tti` run does. */
 export interface TtiOptions {
-  /** The cold `POST /v1/sandboxes` body without its runtime (`type`, `template` or `image`, ...). */
-  body: Record<string, unknown>;
+  /** The cold `POST /v1/sandboxes` body of a runtime (`type`, `template` or `image`, `runtime`, ...). */
+  bodyFor: (runtime: string) => Record<string, unknown>;
   /** The image the body resolves to (a template's built image): what the floors run. */
   image: string;
   target: string;
@@ -91,7 +91,7 @@ export async function runTti(options: TtiOptions): Promise<TtiRun> {
                 mode,
                 source,
                 runtime,
-                body: { ...options.body, runtime },
+                body: options.bodyFor(runtime),
                 count,
                 intervalMs,
                 ...(poolSize ? { poolSize } : {}),

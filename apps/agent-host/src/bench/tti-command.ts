@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { collect, wholeNumber } from '../cli/flags.js';
+import { kernelPidMax } from '../core/sandbox-policy.js';
 import { AgentHostError } from '../errors.js';
+import { GVISOR_MIN_PIDS, isGvisor } from '../kinds/docker/docker-isolation.js';
 import { dockerClient } from '../kinds/docker/index.js';
 import { admitSandboxBody, parseSandboxBody } from '../kinds/sandbox-body.js';
 import type { ProvisionCommandContext } from '../kinds/sandbox-type-module.js';
@@ -15,16 +17,26 @@ import { TTI_MODES, type TtiMode } from './tti-types.js';
 
 /** The most iterations of one series: the caps below keep twice that many sandboxes within the pids budget. */
 export const TTI_MAX_COUNT = 200;
-/** The pids limit each bench sandbox asks for (less than the policy's 256, so a burst fits the pids budget). */
+/**
+ * The pids limit each bench sandbox asks for (less than the policy's 256, so a burst fits the pids budget);
+ * a gVisor sandbox asks for the 256 gVisor needs.
+ */
 export const TTI_PIDS = 32;
 
 /**
  * The caps a run raises, as a user would with `sbx serve --max-live-per-tenant N --max-live-total N
- * --max-execs-per-tenant N`: room for `count` sandboxes handed out, a pool of `count` refilling, and `count`
- * commands at once.
+ * --max-execs-per-tenant N --max-pids-total N`: room for `count` sandboxes handed out, a pool of `count`
+ * refilling, `count` commands at once, and the pids limits of all of them (`pids` each) when that is more than
+ * the default budget (half the kernel's `pid_max`).
  */
-export function ttiCaps(count: number): Record<string, number> {
-  return { maxLivePerTenant: 2 * count + 10, maxLiveTotal: 3 * count + 10, maxExecsPerTenant: count + 10 };
+export function ttiCaps(count: number, pids: number): Record<string, number> {
+  const live = 3 * count + 10;
+  return {
+    maxLivePerTenant: 2 * count + 10,
+    maxLiveTotal: live,
+    maxExecsPerTenant: count + 10,
+    maxPidsTotal: Math.max(Math.floor(kernelPidMax() / 2), live * pids),
+  };
 }
 
 /** `sbx bench tti`: time to interactive, the public leaderboard's measure, with the engine's floors beside it. */
@@ -79,7 +91,6 @@ export function ttiCommand(ctx: ProvisionCommandContext): Command {
         ...(opts.image === undefined
           ? { template: opts.template ?? 'node' }
           : { image: opts.image, pull: 'never' }),
-        resources: { pids: TTI_PIDS },
         deadlineMs: 120_000,
       };
       const docker = dockerClient(ctx.io.env.DOCKER_HOST);
@@ -103,15 +114,26 @@ export function ttiCommand(ctx: ProvisionCommandContext): Command {
           `--runtime: the Docker engine has no runtime ${unknown.map((n) => JSON.stringify(n)).join(', ')}; it has ${known.join(', ')}`,
         );
       }
-      const caps = ttiCaps(count);
+      const paths = (engine as { Runtimes?: Record<string, { path?: string }> }).Runtimes ?? {};
+      const pidsOf = (name: string) =>
+        isGvisor({ name, ...(paths[name]?.path ? { path: paths[name]?.path } : {}) })
+          ? GVISOR_MIN_PIDS
+          : TTI_PIDS;
+      const bodyFor = (runtime: string) => ({ ...body, runtime, resources: { pids: pidsOf(runtime) } });
+      const caps = ttiCaps(count, Math.max(...runtimes.map(pidsOf)));
       const policy = { ...caps, allowedRuntimes: runtimes };
       const scratch = mkdtempSync(join(tmpdir(), 'sbx-bench-tti-'));
       const flags = { db: join(scratch, 'bench.db'), policy };
       try {
+        // Every runtime's body is checked (and a template pinned to its image) before anything is measured.
         const image = await ctx.withHost(async (agent) => {
-          const def = parseSandboxBody({ ...body, runtime: runtimes[0] }, agent.config.policy);
-          await admitSandboxBody(def, agent.config.policy, agent.host.adapter('docker'));
-          return (def.spec as { image: string }).image;
+          let image = '';
+          for (const runtime of runtimes) {
+            const def = parseSandboxBody(bodyFor(runtime), agent.config.policy);
+            await admitSandboxBody(def, agent.config.policy, agent.host.adapter('docker'));
+            image = (def.spec as { image: string }).image;
+          }
+          return image;
         }, flags);
         // Ctrl-C between sbx series (a floor running): stop launching, let what runs remove its container.
         const interrupted = new AbortController();
@@ -119,7 +141,7 @@ export function ttiCommand(ctx: ProvisionCommandContext): Command {
         process.on('SIGINT', interrupt);
         process.on('SIGTERM', interrupt);
         const run = await runTti({
-          body,
+          bodyFor,
           image,
           target: opts.image === undefined ? `template ${opts.template ?? 'node'} (${image})` : image,
           modes,
