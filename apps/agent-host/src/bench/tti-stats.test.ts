@@ -43,6 +43,13 @@ describe('the leaderboard figures', () => {
     expect(s.throughputPerS).toBe(1.5);
   });
 
+  it('splits the median into the create call and the rest where the create call was timed', () => {
+    const samples = [10, 20, 30].map((c) => ({ atMs: 0, ttiMs: c + 100, createMs: c, ok: true }));
+    const s = ttiStats({ samples: [...samples, ok(5)], wallMs: 1_000 });
+    expect(s).toMatchObject({ createMedianMs: 20, execMedianMs: 100 });
+    expect(ttiStats({ samples: [ok(5)], wallMs: 1 }).createMedianMs).toBeUndefined();
+  });
+
   it('median and percentile as the leaderboard defines them', () => {
     expect(median([1, 2, 3, 4])).toBe(2.5);
     expect(median([1, 2, 3])).toBe(2);

@@ -16,6 +16,9 @@ export interface TtiStats {
   leaderboard: LeaderboardStats;
   /** Sandboxes interactive per second over the series' wall time. */
   throughputPerS: number | undefined;
+  /** The median of the create call alone, and of the rest (`node -v` run and read back), where recorded. */
+  createMedianMs: number | undefined;
+  execMedianMs: number | undefined;
 }
 
 /** Median, p95, p99 and mean after the leaderboard's 5 %/5 % trim, and its composite score. */
@@ -83,6 +86,9 @@ export function ttiStats(series: Pick<TtiSeries, 'samples' | 'wallMs'>): TtiStat
   const sorted = [...times].sort((a, b) => a - b);
   const n = series.samples.length;
   const successRate = n === 0 ? 0 : times.length / n;
+  const split = series.samples.flatMap((s) =>
+    s.ok && s.createMs !== undefined ? [{ ttiMs: s.ttiMs, createMs: s.createMs }] : [],
+  );
   return {
     n,
     ok: times.length,
@@ -95,5 +101,7 @@ export function ttiStats(series: Pick<TtiSeries, 'samples' | 'wallMs'>): TtiStat
     meanMs: times.length === 0 ? undefined : times.reduce((a, b) => a + b, 0) / times.length,
     leaderboard: leaderboardStats(times, successRate),
     throughputPerS: series.wallMs > 0 && times.length > 0 ? (times.length * 1000) / series.wallMs : undefined,
+    createMedianMs: median(split.map((s) => s.createMs).sort((a, b) => a - b)),
+    execMedianMs: median(split.map((s) => s.ttiMs - s.createMs).sort((a, b) => a - b)),
   };
 }
