@@ -13,6 +13,7 @@ import { runBench } from './bench-run.js';
 import { formatRuntimes, summarizeRuntimes } from './bench-runtimes.js';
 import { summarize } from './bench-summary.js';
 import { BENCH_MODES, type BenchMode } from './bench-types.js';
+import { ttiCommand } from './tti-command.js';
 
 /** The bench measures the pool, not the caps: room for every request of a run (at most 1,000) to be live. */
 export const BENCH_CAPS = { maxLivePerTenant: 1_100, maxLiveTotal: 1_200 };
@@ -23,6 +24,7 @@ export function benchCommand(ctx: ProvisionCommandContext): Command {
     'measure cold against warm-pool provisioning through the HTTP API, side by side in one run',
   );
   bench.addCommand(dockerBench(ctx));
+  bench.addCommand(ttiCommand(ctx));
   return bench;
 }
 

@@ -60,6 +60,16 @@ afterAll(() => new Promise((resolve) => server.close(resolve)));
 describe('the CLI says what was wrong in one line', () => {
   it.each([
     [['bench', 'docker', '--mode', 'fast'], /^sbx: --mode "fast": Allowed choices are sequential, /],
+    [
+      ['bench', 'tti', '--mode', 'fast'],
+      /^sbx: --mode "fast": Allowed choices are sequential, staggered, burst, all/,
+    ],
+    [['bench', 'tti', '--count', '201'], /^sbx: --count must be a whole number from 1 to 200, got 201/],
+    [['bench', 'tti', '--interval', '0'], /^sbx: --interval must be a whole number from 1 to 60000, got 0/],
+    [
+      ['bench', 'tti', '--template', 'node', '--image', 'x'],
+      /^sbx: option '--template <name>' cannot be used with option '--image <image>'/,
+    ],
     [['create', '--network', 'wide'], /^sbx: --network "wide": Allowed choices are none, egress/],
     [['provision', 'docker', '--image', 'x', '--count', '0'], /^sbx: --count must be a whole number/],
     [['provision', 'docker', '--image', 'x', '--env', 'BAD'], /^sbx: --env "BAD": expected KEY=VALUE/],
