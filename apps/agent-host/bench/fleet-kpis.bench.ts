@@ -11,11 +11,11 @@ import { openDatabase, SandboxProvisioningKPI, type SbxDatabase } from '@sbx/sto
 import { quantile } from '@sbx/timing';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
-import { resolveConfig } from '../src/config.js';
-import { openAgentHost } from '../src/sandbox/open-agent-host.js';
-import { SandboxHost } from '../src/sandbox/sandbox-host.js';
-import { createApp } from '../src/server/create-app.js';
-import { startServer } from '../src/server/start-server.js';
+import { resolveConfig } from '../src/compose/config.js';
+import { openAgentHost } from '../src/compose/open-agent-host.js';
+import { SandboxHost } from '../src/core/sandbox-host.js';
+import { createApp } from '../src/http/create-app.js';
+import { startServer } from '../src/http/start-server.js';
 
 const SERVER = process.env.SBX_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/sbx_test';
 const ROWS = Number(process.env.SBX_BENCH_ROWS ?? 1_000_000);

@@ -1,10 +1,10 @@
 // The host under test, in its own process: `node --import tsx bench/kpis-server.ts <db>` prints its URL, then
 // serves until killed. /healthz's Docker ping is replaced by a no-op, so the figure is the host's own latency.
-import { resolveConfig } from '../src/config.js';
-import { openAgentHost } from '../src/sandbox/open-agent-host.js';
-import { SandboxHost } from '../src/sandbox/sandbox-host.js';
-import { createApp } from '../src/server/create-app.js';
-import { startServer } from '../src/server/start-server.js';
+import { resolveConfig } from '../src/compose/config.js';
+import { openAgentHost } from '../src/compose/open-agent-host.js';
+import { SandboxHost } from '../src/core/sandbox-host.js';
+import { createApp } from '../src/http/create-app.js';
+import { startServer } from '../src/http/start-server.js';
 
 const [db] = process.argv.slice(2);
 if (!db) throw new Error('usage: kpis-server.ts <db>');

@@ -11,8 +11,8 @@ import { formatBench, formatTarget } from '../src/bench/bench-print.js';
 import { renderBenchReport } from '../src/bench/bench-report.js';
 import { type BenchOptions, runBench } from '../src/bench/bench-run.js';
 import { summarize, type TargetCheck } from '../src/bench/bench-summary.js';
-import { resolveConfig } from '../src/config.js';
-import { openAgentHost } from '../src/sandbox/open-agent-host.js';
+import { resolveConfig } from '../src/compose/config.js';
+import { openAgentHost } from '../src/compose/open-agent-host.js';
 
 const body = {
   type: 'docker',

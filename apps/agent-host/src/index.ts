@@ -5,7 +5,7 @@ export {
   createSandboxHost,
   type HostSandboxSpecs,
   type MeasuredSandboxHost,
-} from './create-sandbox-host.js';
+} from './compose/create-sandbox-host.js';
+export type { HostSandbox } from './core/host-adapter.js';
+export type { CloseReport, JobRun, ProvisionCallOptions, Provisioned } from './core/sandbox-host.js';
 export { AgentHostError, type AgentHostErrorCode, isAgentHostError } from './errors.js';
-export type { HostSandbox } from './sandbox/host-adapter.js';
-export type { CloseReport, JobRun, ProvisionCallOptions, Provisioned } from './sandbox/sandbox-host.js';

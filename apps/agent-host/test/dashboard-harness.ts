@@ -2,11 +2,15 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missingChromium } from '../../../test-support/missing-service.js';
-import { resolveConfig } from '../src/config.js';
-import { type AgentHost, openAgentHost } from '../src/sandbox/open-agent-host.js';
-import { createApp } from '../src/server/create-app.js';
-import { type RunningServer, startServer } from '../src/server/start-server.js';
-import { CHROMIUM_ARGS, DEFAULT_CHROMIUM_PATH, launchChromium } from '../src/webcontainer/index.js';
+import { resolveConfig } from '../src/compose/config.js';
+import { type AgentHost, openAgentHost } from '../src/compose/open-agent-host.js';
+import { createApp } from '../src/http/create-app.js';
+import { type RunningServer, startServer } from '../src/http/start-server.js';
+import {
+  CHROMIUM_ARGS,
+  DEFAULT_CHROMIUM_PATH,
+  launchChromium,
+} from '../src/kinds/webcontainer/driver/index.js';
 
 // What the dashboard's Chromium tests share: a host on a fresh SQLite file, the browser, a page opened with
 // everything that goes wrong on it collected, and the bits of Playwright's types they use.

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentHost } from '../src/sandbox/open-agent-host.js';
-import type { RunningServer } from '../src/server/start-server.js';
+import type { AgentHost } from '../src/compose/open-agent-host.js';
+import type { RunningServer } from '../src/http/start-server.js';
 import {
   CHROMIUM_MISSING,
   launchTestChromium,

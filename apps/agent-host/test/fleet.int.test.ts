@@ -3,8 +3,8 @@ import type { ProvisionResult } from '@sbx/timing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingPostgres } from '../../../test-support/missing-service.js';
-import { resolveConfig } from '../src/config.js';
-import { type AgentHost, openAgentHost } from '../src/sandbox/open-agent-host.js';
+import { resolveConfig } from '../src/compose/config.js';
+import { type AgentHost, openAgentHost } from '../src/compose/open-agent-host.js';
 import { parseExposition } from '../src/telemetry/testing/exposition.js';
 import { runCli } from './harness.js';
 

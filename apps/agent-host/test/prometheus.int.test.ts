@@ -7,10 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { type ProvisionResult, quantile, type SandboxType, SLA_LIMITS } from '@sbx/timing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../test-support/seeded-random.js';
-import { resolveConfig } from '../src/config.js';
-import { type AgentHost, openAgentHost } from '../src/sandbox/open-agent-host.js';
-import { createApp } from '../src/server/create-app.js';
-import { type RunningServer, startServer } from '../src/server/start-server.js';
+import { resolveConfig } from '../src/compose/config.js';
+import { type AgentHost, openAgentHost } from '../src/compose/open-agent-host.js';
+import { createApp } from '../src/http/create-app.js';
+import { type RunningServer, startServer } from '../src/http/start-server.js';
 import { sampleValue } from './harness.js';
 
 const RULES_DIR = fileURLToPath(new URL('../../../deploy/prometheus/', import.meta.url));

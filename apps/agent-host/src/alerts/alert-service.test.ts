@@ -5,7 +5,7 @@ import {
   SandboxProvisioningKPI,
 } from '@sbx/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SandboxHost } from '../sandbox/sandbox-host.js';
+import { SandboxHost } from '../core/sandbox-host.js';
 import { AlertService } from './alert-service.js';
 import type { WebhookNotifier } from './webhook-notifier.js';
 

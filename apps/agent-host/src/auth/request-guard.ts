@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { errorBody } from '../server/http-errors.js';
+import { errorBody } from '../http/http-errors.js';
 import type { GuessLimiter } from './guess-limiter.js';
 import { SESSION_COOKIE, type Sessions } from './sessions.js';
 import type { TokenTable } from './token-file.js';

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { SandboxHost } from '../sandbox/sandbox-host.js';
+import type { SandboxHost } from '../core/sandbox-host.js';
 import type { BenchRequest } from './bench-types.js';
 
 // The client runs on its own thread with its own event loop, as a caller in another process would: the host's

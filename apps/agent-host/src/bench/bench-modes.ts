@@ -1,4 +1,4 @@
-import type { HostPoolStats } from '../sandbox/host-pools.js';
+import type { HostPoolStats } from '../core/host-pools.js';
 import type { BenchAsker } from './bench-client.js';
 import type { BenchMode, BenchRequest, BurstFigures } from './bench-types.js';
 

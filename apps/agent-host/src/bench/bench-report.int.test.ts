@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, DEFAULT_CHROMIUM_PATH, launchChromium } from '../webcontainer/index.js';
+import { CHROMIUM_ARGS, DEFAULT_CHROMIUM_PATH, launchChromium } from '../kinds/webcontainer/driver/index.js';
 import { syntheticRun } from './bench-fixture.js';
 import { renderBenchReport } from './bench-report.js';
 import { summarize } from './bench-summary.js';

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { SandboxType } from '@sbx/timing';
-import { admitSandboxBody, parseSandboxBody } from '../adapters/sandbox-body.js';
 import { Sessions } from '../auth/sessions.js';
 import { TokenTable } from '../auth/token-file.js';
+import type { AgentHost } from '../compose/open-agent-host.js';
 import { AgentHostError } from '../errors.js';
-import type { AgentHost } from '../sandbox/open-agent-host.js';
-import { createApp } from '../server/create-app.js';
-import { startServer } from '../server/start-server.js';
+import { createApp } from '../http/create-app.js';
+import { startServer } from '../http/start-server.js';
+import { admitSandboxBody, parseSandboxBody } from '../kinds/sandbox-body.js';
 import { type BenchAsker, BenchClient } from './bench-client.js';
 import { MODES } from './bench-modes.js';
 import type { BenchMode, BenchRefill, BenchRequest, BenchRun, PoolSample } from './bench-types.js';

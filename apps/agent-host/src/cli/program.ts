@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { SANDBOX_TYPES } from '@sbx/timing';
 import { Command } from 'commander';
-import { sandboxModules } from '../adapters/registry.js';
-import type { ProvisionCommandContext } from '../adapters/sandbox-type-module.js';
 import { benchCommand } from '../bench/bench-command.js';
-import { type HostFlags, resolveConfig } from '../config.js';
-import { type AgentHost, openAgentHost } from '../sandbox/open-agent-host.js';
+import { type HostFlags, resolveConfig } from '../compose/config.js';
+import { type AgentHost, openAgentHost } from '../compose/open-agent-host.js';
+import { sandboxModules } from '../kinds/registry.js';
+import type { ProvisionCommandContext } from '../kinds/sandbox-type-module.js';
 import { templateCommand } from '../templates/template-command.js';
 import { type CliIo, cliLogger } from './cli-io.js';
 import { wholeNumber } from './flags.js';

@@ -1,10 +1,10 @@
 import { dirname } from 'node:path';
 import { type SandboxType, SLA_LIMITS } from '@sbx/timing';
 import type { Command } from 'commander';
-import type { ProvisionCommandContext } from '../adapters/sandbox-type-module.js';
+import type { AgentHost } from '../compose/open-agent-host.js';
+import { type BatchRow, type BatchSummary, runProvisionBatch } from '../core/provision-batch.js';
 import { AgentHostError } from '../errors.js';
-import type { AgentHost } from '../sandbox/open-agent-host.js';
-import { type BatchRow, type BatchSummary, runProvisionBatch } from '../sandbox/provision-batch.js';
+import type { ProvisionCommandContext } from '../kinds/sandbox-type-module.js';
 import type { CliIo } from './cli-io.js';
 import { MAX_COUNT, wholeNumber } from './flags.js';
 import { jobOutput, ms, phaseLine, progressBar } from './format.js';

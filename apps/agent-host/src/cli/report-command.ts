@@ -1,10 +1,10 @@
 import type { StoredAlert } from '@sbx/store';
 import { isSandboxType, type PerfReport, SANDBOX_TYPES, type SandboxType } from '@sbx/timing';
 import { Command, InvalidArgumentError } from 'commander';
-import type { ProvisionCommandContext } from '../adapters/sandbox-type-module.js';
-import { RUNTIME_NAME } from '../policy/sandbox-policy.js';
+import type { AgentHost } from '../compose/open-agent-host.js';
+import { RUNTIME_NAME } from '../core/sandbox-policy.js';
+import type { ProvisionCommandContext } from '../kinds/sandbox-type-module.js';
 import { type KpiSnapshot, kpiSnapshot } from '../reports/kpi-snapshot.js';
-import type { AgentHost } from '../sandbox/open-agent-host.js';
 import type { CliIo } from './cli-io.js';
 import { ms, table } from './format.js';
 

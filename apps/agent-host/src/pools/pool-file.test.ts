@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultPolicy } from '../policy/sandbox-policy.js';
+import { defaultPolicy } from '../core/sandbox-policy.js';
 import { admitPools, loadPoolFile, parsePools } from './pool-file.js';
 
 const policy = defaultPolicy(2);

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { admitSandboxBody, parseSandboxBody } from '../adapters/sandbox-body.js';
+import type { HostSandboxAdapter } from '../core/host-adapter.js';
+import type { PoolDefinition } from '../core/host-pools.js';
+import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import { AgentHostError } from '../errors.js';
-import type { SandboxPolicy } from '../policy/sandbox-policy.js';
-import type { HostSandboxAdapter } from '../sandbox/host-adapter.js';
-import type { PoolDefinition } from '../sandbox/host-pools.js';
-import { describeIssues } from '../server/http-errors.js';
+import { describeIssues } from '../http/http-errors.js';
+import { admitSandboxBody, parseSandboxBody } from '../kinds/sandbox-body.js';
 
 /** The most members one pool may keep. */
 export const MAX_POOL_SIZE = 1_000;

@@ -1,9 +1,9 @@
 import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
 import { type ProvisionResult, slaVerdict } from '@sbx/timing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { defaultPolicy } from '../policy/sandbox-policy.js';
-import { SandboxHost } from '../sandbox/sandbox-host.js';
-import { createApp } from '../server/create-app.js';
+import { SandboxHost } from '../core/sandbox-host.js';
+import { defaultPolicy } from '../core/sandbox-policy.js';
+import { createApp } from '../http/create-app.js';
 import { type KpiSnapshot, kpiSnapshot } from './kpi-snapshot.js';
 
 const BASE = Date.parse('2026-11-22T09:00:00.000Z');

@@ -1,7 +1,7 @@
 import type { ChangeFeed, ProvisionChange } from '@sbx/store';
 import { PROVISION_SOURCES, SANDBOX_RUN_OUTCOMES, SANDBOX_TYPES } from '@sbx/timing';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { KNOWN_PHASES } from '../server/ingest-schema.js';
+import { KNOWN_PHASES } from '../http/ingest-schema.js';
 import type { StoreHealth } from '../spool/spooled-store.js';
 import { PROVISIONING_BUCKETS_S, RUN_BUCKETS_S } from './buckets.js';
 import { registerSlaGauges, type SlaVerdictSource } from './sla-gauges.js';

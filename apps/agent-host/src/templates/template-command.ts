@@ -1,10 +1,10 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { dockerClient } from '../adapters/docker/index.js';
 import type { CliIo } from '../cli/cli-io.js';
 import { table } from '../cli/format.js';
 import { AgentHostError } from '../errors.js';
+import { dockerClient } from '../kinds/docker/index.js';
 import { runCommand } from './run-command.js';
 import {
   BUILD_PHASES,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { isSbxError, SbxClient } from '@sbx/client';
 import { DEFAULT_DB_PATH } from '@sbx/store';
 import type { Command } from 'commander';
-import { stateDirOf } from '../../config.js';
+import { stateDirOf } from '../../compose/config.js';
 import { AgentHostError } from '../../errors.js';
 import type { CliIo } from '../cli-io.js';
 

@@ -1,0 +1,87 @@
+import { hostname } from 'node:os';
+import {
+  ChangeFeed,
+  isPostgresUrl,
+  openDatabase,
+  type SandboxAlertRepository,
+  type SandboxPerfRecordRepository,
+  type SandboxProvisioningKPI,
+} from '@sbx/store';
+import { consoleLogger, type Logger } from '@sbx/timing';
+import type { AlertService } from '../alerts/alert-service.js';
+import type { HostSandboxAdapter } from '../core/host-adapter.js';
+import type { CloseReport, SandboxHost } from '../core/sandbox-host.js';
+import { sandboxModules } from '../kinds/registry.js';
+import { ResultSpool } from '../spool/result-spool.js';
+import type { StoreHealth } from '../spool/spooled-store.js';
+import { PrometheusMetrics } from '../telemetry/prometheus-metrics.js';
+import { composeHost } from './compose-host.js';
+import type { HostConfig } from './config.js';
+
+/** Everything a CLI command or the server needs, wired once. */
+export interface AgentHost {
+  config: HostConfig;
+  kpis: SandboxProvisioningKPI;
+  perf: SandboxPerfRecordRepository;
+  alerts: SandboxAlertRepository;
+  alertService: AlertService;
+  metrics: PrometheusMetrics;
+  host: SandboxHost;
+  /** The store's state (`ok`, `degraded` while results are spooled, `down` when the spool is full). */
+  storeHealth(): StoreHealth;
+  /** Waits up to `timeoutMs` for the spool to be flushed; resolves to how many results are still spooled. */
+  drainStore(timeoutMs: number): Promise<number>;
+  /**
+   * Closes the host (refuse new work, abort what is in flight, remove live sandboxes, flush telemetry and
+   * alerts, all within `timeoutMs`), then the database. Idempotent.
+   */
+  close(options?: { timeoutMs?: number }): Promise<CloseReport>;
+}
+
+/** The composition root: opens the database, creates each sandbox type's adapter and wires the sandbox host. */
+export async function openAgentHost(config: HostConfig, logger: Logger = consoleLogger): Promise<AgentHost> {
+  // The spool first: what an earlier process left there is flushed as soon as the database answers.
+  const spool = config.spoolPath
+    ? await ResultSpool.open(config.spoolPath, { maxBytes: config.spoolMaxBytes })
+    : undefined;
+  const db = await openDatabase(config.dbPath).catch(async (error) => {
+    await spool?.close();
+    throw error;
+  });
+  if (spool && spool.depth > 0) {
+    logger.warn(`${spool.depth} result(s) left in ${spool.path} by an earlier run: storing them now`);
+  }
+  const hostId = config.hostId ?? hostname();
+  // A fleet shares one PostgreSQL database: each host exports only what it measured (Prometheus sums the hosts).
+  const fleet = isPostgresUrl(config.dbPath);
+  const adapters: Record<string, HostSandboxAdapter> = {};
+  for (const module of sandboxModules()) {
+    const adapter = module.createAdapter?.(config, logger);
+    if (adapter) adapters[module.type] = adapter;
+  }
+  const composed = composeHost(db, {
+    adapters,
+    logger,
+    hostId,
+    webhookUrl: config.webhookUrl,
+    webhookCooldownMs: config.webhookCooldownMs,
+    alertThresholdMs: config.alertThresholdMs,
+    limits: {
+      perTenant: config.policy.maxLivePerTenant,
+      total: config.policy.maxLiveTotal,
+      pidsBudget: config.policy.maxPidsTotal,
+    },
+    idleTimeoutMs: config.policy.idleTimeoutMs,
+    maxTtlMs: config.policy.maxTtlMs,
+    spool,
+  });
+  const { kpis } = composed;
+  const metrics = new PrometheusMetrics({
+    feed: new ChangeFeed(db, fleet ? { hostId } : {}),
+    kpis: fleet ? { getSlaVerdict: (type) => kpis.getSlaVerdict(type, { host: hostId }) } : kpis,
+    host: hostId,
+    liveSandboxes: () => composed.host.liveCount,
+    storeHealth: () => composed.storeHealth(),
+  });
+  return { ...composed, config, metrics };
+}

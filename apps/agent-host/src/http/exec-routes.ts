@@ -1,0 +1,140 @@
+import { zValidator } from '@hono/zod-validator';
+import type { SandboxPerfRecord } from '@sbx/timing';
+import type { Context, Hono } from 'hono';
+import type { z } from 'zod';
+import type { AppEnv } from '../auth/request-guard.js';
+import type { AgentHost } from '../compose/open-agent-host.js';
+import type { HostSandbox } from '../core/host-adapter.js';
+import type { JobOptions } from '../core/sandbox-host.js';
+import { overCap, type SandboxPolicy } from '../core/sandbox-policy.js';
+import type { execResultSchema, exitEventSchema } from './api-schemas.js';
+import type { ConcurrencyCaps } from './concurrency-caps.js';
+import { errorBody, toHttpError, validationHook } from './http-errors.js';
+import { chunkedBody, ndjsonStream, releaseWhenRead } from './output-encoder.js';
+import { accepts, failure, findSandbox } from './route-helpers.js';
+import { execRequestSchema } from './schemas.js';
+
+/** What the exec route needs: the host, the policy, and the counts of commands running at once. */
+export type ExecRouteDeps = Pick<AgentHost, 'host'> & { policy: SandboxPolicy; caps: ConcurrencyCaps };
+
+/** The media type of a streamed exec or log: one JSON object a line. */
+export const NDJSON = 'application/x-ndjson';
+
+/**
+ * `POST /v1/sandboxes/:id/exec`: runs a command, buffered (JSON) or, with `Accept: application/x-ndjson`,
+ * streamed as its output arrives. Several commands may run in one sandbox at once, each measured by the perf
+ * monitor; a client that disconnects aborts its command; the policy's output cap applies to both forms. A
+ * command holds a slot of its sandbox's and its tenant's caps (429 above) until its answer was read or the
+ * client went away; a streamed answer nobody reads pauses the command's output instead of filling memory.
+ */
+export function execRoutes(app: Hono<AppEnv>, deps: ExecRouteDeps): void {
+  app.post('/v1/sandboxes/:id/exec', zValidator('json', execRequestSchema, validationHook), async (c) => {
+    const found = findSandbox(deps, c.req.param('id'), c.get('tenant'));
+    if ('status' in found) return c.json(found.body, found.status);
+    const { cmd, timeoutMs, stdin } = c.req.valid('json');
+    if (timeoutMs !== undefined && timeoutMs > deps.policy.maxExecTimeoutMs) {
+      return failure(
+        c,
+        overCap('timeoutMs', `must be at most ${deps.policy.maxExecTimeoutMs}, got ${timeoutMs}`),
+      );
+    }
+    const options: JobOptions = {
+      timeoutMs: timeoutMs ?? deps.policy.maxExecTimeoutMs,
+      maxOutputBytes: deps.policy.maxExecOutputBytes,
+      ...(stdin === undefined ? {} : { stdin }),
+    };
+    if (accepts(c, NDJSON) && deps.host.closing) {
+      return c.json(errorBody('HOST_CLOSING', 'the host is shutting down'), 503);
+    }
+    let release: () => void;
+    try {
+      release = takeSlot(deps, c.get('tenant'), found.sandbox.id);
+    } catch (error) {
+      return failure(c, error);
+    }
+    if (accepts(c, NDJSON)) return streamExec(c, deps, found.sandbox, cmd, options, release);
+    try {
+      // A client that goes away aborts its command.
+      const { exec, record } = await deps.host.runJob(found.sandbox, cmd, {
+        ...options,
+        signal: c.req.raw.signal,
+      });
+      const body: z.infer<typeof execResultSchema> = {
+        ...exec,
+        stdoutTruncated: exec.stdoutTruncated ?? false,
+        stderrTruncated: exec.stderrTruncated ?? false,
+        durationMs: record.durationMs,
+        outcome: record.outcome,
+        alertFired: record.alertFired,
+      };
+      const bytes = new TextEncoder().encode(JSON.stringify(body));
+      return new Response(releaseWhenRead(chunkedBody(bytes), release), {
+        headers: { 'content-type': 'application/json', 'content-length': String(bytes.length) },
+      });
+    } catch (error) {
+      release();
+      return failure(c, error);
+    }
+  });
+}
+
+// One slot of the sandbox's and of the tenant's count of commands at once, or TOO_MANY_CONCURRENT.
+function takeSlot(deps: ExecRouteDeps, tenant: string, sandboxId: string): () => void {
+  const { maxExecsPerSandbox, maxExecsPerTenant } = deps.policy;
+  return deps.caps.acquire([
+    {
+      key: `exec:sandbox:${sandboxId}`,
+      cap: maxExecsPerSandbox,
+      refusal: `at most ${maxExecsPerSandbox} commands run at once in one sandbox (answers not yet read count): read or cancel one first`,
+    },
+    {
+      key: `exec:tenant:${tenant}`,
+      cap: maxExecsPerTenant,
+      refusal: `at most ${maxExecsPerTenant} commands run at once per tenant (answers not yet read count): read or cancel one first`,
+    },
+  ]);
+}
+
+// The output as NDJSON lines while the command runs, then one `exit` line; a cancelled response aborts it.
+function streamExec(
+  c: Context<AppEnv>,
+  deps: ExecRouteDeps,
+  sandbox: HostSandbox,
+  cmd: string | string[],
+  options: JobOptions,
+  release: () => void,
+): Response {
+  const body = ndjsonStream(c.req.raw.signal, async (sink) => {
+    let record: SandboxPerfRecord | undefined;
+    let truncated = false;
+    const exit = (exitCode: number, error?: unknown): z.infer<typeof exitEventSchema> => ({
+      exit: {
+        exitCode,
+        durationMs: record?.durationMs ?? 0,
+        outcome: record?.outcome ?? 'error',
+        truncated,
+        ...(error === undefined ? {} : { error: toHttpError(error).body.error }),
+      },
+    });
+    try {
+      const { exec } = await deps.host.runJob(sandbox, cmd, {
+        ...options,
+        signal: sink.signal,
+        onRecord: (r) => {
+          record = r;
+        },
+        onOutput: sink.output,
+      });
+      truncated = (exec.stdoutTruncated ?? false) || (exec.stderrTruncated ?? false);
+      sink.flush();
+      sink.send(exit(exec.exitCode));
+    } catch (error) {
+      sink.flush();
+      sink.send(exit(-1, record?.outcome === 'timeout' ? undefined : error));
+    }
+  });
+  return new Response(releaseWhenRead(body, release), {
+    status: 200,
+    headers: { 'content-type': NDJSON, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
+  });
+}
