@@ -1,5 +1,5 @@
 import { BootstrapError } from '../errors.js';
-import type { ExecOptions, ExecResult, FileList } from '../sandbox-adapter.js';
+import type { ExecOptions, ExecResult } from '../sandbox-adapter.js';
 import { AgentCall, type CallOptions } from './agent-call.js';
 import { array, bool, int } from './agent-fields.js';
 import { AgentProcess } from './agent-process.js';
@@ -19,6 +19,7 @@ import { collectRun, notStarted } from './agent-run.js';
 import type { AgentTransport } from './agent-transport.js';
 import {
   type AgentExit,
+  type AgentFileList,
   type AgentFileStat,
   type AgentHello,
   type AgentProcessInfo,
@@ -213,7 +214,7 @@ export class SandboxAgent {
   async list(
     path: string,
     options: AgentFileOptions & { depth?: number; maxEntries?: number } = {},
-  ): Promise<FileList & { entries: AgentFileStat[] }> {
+  ): Promise<AgentFileList> {
     const params = { path: checkPath(path), ...limits(options) };
     const json = await this.#file('list', params, `listing ${path}`, options);
     const entries = array(json, 'entries', options.maxEntries ?? 10_000).map(toFileStat);

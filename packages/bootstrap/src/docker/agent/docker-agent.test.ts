@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DockerAdapter, type DockerSandboxSpec } from '@sbx/bootstrap';
+import { DockerAdapter, type DockerSandbox, type DockerSandboxSpec, SandboxPool } from '@sbx/bootstrap';
 import { FakeDocker } from '@sbx/bootstrap/testing';
 import { type ProvisionResult, SandboxProvisioner } from '@sbx/timing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -164,5 +164,54 @@ describe('DockerAdapter with the in-sandbox agent', () => {
     await docker.containers[0]?.remove({ force: true });
     await expect.poll(() => existsSync(join(agentDir, live?.id ?? ''))).toBe(false);
     controller.abort();
+  });
+
+  it('keeps exec semantics through the agent: timeout, abort, output caps, disposed, a container that dies', async () => {
+    const { docker, provision } = setup();
+    const { value: sandbox } = await provision({ cmd: ['sleep', '60'] });
+    if (!sandbox?.agent) throw new Error('no agent');
+    await expect(sandbox.exec(['sleep', '30'], { timeoutMs: 30 })).rejects.toMatchObject({
+      code: 'EXEC_TIMEOUT',
+      message: `command "sleep" in sandbox ${sandbox.id} timed out after 30 ms`,
+    });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 20);
+    await expect(sandbox.exec(['sleep', '30'], { signal: controller.signal })).rejects.toMatchObject({
+      code: 'ABORTED',
+    });
+    const fake = docker.agents.running.get(sandbox.id);
+    await expect
+      .poll(() => [...(fake?.processes.values() ?? [])].map((p) => p.exit?.signal))
+      .toEqual(['SIGKILL', 'SIGKILL']);
+    expect(docker.calls.filter((c) => c.startsWith('exec'))).toEqual([]);
+    const pieces: string[] = [];
+    const capped = await sandbox.exec('echo 0123456789', {
+      maxOutputBytes: 3,
+      onOutput: (_stream, chunk) => void pieces.push(Buffer.from(chunk).toString()),
+    });
+    expect([capped.stdout, capped.stdoutTruncated, pieces]).toEqual(['012', true, ['012']]);
+    const running = sandbox.exec(['sleep', '30']);
+    setTimeout(() => docker.containers[0]?.exit(137), 20);
+    await expect(running).rejects.toMatchObject({ code: 'SANDBOX_GONE' });
+    await sandbox.dispose();
+    await expect(sandbox.exec(['true'])).rejects.toMatchObject({ code: 'DISPOSED' });
+  });
+
+  it('hands out warm pool members whose agent is already up', async () => {
+    const { adapter, docker } = setup();
+    const pool = new SandboxPool<DockerSandboxSpec, DockerSandbox>({
+      adapter,
+      spec: { image: IMAGE, cmd: ['sleep', '60'] },
+      size: 1,
+      name: 'warm',
+      provisioner: new SandboxProvisioner({ logger: { warn: () => {}, error: () => {} } }),
+    });
+    await pool.ready();
+    const lease = await pool.acquire();
+    expect(lease.sandbox.agent).toBeDefined();
+    expect((await lease.sandbox.exec(['echo', 'warm'])).stdout).toBe('warm\n');
+    expect(docker.calls.filter((c) => c.startsWith('exec'))).toEqual([]);
+    await pool.close();
+    await lease.sandbox.dispose();
   });
 });
