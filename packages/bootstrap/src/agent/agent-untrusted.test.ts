@@ -151,4 +151,23 @@ describe('a lying agent', () => {
     const events = agent.watch('/');
     await expect(events.next()).rejects.toMatchObject({ code: 'AGENT_PROTOCOL' });
   });
+
+  it('a list or ps answer may fill its frame (900 KiB of entries); any other answer stays within 64 KiB', async () => {
+    const entry = (i: number) => ({
+      name: `f${i}`,
+      path: `/d/${'x'.repeat(200)}${i}`,
+      type: 'file',
+      size: 1,
+      mode: 420,
+      mtimeMs: 0,
+    });
+    const entries = Array.from({ length: 1500 }, (_, i) => entry(i));
+    const { agent } = await lyingAgent((io) =>
+      io.request.op === 'list'
+        ? io.finish(FRAME.end, { entries, truncated: false })
+        : io.finish(FRAME.end, { ...entry(0), name: 'n'.repeat(70_000) }),
+    );
+    expect((await agent.list('/d')).entries).toHaveLength(1500);
+    await expect(agent.stat('/d/x')).rejects.toMatchObject({ code: 'AGENT_PROTOCOL' });
+  });
 });

@@ -1,4 +1,5 @@
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -21,7 +22,7 @@ let root: string;
 function setup(options: { agent?: boolean; agentTimeoutMs?: number } = {}) {
   root = mkdtempSync(join(tmpdir(), 'sbx-agents-'));
   const binary = join(root, 'sbx-agent');
-  writeFileSync(binary, '#!/bin/false\n');
+  writeFileSync(binary, '#!/bin/false\n', { mode: 0o755 });
   const agentDir = join(root, 'agents');
   const docker = new FakeDocker([IMAGE]);
   if (options.agent !== false) docker.agents.options = {};
@@ -131,6 +132,16 @@ describe('DockerAdapter with the in-sandbox agent', () => {
     };
     await expect(provision({ cmd: ['sleep', '60'] })).rejects.toMatchObject({ code: 'START_FAILED' });
     expect(existsSync(agentDir) ? readdirSync(agentDir) : []).toEqual([]);
+  });
+
+  it('mounts a 0755 copy of a binary that lost its x bit (pnpm pack), reused by later sandboxes', async () => {
+    const { docker, provision, agentDir, binary } = setup();
+    chmodSync(binary, 0o644);
+    await provision({ cmd: ['sleep', '60'] });
+    await provision({ cmd: ['sleep', '60'] });
+    const sources = docker.containers.map((c) => c.config.HostConfig?.Mounts?.[0]?.Source);
+    expect(sources).toEqual([join(agentDir, 'sbx-agent'), join(agentDir, 'sbx-agent')]);
+    expect(statSync(join(agentDir, 'sbx-agent')).mode & 0o777).toBe(0o755);
   });
 
   it('makes the directory usable by the container user: chown for a numeric uid, 0777 for a name', async () => {
