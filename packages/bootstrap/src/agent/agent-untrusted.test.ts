@@ -162,11 +162,13 @@ describe('a lying agent', () => {
       mtimeMs: 0,
     });
     const entries = Array.from({ length: 1500 }, (_, i) => entry(i));
-    const { agent } = await lyingAgent((io) =>
-      io.request.op === 'list'
-        ? io.finish(FRAME.end, { entries, truncated: false })
-        : io.finish(FRAME.end, { ...entry(0), name: 'n'.repeat(70_000) }),
-    );
+    const json = (value: object) => Buffer.from(JSON.stringify(value));
+    const { agent } = await lyingAgent(async (io) => {
+      const answer =
+        io.request.op === 'list' ? { entries, truncated: false } : { ...entry(0), name: 'n'.repeat(70_000) };
+      await io.send(FRAME.end, json(answer));
+      await io.finish();
+    });
     expect((await agent.list('/d')).entries).toHaveLength(1500);
     await expect(agent.stat('/d/x')).rejects.toMatchObject({ code: 'AGENT_PROTOCOL' });
   });
