@@ -57,8 +57,14 @@ export async function writeStdin(call: AgentCall, data: string | Uint8Array): Pr
 /** The `ExecResult` of a command the agent could not start (as Docker exec reports it: 127 or 126). */
 export function notStarted(error: unknown): ExecResult | undefined {
   if (!(error instanceof BootstrapError)) return undefined;
+  // PROTOCOL.md: a start refused as BAD_REQUEST is a file that is not a program (exec format error).
+  const notAProgram = error.agentCode === 'BAD_REQUEST' && /exec format|not a program/i.test(error.message);
   const exitCode =
-    error.agentCode === 'NOT_FOUND' ? 127 : error.agentCode === 'PERMISSION_DENIED' ? 126 : undefined;
+    error.agentCode === 'NOT_FOUND'
+      ? 127
+      : error.agentCode === 'PERMISSION_DENIED' || notAProgram
+        ? 126
+        : undefined;
   if (exitCode === undefined) return undefined;
   return {
     exitCode,

@@ -172,4 +172,24 @@ describe('a lying agent', () => {
     expect((await agent.list('/d')).entries).toHaveLength(1500);
     await expect(agent.stat('/d/x')).rejects.toMatchObject({ code: 'AGENT_PROTOCOL' });
   });
+
+  it('a command the agent cannot start reads as Docker exec reports it: 127 not found, 126 not allowed or no program', async () => {
+    const answers: Record<string, [string, string]> = {
+      '/missing': ['NOT_FOUND', 'exec /missing: no such file or directory'],
+      '/etc/passwd': ['PERMISSION_DENIED', 'start /etc/passwd: permission denied'],
+      '/data.bin': ['BAD_REQUEST', 'start /data.bin: exec format error'],
+      '/bad': ['BAD_REQUEST', 'field env is wrong'],
+    };
+    const { agent } = await lyingAgent((io) => {
+      const [code, message] = answers[String((io.request.cmd as string[])[0])] ?? ['INTERNAL', ''];
+      return io.finish(FRAME.error, { code, message });
+    });
+    expect((await agent.run(['/missing'])).exitCode).toBe(127);
+    expect((await agent.run(['/etc/passwd'])).exitCode).toBe(126);
+    expect((await agent.run(['/data.bin'])).exitCode).toBe(126);
+    await expect(agent.run(['/bad'])).rejects.toMatchObject({
+      code: 'AGENT_REFUSED',
+      agentCode: 'BAD_REQUEST',
+    });
+  });
 });
