@@ -1,13 +1,39 @@
 import { dirname } from 'node:path';
 import { type SandboxType, SLA_LIMITS } from '@sbx/timing';
-import type { Command } from 'commander';
-import type { AgentHost } from '../compose/open-agent-host.js';
+import { Command, Option } from 'commander';
+import type { AgentHost } from '../compose/agent-host.js';
 import { type BatchRow, type BatchSummary, runProvisionBatch } from '../core/provision-batch.js';
 import { AgentHostError } from '../errors.js';
-import type { ProvisionCommandContext } from '../kinds/sandbox-type-module.js';
+import type { KindFlag, SandboxTypeModule } from '../kinds/sandbox-type-module.js';
 import type { CliIo } from './cli-io.js';
-import { MAX_COUNT, wholeNumber } from './flags.js';
+import type { ProvisionCommandContext } from './command-context.js';
+import { envPair, MAX_COUNT, wholeNumber } from './flags.js';
+
+export type { ProvisionCommandContext };
+
 import { jobOutput, ms, phaseLine, progressBar } from './format.js';
+import { provisionWebContainer } from './provision-webcontainer.js';
+
+/** `sbx provision TYPE`, built from the kind's CLI data (its flags, example and runner). */
+export function provisionCommand(module: SandboxTypeModule, ctx: ProvisionCommandContext): Command {
+  const { cli } = module;
+  const command = new Command(module.type).description(cli.description);
+  for (const flag of cli.flags) command.addOption(toOption(flag));
+  command.addHelpText('after', `\nExample:\n  ${cli.example}`);
+  if (cli.runner === 'host-batch') return provisionBatchCommand(command, ctx, (opts) => cli.toSpec(opts));
+  return command.action(async (opts) => {
+    process.exitCode = await ctx.withHost((agent) => provisionWebContainer(agent, opts, ctx.io));
+  });
+}
+
+function toOption(flag: KindFlag): Option {
+  const option = new Option(flag.flags, flag.description);
+  if (flag.choices) option.choices(flag.choices);
+  if (flag.parse === 'env-pair') option.argParser(envPair);
+  else if (flag.parse) option.argParser(wholeNumber(option.long ?? flag.flags, flag.parse.wholeNumber));
+  if (flag.default !== undefined) option.default(flag.default);
+  return option;
+}
 
 /** Options of a host-provisioned `sbx provision TYPE` batch. */
 export interface BatchFlags {
@@ -26,7 +52,7 @@ export interface BatchFlags {
 export function provisionBatchCommand(
   command: Command,
   ctx: ProvisionCommandContext,
-  buildSpec: (opts: Record<string, never>) => unknown,
+  buildSpec: (opts: Record<string, unknown>) => unknown,
 ): Command {
   const type = command.name() as SandboxType;
   return command

@@ -1,6 +1,7 @@
 import { isBootstrapError } from '@sbx/bootstrap';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
+import { describeIssues } from '../describe-issues.js';
 import { isAgentHostError } from '../errors.js';
 import { hideHostPaths } from './host-paths.js';
 
@@ -70,13 +71,7 @@ export function toHttpError(error: unknown): { status: ContentfulStatusCode; bod
   return { status: 500, body: errorBody('INTERNAL', hideHostPaths(message)) };
 }
 
-/** Turns zod issues into `{ path, message }` pairs a client can act on. */
-export function describeIssues(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.length === 0 ? '(body)' : issue.path.map(String).join('.'),
-    message: issue.message,
-  }));
-}
+export { describeIssues };
 
 /** The `zValidator` hook: a 400 naming the first field that is wrong, with every issue listed. */
 export function validationHook(

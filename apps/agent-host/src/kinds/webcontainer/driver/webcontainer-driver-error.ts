@@ -1,4 +1,4 @@
-import type { WebContainerDriveResult } from './headless-driver.js';
+import type { WebContainerDriveResult } from './driver-browser.js';
 
 /** Why a headless WebContainer run stopped. */
 export type WebContainerDriverErrorCode =
