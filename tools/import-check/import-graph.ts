@@ -6,6 +6,8 @@ import ts from 'typescript';
 export interface ModuleNode {
   path: string;
   imports: string[];
+  /** The third-party and built-in modules it imports (`commander`, `node:fs`). */
+  externals: string[];
 }
 
 /** Whether a repo-relative path is a test or a test helper (exempt from the layer rules, not from cycles). */
@@ -55,15 +57,18 @@ export function readImportGraph(root: string): ModuleNode[] {
   return files.map((file) => {
     const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
     const imports: string[] = [];
+    const externals: string[] = [];
     for (const { fileName } of info.importedFiles) {
       if (fileName.startsWith('.')) {
         const target = resolveRelative(file, fileName);
         if (target) imports.push(toRepo(target));
       } else if (fileName.startsWith('@sbx/')) {
         imports.push(fileName);
+      } else {
+        externals.push(fileName);
       }
     }
-    return { path: toRepo(file), imports };
+    return { path: toRepo(file), imports, externals };
   });
 }
 
@@ -123,4 +128,18 @@ function shortestCycle(component: string[], edges: Map<string, string[]>, inside
     }
   }
   return [start, start];
+}
+
+/** The modules `from` loads, itself included (type-only imports counted: an over-estimate, never an under-). */
+export function reachableFrom(nodes: readonly ModuleNode[], from: string): ModuleNode[] {
+  const byPath = new Map(nodes.map((n) => [n.path, n]));
+  const seen = new Map<string, ModuleNode>();
+  const stack = [from];
+  while (stack.length > 0) {
+    const node = byPath.get(stack.pop() as string);
+    if (!node || seen.has(node.path)) continue;
+    seen.set(node.path, node);
+    stack.push(...node.imports.filter((i) => !i.startsWith('@')));
+  }
+  return [...seen.values()];
 }
