@@ -20,7 +20,14 @@ export function provisionCommand(module: SandboxTypeModule, ctx: ProvisionComman
   const command = new Command(module.type).description(cli.description);
   for (const flag of cli.flags) command.addOption(toOption(flag));
   command.addHelpText('after', `\nExample:\n  ${cli.example}`);
-  if (cli.runner === 'host-batch') return provisionBatchCommand(command, ctx, (opts) => cli.toSpec(opts));
+  if (cli.runner === 'host-batch') {
+    return provisionBatchCommand(
+      command,
+      ctx,
+      (opts) => cli.toSpec(opts),
+      (agent, spec) => holdToPolicy(module, agent, spec),
+    );
+  }
   return command.action(async (opts) => {
     process.exitCode = await ctx.withHost((agent) => provisionWebContainer(agent, opts, ctx.io));
   });
@@ -53,6 +60,7 @@ export function provisionBatchCommand(
   command: Command,
   ctx: ProvisionCommandContext,
   buildSpec: (opts: Record<string, unknown>) => unknown,
+  withinPolicy: (agent: AgentHost, spec: unknown) => Promise<unknown> = async (_, spec) => spec,
 ): Command {
   const type = command.name() as SandboxType;
   return command
@@ -67,13 +75,37 @@ export function provisionBatchCommand(
     .option('--exec-timeout <ms>', 'kill the command after this many ms', wholeNumber('--exec-timeout'))
     .option('--deadline <ms>', 'give up on one provisioning after this many ms', wholeNumber('--deadline'))
     .option('--json', 'print JSON for scripts')
+    .addOption(
+      new Option(
+        '--policy <rules>',
+        "server: sbx serve's sandbox policy (its defaults and SBX_* environment: read-only rootfs, resource caps, egress and registries only when allowed); engine: the engine's defaults",
+      )
+        .choices(['server', 'engine'])
+        .default('server'),
+    )
     .action(async (opts) => {
-      const spec = withHelpHint(() => buildSpec(opts), `sbx provision ${type} --help`);
+      const built = withHelpHint(() => buildSpec(opts), `sbx provision ${type} --help`);
       process.exitCode = await ctx.withHost(async (agent, signal) => {
         await agent.host.adapter(type)?.ping?.();
+        const spec = opts.policy === 'engine' ? built : await withinPolicy(agent, built);
         return provisionBatch(agent, type, spec, { ...opts, signal }, ctx.io);
       });
     });
+}
+
+/**
+ * The spec held to the server's policy and admitted against what the engine offers, as `POST /v1/sandboxes`
+ * does: one policy for both doors. Flags are named as flags (`--network`).
+ */
+async function holdToPolicy(module: SandboxTypeModule, agent: AgentHost, built: unknown): Promise<unknown> {
+  const { cli } = module;
+  const { policy } = agent.config;
+  const name = (field: string) => `--${field}`;
+  const spec = cli.runner === 'host-batch' && cli.applyPolicy ? cli.applyPolicy(built, policy, name) : built;
+  const admit = module.request?.admit;
+  const adapter = agent.host.adapter(module.type);
+  if (admit && adapter?.listRuntimes) admit(spec, policy, await adapter.listRuntimes(), name);
+  return spec;
 }
 
 /** How long `sbx provision` waits at the end for results spooled during an outage to reach the database. */
@@ -92,7 +124,7 @@ async function provisionBatch(
   const onRow = (row: BatchRow) => {
     done++;
     if (bar) io.stderr.write('\r\x1b[2K');
-    if (!options.json) io.stdout.write(`${formatRow(row)}\n`);
+    if (!options.json && row.status !== 'refused') io.stdout.write(`${formatRow(row)}\n`);
     if (bar) io.stderr.write(progressBar(done, options.count));
   };
   if (bar) io.stderr.write(progressBar(0, options.count));
@@ -109,6 +141,8 @@ async function provisionBatch(
   if (options.json)
     io.stdout.write(`${JSON.stringify({ rows: batch.rows, summary: batch.summary }, null, 2)}\n`);
   else io.stdout.write(`${formatSummary(batch.summary, SLA_LIMITS[type])}\n`);
+  const refusal = refusalLine(batch.rows, options.count, agent.config.policy.maxLivePerTenant);
+  if (refusal) io.stderr.write(`sbx: ${refusal}\n`);
   if (batch.interrupted) return 130;
   const spooled = await agent.drainStore(SPOOL_DRAIN_MS);
   if (spooled > 0) {
@@ -123,7 +157,7 @@ async function provisionBatch(
       `${agent.host.recordFailures} result(s) could not be recorded in ${agent.config.dbLabel ?? agent.config.dbPath}; see the errors above`,
     );
   }
-  return batch.summary.failures > 0 || batch.summary.jobFailures > 0 ? 1 : 0;
+  return batch.summary.failures > 0 || batch.summary.jobFailures > 0 || batch.summary.refused > 0 ? 1 : 0;
 }
 
 function formatRow(row: BatchRow): string {
@@ -132,6 +166,22 @@ function formatRow(row: BatchRow): string {
   const tail = row.error ? `  ${row.error.code ?? row.error.name}: ${row.error.message}` : '';
   const job = row.job ? `  job ${row.job.outcome} exit ${row.job.exitCode} ${ms(row.job.durationMs)}` : '';
   return `${head}  ${phaseLine(row.phases)}${job}${tail}${row.job ? jobOutput(row.job) : ''}`;
+}
+
+/** One line for the provisionings the host refused (by code), or undefined when it refused none. */
+function refusalLine(rows: readonly BatchRow[], count: number, perTenant: number): string | undefined {
+  const refused = rows.filter((r) => r.status === 'refused');
+  if (refused.length === 0) return undefined;
+  const reasons = new Map<string, number>();
+  for (const r of refused) {
+    const reason = `${r.error?.code ?? r.error?.name}: ${r.error?.message}`;
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  }
+  const why = [...reasons].map(([reason, n]) => (reasons.size > 1 ? `${n} ${reason}` : reason)).join('; ');
+  const capped = refused.some((r) => r.error?.code === 'TOO_MANY_SANDBOXES')
+    ? `: run at most ${perTenant} at once (--concurrency ${perTenant}) or raise the cap (SBX_MAX_LIVE_PER_TENANT, SBX_MAX_LIVE_TOTAL)`
+    : '';
+  return `${refused.length} of ${count} refused before provisioning, not measured (${why})${capped}`;
 }
 
 function formatSummary(s: BatchSummary, slaLimitMs: number): string {

@@ -1,3 +1,5 @@
+import type { SandboxPolicy } from '../core/sandbox-policy.js';
+
 /** One flag of `sbx provision TYPE`, as data: the CLI builds its option from it. */
 export interface KindFlag {
   /** The flag as commander spells it: `--image <image>`, `--json`, `--fake [scenario]`. */
@@ -25,5 +27,13 @@ interface KindCliBase {
  * naming one); `browser-page` drives the kind's measuring page in headless Chromium.
  */
 export type KindCli =
-  | (KindCliBase & { runner: 'host-batch'; toSpec(opts: Record<string, unknown>): unknown })
+  | (KindCliBase & {
+      runner: 'host-batch';
+      toSpec(opts: Record<string, unknown>): unknown;
+      /**
+       * Holds a spec to the server's policy, as `POST /v1/sandboxes` does (`sbx provision --policy server`, the
+       * default); `name` spells a field as a flag. Throws `POLICY_LIMIT` naming it.
+       */
+      applyPolicy?(spec: unknown, policy: SandboxPolicy, name: (field: string) => string): unknown;
+    })
   | (KindCliBase & { runner: 'browser-page' });

@@ -1,6 +1,8 @@
+import type { DockerSandboxSpec } from '@sbx/bootstrap';
 import { AgentHostError } from '../../errors.js';
 import { templateImage } from '../../templates/template-catalog.js';
 import type { KindCli } from '../kind-cli.js';
+import { applyDockerPolicy } from './docker-policy.js';
 import { toDockerSpec } from './docker-spec.js';
 
 /** `sbx provision docker`: a batch of containers, each optionally running a job, measured and removed. */
@@ -53,4 +55,5 @@ export const dockerCli: KindCli = {
       'INVALID_FLAG',
     );
   },
+  applyPolicy: (spec, policy, name) => applyDockerPolicy(spec as DockerSandboxSpec, policy, name),
 };
