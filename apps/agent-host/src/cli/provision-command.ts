@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { type SandboxType, SLA_LIMITS } from '@sbx/timing';
 import { Command, Option } from 'commander';
 import type { AgentHost } from '../compose/agent-host.js';
-import { type BatchRow, type BatchSummary, runProvisionBatch } from '../core/provision-batch.js';
+import { type BatchRow, runProvisionBatch } from '../core/provision-batch.js';
 import { AgentHostError } from '../errors.js';
 import type { KindFlag, SandboxTypeModule } from '../kinds/sandbox-type-module.js';
 import type { CliIo } from './cli-io.js';
@@ -11,7 +11,8 @@ import { envPair, MAX_COUNT, wholeNumber } from './flags.js';
 
 export type { ProvisionCommandContext };
 
-import { jobOutput, ms, phaseLine, progressBar } from './format.js';
+import { progressBar } from './format.js';
+import { formatRow, formatSummary, refusalLine } from './provision-output.js';
 import { provisionWebContainer } from './provision-webcontainer.js';
 
 /** `sbx provision TYPE`, built from the kind's CLI data (its flags, example and runner). */
@@ -158,37 +159,6 @@ async function provisionBatch(
     );
   }
   return batch.summary.failures > 0 || batch.summary.jobFailures > 0 || batch.summary.refused > 0 ? 1 : 0;
-}
-
-function formatRow(row: BatchRow): string {
-  const status = row.failed ? 'FAILED' : row.status;
-  const head = `#${String(row.index).padEnd(4)} ${status.padEnd(10)} ${ms(row.durationMs).padStart(11)}`;
-  const tail = row.error ? `  ${row.error.code ?? row.error.name}: ${row.error.message}` : '';
-  const job = row.job ? `  job ${row.job.outcome} exit ${row.job.exitCode} ${ms(row.job.durationMs)}` : '';
-  return `${head}  ${phaseLine(row.phases)}${job}${tail}${row.job ? jobOutput(row.job) : ''}`;
-}
-
-/** One line for the provisionings the host refused (by code), or undefined when it refused none. */
-function refusalLine(rows: readonly BatchRow[], count: number, perTenant: number): string | undefined {
-  const refused = rows.filter((r) => r.status === 'refused');
-  if (refused.length === 0) return undefined;
-  const reasons = new Map<string, number>();
-  for (const r of refused) {
-    const reason = `${r.error?.code ?? r.error?.name}: ${r.error?.message}`;
-    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-  }
-  const why = [...reasons].map(([reason, n]) => (reasons.size > 1 ? `${n} ${reason}` : reason)).join('; ');
-  const capped = refused.some((r) => r.error?.code === 'TOO_MANY_SANDBOXES')
-    ? `: run at most ${perTenant} at once (--concurrency ${perTenant}) or raise the cap (SBX_MAX_LIVE_PER_TENANT, SBX_MAX_LIVE_TOTAL)`
-    : '';
-  return `${refused.length} of ${count} refused before provisioning, not measured (${why})${capped}`;
-}
-
-function formatSummary(s: BatchSummary, slaLimitMs: number): string {
-  return [
-    `provisioned ${s.n}: p50 ${ms(s.p50Ms)}  p95 ${ms(s.p95Ms)}  p99 ${ms(s.p99Ms)}  (SLA ${slaLimitMs} ms)`,
-    `SLA breaches ${s.slaBreaches}  failures ${s.failures}${s.jobFailures ? `  failed jobs ${s.jobFailures}` : ''}`,
-  ].join('\n');
 }
 
 // A flag mistake found after parsing still ends with where to read more.
