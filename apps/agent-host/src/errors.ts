@@ -1,36 +1,10 @@
-/** What went wrong in the agent host (CLI, server, composition). */
-export type AgentHostErrorCode =
-  // a caller's mistake: a flag, an environment variable or a request field
-  | 'INVALID_FLAG'
-  | 'INVALID_CONFIG'
-  | 'INVALID_REQUEST'
-  | 'INVALID_IMAGE'
-  | 'POLICY_LIMIT'
-  | 'RUNTIME_NOT_FOUND'
-  | 'TEMPLATE_NOT_FOUND'
-  | 'TOO_MANY_SANDBOXES'
-  | 'TOO_MANY_TRANSFERS'
-  // a file changed while it was sent (its stated length no longer holds)
-  | 'FILE_CHANGED'
-  | 'TOO_MANY_CONCURRENT'
-  | 'RATE_LIMITED'
-  // the host's state
-  | 'HOST_CLOSING'
-  | 'SANDBOX_NOT_FOUND'
-  | 'SANDBOX_GONE'
-  | 'UNSUPPORTED_TYPE'
-  | 'POOL_NOT_FOUND'
-  // a template build that could not run or failed (`sbx template build`)
-  | 'TEMPLATE_BUILD_FAILED'
-  // a result that was measured but could not be kept
-  | 'NOT_RECORDED'
-  // the database is unreachable and the spool cannot take more: new provisionings are refused
-  | 'STORE_UNAVAILABLE';
+import { type AgentHostErrorCode, ERROR_CODES } from './error-codes.js';
 
+export type { AgentHostErrorCode };
 /** Options of an `AgentHostError`. */
 export interface AgentHostErrorOptions {
   cause?: unknown;
-  /** The process exit code when the CLI ends on this error (default 1; 2 for flag and config mistakes). */
+  /** The process exit code when the CLI ends on this error (default: the code's, see `ERROR_CODES`). */
   exitCode?: number;
   /** Every field that is wrong, for an HTTP 400 body (the message names the first). */
   issues?: Array<{ path: string; message: string }>;
@@ -38,7 +12,7 @@ export interface AgentHostErrorOptions {
 
 /** The one error class of the agent host: a `code`, a message that says what to do, and the wrapped `cause`. */
 export class AgentHostError extends Error {
-  override readonly name = 'AgentHostError';
+  override readonly name: string = 'AgentHostError';
   readonly code: AgentHostErrorCode;
   readonly exitCode: number;
   readonly issues: Array<{ path: string; message: string }> | undefined;
@@ -47,7 +21,7 @@ export class AgentHostError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.issues = options.issues;
-    this.exitCode = options.exitCode ?? (code === 'INVALID_FLAG' || code === 'INVALID_CONFIG' ? 2 : 1);
+    this.exitCode = options.exitCode ?? ERROR_CODES[code].exit;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { NewAlert, SandboxAlertRepository } from '@sbx/store';
 import { describeError, type Logger } from '@sbx/timing';
-import { InFlight } from '../core/in-flight.js';
+import { InFlight } from '../lifecycle/in-flight.js';
 import type { WebhookNotifier } from './webhook-notifier.js';
 
 /** Keeps every alert as a row and, when a webhook is configured, posts it; never throws into the host. */

@@ -5,15 +5,15 @@ import { benchCommand } from '../bench/bench-command.js';
 import { type HostFlags, resolveConfig } from '../compose/config.js';
 import { type AgentHost, openAgentHost } from '../compose/open-agent-host.js';
 import { sandboxModules } from '../kinds/registry.js';
-import type { ProvisionCommandContext } from '../kinds/sandbox-type-module.js';
-import { templateCommand } from '../templates/template-command.js';
 import { type CliIo, cliLogger } from './cli-io.js';
 import { wholeNumber } from './flags.js';
+import { type ProvisionCommandContext, provisionCommand } from './provision-command.js';
 import { reapCommand } from './reap-command.js';
 import { remoteCommands } from './remote/index.js';
 import { reportCommand } from './report-command.js';
 import { serveCommand } from './serve-command.js';
 import { reportLingeringResources, trapShutdownSignals } from './shutdown-signals.js';
+import { templateCommand } from './template-command.js';
 
 /** How long the host may take to close after a signal: inside the 2 s a user waits. */
 export const CLI_CLOSE_TIMEOUT_MS = 1_500;
@@ -62,7 +62,7 @@ export function buildProgram(io: CliIo, open: typeof openAgentHost = openAgentHo
   const provision = new Command('provision').description(
     `provision sandboxes (${SANDBOX_TYPES.join(' | ')}), optionally run a command in each, tear them down, and print the timings`,
   );
-  for (const module of sandboxModules()) provision.addCommand(module.provisionCommand(ctx));
+  for (const module of sandboxModules()) provision.addCommand(provisionCommand(module, ctx));
   program.addCommand(provision);
   program.addCommand(reportCommand(ctx));
   program.addCommand(serveCommand(ctx));

@@ -1,13 +1,47 @@
 import { dirname } from 'node:path';
 import { type SandboxType, SLA_LIMITS } from '@sbx/timing';
-import type { Command } from 'commander';
-import type { AgentHost } from '../compose/open-agent-host.js';
-import { type BatchRow, type BatchSummary, runProvisionBatch } from '../core/provision-batch.js';
+import { Command, Option } from 'commander';
+import type { AgentHost } from '../compose/agent-host.js';
+import { type BatchRow, runProvisionBatch } from '../core/provision-batch.js';
 import { AgentHostError } from '../errors.js';
-import type { ProvisionCommandContext } from '../kinds/sandbox-type-module.js';
+import type { KindFlag, SandboxTypeModule } from '../kinds/sandbox-type-module.js';
 import type { CliIo } from './cli-io.js';
-import { MAX_COUNT, wholeNumber } from './flags.js';
-import { jobOutput, ms, phaseLine, progressBar } from './format.js';
+import type { ProvisionCommandContext } from './command-context.js';
+import { envPair, MAX_COUNT, wholeNumber } from './flags.js';
+
+export type { ProvisionCommandContext };
+
+import { progressBar } from './format.js';
+import { formatRow, formatSummary, refusalLine } from './provision-output.js';
+import { provisionWebContainer } from './provision-webcontainer.js';
+
+/** `sbx provision TYPE`, built from the kind's CLI data (its flags, example and runner). */
+export function provisionCommand(module: SandboxTypeModule, ctx: ProvisionCommandContext): Command {
+  const { cli } = module;
+  const command = new Command(module.type).description(cli.description);
+  for (const flag of cli.flags) command.addOption(toOption(flag));
+  command.addHelpText('after', `\nExample:\n  ${cli.example}`);
+  if (cli.runner === 'host-batch') {
+    return provisionBatchCommand(
+      command,
+      ctx,
+      (opts) => cli.toSpec(opts),
+      (agent, spec) => holdToPolicy(module, agent, spec),
+    );
+  }
+  return command.action(async (opts) => {
+    process.exitCode = await ctx.withHost((agent) => provisionWebContainer(agent, opts, ctx.io));
+  });
+}
+
+function toOption(flag: KindFlag): Option {
+  const option = new Option(flag.flags, flag.description);
+  if (flag.choices) option.choices(flag.choices);
+  if (flag.parse === 'env-pair') option.argParser(envPair);
+  else if (flag.parse) option.argParser(wholeNumber(option.long ?? flag.flags, flag.parse.wholeNumber));
+  if (flag.default !== undefined) option.default(flag.default);
+  return option;
+}
 
 /** Options of a host-provisioned `sbx provision TYPE` batch. */
 export interface BatchFlags {
@@ -26,7 +60,8 @@ export interface BatchFlags {
 export function provisionBatchCommand(
   command: Command,
   ctx: ProvisionCommandContext,
-  buildSpec: (opts: Record<string, never>) => unknown,
+  buildSpec: (opts: Record<string, unknown>) => unknown,
+  withinPolicy: (agent: AgentHost, spec: unknown) => Promise<unknown> = async (_, spec) => spec,
 ): Command {
   const type = command.name() as SandboxType;
   return command
@@ -41,13 +76,37 @@ export function provisionBatchCommand(
     .option('--exec-timeout <ms>', 'kill the command after this many ms', wholeNumber('--exec-timeout'))
     .option('--deadline <ms>', 'give up on one provisioning after this many ms', wholeNumber('--deadline'))
     .option('--json', 'print JSON for scripts')
+    .addOption(
+      new Option(
+        '--policy <rules>',
+        "server: sbx serve's sandbox policy (its defaults and SBX_* environment: read-only rootfs, resource caps, egress and registries only when allowed); engine: the engine's defaults",
+      )
+        .choices(['server', 'engine'])
+        .default('server'),
+    )
     .action(async (opts) => {
-      const spec = withHelpHint(() => buildSpec(opts), `sbx provision ${type} --help`);
+      const built = withHelpHint(() => buildSpec(opts), `sbx provision ${type} --help`);
       process.exitCode = await ctx.withHost(async (agent, signal) => {
         await agent.host.adapter(type)?.ping?.();
+        const spec = opts.policy === 'engine' ? built : await withinPolicy(agent, built);
         return provisionBatch(agent, type, spec, { ...opts, signal }, ctx.io);
       });
     });
+}
+
+/**
+ * The spec held to the server's policy and admitted against what the engine offers, as `POST /v1/sandboxes`
+ * does: one policy for both doors. Flags are named as flags (`--network`).
+ */
+async function holdToPolicy(module: SandboxTypeModule, agent: AgentHost, built: unknown): Promise<unknown> {
+  const { cli } = module;
+  const { policy } = agent.config;
+  const name = (field: string) => `--${field}`;
+  const spec = cli.runner === 'host-batch' && cli.applyPolicy ? cli.applyPolicy(built, policy, name) : built;
+  const admit = module.request?.admit;
+  const adapter = agent.host.adapter(module.type);
+  if (admit && adapter?.listRuntimes) admit(spec, policy, await adapter.listRuntimes(), name);
+  return spec;
 }
 
 /** How long `sbx provision` waits at the end for results spooled during an outage to reach the database. */
@@ -66,7 +125,7 @@ async function provisionBatch(
   const onRow = (row: BatchRow) => {
     done++;
     if (bar) io.stderr.write('\r\x1b[2K');
-    if (!options.json) io.stdout.write(`${formatRow(row)}\n`);
+    if (!options.json && row.status !== 'refused') io.stdout.write(`${formatRow(row)}\n`);
     if (bar) io.stderr.write(progressBar(done, options.count));
   };
   if (bar) io.stderr.write(progressBar(0, options.count));
@@ -83,6 +142,8 @@ async function provisionBatch(
   if (options.json)
     io.stdout.write(`${JSON.stringify({ rows: batch.rows, summary: batch.summary }, null, 2)}\n`);
   else io.stdout.write(`${formatSummary(batch.summary, SLA_LIMITS[type])}\n`);
+  const refusal = refusalLine(batch.rows, options.count, agent.config.policy.maxLivePerTenant);
+  if (refusal) io.stderr.write(`sbx: ${refusal}\n`);
   if (batch.interrupted) return 130;
   const spooled = await agent.drainStore(SPOOL_DRAIN_MS);
   if (spooled > 0) {
@@ -97,22 +158,7 @@ async function provisionBatch(
       `${agent.host.recordFailures} result(s) could not be recorded in ${agent.config.dbLabel ?? agent.config.dbPath}; see the errors above`,
     );
   }
-  return batch.summary.failures > 0 || batch.summary.jobFailures > 0 ? 1 : 0;
-}
-
-function formatRow(row: BatchRow): string {
-  const status = row.failed ? 'FAILED' : row.status;
-  const head = `#${String(row.index).padEnd(4)} ${status.padEnd(10)} ${ms(row.durationMs).padStart(11)}`;
-  const tail = row.error ? `  ${row.error.code ?? row.error.name}: ${row.error.message}` : '';
-  const job = row.job ? `  job ${row.job.outcome} exit ${row.job.exitCode} ${ms(row.job.durationMs)}` : '';
-  return `${head}  ${phaseLine(row.phases)}${job}${tail}${row.job ? jobOutput(row.job) : ''}`;
-}
-
-function formatSummary(s: BatchSummary, slaLimitMs: number): string {
-  return [
-    `provisioned ${s.n}: p50 ${ms(s.p50Ms)}  p95 ${ms(s.p95Ms)}  p99 ${ms(s.p99Ms)}  (SLA ${slaLimitMs} ms)`,
-    `SLA breaches ${s.slaBreaches}  failures ${s.failures}${s.jobFailures ? `  failed jobs ${s.jobFailures}` : ''}`,
-  ].join('\n');
+  return batch.summary.failures > 0 || batch.summary.jobFailures > 0 || batch.summary.refused > 0 ? 1 : 0;
 }
 
 // A flag mistake found after parsing still ends with where to read more.

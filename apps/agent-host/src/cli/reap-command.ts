@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { ProvisionCommandContext } from '../kinds/sandbox-type-module.js';
+import type { ProvisionCommandContext } from './command-context.js';
 
 /** `sbx reap`: removes sandboxes that expired or whose owner process is gone, for every adapter that can. */
 export function reapCommand(ctx: ProvisionCommandContext): Command {

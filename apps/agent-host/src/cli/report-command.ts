@@ -3,9 +3,9 @@ import { isSandboxType, type PerfReport, SANDBOX_TYPES, type SandboxType } from 
 import { Command, InvalidArgumentError } from 'commander';
 import type { AgentHost } from '../compose/open-agent-host.js';
 import { RUNTIME_NAME } from '../core/sandbox-policy.js';
-import type { ProvisionCommandContext } from '../kinds/sandbox-type-module.js';
 import { type KpiSnapshot, kpiSnapshot } from '../reports/kpi-snapshot.js';
 import type { CliIo } from './cli-io.js';
+import type { ProvisionCommandContext } from './command-context.js';
 import { ms, table } from './format.js';
 
 /** The `sbx report` command. */

@@ -4,12 +4,12 @@ import { Sessions } from '../auth/sessions.js';
 import { DEFAULT_TENANT, loadTokenFile } from '../auth/token-file.js';
 import { DEFAULT_STATE_DIR } from '../compose/config.js';
 import type { AgentHost } from '../compose/open-agent-host.js';
+import { admitPools, loadPoolFile } from '../compose/pool-file.js';
 import { POLICY_SETTINGS, type SandboxPolicy } from '../core/sandbox-policy.js';
 import { createApp } from '../http/create-app.js';
 import { startServer } from '../http/start-server.js';
-import type { ProvisionCommandContext } from '../kinds/sandbox-type-module.js';
-import { admitPools, loadPoolFile } from '../pools/pool-file.js';
 import type { CliIo } from './cli-io.js';
+import type { ProvisionCommandContext } from './command-context.js';
 import { collect, wholeNumber } from './flags.js';
 import { logText } from './log-text.js';
 

@@ -1,13 +1,14 @@
+import { AgentHostError } from '../errors.js';
 import type { CliIo } from './cli-io.js';
 
 /** The signals that end a CLI command: Ctrl-C, `kill`, and a closed terminal. */
 export const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-/** The abort reason of a command ended by a signal. */
-export class InterruptedError extends Error {
-  override readonly name = 'InterruptedError';
+/** The abort reason of a command ended by a signal: an `AgentHostError` with the code `INTERRUPTED`. */
+export class InterruptedError extends AgentHostError {
+  override readonly name: string = 'InterruptedError';
   constructor(readonly signalName: NodeJS.Signals) {
-    super(`interrupted by ${signalName}`);
+    super('INTERRUPTED', `interrupted by ${signalName}`);
   }
 }
 

@@ -1,42 +1,15 @@
 import { hostname } from 'node:os';
-import {
-  ChangeFeed,
-  isPostgresUrl,
-  openDatabase,
-  type SandboxAlertRepository,
-  type SandboxPerfRecordRepository,
-  type SandboxProvisioningKPI,
-} from '@sbx/store';
+import { ChangeFeed, isPostgresUrl, openDatabase } from '@sbx/store';
 import { consoleLogger, type Logger } from '@sbx/timing';
-import type { AlertService } from '../alerts/alert-service.js';
 import type { HostSandboxAdapter } from '../core/host-adapter.js';
-import type { CloseReport, SandboxHost } from '../core/sandbox-host.js';
-import { sandboxModules } from '../kinds/registry.js';
+import { KNOWN_PHASES, sandboxModules } from '../kinds/registry.js';
 import { ResultSpool } from '../spool/result-spool.js';
-import type { StoreHealth } from '../spool/spooled-store.js';
 import { PrometheusMetrics } from '../telemetry/prometheus-metrics.js';
+import type { AgentHost } from './agent-host.js';
 import { composeHost } from './compose-host.js';
 import type { HostConfig } from './config.js';
 
-/** Everything a CLI command or the server needs, wired once. */
-export interface AgentHost {
-  config: HostConfig;
-  kpis: SandboxProvisioningKPI;
-  perf: SandboxPerfRecordRepository;
-  alerts: SandboxAlertRepository;
-  alertService: AlertService;
-  metrics: PrometheusMetrics;
-  host: SandboxHost;
-  /** The store's state (`ok`, `degraded` while results are spooled, `down` when the spool is full). */
-  storeHealth(): StoreHealth;
-  /** Waits up to `timeoutMs` for the spool to be flushed; resolves to how many results are still spooled. */
-  drainStore(timeoutMs: number): Promise<number>;
-  /**
-   * Closes the host (refuse new work, abort what is in flight, remove live sandboxes, flush telemetry and
-   * alerts, all within `timeoutMs`), then the database. Idempotent.
-   */
-  close(options?: { timeoutMs?: number }): Promise<CloseReport>;
-}
+export type { AgentHost };
 
 /** The composition root: opens the database, creates each sandbox type's adapter and wires the sandbox host. */
 export async function openAgentHost(config: HostConfig, logger: Logger = consoleLogger): Promise<AgentHost> {
@@ -78,6 +51,7 @@ export async function openAgentHost(config: HostConfig, logger: Logger = console
   const { kpis } = composed;
   const metrics = new PrometheusMetrics({
     feed: new ChangeFeed(db, fleet ? { hostId } : {}),
+    phases: KNOWN_PHASES,
     kpis: fleet ? { getSlaVerdict: (type) => kpis.getSlaVerdict(type, { host: hostId }) } : kpis,
     host: hostId,
     liveSandboxes: () => composed.host.liveCount,

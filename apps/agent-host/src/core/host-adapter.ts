@@ -1,7 +1,9 @@
 import type { ExecOptions, ExecResult, LogsOptions, LogsResult, SandboxFiles } from '@sbx/bootstrap';
 import type { ProvisionContext, SandboxType } from '@sbx/timing';
 import type { TemplateImage } from '../templates/template-images.js';
-import type { GoneReason } from './live-sandboxes.js';
+
+/** Why a sandbox left the live set without its owner asking (engine events, failed commands, idle or expiry). */
+export type GoneReason = 'exited' | 'removed' | 'oom' | 'expired' | 'idle';
 
 /** A sandbox the host holds: run commands in it, dispose of it; files and logs where its type has them. */
 export interface HostSandbox {

@@ -1,7 +1,6 @@
-import type { HostSandbox as SandboxHandle } from './host-adapter.js';
+import type { GoneReason, HostSandbox as SandboxHandle } from './host-adapter.js';
 
-/** Why a sandbox left the live set without its owner asking (engine events, failed commands, idle or expiry). */
-export type GoneReason = 'exited' | 'removed' | 'oom' | 'expired' | 'idle';
+export type { GoneReason };
 
 /** What `LiveSandboxes.lookup()` finds for an id. */
 export type Lookup =

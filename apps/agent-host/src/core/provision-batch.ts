@@ -11,7 +11,8 @@ import type { SandboxHost } from './sandbox-host.js';
 export interface BatchRow {
   index: number;
   sandboxId?: string;
-  status: 'ok' | 'sla_breach';
+  /** `refused`: the host turned it away before measuring (a live cap, a closing host): no KPI row, no breach. */
+  status: 'ok' | 'sla_breach' | 'refused';
   failed: boolean;
   durationMs: number;
   phases: PhaseTiming[];
@@ -35,6 +36,8 @@ export interface BatchSummary {
   slaBreaches: number;
   failures: number;
   jobFailures: number;
+  /** Provisionings the host refused before measuring (a caller error: not in `n`, the quantiles or breaches). */
+  refused: number;
 }
 
 /** Options of one batch. */
@@ -117,10 +120,11 @@ async function provisionOne(
     }
     return row;
   } catch (error) {
-    const row = measured
+    // Refused before the provisioner ran (no measurement): the caller's error, not a 0 ms SLA breach.
+    const row: BatchRow = measured
       ? toRow(index, measured)
-      : { index, status: 'sla_breach' as const, failed: true, durationMs: 0, phases: [] };
-    row.failed = true;
+      : { index, status: 'refused', failed: false, durationMs: 0, phases: [] };
+    row.failed = measured !== undefined;
     row.error = describeError(error);
     return row;
   }
@@ -139,7 +143,8 @@ function toRow(index: number, result: ProvisionResult): BatchRow {
 }
 
 /** p50/p95/p99 (nearest rank), SLA breaches and failures of a batch. */
-export function summarize(rows: readonly BatchRow[]): BatchSummary {
+export function summarize(all: readonly BatchRow[]): BatchSummary {
+  const rows = all.filter((r) => r.status !== 'refused');
   const durations = rows.map((r) => r.durationMs);
   return {
     n: rows.length,
@@ -149,5 +154,6 @@ export function summarize(rows: readonly BatchRow[]): BatchSummary {
     slaBreaches: rows.filter((r) => r.status === 'sla_breach').length,
     failures: rows.filter((r) => r.failed).length,
     jobFailures: rows.filter((r) => r.job && r.job.outcome !== 'success').length,
+    refused: all.length - rows.length,
   };
 }

@@ -9,9 +9,9 @@ import {
   type SandboxType,
 } from '@sbx/timing';
 import { AgentHostError } from '../errors.js';
+import { InFlight } from '../lifecycle/in-flight.js';
 import type { HostGoneEvent, HostSandbox, HostSandboxAdapter } from './host-adapter.js';
 import { type HostPoolStats, HostPools, type PoolDefinition } from './host-pools.js';
-import { InFlight } from './in-flight.js';
 import { LiveLimiter } from './live-limits.js';
 import { LiveSandboxes, type Lookup } from './live-sandboxes.js';
 import { ObservedRecorder } from './observed-recorder.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { HttpResponse } from '../kinds/webcontainer/driver/index.js';
+import type { HttpResponse } from '../http-response.js';
 import { DASHBOARD_CHARTS_JS } from './dashboard-charts-script.js';
 import { DASHBOARD_FORMAT_JS } from './dashboard-format-script.js';
 import { DASHBOARD_RUNTIMES_JS } from './dashboard-runtimes-script.js';

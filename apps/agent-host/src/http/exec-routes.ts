@@ -2,7 +2,6 @@ import { zValidator } from '@hono/zod-validator';
 import type { SandboxPerfRecord } from '@sbx/timing';
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
-import type { AppEnv } from '../auth/request-guard.js';
 import type { AgentHost } from '../compose/open-agent-host.js';
 import type { HostSandbox } from '../core/host-adapter.js';
 import type { JobOptions } from '../core/sandbox-host.js';
@@ -11,6 +10,7 @@ import type { execResultSchema, exitEventSchema } from './api-schemas.js';
 import type { ConcurrencyCaps } from './concurrency-caps.js';
 import { errorBody, toHttpError, validationHook } from './http-errors.js';
 import { chunkedBody, ndjsonStream, releaseWhenRead } from './output-encoder.js';
+import type { AppEnv } from './request-guard.js';
 import { accepts, failure, findSandbox } from './route-helpers.js';
 import { execRequestSchema } from './schemas.js';
 

@@ -2,12 +2,12 @@ import { zValidator } from '@hono/zod-validator';
 import type { FileStat } from '@sbx/bootstrap';
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
-import type { AppEnv } from '../auth/request-guard.js';
 import type { AgentHost } from '../compose/open-agent-host.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import { type fileEntrySchema, fileReadQuerySchema, fileWriteQuerySchema } from './api-schemas.js';
 import { exactly, releasing } from './file-streams.js';
 import { errorBody, validationHook } from './http-errors.js';
+import type { AppEnv } from './request-guard.js';
 import { accepts, failure, findSandbox, toWebStream } from './route-helpers.js';
 import { TransferLimiter } from './transfer-limiter.js';
 

@@ -1,9 +1,9 @@
 import { zValidator } from '@hono/zod-validator';
 import type { Hono, MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../auth/request-guard.js';
 import type { AgentHost } from '../compose/open-agent-host.js';
 import { JSON_TYPE, kpiSnapshotBody } from '../reports/kpi-snapshot.js';
 import { errorBody, validationHook } from './http-errors.js';
+import type { AppEnv } from './request-guard.js';
 import { kpiQuerySchema } from './schemas.js';
 import { SharedRead } from './shared-read.js';
 

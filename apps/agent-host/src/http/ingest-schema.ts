@@ -1,11 +1,8 @@
 import { type ProvisionResult, type SandboxType, SLA_LIMITS } from '@sbx/timing';
 import { z } from 'zod';
+import { KNOWN_PHASES } from '../kinds/registry.js';
 
-/** The phases each sandbox type reports; anything else is refused. */
-export const KNOWN_PHASES: Readonly<Record<SandboxType, readonly string[]>> = Object.freeze({
-  docker: ['image', 'create', 'start', 'ready', 'agent'],
-  webcontainer: ['preflight', 'boot', 'mount', 'install', 'start', 'ready'],
-});
+export { KNOWN_PHASES };
 
 /** How many times its type's SLA limit a reported provisioning (or phase) may take at most. */
 export const MAX_INGEST_SLA_MULTIPLE = 6;

@@ -1,7 +1,6 @@
 import { zValidator } from '@hono/zod-validator';
 import type { Hono } from 'hono';
 import type { z } from 'zod';
-import type { AppEnv } from '../auth/request-guard.js';
 import type { AgentHost } from '../compose/open-agent-host.js';
 import type { HostSandbox } from '../core/host-adapter.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
@@ -10,6 +9,7 @@ import type { ConcurrencyCaps } from './concurrency-caps.js';
 import { NDJSON } from './exec-routes.js';
 import { errorBody, validationHook } from './http-errors.js';
 import { ndjsonStream, releaseWhenRead } from './output-encoder.js';
+import type { AppEnv } from './request-guard.js';
 import { failure, findSandbox } from './route-helpers.js';
 
 /** What the lifecycle routes need: the host, the policy, and the counts of log follows open at once. */

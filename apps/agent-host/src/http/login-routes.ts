@@ -1,8 +1,8 @@
 import type { Context, Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
-import { type AppEnv, type AuthOptions, clientAddress, tooManyGuesses } from '../auth/request-guard.js';
 import { SESSION_COOKIE, SESSION_TTL_MS } from '../auth/sessions.js';
 import { errorBody } from './http-errors.js';
+import { type AppEnv, type AuthOptions, clientAddress, tooManyGuesses } from './request-guard.js';
 
 const LOGIN_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>sbx - sign in</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>

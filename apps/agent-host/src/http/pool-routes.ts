@@ -1,8 +1,8 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../auth/request-guard.js';
 import type { AgentHost } from '../compose/open-agent-host.js';
 import { describeIssues, errorBody } from './http-errors.js';
+import type { AppEnv } from './request-guard.js';
 import { failure } from './route-helpers.js';
 
 /** What the pool routes need. */

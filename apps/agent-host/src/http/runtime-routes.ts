@@ -1,10 +1,10 @@
 import { SANDBOX_TYPES } from '@sbx/timing';
 import type { Hono } from 'hono';
-import type { AppEnv } from '../auth/request-guard.js';
 import type { AgentHost } from '../compose/open-agent-host.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import { runtimeChoices } from '../kinds/docker/docker-isolation.js';
 import { errorBody } from './http-errors.js';
+import type { AppEnv } from './request-guard.js';
 import { failure } from './route-helpers.js';
 
 /** What the runtime route needs. */

@@ -1,10 +1,10 @@
 import type { Hono } from 'hono';
-import type { AppEnv } from '../auth/request-guard.js';
 import type { AgentHost } from '../compose/open-agent-host.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import { admitSandboxBody, parseSandboxBody } from '../kinds/sandbox-body.js';
 import { errorBody } from './http-errors.js';
 import { handOut, isPoolRequest } from './pool-routes.js';
+import type { AppEnv } from './request-guard.js';
 import { failure, findSandbox } from './route-helpers.js';
 
 /** What the sandbox routes need. */

@@ -13,6 +13,7 @@ import { Sessions } from '../auth/sessions.js';
 import { TokenTable } from '../auth/token-file.js';
 import { composeHost } from '../compose/compose-host.js';
 import { defaultPolicy } from '../core/sandbox-policy.js';
+import { KNOWN_PHASES } from '../kinds/registry.js';
 import { PrometheusMetrics } from '../telemetry/prometheus-metrics.js';
 import { createApp } from './create-app.js';
 import { testConfig } from './testing/test-app.js';
@@ -63,6 +64,7 @@ async function setup() {
   });
   const metrics = new PrometheusMetrics({
     feed: new ChangeFeed(db),
+    phases: KNOWN_PHASES,
     kpis: composed.kpis,
     liveSandboxes: () => 0,
   });

@@ -5,7 +5,7 @@ import { webContainerModule } from './webcontainer/index.js';
 
 /**
  * One module per entry of @sbx/timing's `SANDBOX_TYPE_TABLE` (the type checker insists on each): adding a
- * sandbox type is its adapter, one line here, and its module.
+ * sandbox kind is its folder, one line here, and its docs.
  */
 export const SANDBOX_MODULES: Readonly<{ [T in SandboxType]: SandboxTypeModule & { type: T } }> =
   Object.freeze({
@@ -17,3 +17,11 @@ export const SANDBOX_MODULES: Readonly<{ [T in SandboxType]: SandboxTypeModule &
 export function sandboxModules(): SandboxTypeModule[] {
   return SANDBOX_TYPES.map((type) => SANDBOX_MODULES[type]);
 }
+
+/** The phases each sandbox type reports (from its module); anything else is refused. */
+export const KNOWN_PHASES: Readonly<Record<SandboxType, readonly string[]>> = Object.freeze(
+  Object.fromEntries(SANDBOX_TYPES.map((type) => [type, SANDBOX_MODULES[type].phases])) as Record<
+    SandboxType,
+    readonly string[]
+  >,
+);

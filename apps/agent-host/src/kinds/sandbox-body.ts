@@ -2,8 +2,8 @@ import { isSandboxType, type SandboxType } from '@sbx/timing';
 import { z } from 'zod';
 import type { HostSandboxAdapter } from '../core/host-adapter.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
+import { describeIssues } from '../describe-issues.js';
 import { AgentHostError, isAgentHostError } from '../errors.js';
-import { describeIssues } from '../http/http-errors.js';
 import { buildCommandFor } from '../templates/template-catalog.js';
 import { SANDBOX_MODULES, sandboxModules } from './registry.js';
 

@@ -1,24 +1,20 @@
 import type { Logger, SandboxType } from '@sbx/timing';
-import type { Command } from 'commander';
 import type { z } from 'zod';
-import type { CliIo } from '../cli/cli-io.js';
-import type { HostConfig, HostFlags } from '../compose/config.js';
-import type { AgentHost } from '../compose/open-agent-host.js';
 import type { HostSandboxAdapter, SandboxRuntimes } from '../core/host-adapter.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import type { TemplateImage } from '../templates/template-images.js';
+import type { KindCli } from './kind-cli.js';
 
-/** What `sbx provision TYPE` gets from the CLI. */
-export interface ProvisionCommandContext {
-  io: CliIo;
-  /**
-   * Opens the host, runs `fn` with an abort signal the first Ctrl-C/SIGTERM/SIGHUP fires, then closes the
-   * host; `flags` add command flags (a server's policy) to the global ones.
-   */
-  withHost<T>(
-    fn: (agent: AgentHost, signal: AbortSignal) => Promise<T>,
-    flags?: Partial<HostFlags>,
-  ): Promise<T>;
+export type { KindCli, KindFlag } from './kind-cli.js';
+
+/** What a kind's backend factory reads of the host's configuration (a `HostConfig` is one). */
+export interface KindBackendConfig {
+  /** DOCKER_HOST as given, for the error that names it. */
+  dockerHost: string | undefined;
+  /** The engine's address as the host reports it. */
+  engineAddress: string;
+  /** Where each sandbox's in-sandbox agent directory is made (`<stateDir>/agents`); none: no agent. */
+  agentDir?: string | undefined;
 }
 
 /** How the HTTP API provisions this type: the body fields (besides `type`) and how they become a spec. */
@@ -44,17 +40,20 @@ export interface SandboxRequest<Body = never> {
 }
 
 /**
- * Everything the agent host knows of one sandbox type: its adapter, its HTTP request and its CLI command.
- * The registry holds one per entry of @sbx/timing's `SANDBOX_TYPE_TABLE`; the host itself names no type.
+ * Everything the agent host knows of one sandbox kind, as data: its backend factory, its HTTP request, the
+ * phases it reports and its `sbx provision TYPE` flags. The registry holds one per entry of @sbx/timing's
+ * `SANDBOX_TYPE_TABLE`; the host names no kind, and the CLI and HTTP derive their flags and schemas from here.
  */
 export interface SandboxTypeModule {
   readonly type: SandboxType;
   /** Creates the adapter the host provisions with; absent for types provisioned elsewhere (a browser page). */
-  createAdapter?(config: HostConfig, logger: Logger): HostSandboxAdapter;
+  createAdapter?(config: KindBackendConfig, logger: Logger): HostSandboxAdapter;
   /** How `POST /v1/sandboxes` provisions it; absent when the host cannot. */
   readonly request?: SandboxRequest;
   /** Why `POST /v1/sandboxes` cannot provision this type and what to do instead (when `request` is absent). */
   readonly notProvisionedHere?: string;
-  /** The `sbx provision TYPE` command. */
-  provisionCommand(ctx: ProvisionCommandContext): Command;
+  /** The phases a provisioning of this kind reports, in order; anything else is refused at ingest. */
+  readonly phases: readonly string[];
+  /** The `sbx provision TYPE` command, as data. */
+  readonly cli: KindCli;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ChangeFeed, openDatabase, SandboxProvisioningKPI } from '@sbx/store';
 import { describe, expect, it } from 'vitest';
+import { KNOWN_PHASES } from '../kinds/registry.js';
 import { PrometheusMetrics } from './prometheus-metrics.js';
 
 const deploy = (path: string) =>
@@ -19,6 +20,7 @@ async function exported(): Promise<Set<string>> {
   const db = await openDatabase(':memory:');
   const metrics = new PrometheusMetrics({
     feed: new ChangeFeed(db),
+    phases: KNOWN_PHASES,
     kpis: new SandboxProvisioningKPI(db),
     liveSandboxes: () => 0,
     storeHealth: () => ({ status: 'ok', spooled: 0, oldestAgeSeconds: 0 }),

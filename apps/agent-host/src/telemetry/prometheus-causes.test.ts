@@ -1,6 +1,7 @@
 import { ChangeFeed, openDatabase, SandboxProvisioningKPI } from '@sbx/store';
 import type { FailureCause, ProvisionResult } from '@sbx/timing';
 import { describe, expect, it } from 'vitest';
+import { KNOWN_PHASES } from '../kinds/registry.js';
 import { PrometheusMetrics } from './prometheus-metrics.js';
 import { type Family, parseExposition as parse } from './testing/exposition.js';
 
@@ -22,7 +23,7 @@ describe("PrometheusMetrics and the caller's failures", () => {
   it('counts them in their own counter and outcome, never as failures or breaches', async () => {
     const db = await openDatabase(':memory:');
     try {
-      const metrics = new PrometheusMetrics({ feed: new ChangeFeed(db) });
+      const metrics = new PrometheusMetrics({ feed: new ChangeFeed(db), phases: KNOWN_PHASES });
       const empty = parse(await metrics.metrics());
       expect(value(empty.get('sbx_provisioning_caller_failures_total'), { sandbox_type: 'docker' })).toBe(0);
       await new SandboxProvisioningKPI(db).recordMany([

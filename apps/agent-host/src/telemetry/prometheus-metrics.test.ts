@@ -1,6 +1,7 @@
 import { ChangeFeed, openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
 import type { ProvisionResult } from '@sbx/timing';
 import { describe, expect, it } from 'vitest';
+import { KNOWN_PHASES } from '../kinds/registry.js';
 import { PrometheusMetrics } from './prometheus-metrics.js';
 import { type Family, parseExposition as parse } from './testing/exposition.js';
 
@@ -29,7 +30,11 @@ describe('PrometheusMetrics', () => {
     const db = await openDatabase(':memory:');
     const kpis = new SandboxProvisioningKPI(db);
     const perf = new SandboxPerfRecordRepository(db);
-    const metrics = new PrometheusMetrics({ feed: new ChangeFeed(db), liveSandboxes: () => 2 });
+    const metrics = new PrometheusMetrics({
+      feed: new ChangeFeed(db),
+      phases: KNOWN_PHASES,
+      liveSandboxes: () => 2,
+    });
 
     const empty = parse(await metrics.metrics());
     expect(sample(empty.get('sbx_provisioning_sla_breaches_total'), { sandbox_type: 'docker' })?.value).toBe(
@@ -108,7 +113,7 @@ describe('PrometheusMetrics', () => {
   it('concurrent scrapes count each row once', async () => {
     const db = await openDatabase(':memory:');
     await new SandboxProvisioningKPI(db).recordMany(Array.from({ length: 50 }, () => result('docker', 10)));
-    const metrics = new PrometheusMetrics({ feed: new ChangeFeed(db) });
+    const metrics = new PrometheusMetrics({ feed: new ChangeFeed(db), phases: KNOWN_PHASES });
     const texts = await Promise.all([metrics.metrics(), metrics.metrics(), metrics.metrics()]);
     for (const text of texts) {
       expect(
@@ -132,7 +137,9 @@ describe('PrometheusMetrics', () => {
       withSource(result('docker', 120), 'cold'),
       withSource(result('docker', 40, true), 'refill'),
     ]);
-    const f = parse(await new PrometheusMetrics({ feed: new ChangeFeed(db) }).metrics());
+    const f = parse(
+      await new PrometheusMetrics({ feed: new ChangeFeed(db), phases: KNOWN_PHASES }).metrics(),
+    );
     const histogram = f.get('sbx_provisioning_duration_seconds');
     expect(sample(histogram, { sandbox_type: 'docker', status: 'ok', source: 'pool' })?.count).toBe('2');
     expect(sample(histogram, { sandbox_type: 'docker', status: 'ok', source: 'cold' })?.count).toBe('1');
@@ -158,7 +165,7 @@ describe('PrometheusMetrics', () => {
       ...(runtime === undefined ? {} : { attributes: { runtime, network: 'none' } }),
     });
     const feed = new ChangeFeed(db);
-    const metrics = new PrometheusMetrics({ feed });
+    const metrics = new PrometheusMetrics({ feed, phases: KNOWN_PHASES });
     await kpis.recordMany([on('runc', 100), on('runsc', 400)]);
     await metrics.metrics();
     // Rows committed after a scrape carry their runtime too.

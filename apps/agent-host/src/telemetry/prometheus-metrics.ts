@@ -1,7 +1,6 @@
 import type { ChangeFeed, ProvisionChange } from '@sbx/store';
-import { PROVISION_SOURCES, SANDBOX_RUN_OUTCOMES, SANDBOX_TYPES } from '@sbx/timing';
+import { PROVISION_SOURCES, SANDBOX_RUN_OUTCOMES, SANDBOX_TYPES, type SandboxType } from '@sbx/timing';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { KNOWN_PHASES } from '../http/ingest-schema.js';
 import type { StoreHealth } from '../spool/spooled-store.js';
 import { PROVISIONING_BUCKETS_S, RUN_BUCKETS_S } from './buckets.js';
 import { registerSlaGauges, type SlaVerdictSource } from './sla-gauges.js';
@@ -10,6 +9,8 @@ import { registerSpoolGauges } from './spool-gauges.js';
 /** What the exporter reads: the change feed of the database, the SLA verdicts, and the live sandbox count. */
 export interface PrometheusMetricsDeps {
   feed: ChangeFeed;
+  /** The phases each sandbox type reports (the kinds' table): others are labelled `other`. */
+  phases: Readonly<Record<SandboxType, readonly string[]>>;
   /** Where the SLA gauges read the verdict (`SandboxProvisioningKPI`); without it they are not exported. */
   kpis?: SlaVerdictSource;
   liveSandboxes?: () => number;
@@ -29,6 +30,7 @@ const OUTCOMES = ['ready', 'failed', 'cancelled', 'caller_failed'] as const;
 export class PrometheusMetrics {
   readonly registry = new Registry();
   readonly #feed: ChangeFeed;
+  readonly #knownPhases: Readonly<Record<SandboxType, readonly string[]>>;
   readonly #provisioning: Histogram<'sandbox_type' | 'status' | 'source' | 'runtime'>;
   readonly #phases: Histogram<'sandbox_type' | 'phase' | 'runtime'>;
   readonly #total: Counter<'sandbox_type' | 'outcome' | 'source' | 'runtime'>;
@@ -46,6 +48,7 @@ export class PrometheusMetrics {
 
   constructor(deps: PrometheusMetricsDeps) {
     this.#feed = deps.feed;
+    this.#knownPhases = deps.phases;
     if (deps.host !== undefined) this.registry.setDefaultLabels({ host: deps.host });
     const registers = [this.registry];
     const buckets = [...PROVISIONING_BUCKETS_S];
@@ -148,7 +151,7 @@ export class PrometheusMetrics {
       for (const status of ['ok', 'sla_breach'])
         this.#provisioning.zero({ sandbox_type, status, source, runtime });
     }
-    for (const phase of KNOWN_PHASES[sandbox_type]) this.#phases.zero({ sandbox_type, phase, runtime });
+    for (const phase of this.#knownPhases[sandbox_type]) this.#phases.zero({ sandbox_type, phase, runtime });
   }
 
   #count(row: ProvisionChange): void {
@@ -180,7 +183,7 @@ export class PrometheusMetrics {
     if (!row.failed) {
       this.#provisioning.observe({ ...labels, status: slow ? 'sla_breach' : 'ok' }, row.durationMs / 1000);
     }
-    const known = KNOWN_PHASES[row.sandboxType];
+    const known = this.#knownPhases[row.sandboxType];
     for (const phase of row.phases) {
       const name = known.includes(phase.name) ? phase.name : 'other';
       this.#phases.observe({ sandbox_type: row.sandboxType, phase: name, runtime }, phase.durationMs / 1000);

@@ -2,6 +2,7 @@ import { ChangeFeed, openDatabase, SandboxProvisioningKPI } from '@sbx/store';
 import { type ProvisionResult, quantile, type SandboxType } from '@sbx/timing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../../test-support/seeded-random.js';
+import { KNOWN_PHASES } from '../kinds/registry.js';
 import { PROVISIONING_BUCKETS_S } from './buckets.js';
 import { PrometheusMetrics } from './prometheus-metrics.js';
 import { histogramQuantile, parseExposition, sumBuckets } from './testing/exposition.js';
@@ -28,7 +29,7 @@ async function setup() {
   const db = await openDatabase(':memory:');
   open.push(db);
   const kpis = new SandboxProvisioningKPI(db);
-  const metrics = new PrometheusMetrics({ feed: new ChangeFeed(db), kpis });
+  const metrics = new PrometheusMetrics({ feed: new ChangeFeed(db), phases: KNOWN_PHASES, kpis });
   const scrape = async () => parseExposition(await metrics.metrics());
   return { kpis, scrape };
 }
@@ -104,7 +105,7 @@ describe('/metrics and the exact figures', () => {
         return kpis.getSlaVerdict(t);
       },
     };
-    const metrics = new PrometheusMetrics({ feed: new ChangeFeed(db), kpis: source });
+    const metrics = new PrometheusMetrics({ feed: new ChangeFeed(db), phases: KNOWN_PHASES, kpis: source });
     await metrics.metrics();
     expect(reads.sort()).toEqual(['docker', 'webcontainer']);
     await metrics.metrics();

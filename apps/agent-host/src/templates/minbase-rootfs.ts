@@ -1,6 +1,6 @@
 import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BuildPhase, BuildProgress } from './template-builder.js';
+import type { BuildPhase, BuildProgress } from './build-progress.js';
 import { TEMPLATE_RECIPE_VERSION } from './template-catalog.js';
 
 /** What `minbaseRootfs` uses of the build under way: its runner, phase timer and progress. */

@@ -3,25 +3,14 @@ import { join } from 'node:path';
 import { AgentHostError } from '../errors.js';
 import { aptCommands, keepArchives, seedArchives } from './apt-in-chroot.js';
 import { archiveFor } from './apt-sources.js';
+import { BUILD_PHASES, type BuildPhase, type BuildProgress } from './build-progress.js';
 import { minbaseRootfs } from './minbase-rootfs.js';
 import { prepareRootfs } from './prepare-rootfs.js';
 import type { RunCommand } from './run-command.js';
 import { type ResolvedTemplate, templateImage } from './template-catalog.js';
 import type { TemplateDefinition } from './template-schema.js';
 
-/** The phases of a template build, in order; each is timed. */
-export const BUILD_PHASES = ['resolve', 'download', 'unpack', 'configure', 'import', 'layer'] as const;
-/** One phase of a template build. */
-export type BuildPhase = (typeof BUILD_PHASES)[number];
-
-/** A progress event: a phase starts or ends (with its duration), or the build is skipped. */
-export interface BuildProgress {
-  template: string;
-  hash: string;
-  phase: BuildPhase;
-  event: 'start' | 'done' | 'skipped';
-  ms?: number;
-}
+export { BUILD_PHASES, type BuildPhase, type BuildProgress };
 
 /** What one build did: its image, whether it was skipped (the hash was built), its phase times and size. */
 export interface TemplateBuild {

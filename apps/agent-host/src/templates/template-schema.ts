@@ -1,7 +1,7 @@
 import { parseReadinessProbe } from '@sbx/bootstrap';
 import { z } from 'zod';
+import { describeIssues } from '../describe-issues.js';
 import { AgentHostError } from '../errors.js';
-import { describeIssues } from '../http/http-errors.js';
 
 /** A template name: what `template: NAME` asks for and the repository of its image (`sbx-template/NAME`). */
 export const TEMPLATE_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;

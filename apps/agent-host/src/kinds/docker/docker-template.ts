@@ -2,7 +2,7 @@ import { type DockerSandboxSpec, parseReadinessProbe } from '@sbx/bootstrap';
 import { AgentHostError } from '../../errors.js';
 import { templateImage } from '../../templates/template-catalog.js';
 import type { TemplateImage } from '../../templates/template-images.js';
-import type { DockerRequest } from './docker-request.js';
+import type { DockerRequest } from './docker-request-schema.js';
 
 /**
  * A body with `template` gets its template's image (never pulled: templates are built on the host); exactly one

@@ -4,7 +4,7 @@ import { AgentHostError } from '../../errors.js';
 import { listTemplateImages, type TemplateEngine } from '../../templates/template-images.js';
 import type { SandboxTypeModule } from '../sandbox-type-module.js';
 import { abandonContainers } from './abandon-containers.js';
-import { dockerProvisionCommand } from './docker-command.js';
+import { dockerCli } from './docker-cli.js';
 import { dockerRequest } from './docker-request.js';
 
 /** Docker containers on this host's engine (dockerode reads DOCKER_HOST and its TLS variables itself). */
@@ -21,7 +21,8 @@ export const dockerModule: SandboxTypeModule = {
     });
   },
   request: dockerRequest as SandboxTypeModule['request'],
-  provisionCommand: dockerProvisionCommand,
+  phases: ['image', 'create', 'start', 'ready', 'agent'],
+  cli: dockerCli,
 };
 
 /** `new Dockerode()` (which reads DOCKER_HOST), or an `INVALID_CONFIG` error that says what DOCKER_HOST must be. */

@@ -1,28 +1,15 @@
 import { rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { SocketConnection } from '../agent-transport.js';
-import { type AgentFrame, FRAME, type FrameKind, jsonPayload } from '../frame-codec.js';
+import { FRAME, jsonPayload } from '../frame-codec.js';
+import type { FakeAgentIo, FakeAgentState } from './fake-agent-types.js';
 import { DEFAULT_FAKE_COMMANDS, type FakeCommand } from './fake-commands.js';
 import { fileOps } from './fake-file-ops.js';
 import { FakeAgentFailure, FakeFileSystem } from './fake-file-system.js';
 import type { FakeProcess } from './fake-process.js';
 import { processOps } from './fake-process-ops.js';
 
-/** One connection as a fake op sees it: frames in, frames out, and a graceful end. */
-export interface FakeAgentIo {
-  request: Record<string, unknown>;
-  /** The host's frames after `open`. */
-  frames: AsyncIterator<AgentFrame>;
-  send(kind: FrameKind, payload?: Uint8Array | object): Promise<void>;
-  /** Writes raw bytes (a test's lying agent). */
-  raw(bytes: Uint8Array): void;
-  /** Sends the final frame (when given) and ends the connection once it is written. */
-  finish(kind?: FrameKind, payload?: object): Promise<void>;
-  /** Drops the connection. */
-  close(): void;
-  /** Resolves when the host closed the connection. */
-  closed: Promise<void>;
-}
+export type { FakeAgentIo, FakeAgentState } from './fake-agent-types.js';
 
 /** Options of a `FakeAgentServer`. */
 export interface FakeAgentServerOptions {
@@ -34,14 +21,6 @@ export interface FakeAgentServerOptions {
   uid?: number;
   /** Sees each connection first (a lying or silent agent in a test): return true when it handled it. */
   intercept?: (io: FakeAgentIo) => boolean | Promise<boolean>;
-}
-
-/** What a fake op handler gets. */
-export interface FakeAgentState {
-  commands: Record<string, FakeCommand>;
-  files: FakeFileSystem;
-  processes: Map<number, FakeProcess>;
-  nextPid: () => number;
 }
 
 /**

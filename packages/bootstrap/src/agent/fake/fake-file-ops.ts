@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { FRAME, MAX_DATA_CHUNK_BYTES } from '../frame-codec.js';
-import type { FakeAgentIo, FakeAgentState } from './fake-agent-server.js';
+import type { FakeAgentIo, FakeAgentState } from './fake-agent-types.js';
 import { FakeAgentFailure } from './fake-file-system.js';
 
 type Op = (io: FakeAgentIo, state: FakeAgentState) => Promise<void>;

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { AGENT_SIGNALS, type AgentSignal } from '../agent-types.js';
 import { FRAME, jsonPayload } from '../frame-codec.js';
-import type { FakeAgentIo, FakeAgentState } from './fake-agent-server.js';
+import type { FakeAgentIo, FakeAgentState } from './fake-agent-types.js';
 import { FakeAgentFailure } from './fake-file-system.js';
 import { ByteQueue, FakeProcess, type ProcessNews } from './fake-process.js';
 

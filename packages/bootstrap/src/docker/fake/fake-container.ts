@@ -6,16 +6,64 @@ import type {
   DockerContainerApi,
   DockerContainerCreateOptions,
   DockerContainerInspect,
+  DockerEventsOptions,
   DockerExecApi,
   DockerExecCreateOptions,
   DockerLogsOptions,
   DockerLogsSnapshotOptions,
   DockerPutArchiveOptions,
 } from '../docker-api.js';
+import type { FakeAgents } from './fake-agents.js';
 import { FakeFileSystem } from './fake-archive.js';
-import type { FakeDocker } from './fake-docker.js';
 import { FakeExecStream } from './fake-exec-stream.js';
 import { type FakeExecResult, frame, httpError } from './fake-helpers.js';
+
+/** What an exec handler can do while its command runs: read stdin, print before it returns. */
+export interface FakeExecIo {
+  /** Everything the client wrote to stdin, once it closed it (empty without `AttachStdin`). */
+  stdin: Promise<Buffer>;
+  /** Prints now (stream 1 = stdout, 2 = stderr), as a command that streams its output. */
+  print(stream: 1 | 2, text: string | Buffer): void;
+  /** Prints `chunk` without end, as fast as the client reads; resolves once the client closed the stream. */
+  flood(stream: 1 | 2, chunk: string | Buffer): Promise<void>;
+}
+
+/** Hooks a test sets to make engine calls slow, failing or observable; a returned promise delays the reply. */
+export interface FakeDockerHooks {
+  ping?: () => Promise<void> | void;
+  info?: () => Promise<void> | void;
+  inspectImage?: (name: string) => Promise<void> | void;
+  pull?: (name: string, signal: AbortSignal | undefined) => Promise<NodeJS.ReadableStream>;
+  create?: (config: DockerContainerCreateOptions) => Promise<void> | void;
+  start?: (container: FakeContainer) => Promise<void> | void;
+  afterStart?: (container: FakeContainer) => void;
+  inspect?: (container: FakeContainer) => Promise<void> | void;
+  attach?: (container: FakeContainer) => Promise<void> | void;
+  logs?: (container: FakeContainer) => Promise<void> | void;
+  execCreate?: (container: FakeContainer, options: DockerExecCreateOptions) => Promise<void> | void;
+  execStart?: (container: FakeContainer, options: DockerExecCreateOptions) => Promise<void> | void;
+  remove?: (container: FakeContainer) => Promise<void> | void;
+  list?: () => Promise<void> | void;
+  events?: (options: DockerEventsOptions) => Promise<void> | void;
+}
+
+/** What a fake container needs of its engine (`FakeDocker`): the call log, the hooks, streams and events. */
+export interface FakeContainerEngine {
+  readonly hooks: FakeDockerHooks;
+  /** The fake agents started in containers the adapter injected one into. */
+  readonly agents: FakeAgents;
+  record(call: string, options?: DockerCallOptions): void;
+  openStream(): PassThrough;
+  delayReply(stream: PassThrough, hook: () => Promise<void> | void): Promise<void>;
+  emitEvent(container: FakeContainer, action: string, attributes?: Record<string, string>): void;
+  adopt<S extends PassThrough>(stream: S): S;
+  readonly execHandler: (
+    cmd: string[],
+    container: FakeContainer,
+    options: DockerExecCreateOptions,
+    io: FakeExecIo,
+  ) => FakeExecResult | Promise<FakeExecResult>;
+}
 
 /** A container in the fake engine. */
 export class FakeContainer implements DockerContainerApi {
@@ -35,9 +83,9 @@ export class FakeContainer implements DockerContainerApi {
   // Everything the process printed, as frames: a log stream replays it from the start.
   readonly #history: Buffer[] = [];
   readonly #running: FakeExecStream[] = [];
-  readonly #engine: FakeDocker;
+  readonly #engine: FakeContainerEngine;
 
-  constructor(engine: FakeDocker, id: string, config: DockerContainerCreateOptions) {
+  constructor(engine: FakeContainerEngine, id: string, config: DockerContainerCreateOptions) {
     this.#engine = engine;
     this.id = id;
     this.name = config.name ?? id;

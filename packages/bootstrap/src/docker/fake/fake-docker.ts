@@ -17,48 +17,24 @@ import type {
   DockerListContainersOptions,
 } from '../docker-api.js';
 import { FakeAgents } from './fake-agents.js';
-import { FakeContainer } from './fake-container.js';
+import {
+  FakeContainer,
+  type FakeContainerEngine,
+  type FakeDockerHooks,
+  type FakeExecIo,
+} from './fake-container.js';
 import { type FakeEngineEvent, FakeEvents } from './fake-events.js';
 import { type FakeExecResult, httpError } from './fake-helpers.js';
 import { type FakePullFailure, pullError } from './fake-pull-errors.js';
 
-export { FakeContainer } from './fake-container.js';
+export { FakeContainer, type FakeDockerHooks, type FakeExecIo } from './fake-container.js';
 export type { FakeEngineEvent } from './fake-events.js';
 export { FakeExecStream } from './fake-exec-stream.js';
 export { connectionError, deferred, type FakeExecResult, frame, httpError } from './fake-helpers.js';
 export { type FakePullFailure, pullError } from './fake-pull-errors.js';
 
-/** What an exec handler can do while its command runs: read stdin, print before it returns. */
-export interface FakeExecIo {
-  /** Everything the client wrote to stdin, once it closed it (empty without `AttachStdin`). */
-  stdin: Promise<Buffer>;
-  /** Prints now (stream 1 = stdout, 2 = stderr), as a command that streams its output. */
-  print(stream: 1 | 2, text: string | Buffer): void;
-  /** Prints `chunk` without end, as fast as the client reads; resolves once the client closed the stream. */
-  flood(stream: 1 | 2, chunk: string | Buffer): Promise<void>;
-}
-
-/** Hooks a test sets to make engine calls slow, failing or observable; a returned promise delays the reply. */
-export interface FakeDockerHooks {
-  ping?: () => Promise<void> | void;
-  info?: () => Promise<void> | void;
-  inspectImage?: (name: string) => Promise<void> | void;
-  pull?: (name: string, signal: AbortSignal | undefined) => Promise<NodeJS.ReadableStream>;
-  create?: (config: DockerContainerCreateOptions) => Promise<void> | void;
-  start?: (container: FakeContainer) => Promise<void> | void;
-  afterStart?: (container: FakeContainer) => void;
-  inspect?: (container: FakeContainer) => Promise<void> | void;
-  attach?: (container: FakeContainer) => Promise<void> | void;
-  logs?: (container: FakeContainer) => Promise<void> | void;
-  execCreate?: (container: FakeContainer, options: DockerExecCreateOptions) => Promise<void> | void;
-  execStart?: (container: FakeContainer, options: DockerExecCreateOptions) => Promise<void> | void;
-  remove?: (container: FakeContainer) => Promise<void> | void;
-  list?: () => Promise<void> | void;
-  events?: (options: DockerEventsOptions) => Promise<void> | void;
-}
-
 /** The fake engine. */
-export class FakeDocker implements DockerApi {
+export class FakeDocker implements DockerApi, FakeContainerEngine {
   readonly images = new Set<string>();
   readonly containers: FakeContainer[] = [];
   /** Every engine call, in order: `start sbx-1`, `logs sbx-1`, `exec-start sbx-1 ls`, ... */

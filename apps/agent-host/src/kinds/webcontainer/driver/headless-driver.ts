@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { WebContainerMeasurement } from '@sbx/bootstrap/webcontainer';
+import type { DriverBrowser, DriverPage, WebContainerDriveResult } from './driver-browser.js';
 import { launchChromium } from './launch-chromium.js';
 import { firstLine, WebContainerDriverError } from './webcontainer-driver-error.js';
 
@@ -18,25 +19,7 @@ export const CHROMIUM_ARGS: readonly string[] = Object.freeze([
   '--disable-sync',
 ]);
 
-/** The subset of a playwright-core page the driver uses. */
-export interface DriverPage {
-  goto(url: string, options: { timeout: number; waitUntil: 'domcontentloaded' }): Promise<unknown>;
-  waitForFunction(
-    fn: () => unknown,
-    arg: undefined,
-    options: { timeout: number; polling: number },
-  ): Promise<{ jsonValue(): Promise<unknown> }>;
-  on(event: 'pageerror', listener: (error: Error) => void): unknown;
-  on(event: 'console', listener: (message: { type(): string; text(): string }) => void): unknown;
-}
-
-/** The subset of a playwright-core browser the driver uses. */
-export interface DriverBrowser {
-  newContext(options?: {
-    extraHTTPHeaders?: Record<string, string>;
-  }): Promise<{ newPage(): Promise<DriverPage>; close(): Promise<void> }>;
-  close(): Promise<void>;
-}
+export type { DriverBrowser, DriverPage, WebContainerDriveResult };
 
 /** Starts the browser; playwright-core's `chromium.launch` by default. */
 export type LaunchBrowser = (options: {
@@ -61,15 +44,6 @@ export interface DriveWebContainerOptions {
   onResult?: (result: WebContainerDriveResult) => void;
   /** Sent with every request of the page (e.g. `Authorization` for the host's ingest). */
   headers?: Record<string, string>;
-}
-
-/** One provision as the page measured it, and how long the driver waited for it. */
-export interface WebContainerDriveResult {
-  index: number;
-  url: string;
-  measurement: WebContainerMeasurement;
-  /** Wall time from page load to result, as the driver saw it. */
-  wallMs: number;
 }
 
 /**

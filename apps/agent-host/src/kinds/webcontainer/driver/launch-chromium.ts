@@ -1,4 +1,4 @@
-import type { DriverBrowser } from './headless-driver.js';
+import type { DriverBrowser } from './driver-browser.js';
 import { firstLine, WebContainerDriverError } from './webcontainer-driver-error.js';
 
 // playwright-core is optional, so its types are not needed to build: the driver declares what it calls.

@@ -1,4 +1,5 @@
-import type { WebContainerDriveResult } from './headless-driver.js';
+import { AgentHostError } from '../../../errors.js';
+import type { WebContainerDriveResult } from './driver-browser.js';
 
 /** Why a headless WebContainer run stopped. */
 export type WebContainerDriverErrorCode =
@@ -9,10 +10,13 @@ export type WebContainerDriverErrorCode =
   | 'RESULT_TIMEOUT'
   | 'RUNTIME_UNREACHABLE';
 
-/** A one-line, user-facing reason the headless driver stopped, with the results it collected before. */
-export class WebContainerDriverError extends Error {
-  override readonly name = 'WebContainerDriverError';
-  readonly code: WebContainerDriverErrorCode;
+/**
+ * A one-line, user-facing reason the headless driver stopped, with the results it collected before: an
+ * `AgentHostError` whose code is in the one table.
+ */
+export class WebContainerDriverError extends AgentHostError {
+  override readonly name: string = 'WebContainerDriverError';
+  declare readonly code: WebContainerDriverErrorCode;
   /** The provisions measured before it stopped (the last one included when the runtime was unreachable). */
   readonly results: WebContainerDriveResult[];
 
@@ -21,8 +25,7 @@ export class WebContainerDriverError extends Error {
     message: string,
     options: { cause?: unknown; results?: WebContainerDriveResult[] } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    super(code, message, options.cause === undefined ? {} : { cause: options.cause });
     this.results = options.results ?? [];
   }
 }

@@ -1,12 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { WebContainerSpec } from '@sbx/bootstrap/webcontainer';
+import type { HttpResponse } from '../../../http-response.js';
 
-/** A framework-free HTTP response: mount it on any server (`new Response(body, { status, headers })`). */
-export interface HttpResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string | Uint8Array;
-}
+export type { HttpResponse };
 
 /** Options of the measuring page. */
 export interface WebContainerPageOptions {

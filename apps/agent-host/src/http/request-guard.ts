@@ -1,9 +1,9 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { errorBody } from '../http/http-errors.js';
-import type { GuessLimiter } from './guess-limiter.js';
-import { SESSION_COOKIE, type Sessions } from './sessions.js';
-import type { TokenTable } from './token-file.js';
+import type { GuessLimiter } from '../auth/guess-limiter.js';
+import { SESSION_COOKIE, type Sessions } from '../auth/sessions.js';
+import type { TokenTable } from '../auth/token-file.js';
+import { errorBody } from './http-errors.js';
 
 /** The hono environment of the API: the tenant a request was authenticated as. */
 export type AppEnv = { Variables: { tenant: string } };

@@ -1,20 +1,20 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import type { CliIo } from '../cli/cli-io.js';
-import { table } from '../cli/format.js';
 import { AgentHostError } from '../errors.js';
 import { dockerClient } from '../kinds/docker/index.js';
-import { runCommand } from './run-command.js';
+import { runCommand } from '../templates/run-command.js';
 import {
   BUILD_PHASES,
   type BuildProgress,
   buildTemplate,
   type TemplateBuilderDeps,
-} from './template-builder.js';
-import { TemplateBuilds } from './template-builds.js';
-import { BUILTIN_TEMPLATES, resolveTemplate } from './template-catalog.js';
-import { imageSize, listTemplateImages, type TemplateEngine } from './template-images.js';
+} from '../templates/template-builder.js';
+import { TemplateBuilds } from '../templates/template-builds.js';
+import { BUILTIN_TEMPLATES, resolveTemplate } from '../templates/template-catalog.js';
+import { imageSize, listTemplateImages, type TemplateEngine } from '../templates/template-images.js';
+import type { CliIo } from './cli-io.js';
+import { table } from './format.js';
 
 /** The state dir of template builds: `$SBX_HOME/templates` (default `~/.sbx/templates`). */
 export function templateStateDir(env: NodeJS.ProcessEnv): string {

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { HostSandboxAdapter } from '../core/host-adapter.js';
 import type { PoolDefinition } from '../core/host-pools.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
+import { describeIssues } from '../describe-issues.js';
 import { AgentHostError } from '../errors.js';
-import { describeIssues } from '../http/http-errors.js';
 import { admitSandboxBody, parseSandboxBody } from '../kinds/sandbox-body.js';
 
 /** The most members one pool may keep. */

@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { quantile } from '@sbx/timing';
-import { Sessions } from '../../auth/sessions.js';
-import { DEFAULT_TENANT, TokenTable } from '../../auth/token-file.js';
-import type { CliIo } from '../../cli/cli-io.js';
-import { ms, phaseLine } from '../../cli/format.js';
-import type { AgentHost } from '../../compose/open-agent-host.js';
-import { createApp } from '../../http/create-app.js';
-import { startServer } from '../../http/start-server.js';
-import { driveWebContainerProvisions, type WebContainerDriveResult } from './driver/index.js';
+import { Sessions } from '../auth/sessions.js';
+import { DEFAULT_TENANT, TokenTable } from '../auth/token-file.js';
+import type { AgentHost } from '../compose/open-agent-host.js';
+import { createApp } from '../http/create-app.js';
+import { startServer } from '../http/start-server.js';
+import {
+  driveWebContainerProvisions,
+  type WebContainerDriveResult,
+} from '../kinds/webcontainer/driver/index.js';
+import type { CliIo } from './cli-io.js';
+import { ms, phaseLine } from './format.js';
 
 /** Options of `sbx provision webcontainer`. */
 export interface ProvisionWebContainerOptions {
