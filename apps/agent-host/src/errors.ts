@@ -14,12 +14,17 @@ export type AgentHostErrorCode =
   | 'FILE_CHANGED'
   | 'TOO_MANY_CONCURRENT'
   | 'RATE_LIMITED'
+  // the in-sandbox agent: a process it does not list, a user it may not switch to
+  | 'PROCESS_NOT_FOUND'
+  | 'AGENT_PERMISSION_DENIED'
   // the host's state
   | 'HOST_CLOSING'
   | 'SANDBOX_NOT_FOUND'
   | 'SANDBOX_GONE'
   | 'UNSUPPORTED_TYPE'
   | 'POOL_NOT_FOUND'
+  // what needs the in-sandbox agent, asked of a sandbox that runs without it
+  | 'AGENT_UNAVAILABLE'
   // a template build that could not run or failed (`sbx template build`)
   | 'TEMPLATE_BUILD_FAILED'
   // a result that was measured but could not be kept

@@ -5,6 +5,8 @@ export type {
   FileEntry,
   LogEvent,
   PoolRequest,
+  ProcessInfo,
+  ProcessOutputEvent,
   RuntimeList,
   SandboxInfo,
   SandboxSpec,
@@ -17,6 +19,20 @@ export {
   type LogsOptions,
   Sandbox,
   type SandboxFiles,
+  type StartOptions,
 } from './sandbox.js';
+export {
+  ProcessHandle,
+  type ProcessExit,
+  type ProcessSignal,
+  type WaitOptions,
+} from './process-handle.js';
+export {
+  type Terminal,
+  type TerminalExit,
+  type TerminalOptions,
+  type WebSocketFactory,
+  type WebSocketLike,
+} from './terminal.js';
 export { type CreatedSandbox, type CreateOptions, SbxClient, type SbxClientOptions } from './sbx-client.js';
 export type { components, paths } from './types.js';

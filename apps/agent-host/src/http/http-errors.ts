@@ -50,6 +50,9 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   NOT_SUPPORTED: 501,
   NOT_RECORDED: 500,
   STORE_UNAVAILABLE: 503,
+  AGENT_UNAVAILABLE: 409,
+  PROCESS_NOT_FOUND: 404,
+  AGENT_PERMISSION_DENIED: 403,
 };
 
 /** Maps a sandbox failure to an HTTP status and body (host paths hidden from its text); unknown errors are 500s. */
