@@ -9,13 +9,13 @@ import { type AppEnv, type AuthOptions, hostGuard, requireTenant } from '../auth
 import { SESSION_COOKIE } from '../auth/sessions.js';
 import { DEFAULT_TENANT } from '../auth/token-file.js';
 import type { AgentHost } from '../compose/open-agent-host.js';
+import { SandboxProcesses } from '../core/sandbox-processes.js';
 import { renderDashboard, serveDashboardAsset } from '../dashboard/dashboard-page.js';
 import {
   type HttpResponse,
   renderWebContainerPage,
   serveWebContainerAsset,
 } from '../kinds/webcontainer/driver/index.js';
-import { SandboxProcesses } from '../core/sandbox-processes.js';
 import { bodyLimits, bodyRuleOf } from './body-limits.js';
 import { ConcurrencyCaps } from './concurrency-caps.js';
 import { execRoutes } from './exec-routes.js';
@@ -28,8 +28,8 @@ import { loginPage, loginRoutes } from './login-routes.js';
 import { openApiDocument } from './openapi-routes.js';
 import { poolRoutes } from './pool-routes.js';
 import { processRoutes } from './process-routes.js';
-import { ptyRoute } from './pty-route.js';
 import { STDIN_PATH } from './process-schemas.js';
+import { ptyRoute } from './pty-route.js';
 import { RateLimiter } from './rate-limiter.js';
 import { runtimeRoutes } from './runtime-routes.js';
 import { sandboxRoutes } from './sandbox-routes.js';

@@ -24,8 +24,8 @@ import {
 import { NDJSON } from './exec-routes.js';
 import { TAR } from './file-routes.js';
 import { ingestSchema } from './ingest-schema.js';
-import { processRouteDocs } from './openapi-process-routes.js';
 import { buildOpenApi, type ResponseDoc, type RouteDoc } from './openapi.js';
+import { processRouteDocs } from './openapi-process-routes.js';
 import { poolRequestSchema } from './pool-routes.js';
 import { startedSchema } from './process-schemas.js';
 import { alertQuerySchema, execRequestSchema, kpiQuerySchema, listQuerySchema } from './schemas.js';
