@@ -14,6 +14,12 @@ export type {
 } from './api-types.js';
 export { isSbxError, SbxError, type SbxErrorCode, type SbxErrorOptions } from './errors.js';
 export {
+  type ProcessExit,
+  ProcessHandle,
+  type ProcessSignal,
+  type WaitOptions,
+} from './process-handle.js';
+export {
   type ExecOptions,
   type ExecResult,
   type LogsOptions,
@@ -21,18 +27,12 @@ export {
   type SandboxFiles,
   type StartOptions,
 } from './sandbox.js';
-export {
-  ProcessHandle,
-  type ProcessExit,
-  type ProcessSignal,
-  type WaitOptions,
-} from './process-handle.js';
-export {
-  type Terminal,
-  type TerminalExit,
-  type TerminalOptions,
-  type WebSocketFactory,
-  type WebSocketLike,
-} from './terminal.js';
 export { type CreatedSandbox, type CreateOptions, SbxClient, type SbxClientOptions } from './sbx-client.js';
+export type {
+  Terminal,
+  TerminalExit,
+  TerminalOptions,
+  WebSocketFactory,
+  WebSocketLike,
+} from './terminal.js';
 export type { components, paths } from './types.js';
