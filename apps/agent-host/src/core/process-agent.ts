@@ -24,7 +24,7 @@ export interface AgentStartOptions {
   tty?: { cols: number; rows: number };
   /** The host may write its standard input (otherwise it is /dev/null). */
   stdin?: boolean;
-  /** The agent kills its process group after this long. */
+  /** The agent kills its process group after this long (protocol v1 `run.timeoutMs`). */
   timeoutMs?: number;
   /** It outlives the connection that started it; its output is kept (a ring per stream) for re-attaching. */
   background?: boolean;
@@ -77,9 +77,9 @@ export interface AgentProcess {
 }
 
 /**
- * What the host needs of a sandbox's in-sandbox agent for processes (a port: bootstrap's `SandboxAgent` is
- * adapted to it in the docker kind; the unit tests hand in a fake). Every call rejects with an error whose
- * agent code `agentErrorCode()` reads (`NOT_FOUND`, `PERMISSION_DENIED`, `LIMIT`, ...).
+ * What the host needs of a sandbox's in-sandbox agent for processes (a port: bootstrap's `SandboxAgent` fits it
+ * as it is; the unit tests hand in a fake). Every call rejects with an error whose agent code
+ * `agentErrorCode()` reads (`NOT_FOUND`, `PERMISSION_DENIED`, `LIMIT`, ...).
  */
 export interface ProcessAgent {
   /** Runs a command to its end, like `HostSandbox.exec`, with a user to run it as. */
@@ -88,6 +88,4 @@ export interface ProcessAgent {
   attach(pid: number, options?: { stdin?: boolean; signal?: AbortSignal }): Promise<AgentProcess>;
   ps(options?: { signal?: AbortSignal }): Promise<AgentProcessInfo[]>;
   signal(pid: number, signal: ProcessSignal, options?: { signal?: AbortSignal }): Promise<void>;
-  /** Writes `data` to a process's standard input, then closes it when `eof`. */
-  writeStdin(pid: number, data: Uint8Array, options?: { eof?: boolean; signal?: AbortSignal }): Promise<void>;
 }

@@ -19,8 +19,8 @@ export type StartOptions = Omit<AgentStartOptions, 'signal' | 'background' | 'tt
  * write stdin, open a terminal. Every call counts as the sandbox's activity and is aborted by the host's
  * shutdown (`SandboxHost.use`); a start is measured by the perf monitor like a command (its run ends when the
  * agent says it started). A sandbox without the agent answers `AGENT_UNAVAILABLE`; the agent's refusals become
- * the host's codes (`fromAgentError`). The host's cap on command time applies to background processes and
- * terminals too (`policy.maxExecTimeoutMs`, less when asked).
+ * the host's codes (`fromAgentError`). The host's cap on command time applies to background processes too
+ * (`policy.maxExecTimeoutMs`, less when asked: the agent kills them then); a terminal's route closes it then.
  */
 export class SandboxProcesses {
   readonly #host: SandboxHost;
@@ -50,7 +50,7 @@ export class SandboxProcesses {
     let outcome: 'success' | 'error' = 'error';
     try {
       const process = await this.#call(sandbox, 'a background process', signal, (s) =>
-        agent.start(cmd, { ...this.#bounded(options), background: true, signal: s }),
+        agent.start(cmd, { ...options, timeoutMs: this.#timeoutOf(options), background: true, signal: s }),
       );
       // The host keeps no connection to it: the agent keeps its output for whoever re-attaches.
       process.close();
@@ -84,7 +84,10 @@ export class SandboxProcesses {
     return this.#call(sandbox, `process ${pid}`, signal, (s) => agent.signal(pid, sig, { signal: s }));
   }
 
-  /** Writes to a process's standard input (started with stdin), closing it when `eof`. */
+  /**
+   * Writes to a process's standard input (it was started with stdin), closing it when `eof`: over an attach with
+   * stdin, closed at once (the attach never kills the process; the kept output it is sent is dropped unread).
+   */
   writeStdin(
     sandbox: HostSandbox,
     pid: number,
@@ -93,9 +96,15 @@ export class SandboxProcesses {
     signal?: AbortSignal,
   ): Promise<void> {
     const agent = this.agentOf(sandbox, "writing a process's stdin");
-    return this.#call(sandbox, `process ${pid}`, signal, (s) =>
-      agent.writeStdin(pid, data, { eof, signal: s }),
-    );
+    return this.#call(sandbox, `process ${pid}`, signal, async (s) => {
+      const process = await agent.attach(pid, { stdin: true, signal: s });
+      try {
+        if (data.length > 0) await process.sendStdin(data);
+        if (eof) await process.closeStdin();
+      } finally {
+        process.close();
+      }
+    });
   }
 
   /**
@@ -115,7 +124,7 @@ export class SandboxProcesses {
     let outcome: 'success' | 'error' = 'error';
     try {
       const process = await this.#held(sandbox, 'a terminal', signal, (s) =>
-        agent.start(cmd, { ...this.#bounded(rest), tty: { cols, rows }, stdin: true, signal: s }),
+        agent.start(cmd, { ...rest, tty: { cols, rows }, stdin: true, background: false, signal: s }),
       );
       outcome = 'success';
       return process;
@@ -124,9 +133,10 @@ export class SandboxProcesses {
     }
   }
 
-  #bounded<T extends { timeoutMs?: number }>(options: T): T & { timeoutMs: number } {
+  // What was asked, within the policy's command time.
+  #timeoutOf(options: { timeoutMs?: number }): number {
     const cap = this.#policy.maxExecTimeoutMs;
-    return { ...options, timeoutMs: Math.min(options.timeoutMs ?? cap, cap) };
+    return Math.min(options.timeoutMs ?? cap, cap);
   }
 
   // Opens a process over a connection that stays open: in use (activity, shutdown) until its `close()`.

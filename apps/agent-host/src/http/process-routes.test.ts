@@ -161,6 +161,31 @@ describe('processes: list, output, signal, stdin', () => {
     expect(agents[0].processes.get(pid)?.stdinClosed).toBe(true);
   });
 
+  it('stdin to a process started without it is a 400; to an ended one a 404', async () => {
+    const { call, agents } = await processApp();
+    const noStdin = await agents[0].start(['sleep', '30'], { background: true });
+    noStdin.close();
+    const res = await call(
+      TOKEN_A,
+      'POST',
+      `/v1/sandboxes/box-1/processes/${noStdin.pid}/stdin`,
+      new Uint8Array(1),
+    );
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.message).toMatch(/^process \d+: refused by the agent/);
+    const { pid } = await (
+      await call(TOKEN_A, 'POST', '/v1/sandboxes/box-1/exec', { cmd: 'cat', background: true })
+    ).json();
+    agents[0].end(pid, { exitCode: 0 });
+    const ended = await call(
+      TOKEN_A,
+      'POST',
+      `/v1/sandboxes/box-1/processes/${pid}/stdin`,
+      new Uint8Array(1),
+    );
+    expect(ended.status).toBe(404);
+  });
+
   it('refuses a stdin body over 1 MiB (413) before the agent sees it', async () => {
     const { call, agents } = await processApp();
     const res = await call(

@@ -124,6 +124,17 @@ describe('GET /v1/sandboxes/:id/pty (WebSocket)', () => {
     expect(agents[0].processes.size + agents[1].processes.size).toBe(0);
   });
 
+  it("closes a terminal at the policy's command time (1008) and kills its processes", async () => {
+    const { open, agents } = await setup({ maxExecTimeoutMs: 150 });
+    const ws = open('/box-1/pty');
+    await opened(ws);
+    const end = await closed(ws);
+    expect(end.code).toBe(1008);
+    expect(end.reason).toMatch(/command time limit \(150 ms\)/);
+    const [process] = agents[0].processes.values();
+    await until(() => process?.info.running === false);
+  });
+
   it('a plain GET (no upgrade) is 426', async () => {
     const { call } = await setup();
     const res = await call(TOKEN_A, 'GET', '/v1/sandboxes/box-1/pty');

@@ -12,8 +12,8 @@ import type { UpgradeEnv } from './websocket-upgrade.js';
 /**
  * `GET /v1/sandboxes/:id/pty?cols&rows&cmd&cwd&user`: a terminal in the sandbox over a WebSocket (the upgrade
  * authenticated like any `/v1` call, by the bearer token). `cmd` runs with `sh -c` (default: `sh`). The open
- * terminal holds a slot of the sandbox's and the tenant's command caps, and lives at most the policy's command
- * time. A browser page of another origin is refused (403): a WebSocket carries no CORS check of its own.
+ * terminal holds a slot of the sandbox's and the tenant's command caps, and is closed at the policy's command
+ * time (`maxExecTimeoutMs`). A browser page of another origin is refused (403): a WebSocket carries no CORS check of its own.
  */
 export function ptyRoute(app: Hono<AppEnv>, deps: ExecRouteDeps): void {
   app.get('/v1/sandboxes/:id/pty', zValidator('query', ptyQuerySchema, validationHook), async (c) => {
@@ -48,7 +48,7 @@ export function ptyRoute(app: Hono<AppEnv>, deps: ExecRouteDeps): void {
       return failure(c, error);
     }
     upgrade({
-      accept: (ws) => runPtySession(ws, process, release),
+      accept: (ws) => runPtySession(ws, process, release, deps.policy.maxExecTimeoutMs),
       abandon: () => {
         process.close();
         release();

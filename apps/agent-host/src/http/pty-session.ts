@@ -11,13 +11,24 @@ export const PTY_INPUT_QUEUE_BYTES = 1024 * 1024;
  * Runs a terminal over a WebSocket: binary messages are its input, text messages JSON controls
  * (`{"resize":{"cols","rows"}}`); its output goes out as binary messages, paused while the client is more
  * than `PTY_OUTPUT_QUEUE_BYTES` behind, and its end as one text message `{"exit":{...}}` before a normal close.
- * Closing the socket closes the terminal (its processes are killed); `done` runs once, whichever ends first.
+ * Closing the socket closes the terminal (its processes are killed), and so does `maxLifetimeMs` (1008); `done`
+ * runs once, whichever ends first.
  */
-export function runPtySession(ws: WebSocket, process: AgentProcess, done: () => void): void {
+export function runPtySession(
+  ws: WebSocket,
+  process: AgentProcess,
+  done: () => void,
+  maxLifetimeMs: number,
+): void {
   let finished = false;
+  const timer = setTimeout(() => {
+    ws.close(1008, `the terminal reached the host's command time limit (${maxLifetimeMs} ms)`);
+  }, maxLifetimeMs);
+  timer.unref?.();
   const finish = () => {
     if (finished) return;
     finished = true;
+    clearTimeout(timer);
     process.close();
     done();
   };

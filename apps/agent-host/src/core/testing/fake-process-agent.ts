@@ -1,6 +1,6 @@
 // A fake in-sandbox agent for unit tests of the process routes: it keeps processes the way PROTOCOL.md says the
-// real agent does (pids, a 1 MiB ring per stream, ended background processes listed, NOT_FOUND for an unknown or
-// ended pid, BAD_REQUEST for stdin to a process started without it), and lets the test print and end them.
+// real agent does (pids, kept output, ended background processes listed, NOT_FOUND for an unknown or ended pid,
+// BAD_REQUEST for an attach with stdin to a process started without it), and lets the test print and end them.
 import type { ExecOptions, ExecResult } from '@sbx/bootstrap';
 import type {
   AgentExit,
@@ -99,9 +99,14 @@ export class FakeProcessAgent implements ProcessAgent {
     return this.#handle(process, false);
   }
 
-  async attach(pid: number): Promise<AgentProcess> {
+  async attach(pid: number, options: { stdin?: boolean } = {}): Promise<AgentProcess> {
     this.#count('attach');
-    return this.#handle(this.#get(pid, false), true);
+    const process = this.#get(pid, false);
+    if (options.stdin && !process.options.stdin) {
+      throw new FakeAgentError('BAD_REQUEST', `process ${pid} was started without stdin`);
+    }
+    if (options.stdin && process.exit) throw new FakeAgentError('NOT_FOUND', `process ${pid} has ended`);
+    return this.#handle(process, true);
   }
 
   async ps(): Promise<AgentProcessInfo[]> {
@@ -114,14 +119,6 @@ export class FakeProcessAgent implements ProcessAgent {
     const process = this.#get(pid, true);
     this.end(pid, { exitCode: 128 + SIGNAL_NUMBERS[signal], signal });
     void process;
-  }
-
-  async writeStdin(pid: number, data: Uint8Array, options: { eof?: boolean } = {}): Promise<void> {
-    this.#count('stdin');
-    const process = this.#get(pid, true);
-    if (!process.options.stdin) throw new FakeAgentError('BAD_REQUEST', `process ${pid} has no stdin`);
-    process.stdin.push(data);
-    if (options.eof) process.stdinClosed = true;
   }
 
   /** The process prints `text` (kept within the ring, oldest dropped). */
@@ -162,7 +159,8 @@ export class FakeProcessAgent implements ProcessAgent {
         }),
       sendStdin: async (data) => {
         await this.stdinGate;
-        process.stdin.push(data);
+        this.#count('stdin');
+        process.stdin.push(typeof data === 'string' ? new TextEncoder().encode(data) : data);
       },
       closeStdin: async () => {
         process.stdinClosed = true;
