@@ -50,7 +50,11 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   NOT_SUPPORTED: 501,
   NOT_RECORDED: 500,
   STORE_UNAVAILABLE: 503,
+  // a sandbox without the in-sandbox agent (or whose agent stopped answering: code in it may kill it)
   AGENT_UNAVAILABLE: 409,
+  // the agent refused a field the host let through (its message says which)
+  AGENT_REFUSED: 400,
+  AGENT_PROTOCOL: 502,
   PROCESS_NOT_FOUND: 404,
   AGENT_PERMISSION_DENIED: 403,
 };

@@ -5,6 +5,7 @@ import { vi } from 'vitest';
 import { Sessions } from '../../auth/sessions.js';
 import { TokenTable } from '../../auth/token-file.js';
 import type { HostSandbox } from '../../core/host-adapter.js';
+import type { ProcessAgent } from '../../core/process-agent.js';
 import { SandboxHost } from '../../core/sandbox-host.js';
 import { defaultPolicy, type SandboxPolicy } from '../../core/sandbox-policy.js';
 import { FakeProcessAgent } from '../../core/testing/fake-process-agent.js';
@@ -16,7 +17,10 @@ import { TOKEN_A, TOKEN_B } from './secured-app.js';
  * through `engineExec`) and `box-3` (tenant b, agent `agents[1]`); `call(token, method, path, body?)` asks the
  * app as that tenant.
  */
-export async function processApp(policy: Partial<SandboxPolicy> = {}) {
+export async function processApp(
+  policy: Partial<SandboxPolicy> = {},
+  options: { agentA?: ProcessAgent } = {},
+) {
   const db = await openDatabase(':memory:');
   const perf = new SandboxPerfRecordRepository(db);
   const agents = [new FakeProcessAgent(), new FakeProcessAgent()];
@@ -25,7 +29,7 @@ export async function processApp(policy: Partial<SandboxPolicy> = {}) {
     stdout: 'engine',
     stderr: '',
   }));
-  const plan = [agents[0], undefined, agents[1]];
+  const plan: Array<ProcessAgent | undefined> = [options.agentA ?? agents[0], undefined, agents[1]];
   let n = 0;
   const provision = async (): Promise<HostSandbox> => {
     const agent = plan[n];
@@ -75,7 +79,9 @@ export async function processApp(policy: Partial<SandboxPolicy> = {}) {
         ...(body === undefined || body instanceof Uint8Array ? {} : { 'content-type': 'application/json' }),
         ...headers,
       },
-      ...(body === undefined ? {} : { body: body instanceof Uint8Array ? body : JSON.stringify(body) }),
+      ...(body === undefined
+        ? {}
+        : { body: body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body) }),
     });
   return { app, host, perf, agents: agents as [FakeProcessAgent, FakeProcessAgent], engineExec, call };
 }
