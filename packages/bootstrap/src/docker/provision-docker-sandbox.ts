@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { isDeadlineAbort, type Logger, type ProvisionContext } from '@sbx/timing';
+import type { SandboxAgent } from '../agent/sandbox-agent.js';
 import { callUnlessAborted, settled } from '../bounded.js';
 import { BootstrapError } from '../errors.js';
+import { withAgent } from './agent/agent-container.js';
+import {
+  type AgentDeps,
+  connectAgent,
+  type PreparedAgent,
+  prepareAgent,
+  releaseAgentDir,
+} from './agent/provision-agent.js';
 import { buildContainerConfig } from './container-config.js';
 import type { DockerApi, DockerContainerApi } from './docker-api.js';
 import { wrapDockerError } from './docker-error.js';
@@ -21,6 +30,8 @@ export interface ProvisionDeps {
   logger: Logger;
   /** The engine's runtimes (read once per adapter). */
   runtimes: RuntimeCatalog;
+  /** The in-sandbox agent's settings; without them no sandbox gets the agent. */
+  agent?: AgentDeps | undefined;
 }
 
 // Everything a failure must clean up, filled in as the phases go.
@@ -30,10 +41,13 @@ interface Run {
   creating?: Promise<DockerContainerApi>;
   container?: DockerContainerApi;
   progress: { last?: string };
+  /** The agent's directory was made: removed if the provisioning fails. */
+  agent?: PreparedAgent;
 }
 
 /**
- * Provisions one container in the phases `image`, `create`, `start`, `ready`, each timed by `ctx.phase` and
+ * Provisions one container in the phases `image`, `create`, `start`, `ready` and (with the agent) `agent`, each
+ * timed by `ctx.phase` and
  * bounded by `ctx.signal`. On any failure the container is removed (timed as `cleanup`) before the error
  * propagates; a deadline becomes `DEADLINE_EXCEEDED` naming the phase it fired in.
  */
@@ -66,11 +80,15 @@ export async function provisionDockerSandbox(
     let runtime = '';
     const container = await step('create', async () => {
       runtime = (await resolveRuntime(deps.runtimes, spec, ctx)).name;
-      const config = buildContainerConfig(spec, {
+      let config = buildContainerConfig(spec, {
         sandboxId: run.id,
         owner: deps.owner,
         expiresAtMs: deps.expiresAt.getTime(),
       });
+      if (deps.agent && spec.agent !== false) {
+        run.agent = await prepareAgent({ ...deps, agent: deps.agent }, spec, run.id, ctx);
+        if (run.agent) config = withAgent(config, run.agent, run.agent.command);
+      } else if (deps.agent) ctx.annotate({ agent: 'false', agentReason: 'the spec opts out' });
       // Without the signal: cancelling the request would not cancel the create, only lose the container's id.
       run.creating = docker.createContainer(config);
       try {
@@ -101,8 +119,17 @@ export async function provisionDockerSandbox(
         progress: run.progress,
       }),
     );
+    let agent: SandboxAgent | undefined;
+    const prepared = run.agent;
+    if (prepared && deps.agent) {
+      const agentDeps = { agent: deps.agent, logger: deps.logger };
+      agent = await step('agent', () => connectAgent(agentDeps, prepared, run.id, ctx));
+    }
+    deps.agent?.inFlight.delete(run.id);
     return new DockerSandbox({
       ...deps,
+      agent,
+      agentDir: run.agent ? deps.agent?.dir : undefined,
       id: run.id,
       container,
       image: spec.image,
@@ -116,6 +143,7 @@ export async function provisionDockerSandbox(
       const problem = await ctx.phase('cleanup', () => cleanUp(deps, run));
       if (problem) failure.message += `; ${problem}`;
     }
+    if (run.agent) releaseAgentDir(deps.agent, run.id);
     throw failure;
   }
 }
