@@ -793,6 +793,8 @@ export interface operations {
                     ttlMs?: number;
                     /** @description the engine runtime (runc, runsc, ...); default the engine's; the server policy allows each */
                     runtime?: string;
+                    /** @description default true: run the in-sandbox agent (fast exec, processes, terminals) when it can start; false: Docker exec only */
+                    agent?: boolean;
                     /**
                      * @description none (default): loopback only; egress: the engine bridge, if the server allows it
                      * @enum {string}
