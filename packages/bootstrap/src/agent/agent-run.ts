@@ -60,5 +60,11 @@ export function notStarted(error: unknown): ExecResult | undefined {
   const exitCode =
     error.agentCode === 'NOT_FOUND' ? 127 : error.agentCode === 'PERMISSION_DENIED' ? 126 : undefined;
   if (exitCode === undefined) return undefined;
-  return { exitCode, stdout: '', stderr: `${error.message}\n` };
+  return {
+    exitCode,
+    stdout: '',
+    stderr: `${error.message}\n`,
+    stdoutTruncated: false,
+    stderrTruncated: false,
+  };
 }

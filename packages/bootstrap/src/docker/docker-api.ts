@@ -174,6 +174,8 @@ export interface DockerContainerCreateOptions {
         Init?: boolean | undefined;
         Privileged?: boolean | undefined;
         CapDrop?: string[] | undefined;
+        /** Capabilities given back after `CapDrop` (the agent's user switching: SETUID, SETGID). */
+        CapAdd?: string[] | undefined;
         SecurityOpt?: string[] | undefined;
         Memory?: number | undefined;
         MemorySwap?: number | undefined;

@@ -6,11 +6,13 @@ import { BootstrapError } from '../errors.js';
 import { withAgent } from './agent/agent-container.js';
 import {
   type AgentDeps,
+  beginAgentWait,
   connectAgent,
   type PreparedAgent,
   prepareAgent,
   releaseAgentDir,
 } from './agent/provision-agent.js';
+import type { AgentWait } from './agent/wait-for-agent.js';
 import { buildContainerConfig } from './container-config.js';
 import type { DockerApi, DockerContainerApi } from './docker-api.js';
 import { wrapDockerError } from './docker-error.js';
@@ -43,6 +45,9 @@ interface Run {
   progress: { last?: string };
   /** The agent's directory was made: removed if the provisioning fails. */
   agent?: PreparedAgent;
+  /** The wait for the agent's hello, begun after `start`; aborted when the provisioning fails. */
+  agentWait?: Promise<AgentWait>;
+  stopAgentWait: AbortController;
 }
 
 /**
@@ -57,7 +62,7 @@ export async function provisionDockerSandbox(
   ctx: ProvisionContext,
 ): Promise<DockerSandbox> {
   const { docker, engineAddress } = deps;
-  const run: Run = { id: newSandboxId(), phase: 'image', progress: {} };
+  const run: Run = { id: newSandboxId(), phase: 'image', progress: {}, stopAgentWait: new AbortController() };
   const step = <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     run.phase = name;
     // Nothing new starts once the deadline has passed.
@@ -110,6 +115,10 @@ export async function provisionDockerSandbox(
         throw ctx.signal.aborted ? error : wrap(error, 'START_FAILED', `starting container ${run.id}`);
       }
     });
+    if (run.agent && deps.agent) {
+      const signal = AbortSignal.any([ctx.signal, run.stopAgentWait.signal]);
+      run.agentWait = beginAgentWait({ agent: deps.agent }, run.agent, run.id, ctx, signal);
+    }
     await step('ready', () =>
       waitForReadiness(spec.ready, {
         container,
@@ -120,11 +129,8 @@ export async function provisionDockerSandbox(
       }),
     );
     let agent: SandboxAgent | undefined;
-    const prepared = run.agent;
-    if (prepared && deps.agent) {
-      const agentDeps = { agent: deps.agent, logger: deps.logger };
-      agent = await step('agent', () => connectAgent(agentDeps, prepared, run.id, ctx));
-    }
+    const waiting = run.agentWait;
+    if (waiting) agent = await step('agent', () => connectAgent(deps, waiting, run.id, ctx));
     deps.agent?.inFlight.delete(run.id);
     return new DockerSandbox({
       ...deps,
@@ -138,6 +144,7 @@ export async function provisionDockerSandbox(
       network: spec.network,
     });
   } catch (error) {
+    run.stopAgentWait.abort();
     const failure = toProvisionError(error, run, ctx);
     if (run.creating) {
       const problem = await ctx.phase('cleanup', () => cleanUp(deps, run));

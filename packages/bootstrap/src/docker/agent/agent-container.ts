@@ -26,6 +26,7 @@ export function originalCommand(
  * Adds the agent to a container's create options: the binary bind-mounted read-only at `/.sbx/sbx-agent`, the
  * sandbox's directory at `/.sbx/run`, and the entrypoint `sbx-agent init --socket ... -- <command>`. The
  * engine's init stays PID 1 (it reaps and forwards signals to the agent, which forwards them to the command).
+ * SETUID and SETGID come back so root in the sandbox can run a command as another user.
  */
 export function withAgent(
   config: DockerContainerCreateOptions,
@@ -39,6 +40,9 @@ export function withAgent(
     Cmd: command,
     HostConfig: {
       ...host,
+      // Root in the sandbox may become another user for a command (`run {user}`); nothing else is given back. A
+      // non-root sandbox user never holds them (no file capabilities, no-new-privileges).
+      CapAdd: ['SETUID', 'SETGID'],
       Mounts: [
         ...(host.Mounts ?? []),
         { Type: 'bind', Source: injection.binary, Target: AGENT_PATHS.binary, ReadOnly: true },

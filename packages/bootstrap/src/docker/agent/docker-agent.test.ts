@@ -59,6 +59,8 @@ describe('DockerAdapter with the in-sandbox agent', () => {
     expect(config?.Entrypoint).toEqual(['/.sbx/sbx-agent', 'init', '--socket', '/.sbx/run/agent.sock', '--']);
     expect(config?.Cmd).toEqual(['/entry.sh', 'run', 'fast']);
     expect(config?.HostConfig?.Init).toBe(true);
+    expect(config?.HostConfig?.CapDrop).toEqual(['ALL']);
+    expect(config?.HostConfig?.CapAdd).toEqual(['SETUID', 'SETGID']);
     const dir = join(agentDir, sandbox.id);
     expect(config?.HostConfig?.Mounts).toEqual([
       { Type: 'bind', Source: binary, Target: '/.sbx/sbx-agent', ReadOnly: true },

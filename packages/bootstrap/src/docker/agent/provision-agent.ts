@@ -7,7 +7,7 @@ import { wrapDockerError } from '../docker-error.js';
 import type { ResolvedDockerSandboxSpec } from '../docker-sandbox-spec.js';
 import { agentSocketPath, makeSandboxDir, removeSandboxDir } from './agent-channel.js';
 import { type AgentInjection, originalCommand } from './agent-container.js';
-import { waitForAgent } from './wait-for-agent.js';
+import { type AgentWait, waitForAgent } from './wait-for-agent.js';
 
 /** The adapter's agent settings: where sandbox dirs go, the binary, how long to wait for `hello`. */
 export interface AgentDeps {
@@ -71,25 +71,35 @@ export async function prepareAgent(
 }
 
 /**
- * The `agent` phase: waits for `hello`, at most `timeoutMs` and never past the deadline. No answer is no agent:
- * logged, annotated, and the sandbox runs commands through Docker exec.
+ * Starts waiting for the agent's `hello` (right after the container started, so the wait overlaps the `ready`
+ * phase), at most `timeoutMs` and never past the deadline; `signal` stops it (a failed provisioning).
  */
-export async function connectAgent(
-  deps: { agent: AgentDeps; logger: Logger },
+export function beginAgentWait(
+  deps: { agent: AgentDeps },
   prepared: PreparedAgent,
   sandboxId: string,
   ctx: ProvisionContext,
-): Promise<SandboxAgent | undefined> {
+  signal: AbortSignal,
+): Promise<AgentWait> {
   const timeoutMs = Math.min(deps.agent.timeoutMs, ctx.remainingMs() - DEADLINE_MARGIN_MS);
-  const wait =
-    timeoutMs > 0
-      ? await waitForAgent({
-          socketPath: agentSocketPath(prepared.sandboxDir),
-          sandboxId,
-          timeoutMs,
-          signal: ctx.signal,
-        })
-      : { reason: 'no time left before the deadline' };
+  if (!(timeoutMs > 0)) return Promise.resolve({ reason: 'no time left before the deadline' });
+  const socketPath = agentSocketPath(prepared.sandboxDir);
+  const waiting = waitForAgent({ socketPath, sandboxId, timeoutMs, signal });
+  waiting.catch(() => {});
+  return waiting;
+}
+
+/**
+ * The end of the `agent` phase: the agent that answered, or none: logged and annotated, and the sandbox runs
+ * commands through Docker exec.
+ */
+export async function connectAgent(
+  deps: { logger: Logger },
+  waiting: Promise<AgentWait>,
+  sandboxId: string,
+  ctx: ProvisionContext,
+): Promise<SandboxAgent | undefined> {
+  const wait = await waiting;
   if (wait.agent) {
     ctx.annotate({ agent: 'true' });
     return wait.agent;
