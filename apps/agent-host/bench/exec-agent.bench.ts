@@ -5,7 +5,7 @@
 // BENCH_EXECS (default 200) changes the number of calls per path. Needs .ci/prereqs/docker.sh and `pnpm build`.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOCKER_TEST_IMAGE } from '@sbx/bootstrap/testing';
 import { quantile } from '@sbx/timing';
@@ -75,7 +75,12 @@ try {
   const q = (xs: number[], p: number) => quantile(xs, p) as number;
   const row = (name: string, xs: number[]) =>
     `${name.padEnd(28)} ${q(xs, 0.5).toFixed(2).padStart(8)} ${q(xs, 0.95).toFixed(2).padStart(8)}`;
-  console.log(`POST /v1/sandboxes/{id}/exec echo hi, ${CALLS} calls per path, same run (ms)`);
+  const load = loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+  console.log(
+    `POST /v1/sandboxes/{id}/exec echo hi, ${CALLS} calls per path, same run (ms); ${cpus().length} cores, load ${load}`,
+  );
   console.log(`${'path'.padEnd(28)} ${'p50'.padStart(8)} ${'p95'.padStart(8)}`);
   console.log(row('in-sandbox agent', times.agent));
   console.log(row('Docker exec (agent: false)', times.docker));

@@ -8,6 +8,7 @@ import type {
   ProcessAgent,
   ProcessSignal,
 } from './process-agent.js';
+import { ProcessDeadlines } from './process-deadlines.js';
 import type { SandboxHost } from './sandbox-host.js';
 import type { SandboxPolicy } from './sandbox-policy.js';
 
@@ -20,11 +21,13 @@ export type StartOptions = Omit<AgentStartOptions, 'signal' | 'background' | 'tt
  * shutdown (`SandboxHost.use`); a start is measured by the perf monitor like a command (its run ends when the
  * agent says it started). A sandbox without the agent answers `AGENT_UNAVAILABLE`; the agent's refusals become
  * the host's codes (`fromAgentError`). The host's cap on command time applies to background processes too
- * (`policy.maxExecTimeoutMs`, less when asked: the agent kills them then); a terminal's route closes it then.
+ * (`policy.maxExecTimeoutMs`, less when asked: the host kills them then, `ProcessDeadlines`); a terminal's route
+ * closes it then.
  */
 export class SandboxProcesses {
   readonly #host: SandboxHost;
   readonly #policy: Pick<SandboxPolicy, 'maxExecTimeoutMs'>;
+  readonly #deadlines = new ProcessDeadlines();
 
   constructor(deps: { host: SandboxHost; policy: Pick<SandboxPolicy, 'maxExecTimeoutMs'> }) {
     this.#host = deps.host;
@@ -49,11 +52,15 @@ export class SandboxProcesses {
     this.#host.perfMonitor.start(sandbox.id, { runId });
     let outcome: 'success' | 'error' = 'error';
     try {
-      const process = await this.#call(sandbox, 'a background process', signal, (s) =>
-        agent.start(cmd, { ...options, timeoutMs: this.#timeoutOf(options), background: true, signal: s }),
-      );
+      const timeoutMs = this.#timeoutOf(options);
+      const tag = `sbx-${runId}`;
+      const process = await this.#call(sandbox, 'a background process', signal, async (s) => {
+        await this.#deadlines.reserve(sandbox.id, agent, s);
+        return agent.start(cmd, { ...options, timeoutMs, tag, background: true, signal: s });
+      });
       // The host keeps no connection to it: the agent keeps its output for whoever re-attaches.
       process.close();
+      this.#deadlines.arm(sandbox.id, agent, process.pid, tag, timeoutMs);
       outcome = 'success';
       return { pid: process.pid };
     } finally {

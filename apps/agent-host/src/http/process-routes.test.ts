@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { processApp, TOKEN_A, TOKEN_B } from './testing/process-app.js';
 
 const lines = async (response: Response) =>
@@ -277,6 +277,40 @@ describe('processes: list, output, signal, stdin', () => {
       ['box-2', false],
     ]);
     expect((await (await call(TOKEN_A, 'GET', '/v1/sandboxes/box-2')).json()).agent).toBe(false);
+  });
+});
+
+describe("background processes under the host's command time", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const settle = async () => {
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+  };
+
+  it('a background process still running at maxExecTimeoutMs is killed; a shorter timeoutMs is kept', async () => {
+    const { call, agents } = await processApp({ maxExecTimeoutMs: 60_000 });
+    vi.useFakeTimers();
+    const start = async (extra = {}) =>
+      (
+        await (
+          await call(TOKEN_A, 'POST', '/v1/sandboxes/box-1/exec', {
+            cmd: 'sleep 600',
+            background: true,
+            ...extra,
+          })
+        ).json()
+      ).pid as number;
+    const long = await start();
+    const short = await start({ timeoutMs: 1_000 });
+    expect(agents[0].processes.get(long)?.options).toMatchObject({ timeoutMs: 60_000 });
+    await vi.advanceTimersByTimeAsync(1_000);
+    await settle();
+    expect(agents[0].processes.get(short)?.exit).toEqual({ exitCode: 137, signal: 'SIGKILL' });
+    expect(agents[0].processes.get(long)?.info.running).toBe(true);
+    await vi.advanceTimersByTimeAsync(59_000);
+    await settle();
+    expect(agents[0].processes.get(long)?.exit).toEqual({ exitCode: 137, signal: 'SIGKILL' });
   });
 });
 
