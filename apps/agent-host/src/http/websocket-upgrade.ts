@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 
 /** The largest message a WebSocket client may send (a terminal's keystrokes, a resize): bigger closes it (1009). */
 export const MAX_WS_MESSAGE_BYTES = 64 * 1024;
@@ -31,7 +31,14 @@ export function serveUpgrades(
   server: Server,
   app: { fetch: (request: Request, env: UpgradeEnv) => Response | Promise<Response> },
 ): void {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
+  // `ws` is loaded at the first upgrade: a host nobody opens a terminal on never loads it.
+  let wss: Promise<WebSocketServer> | undefined;
+  const sockets = () => {
+    wss ??= import('ws').then(
+      ({ WebSocketServer }) => new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES }),
+    );
+    return wss;
+  };
   server.on('upgrade', (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     let handler: WebSocketHandler | undefined;
@@ -50,7 +57,7 @@ export function serveUpgrades(
         const response = await app.fetch(toRequest(incoming), env);
         if (handler && response.ok && !socket.destroyed) {
           const taken = handler;
-          wss.handleUpgrade(incoming, socket, head, (ws) => {
+          (await sockets()).handleUpgrade(incoming, socket, head, (ws) => {
             accepted = true;
             taken.accept(ws);
           });

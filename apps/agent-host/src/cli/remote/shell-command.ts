@@ -1,6 +1,5 @@
 import type { WebSocketFactory } from '@sbx/client';
 import { Command } from 'commander';
-import WebSocket from 'ws';
 import type { CliIo } from '../cli-io.js';
 import { type RemoteFlags, runRemote, withRemoteFlags } from './remote-context.js';
 
@@ -43,7 +42,11 @@ export function processTty(): ShellTty | undefined {
   };
 }
 
-const webSocket: WebSocketFactory = (url, headers) => new WebSocket(url, { headers }) as never;
+// `ws` is loaded by `sbx shell` only: every other command starts without it.
+async function wsFactory(): Promise<WebSocketFactory> {
+  const { default: WebSocket } = await import('ws');
+  return (url, headers) => new WebSocket(url, { headers }) as never;
+}
 
 /**
  * `sbx shell ID`: an interactive terminal in a sandbox (a PTY through its in-sandbox agent): the local terminal
@@ -65,7 +68,7 @@ export function shellCommand(io: CliIo, tty: ShellTty | undefined = processTty()
           ...(opts.cmd ? { cmd: opts.cmd } : {}),
           ...(opts.cwd ? { cwd: opts.cwd } : {}),
           ...(opts.user ? { user: opts.user } : {}),
-          webSocket,
+          webSocket: await wsFactory(),
           onData: (bytes) => io.stdout.write(bytes),
         });
         tty?.raw(true);
