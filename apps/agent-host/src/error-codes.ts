@@ -16,6 +16,10 @@ export type AgentHostErrorCode =
   | 'FILE_CHANGED'
   | 'TOO_MANY_CONCURRENT'
   | 'RATE_LIMITED'
+  // the in-sandbox agent: a process it does not list, a user it may not switch to, a sandbox without it
+  | 'PROCESS_NOT_FOUND'
+  | 'AGENT_PERMISSION_DENIED'
+  | 'AGENT_UNAVAILABLE'
   // the host's state
   | 'HOST_CLOSING'
   | 'SANDBOX_NOT_FOUND'
@@ -45,7 +49,7 @@ export type ErrorCode = AgentHostErrorCode | BootstrapErrorCode | 'INTERNAL';
 
 /** How a code reaches a caller: the HTTP status of its answer and the exit code of the CLI that ends on it. */
 export interface ErrorMapping {
-  readonly status: 400 | 404 | 409 | 410 | 413 | 422 | 429 | 500 | 501 | 502 | 503 | 504;
+  readonly status: 400 | 403 | 404 | 409 | 410 | 413 | 422 | 429 | 500 | 501 | 502 | 503 | 504;
   readonly exit: number;
 }
 
@@ -65,6 +69,9 @@ export const ERROR_CODES = {
   INVALID_IMAGE: caller(400),
   INVALID_SPEC: caller(400),
   INVALID_ARGUMENT: caller(400),
+  // the in-sandbox agent refused a field the host let through (its message says which)
+  AGENT_REFUSED: caller(400),
+  AGENT_PERMISSION_DENIED: caller(403),
   POLICY_LIMIT: caller(400),
   // a runtime the engine does not have: the message lists what it has
   RUNTIME_NOT_FOUND: caller(400),
@@ -79,7 +86,6 @@ export const ERROR_CODES = {
   READ_ONLY_PATH: caller(409),
   // the sandbox runs without its in-sandbox agent (the feature needs it), or the agent refused the request
   AGENT_UNAVAILABLE: caller(409),
-  AGENT_REFUSED: caller(409),
   DISPOSED: caller(410),
   SANDBOX_GONE: caller(410),
   FILE_TOO_LARGE: caller(413),

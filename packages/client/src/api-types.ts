@@ -27,3 +27,7 @@ export type FileEntry = Schemas['FileEntry'];
 /** The body of `POST /v1/sandboxes/:id/exec`. */
 export type ExecRequest =
   paths['/v1/sandboxes/{id}/exec']['post']['requestBody']['content']['application/json'];
+/** A process the in-sandbox agent lists. */
+export type ProcessInfo = Schemas['ProcessInfo'];
+/** One line of a process's followed output. */
+export type ProcessOutputEvent = Schemas['ProcessOutputEvent'];

@@ -5,6 +5,8 @@ export type {
   FileEntry,
   LogEvent,
   PoolRequest,
+  ProcessInfo,
+  ProcessOutputEvent,
   RuntimeList,
   SandboxInfo,
   SandboxSpec,
@@ -12,11 +14,25 @@ export type {
 } from './api-types.js';
 export { isSbxError, SbxError, type SbxErrorCode, type SbxErrorOptions } from './errors.js';
 export {
+  type ProcessExit,
+  ProcessHandle,
+  type ProcessSignal,
+  type WaitOptions,
+} from './process-handle.js';
+export {
   type ExecOptions,
   type ExecResult,
   type LogsOptions,
   Sandbox,
   type SandboxFiles,
+  type StartOptions,
 } from './sandbox.js';
 export { type CreatedSandbox, type CreateOptions, SbxClient, type SbxClientOptions } from './sbx-client.js';
+export type {
+  Terminal,
+  TerminalExit,
+  TerminalOptions,
+  WebSocketFactory,
+  WebSocketLike,
+} from './terminal.js';
 export type { components, paths } from './types.js';

@@ -1,7 +1,17 @@
-import type { ExecEvent, ExecRequest, ExitInfo, FileEntry, LogEvent, SandboxInfo } from './api-types.js';
+import type {
+  ExecEvent,
+  ExecRequest,
+  ExitInfo,
+  FileEntry,
+  LogEvent,
+  ProcessInfo,
+  SandboxInfo,
+} from './api-types.js';
 import { SbxError } from './errors.js';
 import { call, callJson, type Transport } from './http.js';
 import { fromBase64, readNdjson } from './ndjson.js';
+import { listProcesses, ProcessHandle } from './process-handle.js';
+import { openTerminal, type Terminal, type TerminalOptions } from './terminal.js';
 
 /** Options of `sandbox.exec()`. */
 export interface ExecOptions {
@@ -13,7 +23,16 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Written to the command's standard input, which is then closed. */
   stdin?: string;
+  /** Its working directory (absolute). */
+  cwd?: string;
+  /** Added to its environment. */
+  env?: Record<string, string>;
+  /** Who runs it: `name`, `uid` or `uid:gid` (needs the in-sandbox agent). */
+  user?: string;
 }
+
+/** Options of `sandbox.startProcess()`: like `exec`'s, without the callbacks. */
+export type StartOptions = Pick<ExecOptions, 'timeoutMs' | 'stdin' | 'cwd' | 'env' | 'user' | 'signal'>;
 
 /** How a command ended, and what it printed (text, within the server's output cap). */
 export interface ExecResult extends ExitInfo {
@@ -80,8 +99,7 @@ export class Sandbox {
    * sandbox is gone or the host fails.
    */
   async exec(cmd: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const body: ExecRequest = { cmd, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
-    if (options.stdin !== undefined) body.stdin = options.stdin;
+    const body = execBody(cmd, options);
     const response = await call(this.#transport, `${this.#path}/exec`, {
       method: 'POST',
       body,
@@ -108,6 +126,34 @@ export class Sandbox {
       (event.stream === 'stdout' ? options.onStdout : options.onStderr)?.(piece, bytes);
     }
     throw new SbxError('STREAM_ENDED', `the output of ${JSON.stringify(cmd)} ended without an exit line`);
+  }
+
+  /**
+   * Starts a command in the background through the in-sandbox agent (409 `AGENT_UNAVAILABLE` without it): it
+   * outlives this client; its output is kept for whoever follows it (`wait()`), and it can be signalled and fed.
+   */
+  async startProcess(cmd: string | string[], options: StartOptions = {}): Promise<ProcessHandle> {
+    const { pid } = await callJson<{ pid: number }>(this.#transport, `${this.#path}/exec`, {
+      method: 'POST',
+      body: { ...execBody(cmd, options), background: true },
+      signal: options.signal,
+    });
+    return new ProcessHandle(this.#transport, this.#path, pid);
+  }
+
+  /** A handle on a process started earlier (by any client): follow, signal or feed it again. No call is made. */
+  reconnect(pid: number): ProcessHandle {
+    return new ProcessHandle(this.#transport, this.#path, pid);
+  }
+
+  /** Its processes: running ones, and ended background ones kept with their output. */
+  processes(options: { signal?: AbortSignal } = {}): Promise<ProcessInfo[]> {
+    return listProcesses(this.#transport, this.#path, options.signal);
+  }
+
+  /** Opens a terminal (a PTY running `sh`, or `cmd`) over a WebSocket. */
+  terminal(options: TerminalOptions): Promise<Terminal> {
+    return openTerminal(this.#transport, this.#path, options);
   }
 
   /** Its own output (the main process's): collected text, and streamed to the callbacks as it arrives. */
@@ -196,4 +242,13 @@ export class Sandbox {
         bytes(await call(t, url(path), { accept: 'application/x-tar', signal: options.signal })),
     };
   }
+}
+
+function execBody(cmd: string | string[], options: StartOptions): ExecRequest {
+  const body: ExecRequest = { cmd, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+  if (options.stdin !== undefined) body.stdin = options.stdin;
+  if (options.cwd !== undefined) body.cwd = options.cwd;
+  if (options.env !== undefined) body.env = options.env;
+  if (options.user !== undefined) body.user = options.user;
+  return body;
 }

@@ -81,7 +81,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** run a command: buffered JSON, or NDJSON lines as output arrives with Accept: application/x-ndjson */
+        /** run a command: buffered JSON, or NDJSON lines as output arrives with Accept: application/x-ndjson; background: true starts it through the in-sandbox agent (202 {pid}) */
         post: operations["postSandboxesByIdExec"];
         delete?: never;
         options?: never;
@@ -381,6 +381,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sandboxes/{id}/processes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** the sandbox's processes (running, and ended background ones kept with their output) */
+        get: operations["getSandboxesByIdProcesses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/processes/{pid}/output": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** re-attach to a process's output: what was kept (1 MiB per stream), then live output, then its exit */
+        get: operations["getSandboxesByIdProcessesByPidOutput"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/processes/{pid}/signal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** send a signal to a process's group */
+        post: operations["postSandboxesByIdProcessesByPidSignal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/processes/{pid}/stdin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** write the raw body (at most 1 MiB) to a process's stdin; eof=true closes it after */
+        post: operations["postSandboxesByIdProcessesByPidStdin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/pty": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** a terminal as a WebSocket (Upgrade: websocket, bearer token): binary messages are bytes both ways, text messages JSON {"resize":{"cols","rows"}} in and one {"exit":{...}} out */
+        get: operations["getSandboxesByIdPty"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -423,6 +508,8 @@ export interface components {
             runtime: string | null;
             /** @description none (loopback only) or egress, where its type has one */
             network: string | null;
+            /** @description the in-sandbox agent answers: processes, terminals and fast exec; false: commands run through the engine */
+            agent: boolean;
             pool: string | null;
             /** @description ISO 8601 */
             createdAt: string;
@@ -466,6 +553,10 @@ export interface components {
                     message: string;
                 };
             };
+        };
+        Started: {
+            /** @description re-attach, signal or write its stdin by this pid */
+            pid: number;
         };
         TtlRequest: {
             ttlMs: number;
@@ -545,6 +636,44 @@ export interface components {
                 /** @description its readiness probe, used when a request gives none */
                 ready: string | null;
             }[];
+        };
+        ProcessList: {
+            processes: components["schemas"]["ProcessInfo"][];
+        };
+        ProcessInfo: {
+            pid: number;
+            cmd: string[];
+            tag?: string;
+            tty: boolean;
+            background: boolean;
+            /** @description when it started, in milliseconds since the epoch (the sandbox clock) */
+            startedAtMs: number;
+            running: boolean;
+            exitCode?: number;
+            /** @description the signal that killed it */
+            signal?: string;
+        };
+        ProcessOutputEvent: components["schemas"]["OutputEvent"] | components["schemas"]["ProcessExitEvent"];
+        ProcessExitEvent: {
+            exit: {
+                /** @description -1 when the output could not be followed to the end (error) */
+                exitCode: number;
+                signal?: string;
+                timedOut?: boolean;
+                /** @description the kept output lost its oldest bytes (1 MiB kept per stream) */
+                truncated: boolean;
+                error?: {
+                    code: string;
+                    message: string;
+                };
+            };
+        };
+        SignalRequest: {
+            /**
+             * @description sent to the process's whole group
+             * @enum {string}
+             */
+            signal: "SIGTERM" | "SIGKILL" | "SIGINT" | "SIGHUP" | "SIGQUIT" | "SIGUSR1" | "SIGUSR2";
         };
     };
     responses: never;
@@ -664,6 +793,8 @@ export interface operations {
                     ttlMs?: number;
                     /** @description the engine runtime (runc, runsc, ...); default the engine's; the server policy allows each */
                     runtime?: string;
+                    /** @description default true: run the in-sandbox agent (fast exec, processes, terminals) when it can start; false: Docker exec only */
+                    agent?: boolean;
                     /**
                      * @description none (default): loopback only; egress: the engine bridge, if the server allows it
                      * @enum {string}
@@ -873,6 +1004,12 @@ export interface operations {
                     cmd: string | string[];
                     timeoutMs?: number;
                     stdin?: string;
+                    cwd?: string & (unknown & unknown);
+                    env?: {
+                        [key: string]: string;
+                    };
+                    user?: string;
+                    background?: boolean;
                 };
             };
         };
@@ -885,6 +1022,15 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ExecResult"];
                     "application/x-ndjson": components["schemas"]["ExecEvent"];
+                };
+            };
+            /** @description background: true: started */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Started"];
                 };
             };
             /** @description invalid request: the field and the reason */
@@ -905,8 +1051,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description user: the in-sandbox agent may not switch to that user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description no such sandbox (or another tenant's) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description user or background asked of a sandbox without the in-sandbox agent (AGENT_UNAVAILABLE) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1898,6 +2062,420 @@ export interface operations {
             };
             /** @description no such asset */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSandboxesByIdProcesses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the processes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessList"];
+                };
+            };
+            /** @description invalid request: the field and the reason (a pid is an integer from 1 to 2147483647) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such sandbox (or another tenant's), or no such process (PROCESS_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the sandbox runs without the in-sandbox agent (AGENT_UNAVAILABLE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the sandbox is gone (exited, removed, expired or idle) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSandboxesByIdProcessesByPidOutput: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one OutputEvent a line, a ProcessExitEvent line last */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ProcessOutputEvent"];
+                };
+            };
+            /** @description invalid request: the field and the reason (a pid is an integer from 1 to 2147483647) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such sandbox (or another tenant's), or no such process (PROCESS_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the sandbox runs without the in-sandbox agent (AGENT_UNAVAILABLE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the sandbox is gone (exited, removed, expired or idle) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many follows (log follows and process outputs) open at once (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postSandboxesByIdProcessesByPidSignal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignalRequest"];
+            };
+        };
+        responses: {
+            /** @description sent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        pid: number;
+                        signal: string;
+                    };
+                };
+            };
+            /** @description invalid request: the field and the reason (a pid is an integer from 1 to 2147483647) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such sandbox (or another tenant's), or no such process (PROCESS_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the sandbox runs without the in-sandbox agent (AGENT_UNAVAILABLE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the sandbox is gone (exited, removed, expired or idle) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postSandboxesByIdProcessesByPidStdin: {
+        parameters: {
+            query?: {
+                eof?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+                pid: string;
+            };
+            cookie?: never;
+        };
+        /** @description the bytes to write */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description written */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        pid: number;
+                        bytes: number;
+                        eof: boolean;
+                    };
+                };
+            };
+            /** @description invalid request: the field and the reason (a pid is an integer from 1 to 2147483647) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such sandbox (or another tenant's), or no such process (PROCESS_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the sandbox runs without the in-sandbox agent (AGENT_UNAVAILABLE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the sandbox is gone (exited, removed, expired or idle) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSandboxesByIdPty: {
+        parameters: {
+            query?: {
+                cols?: number;
+                rows?: number;
+                cmd?: string;
+                cwd?: string & (unknown & unknown);
+                user?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description switched to the WebSocket protocol */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid request: the field and the reason (a pid is an integer from 1 to 2147483647) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description opened by a page of another origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such sandbox (or another tenant's), or no such process (PROCESS_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the sandbox runs without the in-sandbox agent (AGENT_UNAVAILABLE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the sandbox is gone (exited, removed, expired or idle) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not a WebSocket upgrade */
+            426: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many commands at once in this sandbox or for this tenant (Retry-After) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

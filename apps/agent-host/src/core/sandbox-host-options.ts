@@ -66,6 +66,8 @@ export interface Provisioned {
 /** Options of one job: the command's, and who wants its perf record (a failed run has one too). */
 export interface JobOptions extends ExecOptions {
   onRecord?: (record: SandboxPerfRecord) => void;
+  /** How the command runs (default `sandbox.exec`): through the sandbox's agent as another user, say. */
+  run?: (cmd: string | readonly string[], options: ExecOptions) => Promise<ExecResult>;
 }
 
 /** One job run in a sandbox, measured by the perf monitor. */

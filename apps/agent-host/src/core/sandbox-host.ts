@@ -278,13 +278,14 @@ export class SandboxHost {
   async #runJob(
     sandbox: HostSandbox,
     cmd: string | readonly string[],
-    { onRecord, ...options }: JobOptions,
+    { onRecord, run, ...options }: JobOptions,
     runId: string,
   ): Promise<JobRun> {
     let outcome: SandboxRunOutcome = 'error';
     const done = this.#activity.begin(sandbox.id);
     try {
-      const exec = await sandbox.exec(cmd, { ...options, signal: this.#withShutdown(options.signal) });
+      const execOptions = { ...options, signal: this.#withShutdown(options.signal) };
+      const exec = await (run ? run(cmd, execOptions) : sandbox.exec(cmd, execOptions));
       outcome = exec.exitCode === 0 ? 'success' : 'error';
       const record = this.perfMonitor.stop(sandbox.id, { outcome, runId });
       onRecord?.(record);

@@ -99,6 +99,11 @@ export const sandboxInfoSchema = z
       .nullable()
       .describe('the engine runtime it runs on (runc, runsc), where its type has one'),
     network: z.string().nullable().describe('none (loopback only) or egress, where its type has one'),
+    agent: z
+      .boolean()
+      .describe(
+        'the in-sandbox agent answers: processes, terminals and fast exec; false: commands run through the engine',
+      ),
     pool: z.string().nullable(),
     createdAt: z.string().describe('ISO 8601'),
     expiresAt: z.string().describe("ISO 8601; the host's own expiry (POST .../ttl moves it)"),

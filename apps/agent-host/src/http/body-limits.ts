@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { FILES_PATH } from './file-routes.js';
 import { errorBody } from './http-errors.js';
+import { MAX_STDIN_BODY_BYTES, STDIN_PATH } from './process-schemas.js';
 
 /** The largest JSON body of a `/v1/*` call (a sandbox spec, an exec). */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
@@ -32,6 +33,7 @@ export function bodyRuleOf(path: string, maxFileBytes: number): BodyRule {
   if (path === '/login') return { maxBytes: MAX_LOGIN_BODY_BYTES };
   if (path === '/v1/provisions') return { maxBytes: MAX_INGEST_BODY_BYTES };
   if (FILES_PATH.test(path)) return { maxBytes: maxFileBytes, streamed: true };
+  if (STDIN_PATH.test(path)) return { maxBytes: MAX_STDIN_BODY_BYTES };
   return { maxBytes: MAX_JSON_BODY_BYTES };
 }
 

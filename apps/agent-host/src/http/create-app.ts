@@ -8,6 +8,7 @@ import { GuessLimiter } from '../auth/guess-limiter.js';
 import { SESSION_COOKIE } from '../auth/sessions.js';
 import { DEFAULT_TENANT } from '../auth/token-file.js';
 import type { AgentHost } from '../compose/open-agent-host.js';
+import { SandboxProcesses } from '../core/sandbox-processes.js';
 import { renderDashboard, serveDashboardAsset } from '../dashboard/dashboard-page.js';
 import {
   type HttpResponse,
@@ -25,6 +26,9 @@ import { lifecycleRoutes } from './lifecycle-routes.js';
 import { loginPage, loginRoutes } from './login-routes.js';
 import { openApiDocument } from './openapi-routes.js';
 import { poolRoutes } from './pool-routes.js';
+import { processRoutes } from './process-routes.js';
+import { STDIN_PATH } from './process-schemas.js';
+import { ptyRoute } from './pty-route.js';
 import { RateLimiter } from './rate-limiter.js';
 import { type AppEnv, type AuthOptions, hostGuard, requireTenant } from './request-guard.js';
 import { runtimeRoutes } from './runtime-routes.js';
@@ -116,7 +120,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   // Commands and log follows at once, per sandbox, tenant and host (429 above the policy's caps).
   const caps = new ConcurrencyCaps();
   lifecycleRoutes(app, { host: deps.host, policy, caps });
-  execRoutes(app, { host: deps.host, policy, caps });
+  const processes = new SandboxProcesses({ host: deps.host, policy });
+  execRoutes(app, { host: deps.host, policy, caps, processes });
+  processRoutes(app, { host: deps.host, policy, caps, processes });
+  ptyRoute(app, { host: deps.host, policy, caps, processes });
   fileRoutes(app, { host: deps.host, policy });
 
   // A provisioning measured elsewhere (the WebContainer page, any browser app): stored like docker's.
@@ -209,10 +216,10 @@ const securityHeaders: MiddlewareHandler = async (c, next) => {
 };
 
 // A body that is not JSON is refused before anything reads it (a wrong content type is 415, not a field error);
-// file uploads carry bytes (application/octet-stream) or a tar.
+// file uploads carry bytes (application/octet-stream) or a tar, a process's stdin any bytes.
 const jsonBodiesOnly: MiddlewareHandler = async (c, next) => {
   const write = c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH';
-  if (write && !FILES_PATH.test(c.req.path)) {
+  if (write && !FILES_PATH.test(c.req.path) && !STDIN_PATH.test(c.req.path)) {
     const type = c.req.header('content-type') ?? '';
     const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
     if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {

@@ -3,9 +3,11 @@ import type { SandboxPerfRecord } from '@sbx/timing';
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import type { AgentHost } from '../compose/open-agent-host.js';
+import { agentUnavailable, fromAgentError } from '../core/agent-errors.js';
 import type { HostSandbox } from '../core/host-adapter.js';
 import type { JobOptions } from '../core/sandbox-host.js';
 import { overCap, type SandboxPolicy } from '../core/sandbox-policy.js';
+import type { SandboxProcesses } from '../core/sandbox-processes.js';
 import type { execResultSchema, exitEventSchema } from './api-schemas.js';
 import type { ConcurrencyCaps } from './concurrency-caps.js';
 import { errorBody, toHttpError, validationHook } from './http-errors.js';
@@ -14,8 +16,12 @@ import type { AppEnv } from './request-guard.js';
 import { accepts, failure, findSandbox } from './route-helpers.js';
 import { execRequestSchema } from './schemas.js';
 
-/** What the exec route needs: the host, the policy, and the counts of commands running at once. */
-export type ExecRouteDeps = Pick<AgentHost, 'host'> & { policy: SandboxPolicy; caps: ConcurrencyCaps };
+/** What the exec route needs: the host, the policy, the counts of commands running at once, the processes. */
+export type ExecRouteDeps = Pick<AgentHost, 'host'> & {
+  policy: SandboxPolicy;
+  caps: ConcurrencyCaps;
+  processes: SandboxProcesses;
+};
 
 /** The media type of a streamed exec or log: one JSON object a line. */
 export const NDJSON = 'application/x-ndjson';
@@ -31,17 +37,24 @@ export function execRoutes(app: Hono<AppEnv>, deps: ExecRouteDeps): void {
   app.post('/v1/sandboxes/:id/exec', zValidator('json', execRequestSchema, validationHook), async (c) => {
     const found = findSandbox(deps, c.req.param('id'), c.get('tenant'));
     if ('status' in found) return c.json(found.body, found.status);
-    const { cmd, timeoutMs, stdin } = c.req.valid('json');
+    const { cmd, timeoutMs, stdin, cwd, env, user, background } = c.req.valid('json');
     if (timeoutMs !== undefined && timeoutMs > deps.policy.maxExecTimeoutMs) {
       return failure(
         c,
         overCap('timeoutMs', `must be at most ${deps.policy.maxExecTimeoutMs}, got ${timeoutMs}`),
       );
     }
+    const { sandbox } = found;
+    if ((user !== undefined || background) && !sandbox.agent) {
+      return failure(c, agentUnavailable(sandbox.id, background ? '"background"' : '"user"'));
+    }
     const options: JobOptions = {
       timeoutMs: timeoutMs ?? deps.policy.maxExecTimeoutMs,
       maxOutputBytes: deps.policy.maxExecOutputBytes,
       ...(stdin === undefined ? {} : { stdin }),
+      ...(cwd === undefined ? {} : { workingDir: cwd }),
+      ...(env === undefined ? {} : { env }),
+      ...(user === undefined ? {} : { run: asUser(sandbox, user) }),
     };
     if (accepts(c, NDJSON) && deps.host.closing) {
       return c.json(errorBody('HOST_CLOSING', 'the host is shutting down'), 503);
@@ -52,10 +65,26 @@ export function execRoutes(app: Hono<AppEnv>, deps: ExecRouteDeps): void {
     } catch (error) {
       return failure(c, error);
     }
-    if (accepts(c, NDJSON)) return streamExec(c, deps, found.sandbox, cmd, options, release);
+    if (background) {
+      try {
+        const started = { ...(cwd ? { cwd } : {}), ...(env ? { env } : {}), ...(user ? { user } : {}) };
+        const argv = typeof cmd === 'string' ? ['sh', '-c', cmd] : cmd;
+        const run = { ...started, stdin: true, ...(timeoutMs ? { timeoutMs } : {}) };
+        const { pid } = await deps.processes.start(sandbox, argv, run, c.req.raw.signal);
+        if (stdin !== undefined) {
+          await deps.processes.writeStdin(sandbox, pid, encoder.encode(stdin), true, c.req.raw.signal);
+        }
+        return c.json({ pid }, 202);
+      } catch (error) {
+        return failure(c, error);
+      } finally {
+        release();
+      }
+    }
+    if (accepts(c, NDJSON)) return streamExec(c, deps, sandbox, cmd, options, release);
     try {
       // A client that goes away aborts its command.
-      const { exec, record } = await deps.host.runJob(found.sandbox, cmd, {
+      const { exec, record } = await deps.host.runJob(sandbox, cmd, {
         ...options,
         signal: c.req.raw.signal,
       });
@@ -73,13 +102,22 @@ export function execRoutes(app: Hono<AppEnv>, deps: ExecRouteDeps): void {
       });
     } catch (error) {
       release();
-      return failure(c, error);
+      return failure(c, user === undefined ? error : fromAgentError(error, `running as ${user}`));
     }
   });
 }
 
-// One slot of the sandbox's and of the tenant's count of commands at once, or TOO_MANY_CONCURRENT.
-function takeSlot(deps: ExecRouteDeps, tenant: string, sandboxId: string): () => void {
+const encoder = new TextEncoder();
+
+// Runs the command through the sandbox's agent as `user` (the agent switches to it).
+function asUser(sandbox: HostSandbox, user: string): JobOptions['run'] {
+  const agent = sandbox.agent;
+  if (!agent) throw agentUnavailable(sandbox.id, '"user"');
+  return (cmd, options) => agent.run(cmd, { ...options, user });
+}
+
+/** One slot of the sandbox's and of the tenant's count of commands at once, or TOO_MANY_CONCURRENT. */
+export function takeSlot(deps: ExecRouteDeps, tenant: string, sandboxId: string): () => void {
   const { maxExecsPerSandbox, maxExecsPerTenant } = deps.policy;
   return deps.caps.acquire([
     {

@@ -105,6 +105,7 @@ function describe(deps: LifecycleRouteDeps, sandbox: HostSandbox): z.infer<typeo
     image: sandbox.image ?? null,
     runtime: sandbox.runtime ?? null,
     network: sandbox.network ?? null,
+    agent: sandbox.agent !== undefined,
     pool: sandbox.pool ?? deps.host.poolOf(sandbox.id) ?? null,
     createdAt: iso(times?.createdAt),
     expiresAt: iso(times?.expiresAt),

@@ -25,7 +25,9 @@ import { NDJSON } from './exec-routes.js';
 import { TAR } from './file-routes.js';
 import { ingestSchema } from './ingest-schema.js';
 import { buildOpenApi, type ResponseDoc, type RouteDoc } from './openapi.js';
+import { processRouteDocs } from './openapi-process-routes.js';
 import { poolRequestSchema } from './pool-routes.js';
+import { startedSchema } from './process-schemas.js';
 import { alertQuerySchema, execRequestSchema, kpiQuerySchema, listQuerySchema } from './schemas.js';
 
 const err = (description: string): ResponseDoc => ({ description, schema: errorSchema });
@@ -118,7 +120,7 @@ export function apiRoutes(): RouteDoc[] {
       method: 'post',
       path: '/v1/sandboxes/:id/exec',
       summary:
-        'run a command: buffered JSON, or NDJSON lines as output arrives with Accept: application/x-ndjson',
+        'run a command: buffered JSON, or NDJSON lines as output arrives with Accept: application/x-ndjson; background: true starts it through the in-sandbox agent (202 {pid})',
       body: execRequestSchema,
       responses: {
         200: {
@@ -126,7 +128,10 @@ export function apiRoutes(): RouteDoc[] {
           schema: execResultSchema,
           also: { [NDJSON]: execEventSchema },
         },
+        202: { description: 'background: true: started', schema: startedSchema },
         ...sandboxErrors,
+        403: err('user: the in-sandbox agent may not switch to that user'),
+        409: err('user or background asked of a sandbox without the in-sandbox agent (AGENT_UNAVAILABLE)'),
         415: E415,
         429: err('too many commands at once in this sandbox or for this tenant (Retry-After)'),
         504: err('the command timed out (buffered form)'),
@@ -338,6 +343,7 @@ export function apiRoutes(): RouteDoc[] {
       auth: false,
       responses: { 200: { description: 'an asset' }, 404: err('no such asset') },
     },
+    ...processRouteDocs(),
   ];
 }
 

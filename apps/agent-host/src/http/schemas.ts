@@ -2,6 +2,28 @@ import { SANDBOX_TYPES, type SandboxType } from '@sbx/timing';
 import { z } from 'zod';
 import { RUNTIME_NAME } from '../core/sandbox-policy.js';
 
+/** The fields a process started through the in-sandbox agent may have (its own limits: PROTOCOL.md). */
+export const processFields = {
+  cwd: z
+    .string()
+    .min(1)
+    .max(4096)
+    .startsWith('/', 'must be an absolute path inside the sandbox')
+    .regex(/^[^\0]*$/, 'must not contain NUL'),
+  env: z
+    .record(
+      z.string().regex(/^[^=\0]{1,1024}$/, "names are 1-1024 characters without '=' or NUL"),
+      z.string().regex(/^[^\0]*$/, 'must not contain NUL'),
+    )
+    .refine((env) => Object.keys(env).length <= 1024, 'at most 1024 variables'),
+  user: z
+    .string()
+    .regex(
+      /^(?:[A-Za-z_][\w.-]{0,63}|\d{1,10}(?::\d{1,10})?)$/,
+      'must be a user name, a uid, or uid:gid (e.g. "node", "1000", "1000:1000")',
+    ),
+};
+
 const commandSchema = z.union([
   z.string().trim().min(1, 'must not be empty'),
   z.array(z.string()).min(1, 'must have at least one word'),
@@ -14,6 +36,10 @@ export const execRequestSchema = z
     timeoutMs: z.number().int().positive().max(3_600_000).optional(),
     /** Written to the command's standard input, then closed (the body limit bounds it). */
     stdin: z.string().optional(),
+    cwd: processFields.cwd.optional(),
+    env: processFields.env.optional(),
+    user: processFields.user.optional(),
+    background: z.boolean().optional(),
   })
   .strict();
 

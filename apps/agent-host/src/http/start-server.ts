@@ -1,6 +1,8 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { serveUpgrades, type UpgradeEnv } from './websocket-upgrade.js';
 
 /** A running HTTP server. */
 export interface RunningServer {
@@ -8,7 +10,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Listens with `app` on `host:port` (port 0 picks a free one) and resolves once listening. */
+/** Listens with `app` on `host:port` (port 0 picks a free one; WebSocket upgrades go through `app` too). */
 export function startServer(
   app: { fetch: Hono['fetch'] },
   options: { host: string; port: number },
@@ -30,5 +32,6 @@ export function startServer(
       },
     );
     server.once('error', reject);
+    serveUpgrades(server as Server, { fetch: (request, env: UpgradeEnv) => app.fetch(request, env) });
   });
 }

@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { cpCommand } from './cp-command.js';
 import { execCommand, logsCommand } from './exec-command.js';
+import { attachCommand, killCommand, psCommand } from './process-commands.js';
 import { runtimesCommand } from './runtimes-command.js';
 import { createCommand, lsCommand, rmCommand } from './sandbox-commands.js';
+import { shellCommand } from './shell-command.js';
 
 /** The everyday commands that talk to a running host through @sbx/client. */
 export function remoteCommands(io: CliIo): Command[] {
@@ -15,5 +17,9 @@ export function remoteCommands(io: CliIo): Command[] {
     logsCommand(io),
     cpCommand(io),
     runtimesCommand(io),
+    psCommand(io),
+    attachCommand(io),
+    killCommand(io),
+    shellCommand(io),
   ];
 }

@@ -56,6 +56,12 @@ export const dockerRequestSchema = z
       .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be an engine runtime name (GET /v1/runtimes lists them)')
       .optional()
       .describe("the engine runtime (runc, runsc, ...); default the engine's; the server policy allows each"),
+    agent: z
+      .boolean()
+      .optional()
+      .describe(
+        'default true: run the in-sandbox agent (fast exec, processes, terminals) when it can start; false: Docker exec only',
+      ),
     network: z
       .enum(DOCKER_NETWORKS as unknown as ['none', 'egress'])
       .optional()

@@ -16,6 +16,7 @@ export interface DockerSpecInput {
   user?: string | undefined;
   runtime?: string | undefined;
   network?: DockerSandboxSpec['network'] | undefined;
+  agent?: boolean | undefined;
 }
 
 /**
@@ -50,5 +51,6 @@ export function toDockerSpec(
   if (input.user !== undefined) spec.user = input.user;
   if (input.runtime !== undefined) spec.runtime = input.runtime;
   if (input.network !== undefined) spec.network = input.network;
+  if (input.agent !== undefined) spec.agent = input.agent;
   return spec;
 }
