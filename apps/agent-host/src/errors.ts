@@ -14,6 +14,16 @@ export type AgentHostErrorCode =
   | 'FILE_CHANGED'
   | 'TOO_MANY_CONCURRENT'
   | 'RATE_LIMITED'
+  // the in-sandbox agent refused a file call: something in the way, a directory, no permission
+  | 'FILE_EXISTS'
+  | 'NOT_A_DIRECTORY'
+  | 'IS_A_DIRECTORY'
+  | 'PERMISSION_DENIED'
+  // a preview port: nothing listens there, or what listens sent no valid HTTP answer
+  | 'PORT_CLOSED'
+  | 'PORT_FAILED'
+  // what needs the in-sandbox agent, asked of a sandbox that runs without it
+  | 'AGENT_UNAVAILABLE'
   // the host's state
   | 'HOST_CLOSING'
   | 'SANDBOX_NOT_FOUND'

@@ -3,12 +3,15 @@ export type {
   ExecEvent,
   ExitInfo,
   FileEntry,
+  FilePathEntry,
   LogEvent,
   PoolRequest,
+  PreviewUrl,
   RuntimeList,
   SandboxInfo,
   SandboxSpec,
   TemplateList,
+  WatchEvent,
 } from './api-types.js';
 export { isSbxError, SbxError, type SbxErrorCode, type SbxErrorOptions } from './errors.js';
 export {
@@ -16,7 +19,7 @@ export {
   type ExecResult,
   type LogsOptions,
   Sandbox,
-  type SandboxFiles,
 } from './sandbox.js';
+export type { FileCallOptions, SandboxFiles } from './sandbox-files.js';
 export { type CreatedSandbox, type CreateOptions, SbxClient, type SbxClientOptions } from './sbx-client.js';
 export type { components, paths } from './types.js';

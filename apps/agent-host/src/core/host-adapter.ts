@@ -1,6 +1,7 @@
 import type { ExecOptions, ExecResult, LogsOptions, LogsResult, SandboxFiles } from '@sbx/bootstrap';
 import type { ProvisionContext, SandboxType } from '@sbx/timing';
 import type { TemplateImage } from '../templates/template-images.js';
+import type { FilesAgent } from './files-agent.js';
 import type { GoneReason } from './live-sandboxes.js';
 
 /** A sandbox the host holds: run commands in it, dispose of it; files and logs where its type has them. */
@@ -19,6 +20,8 @@ export interface HostSandbox {
   readonly expiresAt?: Date;
   /** Its filesystem, read and written inside the sandbox (docker: the engine's archive API). */
   readonly files?: SandboxFiles;
+  /** Its in-sandbox agent, when it started (files, watches, preview ports); absent: the engine's archive API. */
+  readonly agent?: FilesAgent | undefined;
   exec(cmd: string | readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /** Its main process's output (from the start), then, with `follow`, new output until it ends. */
   logs?(options: LogsOptions): Promise<LogsResult>;

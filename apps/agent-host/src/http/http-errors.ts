@@ -50,6 +50,14 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   NOT_SUPPORTED: 501,
   NOT_RECORDED: 500,
   STORE_UNAVAILABLE: 503,
+  // the in-sandbox agent (files, watches, preview ports)
+  AGENT_UNAVAILABLE: 409,
+  FILE_EXISTS: 409,
+  NOT_A_DIRECTORY: 409,
+  IS_A_DIRECTORY: 409,
+  PERMISSION_DENIED: 403,
+  PORT_CLOSED: 502,
+  PORT_FAILED: 502,
 };
 
 /** Maps a sandbox failure to an HTTP status and body (host paths hidden from its text); unknown errors are 500s. */

@@ -25,6 +25,7 @@ import { NDJSON } from './exec-routes.js';
 import { TAR } from './file-routes.js';
 import { ingestSchema } from './ingest-schema.js';
 import { buildOpenApi, type ResponseDoc, type RouteDoc } from './openapi.js';
+import { fileAndPortRouteDocs } from './openapi-file-port-routes.js';
 import { poolRequestSchema } from './pool-routes.js';
 import { alertQuerySchema, execRequestSchema, kpiQuerySchema, listQuerySchema } from './schemas.js';
 
@@ -197,6 +198,7 @@ export function apiRoutes(): RouteDoc[] {
         501: err('this sandbox type has no files API'),
       },
     },
+    ...fileAndPortRouteDocs(),
     {
       method: 'get',
       path: '/v1/pools',
