@@ -31,17 +31,17 @@ function main() {
   const version = spawnSync('go', ['version'], { encoding: 'utf8' });
   if (version.error || version.status !== 0) {
     console.error(
-      'sbx-agent: the Go toolchain is missing: install Debian\'s golang-go (apt-get install golang-go)',
+      "sbx-agent: the Go toolchain is missing: install Debian's golang-go (apt-get install golang-go)",
     );
     process.exit(1);
   }
   mkdirSync(dirname(out), { recursive: true });
   const started = Date.now();
-  const build = spawnSync(
-    'go',
-    ['build', '-trimpath', '-ldflags', '-s -w', '-o', out, './cmd/sbx-agent'],
-    { cwd: join(pkg, 'agent'), env: goEnv(), stdio: 'inherit' },
-  );
+  const build = spawnSync('go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', out, './cmd/sbx-agent'], {
+    cwd: join(pkg, 'agent'),
+    env: goEnv(),
+    stdio: 'inherit',
+  });
   if (build.error || build.status !== 0) {
     console.error(`sbx-agent: go build failed (${build.error?.message ?? `exit ${build.status}`})`);
     process.exit(1);

@@ -27,8 +27,8 @@ export async function collectRun(call: AgentCall, options: ExecOptions): Promise
         exitCode: exit.exitCode,
         stdout: Buffer.concat(out.stdout).toString('utf8'),
         stderr: Buffer.concat(out.stderr).toString('utf8'),
-        ...(cut.stdout ? { stdoutTruncated: true } : {}),
-        ...(cut.stderr ? { stderrTruncated: true } : {}),
+        stdoutTruncated: cut.stdout,
+        stderrTruncated: cut.stderr,
       };
     }
     if (frame.kind !== FRAME.stdout && frame.kind !== FRAME.stderr) {
@@ -60,5 +60,11 @@ export function notStarted(error: unknown): ExecResult | undefined {
   const exitCode =
     error.agentCode === 'NOT_FOUND' ? 127 : error.agentCode === 'PERMISSION_DENIED' ? 126 : undefined;
   if (exitCode === undefined) return undefined;
-  return { exitCode, stdout: '', stderr: `${error.message}\n` };
+  return {
+    exitCode,
+    stdout: '',
+    stderr: `${error.message}\n`,
+    stdoutTruncated: false,
+    stderrTruncated: false,
+  };
 }

@@ -28,11 +28,13 @@ const closedAll = async () => {
 describe('SandboxAgent processes', () => {
   it('says hello and runs commands with Docker exec semantics', async () => {
     expect(await agent.hello()).toMatchObject({ v: 1, agent: 'sbx-agent/0.1.0', uid: 0 });
-    expect(await agent.run(['echo', 'hi'])).toEqual({ exitCode: 0, stdout: 'hi\n', stderr: '' });
+    const clean = { stdoutTruncated: false, stderrTruncated: false };
+    expect(await agent.run(['echo', 'hi'])).toEqual({ exitCode: 0, stdout: 'hi\n', stderr: '', ...clean });
     expect(await agent.run('echo out; echo err >&2; exit 3')).toEqual({
       exitCode: 3,
       stdout: 'out\n',
       stderr: 'err\n',
+      ...clean,
     });
     expect(await agent.run(['cat'], { stdin: 'typed in' })).toMatchObject({ stdout: 'typed in' });
     expect(await agent.run(['pwd'], { workingDir: '/work' })).toMatchObject({ stdout: '/work\n' });
@@ -58,6 +60,7 @@ describe('SandboxAgent processes', () => {
       stdout: '0123',
       stderr: 'abc\n',
       stdoutTruncated: true,
+      stderrTruncated: false,
     });
     expect(seen).toEqual(['stdout:0123', 'stderr:abc\n']);
   });

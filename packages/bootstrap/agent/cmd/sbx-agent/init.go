@@ -57,14 +57,15 @@ func listen(path string) (net.Listener, error) {
 	if info, err := os.Lstat(path); err == nil && info.Mode()&os.ModeSocket != 0 {
 		os.Remove(path)
 	}
+	// The mode comes from the umask at bind(2): gVisor refuses a later chmod of a socket on a host directory
+	// (--host-uds=create). The umask is the process's: nothing else runs yet.
+	old := syscall.Umask(0o111)
 	l, err := net.Listen("unix", path)
+	syscall.Umask(old)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.Chmod(path, 0o666); err != nil {
-		l.Close()
-		return nil, err
-	}
+	os.Chmod(path, 0o666) // where bind(2) did not apply the mode; gVisor refuses it and does
 	return l, nil
 }
 

@@ -90,8 +90,9 @@ func TestRunsWithoutSocket(t *testing.T) {
 }
 
 func TestSignalsAndSocket(t *testing.T) {
-	sock := filepath.Join(t.TempDir(), "a.sock")
-	c, _ := agent(t, sock, "sh", "-c", "trap 'exit 42' TERM; while :; do sleep 0.05; done")
+	dir := t.TempDir()
+	sock, ready := filepath.Join(dir, "a.sock"), filepath.Join(dir, "ready")
+	c, _ := agent(t, sock, "sh", "-c", "trap 'exit 42' TERM; touch "+ready+"; while :; do sleep 0.05; done")
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -116,6 +117,9 @@ func TestSignalsAndSocket(t *testing.T) {
 		t.Fatalf("hello: %v %d %s", err, f.Kind, f.Payload)
 	}
 	conn.Close()
+	for _, err := os.Stat(ready); err != nil; _, err = os.Stat(ready) {
+		time.Sleep(10 * time.Millisecond) // the trap is set
+	}
 	c.Process.Signal(syscall.SIGTERM)
 	err = c.Wait()
 	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 42 {

@@ -135,14 +135,13 @@ func (t *Table) follow(c *frame.Conn, p *Proc, cur *Cursor, stdin, foreground bo
 		p.mu.Unlock()
 	}
 	go func() {
-		perr := hostFrames(c, p, stdin)
+		if perr := hostFrames(c, p, stdin); perr != nil {
+			c.SendJSON(frame.Error, perr) // before the stream stops: its end closes the connection
+			c.Close()
+		}
 		p.CloseCursor(cur)
 		if foreground {
 			p.Kill(9)
-		}
-		if perr != nil {
-			c.SendJSON(frame.Error, perr)
-			c.Close()
 		}
 	}()
 	if err := p.Stream(c, cur); err != nil {
