@@ -28,6 +28,7 @@ try {
     cmd: "sh -c 'mkdir -p /tmp/www && echo hello > /tmp/www/index.html && busybox httpd -f -p 127.0.0.1:3000 -h /tmp/www & echo ready; exec sleep 3600'",
     ready: 'log:ready',
     runtime,
+    resources: { memoryBytes: 1024 * MIB },
   });
   if (created.status !== 201) throw new Error(`create failed: ${await created.text()}`);
   id = ((await created.json()) as { id: string }).id;

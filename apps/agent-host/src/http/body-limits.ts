@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { FILES_PATH } from './file-routes.js';
 import { errorBody } from './http-errors.js';
-import { PORTS_PATH } from './port-routes.js';
+import { PORTS_PATH, PREVIEW_URL_PATH } from './port-routes.js';
 
 /** The largest JSON body of a `/v1/*` call (a sandbox spec, an exec). */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
@@ -35,7 +35,8 @@ export function bodyRuleOf(path: string, maxFileBytes: number, method = 'PUT'): 
   // A DELETE of a file reads no body: it gets the JSON limit, so nothing unbounded is drained after it.
   if (FILES_PATH.test(path) && method !== 'DELETE') return { maxBytes: maxFileBytes, streamed: true };
   // A preview's request body streams to the sandbox's server, counted by the proxy.
-  if (PORTS_PATH.test(path) && !/\/url$/.test(path)) return { maxBytes: maxFileBytes, streamed: true };
+  if (PORTS_PATH.test(path) && !PREVIEW_URL_PATH.test(path))
+    return { maxBytes: maxFileBytes, streamed: true };
   return { maxBytes: MAX_JSON_BODY_BYTES };
 }
 

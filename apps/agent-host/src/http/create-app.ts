@@ -29,7 +29,7 @@ import { lifecycleRoutes } from './lifecycle-routes.js';
 import { loginPage, loginRoutes } from './login-routes.js';
 import { openApiDocument } from './openapi-routes.js';
 import { poolRoutes } from './pool-routes.js';
-import { PORTS_PATH, portRoutes } from './port-routes.js';
+import { PORTS_PATH, PREVIEW_URL_PATH, portRoutes } from './port-routes.js';
 import { previewAuth } from './preview-auth.js';
 import { RateLimiter } from './rate-limiter.js';
 import { runtimeRoutes } from './runtime-routes.js';
@@ -226,7 +226,7 @@ const securityHeaders: MiddlewareHandler = async (c, next) => {
 const jsonBodiesOnly: MiddlewareHandler = async (c, next) => {
   const write = c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH';
   // A preview passes the sandbox's own bodies on (any type); signing its URL takes JSON like the rest.
-  const preview = PORTS_PATH.test(c.req.path) && !/\/url$/.test(c.req.path);
+  const preview = PORTS_PATH.test(c.req.path) && !PREVIEW_URL_PATH.test(c.req.path);
   if (write && !FILES_PATH.test(c.req.path) && !preview) {
     const type = c.req.header('content-type') ?? '';
     const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';

@@ -26,6 +26,9 @@ export type PortRouteDeps = Pick<AgentHost, 'host'> & {
 /** The preview paths: `/v1/sandboxes/ID/ports/PORT` and anything below it. */
 export const PORTS_PATH = /^\/v1\/sandboxes\/([^/]+)\/ports\/(\d{1,5})(?:\/|$)/;
 
+/** The path that signs a preview URL (JSON, bearer only): not part of the preview it signs for. */
+export const PREVIEW_URL_PATH = /^\/v1\/sandboxes\/[^/]+\/ports\/\d{1,5}\/url$/;
+
 /** Body of `POST /v1/sandboxes/:id/ports/:port/url`. */
 export const previewUrlRequestSchema = z
   .object({ ttlSeconds: z.number().int().min(1).max(86_400).default(3_600) })

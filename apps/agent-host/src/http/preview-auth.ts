@@ -3,7 +3,7 @@ import { getCookie } from 'hono/cookie';
 import { PREVIEW_PARAM, type PreviewSigner } from '../auth/preview-signer.js';
 import { type AppEnv, type AuthOptions, clientAddress, tooManyGuesses } from '../auth/request-guard.js';
 import { errorBody } from './http-errors.js';
-import { PORTS_PATH } from './port-routes.js';
+import { PORTS_PATH, PREVIEW_URL_PATH } from './port-routes.js';
 
 /**
  * Authentication of `/v1/*` with previews in mind: a preview path (`/v1/sandboxes/ID/ports/PORT/...`) without a
@@ -18,7 +18,7 @@ export function previewAuth(
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const match = PORTS_PATH.exec(c.req.path);
-    const signing = c.req.method === 'POST' && /\/ports\/\d{1,5}\/url$/.test(c.req.path);
+    const signing = c.req.method === 'POST' && PREVIEW_URL_PATH.test(c.req.path);
     if (!match || signing || !auth || c.req.header('authorization') !== undefined)
       return authenticate(c, next);
     const refused = tooManyGuesses(c, auth);
