@@ -139,9 +139,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)(
         expect(((await closed.json()) as { error: { code: string } }).error.code).toBe('PORT_CLOSED');
       }, 30_000);
 
-      // runsc: 8 at once made the sandbox disappear mid-transfer here (the host answered 404 after); one at a time
-      // it is byte-exact. Left for the lead (see the report): the runc run is the measured one.
-      const at = runtime === 'runc' ? 8 : 1;
+      const at = 8;
       it(`${runtime}: ${at} x 10 MiB written and read back byte-exact; the host's RSS grows by little`, async () => {
         const id = boxes[runtime] as string;
         const pid = server.child.pid as number;
