@@ -20,6 +20,14 @@ export type AgentHostErrorCode =
   | 'PROCESS_NOT_FOUND'
   | 'AGENT_PERMISSION_DENIED'
   | 'AGENT_UNAVAILABLE'
+  // the in-sandbox agent refused a file call: something in the way, a directory, no permission
+  | 'FILE_EXISTS'
+  | 'NOT_A_DIRECTORY'
+  | 'IS_A_DIRECTORY'
+  | 'PERMISSION_DENIED'
+  // a preview port: nothing listens there, or what listens sent no valid HTTP answer
+  | 'PORT_CLOSED'
+  | 'PORT_FAILED'
   // the host's state
   | 'HOST_CLOSING'
   | 'SANDBOX_NOT_FOUND'
@@ -72,6 +80,7 @@ export const ERROR_CODES = {
   // the in-sandbox agent refused a field the host let through (its message says which)
   AGENT_REFUSED: caller(400),
   AGENT_PERMISSION_DENIED: caller(403),
+  PERMISSION_DENIED: caller(403),
   POLICY_LIMIT: caller(400),
   // a runtime the engine does not have: the message lists what it has
   RUNTIME_NOT_FOUND: caller(400),
@@ -86,6 +95,9 @@ export const ERROR_CODES = {
   READ_ONLY_PATH: caller(409),
   // the sandbox runs without its in-sandbox agent (the feature needs it), or the agent refused the request
   AGENT_UNAVAILABLE: caller(409),
+  FILE_EXISTS: caller(409),
+  NOT_A_DIRECTORY: caller(409),
+  IS_A_DIRECTORY: caller(409),
   DISPOSED: caller(410),
   SANDBOX_GONE: caller(410),
   FILE_TOO_LARGE: caller(413),
@@ -125,6 +137,9 @@ export const ERROR_CODES = {
   MOUNT_FAILED: host(502),
   // the sandbox's agent broke the protocol (code in the sandbox can replace it): its own sandbox's failure
   AGENT_PROTOCOL: host(502),
+  // a preview port: nothing listens on the sandbox's loopback there, or it sent no valid HTTP answer
+  PORT_CLOSED: host(502),
+  PORT_FAILED: host(502),
   DEADLINE_EXCEEDED: host(504),
   READINESS_TIMEOUT: host(504),
   EXEC_TIMEOUT: host(504),

@@ -24,6 +24,12 @@ export type LogEvent = Schemas['LogEvent'];
 export type ExitInfo = Schemas['ExitEvent']['exit'];
 /** One directory entry. */
 export type FileEntry = Schemas['FileEntry'];
+/** One entry with its absolute path (`files.stat`, `files.list`). */
+export type FilePathEntry = Schemas['FilePathEntry'];
+/** One change a file watch saw (`overflow`: some were dropped, look again). */
+export type WatchEvent = Schemas['WatchEvent'];
+/** A signed preview URL of a port inside a sandbox. */
+export type PreviewUrl = Schemas['PreviewUrl'];
 /** The body of `POST /v1/sandboxes/:id/exec`. */
 export type ExecRequest =
   paths['/v1/sandboxes/{id}/exec']['post']['requestBody']['content']['application/json'];

@@ -10,7 +10,7 @@ export interface Transport {
 /** Options of one call. */
 export interface CallOptions {
   method?: string;
-  /** JSON-encoded unless it is bytes (sent as `contentType`). */
+  /** JSON-encoded unless it is bytes or a stream of bytes (sent as `contentType`). */
   body?: unknown;
   contentType?: string;
   accept?: string;
@@ -19,7 +19,8 @@ export interface CallOptions {
 
 /** Sends one request; a non-2xx answer throws `SbxError` with the server's code. */
 export async function call(transport: Transport, path: string, options: CallOptions = {}): Promise<Response> {
-  const raw = options.body instanceof Uint8Array || options.body instanceof Blob;
+  const stream = typeof ReadableStream !== 'undefined' && options.body instanceof ReadableStream;
+  const raw = options.body instanceof Uint8Array || options.body instanceof Blob || stream;
   const headers: Record<string, string> = { authorization: `Bearer ${transport.token}` };
   if (options.accept) headers.accept = options.accept;
   if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
@@ -31,6 +32,8 @@ export async function call(transport: Transport, path: string, options: CallOpti
       ...(options.body === undefined
         ? {}
         : { body: raw ? (options.body as BodyInit) : JSON.stringify(options.body) }),
+      // A streamed body is sent as it is read (fetch needs to be told; browsers may refuse it over HTTP/1.1).
+      ...(stream ? { duplex: 'half' } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {

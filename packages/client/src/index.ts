@@ -3,14 +3,17 @@ export type {
   ExecEvent,
   ExitInfo,
   FileEntry,
+  FilePathEntry,
   LogEvent,
   PoolRequest,
+  PreviewUrl,
   ProcessInfo,
   ProcessOutputEvent,
   RuntimeList,
   SandboxInfo,
   SandboxSpec,
   TemplateList,
+  WatchEvent,
 } from './api-types.js';
 export { isSbxError, SbxError, type SbxErrorCode, type SbxErrorOptions } from './errors.js';
 export {
@@ -24,9 +27,9 @@ export {
   type ExecResult,
   type LogsOptions,
   Sandbox,
-  type SandboxFiles,
   type StartOptions,
 } from './sandbox.js';
+export type { FileCallOptions, SandboxFiles } from './sandbox-files.js';
 export { type CreatedSandbox, type CreateOptions, SbxClient, type SbxClientOptions } from './sbx-client.js';
 export type {
   Terminal,

@@ -2,8 +2,8 @@ import type {
   ExecEvent,
   ExecRequest,
   ExitInfo,
-  FileEntry,
   LogEvent,
+  PreviewUrl,
   ProcessInfo,
   SandboxInfo,
 } from './api-types.js';
@@ -11,6 +11,7 @@ import { SbxError } from './errors.js';
 import { call, callJson, type Transport } from './http.js';
 import { fromBase64, readNdjson } from './ndjson.js';
 import { listProcesses, ProcessHandle } from './process-handle.js';
+import { type SandboxFiles, sandboxFiles } from './sandbox-files.js';
 import { openTerminal, type Terminal, type TerminalOptions } from './terminal.js';
 
 /** Options of `sandbox.exec()`. */
@@ -51,29 +52,6 @@ export interface LogsOptions {
   signal?: AbortSignal;
 }
 
-/** A sandbox's files, reached inside it. Paths are absolute. */
-export interface SandboxFiles {
-  /** Writes a file (parents created; `mode` default 0o644). */
-  write(
-    path: string,
-    data: string | Uint8Array,
-    options?: { mode?: number; signal?: AbortSignal },
-  ): Promise<void>;
-  /** Reads a file's bytes. */
-  read(path: string, options?: { signal?: AbortSignal }): Promise<Uint8Array>;
-  /** Reads a file as UTF-8 text. */
-  readText(path: string, options?: { signal?: AbortSignal }): Promise<string>;
-  /** The entries of a directory. */
-  list(
-    path: string,
-    options?: { signal?: AbortSignal },
-  ): Promise<{ entries: FileEntry[]; truncated: boolean }>;
-  /** Unpacks a tar archive into a directory (created if missing). */
-  writeTar(path: string, tar: Uint8Array, options?: { signal?: AbortSignal }): Promise<void>;
-  /** A tar archive of a directory (names relative to it) or of a file. */
-  readTar(path: string, options?: { signal?: AbortSignal }): Promise<Uint8Array>;
-}
-
 const decoder = () => new TextDecoder();
 const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? Symbol.for('Symbol.asyncDispose');
 
@@ -90,7 +68,7 @@ export class Sandbox {
     this.#transport = transport;
     this.id = id;
     this.#path = `/v1/sandboxes/${encodeURIComponent(id)}`;
-    this.files = this.#filesApi();
+    this.files = sandboxFiles(transport, this.#path);
   }
 
   /**
@@ -192,6 +170,22 @@ export class Sandbox {
     return new Date(expiresAt);
   }
 
+  /**
+   * A signed URL of `port` inside the sandbox (a server the sandbox started on its loopback), for a browser:
+   * valid `ttlSeconds` (default 3,600, at most 86,400), no token needed. Needs the in-sandbox agent.
+   */
+  async getHostUrl(
+    port: number,
+    options: { ttlSeconds?: number; signal?: AbortSignal } = {},
+  ): Promise<string> {
+    const { url } = await callJson<PreviewUrl>(this.#transport, `${this.#path}/ports/${port}/url`, {
+      method: 'POST',
+      body: options.ttlSeconds === undefined ? {} : { ttlSeconds: options.ttlSeconds },
+      signal: options.signal,
+    });
+    return url;
+  }
+
   /** Removes it; a sandbox already gone counts as killed. */
   async kill(): Promise<void> {
     try {
@@ -204,43 +198,6 @@ export class Sandbox {
   /** `await using sandbox = await client.sandboxes.create(...)` kills it at the end of the scope. */
   [asyncDispose](): Promise<void> {
     return this.kill();
-  }
-
-  #filesApi(): SandboxFiles {
-    const url = (path: string, extra = '') => `${this.#path}/files?path=${encodeURIComponent(path)}${extra}`;
-    const t = this.#transport;
-    const bytes = async (response: Response) => new Uint8Array(await response.arrayBuffer());
-    return {
-      write: async (path, data, options = {}) => {
-        const body = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-        const mode = options.mode === undefined ? '' : `&mode=${options.mode.toString(8)}`;
-        await call(t, url(path, mode), {
-          method: 'PUT',
-          body,
-          contentType: 'application/octet-stream',
-          signal: options.signal,
-        });
-      },
-      read: async (path, options = {}) => bytes(await call(t, url(path), { signal: options.signal })),
-      readText: async (path, options = {}) =>
-        decoder().decode(await bytes(await call(t, url(path), { signal: options.signal }))),
-      list: async (path, options = {}) => {
-        const listed = await callJson<{ entries: FileEntry[]; truncated: boolean }>(t, url(path, '&list=1'), {
-          signal: options.signal,
-        });
-        return { entries: listed.entries, truncated: listed.truncated };
-      },
-      writeTar: async (path, tar, options = {}) => {
-        await call(t, url(path), {
-          method: 'PUT',
-          body: tar,
-          contentType: 'application/x-tar',
-          signal: options.signal,
-        });
-      },
-      readTar: async (path, options = {}) =>
-        bytes(await call(t, url(path), { accept: 'application/x-tar', signal: options.signal })),
-    };
   }
 }
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { loadPreviewSecret, PreviewSigner } from '../auth/preview-signer.js';
 import { Sessions } from '../auth/sessions.js';
 import { DEFAULT_TENANT, loadTokenFile } from '../auth/token-file.js';
 import { DEFAULT_STATE_DIR } from '../compose/config.js';
@@ -117,7 +118,12 @@ export async function serve(
   const tokenFile = options.tokenFile ?? join(agent.config.stateDir ?? DEFAULT_STATE_DIR, 'token');
   const { table, created } = loadTokenFile(tokenFile);
   const sessions = new Sessions();
+  // Signed preview URLs survive a restart; deleting the file revokes them all.
+  const previewSigner = new PreviewSigner({
+    secret: loadPreviewSecret(join(agent.config.stateDir ?? DEFAULT_STATE_DIR, 'preview-secret')),
+  });
   const app = createApp(agent, {
+    previewSigner,
     auth: { tokens: table, sessions },
     allowedHosts: [options.host, ...(options.allowedHost ?? [])],
     ...(options.metricsOpen ? { metricsOpen: true } : {}),

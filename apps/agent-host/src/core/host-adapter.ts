@@ -1,6 +1,7 @@
 import type { ExecOptions, ExecResult, LogsOptions, LogsResult, SandboxFiles } from '@sbx/bootstrap';
 import type { ProvisionContext, SandboxType } from '@sbx/timing';
 import type { TemplateImage } from '../templates/template-images.js';
+import type { FilesAgent } from './files-agent.js';
 import type { ProcessAgent } from './process-agent.js';
 
 /** Why a sandbox left the live set without its owner asking (engine events, failed commands, idle or expiry). */
@@ -22,8 +23,9 @@ export interface HostSandbox {
   readonly expiresAt?: Date;
   /** Its filesystem, read and written inside the sandbox (docker: the engine's archive API). */
   readonly files?: SandboxFiles;
-  /** Its in-sandbox agent, when it started (processes, terminals); absent: commands run through the engine. */
-  readonly agent?: ProcessAgent | undefined;
+  /** Its in-sandbox agent, when it started (processes, terminals, files, watches, preview ports); absent: commands
+   * run through the engine and files through its archive API. */
+  readonly agent?: (ProcessAgent & FilesAgent) | undefined;
   exec(cmd: string | readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /** Its main process's output (from the start), then, with `follow`, new output until it ends. */
   logs?(options: LogsOptions): Promise<LogsResult>;

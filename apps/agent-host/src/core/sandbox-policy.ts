@@ -54,6 +54,13 @@ export interface SandboxPolicy {
   logMaxBytes: number;
   /** The most the pids limits of all live sandboxes may add up to (default: half the kernel's `pid_max`). */
   maxPidsTotal: number;
+  /** Preview connections (proxied requests, WebSockets, tunnels) open at once per sandbox and per tenant. */
+  maxPortConnectionsPerSandbox: number;
+  maxPortConnectionsPerTenant: number;
+  /** A preview connection that moves no byte either way for this long is closed. */
+  portIdleTimeoutMs: number;
+  /** File watches open at once per tenant. */
+  maxWatchesPerTenant: number;
 }
 
 /** The engine refuses less memory than this; asking for less is a caller's mistake, not an engine failure. */
@@ -96,6 +103,10 @@ export function defaultPolicy(cores = availableParallelism(), pidMax = kernelPid
     logMaxBytes: 10 * MIB,
     // Half the kernel's pids for the sandboxes; the other half stays with the host (the engine, sbx, sshd).
     maxPidsTotal: Math.max(1, Math.floor(pidMax / 2)),
+    maxPortConnectionsPerSandbox: 32,
+    maxPortConnectionsPerTenant: 128,
+    portIdleTimeoutMs: 5 * 60 * 1000,
+    maxWatchesPerTenant: 16,
   };
 }
 
@@ -134,6 +145,13 @@ export const POLICY_SETTINGS = {
   maxFollowsTotal: ['--max-follows-total', 'SBX_MAX_FOLLOWS_TOTAL'],
   logMaxBytes: ['--log-max-bytes', 'SBX_LOG_MAX_BYTES'],
   maxPidsTotal: ['--max-pids-total', 'SBX_MAX_PIDS_TOTAL'],
+  maxPortConnectionsPerSandbox: [
+    '--max-port-connections-per-sandbox',
+    'SBX_MAX_PORT_CONNECTIONS_PER_SANDBOX',
+  ],
+  maxPortConnectionsPerTenant: ['--max-port-connections-per-tenant', 'SBX_MAX_PORT_CONNECTIONS_PER_TENANT'],
+  portIdleTimeoutMs: ['--port-idle-timeout-ms', 'SBX_PORT_IDLE_TIMEOUT_MS'],
+  maxWatchesPerTenant: ['--max-watches-per-tenant', 'SBX_MAX_WATCHES_PER_TENANT'],
 } as const satisfies Partial<Record<keyof SandboxPolicy, readonly [string, string]>>;
 
 /** The flags and environment variables of the isolation settings (lists and switches, not numbers). */

@@ -181,12 +181,23 @@ export const ttlRequestSchema = z
 /** Answer of `POST /v1/sandboxes/:id/ttl`. */
 export const ttlResultSchema = z.object({ expiresAt: z.string() }).meta({ id: 'TtlResult' });
 
-const absolutePath = z
+/** An absolute path inside a sandbox (at most 4,096 characters, no NUL). */
+export const absolutePath = z
   .string()
   .min(1)
   .max(4096)
   .startsWith('/', 'must be an absolute path inside the sandbox')
   .regex(/^[^\0]*$/, 'must not contain NUL');
+
+/** Who a file call runs as inside the sandbox: a user name, a uid, or `uid:gid` (needs the in-sandbox agent). */
+export const userField = z
+  .string()
+  .regex(
+    /^(?:[A-Za-z_][A-Za-z0-9_.-]{0,31}|\d{1,10}(?::\d{1,10})?)$/,
+    'must be a user name, a uid or uid:gid',
+  )
+  .optional()
+  .describe("run as this user inside the sandbox (default: the sandbox's user; needs the in-sandbox agent)");
 
 /** Query of `PUT /v1/sandboxes/:id/files`. */
 export const fileWriteQuerySchema = z
@@ -196,6 +207,7 @@ export const fileWriteQuerySchema = z
       .string()
       .regex(/^0?[0-7]{3}$/, 'must be octal permission bits such as 644 or 0755')
       .optional(),
+    user: userField,
   })
   .strict();
 
@@ -204,6 +216,7 @@ export const fileReadQuerySchema = z
   .object({
     path: absolutePath,
     list: z.enum(['0', '1']).optional().describe('1: list the directory as JSON'),
+    user: userField,
   })
   .strict();
 

@@ -78,7 +78,7 @@ describe('every route has a body limit, checked before authentication', () => {
   it('refuses a declared Content-Length over the limit with 413 on every route, with or without a token', async () => {
     ctx.tenantOf.mockClear();
     for (const { method, path } of routes) {
-      const limit = bodyRuleOf(path, MAX_FILE).maxBytes;
+      const limit = bodyRuleOf(path, MAX_FILE, method).maxBytes;
       for (const token of [undefined, TOKEN_A]) {
         const res = await send(server.url, method, path, limit + 1, { chunked: false, token });
         expect({ method, path, status: res.status }).toEqual({ method, path, status: 413 });
@@ -97,7 +97,7 @@ describe('every route has a body limit, checked before authentication', () => {
     const withBodies = routes.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
     expect(withBodies.length).toBeGreaterThan(5);
     for (const { method, path } of withBodies) {
-      const limit = bodyRuleOf(path, MAX_FILE).maxBytes;
+      const limit = bodyRuleOf(path, MAX_FILE, method).maxBytes;
       // A token so that the routes that stream (file uploads) count what they read themselves.
       // A valid query too (the files routes need `path`), so that nothing but the body is wrong.
       const query = `${path}?path=/tmp/x`;

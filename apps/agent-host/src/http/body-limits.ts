@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { FILES_PATH } from './file-routes.js';
 import { errorBody } from './http-errors.js';
+import { PORTS_PATH, PREVIEW_URL_PATH } from './port-routes.js';
 import { MAX_STDIN_BODY_BYTES, STDIN_PATH } from './process-schemas.js';
 
 /** The largest JSON body of a `/v1/*` call (a sandbox spec, an exec). */
@@ -29,11 +30,15 @@ export interface BodyRule {
 }
 
 /** The body limit of every route: login form, ingest, file uploads (the policy's), and JSON for the rest. */
-export function bodyRuleOf(path: string, maxFileBytes: number): BodyRule {
+export function bodyRuleOf(path: string, maxFileBytes: number, method = 'PUT'): BodyRule {
   if (path === '/login') return { maxBytes: MAX_LOGIN_BODY_BYTES };
   if (path === '/v1/provisions') return { maxBytes: MAX_INGEST_BODY_BYTES };
-  if (FILES_PATH.test(path)) return { maxBytes: maxFileBytes, streamed: true };
+  // A DELETE of a file reads no body: it gets the JSON limit, so nothing unbounded is drained after it.
+  if (FILES_PATH.test(path) && method !== 'DELETE') return { maxBytes: maxFileBytes, streamed: true };
   if (STDIN_PATH.test(path)) return { maxBytes: MAX_STDIN_BODY_BYTES };
+  // A preview's request body streams to the sandbox's server, counted by the proxy.
+  if (PORTS_PATH.test(path) && !PREVIEW_URL_PATH.test(path))
+    return { maxBytes: maxFileBytes, streamed: true };
   return { maxBytes: MAX_JSON_BODY_BYTES };
 }
 
@@ -43,9 +48,9 @@ export function bodyRuleOf(path: string, maxFileBytes: number): BodyRule {
  * moment it passes it (streamed routes count their own). 413 `BODY_TOO_LARGE` names the limit; the connection
  * is closed so the rest of a huge body is not read (a declared one up to `DRAIN_MAX_BYTES` is dropped instead).
  */
-export function bodyLimits(ruleOf: (path: string) => BodyRule): MiddlewareHandler {
+export function bodyLimits(ruleOf: (path: string, method: string) => BodyRule): MiddlewareHandler {
   return async (c, next) => {
-    const rule = ruleOf(c.req.path);
+    const rule = ruleOf(c.req.path, c.req.method);
     const tooLarge = (ctx: Context, drain = false) => {
       if (!drain) ctx.header('Connection', 'close');
       return ctx.json(errorBody('BODY_TOO_LARGE', `request body over ${rule.maxBytes} bytes`), 413);

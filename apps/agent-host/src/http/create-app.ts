@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { zValidator } from '@hono/zod-validator';
 import type { StoredAlert } from '@sbx/store';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
@@ -5,6 +6,7 @@ import { getCookie } from 'hono/cookie';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { GuessLimiter } from '../auth/guess-limiter.js';
+import { PreviewSigner } from '../auth/preview-signer.js';
 import { SESSION_COOKIE } from '../auth/sessions.js';
 import { DEFAULT_TENANT } from '../auth/token-file.js';
 import type { AgentHost } from '../compose/open-agent-host.js';
@@ -18,6 +20,7 @@ import {
 import { bodyLimits, bodyRuleOf } from './body-limits.js';
 import { ConcurrencyCaps } from './concurrency-caps.js';
 import { execRoutes } from './exec-routes.js';
+import { fileOpRoutes } from './file-op-routes.js';
 import { FILES_PATH, fileRoutes } from './file-routes.js';
 import { type HeavyReadOptions, heavyReadRoutes } from './heavy-read-routes.js';
 import { errorBody, toHttpError, validationHook } from './http-errors.js';
@@ -26,6 +29,8 @@ import { lifecycleRoutes } from './lifecycle-routes.js';
 import { loginPage, loginRoutes } from './login-routes.js';
 import { openApiDocument } from './openapi-routes.js';
 import { poolRoutes } from './pool-routes.js';
+import { PORTS_PATH, PREVIEW_URL_PATH, portRoutes } from './port-routes.js';
+import { previewAuth } from './preview-auth.js';
 import { processRoutes } from './process-routes.js';
 import { STDIN_PATH } from './process-schemas.js';
 import { ptyRoute } from './pty-route.js';
@@ -61,6 +66,11 @@ export interface AppOptions {
    * drives itself with a one-off token (`sbx provision webcontainer`) says `cold`: it took those measurements.
    */
   ingestSource?: 'client' | 'cold';
+  /**
+   * Signs and checks preview URLs (`sbx serve` keeps its secret in the state dir); default a signer with a
+   * secret of this process only (its URLs die with it).
+   */
+  previewSigner?: PreviewSigner;
 }
 
 /** The agent host's HTTP API (hono). */
@@ -71,7 +81,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   // Every body is bounded before anything else reads it or works on the request (authentication included).
   app.use(
     '*',
-    bodyLimits((path) => bodyRuleOf(path, policy.maxFileBytes)),
+    bodyLimits((path, method) => bodyRuleOf(path, policy.maxFileBytes, method)),
   );
   app.use('*', hostGuard(options.allowedHosts ?? []));
   if (options.corsOrigins?.length) {
@@ -96,7 +106,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
         c.set('tenant', DEFAULT_TENANT);
         await next();
       };
-  app.use('/v1/*', authenticate);
+  const signer = options.previewSigner ?? new PreviewSigner({ secret: randomBytes(32) });
+  app.use('/v1/*', previewAuth(signer, authenticate, auth));
   if (!options.metricsOpen) app.use('/metrics', authenticate);
   app.use('/v1/*', jsonBodiesOnly);
   if (auth) loginRoutes(app, auth);
@@ -124,7 +135,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   execRoutes(app, { host: deps.host, policy, caps, processes });
   processRoutes(app, { host: deps.host, policy, caps, processes });
   ptyRoute(app, { host: deps.host, policy, caps, processes });
+  fileOpRoutes(app, { host: deps.host, policy, caps });
   fileRoutes(app, { host: deps.host, policy });
+  portRoutes(app, { host: deps.host, policy, caps, signer });
 
   // A provisioning measured elsewhere (the WebContainer page, any browser app): stored like docker's.
   const ingestRate = new RateLimiter(policy.ingestPerMinute);
@@ -219,7 +232,9 @@ const securityHeaders: MiddlewareHandler = async (c, next) => {
 // file uploads carry bytes (application/octet-stream) or a tar, a process's stdin any bytes.
 const jsonBodiesOnly: MiddlewareHandler = async (c, next) => {
   const write = c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH';
-  if (write && !FILES_PATH.test(c.req.path) && !STDIN_PATH.test(c.req.path)) {
+  // A preview passes the sandbox's own bodies on (any type); signing its URL takes JSON like the rest.
+  const preview = PORTS_PATH.test(c.req.path) && !PREVIEW_URL_PATH.test(c.req.path);
+  if (write && !FILES_PATH.test(c.req.path) && !STDIN_PATH.test(c.req.path) && !preview) {
     const type = c.req.header('content-type') ?? '';
     const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
     if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {

@@ -3,7 +3,10 @@ import type { FileStat } from '@sbx/bootstrap';
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import type { AgentHost } from '../compose/open-agent-host.js';
+import { endingRun, measuredUse } from '../core/measured-use.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
+import { fromAgentError, requireAgent } from './agent-access.js';
+import { agentDownload, agentUpload } from './agent-file-transfer.js';
 import { type fileEntrySchema, fileReadQuerySchema, fileWriteQuerySchema } from './api-schemas.js';
 import { exactly, releasing } from './file-streams.js';
 import { errorBody, validationHook } from './http-errors.js';
@@ -22,7 +25,9 @@ export const FILES_PATH = /^\/v1\/sandboxes\/[^/]+\/files$/;
 /**
  * `PUT`/`GET /v1/sandboxes/:id/files?path=/abs`: a file's bytes (a tar unpacked into a directory with
  * `Content-Type: application/x-tar`), a file or a directory's tar back, or a directory listing (`list=1`).
- * Paths are taken inside the sandbox; sizes are capped by the policy's `maxFileBytes` (413 above).
+ * Paths are taken inside the sandbox; sizes are capped by the policy's `maxFileBytes` (413 above). With the
+ * in-sandbox agent a file's bytes stream both ways (never held whole) as the sandbox's user or `user`; tars stay
+ * on the engine's archive API. Every transfer is measured like a command.
  */
 export function fileRoutes(app: Hono<AppEnv>, deps: FileRouteDeps): void {
   const max = deps.policy.maxFileBytes;
@@ -35,22 +40,32 @@ export function fileRoutes(app: Hono<AppEnv>, deps: FileRouteDeps): void {
   app.put('/v1/sandboxes/:id/files', zValidator('query', fileWriteQuerySchema, validationHook), async (c) => {
     const found = findSandbox(deps, c.req.param('id'), c.get('tenant'));
     if ('status' in found) return c.json(found.body, found.status);
-    const { files } = found.sandbox;
-    if (!files) return notSupported(c, found.sandbox.type);
-    const { path, mode } = c.req.valid('query');
+    const { files, agent } = found.sandbox;
+    const { path, mode, user } = c.req.valid('query');
+    const tar = (c.req.header('content-type') ?? '').toLowerCase().startsWith(TAR);
     let release: () => void;
     try {
-      // Before the body is read: the uploads held in memory at once are capped.
+      if (user !== undefined) requireAgent(found.sandbox, 'a write as a user');
+      // Before the body is read: the uploads held in memory (or streaming) at once are capped.
       release = transfers.reserve(c.get('tenant'));
     } catch (error) {
       return failure(c, error);
+    }
+    if (agent && !tar) {
+      const octalMode = mode ? Number.parseInt(mode, 8) : undefined;
+      const transfer = { sandbox: found.sandbox, agent, path, user, maxBytes: max, release, mode: octalMode };
+      return agentUpload(c, deps, transfer);
+    }
+    if (!files) {
+      release();
+      return notSupported(c, found.sandbox.type);
     }
     try {
       const body = await readCapped(c, max);
       if (!body)
         return c.json(errorBody('FILE_TOO_LARGE', `the body is over ${max} bytes (server policy)`), 413);
-      const tar = (c.req.header('content-type') ?? '').toLowerCase().startsWith(TAR);
-      await deps.host.use(
+      await measuredUse(
+        deps.host,
         found.sandbox,
         (signal) =>
           tar
@@ -73,16 +88,30 @@ export function fileRoutes(app: Hono<AppEnv>, deps: FileRouteDeps): void {
   app.get('/v1/sandboxes/:id/files', zValidator('query', fileReadQuerySchema, validationHook), async (c) => {
     const found = findSandbox(deps, c.req.param('id'), c.get('tenant'));
     if ('status' in found) return c.json(found.body, found.status);
-    const { files } = found.sandbox;
-    if (!files) return notSupported(c, found.sandbox.type);
-    const { path, list } = c.req.valid('query');
+    const { files, agent } = found.sandbox;
+    const { path, list, user } = c.req.valid('query');
     let release: () => void = () => {};
     let streaming = false;
     try {
+      if (user !== undefined) requireAgent(found.sandbox, 'a read as a user');
       release = transfers.reserve(c.get('tenant'));
-      return await deps.host.use(
+      if (agent && list !== '1' && !accepts(c, TAR)) {
+        const stat = await agent.stat(path, { signal: c.req.raw.signal, ...(user ? { user } : {}) });
+        if (stat.type !== 'directory') {
+          streaming = true;
+          const transfer = { sandbox: found.sandbox, agent, path, user, maxBytes: max, release };
+          return await agentDownload(c, deps, transfer);
+        }
+      }
+      if (agent && list === '1') {
+        const listed = await agent.list(path, { signal: c.req.raw.signal, ...(user ? { user } : {}) });
+        return c.json({ path, entries: listed.entries.map(toEntry), truncated: listed.truncated });
+      }
+      if (!files) return notSupported(c, found.sandbox.type);
+      return await measuredUse(
+        deps.host,
         found.sandbox,
-        async (signal) => {
+        async (signal, keepOpen) => {
           if (list === '1') {
             const listed = await files.list(path, { signal, maxBytes: max });
             return c.json({ path, entries: listed.entries.map(toEntry), truncated: listed.truncated });
@@ -92,13 +121,14 @@ export function fileRoutes(app: Hono<AppEnv>, deps: FileRouteDeps): void {
           if (stat.type === 'directory' || accepts(c, TAR)) {
             const tar = await files.readTar(path, { signal: c.req.raw.signal, maxBytes: max });
             streaming = true;
-            return new Response(toWebStream(releasing(tar, release)), { headers: { 'content-type': TAR } });
+            const body = endingRun(releasing(tar, release), keepOpen());
+            return new Response(toWebStream(body), { headers: { 'content-type': TAR } });
           }
           const read = await files.readFile(path, { signal: c.req.raw.signal, maxBytes: max });
           streaming = true;
           // The length is the stat's; the body is read later and the sandbox may change the file meanwhile.
-          const body = exactly(read.body, read.stat.size, path);
-          return new Response(toWebStream(releasing(body, release)), {
+          const body = endingRun(releasing(exactly(read.body, read.stat.size, path), release), keepOpen());
+          return new Response(toWebStream(body), {
             headers: {
               'content-type': 'application/octet-stream',
               'content-length': String(read.stat.size),
@@ -109,14 +139,15 @@ export function fileRoutes(app: Hono<AppEnv>, deps: FileRouteDeps): void {
         c.req.raw.signal,
       );
     } catch (error) {
-      return failure(c, error);
+      return failure(c, fromAgentError(error, `reading ${path} in sandbox ${found.sandbox.id}`));
     } finally {
       if (!streaming) release();
     }
   });
 }
 
-function toEntry(stat: FileStat): z.infer<typeof fileEntrySchema> {
+/** A stat as the API's directory entry. */
+export function toEntry(stat: FileStat): z.infer<typeof fileEntrySchema> {
   return {
     name: stat.name,
     type: stat.type,

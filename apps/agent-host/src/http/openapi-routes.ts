@@ -25,6 +25,7 @@ import { NDJSON } from './exec-routes.js';
 import { TAR } from './file-routes.js';
 import { ingestSchema } from './ingest-schema.js';
 import { buildOpenApi, type ResponseDoc, type RouteDoc } from './openapi.js';
+import { fileAndPortRouteDocs } from './openapi-file-port-routes.js';
 import { processRouteDocs } from './openapi-process-routes.js';
 import { poolRequestSchema } from './pool-routes.js';
 import { startedSchema } from './process-schemas.js';
@@ -202,6 +203,7 @@ export function apiRoutes(): RouteDoc[] {
         501: err('this sandbox type has no files API'),
       },
     },
+    ...fileAndPortRouteDocs(),
     {
       method: 'get',
       path: '/v1/pools',

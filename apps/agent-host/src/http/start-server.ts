@@ -1,8 +1,7 @@
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
-import { serveUpgrades, type UpgradeEnv } from './websocket-upgrade.js';
+import { upgradeListener } from './upgrade-bridge.js';
 
 /** A running HTTP server. */
 export interface RunningServer {
@@ -10,11 +9,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Listens with `app` on `host:port` (port 0 picks a free one; WebSocket upgrades go through `app` too). */
+/**
+ * Listens with `app` on `host:port` (port 0 picks a free one) and resolves once listening; HTTP upgrades
+ * (terminals, preview WebSockets, `sbx-tunnel`) go through `app` too, through one listener.
+ */
 export function startServer(
   app: { fetch: Hono['fetch'] },
   options: { host: string; port: number },
 ): Promise<RunningServer> {
+  const upgrades = upgradeListener((request, env) => app.fetch(request, env));
   return new Promise((resolve, reject) => {
     const server = serve(
       { fetch: app.fetch, hostname: options.host, port: options.port },
@@ -27,11 +30,12 @@ export function startServer(
               server.close(() => done());
               // keep-alive sockets would hold close() open; the host is going away.
               (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+              upgrades.closeAll();
             }),
         });
       },
     );
     server.once('error', reject);
-    serveUpgrades(server as Server, { fetch: (request, env: UpgradeEnv) => app.fetch(request, env) });
+    server.on('upgrade', upgrades);
   });
 }

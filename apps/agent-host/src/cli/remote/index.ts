@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { cpCommand } from './cp-command.js';
 import { execCommand, logsCommand } from './exec-command.js';
+import { filesCommand } from './files-command.js';
+import { portForwardCommand } from './port-forward-command.js';
 import { attachCommand, killCommand, psCommand } from './process-commands.js';
 import { runtimesCommand } from './runtimes-command.js';
 import { createCommand, lsCommand, rmCommand } from './sandbox-commands.js';
@@ -16,6 +18,8 @@ export function remoteCommands(io: CliIo): Command[] {
     rmCommand(io),
     logsCommand(io),
     cpCommand(io),
+    filesCommand(io),
+    portForwardCommand(io),
     runtimesCommand(io),
     psCommand(io),
     attachCommand(io),

@@ -41,8 +41,13 @@ export function tokenFilePath(flags: RemoteFlags, env: NodeJS.ProcessEnv): strin
 
 /** A client of the host the flags name, with the first token of its token file (or SBX_TOKEN). */
 export function remoteClient(flags: RemoteFlags, io: CliIo): SbxClient {
+  return new SbxClient(remoteCredentials(flags, io));
+}
+
+/** The host the flags name and the token to send it: SBX_TOKEN, or the first token of its token file. */
+export function remoteCredentials(flags: RemoteFlags, io: CliIo): { baseUrl: string; token: string } {
   const fromEnv = io.env.SBX_TOKEN?.trim();
-  if (fromEnv) return new SbxClient({ baseUrl: flags.url, token: fromEnv });
+  if (fromEnv) return { baseUrl: flags.url, token: fromEnv };
   const path = tokenFilePath(flags, io.env);
   let text: string;
   try {
@@ -60,7 +65,7 @@ export function remoteClient(flags: RemoteFlags, io: CliIo): SbxClient {
     .find((l) => l !== '' && !l.startsWith('#'));
   if (!line) throw new AgentHostError('INVALID_CONFIG', `${path} holds no token`);
   const colon = line.indexOf(':');
-  return new SbxClient({ baseUrl: flags.url, token: colon === -1 ? line : line.slice(colon + 1).trim() });
+  return { baseUrl: flags.url, token: colon === -1 ? line : line.slice(colon + 1).trim() };
 }
 
 /**

@@ -4,6 +4,7 @@ import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } fro
 import { vi } from 'vitest';
 import { Sessions } from '../../auth/sessions.js';
 import { TokenTable } from '../../auth/token-file.js';
+import type { FilesAgent } from '../../core/files-agent.js';
 import type { HostSandbox } from '../../core/host-adapter.js';
 import type { ProcessAgent } from '../../core/process-agent.js';
 import { SandboxHost } from '../../core/sandbox-host.js';
@@ -37,7 +38,8 @@ export async function processApp(
     return {
       id: `box-${n}`,
       type: 'docker',
-      ...(agent ? { agent } : {}),
+      // the process routes use only the agent's process calls: its file calls are not faked here
+      ...(agent ? { agent: agent as ProcessAgent & FilesAgent } : {}),
       exec: (cmd, options) => engineExec(cmd, options),
       dispose: async () => {},
     };
