@@ -23,6 +23,10 @@ export interface HostSandbox {
   /** Its main process's output (from the start), then, with `follow`, new output until it ends. */
   logs?(options: LogsOptions): Promise<LogsResult>;
   dispose(): Promise<void>;
+  /** Freezes every process of the sandbox (memory kept), where its type can. */
+  pause?(options?: { signal?: AbortSignal }): Promise<void>;
+  /** Thaws a paused sandbox. */
+  resume?(options?: { signal?: AbortSignal }): Promise<void>;
 }
 
 /** The runtimes a backend offers (a Docker engine's `runc`, `runsc`, ...) and its default. */

@@ -3,6 +3,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { FILES_PATH } from './file-routes.js';
 import { errorBody } from './http-errors.js';
 
+/** The E2B door's upload path (`POST /files` of its sandbox plane). */
+export const E2B_FILES_PATH = '/e2b/envd/files';
+
 /** The largest JSON body of a `/v1/*` call (a sandbox spec, an exec). */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 /** The largest browser measurement posted to `/v1/provisions`. */
@@ -32,6 +35,8 @@ export function bodyRuleOf(path: string, maxFileBytes: number): BodyRule {
   if (path === '/login') return { maxBytes: MAX_LOGIN_BODY_BYTES };
   if (path === '/v1/provisions') return { maxBytes: MAX_INGEST_BODY_BYTES };
   if (FILES_PATH.test(path)) return { maxBytes: maxFileBytes, streamed: true };
+  // The E2B door's uploads: multipart around the policy's file size (the route counts its own bytes).
+  if (path === E2B_FILES_PATH) return { maxBytes: maxFileBytes + 64 * 1024, streamed: true };
   return { maxBytes: MAX_JSON_BODY_BYTES };
 }
 

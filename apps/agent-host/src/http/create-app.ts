@@ -10,6 +10,7 @@ import { SESSION_COOKIE } from '../auth/sessions.js';
 import { DEFAULT_TENANT } from '../auth/token-file.js';
 import type { AgentHost } from '../compose/open-agent-host.js';
 import { renderDashboard, serveDashboardAsset } from '../dashboard/dashboard-page.js';
+import { E2B_PREFIX, e2bDoor } from '../e2b/e2b-door.js';
 import {
   type HttpResponse,
   renderWebContainerPage,
@@ -57,6 +58,8 @@ export interface AppOptions {
    * drives itself with a one-off token (`sbx provision webcontainer`) says `cold`: it took those measurements.
    */
   ingestSource?: 'client' | 'cold';
+  /** The E2B door's `domain` setting (returned to the SDK for `getHost()`); see docs/e2b.md. */
+  e2bDomain?: string;
 }
 
 /** The agent host's HTTP API (hono). */
@@ -118,6 +121,16 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   lifecycleRoutes(app, { host: deps.host, policy, caps });
   execRoutes(app, { host: deps.host, policy, caps });
   fileRoutes(app, { host: deps.host, policy });
+  app.route(
+    E2B_PREFIX,
+    e2bDoor({
+      host: deps.host,
+      policy,
+      caps,
+      ...(auth ? { auth } : {}),
+      ...(options.e2bDomain ? { domain: options.e2bDomain } : {}),
+    }),
+  );
 
   // A provisioning measured elsewhere (the WebContainer page, any browser app): stored like docker's.
   const ingestRate = new RateLimiter(policy.ingestPerMinute);

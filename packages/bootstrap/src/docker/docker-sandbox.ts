@@ -174,6 +174,33 @@ export class DockerSandbox implements SandboxHandle {
     }
   }
 
+  /** Freezes every process of the container (`docker pause`: the cgroup freezer; memory kept). */
+  pause(options: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.#freeze('pause', options.signal);
+  }
+
+  /** Thaws a paused container (`docker unpause`). */
+  resume(options: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.#freeze('unpause', options.signal);
+  }
+
+  async #freeze(op: 'pause' | 'unpause', signal: AbortSignal | undefined): Promise<void> {
+    if (this.#disposed) throw new BootstrapError('DISPOSED', `sandbox ${this.id} is disposed`, { phase: op });
+    const call = this.#container[op];
+    if (!call) throw new BootstrapError('ENGINE_ERROR', `this engine client cannot ${op} containers`);
+    try {
+      await call.call(this.#container, signal ? { abortSignal: signal } : {});
+    } catch (error) {
+      if (isNotFound(error)) throw this.#gone(engineMessage(error), error);
+      throw wrapDockerError(error, {
+        code: 'ENGINE_ERROR',
+        doing: `${op === 'pause' ? 'pausing' : 'resuming'} sandbox ${this.id}`,
+        engineAddress: this.#engineAddress,
+        phase: op,
+      });
+    }
+  }
+
   /** Force-removes the container; idempotent, and safe to call concurrently. A failed removal can be retried. */
   dispose(): Promise<void> {
     this.#disposed = true;
