@@ -10,6 +10,8 @@ export interface E2bSandboxRecord {
   accessToken: string;
   startedAt: number;
   paused: boolean;
+  /** The user its commands run as by default, once asked (`id -un`). */
+  user?: string;
 }
 
 /**
@@ -24,6 +26,11 @@ export class E2bSandboxes {
     const full = { ...record, accessToken: randomBytes(24).toString('base64url'), paused: false };
     this.#records.set(record.id, full);
     return full;
+  }
+
+  /** True when the door has a record of `id` (any tenant's). */
+  has(id: string): boolean {
+    return this.#records.has(id);
   }
 
   /** The record of `id` owned by `tenant`, if any. */

@@ -103,7 +103,7 @@ function startProcess(
   if (req.pty) throw needsAgent('a PTY');
   if (req.stdin) throw needsAgent('stdin');
   if (config.cwd !== undefined) absolute(config.cwd, 'process.cwd');
-  const argv = asUser(call.user, config.cmd, config.args);
+  const argv = asUser(call.user, call.sandboxUser, config.cmd, config.args);
   let release: () => void;
   try {
     release = takeSlot(deps, call);
@@ -155,9 +155,10 @@ function startProcess(
   return proc;
 }
 
-// The SDK's `/bin/bash -l -c CMD` as another user: `su` (the sandbox runs as root; others are refused by su).
-function asUser(user: string | undefined, cmd: string, args: readonly string[]): string[] {
-  if (user === undefined || user === '' || user === 'root') return [cmd, ...args];
+// The SDK's `/bin/bash -l -c CMD` as another user than the sandbox's own: `su` (which works when the sandbox
+// runs as root; from another user su asks for a password and the command fails, as it should).
+function asUser(user: string | undefined, own: string, cmd: string, args: readonly string[]): string[] {
+  if (user === undefined || user === '' || user === own) return [cmd, ...args];
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(user)) {
     throw new ConnectError('user: must be a user name', Code.InvalidArgument);
   }

@@ -8,6 +8,8 @@ export interface SandboxCall {
   record: E2bSandboxRecord;
   /** The user the SDK named (`Authorization: Basic user:`), if any. */
   user: string | undefined;
+  /** The user the sandbox's commands run as by default (`id -un` inside it). */
+  sandboxUser: string;
 }
 
 /** The context key the sandbox plane sets before a Connect call runs. */

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { type AuthOptions, clientAddress, tooManyGuesses } from '../auth/request-guard.js';
+import type { HostSandbox } from '../core/host-adapter.js';
 import type { ConcurrencyCaps } from '../http/concurrency-caps.js';
 import { connectHandler } from './connect-handler.js';
 import { e2bError } from './e2b-errors.js';
@@ -42,6 +43,8 @@ export function sandboxPlane(deps: SandboxPlaneDeps): Hono<Env> {
       if (refused) return refused;
     }
     const id = c.req.header('e2b-sandbox-id') ?? '';
+    if (!deps.sandboxes.has(id))
+      return e2bError(c, 502, `sandbox ${JSON.stringify(id.slice(0, 64))} is not running`);
     const record = deps.sandboxes.byToken(id, c.req.header('x-access-token'));
     if (!record) {
       if (c.req.header('x-access-token') !== undefined) deps.auth?.guesses?.fail(clientAddress(c));
@@ -58,7 +61,9 @@ export function sandboxPlane(deps: SandboxPlaneDeps): Hono<Env> {
       return e2bError(c, 502, `sandbox ${record.id} is not running any more`);
     }
     if (record.paused) return e2bError(c, 502, `sandbox ${record.id} is paused: connect to it to resume it`);
-    c.set('call', { sandbox, record, user: basicUser(c.req.header('authorization')) });
+    const user = basicUser(c.req.header('authorization'));
+    record.user ??= user === undefined ? undefined : await whoami(deps.host, sandbox, c.req.raw.signal);
+    c.set('call', { sandbox, record, user, sandboxUser: record.user ?? '' });
     return next();
   });
 
@@ -71,6 +76,21 @@ export function sandboxPlane(deps: SandboxPlaneDeps): Hono<Env> {
   });
   app.notFound((c) => e2bError(c, 404, `no sandbox-plane route ${c.req.method} ${c.req.path} here`));
   return app;
+}
+
+// The user a sandbox's commands run as by default ('' when it cannot say).
+async function whoami(host: E2bHost, sandbox: HostSandbox, signal: AbortSignal): Promise<string | undefined> {
+  try {
+    const result = await host.exec(sandbox, {
+      argv: ['id', '-un'],
+      timeoutMs: 10_000,
+      signal,
+      onOutput: () => {},
+    });
+    return result.exitCode === 0 ? result.stdout.trim() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 // The SDK names a user as `Authorization: Basic base64(user:)`.
