@@ -11,6 +11,7 @@ import {
   NotFoundError,
   Sandbox,
   SandboxError,
+  SandboxNotFoundError,
   TimeoutError,
 } from 'e2b';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,7 +90,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the E2B SDK against s
     const bg = await sandbox.commands.run('echo started; sleep 30', { background: true });
     expect((await sandbox.commands.list()).map((p) => p.pid)).toContain(bg.pid);
     const again = await sandbox.commands.connect(bg.pid);
-    await expect.poll(() => again.stdout, { timeout: 5_000 }).toBe('started\n');
+    await expect.poll(() => again.stdout, { timeout: 15_000 }).toBe('started\n');
     expect(await sandbox.commands.kill(bg.pid)).toBe(true);
     await expect(again.wait()).rejects.toBeInstanceOf(CommandExitError);
     await expect(sandbox.commands.connect(999_999)).rejects.toBeInstanceOf(NotFoundError);
@@ -179,13 +180,16 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the E2B SDK against s
 
     expect(await sandbox.kill()).toBe(true);
     expect(await Sandbox.kill(sandbox.sandboxId)).toBe(false);
-    await expect(sandbox.commands.run('echo gone')).rejects.toBeInstanceOf(TimeoutError);
+    // What the SDK says of a sandbox that is not running any more (502 -> Unavailable).
+    await expect(sandbox.commands.run('echo gone')).rejects.toBeInstanceOf(SandboxNotFoundError);
   });
 
-  it('numbers: echo hi p50/p95, create to first output cold and from a pool', async () => {
+  it('numbers: echo hi p50/p95, create to first output cold and from a pool', {
+    timeout: 120_000,
+  }, async () => {
     const sandbox = await create();
     const times: number[] = [];
-    for (let i = 0; i < 30; i += 1) {
+    for (let i = 0; i < 20; i += 1) {
       const t = performance.now();
       await sandbox.commands.run('echo hi');
       times.push(performance.now() - t);
@@ -204,6 +208,6 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the E2B SDK against s
     console.log(
       `e2b numbers: echo hi p50 ${p(0.5)} ms p95 ${p(0.95)} ms; create->first output cold ${cold} ms, pool ${pooled} ms`,
     );
-    expect(times.length).toBe(30);
+    expect(times.length).toBe(20);
   });
 });
