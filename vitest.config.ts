@@ -44,7 +44,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'packages/*/agent/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
       },
@@ -54,6 +54,7 @@ export default defineConfig({
           name: 'int',
           include: [
             'packages/*/src/**/*.int.test.ts',
+            'packages/*/agent/*.int.test.ts',
             'apps/*/src/**/*.int.test.ts',
             'apps/*/test/**/*.int.test.ts',
           ],

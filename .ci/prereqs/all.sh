@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Everything `pnpm test` needs, installed (Debian packages, when missing) and started, in one command: the Node
-# toolchain (pnpm), a Docker engine with runsc (gVisor) and the offline image sbx-test/busybox, Chromium,
-# Prometheus/promtool, a PostgreSQL server on 127.0.0.1:5432 with the database sbx_test, and the `base` and
-# `node` sandbox templates (built offline with debootstrap from the host's Debian archive). CI runs this same
-# script (.ci/run). Run it as root, or as a user with sudo. Exits non-zero naming the first that failed.
+# toolchain (pnpm), Go (golang-go, which builds the in-sandbox agent), a Docker engine with runsc (gVisor) and the
+# offline image sbx-test/busybox, Chromium, Prometheus/promtool, a PostgreSQL server on 127.0.0.1:5432 with the
+# database sbx_test, and the `base` and `node` sandbox templates (built offline with debootstrap from the host's
+# Debian archive). CI runs this same script (.ci/run). Run it as root, or as a user with sudo. Exits non-zero
+# naming the first that failed.
 set -euo pipefail
 cd "$(dirname "$0")"
 prereqs=(
   node-toolchain.sh
+  go.sh
   docker.sh
   chromium.sh
   prometheus.sh

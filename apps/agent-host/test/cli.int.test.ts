@@ -24,7 +24,14 @@ describe.skipIf(missing !== undefined && !process.env.CI)('sbx CLI against the r
         status: 'ok',
         job: { exitCode: 0, stdout: 'hi\n', outcome: 'success' },
       });
-      expect(row.phases.map((p: { name: string }) => p.name)).toEqual(['image', 'create', 'start', 'ready']);
+      // `agent`: the in-sandbox agent's hello (the CLI's adapter injects it into every sandbox).
+      expect(row.phases.map((p: { name: string }) => p.name)).toEqual([
+        'image',
+        'create',
+        'start',
+        'ready',
+        'agent',
+      ]);
     }
     expect(summary).toMatchObject({ n: 4, failures: 0, slaBreaches: 0 });
 
@@ -32,7 +39,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)('sbx CLI against the r
     const kpis = new SandboxProvisioningKPI(kdb);
     const stored = await kpis.listRecent({ type: 'docker' });
     expect(stored).toHaveLength(4);
-    expect(stored.every((r) => r.phases.length === 4)).toBe(true);
+    expect(stored.every((r) => r.phases.length === 5)).toBe(true);
     expect((await new SandboxPerfRecordRepository(kdb).getReport()).count).toBe(4);
     await kdb.destroy();
 

@@ -30,6 +30,12 @@ export type BootstrapErrorCode =
   | 'FILE_TOO_LARGE'
   | 'READ_ONLY_PATH'
   | 'FILE_FAILED'
+  // the in-sandbox agent: it does not answer, it broke the protocol, it refused the request (`agentCode` says
+  // why), or the process named is not one it lists
+  | 'AGENT_UNAVAILABLE'
+  | 'AGENT_PROTOCOL'
+  | 'AGENT_REFUSED'
+  | 'PROCESS_NOT_FOUND'
   // webcontainer
   | 'NOT_CROSS_ORIGIN_ISOLATED'
   | 'RUNTIME_UNREACHABLE'
@@ -74,6 +80,13 @@ export const BOOTSTRAP_ERROR_CAUSES: Readonly<Record<BootstrapErrorCode, Failure
   FILE_TOO_LARGE: 'caller',
   READ_ONLY_PATH: 'caller',
   FILE_FAILED: 'platform',
+  // The agent is gone or silent (the sandbox's code may have killed it; sbx cannot tell): ours to report.
+  AGENT_UNAVAILABLE: 'platform',
+  // Only code in the sandbox can make the agent lie (the agent is replaceable from inside): the caller's.
+  AGENT_PROTOCOL: 'caller',
+  // The agent refused a request (a bad field, a limit, a permission, a port nothing listens on).
+  AGENT_REFUSED: 'caller',
+  PROCESS_NOT_FOUND: 'caller',
   NOT_CROSS_ORIGIN_ISOLATED: 'platform',
   RUNTIME_UNREACHABLE: 'platform',
   ALREADY_BOOTED: 'caller',
@@ -92,6 +105,8 @@ export interface BootstrapErrorOptions {
   phase?: string;
   /** Whose fault it is, when this one error differs from its code's entry in `BOOTSTRAP_ERROR_CAUSES`. */
   failureCause?: FailureCause;
+  /** The in-sandbox agent's own error code (`LIMIT`, `PERMISSION_DENIED`, ...) when the agent refused. */
+  agentCode?: string;
 }
 
 /**
@@ -105,6 +120,8 @@ export class BootstrapError extends Error {
   readonly phase: string | undefined;
   /** `caller` or `platform`: from `BOOTSTRAP_ERROR_CAUSES`, unless the thrower said otherwise. */
   readonly failureCause: FailureCause;
+  /** The agent's own error code when the in-sandbox agent refused the request (`AGENT_REFUSED` and others). */
+  readonly agentCode: string | undefined;
 
   constructor(code: BootstrapErrorCode, message: string, options: BootstrapErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -112,6 +129,7 @@ export class BootstrapError extends Error {
     this.retryable = options.retryable ?? false;
     this.phase = options.phase;
     this.failureCause = options.failureCause ?? BOOTSTRAP_ERROR_CAUSES[code];
+    this.agentCode = options.agentCode;
   }
 }
 

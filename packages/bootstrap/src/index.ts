@@ -1,3 +1,37 @@
+export type { AgentErrorCode } from './agent/agent-fields.js';
+export { type AgentOutput, AgentProcess } from './agent/agent-process.js';
+export type { StartOptions as AgentStartOptions } from './agent/agent-requests.js';
+export {
+  type AgentConnection,
+  type AgentTransport,
+  SocketConnection,
+  UnixSocketTransport,
+  type UnixSocketTransportOptions,
+} from './agent/agent-transport.js';
+export {
+  AGENT_SIGNALS,
+  type AgentExit,
+  type AgentFileStat,
+  type AgentHello,
+  type AgentProcessInfo,
+  type AgentSignal,
+  type WatchEvent,
+} from './agent/agent-types.js';
+export {
+  AGENT_PROTOCOL_VERSION,
+  type AgentFrame,
+  FRAME,
+  type FrameKind,
+  MAX_FRAME_BYTES,
+  MAX_JSON_BYTES,
+} from './agent/frame-codec.js';
+export { AgentPortStream } from './agent/port-stream.js';
+export {
+  type AgentFileOptions,
+  type AgentRunOptions,
+  SandboxAgent,
+  type SandboxAgentOptions,
+} from './agent/sandbox-agent.js';
 export { DockerAdapter, type DockerAdapterOptions } from './docker/docker-adapter.js';
 export type {
   DockerApi,

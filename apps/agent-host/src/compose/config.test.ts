@@ -45,6 +45,7 @@ describe('resolveConfig never turns a database URL into a path', () => {
   it('keeps a SQLite host’s files beside its database', () => {
     expect(resolveConfig({ db: '/data/x/sbx.db' }, { SBX_HOME: '/elsewhere' }).stateDir).toBe('/data/x');
     expect(resolveConfig({}, {}).stateDir).toBe('./.sbx');
+    expect(resolveConfig({ db: '/data/x/sbx.db' }, {}).agentDir).toBe('/data/x/agents');
   });
 
   it('refuses a URL of an unknown scheme in one line naming the known ones, from the flag or SBX_DB', () => {

@@ -15,6 +15,11 @@ export interface HostConfig {
    * `SBX_HOME`, default `./.sbx` (never derived from the URL, which may hold a password).
    */
   stateDir?: string | undefined;
+  /**
+   * Where each Docker sandbox's agent directory (its socket) is made: `<stateDir>/agents`, 0700 (see
+   * docs/security.md, "The in-sandbox agent").
+   */
+  agentDir?: string | undefined;
   /** This host's name on every row it records (`--host-id`, env `SBX_HOST_ID`; resolveConfig defaults it to the hostname). */
   hostId?: string | undefined;
   /** The host a report is scoped to: `--host-id` when given on the command line (reports show the fleet otherwise). */
@@ -76,6 +81,7 @@ export function resolveConfig(flags: HostFlags, env: NodeJS.ProcessEnv = process
     dbPath,
     dbLabel: describeDatabase(dbPath),
     stateDir: stateDirOf(dbPath, env),
+    agentDir: join(stateDirOf(dbPath, env), 'agents'),
     hostId,
     reportHost: flags.hostId,
     dockerHost,

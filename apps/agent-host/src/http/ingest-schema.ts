@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 /** The phases each sandbox type reports; anything else is refused. */
 export const KNOWN_PHASES: Readonly<Record<SandboxType, readonly string[]>> = Object.freeze({
-  docker: ['image', 'create', 'start', 'ready'],
+  docker: ['image', 'create', 'start', 'ready', 'agent'],
   webcontainer: ['preflight', 'boot', 'mount', 'install', 'start', 'ready'],
 });
 

@@ -5,8 +5,12 @@ import {
   systemWallClock,
   type WallClock,
 } from '@sbx/timing';
+import { defaultAgentBinary } from '../agent/agent-binary.js';
 import { BootstrapError } from '../errors.js';
 import type { SandboxAdapter, SandboxGoneEvent } from '../sandbox-adapter.js';
+import { removeSandboxDir } from './agent/agent-channel.js';
+import { sweepAgentDirs } from './agent/agent-dirs.js';
+import type { AgentDeps } from './agent/provision-agent.js';
 import type { DockerApi } from './docker-api.js';
 import { describeEngineAddress, engineUnreachable } from './docker-error.js';
 import { type DockerRuntimes, RuntimeCatalog } from './docker-runtimes.js';
@@ -39,7 +43,19 @@ export interface DockerAdapterOptions {
   logger?: Logger;
   /** Stamps expiry labels; default the system clock. */
   wallClock?: WallClock;
+  /**
+   * Where each sandbox's agent directory (its socket) is made, `<agentDir>/<sandboxId>` (agent-host passes
+   * `<stateDir>/agents`). Without it no sandbox gets the in-sandbox agent: every command is a Docker exec.
+   */
+  agentDir?: string;
+  /** The `sbx-agent` binary (linux-x64) bind-mounted into sandboxes; default the one this package ships. */
+  agentBinary?: string;
+  /** How long the `agent` phase waits for the agent's `hello` before falling back to Docker exec; default 2,000. */
+  agentTimeoutMs?: number;
 }
+
+/** How long the `agent` phase waits for the agent's `hello` by default. */
+export const DEFAULT_AGENT_TIMEOUT_MS = 2_000;
 
 /**
  * Provisions Docker containers as sandboxes through the Engine API, timed by phase (`image`, `create`,
@@ -69,6 +85,7 @@ export class DockerAdapter implements SandboxAdapter<DockerSandboxSpec, DockerSa
   readonly #logger: Logger;
   readonly #wallClock: WallClock;
   readonly #runtimes: RuntimeCatalog;
+  readonly #agent: AgentDeps | undefined;
 
   constructor(options: DockerAdapterOptions) {
     this.#docker = options.docker;
@@ -80,6 +97,12 @@ export class DockerAdapter implements SandboxAdapter<DockerSandboxSpec, DockerSa
     this.#logger = options.logger ?? consoleLogger;
     this.#wallClock = options.wallClock ?? systemWallClock;
     this.#runtimes = new RuntimeCatalog(this.#docker, this.engineAddress);
+    this.#agent = agentDeps(options, this.#logger);
+  }
+
+  /** Whether sandboxes of this adapter get the in-sandbox agent (an `agentDir` and a built binary). */
+  get agentEnabled(): boolean {
+    return this.#agent !== undefined;
   }
 
   /**
@@ -100,6 +123,7 @@ export class DockerAdapter implements SandboxAdapter<DockerSandboxSpec, DockerSa
         expiresAt: new Date(this.#wallClock.now().getTime() + ttlMs),
         logger: this.#logger,
         runtimes: this.#runtimes,
+        agent: this.#agent,
       },
       resolved,
       ctx,
@@ -128,12 +152,17 @@ export class DockerAdapter implements SandboxAdapter<DockerSandboxSpec, DockerSa
     return listManagedContainers(this.#docker, this.engineAddress);
   }
 
-  /** Removes managed containers that are expired or whose owner is gone; resolves to the removed container ids. */
-  reap(options: ReapOptions = {}): Promise<{ removed: string[] }> {
-    return reapContainers(this.#docker, this.engineAddress, this.#logger, {
+  /**
+   * Removes managed containers that are expired or whose owner is gone, then the agent directories of sandboxes
+   * that no longer exist (a host that died left them); resolves to the removed container ids.
+   */
+  async reap(options: ReapOptions = {}): Promise<{ removed: string[] }> {
+    const reaped = await reapContainers(this.#docker, this.engineAddress, this.#logger, {
       ...options,
       now: options.now ?? this.#wallClock.now(),
     });
+    if (this.#agent) await sweepAgentDirs(this.#agent, () => this.listManaged(), this.#logger);
+    return reaped;
   }
 
   /**
@@ -144,6 +173,7 @@ export class DockerAdapter implements SandboxAdapter<DockerSandboxSpec, DockerSa
    * `signal`: aborting it destroys the stream, and without it the watch holds a socket for the process's life.
    */
   watch(onGone: (event: SandboxGoneEvent) => void, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const agent = this.#agent;
     return watchContainers(
       {
         docker: this.#docker,
@@ -151,8 +181,31 @@ export class DockerAdapter implements SandboxAdapter<DockerSandboxSpec, DockerSa
         logger: this.#logger,
         wallClock: this.#wallClock,
       },
-      onGone,
+      (event) => {
+        // A sandbox removed by anyone (reaped, `docker rm`) leaves no agent directory behind.
+        if (agent && event.reason === 'removed') removeSandboxDir(agent.dir, event.sandboxId);
+        onGone(event);
+      },
       options.signal,
     );
   }
+}
+
+function agentDeps(options: DockerAdapterOptions, logger: Logger): AgentDeps | undefined {
+  if (options.agentDir === undefined) return undefined;
+  const timeoutMs = options.agentTimeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS;
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+    throw new BootstrapError(
+      'INVALID_SPEC',
+      `invalid DockerAdapter options: agentTimeoutMs must be positive, got ${timeoutMs}`,
+    );
+  }
+  const binary = options.agentBinary ?? defaultAgentBinary();
+  if (!binary) {
+    logger.warn(
+      'sbx-agent is not built (pnpm build in packages/bootstrap needs golang-go): sandboxes run without the agent',
+    );
+    return undefined;
+  }
+  return { dir: options.agentDir, binary, timeoutMs, inFlight: new Set() };
 }

@@ -36,7 +36,14 @@ export interface DockerEngineInfo {
 /** One image by name. */
 export interface DockerImageApi {
   /** Takes no signal (dockerode would not pass one on): the adapter races it against its signal instead. */
-  inspect(): Promise<{ Id: string }>;
+  inspect(): Promise<{ Id: string; Config?: DockerImageConfig | undefined }>;
+}
+
+/** What an image's inspect says about how it runs (the agent wraps its entrypoint and command). */
+export interface DockerImageConfig {
+  Entrypoint?: string | string[] | null | undefined;
+  Cmd?: string | string[] | null | undefined;
+  User?: string | undefined;
 }
 
 /** One container by id or name. */
@@ -148,6 +155,8 @@ export interface DockerHealthConfig {
 export interface DockerContainerCreateOptions {
   name?: string | undefined;
   Image?: string | undefined;
+  /** Replaces the image's entrypoint (the agent's `init` wraps the sandbox's command). */
+  Entrypoint?: string[] | undefined;
   Cmd?: string[] | undefined;
   Env?: string[] | undefined;
   WorkingDir?: string | undefined;
@@ -169,6 +178,8 @@ export interface DockerContainerCreateOptions {
         Init?: boolean | undefined;
         Privileged?: boolean | undefined;
         CapDrop?: string[] | undefined;
+        /** Capabilities given back after `CapDrop` (the agent's user switching: SETUID, SETGID). */
+        CapAdd?: string[] | undefined;
         SecurityOpt?: string[] | undefined;
         Memory?: number | undefined;
         MemorySwap?: number | undefined;
@@ -192,7 +203,9 @@ export interface DockerContainerCreateOptions {
 
 /** A mount of `POST /containers/create`: sbx uses an anonymous `local` volume backed by a tmpfs. */
 export interface DockerMount {
-  Type: 'volume' | 'tmpfs';
+  /** `bind` only for the agent's binary and socket directory, which sbx itself makes. */
+  Type: 'volume' | 'tmpfs' | 'bind';
+  ReadOnly?: boolean | undefined;
   /** Empty for an anonymous volume (removed with the container by `remove({ v: true })`). */
   Source: string;
   Target: string;

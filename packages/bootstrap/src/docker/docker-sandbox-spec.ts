@@ -85,6 +85,11 @@ export interface DockerSandboxSpec {
    * rootfs is writable (the home is then the image's).
    */
   home?: { path: string; uid: number };
+  /**
+   * Runs sbx's in-sandbox agent (commands in about a millisecond, background processes, files, ports) when the
+   * adapter has one (`agentDir`); default true. `false` opts out: every command goes through Docker exec.
+   */
+  agent?: boolean;
 }
 
 /** The limits applied when a spec sets none: 512 MiB, 1 CPU, 256 processes. */
@@ -191,6 +196,7 @@ export function resolveDockerSandboxSpec(spec: DockerSandboxSpec): ResolvedDocke
       `home must be { path: an absolute path other than /tmp, uid: a user id }, got ${JSON.stringify(spec.home)}`,
     );
   }
+  if (spec.agent !== undefined && typeof spec.agent !== 'boolean') fail('agent must be a boolean');
   if (spec.user !== undefined && !/^[A-Za-z0-9_.-]{1,64}(?::[A-Za-z0-9_.-]{1,64})?$/.test(spec.user)) {
     fail(`user must be NAME, UID or UID:GID, got ${JSON.stringify(spec.user)}`);
   }

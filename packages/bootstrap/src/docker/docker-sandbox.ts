@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@sbx/timing';
+import type { SandboxAgent } from '../agent/sandbox-agent.js';
 import { sleep } from '../bounded.js';
 import { BootstrapError, isBootstrapError } from '../errors.js';
-import type { ExecOptions, ExecResult, LogsOptions, LogsResult, SandboxHandle } from '../sandbox-adapter.js';
+import type {
+  ExecOptions,
+  ExecResult,
+  LogsOptions,
+  LogsResult,
+  SandboxFiles,
+  SandboxHandle,
+} from '../sandbox-adapter.js';
+import { removeSandboxDir } from './agent/agent-channel.js';
+import { AgentSandboxFiles } from './agent/agent-files.js';
 import type { DockerContainerApi } from './docker-api.js';
 import { engineMessage, isContainerGone, isNotFound, wrapDockerError } from './docker-error.js';
 import { readLogs } from './docker-logs.js';
@@ -42,6 +52,10 @@ export interface DockerSandboxInit {
   /** The engine runtime it runs on (the engine's default resolved to its name). */
   runtime: string;
   network: DockerNetwork;
+  /** The in-sandbox agent's client, when it answered during provisioning. */
+  agent?: SandboxAgent | undefined;
+  /** The agents dir holding this sandbox's own directory (removed on dispose). */
+  agentDir?: string | undefined;
 }
 
 /** A running Docker sandbox: run commands in it, then dispose of it (force-removes the container). */
@@ -60,8 +74,14 @@ export class DockerSandbox implements SandboxHandle {
   readonly runtime: string;
   /** `none` (loopback only) or `egress` (the engine's bridge). */
   readonly network: DockerNetwork;
-  /** Its files, through the engine's archive API (inside the container, never on the host). */
-  readonly files: DockerFiles;
+  /**
+   * Its files, inside the container (never on the host): through the agent when it runs (streamed, as the
+   * sandbox's user), else the engine's archive API; tar archives always through the archive API.
+   */
+  readonly files: SandboxFiles;
+  /** The in-sandbox agent (commands in about a millisecond, processes, files, ports); undefined without it. */
+  readonly agent: SandboxAgent | undefined;
+  readonly #agentDir: string | undefined;
   readonly #container: DockerContainerApi;
   readonly #engineAddress: string;
   readonly #logger: Logger;
@@ -84,11 +104,14 @@ export class DockerSandbox implements SandboxHandle {
     this.network = init.network;
     this.#container = init.container;
     this.#engineAddress = init.engineAddress;
-    this.files = new DockerFiles({
+    const tars = new DockerFiles({
       sandboxId: init.id,
       container: init.container,
       engineAddress: init.engineAddress,
     });
+    this.agent = init.agent;
+    this.#agentDir = init.agentDir;
+    this.files = init.agent ? new AgentSandboxFiles({ agent: init.agent, tars, sandboxId: init.id }) : tars;
     this.#logger = init.logger;
   }
 
@@ -133,21 +156,24 @@ export class DockerSandbox implements SandboxHandle {
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const result = await runExec(this.#container, argv, {
-        env: { ...options.env, [EXEC_MARKER_ENV]: marker.slice(EXEC_MARKER_ENV.length + 1) },
-        ...(options.workingDir ? { workingDir: options.workingDir } : {}),
-        ...(options.maxOutputBytes === undefined ? {} : { maxOutputBytes: options.maxOutputBytes }),
-        ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
-        ...(options.onOutput ? { onOutput: options.onOutput } : {}),
-        signal: controller.signal,
-      });
+      const result = this.agent
+        ? await this.agent.run(argv, { ...withoutTimers(options), signal: controller.signal })
+        : await runExec(this.#container, argv, {
+            env: { ...options.env, [EXEC_MARKER_ENV]: marker.slice(EXEC_MARKER_ENV.length + 1) },
+            ...(options.workingDir ? { workingDir: options.workingDir } : {}),
+            ...(options.maxOutputBytes === undefined ? {} : { maxOutputBytes: options.maxOutputBytes }),
+            ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+            ...(options.onOutput ? { onOutput: options.onOutput } : {}),
+            signal: controller.signal,
+          });
       if (SUSPECT_EXIT_CODES.has(result.exitCode) && (await this.#containerGone(controller.signal))) {
         throw this.#gone(`its container stopped while ${JSON.stringify(argv[0])} ran`);
       }
       return result;
     } catch (error) {
       if (controller.signal.aborted) {
-        void this.#kill(marker);
+        // The agent kills the command's process group when its connection closes; Docker exec needs a hunt.
+        if (!this.agent) void this.#kill(marker);
         throw controller.signal.reason;
       }
       if (this.#disposed) {
@@ -158,6 +184,20 @@ export class DockerSandbox implements SandboxHandle {
       }
       if (isBootstrapError(error, 'SANDBOX_GONE')) throw error;
       if (isContainerGone(error)) throw this.#gone(engineMessage(error), error);
+      if (isBootstrapError(error, 'AGENT_UNAVAILABLE') && (await this.#containerGone(controller.signal))) {
+        throw this.#gone(`its container stopped while ${JSON.stringify(argv[0])} ran`, error);
+      }
+      if (isBootstrapError(error) && error.code.startsWith('AGENT_')) {
+        throw new BootstrapError(
+          'EXEC_FAILED',
+          `running ${JSON.stringify(argv[0])} in sandbox ${this.id}: ${error.message}`,
+          {
+            cause: error,
+            phase: 'exec',
+            failureCause: error.failureCause,
+          },
+        );
+      }
       throw wrapDockerError(error, {
         code: 'EXEC_FAILED',
         doing: `running ${JSON.stringify(argv[0])} in sandbox ${this.id}`,
@@ -232,7 +272,9 @@ export class DockerSandbox implements SandboxHandle {
   dispose(): Promise<void> {
     this.#disposed = true;
     this.#disposing ??= removeContainer(this.#container, this.#engineAddress, 'dispose').then(
-      () => undefined,
+      () => {
+        if (this.#agentDir) removeSandboxDir(this.#agentDir, this.id);
+      },
       (error: unknown) => {
         this.#disposing = undefined;
         throw error;
@@ -287,4 +329,10 @@ export class DockerSandbox implements SandboxHandle {
       this.#logger.warn(`could not kill a stopped command in sandbox ${this.id}`, { error: String(error) });
     }
   }
+}
+
+// The sandbox's own timer and signal bound an agent run (same errors as Docker exec), not the agent client's.
+function withoutTimers(options: ExecOptions): ExecOptions {
+  const { timeoutMs: _timeout, signal: _signal, ...rest } = options;
+  return rest;
 }

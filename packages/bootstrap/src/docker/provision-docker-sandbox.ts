@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { isDeadlineAbort, type Logger, type ProvisionContext } from '@sbx/timing';
+import type { SandboxAgent } from '../agent/sandbox-agent.js';
 import { callUnlessAborted, settled } from '../bounded.js';
 import { BootstrapError } from '../errors.js';
+import { withAgent } from './agent/agent-container.js';
+import {
+  type AgentDeps,
+  beginAgentWait,
+  connectAgent,
+  type PreparedAgent,
+  prepareAgent,
+  releaseAgentDir,
+} from './agent/provision-agent.js';
+import type { AgentWait } from './agent/wait-for-agent.js';
 import { buildContainerConfig } from './container-config.js';
 import type { DockerApi, DockerContainerApi } from './docker-api.js';
 import { wrapDockerError } from './docker-error.js';
@@ -21,6 +32,8 @@ export interface ProvisionDeps {
   logger: Logger;
   /** The engine's runtimes (read once per adapter). */
   runtimes: RuntimeCatalog;
+  /** The in-sandbox agent's settings; without them no sandbox gets the agent. */
+  agent?: AgentDeps | undefined;
 }
 
 // Everything a failure must clean up, filled in as the phases go.
@@ -30,10 +43,16 @@ interface Run {
   creating?: Promise<DockerContainerApi>;
   container?: DockerContainerApi;
   progress: { last?: string };
+  /** The agent's directory was made: removed if the provisioning fails. */
+  agent?: PreparedAgent;
+  /** The wait for the agent's hello, begun after `start`; aborted when the provisioning fails. */
+  agentWait?: Promise<AgentWait>;
+  stopAgentWait: AbortController;
 }
 
 /**
- * Provisions one container in the phases `image`, `create`, `start`, `ready`, each timed by `ctx.phase` and
+ * Provisions one container in the phases `image`, `create`, `start`, `ready` and (with the agent) `agent`, each
+ * timed by `ctx.phase` and
  * bounded by `ctx.signal`. On any failure the container is removed (timed as `cleanup`) before the error
  * propagates; a deadline becomes `DEADLINE_EXCEEDED` naming the phase it fired in.
  */
@@ -43,7 +62,7 @@ export async function provisionDockerSandbox(
   ctx: ProvisionContext,
 ): Promise<DockerSandbox> {
   const { docker, engineAddress } = deps;
-  const run: Run = { id: newSandboxId(), phase: 'image', progress: {} };
+  const run: Run = { id: newSandboxId(), phase: 'image', progress: {}, stopAgentWait: new AbortController() };
   const step = <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     run.phase = name;
     // Nothing new starts once the deadline has passed.
@@ -66,11 +85,15 @@ export async function provisionDockerSandbox(
     let runtime = '';
     const container = await step('create', async () => {
       runtime = (await resolveRuntime(deps.runtimes, spec, ctx)).name;
-      const config = buildContainerConfig(spec, {
+      let config = buildContainerConfig(spec, {
         sandboxId: run.id,
         owner: deps.owner,
         expiresAtMs: deps.expiresAt.getTime(),
       });
+      if (deps.agent && spec.agent !== false) {
+        run.agent = await prepareAgent({ ...deps, agent: deps.agent }, spec, run.id, ctx);
+        if (run.agent) config = withAgent(config, run.agent, run.agent.command);
+      } else if (deps.agent) ctx.annotate({ agent: 'false', agentReason: 'the spec opts out' });
       // Without the signal: cancelling the request would not cancel the create, only lose the container's id.
       run.creating = docker.createContainer(config);
       try {
@@ -92,6 +115,10 @@ export async function provisionDockerSandbox(
         throw ctx.signal.aborted ? error : wrap(error, 'START_FAILED', `starting container ${run.id}`);
       }
     });
+    if (run.agent && deps.agent) {
+      const signal = AbortSignal.any([ctx.signal, run.stopAgentWait.signal]);
+      run.agentWait = beginAgentWait({ agent: deps.agent }, run.agent, run.id, ctx, signal);
+    }
     await step('ready', () =>
       waitForReadiness(spec.ready, {
         container,
@@ -101,8 +128,14 @@ export async function provisionDockerSandbox(
         progress: run.progress,
       }),
     );
+    let agent: SandboxAgent | undefined;
+    const waiting = run.agentWait;
+    if (waiting) agent = await step('agent', () => connectAgent(deps, waiting, run.id, ctx));
+    deps.agent?.inFlight.delete(run.id);
     return new DockerSandbox({
       ...deps,
+      agent,
+      agentDir: run.agent ? deps.agent?.dir : undefined,
       id: run.id,
       container,
       image: spec.image,
@@ -111,11 +144,13 @@ export async function provisionDockerSandbox(
       network: spec.network,
     });
   } catch (error) {
+    run.stopAgentWait.abort();
     const failure = toProvisionError(error, run, ctx);
     if (run.creating) {
       const problem = await ctx.phase('cleanup', () => cleanUp(deps, run));
       if (problem) failure.message += `; ${problem}`;
     }
+    if (run.agent) releaseAgentDir(deps.agent, run.id);
     throw failure;
   }
 }

@@ -25,7 +25,8 @@ export async function assertRunning(target: ReadinessTarget): Promise<void> {
 // With the engine's init as PID 1 (HostConfig.Init) a command that cannot be executed no longer fails the
 // engine's start: the init says so on stderr and exits 126 or 127. It is the caller's invalid command, as it
 // was when the engine refused the start (INVALID_SPEC, 400, no KPI row).
-const INIT_EXEC_FAILED = /^\[FATAL tini \(\d+\)\] (exec [^\n]{1,512} failed: [^\n]{1,200})$/m;
+// The agent (which the init runs when sbx injects it) says the same in its own words (PROTOCOL.md, "Start").
+const INIT_EXEC_FAILED = /^(?:\[FATAL tini \(\d+\)\] |sbx-agent: )(exec [^\n]{1,512} failed: [^\n]{1,200})$/m;
 
 /**
  * The error of a container that stopped before it was ready: `INVALID_SPEC` when its init could not execute

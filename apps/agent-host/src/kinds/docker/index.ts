@@ -12,7 +12,8 @@ export const dockerModule: SandboxTypeModule = {
   type: 'docker',
   createAdapter: (config, logger) => {
     const docker = dockerClient(config.dockerHost);
-    return Object.assign(new DockerAdapter({ docker, engineAddress: config.engineAddress, logger }), {
+    const { engineAddress, agentDir } = config;
+    return Object.assign(new DockerAdapter({ docker, engineAddress, logger, agentDir }), {
       // sandbox ids are container names
       abandon: abandonContainers,
       pidsOf: (spec: DockerSandboxSpec) => spec.resources?.pids ?? DEFAULT_DOCKER_RESOURCES.pids,

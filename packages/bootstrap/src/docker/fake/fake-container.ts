@@ -58,6 +58,7 @@ export class FakeContainer implements DockerContainerApi {
     if (this.removed) throw httpError(404, `No such container: ${this.name}`);
     this.started = true;
     this.state = { ...this.state, Status: 'running', Running: true };
+    await this.#engine.agents.start(this.name, this.config);
     this.#engine.hooks.afterStart?.(this);
     return undefined;
   }
@@ -172,6 +173,7 @@ export class FakeContainer implements DockerContainerApi {
     };
     for (const s of [...this.attached, ...this.following]) if (!s.destroyed) s.end();
     for (const s of this.#running) s.finish();
+    this.#engine.agents.stop(this.name);
     this.#engine.emitEvent(this, 'die', { exitCode: String(exitCode) });
   }
 

@@ -13,8 +13,10 @@ import type {
   DockerEngineInfo,
   DockerEventsOptions,
   DockerExecCreateOptions,
+  DockerImageConfig,
   DockerListContainersOptions,
 } from '../docker-api.js';
+import { FakeAgents } from './fake-agents.js';
 import { FakeContainer } from './fake-container.js';
 import { type FakeEngineEvent, FakeEvents } from './fake-events.js';
 import { type FakeExecResult, httpError } from './fake-helpers.js';
@@ -70,6 +72,10 @@ export class FakeDocker implements DockerApi {
   /** Every stream the engine handed out (attach, logs, exec, events). */
   readonly streams: PassThrough[] = [];
   hooks: FakeDockerHooks = {};
+  /** Set `agents.options` to run a fake agent in every container the adapter injects one into. */
+  readonly agents = new FakeAgents();
+  /** What an image's inspect says about its entrypoint, command and user; default `{ Cmd: ['sh'] }`. */
+  readonly imageConfigs = new Map<string, DockerImageConfig>();
   /**
    * The runtimes `info()` lists (as `docker info`'s `Runtimes`); a create naming another one fails with the
    * engine's 400 `Unknown runtime specified NAME`. Default: `runc` only.
@@ -183,7 +189,7 @@ export class FakeDocker implements DockerApi {
         this.record(`inspect-image ${name}`);
         await this.hooks.inspectImage?.(name);
         if (!this.images.has(name)) throw httpError(404, `No such image: ${name}`);
-        return { Id: `sha256:${name}` };
+        return { Id: `sha256:${name}`, Config: this.imageConfigs.get(name) ?? { Cmd: ['sh'] } };
       },
     };
   }

@@ -1,0 +1,3 @@
+module sbx.dev/agent
+
+go 1.19

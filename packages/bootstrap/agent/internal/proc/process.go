@@ -1,0 +1,239 @@
+package proc
+
+import (
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"sbx.dev/agent/internal/frame"
+	"sbx.dev/agent/internal/proto"
+)
+
+// Output kept per stream: 1 MiB for a background process; a foreground one's ring only carries output to its
+// connection (which holds the process back while it is behind), so 64 KiB.
+const (
+	BackgroundRing = 1 << 20
+	ForegroundRing = 64 << 10
+	drainAfterExit = 100 * time.Millisecond
+)
+
+// Proc is one process the agent started.
+type Proc struct {
+	Pid         int
+	Cmd         []string
+	Tag         string
+	TTY         bool
+	Background  bool
+	StartedAtMs int64
+	HasStdin    bool
+
+	mu       sync.Mutex
+	cond     *sync.Cond
+	streams  []*Ring // stdout, stderr (a PTY: stdout only)
+	pipes    []*os.File
+	pumping  int
+	exited   bool
+	status   syscall.WaitStatus
+	timedOut bool
+	primary  *Cursor // the foreground run's connection: output waits for it
+	timer    *time.Timer
+
+	stdinMu sync.Mutex
+	stdin   *os.File // the write end of stdin, or the PTY master; nil once closed
+	master  *os.File
+}
+
+// Cursor is one reader's position in a process's output; Closed stops it.
+type Cursor struct {
+	off    [2]int64
+	closed bool
+}
+
+func newProc(bg bool) *Proc {
+	p := &Proc{Background: bg}
+	p.cond = sync.NewCond(&p.mu)
+	return p
+}
+
+func (p *Proc) ringLimit() int {
+	if p.Background {
+		return BackgroundRing
+	}
+	return ForegroundRing
+}
+
+// pump copies one output stream into its ring until EOF (or 100 ms after the process exited).
+func (p *Proc) pump(i int, f *os.File) {
+	ring := p.streams[i]
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := f.Read(buf)
+		if n > 0 {
+			p.mu.Lock()
+			for p.primary != nil && !p.primary.closed && ring.Total()+int64(n)-p.primary.off[i] > int64(ring.limit) {
+				p.cond.Wait()
+			}
+			ring.Write(buf[:n])
+			p.cond.Broadcast()
+			p.mu.Unlock()
+		}
+		if err != nil {
+			break
+		}
+	}
+	f.Close()
+	p.mu.Lock()
+	p.pumping--
+	p.cond.Broadcast()
+	p.mu.Unlock()
+}
+
+// exit records the status (called by the reaper) and bounds how long output is still read.
+func (p *Proc) exit(status syscall.WaitStatus) {
+	p.mu.Lock()
+	p.exited = true
+	p.status = status
+	if p.timer != nil {
+		p.timer.Stop()
+	}
+	for _, f := range p.pipes {
+		f.SetReadDeadline(time.Now().Add(drainAfterExit))
+	}
+	p.cond.Broadcast()
+	p.mu.Unlock()
+	p.CloseStdin(false)
+}
+
+func (p *Proc) finished() bool { return p.exited && p.pumping == 0 }
+
+// Running says whether the process has not exited.
+func (p *Proc) Running() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return !p.exited
+}
+
+// Kill signals the process group (nothing once the process has exited: its pid may be reused).
+func (p *Proc) Kill(sig syscall.Signal) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.exited {
+		syscall.Kill(-p.Pid, sig)
+	}
+}
+
+// Result is the `end` of a run or attach.
+func (p *Proc) Result() map[string]interface{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.resultLocked()
+}
+
+func (p *Proc) resultLocked() map[string]interface{} {
+	out := map[string]interface{}{}
+	if p.status.Signaled() {
+		out["exitCode"] = 128 + int(p.status.Signal())
+		out["signal"] = signalName(p.status.Signal())
+	} else {
+		out["exitCode"] = p.status.ExitStatus()
+	}
+	if p.timedOut {
+		out["timedOut"] = true
+	}
+	return out
+}
+
+func signalName(sig syscall.Signal) string {
+	if name, ok := proto.SignalNames[int(sig)]; ok {
+		return name
+	}
+	return "SIG" + sig.String()
+}
+
+// Stream sends the output from the cursor on until the process is finished (nil) or the cursor is closed or
+// a send fails (an error).
+func (p *Proc) Stream(c *frame.Conn, cur *Cursor) error {
+	kinds := [2]frame.Kind{frame.Stdout, frame.Stderr}
+	for {
+		p.mu.Lock()
+		var chunk []byte
+		which := 0
+		for {
+			if cur.closed {
+				p.mu.Unlock()
+				return errClosed
+			}
+			for i, ring := range p.streams {
+				data, at := ring.Read(cur.off[i], frame.MaxData)
+				if len(data) > 0 {
+					chunk, which = data, i
+					cur.off[i] = at + int64(len(data))
+					break
+				}
+			}
+			if chunk != nil || p.finished() {
+				break
+			}
+			p.cond.Wait()
+		}
+		p.cond.Broadcast()
+		p.mu.Unlock()
+		if chunk == nil {
+			return nil
+		}
+		if err := c.Send(kinds[which], chunk); err != nil {
+			return err
+		}
+	}
+}
+
+// CloseCursor stops a Stream and releases the output it held back.
+func (p *Proc) CloseCursor(cur *Cursor) {
+	p.mu.Lock()
+	cur.closed = true
+	p.cond.Broadcast()
+	p.mu.Unlock()
+}
+
+// WriteStdin writes host bytes to the process's stdin (or PTY).
+func (p *Proc) WriteStdin(data []byte) error {
+	p.stdinMu.Lock()
+	f := p.stdin
+	p.stdinMu.Unlock()
+	if f == nil {
+		return os.ErrClosed
+	}
+	_, err := f.Write(data)
+	return err
+}
+
+// CloseStdin ends the process's input: closes the pipe, or on a PTY types ^D when eof is asked by the host.
+func (p *Proc) CloseStdin(eof bool) {
+	p.stdinMu.Lock()
+	defer p.stdinMu.Unlock()
+	if p.stdin == nil {
+		return
+	}
+	if p.master != nil {
+		if eof {
+			p.master.Write([]byte{4})
+			return
+		}
+		p.stdin = nil // the master itself is closed by its pump
+		return
+	}
+	p.stdin.Close()
+	p.stdin = nil
+}
+
+// Resize sets the PTY's size.
+func (p *Proc) Resize(cols, rows uint16) *proto.Error {
+	if p.master == nil {
+		return proto.Errf(proto.BadRequest, "process %d has no terminal: start it with tty to resize it", p.Pid)
+	}
+	if err := setSize(p.master, cols, rows); err != nil {
+		return proto.FromOS(err, "resize")
+	}
+	return nil
+}
