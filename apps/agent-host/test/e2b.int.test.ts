@@ -96,11 +96,25 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the E2B SDK against s
     await expect(sandbox.commands.connect(999_999)).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  it('commands: stdin is refused with a clear error until the in-sandbox agent serves this sandbox', async () => {
+  it('commands: stdin (sendStdin, closeStdin) and a PTY with resize, through the in-sandbox agent', async () => {
     const sandbox = await create();
-    await expect(sandbox.commands.run('cat', { background: true, stdin: true })).rejects.toThrow(
-      /stdin needs the in-sandbox agent/,
-    );
+    const cat = await sandbox.commands.run('cat', { background: true, stdin: true });
+    await sandbox.commands.sendStdin(cat.pid, 'in-put\n');
+    await sandbox.commands.closeStdin(cat.pid);
+    expect(await cat.wait()).toMatchObject({ exitCode: 0, stdout: 'in-put\n' });
+
+    let screen = '';
+    const pty = await sandbox.pty.create({
+      cols: 80,
+      rows: 24,
+      onData: (data) => {
+        screen += new TextDecoder().decode(data);
+      },
+    });
+    await sandbox.pty.resize(pty.pid, { cols: 100, rows: 30 });
+    await sandbox.pty.sendInput(pty.pid, new TextEncoder().encode('stty size; exit\n'));
+    await pty.wait().catch(() => {});
+    expect(screen).toContain('30 100');
   });
 
   it('files: write/read/list/exists/makeDir/rename/remove, multi-file write, watchDir', async () => {

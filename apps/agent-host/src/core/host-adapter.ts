@@ -1,4 +1,11 @@
-import type { ExecOptions, ExecResult, LogsOptions, LogsResult, SandboxFiles } from '@sbx/bootstrap';
+import type {
+  ExecOptions,
+  ExecResult,
+  LogsOptions,
+  LogsResult,
+  SandboxAgent,
+  SandboxFiles,
+} from '@sbx/bootstrap';
 import type { ProvisionContext, SandboxType } from '@sbx/timing';
 import type { TemplateImage } from '../templates/template-images.js';
 import type { GoneReason } from './live-sandboxes.js';
@@ -23,6 +30,8 @@ export interface HostSandbox {
   /** Its main process's output (from the start), then, with `follow`, new output until it ends. */
   logs?(options: LogsOptions): Promise<LogsResult>;
   dispose(): Promise<void>;
+  /** The in-sandbox agent's client, when it serves this sandbox (processes, stdin, PTY, watch). */
+  readonly agent?: SandboxAgent | undefined;
   /** Freezes every process of the sandbox (memory kept), where its type can. */
   pause?(options?: { signal?: AbortSignal }): Promise<void>;
   /** Thaws a paused sandbox. */

@@ -132,6 +132,11 @@ export class E2bHost {
     return exec;
   }
 
+  /** Runs `fn` as a use of a live sandbox (activity; the host's shutdown aborts it; a gone sandbox is dropped). */
+  use<T>(sandbox: HostSandbox, fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.#host.use(sandbox, fn, signal);
+  }
+
   /** Runs a file call on a live sandbox (counted as activity, aborted by the host's shutdown). */
   files<T>(
     sandbox: HostSandbox,

@@ -7,7 +7,9 @@ import type { E2bHost } from './e2b-host.js';
 import {
   type EntryInfo,
   EntryInfoSchema,
+  EventType,
   type Filesystem,
+  FilesystemEventSchema,
   FileType,
 } from './gen/filesystem/filesystem_pb.js';
 import { absolute, callOf, type SandboxCall } from './sandbox-context.js';
@@ -88,6 +90,24 @@ export function filesystemService(host: E2bHost): Partial<ServiceImpl<typeof Fil
       if (top.type !== FileType.DIRECTORY) {
         throw new ConnectError(`path ${path} is not a directory`, Code.InvalidArgument);
       }
+      const { agent } = call.sandbox;
+      if (agent) {
+        const events = agent.watch(path, {
+          recursive: req.recursive,
+          signal: ctx.signal,
+          ...(call.user ? { user: call.user } : {}),
+        });
+        yield { event: { case: 'start', value: {} } };
+        for await (const e of events) {
+          const type = WATCH_TYPES[e.type];
+          if (type === undefined || !e.path) continue;
+          const name = e.path.startsWith(`${path.replace(/\/$/, '')}/`)
+            ? e.path.slice(path.replace(/\/$/, '').length + 1)
+            : e.path;
+          yield { event: { case: 'filesystem', value: create(FilesystemEventSchema, { name, type }) } };
+        }
+        return;
+      }
       yield { event: { case: 'start', value: {} } };
       const list = (dir: string, signal: AbortSignal) =>
         host.files(
@@ -101,6 +121,14 @@ export function filesystemService(host: E2bHost): Partial<ServiceImpl<typeof Fil
     },
   };
 }
+
+const WATCH_TYPES: Record<string, EventType | undefined> = {
+  create: EventType.CREATE,
+  write: EventType.WRITE,
+  remove: EventType.REMOVE,
+  rename: EventType.RENAME,
+  chmod: EventType.CHMOD,
+};
 
 /** A `FileStat` as E2B's `EntryInfo`. */
 export function toEntry(path: string, stat: FileStat): EntryInfo {

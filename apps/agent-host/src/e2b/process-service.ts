@@ -3,6 +3,7 @@ import { Code, ConnectError, type HandlerContext, type ServiceImpl } from '@conn
 import { isBootstrapError } from '@sbx/bootstrap';
 import type { ConcurrencyCaps } from '../http/concurrency-caps.js';
 import { toHttpError } from '../http/http-errors.js';
+import { AgentProcesses } from './agent-processes.js';
 import type { E2bHost } from './e2b-host.js';
 import {
   type Process,
@@ -23,25 +24,43 @@ export interface ProcessServiceDeps {
 }
 
 /**
- * `process.Process` for sandboxes whose commands run through the host's exec: Start, Connect, List and
- * SendSignal; stdin, PTY and resize need the in-sandbox agent and say so (`FailedPrecondition`).
+ * `process.Process`: through the in-sandbox agent when it serves the sandbox (every method); else through the
+ * host's exec (Start, Connect, List, SendSignal; stdin, PTY and resize say they need the agent).
  */
 export function processService(deps: ProcessServiceDeps): Partial<ServiceImpl<typeof Process>> {
+  const viaAgent = new AgentProcesses();
   return {
     async *start(req, ctx) {
       const call = callOf(ctx);
+      const { agent } = call.sandbox;
+      if (agent) {
+        if (req.process?.cwd !== undefined) absolute(req.process.cwd, 'process.cwd');
+        const release = slot(deps, call);
+        try {
+          yield* viaAgent.start(agent, call, req, ctx);
+        } finally {
+          release();
+        }
+        return;
+      }
       const proc = startProcess(deps, call, req, ctx);
       const events = proc.events(ctx.signal, false);
       yield { event: create(ProcessEventSchema, { event: { case: 'start', value: { pid: proc.pid } } }) };
       for await (const event of events) yield { event: toProto(event) };
     },
     async *connect(req, ctx) {
+      const { agent } = callOf(ctx).sandbox;
+      if (agent) {
+        yield* viaAgent.connect(agent, req.process, ctx);
+        return;
+      }
       const proc = select(deps, callOf(ctx), req.process);
       yield { event: create(ProcessEventSchema, { event: { case: 'start', value: { pid: proc.pid } } }) };
       for await (const event of proc.events(ctx.signal, true)) yield { event: toProto(event) };
     },
     async list(_req, ctx) {
       const { sandbox } = callOf(ctx);
+      if (sandbox.agent) return { processes: await viaAgent.list(sandbox.agent) };
       return {
         processes: deps.table.running(sandbox.id).map((p) => ({
           pid: p.pid,
@@ -51,6 +70,11 @@ export function processService(deps: ProcessServiceDeps): Partial<ServiceImpl<ty
       };
     },
     async sendSignal(req, ctx) {
+      const { agent } = callOf(ctx).sandbox;
+      if (agent) {
+        await viaAgent.signal(agent, req.process, req.signal);
+        return {};
+      }
       const proc = select(deps, callOf(ctx), req.process);
       if (req.signal !== Signal.SIGKILL && req.signal !== Signal.SIGTERM) {
         throw new ConnectError('signal: must be SIGNAL_SIGKILL or SIGNAL_SIGTERM', Code.InvalidArgument);
@@ -58,14 +82,27 @@ export function processService(deps: ProcessServiceDeps): Partial<ServiceImpl<ty
       proc.abort.abort();
       return {};
     },
-    async sendInput() {
-      throw needsAgent('stdin');
+    async sendInput(req, ctx) {
+      const call = callOf(ctx);
+      const input = req.input?.input;
+      if (!call.sandbox.agent) throw needsAgent('stdin');
+      if (!input?.value) throw new ConnectError('input: send stdin or pty bytes', Code.InvalidArgument);
+      await viaAgent.input(call.sandbox.agent, call, req.process, input.value);
+      return {};
     },
-    async closeStdin() {
-      throw needsAgent('stdin');
+    async closeStdin(req, ctx) {
+      const call = callOf(ctx);
+      if (!call.sandbox.agent) throw needsAgent('stdin');
+      await viaAgent.closeStdin(call.sandbox.agent, call, req.process);
+      return {};
     },
-    async update() {
-      throw needsAgent('a PTY');
+    async update(req, ctx) {
+      const { agent } = callOf(ctx).sandbox;
+      const size = req.pty?.size;
+      if (!agent) throw needsAgent('a PTY');
+      if (!size) throw new ConnectError('pty.size: required', Code.InvalidArgument);
+      await viaAgent.resize(agent, req.process, size.cols, size.rows);
+      return {};
     },
   };
 }
@@ -104,12 +141,7 @@ function startProcess(
   if (req.stdin) throw needsAgent('stdin');
   if (config.cwd !== undefined) absolute(config.cwd, 'process.cwd');
   const argv = asUser(call.user, call.sandboxUser, config.cmd, config.args);
-  let release: () => void;
-  try {
-    release = takeSlot(deps, call);
-  } catch (error) {
-    throw new ConnectError(toHttpError(error).body.error.message, Code.ResourceExhausted);
-  }
+  const release = slot(deps, call);
   const proc = deps.table.add(
     call.sandbox,
     {
@@ -168,6 +200,15 @@ function asUser(user: string | undefined, own: string, cmd: string, args: readon
     throw needsAgent(`running ${JSON.stringify(cmd)} as another user`);
   }
   return ['su', ...login, '-s', cmd, user, '-c', rest[1] ?? ''];
+}
+
+// The sandbox's and tenant's count of commands at once, or ResourceExhausted.
+function slot(deps: ProcessServiceDeps, call: SandboxCall): () => void {
+  try {
+    return takeSlot(deps, call);
+  } catch (error) {
+    throw new ConnectError(toHttpError(error).body.error.message, Code.ResourceExhausted);
+  }
 }
 
 function takeSlot(deps: ProcessServiceDeps, call: SandboxCall): () => void {
