@@ -43,6 +43,10 @@ function fakeHost() {
     async resume(id: string) {
       calls.push(`resume ${id}`);
     },
+    async exec(_sandbox: unknown, run: { argv: string[]; stdin?: Uint8Array }) {
+      calls.push(`exec ${run.argv[0]} ${run.stdin?.length ?? 0}`);
+      return { exitCode: 0, stdout: '', stderr: '' };
+    },
   };
   return { host: host as unknown as E2bHost, calls };
 }
@@ -191,5 +195,42 @@ describe('the E2B control plane', () => {
     expect((await health('sbx-none', a.envdAccessToken)).status).toBe(502);
     await call(KEY_A, 'POST', `/sandboxes/${a.sandboxID}/pause`, {});
     expect((await health(a.sandboxID, a.envdAccessToken)).status).toBe(502);
+  });
+
+  it('an upload over maxFileBytes is 413 however it is sent, and nothing is written; one within is', async () => {
+    const { call, envd, calls } = door();
+    const a = await (await call(KEY_A, 'POST', '/v2/sandboxes', { templateID: 'base' })).json();
+    const headers = { 'e2b-sandbox-id': a.sandboxID, 'x-access-token': a.envdAccessToken };
+    const big = new Uint8Array(1024 + 64 * 1024 + 1);
+    const chunked = new ReadableStream({
+      start(controller) {
+        controller.enqueue(big);
+        controller.close();
+      },
+    });
+    const sends = [
+      { body: big, type: 'application/octet-stream' },
+      { body: chunked, type: 'application/octet-stream' },
+    ];
+    for (const { body, type } of sends) {
+      const res = await envd.request('/files?path=/tmp/x', {
+        method: 'POST',
+        headers: { ...headers, 'content-type': type },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      expect(res.status).toBe(413);
+    }
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(2048)]), '/tmp/big');
+    expect((await envd.request('/files', { method: 'POST', headers, body: form })).status).toBe(413);
+    expect(calls.filter((c) => c.startsWith('exec'))).toEqual([]);
+    const ok = await envd.request('/files?path=/tmp/x', {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(10),
+    });
+    expect(ok.status).toBe(200);
+    expect(calls.filter((c) => c.startsWith('exec'))).toEqual(['exec sh 10']);
   });
 });
