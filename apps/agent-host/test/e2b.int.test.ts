@@ -120,7 +120,9 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the E2B SDK against s
   it('files: write/read/list/exists/makeDir/rename/remove, multi-file write, watchDir', async () => {
     const sandbox = await create();
     const events: string[] = [];
-    const watch = await sandbox.files.watchDir('/tmp', (e) => events.push(`${e.type}:${e.name}`));
+    const watch = await sandbox.files.watchDir('/tmp', (e) => {
+      events.push(`${e.type}:${e.name}`);
+    });
     await sandbox.files.write('/tmp/a.txt', 'hello');
     expect(await sandbox.files.read('/tmp/a.txt')).toBe('hello');
     await sandbox.files.write([
