@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { openDatabase, SandboxProvisioningKPI } from '@sbx/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DelayingEngineProxy } from './engine-proxy.js';
@@ -102,8 +103,9 @@ describe.skipIf(missing !== undefined && !process.env.CI)('lifecycle: no hang, n
 
   it('Ctrl-C reaches a running job: `--exec "sleep 20"` exits within 2 s, no container left', async () => {
     const db = tempDb();
-    const cli = await startDuringSlowCall(batchArgs(db, ['--exec', 'sleep 20']), /\/exec\/[^/]+\/start/);
-    await new Promise((r) => setTimeout(r, 500)); // the reply is through: the job is running
+    // The job runs through the in-sandbox agent (no Docker exec call to wait for): wait for its process.
+    const cli = startCli(batchArgs(db, ['--exec', 'sleep 20']), { DOCKER_HOST: dockerHost });
+    await until(() => containersOwnedBy(cli.child.pid).some(runsSleep20), 30_000, 'the job to run');
     const { code, afterMs } = await interrupt(cli, 'SIGINT');
     console.log(`[lifecycle] SIGINT during a 20 s job: exit ${code} after ${afterMs.toFixed(0)} ms`);
     expect(code).toBe(130);
@@ -194,3 +196,12 @@ describe.skipIf(missing !== undefined && !process.env.CI)('lifecycle: no hang, n
     }
   });
 });
+
+// Whether the container runs `sleep 20` (false while it is not running yet).
+function runsSleep20(id: string): boolean {
+  try {
+    return /sleep 20/.test(execFileSync('docker', ['top', id], { encoding: 'utf8' }));
+  } catch {
+    return false;
+  }
+}

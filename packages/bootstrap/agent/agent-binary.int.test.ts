@@ -2,12 +2,7 @@
 // read-only, listening on a socket in a bind-mounted 0700 host directory, started under the engine's init as
 // sbx will start it. From Node on the host: hello, then `echo hi` 100 times (p50/p95 printed). Also: a
 // command the agent cannot execute is its one stderr line and exit 127, and `docker stop` reaches the command.
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import Dockerode from 'dockerode';
+import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCKER_TEST_IMAGE } from '../src/docker/test-image.js';
 import {
@@ -17,59 +12,11 @@ import {
   skipWithoutEngine,
   skipWithoutRunsc,
 } from '../src/docker/testing/real-engine.js';
-import { call, FrameConnection } from './frame-client.js';
+import { buildAgent, removeAgents, startAgent, waitForSocket } from './agent-container.js';
+import { call } from './frame-client.js';
 
-const docker = new Dockerode();
-const LABEL = 'sbx.test.agent-go';
-const RUN = `${process.pid}-${Date.now()}`;
-const pkg = fileURLToPath(new URL('..', import.meta.url));
-const binary = join(pkg, 'dist/agent/linux-x64/sbx-agent');
-const dirs: string[] = [];
-
-beforeAll(() => {
-  execFileSync(process.execPath, [join(pkg, 'scripts/build-agent.mjs')], { stdio: 'inherit' });
-}, 300_000);
-
-afterAll(async () => {
-  const rows = await docker
-    .listContainers({ all: true, filters: { label: [`${LABEL}=${RUN}`] } })
-    .catch(() => []);
-  for (const row of rows) await docker.getContainer(row.Id).remove({ force: true });
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-async function startAgent(runtime: string, cmd: string[]) {
-  const dir = mkdtempSync(join(tmpdir(), 'sbx-agent-int-'));
-  chmodSync(dir, 0o700);
-  dirs.push(dir);
-  const container = await docker.createContainer({
-    Image: DOCKER_TEST_IMAGE,
-    Entrypoint: ['/.sbx/sbx-agent', 'init', '--socket', '/.sbx/run/agent.sock', '--'],
-    Cmd: cmd,
-    Labels: { [LABEL]: RUN },
-    HostConfig: {
-      Runtime: runtime,
-      NetworkMode: 'none',
-      Init: true,
-      Binds: [`${binary}:/.sbx/sbx-agent:ro`, `${dir}:/.sbx/run:rw`],
-    },
-  });
-  await container.start();
-  return { container, socket: join(dir, 'agent.sock') };
-}
-
-async function waitForSocket(socket: string): Promise<number> {
-  const started = performance.now();
-  for (;;) {
-    try {
-      (await FrameConnection.connect(socket)).close();
-      return performance.now() - started;
-    } catch (error) {
-      if (performance.now() - started > 10_000) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
-}
+beforeAll(buildAgent, 300_000);
+afterAll(removeAgents);
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;

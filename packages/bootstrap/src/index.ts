@@ -11,6 +11,7 @@ export {
 export {
   AGENT_SIGNALS,
   type AgentExit,
+  type AgentFileList,
   type AgentFileStat,
   type AgentHello,
   type AgentProcessInfo,

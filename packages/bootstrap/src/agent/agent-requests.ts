@@ -123,9 +123,13 @@ export function readRange(options: { offset?: number; length?: number }): Record
 }
 
 /** The JSON of a frame that must be of `kind`. */
-export function jsonOfFrame(frame: AgentFrame | { kind: number; payload: Uint8Array }, kind: FrameKind) {
+export function jsonOfFrame(
+  frame: AgentFrame | { kind: number; payload: Uint8Array },
+  kind: FrameKind,
+  maxBytes?: number,
+) {
   if (frame.kind !== kind) throw protocolError(`expected frame kind ${kind}, got ${frame.kind}`);
-  return jsonPayload(frame as AgentFrame);
+  return jsonPayload(frame as AgentFrame, maxBytes);
 }
 
 /** The JSON of an `event` payload. */

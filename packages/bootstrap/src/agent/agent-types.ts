@@ -10,6 +10,12 @@ export interface AgentFileStat extends FileStat {
   path: string;
 }
 
+/** A directory listing from the agent: absolute paths, depth-first; `truncated` when it stopped at the cap. */
+export interface AgentFileList {
+  entries: AgentFileStat[];
+  truncated: boolean;
+}
+
 /** What `hello` answers. */
 export interface AgentHello {
   v: number;

@@ -151,4 +151,25 @@ describe('a lying agent', () => {
     const events = agent.watch('/');
     await expect(events.next()).rejects.toMatchObject({ code: 'AGENT_PROTOCOL' });
   });
+
+  it('a list or ps answer may fill its frame (900 KiB of entries); any other answer stays within 64 KiB', async () => {
+    const entry = (i: number) => ({
+      name: `f${i}`,
+      path: `/d/${'x'.repeat(200)}${i}`,
+      type: 'file',
+      size: 1,
+      mode: 420,
+      mtimeMs: 0,
+    });
+    const entries = Array.from({ length: 1500 }, (_, i) => entry(i));
+    const json = (value: object) => Buffer.from(JSON.stringify(value));
+    const { agent } = await lyingAgent(async (io) => {
+      const answer =
+        io.request.op === 'list' ? { entries, truncated: false } : { ...entry(0), name: 'n'.repeat(70_000) };
+      await io.send(FRAME.end, json(answer));
+      await io.finish();
+    });
+    expect((await agent.list('/d')).entries).toHaveLength(1500);
+    await expect(agent.stat('/d/x')).rejects.toMatchObject({ code: 'AGENT_PROTOCOL' });
+  });
 });

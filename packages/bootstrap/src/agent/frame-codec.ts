@@ -101,10 +101,15 @@ export class FrameDecoder {
   }
 }
 
-/** The JSON object of a frame's payload; `AGENT_PROTOCOL` when it is over 64 KiB, not JSON or not an object. */
-export function jsonPayload(frame: AgentFrame): Record<string, unknown> {
-  if (frame.payload.byteLength > MAX_JSON_BYTES) {
-    throw protocolError(`a JSON payload of ${frame.payload.byteLength} bytes is over 64 KiB`);
+/**
+ * The JSON object of a frame's payload; `AGENT_PROTOCOL` when it is over `maxBytes` (64 KiB; a `list` or `ps`
+ * answer may fill its frame, up to 1 MiB), not JSON or not an object.
+ */
+export function jsonPayload(frame: AgentFrame, maxBytes = MAX_JSON_BYTES): Record<string, unknown> {
+  if (frame.payload.byteLength > maxBytes) {
+    throw protocolError(
+      `a JSON payload of ${frame.payload.byteLength} bytes is over ${maxBytes === MAX_JSON_BYTES ? '64 KiB' : `${maxBytes} bytes`}`,
+    );
   }
   let value: unknown;
   try {

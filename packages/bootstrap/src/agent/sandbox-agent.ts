@@ -1,5 +1,5 @@
 import { BootstrapError } from '../errors.js';
-import type { ExecOptions, ExecResult, FileList } from '../sandbox-adapter.js';
+import type { ExecOptions, ExecResult } from '../sandbox-adapter.js';
 import { AgentCall, type CallOptions } from './agent-call.js';
 import { array, bool, int } from './agent-fields.js';
 import { AgentProcess } from './agent-process.js';
@@ -19,6 +19,7 @@ import { collectRun, notStarted } from './agent-run.js';
 import type { AgentTransport } from './agent-transport.js';
 import {
   type AgentExit,
+  type AgentFileList,
   type AgentFileStat,
   type AgentHello,
   type AgentProcessInfo,
@@ -30,7 +31,7 @@ import {
   type WatchEvent,
 } from './agent-types.js';
 import { readBody, writeBody } from './file-bodies.js';
-import { FRAME, protocolError } from './frame-codec.js';
+import { FRAME, MAX_FRAME_BYTES, protocolError } from './frame-codec.js';
 import { AgentPortStream } from './port-stream.js';
 
 /** Options of a `SandboxAgent`. */
@@ -165,7 +166,10 @@ export class SandboxAgent {
 
   /** The processes the agent runs and the ended background ones it keeps. */
   async ps(options: { signal?: AbortSignal } = {}): Promise<AgentProcessInfo[]> {
-    const json = await this.#simple('ps', {}, 'listing processes', 'AGENT_REFUSED', options);
+    const json = await this.#simple('ps', {}, 'listing processes', 'AGENT_REFUSED', {
+      ...options,
+      wholeFrame: true,
+    });
     return array(json, 'processes', 1024).map(toProcessInfo);
   }
 
@@ -213,9 +217,9 @@ export class SandboxAgent {
   async list(
     path: string,
     options: AgentFileOptions & { depth?: number; maxEntries?: number } = {},
-  ): Promise<FileList & { entries: AgentFileStat[] }> {
+  ): Promise<AgentFileList> {
     const params = { path: checkPath(path), ...limits(options) };
-    const json = await this.#file('list', params, `listing ${path}`, options);
+    const json = await this.#file('list', params, `listing ${path}`, { ...options, wholeFrame: true });
     const entries = array(json, 'entries', options.maxEntries ?? 10_000).map(toFileStat);
     return { entries, truncated: bool(json, 'truncated') };
   }
@@ -341,7 +345,12 @@ export class SandboxAgent {
     }
   }
 
-  #file(op: string, params: Record<string, unknown>, doing: string, options: AgentFileOptions) {
+  #file(
+    op: string,
+    params: Record<string, unknown>,
+    doing: string,
+    options: AgentFileOptions & { wholeFrame?: boolean },
+  ) {
     return this.#simple(op, { ...params, ...user(options) }, doing, 'FILE_NOT_FOUND', options);
   }
 
@@ -351,11 +360,12 @@ export class SandboxAgent {
     params: Record<string, unknown>,
     doing: string,
     notFound: CallOptions['notFound'],
-    options: { signal?: AbortSignal | undefined; timeoutMs?: number },
+    // `wholeFrame`: a `list` or `ps` answer may fill its frame (PROTOCOL.md: up to 900 KiB of entries).
+    options: { signal?: AbortSignal | undefined; timeoutMs?: number; wholeFrame?: boolean },
   ): Promise<Record<string, unknown>> {
     const { call, first } = await this.#open(op, params, doing, notFound, options.signal, options.timeoutMs);
     try {
-      return jsonOfFrame(first, FRAME.end);
+      return jsonOfFrame(first, FRAME.end, options.wholeFrame ? MAX_FRAME_BYTES : undefined);
     } finally {
       call.close();
     }

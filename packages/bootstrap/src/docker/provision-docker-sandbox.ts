@@ -44,7 +44,7 @@ interface Run {
   container?: DockerContainerApi;
   progress: { last?: string };
   /** The agent's directory was made: removed if the provisioning fails. */
-  agent?: PreparedAgent;
+  agent?: PreparedAgent | undefined;
   /** The wait for the agent's hello, begun after `start`; aborted when the provisioning fails. */
   agentWait?: Promise<AgentWait>;
   stopAgentWait: AbortController;

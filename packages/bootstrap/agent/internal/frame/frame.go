@@ -38,6 +38,9 @@ const (
 	MaxData    = 64 << 10
 )
 
+// ErrGone is returned by WriteWhileAlive when the host closed the connection.
+var ErrGone = errors.New("the host closed the connection")
+
 // ErrTooLarge is returned by Read for a frame whose declared length is over MaxPayload.
 var ErrTooLarge = errors.New("frame payload over 1 MiB")
 

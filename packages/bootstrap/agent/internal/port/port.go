@@ -58,8 +58,9 @@ func Tunnel(c *frame.Conn, port int) *proto.Error {
 			}
 			switch {
 			case f.Kind == frame.Data && !halfClosed:
-				if _, err := tcp.Write(f.Payload); err != nil {
+				if err := c.WriteWhileAlive(tcp, f.Payload); err != nil {
 					c.Close()
+					tcp.Close()
 				}
 			case f.Kind == frame.End && !halfClosed:
 				tcp.CloseWrite()

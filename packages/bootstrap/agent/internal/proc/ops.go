@@ -165,7 +165,9 @@ func hostFrames(c *frame.Conn, p *Proc, stdin bool) *proto.Error {
 		case (f.Kind == frame.Stdin || f.Kind == frame.StdinEOF) && !stdin:
 			return proto.Errf(proto.BadRequest, "stdin frames need stdin: true in the open")
 		case f.Kind == frame.Stdin:
-			p.WriteStdin(f.Payload)
+			if p.WriteStdin(c, f.Payload) == frame.ErrGone {
+				return nil
+			}
 		case f.Kind == frame.StdinEOF:
 			p.CloseStdin(true)
 		case f.Kind == frame.Control:

@@ -123,7 +123,9 @@ func (t *Table) Stdin(c *frame.Conn, payload []byte) *proto.Error {
 		}
 		switch f.Kind {
 		case frame.Stdin:
-			if p.WriteStdin(f.Payload) != nil {
+			if err := p.WriteStdin(c, f.Payload); err == frame.ErrGone {
+				return nil
+			} else if err != nil {
 				return proto.Errf(proto.NotFound, "process %d's stdin is closed", p.Pid)
 			}
 		case frame.StdinEOF:

@@ -102,6 +102,22 @@ func (t *Table) Get(pid int64) (*Proc, *proto.Error) {
 	return nil, proto.Errf(proto.NotFound, "no process %d: the agent lists only processes it started (see ps)", pid)
 }
 
+// MaxPsCmd bounds the bytes of one process's cmd in ps (the whole list stays within one frame: 320 rows).
+const MaxPsCmd = 2048
+
+// trimCmd keeps the leading arguments of cmd within max bytes (the last one kept cut short).
+func trimCmd(cmd []string, max int) []string {
+	out := []string{}
+	for _, arg := range cmd {
+		if len(arg) > max {
+			return append(out, arg[:max])
+		}
+		out = append(out, arg)
+		max -= len(arg)
+	}
+	return out
+}
+
 // Info is one row of ps.
 type Info struct {
 	Pid         int      `json:"pid"`
@@ -125,7 +141,7 @@ func (t *Table) List() []Info {
 	t.mu.Unlock()
 	out := make([]Info, 0, len(procs))
 	for _, p := range procs {
-		info := Info{Pid: p.Pid, Cmd: p.Cmd, Tag: p.Tag, TTY: p.TTY, Background: p.Background, StartedAtMs: p.StartedAtMs}
+		info := Info{Pid: p.Pid, Cmd: trimCmd(p.Cmd, MaxPsCmd), Tag: p.Tag, TTY: p.TTY, Background: p.Background, StartedAtMs: p.StartedAtMs}
 		p.mu.Lock()
 		info.Running = !p.exited
 		if p.exited {
@@ -168,6 +184,8 @@ func (p *Proc) armTimeout(d time.Duration) {
 
 // WithLimits sets the caps (tests use small ones).
 func (t *Table) WithLimits(running, ended int) *Table {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	t.maxRunning, t.maxEnded = running, ended
 	return t
 }

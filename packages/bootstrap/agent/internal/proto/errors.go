@@ -72,7 +72,7 @@ func FromOS(err error, what string) *Error {
 		return Errf(IsADirectory, "%s: is a directory", what)
 	case syscall.EACCES, syscall.EPERM, syscall.EROFS:
 		return Errf(PermissionDenied, "%s: %s", what, errno.Error())
-	case syscall.ELOOP, syscall.ENAMETOOLONG, syscall.EINVAL, syscall.EXDEV:
+	case syscall.ELOOP, syscall.ENAMETOOLONG, syscall.EINVAL, syscall.EXDEV, syscall.ENOEXEC:
 		return Errf(BadRequest, "%s: %s", what, errno.Error())
 	case syscall.ENOSPC, syscall.EDQUOT, syscall.EMFILE, syscall.ENFILE:
 		return Errf(Limit, "%s: %s", what, errno.Error())

@@ -26,7 +26,7 @@ type agent struct {
 	srv    *Server
 }
 
-func startAgent(t *testing.T) *agent {
+func startAgent(t *testing.T, configure ...func(*Server)) *agent {
 	t.Helper()
 	socket := filepath.Join(t.TempDir(), "agent.sock")
 	l, err := net.Listen("unix", socket)
@@ -34,6 +34,9 @@ func startAgent(t *testing.T) *agent {
 		t.Fatal(err)
 	}
 	srv := New(proc.NewTable(testReaper))
+	for _, fn := range configure {
+		fn(srv)
+	}
 	go srv.Serve(l)
 	t.Cleanup(func() { l.Close() })
 	return &agent{t: t, socket: socket, srv: srv}

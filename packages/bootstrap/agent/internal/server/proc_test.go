@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -206,5 +207,60 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal(fmt.Sprintf("condition not met in 5 s"))
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A process that never reads its stdin does not keep a closed connection's goroutines (or itself) alive.
+func TestBlockedStdinEndsWithConnection(t *testing.T) {
+	a := startAgent(t)
+	c := a.open("run", map[string]interface{}{"cmd": []string{"sleep", "30"}, "stdin": true})
+	ok, _ := c.expect(frame.OK)
+	pid := int64(ok["pid"].(float64))
+	c.send(frame.Stdin, make([]byte, 256<<10)) // far over the pipe's buffer
+	c.send(frame.Stdin, []byte("still unread when the host goes"))
+	c.conn.Close()
+	waitFor(t, func() bool { _, err := a.srv.Procs.Get(pid); return err != nil })
+}
+
+// ps stays within one frame however long the commands are: each cmd is cut to 2 KiB.
+func TestPsIsBounded(t *testing.T) {
+	a := startAgent(t)
+	args := []string{"sh", "-c", "exec sleep 30", "x"}
+	for len(args) < 3000 {
+		args = append(args, "an-argument-of-15")
+	}
+	for i := 0; i < 25; i++ { // 25 x 51 KB of cmd: 1.3 MB uncut
+		c := a.open("run", map[string]interface{}{"cmd": args, "background": true})
+		ok, _ := c.expect(frame.OK)
+		defer a.open("signal", map[string]interface{}{"pid": ok["pid"], "signal": "SIGKILL"}).expect(frame.End)
+	}
+	ps, _ := a.open("ps", nil).expect(frame.End)
+	rows := ps["processes"].([]interface{})
+	if len(rows) < 25 {
+		t.Fatalf("ps lists %d processes", len(rows))
+	}
+	for _, row := range rows {
+		n := 0
+		for _, arg := range row.(map[string]interface{})["cmd"].([]interface{}) {
+			n += len(arg.(string))
+		}
+		if n > proc.MaxPsCmd {
+			t.Fatalf("a cmd of %d bytes in ps", n)
+		}
+	}
+}
+
+// Commands that cannot start say why, each with its own code.
+func TestRunStartFailures(t *testing.T) {
+	a := startAgent(t)
+	dir := t.TempDir()
+	notProgram := dir + "/not-a-program"
+	os.WriteFile(notProgram, []byte{0, 1, 2, 3}, 0o755)
+	notExecutable := dir + "/not-executable"
+	os.WriteFile(notExecutable, []byte("#!/bin/sh\n"), 0o644)
+	for cmd, want := range map[string]string{notProgram: "BAD_REQUEST", notExecutable: "PERMISSION_DENIED", dir + "/missing": "NOT_FOUND"} {
+		if got := a.open("run", map[string]interface{}{"cmd": []string{cmd}}).code(); got != want {
+			t.Errorf("%s: %s, want %s", cmd, got, want)
+		}
 	}
 }

@@ -2,6 +2,7 @@
 package server
 
 import (
+	"errors"
 	"net"
 	"os"
 	"sort"
@@ -18,22 +19,25 @@ import (
 // Name is the agent's name and version, as `hello` reports it.
 const Name = "sbx-agent/0.1.0"
 
-// Limits of the server.
-const (
-	MaxConns    = 1024
-	OpenTimeout = 10 * time.Second
-)
+// MaxConns bounds the connections served at once; more are closed at accept.
+const MaxConns = 1024
+
+// OpenTimeout bounds the wait for a connection's `open` frame.
+const OpenTimeout = 10 * time.Second
 
 // Server dispatches operations to the process table and the file, watch and port operations.
 type Server struct {
 	Procs *proc.Table
 	ops   map[string]func(c *frame.Conn, payload []byte) *proto.Error
 	slots chan struct{}
+	// Limits, set before Serve (tests use small ones).
+	openTimeout  time.Duration
+	maxWatchDirs int
 }
 
 // New makes a server over a process table.
 func New(procs *proc.Table) *Server {
-	s := &Server{Procs: procs, slots: make(chan struct{}, MaxConns)}
+	s := &Server{Procs: procs, slots: make(chan struct{}, MaxConns), openTimeout: OpenTimeout, maxWatchDirs: watch.MaxDirs}
 	file := func(allowed []string, h files.Handler) func(*frame.Conn, []byte) *proto.Error {
 		return func(c *frame.Conn, payload []byte) *proto.Error { return files.Serve(c, payload, allowed, h) }
 	}
@@ -52,21 +56,26 @@ func New(procs *proc.Table) *Server {
 		"remove": file([]string{"path"}, files.DoRemove),
 		"read":   file([]string{"path", "offset", "length"}, files.DoRead),
 		"write":  file([]string{"path", "mode", "append"}, files.DoWrite),
-		"watch":  file([]string{"path", "recursive"}, doWatch),
+		"watch":  file([]string{"path", "recursive"}, s.watch),
 		"port":   s.port,
 	}
 	return s
 }
+
+// acceptRetry is the pause after a failed accept (e.g. EMFILE) before the next.
+const acceptRetry = 50 * time.Millisecond
 
 // Serve accepts connections until the listener closes; beyond MaxConns at once a connection is closed at once.
 func (s *Server) Serve(l net.Listener) error {
 	for {
 		conn, err := l.Accept()
 		if err != nil {
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
-				continue
+			if errors.Is(err, net.ErrClosed) {
+				return err
 			}
-			return err
+			// EMFILE and the like: the sandbox ran out of something; the agent waits and serves again.
+			time.Sleep(acceptRetry)
+			continue
 		}
 		select {
 		case s.slots <- struct{}{}:
@@ -84,7 +93,7 @@ func (s *Server) Serve(l net.Listener) error {
 func (s *Server) Handle(raw net.Conn) {
 	c := frame.NewConn(raw)
 	defer c.Close()
-	raw.SetReadDeadline(time.Now().Add(OpenTimeout))
+	raw.SetReadDeadline(time.Now().Add(s.openTimeout))
 	f, err := c.Read()
 	if err != nil {
 		if err == frame.ErrTooLarge {
@@ -160,11 +169,11 @@ func (s *Server) port(c *frame.Conn, payload []byte) *proto.Error {
 	return port.Tunnel(c, int(n))
 }
 
-func doWatch(c *frame.Conn, p *files.Params) *proto.Error {
+func (s *Server) watch(c *frame.Conn, p *files.Params) *proto.Error {
 	if err := proto.Path("path", p.Path); err != nil {
 		return err
 	}
-	return watch.Run(c, p.Path, p.Recursive)
+	return watch.Run(c, p.Path, p.Recursive, s.maxWatchDirs)
 }
 
 func cut(s string) string {

@@ -31,10 +31,12 @@ type watcher struct {
 	dirs      map[int32]string
 	root      int32
 	recursive bool
+	maxDirs   int
 }
 
 // Run watches root until the connection ends; it returns an error only before `ok` or when the limit is hit.
-func Run(c *frame.Conn, root string, recursive bool) *proto.Error {
+// maxDirs bounds the directories watched (MaxDirs in the agent).
+func Run(c *frame.Conn, root string, recursive bool, maxDirs int) *proto.Error {
 	info, err := os.Stat(root)
 	if err != nil {
 		return proto.FromOS(err, root)
@@ -46,7 +48,7 @@ func Run(c *frame.Conn, root string, recursive bool) *proto.Error {
 	if err != nil {
 		return proto.FromOS(err, "inotify")
 	}
-	w := &watcher{fd: fd, file: os.NewFile(uintptr(fd), "inotify"), dirs: map[int32]string{}, recursive: recursive}
+	w := &watcher{fd: fd, file: os.NewFile(uintptr(fd), "inotify"), dirs: map[int32]string{}, recursive: recursive, maxDirs: maxDirs}
 	defer w.file.Close()
 	if perr := w.add(root); perr != nil {
 		return perr
@@ -64,8 +66,8 @@ func Run(c *frame.Conn, root string, recursive bool) *proto.Error {
 
 // add watches dir and, when recursive, every directory under it (links not followed).
 func (w *watcher) add(dir string) *proto.Error {
-	if len(w.dirs) >= MaxDirs {
-		return proto.Errf(proto.Limit, "the watch holds %d directories: at most %d; watch a smaller tree", len(w.dirs), MaxDirs)
+	if len(w.dirs) >= w.maxDirs {
+		return proto.Errf(proto.Limit, "the watch holds %d directories: at most %d; watch a smaller tree", len(w.dirs), w.maxDirs)
 	}
 	wd, err := syscall.InotifyAddWatch(w.fd, dir, mask)
 	if err != nil {

@@ -19,7 +19,9 @@ export const fileOps: Record<string, Op> = {
   list: (io, { files }) => {
     const depth = typeof io.request.depth === 'number' ? io.request.depth : 1;
     const max = typeof io.request.maxEntries === 'number' ? io.request.maxEntries : 10_000;
-    return io.finish(FRAME.end, files.list(path(io), depth, max));
+    // Like the agent's, a listing may fill its frame (up to 900 KiB), past the 64 KiB of other JSON answers.
+    const listing = Buffer.from(JSON.stringify(files.list(path(io), depth, max)));
+    return io.send(FRAME.end, listing).then(() => io.finish());
   },
   mkdir: (io, { files }) => {
     const mode = typeof io.request.mode === 'number' ? io.request.mode : undefined;

@@ -1,4 +1,5 @@
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -10,7 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DockerAdapter, type DockerSandboxSpec } from '@sbx/bootstrap';
+import { DockerAdapter, type DockerSandbox, type DockerSandboxSpec, SandboxPool } from '@sbx/bootstrap';
 import { FakeDocker } from '@sbx/bootstrap/testing';
 import { type ProvisionResult, SandboxProvisioner } from '@sbx/timing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -21,7 +22,7 @@ let root: string;
 function setup(options: { agent?: boolean; agentTimeoutMs?: number } = {}) {
   root = mkdtempSync(join(tmpdir(), 'sbx-agents-'));
   const binary = join(root, 'sbx-agent');
-  writeFileSync(binary, '#!/bin/false\n');
+  writeFileSync(binary, '#!/bin/false\n', { mode: 0o755 });
   const agentDir = join(root, 'agents');
   const docker = new FakeDocker([IMAGE]);
   if (options.agent !== false) docker.agents.options = {};
@@ -133,6 +134,16 @@ describe('DockerAdapter with the in-sandbox agent', () => {
     expect(existsSync(agentDir) ? readdirSync(agentDir) : []).toEqual([]);
   });
 
+  it('mounts a 0755 copy of a binary that lost its x bit (pnpm pack), reused by later sandboxes', async () => {
+    const { docker, provision, agentDir, binary } = setup();
+    chmodSync(binary, 0o644);
+    await provision({ cmd: ['sleep', '60'] });
+    await provision({ cmd: ['sleep', '60'] });
+    const sources = docker.containers.map((c) => c.config.HostConfig?.Mounts?.[0]?.Source);
+    expect(sources).toEqual([join(agentDir, 'sbx-agent'), join(agentDir, 'sbx-agent')]);
+    expect(statSync(join(agentDir, 'sbx-agent')).mode & 0o777).toBe(0o755);
+  });
+
   it('makes the directory usable by the container user: chown for a numeric uid, 0777 for a name', async () => {
     const { provision, agentDir } = setup();
     const { value: numeric } = await provision({ cmd: ['sleep', '60'], user: '1000:1001' });
@@ -164,5 +175,54 @@ describe('DockerAdapter with the in-sandbox agent', () => {
     await docker.containers[0]?.remove({ force: true });
     await expect.poll(() => existsSync(join(agentDir, live?.id ?? ''))).toBe(false);
     controller.abort();
+  });
+
+  it('keeps exec semantics through the agent: timeout, abort, output caps, disposed, a container that dies', async () => {
+    const { docker, provision } = setup();
+    const { value: sandbox } = await provision({ cmd: ['sleep', '60'] });
+    if (!sandbox?.agent) throw new Error('no agent');
+    await expect(sandbox.exec(['sleep', '30'], { timeoutMs: 30 })).rejects.toMatchObject({
+      code: 'EXEC_TIMEOUT',
+      message: `command "sleep" in sandbox ${sandbox.id} timed out after 30 ms`,
+    });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 20);
+    await expect(sandbox.exec(['sleep', '30'], { signal: controller.signal })).rejects.toMatchObject({
+      code: 'ABORTED',
+    });
+    const fake = docker.agents.running.get(sandbox.id);
+    await expect
+      .poll(() => [...(fake?.processes.values() ?? [])].map((p) => p.exit?.signal))
+      .toEqual(['SIGKILL', 'SIGKILL']);
+    expect(docker.calls.filter((c) => c.startsWith('exec'))).toEqual([]);
+    const pieces: string[] = [];
+    const capped = await sandbox.exec('echo 0123456789', {
+      maxOutputBytes: 3,
+      onOutput: (_stream, chunk) => void pieces.push(Buffer.from(chunk).toString()),
+    });
+    expect([capped.stdout, capped.stdoutTruncated, pieces]).toEqual(['012', true, ['012']]);
+    const running = sandbox.exec(['sleep', '30']);
+    setTimeout(() => docker.containers[0]?.exit(137), 20);
+    await expect(running).rejects.toMatchObject({ code: 'SANDBOX_GONE' });
+    await sandbox.dispose();
+    await expect(sandbox.exec(['true'])).rejects.toMatchObject({ code: 'DISPOSED' });
+  });
+
+  it('hands out warm pool members whose agent is already up', async () => {
+    const { adapter, docker } = setup();
+    const pool = new SandboxPool<DockerSandboxSpec, DockerSandbox>({
+      adapter,
+      spec: { image: IMAGE, cmd: ['sleep', '60'] },
+      size: 1,
+      name: 'warm',
+      provisioner: new SandboxProvisioner({ logger: { warn: () => {}, error: () => {} } }),
+    });
+    await pool.ready();
+    const lease = await pool.acquire();
+    expect(lease.sandbox.agent).toBeDefined();
+    expect((await lease.sandbox.exec(['echo', 'warm'])).stdout).toBe('warm\n');
+    expect(docker.calls.filter((c) => c.startsWith('exec'))).toEqual([]);
+    await pool.close();
+    await lease.sandbox.dispose();
   });
 });

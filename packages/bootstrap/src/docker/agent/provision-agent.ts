@@ -1,4 +1,5 @@
 import type { Logger, ProvisionContext } from '@sbx/timing';
+import { executableAgentBinary } from '../../agent/agent-binary.js';
 import type { SandboxAgent } from '../../agent/sandbox-agent.js';
 import { callUnlessAborted } from '../../bounded.js';
 import { BootstrapError } from '../../errors.js';
@@ -17,6 +18,8 @@ export interface AgentDeps {
   timeoutMs: number;
   /** Sandboxes being provisioned now: the sweep leaves their dirs alone. */
   inFlight: Set<string>;
+  /** `binary`, or its 0755 copy when it lost its x bit (set at the first provisioning). */
+  executable?: string | undefined;
 }
 
 /** What `prepareAgent` set up for one sandbox. */
@@ -59,7 +62,8 @@ export async function prepareAgent(
   deps.agent.inFlight.add(sandboxId);
   try {
     const sandboxDir = makeSandboxDir(deps.agent.dir, sandboxId, spec.user ?? image.Config?.User);
-    return { binary: deps.agent.binary, sandboxDir, command };
+    deps.agent.executable ??= executableAgentBinary(deps.agent.binary, deps.agent.dir);
+    return { binary: deps.agent.executable, sandboxDir, command };
   } catch (error) {
     deps.agent.inFlight.delete(sandboxId);
     throw new BootstrapError(
