@@ -64,6 +64,11 @@ export function serveCommand(ctx: ProvisionCommandContext): Command {
     .option(
       '--pool-file <path>',
       'keep warm pools declared in this JSON file: [{ "name", "size", "spec": <POST /v1/sandboxes body> }]',
+    )
+    .option(
+      '--e2b-domain <name>',
+      "the E2B door's domain: the SDK's getHost(port) names PORT-ID.<name> (env SBX_E2B_DOMAIN; see docs/e2b.md)",
+      process.env.SBX_E2B_DOMAIN,
     );
   for (const [key, [flag, variable]] of Object.entries(POLICY_SETTINGS)) {
     command.option(`${flag} <n>`, `server policy: ${key} (env ${variable})`);
@@ -128,6 +133,7 @@ export async function serve(
     allowedHosts: [options.host, ...(options.allowedHost ?? [])],
     ...(options.metricsOpen ? { metricsOpen: true } : {}),
     ...(options.corsOrigin ? { corsOrigins: options.corsOrigin } : {}),
+    ...(options.e2bDomain ? { e2bDomain: options.e2bDomain } : {}),
   });
   const server = await startServer(app, { host: options.host, port: options.port });
   const stopGuard = guardProcess(io);
@@ -161,6 +167,8 @@ export interface ServeOptions {
   corsOrigin?: string[];
   /** Warm pools to keep (`--pool-file`). */
   poolFile?: string;
+  /** The E2B door's domain (`--e2b-domain`). */
+  e2bDomain?: string;
 }
 
 function isLoopback(host: string): boolean {

@@ -7,6 +7,9 @@ import type { ProcessAgent } from './process-agent.js';
 /** Why a sandbox left the live set without its owner asking (engine events, failed commands, idle or expiry). */
 export type GoneReason = 'exited' | 'removed' | 'oom' | 'expired' | 'idle';
 
+/** What the host uses of a sandbox's in-sandbox agent (bootstrap's `SandboxAgent` is one). */
+export type HostAgent = ProcessAgent & FilesAgent;
+
 /** A sandbox the host holds: run commands in it, dispose of it; files and logs where its type has them. */
 export interface HostSandbox {
   readonly id: string;
@@ -25,11 +28,15 @@ export interface HostSandbox {
   readonly files?: SandboxFiles;
   /** Its in-sandbox agent, when it started (processes, terminals, files, watches, preview ports); absent: commands
    * run through the engine and files through its archive API. */
-  readonly agent?: (ProcessAgent & FilesAgent) | undefined;
+  readonly agent?: HostAgent | undefined;
   exec(cmd: string | readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /** Its main process's output (from the start), then, with `follow`, new output until it ends. */
   logs?(options: LogsOptions): Promise<LogsResult>;
   dispose(): Promise<void>;
+  /** Freezes every process of the sandbox (memory kept), where its type can. */
+  pause?(options?: { signal?: AbortSignal }): Promise<void>;
+  /** Thaws a paused sandbox. */
+  resume?(options?: { signal?: AbortSignal }): Promise<void>;
 }
 
 /** The runtimes a backend offers (a Docker engine's `runc`, `runsc`, ...) and its default. */

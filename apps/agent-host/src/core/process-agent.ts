@@ -88,4 +88,6 @@ export interface ProcessAgent {
   attach(pid: number, options?: { stdin?: boolean; signal?: AbortSignal }): Promise<AgentProcess>;
   ps(options?: { signal?: AbortSignal }): Promise<AgentProcessInfo[]>;
   signal(pid: number, signal: ProcessSignal, options?: { signal?: AbortSignal }): Promise<void>;
+  /** Resizes the terminal of process `pid`. */
+  resize(pid: number, cols: number, rows: number, options?: { signal?: AbortSignal }): Promise<void>;
 }

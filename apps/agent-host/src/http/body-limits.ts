@@ -5,6 +5,9 @@ import { errorBody } from './http-errors.js';
 import { PORTS_PATH, PREVIEW_URL_PATH } from './port-routes.js';
 import { MAX_STDIN_BODY_BYTES, STDIN_PATH } from './process-schemas.js';
 
+/** The E2B door's upload path (`POST /files` of its sandbox plane). */
+export const E2B_FILES_PATH = '/e2b/envd/files';
+
 /** The largest JSON body of a `/v1/*` call (a sandbox spec, an exec). */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 /** The largest browser measurement posted to `/v1/provisions`. */
@@ -39,6 +42,8 @@ export function bodyRuleOf(path: string, maxFileBytes: number, method = 'PUT'): 
   // A preview's request body streams to the sandbox's server, counted by the proxy.
   if (PORTS_PATH.test(path) && !PREVIEW_URL_PATH.test(path))
     return { maxBytes: maxFileBytes, streamed: true };
+  // The E2B door's uploads: multipart around the policy's file size (the route counts its own bytes).
+  if (path === E2B_FILES_PATH) return { maxBytes: maxFileBytes + 64 * 1024, streamed: true };
   return { maxBytes: MAX_JSON_BODY_BYTES };
 }
 

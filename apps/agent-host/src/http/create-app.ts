@@ -12,6 +12,7 @@ import { DEFAULT_TENANT } from '../auth/token-file.js';
 import type { AgentHost } from '../compose/open-agent-host.js';
 import { SandboxProcesses } from '../core/sandbox-processes.js';
 import { renderDashboard, serveDashboardAsset } from '../dashboard/dashboard-page.js';
+import { E2B_PREFIX, e2bDoor } from '../e2b/e2b-door.js';
 import {
   type HttpResponse,
   renderWebContainerPage,
@@ -71,6 +72,8 @@ export interface AppOptions {
    * secret of this process only (its URLs die with it).
    */
   previewSigner?: PreviewSigner;
+  /** The E2B door's `domain` setting (returned to the SDK for `getHost()`); see docs/e2b.md. */
+  e2bDomain?: string;
 }
 
 /** The agent host's HTTP API (hono). */
@@ -138,6 +141,16 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   fileOpRoutes(app, { host: deps.host, policy, caps });
   fileRoutes(app, { host: deps.host, policy });
   portRoutes(app, { host: deps.host, policy, caps, signer });
+  app.route(
+    E2B_PREFIX,
+    e2bDoor({
+      host: deps.host,
+      policy,
+      caps,
+      ...(auth ? { auth } : {}),
+      ...(options.e2bDomain ? { domain: options.e2bDomain } : {}),
+    }),
+  );
 
   // A provisioning measured elsewhere (the WebContainer page, any browser app): stored like docker's.
   const ingestRate = new RateLimiter(policy.ingestPerMinute);

@@ -166,9 +166,11 @@ function notSupported(c: Context, type: string) {
   return c.json(errorBody('NOT_SUPPORTED', `${type} sandboxes have no files API here`), 501);
 }
 
-// The request body, or undefined once it passes `max` bytes (reading stops there). With a declared length the
-// bytes go straight into one buffer of that size (no second copy).
-async function readCapped(c: Context, max: number): Promise<Uint8Array | undefined> {
+/**
+ * The request body, or undefined once it passes `max` bytes (reading stops there). With a declared length the
+ * bytes go straight into one buffer of that size (no second copy).
+ */
+export async function readCapped(c: Context, max: number): Promise<Uint8Array | undefined> {
   const header = c.req.header('content-length');
   const declared = header !== undefined && /^\d{1,16}$/.test(header) ? Number(header) : undefined;
   if (declared !== undefined && declared > max) return undefined;

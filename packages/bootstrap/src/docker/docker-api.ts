@@ -65,6 +65,10 @@ export interface DockerContainerApi {
   /** `HEAD /containers/{id}/archive`: `headers['x-docker-container-path-stat']` is base64 JSON of `path`'s stat. */
   infoArchive(options: DockerArchiveOptions): Promise<{ headers: Record<string, unknown> }>;
   exec(options: DockerExecCreateOptions): Promise<DockerExecApi>;
+  /** `POST /containers/{id}/pause`: freezes every process (cgroup freezer); optional in fakes. */
+  pause?(options?: DockerCallOptions): Promise<unknown>;
+  /** `POST /containers/{id}/unpause`. */
+  unpause?(options?: DockerCallOptions): Promise<unknown>;
   remove(options?: {
     force?: boolean | undefined;
     v?: boolean | undefined;

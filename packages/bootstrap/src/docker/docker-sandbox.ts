@@ -31,6 +31,9 @@ export const EXEC_MARKER_ENV = 'SBX_EXEC_ID';
 const SUSPECT_EXIT_CODES = new Set([126, 137, -1]);
 const GONE_CHECKS = 4;
 const GONE_CHECK_INTERVAL_MS = 50;
+// How long an exec may still be starting (create, start, runc exec): one the freezer catches before its process
+// runs wedges the container (runc init frozen; unpause and rm -f then hang), so `pause()` waits this long at most.
+const EXEC_START_SETTLE_MS = 1_500;
 
 // Kills every process whose environment carries the marker (the command and its children). Needs sh, tr, grep.
 const KILL_MARKED =
@@ -84,6 +87,11 @@ export class DockerSandbox implements SandboxHandle {
   readonly #logger: Logger;
   #disposing: Promise<void> | undefined;
   #disposed = false;
+  #paused = false;
+  // When each exec in flight began (its start may still be under way).
+  readonly #execsSince = new Set<{ at: number }>();
+  // Kills of aborted commands held while the sandbox is paused (an exec into a frozen container wedges it).
+  #killsAfterResume: string[] = [];
 
   constructor(init: DockerSandboxInit) {
     this.id = init.id;
@@ -128,7 +136,14 @@ export class DockerSandbox implements SandboxHandle {
     if (timeoutMs !== undefined && !(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
       throw new BootstrapError('INVALID_SPEC', `exec timeoutMs must be a positive number, got ${timeoutMs}`);
     }
+    if (this.#paused) {
+      throw new BootstrapError('EXEC_FAILED', `sandbox ${this.id} is paused: resume it first`, {
+        phase: 'exec',
+      });
+    }
     const marker = `${EXEC_MARKER_ENV}=${randomUUID()}`;
+    const since = { at: performance.now() };
+    this.#execsSince.add(since);
     const controller = new AbortController();
     const timer =
       timeoutMs === undefined
@@ -190,6 +205,7 @@ export class DockerSandbox implements SandboxHandle {
         phase: 'exec',
       });
     } finally {
+      this.#execsSince.delete(since);
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
     }
@@ -210,6 +226,44 @@ export class DockerSandbox implements SandboxHandle {
         doing: `reading the output of sandbox ${this.id}`,
         engineAddress: this.#engineAddress,
         phase: 'logs',
+      });
+    }
+  }
+
+  /** Freezes every process of the container (`docker pause`: the cgroup freezer; memory kept). */
+  pause(options: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.#freeze('pause', options.signal);
+  }
+
+  /** Thaws a paused container (`docker unpause`). */
+  resume(options: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.#freeze('unpause', options.signal);
+  }
+
+  async #freeze(op: 'pause' | 'unpause', signal: AbortSignal | undefined): Promise<void> {
+    if (this.#disposed) throw new BootstrapError('DISPOSED', `sandbox ${this.id} is disposed`, { phase: op });
+    const call = this.#container[op];
+    if (!call) throw new BootstrapError('ENGINE_ERROR', `this engine client cannot ${op} containers`);
+    try {
+      if (op === 'pause') {
+        this.#paused = true; // no new exec from here on
+        const youngest = Math.max(0, ...[...this.#execsSince].map((e) => e.at));
+        const wait = youngest + EXEC_START_SETTLE_MS - performance.now();
+        if (wait > 0) await sleep(wait, signal ?? new AbortController().signal);
+      }
+      await call.call(this.#container, signal ? { abortSignal: signal } : {});
+      if (op === 'unpause') {
+        this.#paused = false;
+        for (const marker of this.#killsAfterResume.splice(0)) void this.#kill(marker);
+      }
+    } catch (error) {
+      if (op === 'pause') this.#paused = false;
+      if (isNotFound(error)) throw this.#gone(engineMessage(error), error);
+      throw wrapDockerError(error, {
+        code: 'ENGINE_ERROR',
+        doing: `${op === 'pause' ? 'pausing' : 'resuming'} sandbox ${this.id}`,
+        engineAddress: this.#engineAddress,
+        phase: op,
       });
     }
   }
@@ -265,6 +319,10 @@ export class DockerSandbox implements SandboxHandle {
 
   // Best effort: the engine has no API to stop an exec, so kill its processes from inside the container.
   async #kill(marker: string): Promise<void> {
+    if (this.#paused) {
+      this.#killsAfterResume.push(marker);
+      return;
+    }
     try {
       await runExec(this.#container, ['sh', '-c', KILL_MARKED, 'sbx-kill', marker]);
     } catch (error) {

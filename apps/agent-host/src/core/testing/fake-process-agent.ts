@@ -55,6 +55,8 @@ export interface FakeProcess {
 export class FakeProcessAgent implements ProcessAgent {
   readonly processes = new Map<number, FakeProcess>();
   readonly calls: Record<string, number> = {};
+  /** Every resize asked for, in order. */
+  readonly resized: Array<{ pid: number; cols: number; rows: number }> = [];
   #nextPid = 100;
   /** While set, a terminal's input waits on it (a process that reads nothing). */
   stdinGate: Promise<void> | undefined;
@@ -119,6 +121,12 @@ export class FakeProcessAgent implements ProcessAgent {
     const process = this.#get(pid, true);
     this.end(pid, { exitCode: 128 + SIGNAL_NUMBERS[signal], signal });
     void process;
+  }
+
+  async resize(pid: number, cols: number, rows: number): Promise<void> {
+    this.#count('resize');
+    this.#get(pid, true);
+    this.resized.push({ pid, cols, rows });
   }
 
   /** The process prints `text` (kept within the ring, oldest dropped). */

@@ -1,0 +1,177 @@
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
+import { Code, ConnectError, type HandlerContext } from '@connectrpc/connect';
+import { isBootstrapError } from '@sbx/bootstrap';
+import type { HostAgent } from '../core/host-adapter.js';
+import type { AgentProcess } from '../core/process-agent.js';
+import {
+  ProcessEventSchema,
+  type ProcessInfo,
+  type ProcessSelector,
+  type ProcessEvent as ProtoEvent,
+  Signal,
+  type StartRequest,
+} from './gen/process/process_pb.js';
+import type { SandboxCall } from './sandbox-context.js';
+
+/** The in-sandbox agent's processes as E2B's: start/attach streams, ps, signals, stdin and PTY input, resize. */
+export class AgentProcesses {
+  // Handles of processes started with stdin or a PTY, for SendInput/CloseStdin (by sandbox, then pid).
+  readonly #inputs = new Map<string, Map<number, AgentProcess>>();
+
+  /** Starts `req` through the agent; yields E2B events until the process ends (or the caller goes away). */
+  async *start(agent: HostAgent, call: SandboxCall, req: StartRequest, ctx: HandlerContext) {
+    const config = req.process;
+    if (!config?.cmd) throw new ConnectError('process.cmd: must not be empty', Code.InvalidArgument);
+    const size = req.pty?.size;
+    const proc = await guarded(() =>
+      agent.start([config.cmd, ...config.args], {
+        env: { ...config.envs },
+        background: true,
+        ...(config.cwd ? { cwd: config.cwd } : {}),
+        ...(call.user ? { user: call.user } : {}),
+        ...(req.stdin || size ? { stdin: true } : {}),
+        ...(size ? { tty: { cols: size.cols || 80, rows: size.rows || 24 } } : {}),
+        ...(req.tag ? { tag: req.tag.slice(0, 256) } : {}),
+      }),
+    );
+    const inputs = this.#inputsOf(call.sandbox.id);
+    if (req.stdin || size) inputs.set(proc.pid, proc);
+    // The SDK's timeout is the stream's deadline: the process is killed then, as E2B's daemon does.
+    const timeout = Number(ctx.requestHeader.get('connect-timeout-ms') ?? '');
+    const timer =
+      Number.isSafeInteger(timeout) && timeout > 0
+        ? setTimeout(() => void agent.signal(proc.pid, 'SIGKILL').catch(() => {}), timeout)
+        : undefined;
+    try {
+      yield event({ case: 'start', value: { pid: proc.pid } });
+      yield* stream(proc, size !== undefined, ctx);
+    } finally {
+      clearTimeout(timer);
+      inputs.delete(proc.pid);
+    }
+  }
+
+  /** Re-attaches to a process by pid (its kept output first). */
+  async *connect(agent: HostAgent, selector: ProcessSelector | undefined, ctx: HandlerContext) {
+    const pid = await pidOf(agent, selector);
+    const proc = await guarded(() => agent.attach(pid));
+    yield event({ case: 'start', value: { pid } });
+    yield* stream(proc, false, ctx);
+  }
+
+  /** The running processes. */
+  async list(agent: HostAgent): Promise<ProcessInfo[]> {
+    const processes = await guarded(() => agent.ps());
+    return processes
+      .filter((p) => p.running)
+      .map(
+        (p) =>
+          ({
+            pid: p.pid,
+            config: { cmd: p.cmd[0] ?? '', args: p.cmd.slice(1), envs: {} },
+            ...(p.tag ? { tag: p.tag } : {}),
+          }) as ProcessInfo,
+      );
+  }
+
+  /** SIGKILL or SIGTERM to the process group. */
+  async signal(agent: HostAgent, selector: ProcessSelector | undefined, signal: Signal): Promise<void> {
+    if (signal !== Signal.SIGKILL && signal !== Signal.SIGTERM) {
+      throw new ConnectError('signal: must be SIGNAL_SIGKILL or SIGNAL_SIGTERM', Code.InvalidArgument);
+    }
+    const pid = await pidOf(agent, selector);
+    await guarded(() => agent.signal(pid, signal === Signal.SIGKILL ? 'SIGKILL' : 'SIGTERM'));
+  }
+
+  /** Writes stdin or PTY input (through the start's handle, else a short attach with stdin). */
+  async input(agent: HostAgent, call: SandboxCall, selector: ProcessSelector | undefined, bytes: Uint8Array) {
+    const pid = await pidOf(agent, selector);
+    const held = this.#inputsOf(call.sandbox.id).get(pid);
+    if (held) return guarded(() => held.sendStdin(bytes));
+    const proc = await guarded(() => agent.attach(pid, { stdin: true }));
+    try {
+      await guarded(() => proc.sendStdin(bytes));
+    } finally {
+      proc.close();
+    }
+  }
+
+  /** Closes stdin (EOF). */
+  async closeStdin(agent: HostAgent, call: SandboxCall, selector: ProcessSelector | undefined) {
+    const pid = await pidOf(agent, selector);
+    const held = this.#inputsOf(call.sandbox.id).get(pid);
+    if (!held)
+      throw new ConnectError(`process ${pid} was not started with stdin here`, Code.FailedPrecondition);
+    await guarded(() => held.closeStdin());
+  }
+
+  /** Resizes a PTY. */
+  async resize(agent: HostAgent, selector: ProcessSelector | undefined, cols: number, rows: number) {
+    const pid = await pidOf(agent, selector);
+    await guarded(() => agent.resize(pid, cols, rows));
+  }
+
+  #inputsOf(sandboxId: string): Map<number, AgentProcess> {
+    let inputs = this.#inputs.get(sandboxId);
+    if (!inputs) {
+      inputs = new Map();
+      this.#inputs.set(sandboxId, inputs);
+    }
+    return inputs;
+  }
+}
+
+async function* stream(proc: AgentProcess, pty: boolean, ctx: HandlerContext) {
+  const onAbort = () => proc.close();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    for await (const out of proc.output()) {
+      const output = pty
+        ? { case: 'pty' as const, value: out.chunk }
+        : { case: out.stream, value: out.chunk };
+      yield event({ case: 'data', value: { output } });
+    }
+    const exit = await proc.wait();
+    const status = exit.signal
+      ? `signal: ${exit.signal === 'SIGKILL' ? 'killed' : exit.signal}`
+      : `exit status ${exit.exitCode}`;
+    yield event({
+      case: 'end',
+      value: { exitCode: exit.signal ? -1 : exit.exitCode, exited: !exit.signal, status },
+    });
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function pidOf(agent: HostAgent, selector: ProcessSelector | undefined): Promise<number> {
+  const by = selector?.selector;
+  if (by?.case === 'pid') return by.value;
+  if (by?.case === 'tag') {
+    const found = (await guarded(() => agent.ps())).find((p) => p.running && p.tag === by.value);
+    if (found) return found.pid;
+  }
+  throw new ConnectError(
+    `process with ${by ? `${by.case} ${String(by.value)}` : 'no pid or tag'} not found`,
+    Code.NotFound,
+  );
+}
+
+function event(value: MessageInitShape<typeof ProcessEventSchema>['event']): { event: ProtoEvent } {
+  return { event: create(ProcessEventSchema, { event: value }) };
+}
+
+// The agent's refusals as Connect errors the SDK maps to its own classes.
+async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof ConnectError) throw error;
+    if (isBootstrapError(error, 'PROCESS_NOT_FOUND') || isBootstrapError(error, 'FILE_NOT_FOUND')) {
+      throw new ConnectError(error.message, Code.NotFound);
+    }
+    if (isBootstrapError(error, 'SANDBOX_GONE')) throw new ConnectError(error.message, Code.Unavailable);
+    if (isBootstrapError(error)) throw new ConnectError(error.message, Code.FailedPrecondition);
+    throw error;
+  }
+}

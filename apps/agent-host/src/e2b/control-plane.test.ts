@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import { GuessLimiter } from '../auth/guess-limiter.js';
+import { Sessions } from '../auth/sessions.js';
+import { TokenTable } from '../auth/token-file.js';
+import type { HostSandbox } from '../core/host-adapter.js';
+import { controlPlane } from './control-plane.js';
+import type { E2bHost } from './e2b-host.js';
+import { E2bSandboxes } from './e2b-sandboxes.js';
+import { sandboxPlane } from './sandbox-plane.js';
+
+const KEY_A = 'a'.repeat(43);
+const KEY_B = 'b'.repeat(43);
+
+// A host that provisions instantly: what the door asks of it is recorded, tenancy is the host's (by owner).
+function fakeHost() {
+  const live = new Map<string, { sandbox: HostSandbox; tenant: string; expiresAt: number }>();
+  const calls: string[] = [];
+  let n = 0;
+  const host = {
+    policy: { maxFileBytes: 1024, maxTransfersPerTenant: 2, maxTransfersTotal: 4, maxUploadEntries: 10 },
+    async create(request: { tenant: string; template: string }) {
+      calls.push(`create ${request.template}`);
+      const sandbox = { id: `sbx-${++n}`, type: 'docker' } as unknown as HostSandbox;
+      live.set(sandbox.id, { sandbox, tenant: request.tenant, expiresAt: 1_000 });
+      return { sandbox, source: 'cold' };
+    },
+    find: (id: string, tenant: string) =>
+      live.get(id)?.tenant === tenant ? live.get(id)?.sandbox : undefined,
+    alive: (id: string) => live.has(id),
+    times: (id: string) =>
+      live.has(id) ? { createdAt: 0, expiresAt: live.get(id)?.expiresAt ?? 0 } : undefined,
+    extendTtl: (id: string, ttlMs: number) => {
+      calls.push(`ttl ${id} ${ttlMs}`);
+      return ttlMs;
+    },
+    async dispose(id: string) {
+      calls.push(`dispose ${id}`);
+      return live.delete(id);
+    },
+    async pause(id: string) {
+      calls.push(`pause ${id}`);
+    },
+    async resume(id: string) {
+      calls.push(`resume ${id}`);
+    },
+    async exec(_sandbox: unknown, run: { argv: string[]; stdin?: Uint8Array }) {
+      calls.push(`exec ${run.argv[0]} ${run.stdin?.length ?? 0}`);
+      return { exitCode: 0, stdout: '', stderr: '' };
+    },
+  };
+  return { host: host as unknown as E2bHost, calls };
+}
+
+function door() {
+  const { host, calls } = fakeHost();
+  const sandboxes = new E2bSandboxes();
+  const auth = {
+    tokens: new TokenTable([
+      { tenant: 'alice', token: KEY_A },
+      { tenant: 'bob', token: KEY_B },
+    ]),
+    sessions: new Sessions(),
+    guesses: new GuessLimiter({ perMinute: 100 }),
+  };
+  const api = controlPlane({ host, sandboxes, auth, domain: 'sbx.example.com' });
+  const envd = sandboxPlane({ host, sandboxes, caps: {} as never, auth });
+  const call = (key: string | undefined, method: string, path: string, body?: unknown) =>
+    api.request(path, {
+      method,
+      headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  return { call, envd, calls };
+}
+
+describe('the E2B control plane', () => {
+  it('answers 401 without a key or with a wrong one, and provisions nothing', async () => {
+    const { call, calls } = door();
+    for (const key of [undefined, 'x'.repeat(43)]) {
+      const res = await call(key, 'POST', '/v2/sandboxes', { templateID: 'base' });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ code: 401, message: expect.stringMatching(/X-API-KEY/) });
+    }
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses a bad body with a 400 naming the field, before any host call', async () => {
+    const { call, calls } = door();
+    const bad = [
+      [{}, /templateID/],
+      [{ templateID: '../etc' }, /templateID/],
+      [{ templateID: 'base', autoPause: true }, /autoPause is not supported/],
+      [
+        {
+          templateID: 'base',
+          metadata: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v'])),
+        },
+        /64 keys/,
+      ],
+      [{ templateID: 'base', envVars: { 'A=B': 'x' } }, /envVars/],
+      [{ templateID: 'base', timeout: -1 }, /timeout/],
+    ] as const;
+    for (const [body, message] of bad) {
+      const res = await call(KEY_A, 'POST', '/v2/sandboxes', body);
+      expect(res.status).toBe(400);
+      expect((await res.json()).message).toMatch(message);
+    }
+    expect(calls).toEqual([]);
+  });
+
+  it('create returns the access token and domain; list filters by metadata and pages by X-Next-Token', async () => {
+    const { call } = door();
+    const ids: string[] = [];
+    for (const n of ['1', '2', '3']) {
+      const res = await call(KEY_A, 'POST', '/v2/sandboxes', {
+        templateID: 'base',
+        metadata: { tag: 'x', n },
+      });
+      expect(res.status).toBe(201);
+      const body = await res.json();
+      expect(body).toMatchObject({
+        envdVersion: '0.5.7',
+        domain: 'sbx.example.com',
+        envdAccessToken: expect.any(String),
+      });
+      ids.push(body.sandboxID);
+    }
+    await call(KEY_A, 'POST', '/sandboxes', { templateID: 'base', metadata: { tag: 'y' } });
+    const first = await call(KEY_A, 'GET', '/v2/sandboxes?metadata=tag%3Dx&limit=2');
+    expect((await first.json()).map((s: { sandboxID: string }) => s.sandboxID)).toEqual(ids.slice(0, 2));
+    const token = first.headers.get('x-next-token');
+    const second = await call(KEY_A, 'GET', `/v2/sandboxes?metadata=tag%3Dx&limit=2&nextToken=${token}`);
+    expect(second.headers.get('x-next-token')).toBeNull();
+    expect((await second.json()).map((s: { sandboxID: string }) => s.sandboxID)).toEqual([ids[2]]);
+    expect((await call(KEY_A, 'GET', '/v2/sandboxes?nextToken=bm9wZQ')).status).toBe(400);
+  });
+
+  it("a second tenant cannot see, time, pause, resume or kill the first's sandbox", async () => {
+    const { call, calls } = door();
+    const { sandboxID } = await (await call(KEY_A, 'POST', '/v2/sandboxes', { templateID: 'base' })).json();
+    expect(await (await call(KEY_B, 'GET', '/v2/sandboxes')).json()).toEqual([]);
+    for (const [method, path] of [
+      ['GET', `/sandboxes/${sandboxID}`],
+      ['POST', `/sandboxes/${sandboxID}/timeout`],
+      ['POST', `/sandboxes/${sandboxID}/pause`],
+      ['POST', `/v2/sandboxes/${sandboxID}/connect`],
+      ['DELETE', `/sandboxes/${sandboxID}`],
+    ] as const) {
+      expect(
+        (
+          await call(
+            KEY_B,
+            method,
+            path,
+            method === 'GET' || method === 'DELETE' ? undefined : { timeout: 5 },
+          )
+        ).status,
+      ).toBe(404);
+    }
+    expect(calls).toEqual(['create base']);
+  });
+
+  it('pause twice is 409; connect resumes (201) then answers 200; kill twice is 404', async () => {
+    const { call, calls } = door();
+    const { sandboxID } = await (await call(KEY_A, 'POST', '/v2/sandboxes', { templateID: 'base' })).json();
+    expect((await call(KEY_A, 'POST', `/sandboxes/${sandboxID}/pause`, {})).status).toBe(204);
+    expect((await call(KEY_A, 'POST', `/sandboxes/${sandboxID}/pause`, {})).status).toBe(409);
+    expect((await call(KEY_A, 'POST', `/v2/sandboxes/${sandboxID}/connect`, {})).status).toBe(201);
+    expect((await call(KEY_A, 'POST', `/v2/sandboxes/${sandboxID}/connect`, { timeout: 60 })).status).toBe(
+      200,
+    );
+    expect((await call(KEY_A, 'DELETE', `/sandboxes/${sandboxID}`)).status).toBe(204);
+    expect((await call(KEY_A, 'DELETE', `/sandboxes/${sandboxID}`)).status).toBe(404);
+    expect(calls).toEqual([
+      'create base',
+      `pause ${sandboxID}`,
+      `resume ${sandboxID}`,
+      `ttl ${sandboxID} 60000`,
+      `dispose ${sandboxID}`,
+    ]);
+  });
+
+  it('the sandbox plane wants the sandbox own access token: another is 401, an unknown id 502', async () => {
+    const { call, envd } = door();
+    const a = await (await call(KEY_A, 'POST', '/v2/sandboxes', { templateID: 'base' })).json();
+    const b = await (await call(KEY_B, 'POST', '/v2/sandboxes', { templateID: 'base' })).json();
+    const health = (id: string, token?: string) =>
+      envd.request('/health', {
+        headers: { 'e2b-sandbox-id': id, ...(token ? { 'x-access-token': token } : {}) },
+      });
+    expect((await health(a.sandboxID, a.envdAccessToken)).status).toBe(204);
+    expect((await health(a.sandboxID, b.envdAccessToken)).status).toBe(401);
+    expect((await health(a.sandboxID)).status).toBe(401);
+    expect((await health(a.sandboxID, KEY_A)).status).toBe(401);
+    expect((await health('sbx-none', a.envdAccessToken)).status).toBe(502);
+    await call(KEY_A, 'POST', `/sandboxes/${a.sandboxID}/pause`, {});
+    expect((await health(a.sandboxID, a.envdAccessToken)).status).toBe(502);
+  });
+
+  it('an upload over maxFileBytes is 413 however it is sent, and nothing is written; one within is', async () => {
+    const { call, envd, calls } = door();
+    const a = await (await call(KEY_A, 'POST', '/v2/sandboxes', { templateID: 'base' })).json();
+    const headers = { 'e2b-sandbox-id': a.sandboxID, 'x-access-token': a.envdAccessToken };
+    const big = new Uint8Array(1024 + 64 * 1024 + 1);
+    const chunked = new ReadableStream({
+      start(controller) {
+        controller.enqueue(big);
+        controller.close();
+      },
+    });
+    const sends = [
+      { body: big, type: 'application/octet-stream' },
+      { body: chunked, type: 'application/octet-stream' },
+    ];
+    for (const { body, type } of sends) {
+      const res = await envd.request('/files?path=/tmp/x', {
+        method: 'POST',
+        headers: { ...headers, 'content-type': type },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      expect(res.status).toBe(413);
+    }
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(2048)]), '/tmp/big');
+    expect((await envd.request('/files', { method: 'POST', headers, body: form })).status).toBe(413);
+    expect(calls.filter((c) => c.startsWith('exec'))).toEqual([]);
+    const ok = await envd.request('/files?path=/tmp/x', {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(10),
+    });
+    expect(ok.status).toBe(200);
+    expect(calls.filter((c) => c.startsWith('exec'))).toEqual(['exec sh 10']);
+  });
+});

@@ -1,0 +1,233 @@
+import { type Context, Hono } from 'hono';
+import { DEFAULT_TENANT } from '../auth/token-file.js';
+import { type AuthOptions, clientAddress, tooManyGuesses } from '../http/request-guard.js';
+import {
+  connectSchema,
+  createSandboxSchema,
+  listQuerySchema,
+  parseMetadataFilter,
+  timeoutSchema,
+} from './control-schemas.js';
+import { e2bError, e2bFailure, e2bInvalid } from './e2b-errors.js';
+import type { E2bHost } from './e2b-host.js';
+import type { E2bSandboxes, E2bSandboxRecord } from './e2b-sandboxes.js';
+
+/** The sandbox daemon version this door reports: it switches the SDK's features (see docs/e2b.md). */
+export const ENVD_VERSION = '0.5.7';
+
+/** What the control plane needs. */
+export interface ControlPlaneDeps {
+  host: E2bHost;
+  sandboxes: E2bSandboxes;
+  /** How callers authenticate; without it every caller is tenant `default` (an in-process host). */
+  auth?: AuthOptions;
+  /** The host's `domain` setting returned to the SDK (it builds `PORT-ID.domain` for `getHost()`). */
+  domain?: string;
+}
+
+type Env = { Variables: { tenant: string } };
+
+/**
+ * E2B's control plane (REST/JSON, `X-API-KEY` = an sbx token, the tenant = its tenant): create, connect, list,
+ * get, timeout, pause/resume, kill. Served on both the `/v2` and the unversioned paths older SDKs call.
+ */
+export function controlPlane(deps: ControlPlaneDeps): Hono<Env> {
+  const app = new Hono<Env>();
+  app.use('*', async (c, next) => {
+    const auth = deps.auth;
+    if (!auth) {
+      c.set('tenant', DEFAULT_TENANT);
+      return next();
+    }
+    const refused = tooManyGuesses(c, auth);
+    if (refused) return refused;
+    const key = c.req.header('x-api-key');
+    const tenant = key ? auth.tokens.tenantOf(key) : undefined;
+    if (tenant === undefined) {
+      if (key !== undefined) auth.guesses?.fail(clientAddress(c));
+      return e2bError(c, 401, 'send X-API-KEY: an sbx token (E2B_API_KEY=the token sbx serve printed)');
+    }
+    c.set('tenant', tenant);
+    return next();
+  });
+
+  const create = async (c: Context<Env>) => {
+    const parsed = createSandboxSchema.safeParse(await jsonBody(c));
+    if (!parsed.success) return e2bInvalid(c, parsed.error);
+    const { templateID, timeout, metadata, envVars } = parsed.data;
+    const tenant = c.get('tenant');
+    deps.sandboxes.prune((id) => deps.host.alive(id));
+    try {
+      const { sandbox } = await deps.host.create({
+        tenant,
+        template: templateID,
+        signal: c.req.raw.signal,
+        ...(timeout === undefined ? {} : { ttlMs: timeout * 1000 }),
+        ...(envVars ? { env: envVars } : {}),
+      });
+      const record = deps.sandboxes.add({
+        id: sandbox.id,
+        tenant,
+        templateID,
+        metadata: metadata ?? {},
+        startedAt: Date.now(),
+      });
+      return c.json(sandboxReply(deps, record), 201);
+    } catch (error) {
+      return e2bFailure(c, error);
+    }
+  };
+  app.post('/v2/sandboxes', create);
+  app.post('/sandboxes', create);
+
+  const list = (c: Context<Env>) => {
+    const query = listQuerySchema.safeParse(c.req.query());
+    if (!query.success) return e2bInvalid(c, query.error);
+    const { limit = 100, nextToken, state } = query.data;
+    const filter = parseMetadataFilter(query.data.metadata);
+    const states = state ? state.split(',') : ['running', 'paused'];
+    const tenant = c.get('tenant');
+    const rows = deps.sandboxes
+      .listOf(tenant)
+      .filter((r) => deps.host.find(r.id, tenant) !== undefined)
+      .filter((r) => states.includes(r.paused ? 'paused' : 'running'))
+      .filter((r) => !filter || Object.entries(filter).every(([k, v]) => r.metadata[k] === v));
+    const start = nextToken ? rows.findIndex((r) => r.id === decodeToken(nextToken)) : 0;
+    if (start < 0)
+      return e2bError(c, 400, 'nextToken: not a token this host gave (list again from the start)');
+    const page = rows.slice(start, start + limit);
+    const next = rows[start + limit];
+    if (next) c.header('X-Next-Token', Buffer.from(next.id).toString('base64url'));
+    return c.json(page.map((r) => listed(deps, r)));
+  };
+  app.get('/v2/sandboxes', list);
+  app.get('/sandboxes', list);
+
+  app.get('/sandboxes/:id', (c) => {
+    const record = owned(deps, c);
+    if (!record) return notFound(c);
+    return c.json({ ...listed(deps, record), ...sandboxReply(deps, record) });
+  });
+
+  app.post('/sandboxes/:id/timeout', async (c) => {
+    const parsed = timeoutSchema.safeParse(await jsonBody(c));
+    if (!parsed.success) return e2bInvalid(c, parsed.error);
+    const record = owned(deps, c);
+    if (!record) return notFound(c);
+    try {
+      deps.host.extendTtl(record.id, Math.max(1, parsed.data.timeout) * 1000);
+      return c.body(null, 204);
+    } catch (error) {
+      return e2bFailure(c, error);
+    }
+  });
+
+  app.post('/sandboxes/:id/refreshes', (c) => (owned(deps, c) ? c.body(null, 204) : notFound(c)));
+
+  app.post('/sandboxes/:id/pause', async (c) => {
+    const record = owned(deps, c);
+    if (!record) return notFound(c);
+    if (record.paused) return e2bError(c, 409, `sandbox ${record.id} is already paused`);
+    try {
+      await deps.host.pause(record.id, record.tenant);
+      record.paused = true;
+      return c.body(null, 204);
+    } catch (error) {
+      return e2bFailure(c, error);
+    }
+  });
+
+  const resume = async (c: Context<Env>, versioned: boolean) => {
+    const parsed = connectSchema.safeParse(await jsonBody(c));
+    if (!parsed.success) return e2bInvalid(c, parsed.error);
+    const record = owned(deps, c);
+    if (!record) return notFound(c);
+    try {
+      const { timeout } = parsed.data;
+      if (timeout) deps.host.extendTtl(record.id, timeout * 1000);
+      if (!record.paused) {
+        return versioned ? c.json(sandboxReply(deps, record), 200) : e2bError(c, 409, 'not paused');
+      }
+      await deps.host.resume(record.id, record.tenant);
+      record.paused = false;
+      return c.json(sandboxReply(deps, record), 201);
+    } catch (error) {
+      return e2bFailure(c, error);
+    }
+  };
+  app.post('/v2/sandboxes/:id/connect', (c) => resume(c, true));
+  app.post('/sandboxes/:id/connect', (c) => resume(c, true));
+  app.post('/sandboxes/:id/resume', (c) => resume(c, false));
+
+  app.delete('/sandboxes/:id', async (c) => {
+    const record = owned(deps, c);
+    if (!record) return notFound(c);
+    try {
+      deps.sandboxes.delete(record.id);
+      await deps.host.dispose(record.id);
+      return c.body(null, 204);
+    } catch (error) {
+      return e2bFailure(c, error);
+    }
+  });
+
+  app.notFound((c) => e2bError(c, 404, `no E2B route ${c.req.method} ${c.req.path} on this host`));
+  return app;
+}
+
+async function jsonBody(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return Symbol('not JSON');
+  }
+}
+
+function owned(deps: ControlPlaneDeps, c: Context<Env>): E2bSandboxRecord | undefined {
+  const id = c.req.param('id') ?? '';
+  const tenant = c.get('tenant');
+  const record = deps.sandboxes.get(id, tenant);
+  if (record && deps.host.find(id, tenant) === undefined) {
+    deps.sandboxes.delete(id);
+    return undefined;
+  }
+  return record;
+}
+
+function notFound(c: Context<Env>): Response {
+  return e2bError(c, 404, `sandbox ${c.req.param('id')} not found`);
+}
+
+function decodeToken(token: string): string {
+  return Buffer.from(token, 'base64url').toString('utf8');
+}
+
+function sandboxReply(deps: ControlPlaneDeps, r: E2bSandboxRecord) {
+  return {
+    sandboxID: r.id,
+    templateID: r.templateID,
+    clientID: 'sbx',
+    envdVersion: ENVD_VERSION,
+    envdAccessToken: r.accessToken,
+    domain: deps.domain ?? null,
+  };
+}
+
+function listed(deps: ControlPlaneDeps, r: E2bSandboxRecord) {
+  const times = deps.host.times(r.id);
+  return {
+    sandboxID: r.id,
+    templateID: r.templateID,
+    clientID: 'sbx',
+    startedAt: new Date(r.startedAt).toISOString(),
+    endAt: new Date(times?.expiresAt ?? r.startedAt).toISOString(),
+    cpuCount: 0,
+    memoryMB: 0,
+    diskSizeMB: 0,
+    metadata: r.metadata,
+    state: r.paused ? 'paused' : 'running',
+    envdVersion: ENVD_VERSION,
+  };
+}

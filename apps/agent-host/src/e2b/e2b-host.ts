@@ -1,0 +1,150 @@
+import type { ExecResult, SandboxFiles } from '@sbx/bootstrap';
+import type { HostSandbox } from '../core/host-adapter.js';
+import type { SandboxHost } from '../core/sandbox-host.js';
+import type { SandboxPolicy } from '../core/sandbox-policy.js';
+import { AgentHostError } from '../errors.js';
+import { admitSandboxBody, parseSandboxBody } from '../kinds/sandbox-body.js';
+
+/** What the E2B door asks of a new sandbox: an sbx template (or a warm pool of that name), TTL and env. */
+export interface E2bCreate {
+  tenant: string;
+  template: string;
+  ttlMs?: number;
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** A command the door runs through the host (measured by the perf monitor like `POST /v1/.../exec`). */
+export interface E2bExec {
+  argv: readonly string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  timeoutMs?: number;
+  /** Written to the command's stdin, which is then closed. */
+  stdin?: Uint8Array;
+  signal: AbortSignal;
+  onOutput(stream: 'stdout' | 'stderr', chunk: Uint8Array): unknown;
+}
+
+/**
+ * The one place the E2B door calls the sandbox host: the same calls as the HTTP API's routes (parse, policy,
+ * engine check, admission, pool hand-out or cold provisioning, tenancy, measurement). Switching the door to the
+ * sandbox service is this file.
+ */
+export class E2bHost {
+  readonly #host: SandboxHost;
+  readonly #policy: SandboxPolicy;
+
+  constructor(deps: { host: SandboxHost; policy: SandboxPolicy }) {
+    this.#host = deps.host;
+    this.#policy = deps.policy;
+  }
+
+  /** The host's policy (caps on output, files, timeouts). */
+  get policy(): SandboxPolicy {
+    return this.#policy;
+  }
+
+  /**
+   * A sandbox for `tenant`: a ready member of the warm pool named `template` when the host has one, else a
+   * cold docker sandbox of the built template `template`; throws the host's errors (`TEMPLATE_NOT_FOUND`, caps).
+   */
+  async create(request: E2bCreate): Promise<{ sandbox: HostSandbox; source: 'pool' | 'cold' }> {
+    const options = { tenant: request.tenant, ...(request.signal ? { signal: request.signal } : {}) };
+    if (this.#host.poolStats().some((p) => p.name === request.template)) {
+      const { sandbox, source } = await this.#host.acquire(request.template, options);
+      if (request.ttlMs !== undefined) this.extendTtl(sandbox.id, request.ttlMs);
+      return { sandbox, source };
+    }
+    const body = {
+      type: 'docker',
+      template: request.template,
+      ...(request.ttlMs === undefined ? {} : { ttlMs: request.ttlMs }),
+      ...(request.env && Object.keys(request.env).length > 0 ? { env: request.env } : {}),
+    };
+    const parsed = parseSandboxBody(body, this.#policy);
+    const adapter = this.#host.adapter(parsed.type);
+    await adapter?.ping?.();
+    await admitSandboxBody(parsed, this.#policy, adapter);
+    const { sandbox } = await this.#host.provision(parsed.type, parsed.spec, options);
+    return { sandbox, source: 'cold' };
+  }
+
+  /** The tenant's live sandbox `id`, or undefined (unknown, gone, or another tenant's). */
+  find(id: string, tenant: string): HostSandbox | undefined {
+    const found = this.#host.lookup(id, tenant);
+    return found.state === 'live' ? found.sandbox : undefined;
+  }
+
+  /** True while `id` is a live sandbox (any tenant's). */
+  alive(id: string): boolean {
+    return this.#host.lookup(id).state === 'live';
+  }
+
+  /** Freezes a live sandbox's processes (the engine's pause; memory kept). */
+  async pause(id: string, tenant: string): Promise<void> {
+    const sandbox = this.#live(id, tenant);
+    if (!sandbox.pause)
+      throw new AgentHostError('UNSUPPORTED_TYPE', `${sandbox.type} sandboxes cannot pause`);
+    await this.#host.use(sandbox, (signal) => sandbox.pause?.({ signal }) ?? Promise.resolve());
+  }
+
+  /** Thaws a paused sandbox. */
+  async resume(id: string, tenant: string): Promise<void> {
+    const sandbox = this.#live(id, tenant);
+    if (!sandbox.resume)
+      throw new AgentHostError('UNSUPPORTED_TYPE', `${sandbox.type} sandboxes cannot resume`);
+    await this.#host.use(sandbox, (signal) => sandbox.resume?.({ signal }) ?? Promise.resolve());
+  }
+
+  #live(id: string, tenant: string): HostSandbox {
+    const sandbox = this.find(id, tenant);
+    if (!sandbox) throw new AgentHostError('SANDBOX_NOT_FOUND', `no live sandbox ${id}`);
+    return sandbox;
+  }
+
+  /** When a live sandbox was made and expires. */
+  times(id: string): { createdAt: number; expiresAt: number } | undefined {
+    return this.#host.times(id);
+  }
+
+  /** Moves a live sandbox's expiry to `ttlMs` from now (within the policy); resolves to the new expiry. */
+  extendTtl(id: string, ttlMs: number): number {
+    return this.#host.extendTtl(id, ttlMs);
+  }
+
+  /** Removes a live sandbox; false when it was not live. */
+  dispose(id: string): Promise<boolean> {
+    return this.#host.dispose(id);
+  }
+
+  /** Runs a command (timed by the perf monitor); a non-zero exit is a result. */
+  async exec(sandbox: HostSandbox, run: E2bExec): Promise<ExecResult> {
+    const { exec } = await this.#host.runJob(sandbox, run.argv, {
+      signal: run.signal,
+      maxOutputBytes: this.#policy.maxExecOutputBytes,
+      timeoutMs: Math.min(run.timeoutMs ?? this.#policy.maxExecTimeoutMs, this.#policy.maxExecTimeoutMs),
+      onOutput: run.onOutput,
+      ...(run.env && Object.keys(run.env).length > 0 ? { env: run.env } : {}),
+      ...(run.cwd ? { workingDir: run.cwd } : {}),
+      ...(run.stdin ? { stdin: run.stdin } : {}),
+    });
+    return exec;
+  }
+
+  /** Runs `fn` as a use of a live sandbox (activity; the host's shutdown aborts it; a gone sandbox is dropped). */
+  use<T>(sandbox: HostSandbox, fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.#host.use(sandbox, fn, signal);
+  }
+
+  /** Runs a file call on a live sandbox (counted as activity, aborted by the host's shutdown). */
+  files<T>(
+    sandbox: HostSandbox,
+    fn: (files: SandboxFiles, signal: AbortSignal) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const { files } = sandbox;
+    if (!files) throw new AgentHostError('UNSUPPORTED_TYPE', `${sandbox.type} sandboxes have no files here`);
+    return this.#host.use(sandbox, (s) => fn(files, s), signal);
+  }
+}

@@ -1,0 +1,67 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** What the E2B door keeps of a sandbox it created: its owner, template, metadata, access token and state. */
+export interface E2bSandboxRecord {
+  id: string;
+  tenant: string;
+  templateID: string;
+  metadata: Record<string, string>;
+  /** The per-sandbox token the sandbox plane checks (`X-Access-Token`). */
+  accessToken: string;
+  startedAt: number;
+  paused: boolean;
+  /** The user its commands run as by default, once asked (`id -un`). */
+  user?: string;
+}
+
+/**
+ * The E2B door's records of its sandboxes, beside the host's live set (which owns them): one per live sandbox
+ * the door created, dropped when the host no longer has it. Bounded by the host's live caps.
+ */
+export class E2bSandboxes {
+  readonly #records = new Map<string, E2bSandboxRecord>();
+
+  /** Records a new sandbox with a fresh access token. */
+  add(record: Omit<E2bSandboxRecord, 'accessToken' | 'paused'>): E2bSandboxRecord {
+    const full = { ...record, accessToken: randomBytes(24).toString('base64url'), paused: false };
+    this.#records.set(record.id, full);
+    return full;
+  }
+
+  /** True when the door has a record of `id` (any tenant's). */
+  has(id: string): boolean {
+    return this.#records.has(id);
+  }
+
+  /** The record of `id` owned by `tenant`, if any. */
+  get(id: string, tenant: string): E2bSandboxRecord | undefined {
+    const record = this.#records.get(id);
+    return record?.tenant === tenant ? record : undefined;
+  }
+
+  /** The record of `id` whose access token is `token` (constant-time compare), if any. */
+  byToken(id: string, token: string | undefined): E2bSandboxRecord | undefined {
+    const record = this.#records.get(id);
+    if (!record || token === undefined) return undefined;
+    const a = Buffer.from(record.accessToken);
+    const b = Buffer.from(token);
+    return a.length === b.length && timingSafeEqual(a, b) ? record : undefined;
+  }
+
+  /** The records of `tenant`, oldest first (then by id): the order list pages follow. */
+  listOf(tenant: string): E2bSandboxRecord[] {
+    return [...this.#records.values()]
+      .filter((r) => r.tenant === tenant)
+      .sort((a, b) => a.startedAt - b.startedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** Forgets `id`. */
+  delete(id: string): void {
+    this.#records.delete(id);
+  }
+
+  /** Forgets every record whose sandbox `alive` says is gone. */
+  prune(alive: (id: string) => boolean): void {
+    for (const id of this.#records.keys()) if (!alive(id)) this.#records.delete(id);
+  }
+}
