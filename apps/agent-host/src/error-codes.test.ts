@@ -52,7 +52,7 @@ describe('the one error table', () => {
     }
   });
 
-  it('answers 502 only for an upstream (engine, registry, browser page) and never for a caller-caused code', () => {
+  it("answers 502 only for an upstream (engine, registry, browser page, a preview port's server) and never for a caller-caused code", () => {
     const gateway = Object.entries(ERROR_CODES)
       .filter(([, row]) => row.status === 502)
       .map(([code]) => code)
@@ -64,6 +64,8 @@ describe('the one error table', () => {
       'FILE_FAILED',
       'MOUNT_FAILED',
       'PAGE_FAILED',
+      'PORT_CLOSED',
+      'PORT_FAILED',
       'PULL_FAILED',
       'RUNTIME_UNREACHABLE',
       'START_FAILED',

@@ -104,6 +104,8 @@ export const ERROR_CODES = {
   IMAGE_NOT_FOUND: caller(422),
   // the caller's command exited or never passed its readiness check; its own package install failed
   READINESS_FAILED: caller(422),
+  // the sandbox's agent broke the protocol: code in the sandbox can replace it, so it is the sandbox's own failure
+  AGENT_PROTOCOL: caller(422),
   INSTALL_FAILED: caller(422),
   ALREADY_BOOTED: caller(422),
   TOO_MANY_SANDBOXES: caller(429),
@@ -135,8 +137,6 @@ export const ERROR_CODES = {
   PAGE_FAILED: host(502),
   RUNTIME_UNREACHABLE: host(502),
   MOUNT_FAILED: host(502),
-  // the sandbox's agent broke the protocol (code in the sandbox can replace it): its own sandbox's failure
-  AGENT_PROTOCOL: host(502),
   // a preview port: nothing listens on the sandbox's loopback there, or it sent no valid HTTP answer
   PORT_CLOSED: host(502),
   PORT_FAILED: host(502),
