@@ -32,6 +32,7 @@ import { openApiDocument } from './openapi-routes.js';
 import { poolRoutes } from './pool-routes.js';
 import { PORTS_PATH, PREVIEW_URL_PATH, portRoutes } from './port-routes.js';
 import { previewAuth } from './preview-auth.js';
+import { previewHostRouting } from './preview-host.js';
 import { processRoutes } from './process-routes.js';
 import { STDIN_PATH } from './process-schemas.js';
 import { ptyRoute } from './pty-route.js';
@@ -72,7 +73,10 @@ export interface AppOptions {
    * secret of this process only (its URLs die with it).
    */
   previewSigner?: PreviewSigner;
-  /** The E2B door's `domain` setting (returned to the SDK for `getHost()`); see docs/e2b.md. */
+  /**
+   * The E2B door's `domain` setting (returned to the SDK for `getHost()`); with it, a request to
+   * `PORT-ID.DOMAIN` is that sandbox's preview port (see preview-host.ts and docs/e2b.md).
+   */
   e2bDomain?: string;
 }
 
@@ -80,13 +84,19 @@ export interface AppOptions {
 export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const policy = deps.config.policy;
+  // `PORT-ID.DOMAIN` (the E2B SDK's getHost()) is run again as that sandbox's preview path, before anything else.
+  if (options.e2bDomain)
+    app.use(
+      '*',
+      previewHostRouting(options.e2bDomain, (r, env) => app.fetch(r, env)),
+    );
   app.use('*', securityHeaders);
   // Every body is bounded before anything else reads it or works on the request (authentication included).
   app.use(
     '*',
     bodyLimits((path, method) => bodyRuleOf(path, policy.maxFileBytes, method)),
   );
-  app.use('*', hostGuard(options.allowedHosts ?? []));
+  app.use('*', hostGuard(options.allowedHosts ?? [], options.e2bDomain));
   if (options.corsOrigins?.length) {
     const origins = [...options.corsOrigins];
     app.use(

@@ -4,6 +4,7 @@ import type { GuessLimiter } from '../auth/guess-limiter.js';
 import { SESSION_COOKIE, type Sessions } from '../auth/sessions.js';
 import type { TokenTable } from '../auth/token-file.js';
 import { errorBody } from './http-errors.js';
+import { isUnderDomain } from './preview-host.js';
 
 /** The hono environment of the API: the tenant a request was authenticated as. */
 export type AppEnv = { Variables: { tenant: string } };
@@ -37,14 +38,16 @@ const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
 /**
  * Answers 421 to a request whose `Host` is not a loopback name, the listening address or an allowed host:
- * a web page cannot reach a loopback host through DNS rebinding.
+ * a web page cannot reach a loopback host through DNS rebinding. With `previewDomain` (the E2B door's domain),
+ * a name one label under it (`PORT-ID.DOMAIN`, see preview-host.ts) is served too.
  */
-export function hostGuard(allowed: readonly string[]): MiddlewareHandler {
+export function hostGuard(allowed: readonly string[], previewDomain?: string): MiddlewareHandler {
   const names = new Set([...LOOPBACK_NAMES, ...allowed.map((h) => h.toLowerCase())]);
   return async (c, next) => {
     // The request URL's host is the Host header on a real server (and the URL's own in `app.request()`).
     const name = hostName(c.req.header('host') ?? new URL(c.req.url).host);
-    if (!names.has(name) && !name.endsWith('.localhost')) {
+    const preview = previewDomain !== undefined && isUnderDomain(name, previewDomain);
+    if (!names.has(name) && !name.endsWith('.localhost') && !preview) {
       return c.json(
         errorBody('MISDIRECTED', `host ${JSON.stringify(name)} is not served here; see --allowed-host`),
         421,
