@@ -20,6 +20,8 @@ export interface E2bDoorDeps {
   auth?: AuthOptions;
   /** The host's `domain` setting, returned to the SDK for `getHost()` names. */
   domain?: string;
+  /** The door's records (default its own); the HTTP API shares them to accept `X-Access-Token` on previews. */
+  sandboxes?: E2bSandboxes;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface E2bDoorDeps {
  */
 export function e2bDoor(deps: E2bDoorDeps): Hono {
   const host = new E2bHost({ host: deps.host, policy: deps.policy });
-  const sandboxes = new E2bSandboxes();
+  const sandboxes = deps.sandboxes ?? new E2bSandboxes();
   const app = new Hono();
   app.route(
     '/api',

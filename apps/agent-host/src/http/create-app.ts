@@ -13,6 +13,7 @@ import type { AgentHost } from '../compose/open-agent-host.js';
 import { SandboxProcesses } from '../core/sandbox-processes.js';
 import { renderDashboard, serveDashboardAsset } from '../dashboard/dashboard-page.js';
 import { E2B_PREFIX, e2bDoor } from '../e2b/e2b-door.js';
+import { E2bSandboxes } from '../e2b/e2b-sandboxes.js';
 import {
   type HttpResponse,
   renderWebContainerPage,
@@ -120,7 +121,12 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
         await next();
       };
   const signer = options.previewSigner ?? new PreviewSigner({ secret: randomBytes(32) });
-  app.use('/v1/*', previewAuth(signer, authenticate, auth));
+  // The E2B door's records, shared so a sandbox's `X-Access-Token` also opens its preview ports.
+  const e2bSandboxes = new E2bSandboxes();
+  app.use(
+    '/v1/*',
+    previewAuth(signer, authenticate, auth, (id, token) => e2bSandboxes.byToken(id, token)?.tenant),
+  );
   if (!options.metricsOpen) app.use('/metrics', authenticate);
   app.use('/v1/*', jsonBodiesOnly);
   if (auth) loginRoutes(app, auth);
@@ -157,6 +163,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
       host: deps.host,
       policy,
       caps,
+      sandboxes: e2bSandboxes,
       ...(auth ? { auth } : {}),
       ...(options.e2bDomain ? { domain: options.e2bDomain } : {}),
     }),

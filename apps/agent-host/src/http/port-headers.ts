@@ -14,6 +14,7 @@ const DROPPED_REQUEST = new Set([
   'host',
   'authorization',
   'cookie',
+  'x-access-token',
 ]);
 const DROPPED_RESPONSE = new Set([
   'connection',
@@ -30,8 +31,8 @@ export const MAX_PREVIEW_HEADER_BYTES = 16 * 1024;
 
 /**
  * The headers forwarded to the server in the sandbox: hop-by-hop ones dropped, `Host` set to its loopback
- * address, and the host's credentials removed (the bearer token, the dashboard session and the preview cookie:
- * code in the sandbox must never see what opens the host's API).
+ * address, and the host's credentials removed (the bearer token, the dashboard session, the preview cookie and
+ * an E2B `X-Access-Token`: code in the sandbox must never see what opens the host's API).
  */
 export function forwardedRequestHeaders(
   headers: Iterable<[string, string]>,

@@ -11,7 +11,13 @@ const DOMAIN = 'sbx.example.test';
 let t: Awaited<ReturnType<typeof agentApp>>;
 let upstream: Server;
 let port: number;
-const seen: Array<{ url: string; host: string | undefined; auth: string | undefined; body: string }> = [];
+const seen: Array<{
+  url: string;
+  host: string | undefined;
+  auth: string | undefined;
+  access: string | undefined;
+  body: string;
+}> = [];
 
 beforeEach(async () => {
   t = await agentApp(defaultPolicy(2), { e2bDomain: DOMAIN });
@@ -20,7 +26,13 @@ beforeEach(async () => {
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
-      seen.push({ url: req.url ?? '', host: req.headers.host, auth: req.headers.authorization, body });
+      seen.push({
+        url: req.url ?? '',
+        host: req.headers.host,
+        auth: req.headers.authorization,
+        access: req.headers['x-access-token'] as string | undefined,
+        body,
+      });
       if (req.url === '/moved') res.writeHead(302, { location: '/elsewhere' });
       res.end(`you asked ${req.method} ${req.url}`);
     });
@@ -137,6 +149,45 @@ describe('PORT-ID.DOMAIN preview names', () => {
     } finally {
       await plain.close();
     }
+  });
+});
+
+describe("an E2B sandbox's X-Access-Token", () => {
+  it('opens its own ports only, is not passed to the sandbox, and a wrong one is 401', async () => {
+    // The fake engine has the template `base` built (the door creates sandboxes of templates only).
+    const adapter = t.host.adapter('docker') as unknown as { listTemplates?: () => Promise<unknown[]> };
+    adapter.listTemplates = async () => [
+      { name: 'base', hash: undefined, image: 'sbx-template/base:latest', sizeBytes: 0, createdAt: '' },
+    ];
+    const create = () =>
+      t.app.request('http://127.0.0.1/e2b/api/sandboxes', {
+        method: 'POST',
+        headers: { 'x-api-key': TOKEN_A, 'content-type': 'application/json' },
+        body: JSON.stringify({ templateID: 'base' }),
+      });
+    const made = await create();
+    expect(made.status).toBe(201);
+    const a = (await made.json()) as { sandboxID: string; envdAccessToken: string };
+    const b = (await (await create()).json()) as { sandboxID: string; envdAccessToken: string };
+    const name = `${port}-${a.sandboxID}.${DOMAIN}`;
+    const ok = await at(name, '/x', { token: null, headers: { 'x-access-token': a.envdAccessToken } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe('you asked GET /x');
+    const byPath = await at('127.0.0.1', `/v1/sandboxes/${a.sandboxID}/ports/${port}/y`, {
+      token: null,
+      headers: { 'x-access-token': a.envdAccessToken },
+    });
+    expect(byPath.status).toBe(200);
+    expect(seen.map((s) => s.url)).toEqual(['/x', '/y']);
+    expect(seen.map((s) => [s.auth, s.access])).toEqual([
+      [undefined, undefined],
+      [undefined, undefined],
+    ]);
+    for (const wrong of [b.envdAccessToken, `${a.envdAccessToken}x`, '']) {
+      const r = await at(name, '/', { token: null, headers: { 'x-access-token': wrong } });
+      expect(r.status, wrong).toBe(401);
+    }
+    expect(seen).toHaveLength(2);
   });
 });
 
