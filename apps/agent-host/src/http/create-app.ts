@@ -85,13 +85,14 @@ export interface AppOptions {
 export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const policy = deps.config.policy;
-  // `PORT-ID.DOMAIN` (the E2B SDK's getHost()) is run again as that sandbox's preview path, before anything else.
+  app.use('*', securityHeaders);
+  // `PORT-ID.DOMAIN` (the E2B SDK's getHost()) is run again as that sandbox's preview path, before anything else
+  // (bodies are bounded by the rewritten request's rules).
   if (options.e2bDomain)
     app.use(
       '*',
       previewHostRouting(options.e2bDomain, (r, env) => app.fetch(r, env)),
     );
-  app.use('*', securityHeaders);
   // Every body is bounded before anything else reads it or works on the request (authentication included).
   app.use(
     '*',

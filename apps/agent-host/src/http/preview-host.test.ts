@@ -126,6 +126,7 @@ describe('PORT-ID.DOMAIN preview names', () => {
       const r = await at(`${label}.${DOMAIN}`, '/');
       expect(r.status, label).toBe(400);
       expect(((await r.json()) as { error: { code: string } }).error.code).toBe('INVALID_REQUEST');
+      expect(r.headers.get('x-content-type-options')).toBe('nosniff');
     }
     expect(seen).toEqual([]);
   });
