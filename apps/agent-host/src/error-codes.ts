@@ -25,6 +25,7 @@ export type AgentHostErrorCode =
   | 'NOT_A_DIRECTORY'
   | 'IS_A_DIRECTORY'
   | 'PERMISSION_DENIED'
+  | 'READ_ONLY_PATH'
   // a preview port: nothing listens there, or what listens sent no valid HTTP answer
   | 'PORT_CLOSED'
   | 'PORT_FAILED'

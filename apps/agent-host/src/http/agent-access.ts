@@ -19,6 +19,10 @@ const REFUSALS: Record<string, { code: AgentHostErrorCode; what: string }> = {
   NOT_A_DIRECTORY: { code: 'NOT_A_DIRECTORY', what: 'a path component is not a directory' },
   IS_A_DIRECTORY: { code: 'IS_A_DIRECTORY', what: 'it is a directory' },
   PERMISSION_DENIED: { code: 'PERMISSION_DENIED', what: 'permission denied (try another user)' },
+  READ_ONLY: {
+    code: 'READ_ONLY_PATH',
+    what: 'it is on a read-only filesystem (write under /tmp or a writable mount)',
+  },
   LIMIT: { code: 'TOO_MANY_CONCURRENT', what: "over the in-sandbox agent's limit" },
   BAD_REQUEST: { code: 'INVALID_REQUEST', what: 'refused by the in-sandbox agent' },
   CONNECTION_REFUSED: {

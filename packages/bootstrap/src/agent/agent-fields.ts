@@ -15,6 +15,7 @@ export const AGENT_ERROR_CODES = Object.freeze([
   'NOT_A_DIRECTORY',
   'IS_A_DIRECTORY',
   'PERMISSION_DENIED',
+  'READ_ONLY',
   'LIMIT',
   'CONNECTION_REFUSED',
   'INTERNAL',

@@ -19,6 +19,7 @@ const (
 	NotADirectory      = "NOT_A_DIRECTORY"
 	IsADirectory       = "IS_A_DIRECTORY"
 	PermissionDenied   = "PERMISSION_DENIED"
+	ReadOnly           = "READ_ONLY"
 	Limit              = "LIMIT"
 	ConnectionRefused  = "CONNECTION_REFUSED"
 	Internal           = "INTERNAL"
@@ -70,8 +71,10 @@ func FromOS(err error, what string) *Error {
 		return Errf(NotADirectory, "%s: not a directory", what)
 	case syscall.EISDIR:
 		return Errf(IsADirectory, "%s: is a directory", what)
-	case syscall.EACCES, syscall.EPERM, syscall.EROFS:
+	case syscall.EACCES, syscall.EPERM:
 		return Errf(PermissionDenied, "%s: %s", what, errno.Error())
+	case syscall.EROFS:
+		return Errf(ReadOnly, "%s: %s", what, errno.Error())
 	case syscall.ELOOP, syscall.ENAMETOOLONG, syscall.EINVAL, syscall.EXDEV, syscall.ENOEXEC:
 		return Errf(BadRequest, "%s: %s", what, errno.Error())
 	case syscall.ENOSPC, syscall.EDQUOT, syscall.EMFILE, syscall.ENFILE:

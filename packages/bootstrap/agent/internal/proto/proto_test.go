@@ -27,7 +27,8 @@ func TestMessagesAreBounded(t *testing.T) {
 		t.Fatalf("message of %d bytes", len(err.Message))
 	}
 	if FromOS(syscall.ENOENT, "x").Code != NotFound || FromOS(syscall.EACCES, "x").Code != PermissionDenied ||
-		FromOS(syscall.ENOTDIR, "x").Code != NotADirectory || FromOS(syscall.EEXIST, "x").Code != Exists {
+		FromOS(syscall.ENOTDIR, "x").Code != NotADirectory || FromOS(syscall.EEXIST, "x").Code != Exists ||
+		FromOS(syscall.EROFS, "x").Code != ReadOnly {
 		t.Fatal("errno mapping")
 	}
 }

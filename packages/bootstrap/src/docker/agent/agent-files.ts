@@ -112,7 +112,7 @@ function fits(size: number, maxBytes: number | undefined): void {
 // read-only place `READ_ONLY_PATH`.
 function mapped(error: unknown, path: string): unknown {
   if (!isBootstrapError(error, 'AGENT_REFUSED')) return error;
-  if (/read-only/i.test(error.message)) {
+  if (error.agentCode === 'READ_ONLY' || /read-only/i.test(error.message)) {
     return new BootstrapError(
       'READ_ONLY_PATH',
       `${error.message} - write under a writable mount such as /tmp`,
