@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { describeDatabase } from '@sbx/store';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from './config.js';
@@ -46,6 +47,14 @@ describe('resolveConfig never turns a database URL into a path', () => {
     expect(resolveConfig({ db: '/data/x/sbx.db' }, { SBX_HOME: '/elsewhere' }).stateDir).toBe('/data/x');
     expect(resolveConfig({}, {}).stateDir).toBe('./.sbx');
     expect(resolveConfig({ db: '/data/x/sbx.db' }, {}).agentDir).toBe('/data/x/agents');
+    // absolute whatever the database (the engine bind-mounts it), and beside the spool when SBX_STATE_DIR says
+    expect(resolveConfig({ db: 'postgres://u@127.0.0.1/db' }, {}).agentDir).toBe(
+      join(process.cwd(), '.sbx', 'agents'),
+    );
+    expect(resolveConfig({ db: 'postgres://u@127.0.0.1/db' }, { SBX_STATE_DIR: '/srv/state' }).agentDir).toBe(
+      '/srv/state/agents',
+    );
+    expect(resolveConfig({ db: 'rel/sbx.db' }, {}).agentDir).toBe(join(process.cwd(), 'rel', 'agents'));
   });
 
   it('refuses a URL of an unknown scheme in one line naming the known ones, from the flag or SBX_DB', () => {

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_DB_PATH, describeDatabase, isPostgresUrl } from '@sbx/store';
 import { resolvePolicy, type SandboxPolicy } from '../core/sandbox-policy.js';
 import { AgentHostError } from '../errors.js';
@@ -81,7 +81,7 @@ export function resolveConfig(flags: HostFlags, env: NodeJS.ProcessEnv = process
     dbPath,
     dbLabel: describeDatabase(dbPath),
     stateDir: stateDirOf(dbPath, env),
-    agentDir: join(stateDirOf(dbPath, env), 'agents'),
+    agentDir: agentDirOf(dbPath, env),
     hostId,
     reportHost: flags.hostId,
     dockerHost,
@@ -111,6 +111,11 @@ function checkDbScheme(target: string, name: string): void {
     name,
     `has the unknown scheme "${scheme.slice(0, 32)}://": use postgres:// or postgresql:// (PostgreSQL), or a file path (SQLite)`,
   );
+}
+
+// Beside the spool (`SBX_STATE_DIR`, else the state dir), absolute: the engine bind-mounts what is in it.
+function agentDirOf(dbPath: string, env: NodeJS.ProcessEnv): string {
+  return resolve(env.SBX_STATE_DIR?.trim() || stateDirOf(dbPath, env), 'agents');
 }
 
 function spoolPathOf(dbPath: string, env: NodeJS.ProcessEnv): string | undefined {

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import {
   consoleLogger,
   type Logger,
@@ -207,5 +208,6 @@ function agentDeps(options: DockerAdapterOptions, logger: Logger): AgentDeps | u
     );
     return undefined;
   }
-  return { dir: options.agentDir, binary, timeoutMs, inFlight: new Set() };
+  // The engine bind-mounts it: a relative path (a state dir of `./.sbx`) must be made absolute here.
+  return { dir: resolve(options.agentDir), binary, timeoutMs, inFlight: new Set() };
 }
