@@ -53,7 +53,14 @@ describe.skipIf(missing !== undefined && !process.env.CI)('sbx serve against the
       expect(created.status).toBe(201);
       const { id, result, phases } = await created.json();
       expect(result.status).toBe('ok');
-      expect(phases.map((p: { name: string }) => p.name)).toEqual(['image', 'create', 'start', 'ready']);
+      // `agent`: the in-sandbox agent's hello, a phase of its own since the agent (#26)
+      expect(phases.map((p: { name: string }) => p.name)).toEqual([
+        'image',
+        'create',
+        'start',
+        'ready',
+        'agent',
+      ]);
 
       const exec = await post(`/v1/sandboxes/${id}/exec`, {
         cmd: ['sh', '-c', 'echo out; echo err >&2; exit 3'],
