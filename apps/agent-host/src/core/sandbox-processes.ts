@@ -104,6 +104,9 @@ export class SandboxProcesses {
   ): Promise<void> {
     const agent = this.agentOf(sandbox, "writing a process's stdin");
     return this.#call(sandbox, `process ${pid}`, signal, async (s) => {
+      // The agent's own `stdin` operation answers once it has written the bytes: an attach closed right after
+      // sending could lose them (its connection ends before the agent reads them).
+      if (agent.writeStdin) return agent.writeStdin(pid, data, { eof, signal: s });
       const process = await agent.attach(pid, { stdin: true, signal: s });
       try {
         if (data.length > 0) await process.sendStdin(data);

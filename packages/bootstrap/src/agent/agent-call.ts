@@ -39,17 +39,22 @@ export class AgentCall {
     this.#stopAbort = whenAborted(options.signal, () => this.close());
   }
 
-  /** Connects, sends `open {v, op, ...params}` and returns the call with the agent's first frame. */
+  /**
+   * Connects, sends `open {v, op, ...params}` (then `leading`, for an operation the agent answers only once it has
+   * them, such as `stdin`) and returns the call with the agent's first frame.
+   */
   static async open(
     transport: AgentTransport,
     op: string,
     params: Record<string, unknown>,
     options: CallOptions,
+    leading: ReadonlyArray<{ kind: FrameKind; payload?: Uint8Array | object }> = [],
   ): Promise<{ call: AgentCall; first: AgentFrame }> {
     const connection = await transport.connect(options.signal);
     const call = new AgentCall(connection, options);
     try {
       await call.send(FRAME.open, { v: AGENT_PROTOCOL_VERSION, op, ...params });
+      for (const frame of leading) await call.send(frame.kind, frame.payload);
       const first = await bounded(call.next(), {
         ms: options.answerTimeoutMs,
         signal: options.signal,

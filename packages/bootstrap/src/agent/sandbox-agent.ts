@@ -31,7 +31,13 @@ import {
   type WatchEvent,
 } from './agent-types.js';
 import { readBody, writeBody } from './file-bodies.js';
-import { FRAME, MAX_FRAME_BYTES, protocolError } from './frame-codec.js';
+import {
+  FRAME,
+  type FrameKind,
+  MAX_DATA_CHUNK_BYTES,
+  MAX_FRAME_BYTES,
+  protocolError,
+} from './frame-codec.js';
 import { AgentPortStream } from './port-stream.js';
 
 /** Options of a `SandboxAgent`. */
@@ -182,6 +188,39 @@ export class SandboxAgent {
       'PROCESS_NOT_FOUND',
       options,
     );
+  }
+
+  /**
+   * Writes `data` to the standard input of process `pid` (started with stdin) and, with `eof`, closes it; resolves
+   * once the agent has written it (the `stdin` operation: nothing is lost to a connection closed right after).
+   */
+  async writeStdin(
+    pid: number,
+    data: Uint8Array,
+    options: { eof?: boolean; signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const frames: Array<{ kind: FrameKind; payload?: Uint8Array | object }> = [];
+    for (let at = 0; at < data.length; at += MAX_DATA_CHUNK_BYTES) {
+      frames.push({ kind: FRAME.stdin, payload: data.subarray(at, at + MAX_DATA_CHUNK_BYTES) });
+    }
+    frames.push(options.eof ? { kind: FRAME.stdinEof } : { kind: FRAME.end, payload: {} });
+    const { call, first } = await AgentCall.open(
+      this.#transport,
+      'stdin',
+      { pid: checkPid(pid) },
+      {
+        signal: options.signal,
+        answerTimeoutMs: this.#answerTimeoutMs,
+        doing: `writing the stdin of process ${pid} in ${this.#name}`,
+        notFound: 'PROCESS_NOT_FOUND',
+      },
+      frames,
+    );
+    try {
+      jsonOfFrame(first, FRAME.end);
+    } finally {
+      call.close();
+    }
   }
 
   /** Resizes the terminal of process `pid`. */

@@ -97,7 +97,8 @@ export const processOps: Record<string, Op> = {
       if (next.done) return;
       if (next.value.kind === FRAME.stdin) process.stdin.push(next.value.payload);
       else if (next.value.kind === FRAME.stdinEof || next.value.kind === FRAME.end) {
-        process.stdin.end();
+        // as the agent: stdin_eof closes the process's input, end leaves it open
+        if (next.value.kind === FRAME.stdinEof) process.stdin.end();
         return await io.finish(FRAME.end, {});
       } else throw bad(`frame kind ${next.value.kind} in stdin`);
     }
