@@ -1,7 +1,6 @@
 import type { ProcessInfo, ProcessOutputEvent } from './api-types.js';
-import { SbxError } from './errors.js';
+import { collectOutput } from './collect-output.js';
 import { call, callJson, type Transport } from './http.js';
-import { fromBase64, readNdjson } from './ndjson.js';
 
 /** A signal `kill()` may send (to the process's whole group). */
 export type ProcessSignal = 'SIGTERM' | 'SIGKILL' | 'SIGINT' | 'SIGHUP' | 'SIGQUIT' | 'SIGUSR1' | 'SIGUSR2';
@@ -48,26 +47,10 @@ export class ProcessHandle {
    */
   async wait(options: WaitOptions = {}): Promise<ProcessExit> {
     const response = await call(this.#transport, `${this.#path}/output`, { signal: options.signal });
-    const text = { stdout: new TextDecoder(), stderr: new TextDecoder() };
-    const out = { stdout: '', stderr: '' };
-    for await (const event of readNdjson<ProcessOutputEvent>(response.body)) {
-      if ('exit' in event) {
-        const { error, ...exit } = event.exit;
-        if (error) throw new SbxError(error.code, error.message, { status: response.status });
-        return {
-          ...exit,
-          stdout: out.stdout + text.stdout.decode(),
-          stderr: out.stderr + text.stderr.decode(),
-        };
-      }
-      const bytes =
-        event.encoding === 'base64' ? fromBase64(event.data) : new TextEncoder().encode(event.data);
-      const piece =
-        event.encoding === 'base64' ? text[event.stream].decode(bytes, { stream: true }) : event.data;
-      out[event.stream] += piece;
-      (event.stream === 'stdout' ? options.onStdout : options.onStderr)?.(piece, bytes);
-    }
-    throw new SbxError('STREAM_ENDED', `the output of process ${this.pid} ended without an exit line`);
+    return collectOutput<Extract<ProcessOutputEvent, { exit: unknown }>['exit']>(response, {
+      ...options,
+      what: `process ${this.pid}`,
+    });
   }
 
   /** Sends `signal` (default `SIGKILL`) to its process group. */

@@ -1,12 +1,5 @@
-import type {
-  ExecEvent,
-  ExecRequest,
-  ExitInfo,
-  LogEvent,
-  PreviewUrl,
-  ProcessInfo,
-  SandboxInfo,
-} from './api-types.js';
+import type { ExecRequest, ExitInfo, LogEvent, PreviewUrl, ProcessInfo, SandboxInfo } from './api-types.js';
+import { collectOutput } from './collect-output.js';
 import { SbxError } from './errors.js';
 import { call, callJson, type Transport } from './http.js';
 import { fromBase64, readNdjson } from './ndjson.js';
@@ -84,26 +77,7 @@ export class Sandbox {
       accept: 'application/x-ndjson',
       signal: options.signal,
     });
-    const text = { stdout: decoder(), stderr: decoder() };
-    const out = { stdout: '', stderr: '' };
-    for await (const event of readNdjson<ExecEvent>(response.body)) {
-      if ('exit' in event) {
-        const { error, ...exit } = event.exit;
-        if (error) throw new SbxError(error.code, error.message, { status: response.status });
-        return {
-          ...exit,
-          stdout: out.stdout + text.stdout.decode(),
-          stderr: out.stderr + text.stderr.decode(),
-        };
-      }
-      const bytes =
-        event.encoding === 'base64' ? fromBase64(event.data) : new TextEncoder().encode(event.data);
-      const piece =
-        event.encoding === 'base64' ? text[event.stream].decode(bytes, { stream: true }) : event.data;
-      out[event.stream] += piece;
-      (event.stream === 'stdout' ? options.onStdout : options.onStderr)?.(piece, bytes);
-    }
-    throw new SbxError('STREAM_ENDED', `the output of ${JSON.stringify(cmd)} ended without an exit line`);
+    return collectOutput<ExitInfo>(response, { ...options, what: JSON.stringify(cmd) });
   }
 
   /**
