@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { PhaseTiming } from '@sbx/timing';
 import { formatTarget } from './bench-print.js';
 import { BENCH_REPORT_JS } from './bench-report-script.js';
 import { COLD_PHASES, type RuntimeFigures } from './bench-runtimes.js';
 import type { BenchSummary } from './bench-summary.js';
 import type { BenchRun } from './bench-types.js';
+import { esc, fmtMs, renderReportPage } from './report-page.js';
 
 const PHASE_COLORS = ['#2f6fdd', '#f29d38', '#8e5cd9', '#20a39e', '#d9487d', '#7a8b99', '#b5a021'];
 
@@ -20,24 +18,10 @@ export function renderBenchReport(
   summary: BenchSummary,
   byRuntime?: readonly RuntimeFigures[],
 ): string {
-  const dist = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
-  const uplotJs = readFileSync(join(dist, 'uPlot.iife.min.js'), 'utf8');
-  const uplotCss = readFileSync(join(dist, 'uPlot.min.css'), 'utf8');
-  const title = `sbx bench: ${run.mode} x${run.count}, pool of ${run.poolSize}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title>
-<link rel="icon" href="data:,">
-<style>${uplotCss}</style>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
-<h1>${esc(title)}</h1>
-<p class="meta">${esc(run.image)} · started ${esc(run.startedAt)} · ${(run.durationMs / 1000).toFixed(1)} s · every request through <code>POST /v1/sandboxes</code> on loopback, each sandbox deleted once answered</p>
+  return renderReportPage({
+    title: `sbx bench: ${run.mode} x${run.count}, pool of ${run.poolSize}`,
+    css: CSS,
+    body: `<p class="meta">${esc(run.image)} · started ${esc(run.startedAt)} · ${(run.durationMs / 1000).toFixed(1)} s · every request through <code>POST /v1/sandboxes</code> on loopback, each sandbox deleted once answered</p>
 ${summaryTable(summary)}
 <h2>Targets</h2>
 <ul class="targets">${summary.targets.map((t) => `<li class="${t.met ? 'met' : 'missed'}">${esc(formatTarget(t).trim())}</li>`).join('')}</ul>
@@ -50,14 +34,11 @@ ${summaryTable(summary)}
 ${byRuntime ? runtimeSection(byRuntime) : ''}
 <h2>Where the time goes</h2>
 <p class="note">Mean time per phase of each kind of provisioning, as its KPI rows record them (each bar is that kind's own total).</p>
-${phaseSplit(run)}
-</main>
-<script type="application/json" id="bench-data">${json(run)}</script>
-<script>${uplotJs}</script>
-<script>${BENCH_REPORT_JS}</script>
-</body>
-</html>
-`;
+${phaseSplit(run)}`,
+    dataId: 'bench-data',
+    data: run,
+    script: BENCH_REPORT_JS,
+  });
 }
 
 function summaryTable(summary: BenchSummary): string {
@@ -147,36 +128,9 @@ function runtimeSection(figures: readonly RuntimeFigures[]): string {
 <div class="runtimes" data-testid="runtime-chart"><div class="legend">${legend}</div>${groups.join('')}</div>`;
 }
 
-function fmtMs(v: number): string {
-  return v >= 100 ? `${v.toFixed(0)} ms` : v >= 1 ? `${v.toFixed(1)} ms` : `${v.toFixed(2)} ms`;
-}
-
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-// JSON inside <script>: no "</script>" or "<!--" can close or confuse it.
-function json(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c');
-}
-
 const CSS = `
-:root { color-scheme: light; --fg: #1d2330; --muted: #5b6475; --line: #dde1e8; }
-body { margin: 0; font: 14px/1.45 system-ui, sans-serif; color: var(--fg); background: #fff; }
-main { max-width: 960px; margin: 0 auto; padding: 20px 16px 40px; }
-h1 { font-size: 22px; margin: 0 0 4px; }
-h2 { font-size: 16px; margin: 26px 0 6px; }
-.meta, .note { color: var(--muted); margin: 4px 0 10px; }
-code { font-size: 13px; }
-table.summary { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
-table.summary th, table.summary td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
-table.summary th:first-child { text-align: left; }
-table.summary thead th { color: var(--muted); font-weight: 600; }
-ul.targets { list-style: none; padding: 0; margin: 0; font-variant-numeric: tabular-nums; }
-ul.targets li { padding: 3px 8px; margin: 2px 0; border-left: 4px solid; }
-ul.targets li.met { border-color: #2e7d32; background: #eef7ee; }
-ul.targets li.missed { border-color: #c62828; background: #fdecec; }
-.chart { margin: 6px 0 4px; }
+main { max-width: 960px; }
+table.summary th, table.summary td { padding: 5px 8px; }
 .split { margin: 10px 0; }
 .split .label { margin-bottom: 3px; }
 .split .bar { display: flex; height: 18px; border-radius: 3px; overflow: hidden; background: var(--line); }
