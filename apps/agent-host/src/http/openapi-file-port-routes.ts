@@ -1,6 +1,5 @@
 // The file operation, watch and preview port routes, described with the schemas their handlers validate with.
 import { z } from 'zod';
-import { errorSchema } from './api-schemas.js';
 import { NDJSON } from './exec-routes.js';
 import {
   fileListQuerySchema,
@@ -14,10 +13,10 @@ import {
   moveRequestSchema,
   watchEventSchema,
 } from './file-op-schemas.js';
-import type { ResponseDoc, RouteDoc } from './openapi.js';
+import type { RouteDoc } from './openapi.js';
+import { err } from './openapi-responses.js';
 import { previewUrlRequestSchema, previewUrlSchema } from './port-routes.js';
 
-const err = (description: string): ResponseDoc => ({ description, schema: errorSchema });
 const common = {
   400: err('invalid request: the field and the reason'),
   401: err('no or unknown bearer token'),

@@ -1,8 +1,9 @@
 // The process and terminal routes, described with the schemas their handlers validate with (see openapi-routes).
 import { z } from 'zod';
-import { errorSchema, outputEventSchema } from './api-schemas.js';
+import { outputEventSchema } from './api-schemas.js';
 import { NDJSON } from './exec-routes.js';
-import type { ResponseDoc, RouteDoc } from './openapi.js';
+import type { RouteDoc } from './openapi.js';
+import { err } from './openapi-responses.js';
 import {
   processExitEventSchema,
   processListSchema,
@@ -11,7 +12,6 @@ import {
   stdinQuerySchema,
 } from './process-schemas.js';
 
-const err = (description: string): ResponseDoc => ({ description, schema: errorSchema });
 const E409 = err('the sandbox runs without the in-sandbox agent (AGENT_UNAVAILABLE)');
 const common = {
   400: err('invalid request: the field and the reason (a pid is an integer from 1 to 2147483647)'),
