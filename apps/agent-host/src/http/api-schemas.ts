@@ -26,67 +26,6 @@ export const createdSchema = z
   })
   .meta({ id: 'Created' });
 
-/** `GET /v1/pools`: each warm pool's size, ready members, refills under way, hits, misses and refill p50/p95. */
-export const poolListSchema = z
-  .object({
-    pools: z.array(
-      z
-        .object({
-          name: z.string(),
-          type: z.string(),
-          size: z.number(),
-          ready: z.number(),
-          refilling: z.number(),
-          hits: z.number(),
-          misses: z.number(),
-          dropped: z.number(),
-          refillFailures: z.number(),
-          stoppedBy: z
-            .string()
-            .optional()
-            .describe(
-              'the error code that stopped the refills for good (a missing image, ...); absent while they go on',
-            ),
-          refillP50Ms: z.number().optional(),
-          refillP95Ms: z.number().optional(),
-        })
-        .loose(),
-    ),
-  })
-  .meta({ id: 'PoolList' });
-
-/** `GET /v1/runtimes`. */
-export const runtimeListSchema = z
-  .object({
-    type: z.string().describe('the sandbox type whose engine offers them (docker)'),
-    default: z.string().describe("the engine's default runtime, always allowed"),
-    allowNetwork: z.boolean().describe('whether sandboxes may ask for network "egress" (--allow-network)'),
-    runtimes: z.array(
-      z.object({
-        name: z.string(),
-        default: z.boolean(),
-        allowed: z.boolean().describe('the server policy allows it (--allow-runtime)'),
-        egress: z.boolean().describe('false when registered with --network=none: loopback only'),
-      }),
-    ),
-  })
-  .meta({ id: 'RuntimeList' });
-
-/** `GET /v1/templates`. */
-export const templateListSchema = z
-  .object({
-    templates: z.array(
-      z.object({
-        name: z.string().describe('what `template: NAME` asks for'),
-        hash: z.string().nullable().describe('the content hash its latest build was made from'),
-        sizeBytes: z.number(),
-        createdAt: z.string(),
-        ready: z.string().nullable().describe('its readiness probe, used when a request gives none'),
-      }),
-    ),
-  })
-  .meta({ id: 'TemplateList' });
-
 /** A live sandbox of the caller. */
 export const sandboxInfoSchema = z
   .object({
@@ -180,67 +119,6 @@ export const ttlRequestSchema = z
 
 /** Answer of `POST /v1/sandboxes/:id/ttl`. */
 export const ttlResultSchema = z.object({ expiresAt: z.string() }).meta({ id: 'TtlResult' });
-
-/** An absolute path inside a sandbox (at most 4,096 characters, no NUL). */
-export const absolutePath = z
-  .string()
-  .min(1)
-  .max(4096)
-  .startsWith('/', 'must be an absolute path inside the sandbox')
-  .regex(/^[^\0]*$/, 'must not contain NUL');
-
-/** Who a file call runs as inside the sandbox: a user name, a uid, or `uid:gid` (needs the in-sandbox agent). */
-export const userField = z
-  .string()
-  .regex(
-    /^(?:[A-Za-z_][A-Za-z0-9_.-]{0,31}|\d{1,10}(?::\d{1,10})?)$/,
-    'must be a user name, a uid or uid:gid',
-  )
-  .optional()
-  .describe("run as this user inside the sandbox (default: the sandbox's user; needs the in-sandbox agent)");
-
-/** Query of `PUT /v1/sandboxes/:id/files`. */
-export const fileWriteQuerySchema = z
-  .object({
-    path: absolutePath,
-    mode: z
-      .string()
-      .regex(/^0?[0-7]{3}$/, 'must be octal permission bits such as 644 or 0755')
-      .optional(),
-    user: userField,
-  })
-  .strict();
-
-/** Query of `GET /v1/sandboxes/:id/files`. */
-export const fileReadQuerySchema = z
-  .object({
-    path: absolutePath,
-    list: z.enum(['0', '1']).optional().describe('1: list the directory as JSON'),
-    user: userField,
-  })
-  .strict();
-
-/** One directory entry. */
-export const fileEntrySchema = z
-  .object({
-    name: z.string(),
-    type: z.enum(['file', 'directory', 'symlink', 'other']),
-    size: z.number().int(),
-    mode: z.string().describe('octal permission bits, e.g. 0644'),
-    mtime: z.string().describe('ISO 8601'),
-    linkTarget: z.string().optional(),
-  })
-  .meta({ id: 'FileEntry' });
-
-/** `GET /v1/sandboxes/:id/files?list=1`. */
-export const fileListSchema = z
-  .object({ path: z.string(), entries: z.array(fileEntrySchema), truncated: z.boolean() })
-  .meta({ id: 'FileList' });
-
-/** Answer of `PUT /v1/sandboxes/:id/files`. */
-export const fileWrittenSchema = z
-  .object({ path: z.string(), bytes: z.number().int() })
-  .meta({ id: 'FileWritten' });
 
 /** Query of `GET /v1/sandboxes/:id/logs`. */
 export const logsQuerySchema = z

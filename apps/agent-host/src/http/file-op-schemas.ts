@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { absolutePath, fileEntrySchema, userField } from './api-schemas.js';
+import { absolutePath, fileEntrySchema, userField } from './file-schemas.js';
 
 const flag = z.enum(['0', '1', 'true', 'false']).optional();
 const octalMode = z.string().regex(/^0?[0-7]{3,4}$/, 'must be octal permission bits such as 755');

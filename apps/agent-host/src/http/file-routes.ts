@@ -7,7 +7,7 @@ import { endingRun, measuredUse } from '../core/measured-use.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import { fromAgentError, requireAgent } from './agent-access.js';
 import { agentDownload, agentUpload } from './agent-file-transfer.js';
-import { type fileEntrySchema, fileReadQuerySchema, fileWriteQuerySchema } from './api-schemas.js';
+import { type fileEntrySchema, fileReadQuerySchema, fileWriteQuerySchema } from './file-schemas.js';
 import { exactly, releasing } from './file-streams.js';
 import { errorBody, validationHook } from './http-errors.js';
 import type { AppEnv } from './request-guard.js';

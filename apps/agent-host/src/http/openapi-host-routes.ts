@@ -1,7 +1,7 @@
 // The routes of the host and its measurements (pools, runtimes, templates, provisions, KPIs, hosts, alerts, perf,
 // metrics), described with the schemas their handlers validate with (see openapi-routes).
 import { z } from 'zod';
-import { poolListSchema, runtimeListSchema, templateListSchema } from './api-schemas.js';
+import { poolListSchema, runtimeListSchema, templateListSchema } from './host-schemas.js';
 import { ingestSchema } from './ingest-schema.js';
 import type { RouteDoc } from './openapi.js';
 import { anyJson, E400, E401, E415, E503, err } from './openapi-responses.js';

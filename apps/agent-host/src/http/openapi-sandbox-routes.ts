@@ -6,10 +6,6 @@ import {
   createdSchema,
   execEventSchema,
   execResultSchema,
-  fileListSchema,
-  fileReadQuerySchema,
-  fileWriteQuerySchema,
-  fileWrittenSchema,
   logEventSchema,
   logsQuerySchema,
   sandboxInfoSchema,
@@ -19,6 +15,12 @@ import {
 } from './api-schemas.js';
 import { NDJSON } from './exec-routes.js';
 import { TAR } from './file-routes.js';
+import {
+  fileListSchema,
+  fileReadQuerySchema,
+  fileWriteQuerySchema,
+  fileWrittenSchema,
+} from './file-schemas.js';
 import type { RouteDoc } from './openapi.js';
 import { E400, E401, E404, E410, E415, err, sandboxErrors } from './openapi-responses.js';
 import { poolRequestSchema } from './pool-routes.js';
