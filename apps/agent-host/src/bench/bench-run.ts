@@ -9,10 +9,9 @@ import { startServer } from '../http/start-server.js';
 import { admitSandboxBody, parseSandboxBody } from '../kinds/sandbox-body.js';
 import { type BenchAsker, BenchClient } from './bench-client.js';
 import { MODES } from './bench-modes.js';
-import type { BenchMode, BenchRefill, BenchRequest, BenchRun, PoolSample } from './bench-types.js';
+import { BENCH_POOL, benchLanes, type Lane, refillRate, refillsSince, untilFull } from './bench-pool.js';
+import type { BenchMode, BenchRequest, BenchRun, PoolSample } from './bench-types.js';
 
-/** The pool a run fills and asks. */
-export const BENCH_POOL = 'bench';
 /** How often the run samples the pool for its timeline. */
 const SAMPLE_EVERY_MS = 20;
 /** Requests of each kind sent (and deleted) before measuring, so the JIT has compiled the paths being timed. */
@@ -39,13 +38,6 @@ export interface BenchOptions {
   runtimes?: { names: string[]; default: string };
 }
 
-/** One runtime of a comparison (or the whole run without one): its pool and its cold body. */
-interface Lane {
-  runtime: string | undefined;
-  pool: string;
-  body: Record<string, unknown>;
-}
-
 /**
  * Runs one benchmark on a host of its own: serves the host's HTTP API on loopback, fills a pool of `poolSize`
  * with the body's spec, sends the mode's cold and pool requests through that API (each sandbox deleted once
@@ -53,19 +45,7 @@ interface Lane {
  */
 export async function runBench(agent: AgentHost, options: BenchOptions): Promise<BenchRun> {
   const log = options.log ?? (() => {});
-  const lanes: Lane[] = options.runtimes
-    ? options.runtimes.names.map((runtime) => ({
-        runtime,
-        pool: `${BENCH_POOL}-${runtime}`,
-        body: { ...options.body, runtime },
-      }))
-    : [{ runtime: undefined, pool: BENCH_POOL, body: options.body }];
-  if (lanes.length > 1 && options.mode !== 'sequential' && options.mode !== 'concurrent') {
-    throw new AgentHostError(
-      'INVALID_FLAG',
-      `comparing runtimes runs sequential or concurrent mode (both interleave or repeat the same requests per runtime), not ${options.mode}`,
-    );
-  }
+  const lanes = benchLanes(options);
   const defs = lanes.map((lane) => parseSandboxBody(lane.body, agent.config.policy));
   // A template is checked (built?) and pinned to its image before any pool is filled.
   for (const d of defs)
@@ -204,44 +184,6 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
   };
 }
 
-async function untilFull(
-  stats: () => { ready: number; refilling: number },
-  size: number,
-  signal: AbortSignal,
-  stopped: () => unknown,
-) {
-  const end = Date.now() + 120_000;
-  for (;;) {
-    const { ready, refilling } = stats();
-    if (ready >= size && refilling === 0) return;
-    if (signal.aborted) throw signal.reason;
-    const failure = stopped();
-    if (failure !== undefined) throw failure;
-    if (Date.now() > end)
-      throw new AgentHostError(
-        'NOT_RECORDED',
-        `the bench pool did not fill within 120 s (${ready} of ${size} ready)`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-// Refills as their KPI rows have them, placed on the run's timeline by their wall-clock start.
-async function refillsSince(agent: AgentHost, since: Date): Promise<BenchRefill[]> {
-  const rows = await agent.kpis.listRecent({ source: 'refill', limit: 10_000 });
-  const wallAtT0 = since.getTime();
-  return rows
-    .filter((r) => r.timestamp >= since)
-    .map((r) => ({
-      atMs: r.timestamp.getTime() - wallAtT0,
-      durationMs: r.durationMs,
-      phases: r.phases,
-      failed: r.error !== undefined,
-      ...(r.runtime === undefined ? {} : { runtime: r.runtime }),
-    }))
-    .sort((a, b) => a.atMs - b.atMs);
-}
-
 // Containers of this host's owner still on the engine (the adapter says who it is and lists what sbx made).
 async function leftOnEngine(agent: AgentHost, type: SandboxType): Promise<number> {
   const adapter = agent.host.adapter(type) as
@@ -250,30 +192,4 @@ async function leftOnEngine(agent: AgentHost, type: SandboxType): Promise<number
   if (!adapter?.listManaged || !adapter.owner) return 0;
   const owner = adapter.owner;
   return (await adapter.listManaged()).filter((c) => c.owner === owner).length;
-}
-
-/**
- * The pool's refill rate as it serves: takes 3 x size members one at a time, each as soon as one is ready, and
- * deletes each (as callers would), so the engine removes containers while the pool refills, as under load. The
- * rate is how many it handed out per second of that.
- */
-async function refillRate(
-  client: BenchClient,
-  stats: () => { ready: number },
-  size: number,
-  signal: AbortSignal,
-): Promise<number> {
-  const takes = 3 * size;
-  const deletes: Promise<void>[] = [];
-  const start = client.now();
-  for (let i = 0; i < takes && !signal.aborted; i++) {
-    while (stats().ready === 0) await new Promise((resolve) => setTimeout(resolve, 2));
-    const taken = await client.ask('pool');
-    deletes.push(client.remove(taken));
-  }
-  // Measured until the pool has caught up with what was taken: the pace it can keep.
-  while (stats().ready < size && !signal.aborted) await new Promise((resolve) => setTimeout(resolve, 2));
-  const rate = (takes * 1000) / (client.now() - start);
-  await Promise.all(deletes);
-  return rate;
 }
