@@ -1,4 +1,4 @@
-import type { TtiRow } from './tti-summary.js';
+import type { TtiRow } from './tti-stats.js';
 
 /** One column of the TTI summary table: its heading and its cell, with milliseconds formatted by `ms`. */
 export interface TtiColumn {

@@ -2,7 +2,8 @@ import { esc, fmtMs, renderReportPage } from './report-page.js';
 import { TTI_COLUMNS } from './tti-columns.js';
 import { formatTtiTarget } from './tti-print.js';
 import { TTI_REPORT_JS } from './tti-report-script.js';
-import type { TtiRow, TtiSummary } from './tti-summary.js';
+import type { TtiRow } from './tti-stats.js';
+import type { TtiSummary } from './tti-summary.js';
 import type { TtiRun } from './tti-types.js';
 
 /** The leaderboard's figures (computesdk/benchmarks, 2026-05-05; ms), set beside ours with their caveat. */

@@ -1,4 +1,4 @@
-import type { TtiSeries } from './tti-types.js';
+import type { TtiMode, TtiSeries, TtiSource } from './tti-types.js';
 
 /** The figures of one series: the plain ones over every successful iteration, and the leaderboard's. */
 export interface TtiStats {
@@ -104,4 +104,24 @@ export function ttiStats(series: Pick<TtiSeries, 'samples' | 'wallMs'>): TtiStat
     createMedianMs: median(split.map((s) => s.createMs).sort((a, b) => a - b)),
     execMedianMs: median(split.map((s) => s.ttiMs - s.createMs).sort((a, b) => a - b)),
   };
+}
+
+/** One row of the summary: a series, its figures, and its median over its floors'. */
+export interface TtiRow {
+  mode: TtiMode;
+  source: TtiSource;
+  runtime: string;
+  poolSize?: number;
+  stats: TtiStats;
+  /** Pool hits and misses (pooled sbx series). */
+  hits?: number;
+  misses?: number;
+  healthzP95Ms?: number;
+  leaked: number;
+  /** Median over the dockerode floor's of the same mode and runtime. */
+  overDockerode: number | undefined;
+  /** Median over the `docker run --rm` floor's (sequential) of the same runtime. */
+  overDockerRun: number | undefined;
+  /** Burst only: median over the CPU floor (node -v's CPU time x count / cores). */
+  overCpuFloor: number | undefined;
 }
