@@ -2,7 +2,8 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSpool, ResultSpool } from './result-spool.js';
+import { ResultSpool } from './result-spool.js';
+import { parseSpool } from './spool-file.js';
 
 function tempPath(): string {
   return join(mkdtempSync(join(tmpdir(), 'sbx-spool-')), 'state', 'spool.jsonl');

@@ -1,22 +1,17 @@
 import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AgentHostError } from '../errors.js';
-
-/** What a spooled entry carries: a provisioning result, a perf record or an alert, keyed by its row id. */
-export type SpoolKind = 'provision' | 'perf' | 'alert';
-
-/** One result the store could not take, in the order it was measured. */
-export interface SpoolEntry {
-  /** Position in the spool (1, 2, ...): flush order. */
-  n: number;
-  kind: SpoolKind;
-  /** The row id the store is asked to keep it under: a replay of the same id is stored once. */
-  id: string;
-  /** Wall-clock milliseconds when it was spooled. */
-  at: number;
-  data: unknown;
-}
+import {
+  ifMissing,
+  ownPath,
+  parseSpool,
+  processAlive,
+  type SpoolEntry,
+  type SpoolKind,
+  spoolPid,
+  writeDurably,
+} from './spool-file.js';
 
 /** Default bound of the spool file (env `SBX_SPOOL_MAX_BYTES`). */
 export const DEFAULT_SPOOL_MAX_BYTES = 16 * 1024 * 1024;
@@ -171,68 +166,4 @@ export class ResultSpool {
     this.#chain = run.catch(() => undefined);
     return run;
   }
-}
-
-/** The entries of a spool file not acknowledged, in order; a malformed (torn) line is skipped. */
-export function parseSpool(text: string): SpoolEntry[] {
-  const entries = new Map<number, SpoolEntry>();
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    let value: Partial<SpoolEntry> & { ack?: unknown };
-    try {
-      value = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (typeof value.ack === 'number') entries.delete(value.ack);
-    else if (isEntry(value)) entries.set(value.n, value);
-  }
-  return [...entries.values()].sort((a, b) => a.n - b.n);
-}
-
-function isEntry(value: Partial<SpoolEntry>): value is SpoolEntry {
-  return (
-    Number.isSafeInteger(value.n) &&
-    (value.kind === 'provision' || value.kind === 'perf' || value.kind === 'alert') &&
-    typeof value.id === 'string' &&
-    Number.isFinite(value.at)
-  );
-}
-
-function ownPath(path: string, pid: number): string {
-  return join(dirname(path), `${basename(path, '.jsonl')}.${pid}.jsonl`);
-}
-
-function spoolPid(path: string, name: string): number | undefined {
-  const prefix = `${basename(path, '.jsonl')}.`;
-  if (!name.startsWith(prefix) || !name.endsWith('.jsonl')) return undefined;
-  const digits = name.slice(prefix.length, -'.jsonl'.length);
-  return /^\d{1,10}$/.test(digits) ? Number(digits) : undefined;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function writeDurably(path: string, text: string): Promise<void> {
-  const file = await open(path, 'w');
-  try {
-    await file.writeFile(text);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-}
-
-function ifMissing<T>(fallback: T) {
-  return (error: NodeJS.ErrnoException): T => {
-    if (error.code === 'ENOENT') return fallback;
-    throw error;
-  };
 }

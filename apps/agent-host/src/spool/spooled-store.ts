@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { isStoreError, type NewAlert, type StoredAlert } from '@sbx/store';
 import { describeError, type Logger, type ProvisionResult, type SandboxPerfRecord } from '@sbx/timing';
-import type { ResultSpool, SpoolEntry, SpoolKind } from './result-spool.js';
+import type { ResultSpool } from './result-spool.js';
+import type { SpoolEntry, SpoolKind } from './spool-file.js';
+import { reviveResult, spoolableResult } from './spool-result.js';
 
 /** Where results go when the store takes them: the repositories' write calls, each under a given id. */
 export interface SpoolTargets {
@@ -190,25 +192,4 @@ export class SpooledStore {
       return true;
     }
   }
-}
-
-// What of a result is stored (the provisioner's result may carry the sandbox itself as `value`: never spooled).
-function spoolableResult(result: ProvisionResult): ProvisionResult {
-  const { sandboxType, durationMs, status, timestamp, slaLimitMs, phases, error, attributes } = result;
-  return {
-    sandboxType,
-    durationMs,
-    status,
-    timestamp,
-    slaLimitMs,
-    phases,
-    error,
-    attributes,
-  } as ProvisionResult;
-}
-
-// A result read back from the spool file has its timestamp as ISO text.
-function reviveResult(data: unknown): ProvisionResult {
-  const result = data as ProvisionResult & { timestamp: Date | string };
-  return typeof result.timestamp === 'string' ? { ...result, timestamp: new Date(result.timestamp) } : result;
 }
