@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { HttpResponse } from '../http-response.js';
 import { DASHBOARD_CHARTS_JS } from './dashboard-charts-script.js';
 import { DASHBOARD_FORMAT_JS } from './dashboard-format-script.js';
+import { DASHBOARD_PANELS_JS } from './dashboard-panels-script.js';
 import { DASHBOARD_RUNTIMES_JS } from './dashboard-runtimes-script.js';
 import { DASHBOARD_JS } from './dashboard-script.js';
 import { DASHBOARD_CSS } from './dashboard-style.js';
@@ -59,6 +60,7 @@ export async function serveDashboardAsset(pathname: string): Promise<HttpRespons
   if (file === 'app.js') return asset('text/javascript', DASHBOARD_JS);
   if (file === 'charts.js') return asset('text/javascript', DASHBOARD_CHARTS_JS);
   if (file === 'format.js') return asset('text/javascript', DASHBOARD_FORMAT_JS);
+  if (file === 'panels.js') return asset('text/javascript', DASHBOARD_PANELS_JS);
   if (file === 'runtimes.js') return asset('text/javascript', DASHBOARD_RUNTIMES_JS);
   if (file === 'app.css') return asset('text/css', DASHBOARD_CSS);
   if (file === 'uPlot.esm.js' || file === 'uPlot.min.css') {
