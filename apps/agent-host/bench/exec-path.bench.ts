@@ -105,7 +105,7 @@ try {
     try {
       return await runJob(...args);
     } finally {
-      insideJob.push(performance.now() - started);
+      if (args[0].id === withAgent) insideJob.push(performance.now() - started);
     }
   };
   const hostedRun = hosted.run.bind(hosted);
@@ -123,6 +123,17 @@ try {
     // The route floor: auth, routing and JSON over loopback without running anything.
     'HTTP GET sandbox': async () => {
       await call('GET', `/v1/sandboxes/${withAgent}`);
+      return 'hi\n';
+    },
+    // The exec route's own floor: a POST whose body the route reads and refuses (400) before any agent call.
+    'HTTP POST exec 400': async () => {
+      const response = await fetch(`${server.url}/v1/sandboxes/${withAgent}/exec`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ cmd: [] }),
+      });
+      await response.text();
+      if (response.status !== 400) throw new Error(`expected 400, got ${response.status}`);
       return 'hi\n';
     },
     'HTTP exec (agent)': async () =>
