@@ -108,6 +108,17 @@ func (c *Conn) Send(kind Kind, payload []byte) error {
 	return err
 }
 
+// SendFrames writes frames already encoded with Append in one write (each payload bounded by its caller).
+func (c *Conn) SendFrames(frames []byte) error {
+	if len(frames) == 0 {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, err := c.raw.Write(frames)
+	return err
+}
+
 // SendJSON writes one frame whose payload is v as JSON.
 func (c *Conn) SendJSON(kind Kind, v interface{}) error {
 	payload, err := json.Marshal(v)

@@ -144,10 +144,7 @@ func (t *Table) follow(c *frame.Conn, p *Proc, cur *Cursor, stdin, foreground bo
 			p.Kill(9)
 		}
 	}()
-	if err := p.Stream(c, cur); err != nil {
-		return nil
-	}
-	c.SendJSON(frame.End, p.Result())
+	p.Stream(c, cur) // ends with the `end` frame unless the connection went first
 	return nil
 }
 

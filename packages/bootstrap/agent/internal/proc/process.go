@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"encoding/json"
 	"os"
 	"sync"
 	"syscall"
@@ -123,13 +124,7 @@ func (p *Proc) Kill(sig syscall.Signal) {
 	}
 }
 
-// Result is the `end` of a run or attach.
-func (p *Proc) Result() map[string]interface{} {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.resultLocked()
-}
-
+// resultLocked is the `end` of a run or attach.
 func (p *Proc) resultLocked() map[string]interface{} {
 	out := map[string]interface{}{}
 	if p.status.Signaled() {
@@ -151,41 +146,71 @@ func signalName(sig syscall.Signal) string {
 	return "SIG" + sig.String()
 }
 
-// Stream sends the output from the cursor on until the process is finished (nil) or the cursor is closed or
-// a send fails (an error).
+// streamBatch bounds the output gathered into one write: what is ready, as frames of at most MaxData each.
+const streamBatch = 4 * frame.MaxData
+
+// Stream sends the output from the cursor on until the process is finished, then its `end` (nil), or until the
+// cursor is closed or a send fails (an error). What is ready goes out in one write, and the last output with
+// the `end` when the process has finished by then: a short command costs the host one read, not three.
 func (p *Proc) Stream(c *frame.Conn, cur *Cursor) error {
 	kinds := [2]frame.Kind{frame.Stdout, frame.Stderr}
 	for {
 		p.mu.Lock()
-		var chunk []byte
-		which := 0
-		for {
-			if cur.closed {
-				p.mu.Unlock()
-				return errClosed
-			}
-			for i, ring := range p.streams {
-				data, at := ring.Read(cur.off[i], frame.MaxData)
-				if len(data) > 0 {
-					chunk, which = data, i
-					cur.off[i] = at + int64(len(data))
-					break
-				}
-			}
-			if chunk != nil || p.finished() {
-				break
-			}
+		for !cur.closed && !p.readyLocked(cur) && !p.finished() {
 			p.cond.Wait()
 		}
-		p.cond.Broadcast()
-		p.mu.Unlock()
-		if chunk == nil {
-			return nil
+		if cur.closed {
+			p.mu.Unlock()
+			return errClosed
 		}
-		if err := c.Send(kinds[which], chunk); err != nil {
+		var batch []byte
+		for len(batch) < streamBatch {
+			chunk, which := p.nextLocked(cur)
+			if chunk == nil {
+				break
+			}
+			batch = frame.Append(batch, kinds[which], chunk)
+		}
+		done := p.finished() && !p.readyLocked(cur)
+		if done {
+			end, err := json.Marshal(p.resultLocked())
+			if err != nil {
+				p.mu.Unlock()
+				return err
+			}
+			batch = frame.Append(batch, frame.End, end)
+		}
+		p.cond.Broadcast() // the pump may wait for this reader
+		p.mu.Unlock()
+		if err := c.SendFrames(batch); err != nil {
 			return err
 		}
+		if done {
+			return nil
+		}
 	}
+}
+
+// readyLocked says whether the cursor has output to read.
+func (p *Proc) readyLocked(cur *Cursor) bool {
+	for i, ring := range p.streams {
+		if ring.Total() > cur.off[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// nextLocked takes the next chunk for the cursor (stdout first), nil when there is none.
+func (p *Proc) nextLocked(cur *Cursor) ([]byte, int) {
+	for i, ring := range p.streams {
+		data, at := ring.Read(cur.off[i], frame.MaxData)
+		if len(data) > 0 {
+			cur.off[i] = at + int64(len(data))
+			return data, i
+		}
+	}
+	return nil, 0
 }
 
 // CloseCursor stops a Stream and releases the output it held back.

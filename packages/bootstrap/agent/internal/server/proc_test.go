@@ -3,8 +3,10 @@ package server
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -263,4 +265,60 @@ func TestRunStartFailures(t *testing.T) {
 			t.Errorf("%s: %s, want %s", cmd, got, want)
 		}
 	}
+}
+
+// Output that is ready goes out with the `end` in one write: an attach to an ended process costs the host one
+// read after `ok` (PROTOCOL.md: frames are a byte stream, several may come in one read).
+func TestReadyOutputAndEndInOneWrite(t *testing.T) {
+	a := startAgent(t)
+	c := a.open("run", map[string]interface{}{"cmd": []string{"sh", "-c", "echo out; echo err >&2"}, "background": true})
+	ok, _ := c.expect(frame.OK)
+	pid := ok["pid"]
+	deadline := time.Now().Add(10 * time.Second)
+	for running := true; running; {
+		if time.Now().After(deadline) {
+			t.Fatal("the process did not end")
+		}
+		time.Sleep(10 * time.Millisecond)
+		ps, _ := a.open("ps", nil).expect(frame.End)
+		for _, p := range ps["processes"].([]interface{}) {
+			if row := p.(map[string]interface{}); row["pid"] == pid {
+				running = row["running"] == true
+			}
+		}
+	}
+	// The agent's side of the attach, with its writes counted.
+	host, agentSide := net.Pipe()
+	writes := &countingConn{Conn: agentSide}
+	go a.srv.Handle(writes)
+	att := &client{t: t, conn: host}
+	host.SetDeadline(time.Now().Add(20 * time.Second))
+	att.sendJSON(frame.Open, map[string]interface{}{"v": 1, "op": "attach", "pid": pid})
+	att.expect(frame.OK)
+	end, out := att.expect(frame.End)
+	if end["exitCode"].(float64) != 0 || string(out[frame.Stdout]) != "out\n" || string(out[frame.Stderr]) != "err\n" {
+		t.Fatalf("attach: %v %q", end, out)
+	}
+	if got := writes.count(); got != 2 {
+		t.Fatalf("the agent wrote %d times: want 2 (ok, then the output with the end)", got)
+	}
+}
+
+type countingConn struct {
+	net.Conn
+	mu     sync.Mutex
+	writes int
+}
+
+func (c *countingConn) Write(b []byte) (int, error) {
+	c.mu.Lock()
+	c.writes++
+	c.mu.Unlock()
+	return c.Conn.Write(b)
+}
+
+func (c *countingConn) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.writes
 }
