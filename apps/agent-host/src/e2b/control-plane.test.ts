@@ -29,6 +29,7 @@ function fakeHost() {
     alive: (id: string) => live.has(id),
     times: (id: string) =>
       live.has(id) ? { createdAt: 0, expiresAt: live.get(id)?.expiresAt ?? 0 } : undefined,
+    ttlLeft: () => 3_600_000,
     extendTtl: (id: string, ttlMs: number) => {
       calls.push(`ttl ${id} ${ttlMs}`);
       return ttlMs;
@@ -70,7 +71,7 @@ function door() {
       headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-  return { call, envd, calls };
+  return { call, envd, calls, sandboxes };
 }
 
 describe('the E2B control plane', () => {
@@ -89,7 +90,7 @@ describe('the E2B control plane', () => {
     const bad = [
       [{}, /templateID/],
       [{ templateID: '../etc' }, /templateID/],
-      [{ templateID: 'base', autoPause: true }, /autoPause is not supported/],
+      [{ templateID: 'base', autoPause: 'yes' }, /autoPause/],
       [
         {
           templateID: 'base',
@@ -175,9 +176,33 @@ describe('the E2B control plane', () => {
       'create base',
       `pause ${sandboxID}`,
       `resume ${sandboxID}`,
+      `ttl ${sandboxID} 300000`, // resumed without a timeout: E2B's default again
       `ttl ${sandboxID} 60000`,
       `dispose ${sandboxID}`,
     ]);
+  });
+
+  it('autoPause is kept with the sandbox; connect waits for an automatic pause under way, then resumes', async () => {
+    const { call, calls, sandboxes } = door();
+    const res = await call(KEY_A, 'POST', '/v2/sandboxes', {
+      templateID: 'base',
+      autoPause: true,
+      timeout: 30,
+    });
+    const { sandboxID } = await res.json();
+    const record = sandboxes.get(sandboxID, 'alice');
+    expect(record).toMatchObject({ autoPause: true, ttlMs: 30_000, paused: false });
+    if (!record) return;
+    let paused: () => void = () => {};
+    record.paused = true;
+    record.pausing = new Promise<void>((resolve) => (paused = resolve));
+    const connecting = call(KEY_A, 'POST', `/v2/sandboxes/${sandboxID}/connect`, {});
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).not.toContain(`resume ${sandboxID}`);
+    paused();
+    expect((await connecting).status).toBe(201);
+    expect(calls.slice(-2)).toEqual([`resume ${sandboxID}`, `ttl ${sandboxID} 30000`]);
+    expect(record.paused).toBe(false);
   });
 
   it('the sandbox plane wants the sandbox own access token: another is 401, an unknown id 502', async () => {

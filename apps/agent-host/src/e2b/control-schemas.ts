@@ -21,9 +21,7 @@ export const createSandboxSchema = z
       )
       .refine((m) => Object.keys(m).length <= ENV_VARS, `at most ${ENV_VARS} variables`)
       .optional(),
-    autoPause: z
-      .literal(false, { error: 'autoPause is not supported here: a sandbox is removed at its timeout' })
-      .optional(),
+    autoPause: z.boolean().optional(),
     secure: z.boolean().optional(),
     allow_internet_access: z.boolean().optional(),
   })

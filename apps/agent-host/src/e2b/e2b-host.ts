@@ -113,6 +113,17 @@ export class E2bHost {
     return this.#host.extendTtl(id, ttlMs);
   }
 
+  /** Milliseconds a live sandbox may still live (the policy's `maxTtlMs` from its creation); 0 when none. */
+  ttlLeft(id: string): number {
+    const times = this.#host.times(id);
+    return times ? Math.max(0, times.createdAt + this.#policy.maxTtlMs - Date.now()) : 0;
+  }
+
+  /** Lets the door keep a sandbox the host's sweep would remove (`autoPause`); see `SandboxHost.keepDue`. */
+  keepDue(keep: (id: string) => boolean): void {
+    this.#host.keepDue(keep);
+  }
+
   /** Removes a live sandbox; false when it was not live. */
   dispose(id: string): Promise<boolean> {
     return this.#host.dispose(id);
