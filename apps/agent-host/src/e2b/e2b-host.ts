@@ -1,5 +1,6 @@
 import type { ExecResult, SandboxFiles } from '@sbx/bootstrap';
 import type { HostSandbox } from '../core/host-adapter.js';
+import { measuredUse, type OpenRun } from '../core/measured-use.js';
 import type { SandboxHost } from '../core/sandbox-host.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import { AgentHostError } from '../errors.js';
@@ -146,6 +147,18 @@ export class E2bHost {
   /** Runs `fn` as a use of a live sandbox (activity; the host's shutdown aborts it; a gone sandbox is dropped). */
   use<T>(sandbox: HostSandbox, fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
     return this.#host.use(sandbox, fn, signal);
+  }
+
+  /**
+   * Runs `fn` as a use of a live sandbox timed by the perf monitor as one run, like a command (`runJob`):
+   * perf record, `/metrics`, overhead alert. `keepOpen` leaves the run open for a stream that ends it.
+   */
+  measured<T>(
+    sandbox: HostSandbox,
+    fn: (signal: AbortSignal, keepOpen: () => OpenRun) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    return measuredUse(this.#host, sandbox, fn, signal);
   }
 
   /** Runs a file call on a live sandbox (counted as activity, aborted by the host's shutdown). */

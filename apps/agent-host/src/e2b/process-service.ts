@@ -28,7 +28,7 @@ export interface ProcessServiceDeps {
  * host's exec (Start, Connect, List, SendSignal; stdin, PTY and resize say they need the agent).
  */
 export function processService(deps: ProcessServiceDeps): Partial<ServiceImpl<typeof Process>> {
-  const viaAgent = new AgentProcesses();
+  const viaAgent = new AgentProcesses(deps.host);
   return {
     async *start(req, ctx) {
       const call = callOf(ctx);
