@@ -183,6 +183,21 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the E2B SDK against s
     expect((await resumed.commands.run('echo back')).stdout).toBe('back\n');
   });
 
+  it('autoPause (lifecycle onTimeout pause): paused at its timeout, kept, and connect resumes it', async () => {
+    const sandbox = await create({ timeoutMs: 2_000, lifecycle: { onTimeout: 'pause' } });
+    await sandbox.files.write('/tmp/kept.txt', 'auto');
+    const deadline = Date.now() + 20_000;
+    while ((await sandbox.getInfo()).state !== 'paused' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const info = await sandbox.getInfo();
+    expect(info).toMatchObject({ state: 'paused', lifecycle: { onTimeout: 'pause' } });
+    expect(await sandbox.isRunning()).toBe(false);
+    const resumed = await Sandbox.connect(sandbox.sandboxId, { timeoutMs: 60_000 });
+    expect(await resumed.files.read('/tmp/kept.txt')).toBe('auto');
+    expect((await resumed.getInfo()).state).toBe('running');
+  });
+
   it("kill; another tenant's key cannot see or touch a sandbox; errors are the SDK's classes", async () => {
     const sandbox = await create();
     const asBob = { apiKey: TOKEN_B };

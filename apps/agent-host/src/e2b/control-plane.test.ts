@@ -91,6 +91,8 @@ describe('the E2B control plane', () => {
       [{}, /templateID/],
       [{ templateID: '../etc' }, /templateID/],
       [{ templateID: 'base', autoPause: 'yes' }, /autoPause/],
+      [{ templateID: 'base', autoPause: true, autoResume: { enabled: true } }, /autoResume is not supported/],
+      [{ templateID: 'base', autoPause: true, autoPauseMemory: false }, /keeps memory/],
       [
         {
           templateID: 'base',

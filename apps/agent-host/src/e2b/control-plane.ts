@@ -241,6 +241,7 @@ function listed(deps: ControlPlaneDeps, r: E2bSandboxRecord) {
     diskSizeMB: 0,
     metadata: r.metadata,
     state: r.paused ? 'paused' : 'running',
+    lifecycle: { onTimeout: r.autoPause ? 'pause' : 'kill', autoResume: false },
     envdVersion: ENVD_VERSION,
   };
 }

@@ -22,6 +22,15 @@ export const createSandboxSchema = z
       .refine((m) => Object.keys(m).length <= ENV_VARS, `at most ${ENV_VARS} variables`)
       .optional(),
     autoPause: z.boolean().optional(),
+    autoPauseMemory: z
+      .literal(true, { error: 'a pause here keeps memory (the engine freezes the processes): leave it true' })
+      .optional(),
+    autoResume: z
+      .object({
+        enabled: z.literal(false, { error: 'autoResume is not supported here: connect resumes a sandbox' }),
+      })
+      .loose()
+      .optional(),
     secure: z.boolean().optional(),
     allow_internet_access: z.boolean().optional(),
   })
