@@ -6,6 +6,7 @@ import { toHttpError } from '../http/http-errors.js';
 import { AgentProcesses } from './agent-processes.js';
 import type { E2bHost } from './e2b-host.js';
 import {
+  type ConnectRequest,
   type Process,
   ProcessEventSchema,
   type ProcessSelector,
@@ -13,6 +14,7 @@ import {
   Signal,
   type StartRequest,
 } from './gen/process/process_pb.js';
+import { keptAlive } from './keepalive.js';
 import type { ProcessEvent, ProcessTable, TableProcess } from './process-table.js';
 import { absolute, callOf, type SandboxCall } from './sandbox-context.js';
 
@@ -29,35 +31,37 @@ export interface ProcessServiceDeps {
  */
 export function processService(deps: ProcessServiceDeps): Partial<ServiceImpl<typeof Process>> {
   const viaAgent = new AgentProcesses(deps.host);
+  const start = async function* (req: StartRequest, ctx: HandlerContext) {
+    const call = callOf(ctx);
+    const { agent } = call.sandbox;
+    if (agent) {
+      if (req.process?.cwd !== undefined) absolute(req.process.cwd, 'process.cwd');
+      const release = slot(deps, call);
+      try {
+        yield* viaAgent.start(agent, call, req, ctx);
+      } finally {
+        release();
+      }
+      return;
+    }
+    const proc = startProcess(deps, call, req, ctx);
+    const events = proc.events(ctx.signal, false);
+    yield { event: create(ProcessEventSchema, { event: { case: 'start', value: { pid: proc.pid } } }) };
+    for await (const event of events) yield { event: toProto(event) };
+  };
+  const connect = async function* (req: ConnectRequest, ctx: HandlerContext) {
+    const { agent } = callOf(ctx).sandbox;
+    if (agent) {
+      yield* viaAgent.connect(agent, req.process, ctx);
+      return;
+    }
+    const proc = select(deps, callOf(ctx), req.process);
+    yield { event: create(ProcessEventSchema, { event: { case: 'start', value: { pid: proc.pid } } }) };
+    for await (const event of proc.events(ctx.signal, true)) yield { event: toProto(event) };
+  };
   return {
-    async *start(req, ctx) {
-      const call = callOf(ctx);
-      const { agent } = call.sandbox;
-      if (agent) {
-        if (req.process?.cwd !== undefined) absolute(req.process.cwd, 'process.cwd');
-        const release = slot(deps, call);
-        try {
-          yield* viaAgent.start(agent, call, req, ctx);
-        } finally {
-          release();
-        }
-        return;
-      }
-      const proc = startProcess(deps, call, req, ctx);
-      const events = proc.events(ctx.signal, false);
-      yield { event: create(ProcessEventSchema, { event: { case: 'start', value: { pid: proc.pid } } }) };
-      for await (const event of events) yield { event: toProto(event) };
-    },
-    async *connect(req, ctx) {
-      const { agent } = callOf(ctx).sandbox;
-      if (agent) {
-        yield* viaAgent.connect(agent, req.process, ctx);
-        return;
-      }
-      const proc = select(deps, callOf(ctx), req.process);
-      yield { event: create(ProcessEventSchema, { event: { case: 'start', value: { pid: proc.pid } } }) };
-      for await (const event of proc.events(ctx.signal, true)) yield { event: toProto(event) };
-    },
+    start: (req, ctx) => keptAlive(ctx, start(req, ctx), keepalive),
+    connect: (req, ctx) => keptAlive(ctx, connect(req, ctx), keepalive),
     async list(_req, ctx) {
       const { sandbox } = callOf(ctx);
       if (sandbox.agent) return { processes: await viaAgent.list(sandbox.agent) };
@@ -105,6 +109,10 @@ export function processService(deps: ProcessServiceDeps): Partial<ServiceImpl<ty
       return {};
     },
   };
+}
+
+function keepalive(): { event: ProtoEvent } {
+  return { event: create(ProcessEventSchema, { event: { case: 'keepalive', value: {} } }) };
 }
 
 function needsAgent(what: string): ConnectError {
