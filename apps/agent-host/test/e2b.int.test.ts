@@ -164,6 +164,13 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the E2B SDK against s
     expect([...first, ...second].map((s) => s.sandboxId)).toEqual([one.sandboxId, two.sandboxId]);
     const only = await Sandbox.list({ query: { metadata: { tag, n: '2' } } }).nextItems();
     expect(only.map((s) => [s.sandboxId, s.metadata])).toEqual([[two.sandboxId, { tag, n: '2' }]]);
+    // Stored with the sandbox: its container's labels (the container is named after the sandbox).
+    const labels = JSON.parse(
+      execFileSync('docker', ['inspect', '--format', '{{json .Config.Labels}}', two.sandboxId], {
+        encoding: 'utf8',
+      }),
+    );
+    expect(labels).toMatchObject({ 'e2b.metadata.tag': tag, 'e2b.metadata.n': '2' });
 
     const before = (await one.getInfo()).endAt.getTime();
     await one.setTimeout(3_600_000);

@@ -15,11 +15,13 @@ const KEY_B = 'b'.repeat(43);
 function fakeHost() {
   const live = new Map<string, { sandbox: HostSandbox; tenant: string; expiresAt: number }>();
   const calls: string[] = [];
+  const requests: unknown[] = [];
   let n = 0;
   const host = {
     policy: { maxFileBytes: 1024, maxTransfersPerTenant: 2, maxTransfersTotal: 4, maxUploadEntries: 10 },
     async create(request: { tenant: string; template: string }) {
       calls.push(`create ${request.template}`);
+      requests.push(request);
       const sandbox = { id: `sbx-${++n}`, type: 'docker' } as unknown as HostSandbox;
       live.set(sandbox.id, { sandbox, tenant: request.tenant, expiresAt: 1_000 });
       return { sandbox, source: 'cold' };
@@ -49,11 +51,11 @@ function fakeHost() {
       return { exitCode: 0, stdout: '', stderr: '' };
     },
   };
-  return { host: host as unknown as E2bHost, calls };
+  return { host: host as unknown as E2bHost, calls, requests };
 }
 
 function door() {
-  const { host, calls } = fakeHost();
+  const { host, calls, requests } = fakeHost();
   const sandboxes = new E2bSandboxes();
   const auth = {
     tokens: new TokenTable([
@@ -71,7 +73,7 @@ function door() {
       headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-  return { call, envd, calls, sandboxes };
+  return { call, envd, calls, sandboxes, requests };
 }
 
 describe('the E2B control plane', () => {
@@ -100,6 +102,15 @@ describe('the E2B control plane', () => {
         },
         /64 keys/,
       ],
+      [
+        {
+          templateID: 'base',
+          metadata: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, 'v'.repeat(1_000)])),
+        },
+        /16384 characters/,
+      ],
+      [{ templateID: 'base', metadata: { 'a\nb': 'v' } }, /^metadata.*(printable|Invalid key)/s],
+      [{ templateID: 'base', metadata: { k: 'v\u0000' } }, /printable/],
       [{ templateID: 'base', envVars: { 'A=B': 'x' } }, /envVars/],
       [{ templateID: 'base', timeout: -1 }, /timeout/],
     ] as const;
@@ -182,6 +193,15 @@ describe('the E2B control plane', () => {
       `ttl ${sandboxID} 60000`,
       `dispose ${sandboxID}`,
     ]);
+  });
+
+  it('metadata is stored with a new sandbox as its container labels (e2b.metadata.KEY)', async () => {
+    const { call, requests } = door();
+    const res = await call(KEY_A, 'POST', '/v2/sandboxes', { templateID: 'base', metadata: { team: 'a b' } });
+    expect(res.status).toBe(201);
+    expect(requests).toEqual([expect.objectContaining({ labels: { 'e2b.metadata.team': 'a b' } })]);
+    await call(KEY_A, 'POST', '/v2/sandboxes', { templateID: 'base' });
+    expect(requests[1]).not.toHaveProperty('labels');
   });
 
   it('autoPause is kept with the sandbox; connect waits for an automatic pause under way, then resumes', async () => {

@@ -5,6 +5,7 @@ import {
   connectSchema,
   createSandboxSchema,
   listQuerySchema,
+  metadataLabels,
   parseMetadataFilter,
   timeoutSchema,
 } from './control-schemas.js';
@@ -67,6 +68,7 @@ export function controlPlane(deps: ControlPlaneDeps): Hono<Env> {
         signal: c.req.raw.signal,
         ...(timeout === undefined ? {} : { ttlMs: timeout * 1000 }),
         ...(envVars ? { env: envVars } : {}),
+        ...(metadata && Object.keys(metadata).length > 0 ? { labels: metadataLabels(metadata) } : {}),
       });
       const record = deps.sandboxes.add({
         id: sandbox.id,

@@ -1,4 +1,4 @@
-import type { ExecResult, SandboxFiles } from '@sbx/bootstrap';
+import type { DockerSandboxSpec, ExecResult, SandboxFiles } from '@sbx/bootstrap';
 import type { HostSandbox } from '../core/host-adapter.js';
 import { measuredUse, type OpenRun } from '../core/measured-use.js';
 import type { SandboxHost } from '../core/sandbox-host.js';
@@ -12,6 +12,8 @@ export interface E2bCreate {
   template: string;
   ttlMs?: number;
   env?: Record<string, string>;
+  /** Container labels of a cold sandbox (its metadata, stored with it); a pool's members were made without. */
+  labels?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -67,6 +69,7 @@ export class E2bHost {
     const adapter = this.#host.adapter(parsed.type);
     await adapter?.ping?.();
     await admitSandboxBody(parsed, this.#policy, adapter);
+    if (request.labels) Object.assign(parsed.spec as DockerSandboxSpec, { labels: { ...request.labels } });
     const { sandbox } = await this.#host.provision(parsed.type, parsed.spec, options);
     return { sandbox, source: 'cold' };
   }
