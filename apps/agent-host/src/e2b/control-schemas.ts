@@ -5,7 +5,7 @@ const ENV_VARS = 128;
 
 const METADATA_CHARS = 16_384;
 // Printable text: keys and values become container labels.
-const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
+const PRINTABLE = /^\P{Cc}*$/u;
 
 /**
  * `metadata` of a new sandbox, stored with it as container labels (`e2b.metadata.KEY`): at most 64 pairs of
