@@ -15,7 +15,7 @@ import { type HostPoolStats, HostPools, type PoolDefinition } from './host-pools
 import { LiveLimiter } from './live-limits.js';
 import { LiveSandboxes, type Lookup } from './live-sandboxes.js';
 import { ObservedRecorder } from './observed-recorder.js';
-import { SandboxActivity, type SandboxTimes } from './sandbox-activity.js';
+import { type DueReason, SandboxActivity, type SandboxTimes } from './sandbox-activity.js';
 import {
   type CloseReport,
   DEFAULT_CLOSE_TIMEOUT_MS,
@@ -65,6 +65,7 @@ export class SandboxHost {
   readonly #removing = new Set<HostSandbox>();
   readonly #sweeper: ReturnType<typeof setInterval>;
   #closing: Promise<CloseReport> | undefined;
+  #keepDue: ((id: string, reason: DueReason) => boolean) | undefined;
 
   constructor(deps: SandboxHostDeps) {
     this.#deps = deps;
@@ -435,10 +436,20 @@ export class SandboxHost {
     return left;
   }
 
-  // Idle sandboxes, and those past the host's own expiry, are removed and remembered as gone.
+  /**
+   * Lets one owner keep a sandbox the sweep would remove (the E2B door pauses an `autoPause` one instead):
+   * `keep` answers true to leave it live, and then moves its expiry itself (`extendTtl`, within `maxTtlMs`).
+   */
+  keepDue(keep: (id: string, reason: DueReason) => boolean): void {
+    this.#keepDue = keep;
+  }
+
+  // Idle sandboxes, and those past the host's own expiry, are removed and remembered as gone (unless kept).
   #sweep(): void {
     if (this.closing) return;
-    for (const { id, reason } of this.#activity.due()) this.#gone(id, reason);
+    for (const { id, reason } of this.#activity.due()) {
+      if (!this.#keepDue?.(id, reason)) this.#gone(id, reason);
+    }
   }
 
   #gone(id: string, reason: HostGoneEvent['reason']): void {

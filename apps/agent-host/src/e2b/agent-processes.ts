@@ -2,7 +2,9 @@ import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError, type HandlerContext } from '@connectrpc/connect';
 import { isBootstrapError } from '@sbx/bootstrap';
 import type { HostAgent } from '../core/host-adapter.js';
+import type { OpenRun } from '../core/measured-use.js';
 import type { AgentProcess } from '../core/process-agent.js';
+import type { E2bHost } from './e2b-host.js';
 import {
   ProcessEventSchema,
   type ProcessInfo,
@@ -15,39 +17,58 @@ import type { SandboxCall } from './sandbox-context.js';
 
 /** The in-sandbox agent's processes as E2B's: start/attach streams, ps, signals, stdin and PTY input, resize. */
 export class AgentProcesses {
+  readonly #host: Pick<E2bHost, 'measured'>;
   // Handles of processes started with stdin or a PTY, for SendInput/CloseStdin (by sandbox, then pid).
   readonly #inputs = new Map<string, Map<number, AgentProcess>>();
 
-  /** Starts `req` through the agent; yields E2B events until the process ends (or the caller goes away). */
+  /**
+   * Starts `req` through the agent; yields E2B events until the process ends (or the caller goes away). The
+   * command is one perf run, like `POST /v1/.../exec`: from the start to its end event (`success` on exit 0,
+   * `timeout` when its deadline killed it, else `error`, a caller gone before the end included).
+   */
   async *start(agent: HostAgent, call: SandboxCall, req: StartRequest, ctx: HandlerContext) {
     const config = req.process;
     if (!config?.cmd) throw new ConnectError('process.cmd: must not be empty', Code.InvalidArgument);
     const size = req.pty?.size;
-    const proc = await guarded(() =>
-      agent.start([config.cmd, ...config.args], {
-        env: { ...config.envs },
-        background: true,
-        ...(config.cwd ? { cwd: config.cwd } : {}),
-        ...(call.user ? { user: call.user } : {}),
-        ...(req.stdin || size ? { stdin: true } : {}),
-        ...(size ? { tty: { cols: size.cols || 80, rows: size.rows || 24 } } : {}),
-        ...(req.tag ? { tag: req.tag.slice(0, 256) } : {}),
-      }),
+    let run: OpenRun = { end: () => {} };
+    const proc = await this.#host.measured(
+      call.sandbox,
+      (_signal, keepOpen) => {
+        run = keepOpen();
+        return guarded(() =>
+          agent.start([config.cmd, ...config.args], {
+            env: { ...config.envs },
+            background: true,
+            ...(config.cwd ? { cwd: config.cwd } : {}),
+            ...(call.user ? { user: call.user } : {}),
+            ...(req.stdin || size ? { stdin: true } : {}),
+            ...(size ? { tty: { cols: size.cols || 80, rows: size.rows || 24 } } : {}),
+            ...(req.tag ? { tag: req.tag.slice(0, 256) } : {}),
+          }),
+        );
+      },
+      ctx.signal,
     );
     const inputs = this.#inputsOf(call.sandbox.id);
     if (req.stdin || size) inputs.set(proc.pid, proc);
     // The SDK's timeout is the stream's deadline: the process is killed then, as E2B's daemon does.
     const timeout = Number(ctx.requestHeader.get('connect-timeout-ms') ?? '');
+    let timedOut = false;
     const timer =
       Number.isSafeInteger(timeout) && timeout > 0
-        ? setTimeout(() => void agent.signal(proc.pid, 'SIGKILL').catch(() => {}), timeout)
+        ? setTimeout(() => {
+            timedOut = true;
+            void agent.signal(proc.pid, 'SIGKILL').catch(() => {});
+          }, timeout)
         : undefined;
+    let exitCode: number | undefined;
     try {
       yield event({ case: 'start', value: { pid: proc.pid } });
-      yield* stream(proc, size !== undefined, ctx);
+      exitCode = yield* stream(proc, size !== undefined, ctx);
     } finally {
       clearTimeout(timer);
       inputs.delete(proc.pid);
+      run.end(timedOut ? 'timeout' : exitCode === 0 ? 'success' : 'error');
     }
   }
 
@@ -111,6 +132,10 @@ export class AgentProcesses {
     await guarded(() => agent.resize(pid, cols, rows));
   }
 
+  constructor(host: Pick<E2bHost, 'measured'>) {
+    this.#host = host;
+  }
+
   #inputsOf(sandboxId: string): Map<number, AgentProcess> {
     let inputs = this.#inputs.get(sandboxId);
     if (!inputs) {
@@ -121,6 +146,7 @@ export class AgentProcesses {
   }
 }
 
+// Yields the process's output and end; returns its exit code (-1 for a signal).
 async function* stream(proc: AgentProcess, pty: boolean, ctx: HandlerContext) {
   const onAbort = () => proc.close();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -139,6 +165,7 @@ async function* stream(proc: AgentProcess, pty: boolean, ctx: HandlerContext) {
       case: 'end',
       value: { exitCode: exit.signal ? -1 : exit.exitCode, exited: !exit.signal, status },
     });
+    return exit.signal ? -1 : exit.exitCode;
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
   }

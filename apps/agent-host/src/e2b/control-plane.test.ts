@@ -15,11 +15,13 @@ const KEY_B = 'b'.repeat(43);
 function fakeHost() {
   const live = new Map<string, { sandbox: HostSandbox; tenant: string; expiresAt: number }>();
   const calls: string[] = [];
+  const requests: unknown[] = [];
   let n = 0;
   const host = {
     policy: { maxFileBytes: 1024, maxTransfersPerTenant: 2, maxTransfersTotal: 4, maxUploadEntries: 10 },
     async create(request: { tenant: string; template: string }) {
       calls.push(`create ${request.template}`);
+      requests.push(request);
       const sandbox = { id: `sbx-${++n}`, type: 'docker' } as unknown as HostSandbox;
       live.set(sandbox.id, { sandbox, tenant: request.tenant, expiresAt: 1_000 });
       return { sandbox, source: 'cold' };
@@ -29,6 +31,7 @@ function fakeHost() {
     alive: (id: string) => live.has(id),
     times: (id: string) =>
       live.has(id) ? { createdAt: 0, expiresAt: live.get(id)?.expiresAt ?? 0 } : undefined,
+    ttlLeft: () => 3_600_000,
     extendTtl: (id: string, ttlMs: number) => {
       calls.push(`ttl ${id} ${ttlMs}`);
       return ttlMs;
@@ -48,11 +51,11 @@ function fakeHost() {
       return { exitCode: 0, stdout: '', stderr: '' };
     },
   };
-  return { host: host as unknown as E2bHost, calls };
+  return { host: host as unknown as E2bHost, calls, requests };
 }
 
 function door() {
-  const { host, calls } = fakeHost();
+  const { host, calls, requests } = fakeHost();
   const sandboxes = new E2bSandboxes();
   const auth = {
     tokens: new TokenTable([
@@ -70,7 +73,7 @@ function door() {
       headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-  return { call, envd, calls };
+  return { call, envd, calls, sandboxes, requests };
 }
 
 describe('the E2B control plane', () => {
@@ -89,7 +92,9 @@ describe('the E2B control plane', () => {
     const bad = [
       [{}, /templateID/],
       [{ templateID: '../etc' }, /templateID/],
-      [{ templateID: 'base', autoPause: true }, /autoPause is not supported/],
+      [{ templateID: 'base', autoPause: 'yes' }, /autoPause/],
+      [{ templateID: 'base', autoPause: true, autoResume: { enabled: true } }, /autoResume is not supported/],
+      [{ templateID: 'base', autoPause: true, autoPauseMemory: false }, /keeps memory/],
       [
         {
           templateID: 'base',
@@ -97,6 +102,15 @@ describe('the E2B control plane', () => {
         },
         /64 keys/,
       ],
+      [
+        {
+          templateID: 'base',
+          metadata: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, 'v'.repeat(1_000)])),
+        },
+        /16384 characters/,
+      ],
+      [{ templateID: 'base', metadata: { 'a\nb': 'v' } }, /^metadata.*(printable|Invalid key)/s],
+      [{ templateID: 'base', metadata: { k: 'v\u0000' } }, /printable/],
       [{ templateID: 'base', envVars: { 'A=B': 'x' } }, /envVars/],
       [{ templateID: 'base', timeout: -1 }, /timeout/],
     ] as const;
@@ -175,9 +189,42 @@ describe('the E2B control plane', () => {
       'create base',
       `pause ${sandboxID}`,
       `resume ${sandboxID}`,
+      `ttl ${sandboxID} 300000`, // resumed without a timeout: E2B's default again
       `ttl ${sandboxID} 60000`,
       `dispose ${sandboxID}`,
     ]);
+  });
+
+  it('metadata is stored with a new sandbox as its container labels (e2b.metadata.KEY)', async () => {
+    const { call, requests } = door();
+    const res = await call(KEY_A, 'POST', '/v2/sandboxes', { templateID: 'base', metadata: { team: 'a b' } });
+    expect(res.status).toBe(201);
+    expect(requests).toEqual([expect.objectContaining({ labels: { 'e2b.metadata.team': 'a b' } })]);
+    await call(KEY_A, 'POST', '/v2/sandboxes', { templateID: 'base' });
+    expect(requests[1]).not.toHaveProperty('labels');
+  });
+
+  it('autoPause is kept with the sandbox; connect waits for an automatic pause under way, then resumes', async () => {
+    const { call, calls, sandboxes } = door();
+    const res = await call(KEY_A, 'POST', '/v2/sandboxes', {
+      templateID: 'base',
+      autoPause: true,
+      timeout: 30,
+    });
+    const { sandboxID } = await res.json();
+    const record = sandboxes.get(sandboxID, 'alice');
+    expect(record).toMatchObject({ autoPause: true, ttlMs: 30_000, paused: false });
+    if (!record) return;
+    let paused: () => void = () => {};
+    record.paused = true;
+    record.pausing = new Promise<void>((resolve) => (paused = resolve));
+    const connecting = call(KEY_A, 'POST', `/v2/sandboxes/${sandboxID}/connect`, {});
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).not.toContain(`resume ${sandboxID}`);
+    paused();
+    expect((await connecting).status).toBe(201);
+    expect(calls.slice(-2)).toEqual([`resume ${sandboxID}`, `ttl ${sandboxID} 30000`]);
+    expect(record.paused).toBe(false);
   });
 
   it('the sandbox plane wants the sandbox own access token: another is 401, an unknown id 502', async () => {

@@ -5,6 +5,7 @@ import {
   connectSchema,
   createSandboxSchema,
   listQuerySchema,
+  metadataLabels,
   parseMetadataFilter,
   timeoutSchema,
 } from './control-schemas.js';
@@ -14,6 +15,9 @@ import type { E2bSandboxes, E2bSandboxRecord } from './e2b-sandboxes.js';
 
 /** The sandbox daemon version this door reports: it switches the SDK's features (see docs/e2b.md). */
 export const ENVD_VERSION = '0.5.7';
+
+// E2B's default sandbox timeout.
+const E2B_TIMEOUT_MS = 300_000;
 
 /** What the control plane needs. */
 export interface ControlPlaneDeps {
@@ -54,7 +58,7 @@ export function controlPlane(deps: ControlPlaneDeps): Hono<Env> {
   const create = async (c: Context<Env>) => {
     const parsed = createSandboxSchema.safeParse(await jsonBody(c));
     if (!parsed.success) return e2bInvalid(c, parsed.error);
-    const { templateID, timeout, metadata, envVars } = parsed.data;
+    const { templateID, timeout, metadata, envVars, autoPause } = parsed.data;
     const tenant = c.get('tenant');
     deps.sandboxes.prune((id) => deps.host.alive(id));
     try {
@@ -64,6 +68,7 @@ export function controlPlane(deps: ControlPlaneDeps): Hono<Env> {
         signal: c.req.raw.signal,
         ...(timeout === undefined ? {} : { ttlMs: timeout * 1000 }),
         ...(envVars ? { env: envVars } : {}),
+        ...(metadata && Object.keys(metadata).length > 0 ? { labels: metadataLabels(metadata) } : {}),
       });
       const record = deps.sandboxes.add({
         id: sandbox.id,
@@ -71,6 +76,8 @@ export function controlPlane(deps: ControlPlaneDeps): Hono<Env> {
         templateID,
         metadata: metadata ?? {},
         startedAt: Date.now(),
+        ...(autoPause ? { autoPause } : {}),
+        ...(timeout === undefined ? {} : { ttlMs: timeout * 1000 }),
       });
       return c.json(sandboxReply(deps, record), 201);
     } catch (error) {
@@ -143,6 +150,9 @@ export function controlPlane(deps: ControlPlaneDeps): Hono<Env> {
     const record = owned(deps, c);
     if (!record) return notFound(c);
     try {
+      // An automatic pause under way ends first (one that failed removed the sandbox).
+      if (record.pausing) await record.pausing;
+      if (!deps.host.find(record.id, record.tenant)) return notFound(c);
       const { timeout } = parsed.data;
       if (timeout) deps.host.extendTtl(record.id, timeout * 1000);
       if (!record.paused) {
@@ -150,6 +160,11 @@ export function controlPlane(deps: ControlPlaneDeps): Hono<Env> {
       }
       await deps.host.resume(record.id, record.tenant);
       record.paused = false;
+      // Kept paused until maxTtlMs: resumed without a timeout, it gets its own (E2B's 300 s) again.
+      if (!timeout) {
+        const ttlMs = Math.min(record.ttlMs ?? E2B_TIMEOUT_MS, deps.host.ttlLeft(record.id) - 1_000);
+        if (ttlMs > 0) deps.host.extendTtl(record.id, ttlMs);
+      }
       return c.json(sandboxReply(deps, record), 201);
     } catch (error) {
       return e2bFailure(c, error);
@@ -228,6 +243,7 @@ function listed(deps: ControlPlaneDeps, r: E2bSandboxRecord) {
     diskSizeMB: 0,
     metadata: r.metadata,
     state: r.paused ? 'paused' : 'running',
+    lifecycle: { onTimeout: r.autoPause ? 'pause' : 'kill', autoResume: false },
     envdVersion: ENVD_VERSION,
   };
 }

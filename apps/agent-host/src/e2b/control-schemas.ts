@@ -3,10 +3,32 @@ import { z } from 'zod';
 const METADATA_KEYS = 64;
 const ENV_VARS = 128;
 
-/** `metadata` of a new sandbox: at most 64 string pairs, each key 1-128 and value up to 1,024 characters. */
+const METADATA_CHARS = 16_384;
+// Printable text: keys and values become container labels.
+const PRINTABLE = /^\P{Cc}*$/u;
+
+/**
+ * `metadata` of a new sandbox, stored with it as container labels (`e2b.metadata.KEY`): at most 64 pairs of
+ * printable strings, each key 1-128 and value up to 1,024 characters, 16,384 characters in all.
+ */
 export const metadataSchema = z
-  .record(z.string().min(1).max(128), z.string().max(1_024))
-  .refine((m) => Object.keys(m).length <= METADATA_KEYS, `at most ${METADATA_KEYS} keys`);
+  .record(
+    z.string().min(1).max(128).regex(PRINTABLE, 'keys must be printable text'),
+    z.string().max(1_024).regex(PRINTABLE, 'values must be printable text'),
+  )
+  .refine((m) => Object.keys(m).length <= METADATA_KEYS, `at most ${METADATA_KEYS} keys`)
+  .refine(
+    (m) => Object.entries(m).reduce((n, [k, v]) => n + k.length + v.length, 0) <= METADATA_CHARS,
+    `at most ${METADATA_CHARS} characters of keys and values in all`,
+  );
+
+/** The container label of a metadata key. */
+export const METADATA_LABEL_PREFIX = 'e2b.metadata.';
+
+/** A sandbox's metadata as the container labels it is stored in. */
+export function metadataLabels(metadata: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(metadata).map(([k, v]) => [`${METADATA_LABEL_PREFIX}${k}`, v]));
+}
 
 /** `POST /v2/sandboxes` (and `/sandboxes`): the fields the SDK sends; others it may send are ignored. */
 export const createSandboxSchema = z
@@ -21,8 +43,15 @@ export const createSandboxSchema = z
       )
       .refine((m) => Object.keys(m).length <= ENV_VARS, `at most ${ENV_VARS} variables`)
       .optional(),
-    autoPause: z
-      .literal(false, { error: 'autoPause is not supported here: a sandbox is removed at its timeout' })
+    autoPause: z.boolean().optional(),
+    autoPauseMemory: z
+      .literal(true, { error: 'a pause here keeps memory (the engine freezes the processes): leave it true' })
+      .optional(),
+    autoResume: z
+      .object({
+        enabled: z.literal(false, { error: 'autoResume is not supported here: connect resumes a sandbox' }),
+      })
+      .loose()
       .optional(),
     secure: z.boolean().optional(),
     allow_internet_access: z.boolean().optional(),

@@ -3,6 +3,7 @@ import type { SandboxHost } from '../core/sandbox-host.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import type { ConcurrencyCaps } from '../http/concurrency-caps.js';
 import type { AuthOptions } from '../http/request-guard.js';
+import { AutoPause } from './auto-pause.js';
 import { controlPlane } from './control-plane.js';
 import { E2bHost } from './e2b-host.js';
 import { E2bSandboxes } from './e2b-sandboxes.js';
@@ -34,6 +35,8 @@ export interface E2bDoorDeps {
 export function e2bDoor(deps: E2bDoorDeps): Hono {
   const host = new E2bHost({ host: deps.host, policy: deps.policy });
   const sandboxes = deps.sandboxes ?? new E2bSandboxes();
+  const autoPause = new AutoPause({ host, sandboxes });
+  host.keepDue((id) => autoPause.due(id));
   const app = new Hono();
   app.route(
     '/api',

@@ -1,5 +1,6 @@
-import type { ExecResult, SandboxFiles } from '@sbx/bootstrap';
+import type { DockerSandboxSpec, ExecResult, SandboxFiles } from '@sbx/bootstrap';
 import type { HostSandbox } from '../core/host-adapter.js';
+import { measuredUse, type OpenRun } from '../core/measured-use.js';
 import type { SandboxHost } from '../core/sandbox-host.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import { AgentHostError } from '../errors.js';
@@ -11,6 +12,8 @@ export interface E2bCreate {
   template: string;
   ttlMs?: number;
   env?: Record<string, string>;
+  /** Container labels of a cold sandbox (its metadata, stored with it); a pool's members were made without. */
+  labels?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -66,6 +69,7 @@ export class E2bHost {
     const adapter = this.#host.adapter(parsed.type);
     await adapter?.ping?.();
     await admitSandboxBody(parsed, this.#policy, adapter);
+    if (request.labels) Object.assign(parsed.spec as DockerSandboxSpec, { labels: { ...request.labels } });
     const { sandbox } = await this.#host.provision(parsed.type, parsed.spec, options);
     return { sandbox, source: 'cold' };
   }
@@ -113,6 +117,17 @@ export class E2bHost {
     return this.#host.extendTtl(id, ttlMs);
   }
 
+  /** Milliseconds a live sandbox may still live (the policy's `maxTtlMs` from its creation); 0 when none. */
+  ttlLeft(id: string): number {
+    const times = this.#host.times(id);
+    return times ? Math.max(0, times.createdAt + this.#policy.maxTtlMs - Date.now()) : 0;
+  }
+
+  /** Lets the door keep a sandbox the host's sweep would remove (`autoPause`); see `SandboxHost.keepDue`. */
+  keepDue(keep: (id: string) => boolean): void {
+    this.#host.keepDue(keep);
+  }
+
   /** Removes a live sandbox; false when it was not live. */
   dispose(id: string): Promise<boolean> {
     return this.#host.dispose(id);
@@ -135,6 +150,18 @@ export class E2bHost {
   /** Runs `fn` as a use of a live sandbox (activity; the host's shutdown aborts it; a gone sandbox is dropped). */
   use<T>(sandbox: HostSandbox, fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
     return this.#host.use(sandbox, fn, signal);
+  }
+
+  /**
+   * Runs `fn` as a use of a live sandbox timed by the perf monitor as one run, like a command (`runJob`):
+   * perf record, `/metrics`, overhead alert. `keepOpen` leaves the run open for a stream that ends it.
+   */
+  measured<T>(
+    sandbox: HostSandbox,
+    fn: (signal: AbortSignal, keepOpen: () => OpenRun) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    return measuredUse(this.#host, sandbox, fn, signal);
   }
 
   /** Runs a file call on a live sandbox (counted as activity, aborted by the host's shutdown). */

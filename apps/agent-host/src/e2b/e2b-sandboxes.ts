@@ -10,6 +10,12 @@ export interface E2bSandboxRecord {
   accessToken: string;
   startedAt: number;
   paused: boolean;
+  /** Paused at its timeout instead of removed (`autoPause`); kept paused until the host's `maxTtlMs`. */
+  autoPause?: boolean;
+  /** The timeout it was created with (ms): a resume without a timeout gets it again. */
+  ttlMs?: number;
+  /** The pause under way (an automatic one), which a resume waits for. */
+  pausing?: Promise<void>;
   /** The user its commands run as by default, once asked (`id -un`). */
   user?: string;
 }
@@ -26,6 +32,11 @@ export class E2bSandboxes {
     const full = { ...record, accessToken: randomBytes(24).toString('base64url'), paused: false };
     this.#records.set(record.id, full);
     return full;
+  }
+
+  /** The record of `id`, whichever tenant owns it (for the host's own sweep, never for a caller). */
+  byId(id: string): E2bSandboxRecord | undefined {
+    return this.#records.get(id);
   }
 
   /** True when the door has a record of `id` (any tenant's). */

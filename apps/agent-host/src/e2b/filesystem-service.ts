@@ -1,4 +1,4 @@
-import { create } from '@bufbuild/protobuf';
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
 import { type FileStat, isBootstrapError } from '@sbx/bootstrap';
@@ -11,7 +11,10 @@ import {
   type Filesystem,
   FilesystemEventSchema,
   FileType,
+  type WatchDirRequest,
+  type WatchDirResponseSchema,
 } from './gen/filesystem/filesystem_pb.js';
+import { keptAlive } from './keepalive.js';
 import { absolute, callOf, type SandboxCall } from './sandbox-context.js';
 import { watchByPolling } from './watch-poller.js';
 
@@ -83,43 +86,49 @@ export function filesystemService(host: E2bHost): Partial<ServiceImpl<typeof Fil
       await run(host, call, ['rm', '-rf', '--', path], ctx);
       return {};
     },
-    async *watchDir(req, ctx) {
-      const call = callOf(ctx);
-      const path = absolute(req.path);
-      const top = await mustStat(host, call, path, ctx);
-      if (top.type !== FileType.DIRECTORY) {
-        throw new ConnectError(`path ${path} is not a directory`, Code.InvalidArgument);
-      }
-      const { agent } = call.sandbox;
-      if (agent) {
-        const events = agent.watch(path, {
-          recursive: req.recursive,
-          signal: ctx.signal,
-          ...(call.user ? { user: call.user } : {}),
-        });
-        yield { event: { case: 'start', value: {} } };
-        for await (const e of events) {
-          const type = WATCH_TYPES[e.type];
-          if (type === undefined || !e.path) continue;
-          const name = e.path.startsWith(`${path.replace(/\/$/, '')}/`)
-            ? e.path.slice(path.replace(/\/$/, '').length + 1)
-            : e.path;
-          yield { event: { case: 'filesystem', value: create(FilesystemEventSchema, { name, type }) } };
-        }
-        return;
-      }
-      yield { event: { case: 'start', value: {} } };
-      const list = (dir: string, signal: AbortSignal) =>
-        host.files(
-          call.sandbox,
-          (files, s) => files.list(dir, { signal: s, maxEntries: MAX_LIST_ENTRIES }),
-          signal,
-        );
-      for await (const event of watchByPolling(list, path, req.recursive, ctx.signal)) {
-        yield { event: { case: 'filesystem', value: event } };
-      }
-    },
+    watchDir: (req, ctx) =>
+      keptAlive(ctx, watchDir(req, ctx), () => ({ event: { case: 'keepalive' as const, value: {} } })),
   };
+
+  async function* watchDir(
+    req: WatchDirRequest,
+    ctx: HandlerContext,
+  ): AsyncGenerator<MessageInitShape<typeof WatchDirResponseSchema>> {
+    const call = callOf(ctx);
+    const path = absolute(req.path);
+    const top = await mustStat(host, call, path, ctx);
+    if (top.type !== FileType.DIRECTORY) {
+      throw new ConnectError(`path ${path} is not a directory`, Code.InvalidArgument);
+    }
+    const { agent } = call.sandbox;
+    if (agent) {
+      const events = agent.watch(path, {
+        recursive: req.recursive,
+        signal: ctx.signal,
+        ...(call.user ? { user: call.user } : {}),
+      });
+      yield { event: { case: 'start', value: {} } };
+      for await (const e of events) {
+        const type = WATCH_TYPES[e.type];
+        if (type === undefined || !e.path) continue;
+        const name = e.path.startsWith(`${path.replace(/\/$/, '')}/`)
+          ? e.path.slice(path.replace(/\/$/, '').length + 1)
+          : e.path;
+        yield { event: { case: 'filesystem', value: create(FilesystemEventSchema, { name, type }) } };
+      }
+      return;
+    }
+    yield { event: { case: 'start', value: {} } };
+    const list = (dir: string, signal: AbortSignal) =>
+      host.files(
+        call.sandbox,
+        (files, s) => files.list(dir, { signal: s, maxEntries: MAX_LIST_ENTRIES }),
+        signal,
+      );
+    for await (const event of watchByPolling(list, path, req.recursive, ctx.signal)) {
+      yield { event: { case: 'filesystem' as const, value: event } };
+    }
+  }
 }
 
 const WATCH_TYPES: Record<string, EventType | undefined> = {

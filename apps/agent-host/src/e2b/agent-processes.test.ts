@@ -1,0 +1,99 @@
+import { create } from '@bufbuild/protobuf';
+import type { HandlerContext } from '@connectrpc/connect';
+import type { SandboxHandle } from '@sbx/bootstrap';
+import type { SandboxPerfRecord } from '@sbx/timing';
+import { describe, expect, it, vi } from 'vitest';
+import type { HostAgent } from '../core/host-adapter.js';
+import { SandboxHost } from '../core/sandbox-host.js';
+import type { SandboxPolicy } from '../core/sandbox-policy.js';
+import { FakeProcessAgent } from '../core/testing/fake-process-agent.js';
+import { AgentProcesses } from './agent-processes.js';
+import { E2bHost } from './e2b-host.js';
+import { StartRequestSchema } from './gen/process/process_pb.js';
+import type { SandboxCall } from './sandbox-context.js';
+
+// A real host (its perf monitor writing to `records`) over a sandbox served by the fake agent.
+async function setup() {
+  const records: SandboxPerfRecord[] = [];
+  const agent = new FakeProcessAgent();
+  const host = new SandboxHost({
+    recorder: { record: () => {} },
+    sink: { insert: (_t, r) => void records.push(r) },
+    adapters: {
+      docker: {
+        type: 'docker',
+        provision: async () =>
+          ({
+            id: 'sb',
+            type: 'docker',
+            agent,
+            exec: async () => ({ exitCode: 0, stdout: '', stderr: '' }),
+            dispose: async () => {},
+            [Symbol.asyncDispose]: async () => {},
+          }) as unknown as SandboxHandle,
+      },
+    },
+    logger: { warn: vi.fn(), error: vi.fn() },
+    alertThresholdMs: 1_000_000,
+  });
+  const { sandbox } = await host.provision('docker', {});
+  const processes = new AgentProcesses(new E2bHost({ host, policy: {} as SandboxPolicy }));
+  const call = {
+    sandbox,
+    record: { tenant: 'default' },
+    user: undefined,
+    sandboxUser: 'user',
+  } as SandboxCall;
+  const run = (headers: Record<string, string> = {}) => {
+    const ctx = { signal: new AbortController().signal, requestHeader: new Headers(headers) };
+    const req = create(StartRequestSchema, { process: { cmd: '/bin/bash', args: ['-l', '-c', 'x'] } });
+    return processes.start(agent as unknown as HostAgent, call, req, ctx as unknown as HandlerContext);
+  };
+  return { host, agent, records, run };
+}
+
+// Drives a start stream: `act(pid)` once it started; resolves to the events' cases.
+async function drive(
+  stream: AsyncGenerator<{ event: { event: { case?: string } } }>,
+  act: (pid: number) => void,
+) {
+  const cases: Array<string | undefined> = [];
+  for await (const { event } of stream) {
+    cases.push(event.event.case);
+    if (event.event.case === 'start') act((event.event as { value: { pid: number } }).value.pid);
+  }
+  return cases;
+}
+
+describe('commands through the agent are perf runs', () => {
+  it('one record per command: success on exit 0, error on another exit', async () => {
+    const { host, agent, records, run } = await setup();
+    const cases = await drive(run(), (pid) => {
+      agent.print(pid, 'hi\n');
+      agent.end(pid, { exitCode: 0 });
+    });
+    expect(cases).toEqual(['start', 'data', 'end']);
+    await drive(run(), (pid) => agent.end(pid, { exitCode: 2 }));
+    expect(records.map((r) => [r.sandboxId, r.outcome])).toEqual([
+      ['sb', 'success'],
+      ['sb', 'error'],
+    ]);
+    await host.close();
+  });
+
+  it('a command its deadline (Connect-Timeout-Ms) killed is a timeout', async () => {
+    const { host, records, run } = await setup();
+    await drive(run({ 'connect-timeout-ms': '30' }), () => {});
+    expect(records.map((r) => r.outcome)).toEqual(['timeout']);
+    await host.close();
+  });
+
+  it('a caller gone before the end is an error run, recorded once', async () => {
+    const { host, records, run } = await setup();
+    const stream = run();
+    expect((await stream.next()).value?.event.event.case).toBe('start');
+    await stream.return(undefined);
+    expect(records.map((r) => r.outcome)).toEqual(['error']);
+    await host.close();
+  });
+});
