@@ -29,6 +29,8 @@ export interface TestHostOptions {
 
 /** An AgentHost under test and the handles a test needs; `close()` closes the host, then the database. */
 export interface TestHost extends AgentHost {
+  /** The open database, for queries a test makes itself (closed by `close()`). */
+  db: Awaited<ReturnType<typeof openDatabase>>;
   /** The fake engine behind the default docker adapter (unused when `adapters` were given). */
   docker: FakeDocker;
   logger: Logger;
@@ -70,5 +72,5 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
   const adapters = options.adapters ?? { docker: fakeDockerAdapter(docker, logger) };
   const db = await openDatabase(dbPath);
   const agentHost = wireAgentHost(db, { config, logger, adapters, hostId: config.hostId ?? 'test-host' });
-  return { ...agentHost, docker, logger };
+  return { ...agentHost, db, docker, logger };
 }
