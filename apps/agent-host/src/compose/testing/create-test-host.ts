@@ -3,7 +3,7 @@
 import { DEFAULT_DOCKER_RESOURCES, DockerAdapter, type DockerSandboxSpec } from '@sbx/bootstrap';
 import { DOCKER_TEST_IMAGE, FakeDocker } from '@sbx/bootstrap/testing';
 import { openDatabase } from '@sbx/store';
-import type { Logger, SandboxType } from '@sbx/timing';
+import type { Logger, ProvisionResult, SandboxType } from '@sbx/timing';
 import type { HostSandboxAdapter } from '../../core/host-adapter.js';
 import type { CloseReport } from '../../core/sandbox-host.js';
 import { defaultPolicy, type SandboxPolicy } from '../../core/sandbox-policy.js';
@@ -34,6 +34,8 @@ export interface TestHost extends AgentHost {
   /** The fake engine behind the default docker adapter (unused when `adapters` were given). */
   docker: FakeDocker;
   logger: Logger;
+  /** Every provisioning result in the order the store was handed it (caller mistakes and failures too). */
+  results: ProvisionResult[];
   close(options?: { timeoutMs?: number }): Promise<CloseReport>;
 }
 
@@ -72,5 +74,13 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
   const adapters = options.adapters ?? { docker: fakeDockerAdapter(docker, logger) };
   const db = await openDatabase(dbPath);
   const agentHost = wireAgentHost(db, { config, logger, adapters, hostId: config.hostId ?? 'test-host' });
-  return { ...agentHost, db, docker, logger };
+  // The store is the production recorder's last link: what it is handed is what the host measured.
+  const results: ProvisionResult[] = [];
+  const { kpis } = agentHost;
+  const record = kpis.record.bind(kpis);
+  kpis.record = (result, ...rest) => {
+    results.push(result);
+    return record(result, ...rest);
+  };
+  return { ...agentHost, db, docker, logger, results };
 }
