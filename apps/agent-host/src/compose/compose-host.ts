@@ -11,6 +11,7 @@ import type { HostSandboxAdapter } from '../core/host-adapter.js';
 import { hostIdRecorder } from '../core/host-id-recorder.js';
 import type { LiveLimits } from '../core/live-limits.js';
 import { type CloseReport, DEFAULT_CLOSE_TIMEOUT_MS, SandboxHost } from '../core/sandbox-host.js';
+import { CloseOnce } from '../lifecycle/close-once.js';
 import type { ResultSpool } from '../spool/result-spool.js';
 import { SpooledStore, type StoreHealth } from '../spool/spooled-store.js';
 import { OtelInstruments } from '../telemetry/otel-instruments.js';
@@ -106,7 +107,7 @@ export function composeHost(
     ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
     ...(options.maxTtlMs ? { maxTtlMs: options.maxTtlMs } : {}),
   });
-  let closing: Promise<CloseReport> | undefined;
+  const closed = new CloseOnce<CloseReport>();
   return {
     kpis,
     perf,
@@ -119,16 +120,14 @@ export function composeHost(
       await spooled.drain(timeoutMs);
       return spooled.health().spooled;
     },
-    close(closeOptions = {}) {
-      closing ??= (async () => {
+    close: (closeOptions = {}) =>
+      closed.run(async () => {
         try {
           return await host.close({ timeoutMs: closeOptions.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS });
         } finally {
           await spooled?.close({ timeoutMs: SPOOL_CLOSE_FLUSH_MS });
           await db.destroy();
         }
-      })();
-      return closing;
-    },
+      }),
   };
 }

@@ -1,13 +1,12 @@
 import { hostname } from 'node:os';
-import { ChangeFeed, isPostgresUrl, openDatabase } from '@sbx/store';
+import { openDatabase } from '@sbx/store';
 import { consoleLogger, type Logger } from '@sbx/timing';
 import type { HostSandboxAdapter } from '../core/host-adapter.js';
-import { KNOWN_PHASES, sandboxModules } from '../kinds/registry.js';
+import { sandboxModules } from '../kinds/registry.js';
 import { ResultSpool } from '../spool/result-spool.js';
-import { PrometheusMetrics } from '../telemetry/prometheus-metrics.js';
 import type { AgentHost } from './agent-host.js';
-import { composeHost } from './compose-host.js';
 import type { HostConfig } from './config.js';
+import { wireAgentHost } from './wire-agent-host.js';
 
 export type { AgentHost };
 
@@ -24,38 +23,10 @@ export async function openAgentHost(config: HostConfig, logger: Logger = console
   if (spool && spool.depth > 0) {
     logger.warn(`${spool.depth} result(s) left in ${spool.path} by an earlier run: storing them now`);
   }
-  const hostId = config.hostId ?? hostname();
-  // A fleet shares one PostgreSQL database: each host exports only what it measured (Prometheus sums the hosts).
-  const fleet = isPostgresUrl(config.dbPath);
   const adapters: Record<string, HostSandboxAdapter> = {};
   for (const module of sandboxModules()) {
     const adapter = module.createAdapter?.(config, logger);
     if (adapter) adapters[module.type] = adapter;
   }
-  const composed = composeHost(db, {
-    adapters,
-    logger,
-    hostId,
-    webhookUrl: config.webhookUrl,
-    webhookCooldownMs: config.webhookCooldownMs,
-    alertThresholdMs: config.alertThresholdMs,
-    limits: {
-      perTenant: config.policy.maxLivePerTenant,
-      total: config.policy.maxLiveTotal,
-      pidsBudget: config.policy.maxPidsTotal,
-    },
-    idleTimeoutMs: config.policy.idleTimeoutMs,
-    maxTtlMs: config.policy.maxTtlMs,
-    spool,
-  });
-  const { kpis } = composed;
-  const metrics = new PrometheusMetrics({
-    feed: new ChangeFeed(db, fleet ? { hostId } : {}),
-    phases: KNOWN_PHASES,
-    kpis: fleet ? { getSlaVerdict: (type) => kpis.getSlaVerdict(type, { host: hostId }) } : kpis,
-    host: hostId,
-    liveSandboxes: () => composed.host.liveCount,
-    storeHealth: () => composed.storeHealth(),
-  });
-  return { ...composed, config, metrics };
+  return wireAgentHost(db, { config, logger, adapters, hostId: config.hostId ?? hostname(), spool });
 }

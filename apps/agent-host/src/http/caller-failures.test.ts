@@ -1,42 +1,28 @@
 // Caller mistakes through the HTTP API, on a real DockerAdapter over the fake engine with `pull: never`: a misspelt
 // image and a command that exits at once are recorded with cause `caller`, shown apart, and never turn the SLA red.
-import { DockerAdapter } from '@sbx/bootstrap';
 import { FakeDocker } from '@sbx/bootstrap/testing';
-import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
-import type { ProvisionResult } from '@sbx/timing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SandboxHost } from '../core/sandbox-host.js';
-import { defaultPolicy, type SandboxPolicy } from '../core/sandbox-policy.js';
+import { createTestHost } from '../compose/testing/create-test-host.js';
+import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import { createApp } from './create-app.js';
-import { jsonRequest, testConfig } from './testing/test-app.js';
+import { jsonRequest } from './testing/test-app.js';
 
 const silent = { warn: vi.fn(), error: vi.fn() };
 const IMAGE = 'sbx-test/busybox:latest';
 
 async function setup(policy: Partial<SandboxPolicy> = {}) {
-  const db = await openDatabase(':memory:');
-  const kpis = new SandboxProvisioningKPI(db);
-  const results: ProvisionResult[] = [];
-  const recorder = {
-    record: async (r: ProvisionResult) => {
-      results.push(r);
-      await kpis.record(r);
-    },
-  };
   const docker = new FakeDocker([IMAGE]);
   docker.runtimes = {
     runc: { path: 'runc' },
     runsc: { path: '/usr/bin/runsc', runtimeArgs: ['--network=none'] },
   };
-  const adapter = new DockerAdapter({ docker, owner: 'test:1', logger: silent });
-  const host = new SandboxHost({
-    recorder,
-    sink: new SandboxPerfRecordRepository(db),
-    adapters: { docker: adapter },
+  // Wired as `sbx serve` wires it, on the docker adapter over the fake engine.
+  const { host, kpis, perf, results, config, close } = await createTestHost({
+    docker,
+    policy,
     logger: silent,
   });
-  const config = testConfig({ ...defaultPolicy(2), ...policy });
-  const app = createApp({ kpis, perf: new SandboxPerfRecordRepository(db), host, config });
+  const app = createApp({ kpis, perf, host, config });
   const request = jsonRequest(app);
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await request(method, path, body);
@@ -44,10 +30,6 @@ async function setup(policy: Partial<SandboxPolicy> = {}) {
   };
   const create = (fields: Record<string, unknown>) =>
     call('POST', '/v1/sandboxes', { type: 'docker', image: IMAGE, pull: 'never', ...fields });
-  const close = async () => {
-    await host.close();
-    await db.destroy();
-  };
   return { call, create, docker, kpis, results, close };
 }
 

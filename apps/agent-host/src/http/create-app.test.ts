@@ -1,17 +1,13 @@
 import { BootstrapError, type SandboxHandle } from '@sbx/bootstrap';
-import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createTestHost } from '../compose/testing/create-test-host.js';
 import type { HostGoneEvent } from '../core/host-adapter.js';
-import { SandboxHost } from '../core/sandbox-host.js';
 import { createApp } from './create-app.js';
-import { jsonRequest, testConfig } from './testing/test-app.js';
+import { jsonRequest } from './testing/test-app.js';
 
 const silent = { warn: vi.fn(), error: vi.fn() };
 
 async function setup(options: { engineUp?: boolean } = {}) {
-  const db = await openDatabase(':memory:');
-  const kpis = new SandboxProvisioningKPI(db);
-  const perf = new SandboxPerfRecordRepository(db);
   const sandbox: SandboxHandle = {
     id: 'box-1',
     type: 'docker',
@@ -29,9 +25,7 @@ async function setup(options: { engineUp?: boolean } = {}) {
       );
     }
   });
-  const host = new SandboxHost({
-    recorder: kpis,
-    sink: perf,
+  const { db, kpis, perf, host, config } = await createTestHost({
     adapters: {
       docker: {
         type: 'docker',
@@ -44,7 +38,7 @@ async function setup(options: { engineUp?: boolean } = {}) {
     },
     logger: silent,
   });
-  const app = createApp({ kpis, perf, host, config: testConfig() });
+  const app = createApp({ kpis, perf, host, config });
   const json = jsonRequest(app);
   return { app, db, kpis, perf, docker, json, host, gone };
 }

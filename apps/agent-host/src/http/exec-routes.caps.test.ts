@@ -1,21 +1,17 @@
 import type { ExecOptions, LogsOptions, SandboxHandle } from '@sbx/bootstrap';
-import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
 import { describe, expect, it, vi } from 'vitest';
-import { SandboxHost } from '../core/sandbox-host.js';
-import { defaultPolicy, type SandboxPolicy } from '../core/sandbox-policy.js';
+import { createTestHost } from '../compose/testing/create-test-host.js';
+import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import { createApp } from './create-app.js';
-import { testConfig } from './testing/test-app.js';
 
 type Exec = (cmd: unknown, options: ExecOptions) => ReturnType<SandboxHandle['exec']>;
 type Logs = (options: LogsOptions) => Promise<{ truncated: boolean }>;
 
 // An app over sandboxes box-1, box-2 (tenant `default`) whose commands and logs run `exec` and `logs`.
 async function setup(policy: Partial<SandboxPolicy>, exec: Exec, logs?: Logs) {
-  const db = await openDatabase(':memory:');
   let n = 0;
-  const host = new SandboxHost({
-    recorder: new SandboxProvisioningKPI(db),
-    sink: new SandboxPerfRecordRepository(db),
+  const { kpis, perf, host, config } = await createTestHost({
+    policy,
     adapters: {
       docker: {
         type: 'docker',
@@ -35,12 +31,7 @@ async function setup(policy: Partial<SandboxPolicy>, exec: Exec, logs?: Logs) {
     },
     logger: { warn: vi.fn(), error: vi.fn() },
   });
-  const app = createApp({
-    kpis: new SandboxProvisioningKPI(db),
-    perf: new SandboxPerfRecordRepository(db),
-    host,
-    config: testConfig({ ...defaultPolicy(2), ...policy }),
-  });
+  const app = createApp({ kpis, perf, host, config });
   await host.provision('docker', {}, { tenant: 'default' });
   await host.provision('docker', {}, { tenant: 'default' });
   const post = (id: string, accept?: string) =>

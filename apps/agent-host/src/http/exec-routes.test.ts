@@ -1,13 +1,9 @@
 import type { ExecOptions, SandboxHandle } from '@sbx/bootstrap';
-import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
 import { describe, expect, it, vi } from 'vitest';
-import { SandboxHost } from '../core/sandbox-host.js';
-import { defaultPolicy } from '../core/sandbox-policy.js';
+import { createTestHost } from '../compose/testing/create-test-host.js';
 import { createApp } from './create-app.js';
-import { testConfig } from './testing/test-app.js';
 
 async function setup(exec: SandboxHandle['exec']) {
-  const db = await openDatabase(':memory:');
   const sandbox: SandboxHandle = {
     id: 'box-1',
     type: 'docker',
@@ -15,19 +11,12 @@ async function setup(exec: SandboxHandle['exec']) {
     dispose: async () => {},
     [Symbol.asyncDispose]: async () => {},
   };
-  const host = new SandboxHost({
-    recorder: new SandboxProvisioningKPI(db),
-    sink: new SandboxPerfRecordRepository(db),
+  const { kpis, perf, host, config } = await createTestHost({
+    policy: { maxExecOutputBytes: 4 },
     adapters: { docker: { type: 'docker', provision: async () => sandbox } },
     logger: { warn: vi.fn(), error: vi.fn() },
   });
-  const policy = { ...defaultPolicy(2), maxExecOutputBytes: 4 };
-  const app = createApp({
-    kpis: new SandboxProvisioningKPI(db),
-    perf: new SandboxPerfRecordRepository(db),
-    host,
-    config: testConfig(policy),
-  });
+  const app = createApp({ kpis, perf, host, config });
   await host.provision('docker', {}, { tenant: 'default' });
   const post = (body: unknown, accept?: string, signal?: AbortSignal) =>
     app.request('/v1/sandboxes/box-1/exec', {

@@ -1,14 +1,8 @@
-import {
-  openDatabase,
-  SandboxAlertRepository,
-  SandboxPerfRecordRepository,
-  SandboxProvisioningKPI,
-} from '@sbx/store';
+import type { SandboxAlertRepository, SandboxProvisioningKPI } from '@sbx/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AlertService } from '../alerts/alert-service.js';
-import { SandboxHost } from '../core/sandbox-host.js';
+import { createTestHost, type TestHost } from '../compose/testing/create-test-host.js';
 import { createApp } from './create-app.js';
-import { jsonRequest, testConfig } from './testing/test-app.js';
+import { jsonRequest } from './testing/test-app.js';
 
 const HOUR = 3_600_000;
 /** A start `hoursAgo` before the server's clock, as ISO text. */
@@ -28,28 +22,20 @@ const valid = () => ({
 });
 
 describe('POST /v1/provisions', () => {
-  let db: Awaited<ReturnType<typeof openDatabase>>;
+  let testHost: TestHost;
   let kpis: SandboxProvisioningKPI;
   let alerts: SandboxAlertRepository;
   let post: (body: unknown) => Promise<Response>;
   beforeEach(async () => {
-    db = await openDatabase(':memory:');
-    kpis = new SandboxProvisioningKPI(db);
-    alerts = new SandboxAlertRepository(db);
-    const perf = new SandboxPerfRecordRepository(db);
-    const logger = { warn: vi.fn(), error: vi.fn() };
-    const alertService = new AlertService({ repo: alerts, logger });
-    const host = new SandboxHost({ recorder: kpis, sink: perf, adapters: {}, logger, alerts: alertService });
-    const app = createApp({
-      kpis,
-      perf,
-      host,
-      config: testConfig(),
-    });
+    // Wired as `sbx serve` wires it: the host's breaches go to the alert service and its repository.
+    testHost = await createTestHost({ adapters: {}, logger: { warn: vi.fn(), error: vi.fn() } });
+    ({ kpis, alerts } = testHost);
+    const { perf, host, config } = testHost;
+    const app = createApp({ kpis, perf, host, config });
     const request = jsonRequest(app);
     post = async (body) => request('POST', '/v1/provisions', body);
   });
-  afterEach(() => db.destroy());
+  afterEach(() => testHost.close());
 
   it('stores a browser-measured provisioning with its phases, next to docker rows', async () => {
     const res = await post(valid());
@@ -188,17 +174,8 @@ describe('POST /v1/provisions', () => {
   });
 
   it('answers CORS only for the origins it was given', async () => {
-    const deps = {
-      kpis,
-      perf: new SandboxPerfRecordRepository(db),
-      host: new SandboxHost({
-        recorder: kpis,
-        sink: new SandboxPerfRecordRepository(db),
-        adapters: {},
-        logger: { warn: vi.fn(), error: vi.fn() },
-      }),
-      config: testConfig(),
-    };
+    const { perf, host, config } = testHost;
+    const deps = { kpis, perf, host, config };
     const preflight = (app: ReturnType<typeof createApp>, origin: string) =>
       app.request('/v1/provisions', {
         method: 'OPTIONS',

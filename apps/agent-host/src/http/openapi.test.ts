@@ -3,43 +3,28 @@
 // `SBX_UPDATE_CLIENT_TYPES=1` rewrites those two files (pnpm gen:client).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { compileErrors, validate } from '@readme/openapi-parser';
-import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { describe, expect, it, vi } from 'vitest';
 import { TokenTable } from '../auth/token-file.js';
-import { SandboxHost } from '../core/sandbox-host.js';
+import { createTestHost } from '../compose/testing/create-test-host.js';
 import { createApp } from './create-app.js';
 import { openApiPath } from './openapi.js';
-import { testConfig } from './testing/test-app.js';
 
 const CLIENT = new URL('../../../../packages/client/', import.meta.url);
 const TYPES_HEADER =
   "// Generated from the agent host's GET /openapi.json by openapi-typescript: do not edit.\n// Regenerate with `pnpm gen:client` (a test fails when this file is stale).\n\n";
 
 async function served() {
-  const db = await openDatabase(':memory:');
-  const host = new SandboxHost({
-    recorder: new SandboxProvisioningKPI(db),
-    sink: new SandboxPerfRecordRepository(db),
-    adapters: {},
-    logger: { warn: vi.fn(), error: vi.fn() },
-  });
+  const testHost = await createTestHost({ adapters: {}, logger: { warn: vi.fn(), error: vi.fn() } });
+  const { kpis, perf, host, config } = testHost;
   const auth = { tokens: new TokenTable([{ tenant: 'a', token: 'a'.repeat(32) }]), sessions: {} as never };
-  const app = createApp(
-    {
-      kpis: new SandboxProvisioningKPI(db),
-      perf: new SandboxPerfRecordRepository(db),
-      host,
-      config: testConfig(),
-    },
-    { auth },
-  );
+  const app = createApp({ kpis, perf, host, config }, { auth });
   const response = await app.request('/openapi.json');
   return {
     app,
     response,
     doc: (await response.json()) as Record<string, unknown>,
-    close: () => host.close(),
+    close: () => testHost.close(),
   };
 }
 

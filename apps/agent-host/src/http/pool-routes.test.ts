@@ -1,14 +1,10 @@
-import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
 import type { ProvisionContext } from '@sbx/timing';
 import { describe, expect, it, vi } from 'vitest';
-import { SandboxHost } from '../core/sandbox-host.js';
+import { createTestHost } from '../compose/testing/create-test-host.js';
 import { createApp } from './create-app.js';
-import { jsonRequest, testConfig } from './testing/test-app.js';
+import { jsonRequest } from './testing/test-app.js';
 
 async function setup() {
-  const db = await openDatabase(':memory:');
-  const kpis = new SandboxProvisioningKPI(db);
-  const perf = new SandboxPerfRecordRepository(db);
   let next = 0;
   const provision = async (_spec: never, ctx: ProvisionContext) =>
     ctx.phase('create', async () => ({
@@ -17,13 +13,11 @@ async function setup() {
       exec: async () => ({ exitCode: 0, stdout: '', stderr: '' }),
       dispose: async () => {},
     }));
-  const host = new SandboxHost({
-    recorder: kpis,
-    sink: perf,
+  const { db, kpis, perf, host, config } = await createTestHost({
     adapters: { docker: { type: 'docker', provision } },
     logger: { warn: vi.fn(), error: vi.fn() },
   });
-  const app = createApp({ kpis, perf, host, config: testConfig() });
+  const app = createApp({ kpis, perf, host, config });
   const json = jsonRequest(app);
   host.startPools([{ name: 'py', type: 'docker', size: 2, spec: { image: 'img' } }]);
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));

@@ -1,14 +1,8 @@
-import {
-  openDatabase,
-  SandboxAlertRepository,
-  SandboxPerfRecordRepository,
-  SandboxProvisioningKPI,
-} from '@sbx/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Sessions } from '../auth/sessions.js';
 import { TokenTable } from '../auth/token-file.js';
+import { createTestHost } from '../compose/testing/create-test-host.js';
 import type { HostSandbox } from '../core/host-adapter.js';
-import { SandboxHost } from '../core/sandbox-host.js';
 import { defaultPolicy } from '../core/sandbox-policy.js';
 import { createApp } from './create-app.js';
 
@@ -16,9 +10,6 @@ const A = 'token-of-tenant-a-0123456789';
 const B = 'token-of-tenant-b-0123456789';
 
 async function setup(policy = defaultPolicy(2), options: { metricsOpen?: boolean } = {}) {
-  const db = await openDatabase(':memory:');
-  const kpis = new SandboxProvisioningKPI(db);
-  const alerts = new SandboxAlertRepository(db);
   let n = 0;
   const provision = vi.fn(
     async (): Promise<HostSandbox> => ({
@@ -28,12 +19,12 @@ async function setup(policy = defaultPolicy(2), options: { metricsOpen?: boolean
       dispose: async () => {},
     }),
   );
-  const host = new SandboxHost({
-    recorder: kpis,
-    sink: new SandboxPerfRecordRepository(db),
+  // Wired as `sbx serve` wires it (the policy's caps included), over a fake docker adapter.
+  const { db, kpis, perf, alerts, host, config } = await createTestHost({
+    policy,
+    config: { dbPath: '/secret/path/sbx.db', engineAddress: '/var/run/docker.sock' },
     adapters: { docker: { type: 'docker', provision: provision as never } },
     logger: { warn: vi.fn(), error: vi.fn() },
-    limits: { perTenant: policy.maxLivePerTenant, total: policy.maxLiveTotal },
   });
   const sessions = new Sessions();
   const tokens = new TokenTable([
@@ -44,16 +35,11 @@ async function setup(policy = defaultPolicy(2), options: { metricsOpen?: boolean
   const app = createApp(
     {
       kpis,
-      perf: new SandboxPerfRecordRepository(db),
+      perf,
       host,
       alerts,
       metrics: metrics as never,
-      config: {
-        dbPath: '/secret/path/sbx.db',
-        dockerHost: undefined,
-        engineAddress: '/var/run/docker.sock',
-        policy,
-      },
+      config,
     },
     { auth: { tokens, sessions }, allowedHosts: ['127.0.0.1'], ...options },
   );

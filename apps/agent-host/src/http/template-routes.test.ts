@@ -2,14 +2,11 @@
 // hash with a writable home; an unknown or unbuilt one is a 400 naming the build command that records nothing.
 import { DockerAdapter } from '@sbx/bootstrap';
 import { FakeDocker } from '@sbx/bootstrap/testing';
-import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
-import type { ProvisionResult } from '@sbx/timing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SandboxHost } from '../core/sandbox-host.js';
-import { defaultPolicy } from '../core/sandbox-policy.js';
+import { createTestHost } from '../compose/testing/create-test-host.js';
 import type { TemplateImage } from '../templates/template-images.js';
 import { createApp } from './create-app.js';
-import { jsonRequest, testConfig } from './testing/test-app.js';
+import { jsonRequest } from './testing/test-app.js';
 
 const silent = { warn: vi.fn(), error: vi.fn() };
 const HASH = '0123456789abcdef';
@@ -24,25 +21,16 @@ const NODE: TemplateImage = {
 };
 
 async function setup(templates: TemplateImage[]) {
-  const db = await openDatabase(':memory:');
-  const kpis = new SandboxProvisioningKPI(db);
-  const results: ProvisionResult[] = [];
   const docker = new FakeDocker([`sbx-template/node:${HASH}`, 'sbx-template/node:latest']);
   const adapter = Object.assign(new DockerAdapter({ docker, owner: 'test:1', logger: silent }), {
     listTemplates: async () => templates,
   });
-  const host = new SandboxHost({
-    recorder: { record: async (r: ProvisionResult) => void results.push(r) },
-    sink: new SandboxPerfRecordRepository(db),
+  const { kpis, perf, host, config, results, close } = await createTestHost({
+    docker,
     adapters: { docker: adapter },
     logger: silent,
   });
-  const app = createApp({
-    kpis,
-    perf: new SandboxPerfRecordRepository(db),
-    host,
-    config: testConfig(defaultPolicy(2)),
-  });
+  const app = createApp({ kpis, perf, host, config });
   const request = jsonRequest(app);
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await request(method, path, body);
@@ -50,10 +38,6 @@ async function setup(templates: TemplateImage[]) {
       status: response.status,
       body: (await response.json()) as { error: { code: string; message: string } } & Record<string, unknown>,
     };
-  };
-  const close = async () => {
-    await host.close();
-    await db.destroy();
   };
   return { call, docker, results, close };
 }

@@ -1,8 +1,7 @@
-import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
+import type { SandboxProvisioningKPI } from '@sbx/store';
 import type { ProvisionResult } from '@sbx/timing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SandboxHost } from '../core/sandbox-host.js';
-import { defaultPolicy } from '../core/sandbox-policy.js';
+import { createTestHost, type TestHost } from '../compose/testing/create-test-host.js';
 import { createApp } from '../http/create-app.js';
 import { type KpiSnapshot, kpiSnapshot } from './kpi-snapshot.js';
 
@@ -18,26 +17,20 @@ const docker = (i: number, durationMs: number, attributes: Record<string, string
     ...(code ? { error: { name: 'BootstrapError', message: `failed: ${code}`, code } } : {}),
   }) satisfies ProvisionResult;
 
-let db: Awaited<ReturnType<typeof openDatabase>>;
+let testHost: TestHost;
 let kpis: SandboxProvisioningKPI;
 let app: ReturnType<typeof createApp>;
 const get = async (query = '') => (await app.request(`/v1/kpis${query}`)).json() as Promise<KpiSnapshot>;
 
 beforeEach(async () => {
-  db = await openDatabase(':memory:');
-  kpis = new SandboxProvisioningKPI(db);
-  const perf = new SandboxPerfRecordRepository(db);
-  const host = new SandboxHost({
-    recorder: kpis,
-    sink: perf,
-    adapters: {},
-    logger: { warn() {}, error() {} },
-  });
+  testHost = await createTestHost({ adapters: {}, config: { engineAddress: 'x' } });
+  kpis = testHost.kpis;
+  const { perf, host } = testHost;
   app = createApp({
     kpis,
     perf,
     host,
-    config: { dbPath: ':memory:', dockerHost: undefined, engineAddress: 'x', policy: defaultPolicy(2) },
+    config: testHost.config,
   });
   // runc: 30 fast ones on host-a; runsc: 12 slower ones on two hosts, one failed; 5 older rows without a runtime.
   await kpis.recordMany([
@@ -49,7 +42,7 @@ beforeEach(async () => {
     docker(70, 40, { hostId: 'host-b', runtime: 'runsc' }, 'START_FAILED'),
   ]);
 });
-afterEach(() => db.destroy());
+afterEach(() => testHost.close());
 
 describe('GET /v1/kpis by engine runtime', () => {
   it('splits each type by runtime, each judged over its own newest 100; rows without one under no key', async () => {

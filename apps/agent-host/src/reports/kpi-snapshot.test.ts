@@ -1,8 +1,7 @@
-import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
+import type { SandboxProvisioningKPI } from '@sbx/store';
 import { type ProvisionResult, slaVerdict } from '@sbx/timing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SandboxHost } from '../core/sandbox-host.js';
-import { defaultPolicy } from '../core/sandbox-policy.js';
+import { createTestHost, type TestHost } from '../compose/testing/create-test-host.js';
 import { createApp } from '../http/create-app.js';
 import { type KpiSnapshot, kpiSnapshot } from './kpi-snapshot.js';
 
@@ -16,25 +15,23 @@ const docker = (second: number, durationMs: number, code?: string): ProvisionRes
   ...(code ? { error: { name: 'BootstrapError', message: `failed: ${code}`, code } } : {}),
 });
 
-let db: Awaited<ReturnType<typeof openDatabase>>;
+let testHost: TestHost;
 let kpis: SandboxProvisioningKPI;
 let getKpis: () => Promise<KpiSnapshot>;
 let app: ReturnType<typeof createApp>;
 beforeEach(async () => {
-  db = await openDatabase(':memory:');
-  kpis = new SandboxProvisioningKPI(db);
-  const perf = new SandboxPerfRecordRepository(db);
-  const logger = { warn: vi.fn(), error: vi.fn() };
-  const host = new SandboxHost({ recorder: kpis, sink: perf, adapters: {}, logger });
+  testHost = await createTestHost({ adapters: {}, config: { engineAddress: 'x' } });
+  kpis = testHost.kpis;
+  const { perf, host } = testHost;
   app = createApp({
     kpis,
     perf,
     host,
-    config: { dbPath: ':memory:', dockerHost: undefined, engineAddress: 'x', policy: defaultPolicy(2) },
+    config: testHost.config,
   });
   getKpis = async () => (await app.request('/v1/kpis')).json() as Promise<KpiSnapshot>;
 });
-afterEach(() => db.destroy());
+afterEach(() => testHost.close());
 
 describe('GET /v1/kpis', () => {
   it('says breached because of failures when every provisioning failed (it used to say met)', async () => {

@@ -5,18 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SandboxAgent, UnixSocketTransport } from '@sbx/bootstrap';
 import { FakeAgentServer } from '@sbx/bootstrap/testing';
-import {
-  openDatabase,
-  SandboxAlertRepository,
-  SandboxPerfRecordRepository,
-  SandboxProvisioningKPI,
-} from '@sbx/store';
 import { vi } from 'vitest';
 import { PreviewSigner } from '../../auth/preview-signer.js';
 import { Sessions } from '../../auth/sessions.js';
 import { TokenTable } from '../../auth/token-file.js';
+import { createTestHost } from '../../compose/testing/create-test-host.js';
 import type { HostSandbox } from '../../core/host-adapter.js';
-import { SandboxHost } from '../../core/sandbox-host.js';
 import { defaultPolicy, type SandboxPolicy } from '../../core/sandbox-policy.js';
 import { type AppOptions, createApp } from '../create-app.js';
 
@@ -31,16 +25,16 @@ export const TOKEN_B = 'token-of-tenant-b-0123456789';
  */
 export async function agentApp(policy: SandboxPolicy = defaultPolicy(2), options: AppOptions = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'sbx-agent-app-'));
-  const db = await openDatabase(':memory:');
   const fakes: FakeAgentServer[] = [];
   const archive = {
     stat: vi.fn(async () => undefined),
     list: vi.fn(async () => ({ entries: [], truncated: false })),
   };
   let n = 0;
-  const host = new SandboxHost({
-    recorder: new SandboxProvisioningKPI(db),
-    sink: new SandboxPerfRecordRepository(db),
+  // Wired as `sbx serve` wires it (the policy's caps included), over a fake docker adapter.
+  const testHost = await createTestHost({
+    policy,
+    config: { engineAddress: '-' },
     adapters: {
       docker: {
         type: 'docker',
@@ -65,8 +59,8 @@ export async function agentApp(policy: SandboxPolicy = defaultPolicy(2), options
       },
     },
     logger: { warn: vi.fn(), error: vi.fn() },
-    limits: { perTenant: policy.maxLivePerTenant, total: policy.maxLiveTotal },
   });
+  const { host } = testHost;
   const tokens = new TokenTable([
     { tenant: 'a', token: TOKEN_A },
     { tenant: 'b', token: TOKEN_B },
@@ -76,11 +70,11 @@ export async function agentApp(policy: SandboxPolicy = defaultPolicy(2), options
   const signer = new PreviewSigner({ secret: new Uint8Array(32).fill(7), nowSeconds: () => now });
   const app = createApp(
     {
-      kpis: new SandboxProvisioningKPI(db),
-      perf: new SandboxPerfRecordRepository(db),
+      kpis: testHost.kpis,
+      perf: testHost.perf,
       host,
-      alerts: new SandboxAlertRepository(db),
-      config: { dbPath: ':memory:', dockerHost: undefined, engineAddress: '-', policy },
+      alerts: testHost.alerts,
+      config: testHost.config,
     },
     { auth: { tokens, sessions }, allowedHosts: ['127.0.0.1'], previewSigner: signer, ...options },
   );
@@ -115,7 +109,7 @@ export async function agentApp(policy: SandboxPolicy = defaultPolicy(2), options
       now = seconds;
     },
     close: async () => {
-      await host.close({ timeoutMs: 2_000 });
+      await testHost.close({ timeoutMs: 2_000 });
       await Promise.all(fakes.map((f) => f.close()));
       rmSync(dir, { recursive: true, force: true });
     },

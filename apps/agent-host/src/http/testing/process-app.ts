@@ -1,13 +1,12 @@
 // Test helpers: an app with tenants a and b over sandboxes with and without a fake in-sandbox agent.
 import type { ExecOptions } from '@sbx/bootstrap';
-import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
 import { vi } from 'vitest';
 import { Sessions } from '../../auth/sessions.js';
 import { TokenTable } from '../../auth/token-file.js';
+import { createTestHost } from '../../compose/testing/create-test-host.js';
 import type { FilesAgent } from '../../core/files-agent.js';
 import type { HostSandbox } from '../../core/host-adapter.js';
 import type { ProcessAgent } from '../../core/process-agent.js';
-import { SandboxHost } from '../../core/sandbox-host.js';
 import { defaultPolicy, type SandboxPolicy } from '../../core/sandbox-policy.js';
 import { FakeProcessAgent } from '../../core/testing/fake-process-agent.js';
 import { createApp } from '../create-app.js';
@@ -22,8 +21,6 @@ export async function processApp(
   policy: Partial<SandboxPolicy> = {},
   options: { agentA?: ProcessAgent } = {},
 ) {
-  const db = await openDatabase(':memory:');
-  const perf = new SandboxPerfRecordRepository(db);
   const agents = [new FakeProcessAgent(), new FakeProcessAgent()];
   const engineExec = vi.fn(async (_cmd: unknown, _options?: ExecOptions) => ({
     exitCode: 0,
@@ -45,22 +42,24 @@ export async function processApp(
     };
   };
   const full = { ...defaultPolicy(2), ...policy };
-  const host = new SandboxHost({
-    recorder: new SandboxProvisioningKPI(db),
-    sink: perf,
+  // Wired as `sbx serve` wires it, over a fake docker adapter.
+  const testHost = await createTestHost({
+    policy: full,
+    config: { engineAddress: '-' },
     adapters: { docker: { type: 'docker', provision: provision as never } },
     logger: { warn: vi.fn(), error: vi.fn() },
   });
+  const { host, perf } = testHost;
   const tokens = new TokenTable([
     { tenant: 'a', token: TOKEN_A },
     { tenant: 'b', token: TOKEN_B },
   ]);
   const app = createApp(
     {
-      kpis: new SandboxProvisioningKPI(db),
+      kpis: testHost.kpis,
       perf,
       host,
-      config: { dbPath: ':memory:', dockerHost: undefined, engineAddress: '-', policy: full },
+      config: testHost.config,
     },
     { auth: { tokens, sessions: new Sessions() }, allowedHosts: ['127.0.0.1'] },
   );

@@ -1,15 +1,9 @@
 // Test helpers: an app with two tenants' tokens over an in-memory database and a fake docker adapter.
-import {
-  openDatabase,
-  SandboxAlertRepository,
-  SandboxPerfRecordRepository,
-  SandboxProvisioningKPI,
-} from '@sbx/store';
 import { vi } from 'vitest';
 import { Sessions } from '../../auth/sessions.js';
 import { TokenTable } from '../../auth/token-file.js';
+import { createTestHost } from '../../compose/testing/create-test-host.js';
 import type { HostSandbox } from '../../core/host-adapter.js';
-import { SandboxHost } from '../../core/sandbox-host.js';
 import { defaultPolicy, type SandboxPolicy } from '../../core/sandbox-policy.js';
 import { type AppOptions, createApp } from '../create-app.js';
 
@@ -20,8 +14,6 @@ export const TOKEN_B = 'token-of-tenant-b-0123456789';
 
 /** An app with tenants `a` and `b`, whose fake sandboxes have a files API that accepts any write. */
 export async function securedApp(policy: SandboxPolicy = defaultPolicy(2), options: AppOptions = {}) {
-  const db = await openDatabase(':memory:');
-  const kpis = new SandboxProvisioningKPI(db);
   let n = 0;
   const files = { writeFile: vi.fn(async () => {}), writeTar: vi.fn(async () => {}) };
   const provision = vi.fn(
@@ -33,13 +25,14 @@ export async function securedApp(policy: SandboxPolicy = defaultPolicy(2), optio
       dispose: async () => {},
     }),
   );
-  const host = new SandboxHost({
-    recorder: kpis,
-    sink: new SandboxPerfRecordRepository(db),
+  // Wired as `sbx serve` wires it (the policy's caps included), over a fake docker adapter.
+  const testHost = await createTestHost({
+    policy,
+    config: { engineAddress: '-' },
     adapters: { docker: { type: 'docker', provision: provision as never } },
     logger: { warn: vi.fn(), error: vi.fn() },
-    limits: { perTenant: policy.maxLivePerTenant, total: policy.maxLiveTotal },
   });
+  const { kpis, host } = testHost;
   const sessions = new Sessions();
   const tokens = new TokenTable([
     { tenant: 'a', token: TOKEN_A },
@@ -49,13 +42,26 @@ export async function securedApp(policy: SandboxPolicy = defaultPolicy(2), optio
   const metrics = { metrics: async () => 'sbx_up 1\n', contentType: 'text/plain' };
   const deps = {
     kpis,
-    perf: new SandboxPerfRecordRepository(db),
+    perf: testHost.perf,
     host,
-    alerts: new SandboxAlertRepository(db),
+    alerts: testHost.alerts,
     metrics: metrics as never,
-    config: { dbPath: ':memory:', dockerHost: undefined, engineAddress: '-', policy },
+    config: testHost.config,
   };
   const appOptions: AppOptions = { auth: { tokens, sessions }, allowedHosts: ['127.0.0.1'], ...options };
   const app = createApp(deps, appOptions);
-  return { db, kpis, host, sessions, tokens, tenantOf, files, provision, app, deps, options: appOptions };
+  return {
+    db: testHost.db,
+    testHost,
+    kpis,
+    host,
+    sessions,
+    tokens,
+    tenantOf,
+    files,
+    provision,
+    app,
+    deps,
+    options: appOptions,
+  };
 }

@@ -1,35 +1,22 @@
 // A caller may ask for less than the server's policy, never more: every field of a docker body that could loosen
 // it is refused with 400 before the engine is asked for anything, and a stricter ask is kept. Over HTTP, on a
 // real DockerAdapter over the fake engine.
-import { DockerAdapter } from '@sbx/bootstrap';
 import { FakeDocker } from '@sbx/bootstrap/testing';
-import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SandboxHost } from '../../core/sandbox-host.js';
-import { defaultPolicy, type SandboxPolicy } from '../../core/sandbox-policy.js';
+import { createTestHost } from '../../compose/testing/create-test-host.js';
+import type { SandboxPolicy } from '../../core/sandbox-policy.js';
 import { createApp } from '../../http/create-app.js';
-import { jsonRequest, testConfig } from '../../http/testing/test-app.js';
+import { jsonRequest } from '../../http/testing/test-app.js';
 
 const IMAGE = 'sbx-test/busybox:latest';
 const silent = { warn: vi.fn(), error: vi.fn() };
 
 async function setup(policy: Partial<SandboxPolicy> = {}) {
-  const db = await openDatabase(':memory:');
-  const kpis = new SandboxProvisioningKPI(db);
   const docker = new FakeDocker([IMAGE]);
   docker.runtimes = { runc: { path: 'runc' }, runsc: { path: '/usr/bin/runsc' } };
-  const host = new SandboxHost({
-    recorder: kpis,
-    sink: new SandboxPerfRecordRepository(db),
-    adapters: { docker: new DockerAdapter({ docker, owner: 'test:1', logger: silent }) },
-    logger: silent,
-  });
-  const app = createApp({
-    kpis,
-    perf: new SandboxPerfRecordRepository(db),
-    host,
-    config: testConfig({ ...defaultPolicy(2), ...policy }),
-  });
+  // Wired as `sbx serve` wires it, on the docker adapter over the fake engine.
+  const { kpis, perf, host, config, close } = await createTestHost({ docker, policy, logger: silent });
+  const app = createApp({ kpis, perf, host, config });
   const request = jsonRequest(app);
   const create = async (fields: Record<string, unknown>) => {
     const response = await request('POST', '/v1/sandboxes', { type: 'docker', image: IMAGE, ...fields });
@@ -40,10 +27,6 @@ async function setup(policy: Partial<SandboxPolicy> = {}) {
   };
   // What the engine was asked beyond reading its runtimes (ping, info): a refusal before the engine asks it nothing.
   const engineWork = () => docker.calls.filter((c) => c !== 'info' && c !== 'ping');
-  const close = async () => {
-    await host.close();
-    await db.destroy();
-  };
   return { create, docker, kpis, engineWork, close };
 }
 
