@@ -3,6 +3,7 @@ import { ChangeFeed, isPostgresUrl, openDatabase } from '@sbx/store';
 import { consoleLogger, type Logger } from '@sbx/timing';
 import type { HostSandboxAdapter } from '../core/host-adapter.js';
 import { KNOWN_PHASES, sandboxModules } from '../kinds/registry.js';
+import { SandboxService } from '../service/sandbox-service.js';
 import { ResultSpool } from '../spool/result-spool.js';
 import { PrometheusMetrics } from '../telemetry/prometheus-metrics.js';
 import type { AgentHost } from './agent-host.js';
@@ -57,5 +58,10 @@ export async function openAgentHost(config: HostConfig, logger: Logger = console
     liveSandboxes: () => composed.host.liveCount,
     storeHealth: () => composed.storeHealth(),
   });
-  return { ...composed, config, metrics };
+  const service = new SandboxService({
+    host: composed.host,
+    policy: config.policy,
+    storeHealth: () => composed.storeHealth(),
+  });
+  return { ...composed, config, metrics, service };
 }

@@ -10,7 +10,7 @@ import { PreviewSigner } from '../auth/preview-signer.js';
 import { SESSION_COOKIE } from '../auth/sessions.js';
 import { DEFAULT_TENANT } from '../auth/token-file.js';
 import type { AgentHost } from '../compose/open-agent-host.js';
-import { SandboxProcesses } from '../core/sandbox-processes.js';
+import type { SandboxHost } from '../core/sandbox-host.js';
 import { renderDashboard, serveDashboardAsset } from '../dashboard/dashboard-page.js';
 import { E2B_PREFIX, e2bDoor } from '../e2b/e2b-door.js';
 import { E2bSandboxes } from '../e2b/e2b-sandboxes.js';
@@ -19,6 +19,7 @@ import {
   renderWebContainerPage,
   serveWebContainerAsset,
 } from '../kinds/webcontainer/driver/index.js';
+import { SandboxService } from '../service/sandbox-service.js';
 import { bodyLimits, bodyRuleOf } from './body-limits.js';
 import { ConcurrencyCaps } from './concurrency-caps.js';
 import { execRoutes } from './exec-routes.js';
@@ -44,9 +45,13 @@ import { sandboxRoutes } from './sandbox-routes.js';
 import { alertQuerySchema, listQuerySchema } from './schemas.js';
 import { serverTiming } from './server-timing.js';
 
-/** What the HTTP API needs from the composed host. */
-export type AppDeps = Pick<AgentHost, 'kpis' | 'perf' | 'host' | 'config'> &
-  Partial<Pick<AgentHost, 'alerts' | 'metrics' | 'storeHealth'>>;
+/**
+ * What the HTTP API needs from the composed host: its sandbox service (or, for an app over a bare host, the host
+ * the app builds one on with the config's policy).
+ */
+export type AppDeps = Pick<AgentHost, 'kpis' | 'perf' | 'config'> &
+  Partial<Pick<AgentHost, 'alerts' | 'metrics' | 'storeHealth'>> &
+  ({ service: SandboxService } | { host: SandboxHost });
 
 /** Options of the HTTP API. */
 export interface AppOptions {
@@ -85,6 +90,7 @@ export interface AppOptions {
 export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const policy = deps.config.policy;
+  const service = 'service' in deps ? deps.service : serviceOver(deps.host, deps);
   app.use('*', securityHeaders);
   // `PORT-ID.DOMAIN` (the E2B SDK's getHost()) is run again as that sandbox's preview path, before anything else
   // (bodies are bounded by the rewritten request's rules).
@@ -132,37 +138,27 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   app.use('/v1/*', jsonBodiesOnly);
   if (auth) loginRoutes(app, auth);
 
-  app.get('/healthz', async (c) => {
-    const engine = await deps.host.ping().then(
-      () => 'reachable' as const,
-      () => 'unreachable' as const,
-    );
-    // The store's state comes from the host's spool, never from a query: a database that is away answers nothing.
-    const store = deps.storeHealth?.() ?? { status: 'ok' as const, spooled: 0, oldestAgeSeconds: 0 };
-    const status = deps.host.closing ? 'closing' : store.status;
-    return c.json({ status, engine, store, liveSandboxes: deps.host.liveCount });
-  });
+  app.get('/healthz', async (c) => c.json(await service.health()));
 
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
   app.use('/v1/sandboxes', serverTiming);
-  sandboxRoutes(app, { host: deps.host, policy });
-  poolRoutes(app, { host: deps.host });
-  runtimeRoutes(app, { host: deps.host, policy });
+  sandboxRoutes(app, { service });
+  poolRoutes(app, { service });
+  runtimeRoutes(app, { service });
   // Commands and log follows at once, per sandbox, tenant and host (429 above the policy's caps).
   const caps = new ConcurrencyCaps();
-  lifecycleRoutes(app, { host: deps.host, policy, caps });
-  const processes = new SandboxProcesses({ host: deps.host, policy });
-  execRoutes(app, { host: deps.host, policy, caps, processes });
-  processRoutes(app, { host: deps.host, policy, caps, processes });
-  ptyRoute(app, { host: deps.host, policy, caps, processes });
-  fileOpRoutes(app, { host: deps.host, policy, caps });
-  fileRoutes(app, { host: deps.host, policy });
-  portRoutes(app, { host: deps.host, policy, caps, signer });
+  lifecycleRoutes(app, { service, policy, caps });
+  const { processes } = service;
+  execRoutes(app, { service, policy, caps, processes });
+  processRoutes(app, { service, policy, caps, processes });
+  ptyRoute(app, { service, policy, caps, processes });
+  fileOpRoutes(app, { service, policy, caps });
+  fileRoutes(app, { service, policy });
+  portRoutes(app, { service, policy, caps, signer });
   app.route(
     E2B_PREFIX,
     e2bDoor({
-      host: deps.host,
-      policy,
+      service,
       caps,
       sandboxes: e2bSandboxes,
       ...(auth ? { auth } : {}),
@@ -187,7 +183,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     async (c) => {
       const result = toProvisionResult(c.req.valid('json'));
       // Client-reported: shown apart (source `client`), never judged, since any token holder could forge it.
-      await deps.host.recordExternal({
+      await service.recordExternal({
         ...result,
         attributes: { tenant: c.get('tenant'), source: options.ingestSource ?? 'client' },
       });
@@ -201,7 +197,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     return c.json({ rows: rows.map(({ tenant: _tenant, ...row }) => row) });
   });
 
-  heavyReadRoutes(app, deps, options.heavyReads);
+  heavyReadRoutes(app, { ...deps, service }, options.heavyReads);
   // The hosts that recorded into this database (a fleet shares one): the dashboard's host picker.
   app.get('/v1/hosts', async (c) => c.json({ rows: await deps.kpis.listHosts() }));
   app.get('/v1/alerts', zValidator('query', alertQuerySchema, validationHook), async (c) => {
@@ -233,6 +229,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     return c.json(body, status);
   });
   return app;
+}
+
+function serviceOver(host: SandboxHost, deps: AppDeps): SandboxService {
+  const { storeHealth } = deps;
+  return new SandboxService({ host, policy: deps.config.policy, ...(storeHealth ? { storeHealth } : {}) });
 }
 
 // Another tenant's alert keeps its numbers (KPIs are global) but not its sandbox id.

@@ -2,12 +2,12 @@ import { zValidator } from '@hono/zod-validator';
 import type { SandboxPerfRecord } from '@sbx/timing';
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
-import type { AgentHost } from '../compose/open-agent-host.js';
 import { agentUnavailable, fromAgentError } from '../core/agent-errors.js';
 import type { HostSandbox } from '../core/host-adapter.js';
 import type { JobOptions } from '../core/sandbox-host.js';
 import { overCap, type SandboxPolicy } from '../core/sandbox-policy.js';
 import type { SandboxProcesses } from '../core/sandbox-processes.js';
+import type { SandboxService } from '../service/sandbox-service.js';
 import type { execResultSchema, exitEventSchema } from './api-schemas.js';
 import type { ConcurrencyCaps } from './concurrency-caps.js';
 import { errorBody, toHttpError, validationHook } from './http-errors.js';
@@ -17,7 +17,7 @@ import { accepts, failure, findSandbox } from './route-helpers.js';
 import { execRequestSchema } from './schemas.js';
 
 /** What the exec route needs: the host, the policy, the counts of commands running at once, the processes. */
-export type ExecRouteDeps = Pick<AgentHost, 'host'> & {
+export type ExecRouteDeps = { service: SandboxService } & {
   policy: SandboxPolicy;
   caps: ConcurrencyCaps;
   processes: SandboxProcesses;
@@ -56,7 +56,7 @@ export function execRoutes(app: Hono<AppEnv>, deps: ExecRouteDeps): void {
       ...(env === undefined ? {} : { env }),
       ...(user === undefined ? {} : { run: asUser(sandbox, user) }),
     };
-    if (accepts(c, NDJSON) && deps.host.closing) {
+    if (accepts(c, NDJSON) && deps.service.closing) {
       return c.json(errorBody('HOST_CLOSING', 'the host is shutting down'), 503);
     }
     let release: () => void;
@@ -84,7 +84,7 @@ export function execRoutes(app: Hono<AppEnv>, deps: ExecRouteDeps): void {
     if (accepts(c, NDJSON)) return streamExec(c, deps, sandbox, cmd, options, release);
     try {
       // A client that goes away aborts its command.
-      const { exec, record } = await deps.host.runJob(sandbox, cmd, {
+      const { exec, record } = await deps.service.exec(sandbox, cmd, {
         ...options,
         signal: c.req.raw.signal,
       });
@@ -155,7 +155,7 @@ function streamExec(
       },
     });
     try {
-      const { exec } = await deps.host.runJob(sandbox, cmd, {
+      const { exec } = await deps.service.exec(sandbox, cmd, {
         ...options,
         signal: sink.signal,
         onRecord: (r) => {

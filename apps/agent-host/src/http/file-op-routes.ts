@@ -1,10 +1,9 @@
 import { zValidator } from '@hono/zod-validator';
 import type { Context, Hono } from 'hono';
-import type { AgentHost } from '../compose/open-agent-host.js';
 import type { FileWatchEvent } from '../core/files-agent.js';
 import type { HostSandbox } from '../core/host-adapter.js';
-import { measuredUse } from '../core/measured-use.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
+import type { SandboxService } from '../service/sandbox-service.js';
 import { fromAgentError, requireAgent } from './agent-access.js';
 import type { ConcurrencyCaps } from './concurrency-caps.js';
 import { NDJSON } from './exec-routes.js';
@@ -24,7 +23,7 @@ import type { AppEnv } from './request-guard.js';
 import { failure, findSandbox } from './route-helpers.js';
 
 /** What the file operation routes need. */
-export type FileOpRouteDeps = Pick<AgentHost, 'host'> & { policy: SandboxPolicy; caps: ConcurrencyCaps };
+export type FileOpRouteDeps = { service: SandboxService } & { policy: SandboxPolicy; caps: ConcurrencyCaps };
 
 /**
  * `GET .../files/stat`, `GET .../files/list` (to a depth), `POST .../files/mkdir`, `POST .../files/move`,
@@ -101,12 +100,7 @@ async function run(
   const found = findSandbox(deps, c.req.param('id') as string, c.get('tenant'));
   if ('status' in found) return c.json(found.body, found.status);
   try {
-    return await measuredUse(
-      deps.host,
-      found.sandbox,
-      (signal) => fn(found.sandbox, signal),
-      c.req.raw.signal,
-    );
+    return await deps.service.files(found.sandbox, (signal) => fn(found.sandbox, signal), c.req.raw.signal);
   } catch (error) {
     return failure(c, fromAgentError(error, `${what} in sandbox ${found.sandbox.id}`));
   }

@@ -2,6 +2,7 @@
 // the app serves a route this table does not describe, or the other way round.
 import { z } from 'zod';
 import { sandboxBodySchemas } from '../kinds/sandbox-body.js';
+import { poolRequestSchema } from '../service/pool-request.js';
 import {
   createdSchema,
   errorSchema,
@@ -27,7 +28,6 @@ import { ingestSchema } from './ingest-schema.js';
 import { buildOpenApi, type ResponseDoc, type RouteDoc } from './openapi.js';
 import { fileAndPortRouteDocs } from './openapi-file-port-routes.js';
 import { processRouteDocs } from './openapi-process-routes.js';
-import { poolRequestSchema } from './pool-routes.js';
 import { startedSchema } from './process-schemas.js';
 import { alertQuerySchema, execRequestSchema, kpiQuerySchema, listQuerySchema } from './schemas.js';
 

@@ -3,9 +3,9 @@ import type { Context, Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { PREVIEW_PARAM, type PreviewSigner } from '../auth/preview-signer.js';
-import type { AgentHost } from '../compose/open-agent-host.js';
 import type { HostSandbox } from '../core/host-adapter.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
+import type { SandboxService } from '../service/sandbox-service.js';
 import { fromAgentError, requireAgent } from './agent-access.js';
 import type { ConcurrencyCaps } from './concurrency-caps.js';
 import { validationHook } from './http-errors.js';
@@ -17,7 +17,7 @@ import { pipeTunnel, requestHead } from './tunnel-pipe.js';
 import type { RawUpgradeEnv } from './upgrade-bridge.js';
 
 /** What the preview routes need. */
-export type PortRouteDeps = Pick<AgentHost, 'host'> & {
+export type PortRouteDeps = { service: SandboxService } & {
   policy: SandboxPolicy;
   caps: ConcurrencyCaps;
   signer: PreviewSigner;
@@ -203,7 +203,7 @@ async function openTunnel(
     const tunnel = await new Promise<import('node:stream').Duplex>((resolve, reject) => {
       // The tunnel counts as use of the sandbox (it does not idle away) until it closes; the host's
       // shutdown closes it.
-      deps.host
+      deps.service
         .use(
           sandbox,
           (signal) =>

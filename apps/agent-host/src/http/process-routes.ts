@@ -1,11 +1,11 @@
 import { zValidator } from '@hono/zod-validator';
 import type { Context, Hono } from 'hono';
-import type { AgentHost } from '../compose/open-agent-host.js';
 import { fromAgentError } from '../core/agent-errors.js';
 import type { HostSandbox } from '../core/host-adapter.js';
 import type { AgentProcess } from '../core/process-agent.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import type { SandboxProcesses } from '../core/sandbox-processes.js';
+import type { SandboxService } from '../service/sandbox-service.js';
 import type { ConcurrencyCaps } from './concurrency-caps.js';
 import { NDJSON } from './exec-routes.js';
 import { errorBody, toHttpError, validationHook } from './http-errors.js';
@@ -15,7 +15,7 @@ import type { AppEnv } from './request-guard.js';
 import { failure, findSandbox } from './route-helpers.js';
 
 /** What the process routes need: the host, the policy, the counts of streams open at once, the processes. */
-export type ProcessRouteDeps = Pick<AgentHost, 'host'> & {
+export type ProcessRouteDeps = { service: SandboxService } & {
   policy: SandboxPolicy;
   caps: ConcurrencyCaps;
   processes: SandboxProcesses;
