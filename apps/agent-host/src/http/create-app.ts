@@ -147,14 +147,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   runtimeRoutes(app, { service });
   // Commands and log follows at once, per sandbox, tenant and host (429 above the policy's caps).
   const caps = new ConcurrencyCaps();
-  lifecycleRoutes(app, { service, policy, caps });
+  lifecycleRoutes(app, { service, caps });
   const { processes } = service;
-  execRoutes(app, { service, policy, caps, processes });
-  processRoutes(app, { service, policy, caps, processes });
-  ptyRoute(app, { service, policy, caps, processes });
-  fileOpRoutes(app, { service, policy, caps });
-  fileRoutes(app, { service, policy });
-  portRoutes(app, { service, policy, caps, signer });
+  execRoutes(app, { service, caps, processes });
+  processRoutes(app, { service, caps, processes });
+  ptyRoute(app, { service, caps, processes });
+  fileOpRoutes(app, { service, caps });
+  fileRoutes(app, { service });
+  portRoutes(app, { service, caps, signer });
   app.route(
     E2B_PREFIX,
     e2bDoor({

@@ -3,7 +3,6 @@ import type { FileStat } from '@sbx/bootstrap';
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import { endingRun } from '../core/measured-use.js';
-import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import type { SandboxService } from '../service/sandbox-service.js';
 import { fromAgentError, requireAgent } from './agent-access.js';
 import { agentDownload, agentUpload } from './agent-file-transfer.js';
@@ -15,7 +14,7 @@ import { accepts, failure, findSandbox, toWebStream } from './route-helpers.js';
 import { TransferLimiter } from './transfer-limiter.js';
 
 /** What the file routes need. */
-export type FileRouteDeps = { service: SandboxService } & { policy: SandboxPolicy };
+export type FileRouteDeps = { service: SandboxService };
 
 /** The media type of a tar archive. */
 export const TAR = 'application/x-tar';
@@ -30,11 +29,11 @@ export const FILES_PATH = /^\/v1\/sandboxes\/[^/]+\/files$/;
  * on the engine's archive API. Every transfer is measured like a command.
  */
 export function fileRoutes(app: Hono<AppEnv>, deps: FileRouteDeps): void {
-  const max = deps.policy.maxFileBytes;
-  const maxEntries = deps.policy.maxUploadEntries;
+  const max = deps.service.policy.maxFileBytes;
+  const maxEntries = deps.service.policy.maxUploadEntries;
   const transfers = new TransferLimiter({
-    perTenant: deps.policy.maxTransfersPerTenant,
-    total: deps.policy.maxTransfersTotal,
+    perTenant: deps.service.policy.maxTransfersPerTenant,
+    total: deps.service.policy.maxTransfersTotal,
   });
 
   app.put('/v1/sandboxes/:id/files', zValidator('query', fileWriteQuerySchema, validationHook), async (c) => {

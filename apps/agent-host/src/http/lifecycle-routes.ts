@@ -2,7 +2,6 @@ import { zValidator } from '@hono/zod-validator';
 import type { Hono } from 'hono';
 import type { z } from 'zod';
 import type { HostSandbox } from '../core/host-adapter.js';
-import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import type { SandboxService } from '../service/sandbox-service.js';
 import { logsQuerySchema, type sandboxInfoSchema, ttlRequestSchema } from './api-schemas.js';
 import type { ConcurrencyCaps } from './concurrency-caps.js';
@@ -12,9 +11,8 @@ import { ndjsonStream, releaseWhenRead } from './output-encoder.js';
 import type { AppEnv } from './request-guard.js';
 import { failure, findSandbox } from './route-helpers.js';
 
-/** What the lifecycle routes need: the host, the policy, and the counts of log follows open at once. */
+/** What the lifecycle routes need: the service (and its policy), and the counts of log follows open at once. */
 export type LifecycleRouteDeps = { service: SandboxService } & {
-  policy: SandboxPolicy;
   caps: ConcurrencyCaps;
 };
 
@@ -65,7 +63,7 @@ export function lifecycleRoutes(app: Hono<AppEnv>, deps: LifecycleRouteDeps): vo
         const { truncated } = await logs.call(sandbox, {
           follow: follow === '1',
           ...(tail === undefined ? {} : { tail }),
-          maxOutputBytes: deps.policy.maxExecOutputBytes,
+          maxOutputBytes: deps.service.policy.maxExecOutputBytes,
           signal: sink.signal,
           onOutput: sink.output,
         });
@@ -83,7 +81,7 @@ export function lifecycleRoutes(app: Hono<AppEnv>, deps: LifecycleRouteDeps): vo
 
 // One slot of the tenant's and the host's count of log follows, or TOO_MANY_CONCURRENT.
 function takeFollow(deps: LifecycleRouteDeps, tenant: string): () => void {
-  const { maxFollowsPerTenant, maxFollowsTotal } = deps.policy;
+  const { maxFollowsPerTenant, maxFollowsTotal } = deps.service.policy;
   return deps.caps.acquire([
     {
       key: `follow:tenant:${tenant}`,
