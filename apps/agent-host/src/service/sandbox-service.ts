@@ -82,7 +82,7 @@ export class SandboxService {
 
   /**
    * A sandbox for the caller: `{ pool }` hands out a ready member (or provisions the pool's spec cold), a
-   * type's body is parsed, held to the policy and admitted, then provisioned cold; an admitted spec (`admit`)
+   * type's body is parsed, held to the policy and admitted, then provisioned cold; an admitted spec (`admitFlags`)
    * is provisioned as it is. Caller mistakes throw before anything is measured.
    */
   async create(request: CreateRequest): Promise<Created> {
