@@ -17,6 +17,7 @@ export const PACKAGE_DEPENDENCIES: Readonly<Record<string, readonly string[]>> =
 export const AGENT_HOST_LAYERS: readonly { layer: string; folders: readonly string[] }[] = [
   { layer: 'doors', folders: ['cli.ts', 'cli', 'http', 'e2b', 'bench', 'index.ts'] },
   { layer: 'compose', folders: ['compose'] },
+  { layer: 'service', folders: ['service'] },
   { layer: 'core/kinds', folders: ['core', 'kinds'] },
   { layer: 'leaves', folders: [] },
 ];
@@ -74,7 +75,9 @@ export function layerViolations(nodes: readonly ModuleNode[]): string[] {
         const what = forbidden
           ? `${from}/ must not import ${to}`
           : `${layerName(rf)} must not import ${layerName(rt)}`;
-        out.push(`${path} imports ${target}: ${what} (layers: doors -> compose -> core, kinds -> leaves)`);
+        out.push(
+          `${path} imports ${target}: ${what} (layers: doors -> compose -> service -> core, kinds -> leaves)`,
+        );
       }
     }
   }

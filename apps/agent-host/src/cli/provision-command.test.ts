@@ -2,7 +2,9 @@ import type { DockerSandboxSpec } from '@sbx/bootstrap';
 import { describe, expect, it } from 'vitest';
 import type { AgentHost } from '../compose/agent-host.js';
 import type { HostConfig } from '../compose/config.js';
+import type { SandboxHost } from '../core/sandbox-host.js';
 import { AgentHostError } from '../errors.js';
+import { SandboxService } from '../service/sandbox-service.js';
 import type { CliIo } from './cli-io.js';
 import { buildProgram } from './program.js';
 
@@ -19,38 +21,43 @@ async function provision(args: string[], env: NodeJS.ProcessEnv = {}, cap = Numb
     env,
     setExitCode: () => {},
   };
-  const open = async (config: HostConfig) =>
-    ({
-      config,
-      host: {
-        adapter: () => ({ ping: async () => {}, listRuntimes: async () => RUNTIMES }),
-        provision: async (
-          _type: string,
-          spec: DockerSandboxSpec,
-          options: { onResult?: (r: unknown) => void },
-        ) => {
-          if (specs.length >= cap)
-            throw new AgentHostError(
-              'TOO_MANY_SANDBOXES',
-              `at most ${cap} live sandboxes per tenant: delete one first`,
-            );
-          specs.push(spec);
-          const result = {
-            sandboxType: 'docker',
-            durationMs: 500,
-            status: 'ok',
-            slaLimitMs: 30_000,
-            phases: [],
-          };
-          options.onResult?.(result);
-          return { sandbox: { id: `sbx-${specs.length}` }, result };
-        },
-        dispose: async () => {},
-        recordFailures: 0,
+  const open = async (config: HostConfig) => {
+    const host = {
+      adapter: () => ({ ping: async () => {}, listRuntimes: async () => RUNTIMES }),
+      provision: async (
+        _type: string,
+        spec: DockerSandboxSpec,
+        options: { onResult?: (r: unknown) => void },
+      ) => {
+        if (specs.length >= cap)
+          throw new AgentHostError(
+            'TOO_MANY_SANDBOXES',
+            `at most ${cap} live sandboxes per tenant: delete one first`,
+          );
+        specs.push(spec);
+        const result = {
+          sandboxType: 'docker',
+          durationMs: 500,
+          status: 'ok',
+          slaLimitMs: 30_000,
+          phases: [],
+        };
+        options.onResult?.(result);
+        return { sandbox: { id: `sbx-${specs.length}` }, result };
       },
+      dispose: async () => {},
+      recordFailures: 0,
+    } as unknown as SandboxHost;
+    // The CLI reaches the host only through the sandbox service, the same one the HTTP API calls.
+    const service = new SandboxService({ host, policy: config.policy });
+    return {
+      config,
+      host,
+      service,
       drainStore: async () => 0,
       close: async () => ({}),
-    }) as unknown as AgentHost;
+    } as unknown as AgentHost;
+  };
   const before = process.exitCode;
   await buildProgram(io, open)
     .parseAsync([

@@ -2,9 +2,10 @@ import { dirname } from 'node:path';
 import { type SandboxType, SLA_LIMITS } from '@sbx/timing';
 import { Command, Option } from 'commander';
 import type { AgentHost } from '../compose/agent-host.js';
-import { type BatchRow, runProvisionBatch } from '../core/provision-batch.js';
 import { AgentHostError } from '../errors.js';
 import type { KindFlag, SandboxTypeModule } from '../kinds/sandbox-type-module.js';
+import type { Admitted, PolicyChoice } from '../service/admit-request.js';
+import { type BatchRow, runProvisionBatch } from '../service/provision-batch.js';
 import type { CliIo } from './cli-io.js';
 import type { ProvisionCommandContext } from './command-context.js';
 import { envPair, MAX_COUNT, wholeNumber } from './flags.js';
@@ -21,14 +22,7 @@ export function provisionCommand(module: SandboxTypeModule, ctx: ProvisionComman
   const command = new Command(module.type).description(cli.description);
   for (const flag of cli.flags) command.addOption(toOption(flag));
   command.addHelpText('after', `\nExample:\n  ${cli.example}`);
-  if (cli.runner === 'host-batch') {
-    return provisionBatchCommand(
-      command,
-      ctx,
-      (opts) => cli.toSpec(opts),
-      (agent, spec) => holdToPolicy(module, agent, spec),
-    );
-  }
+  if (cli.runner === 'host-batch') return provisionBatchCommand(command, ctx, (opts) => cli.toSpec(opts));
   return command.action(async (opts) => {
     process.exitCode = await ctx.withHost((agent) => provisionWebContainer(agent, opts, ctx.io));
   });
@@ -55,13 +49,13 @@ export interface BatchFlags {
 
 /**
  * Adds the batch flags (`--count`, `--concurrency`, `--exec`, ...) to `command` and runs the batch with the
- * spec `buildSpec` makes from the command's own flags; the exit code says how it went.
+ * spec `buildSpec` makes from the command's own flags, admitted by the sandbox service under the `--policy`
+ * chosen (the server's by default, as `POST /v1/sandboxes`); the exit code says how it went.
  */
 export function provisionBatchCommand(
   command: Command,
   ctx: ProvisionCommandContext,
   buildSpec: (opts: Record<string, unknown>) => unknown,
-  withinPolicy: (agent: AgentHost, spec: unknown) => Promise<unknown> = async (_, spec) => spec,
 ): Command {
   const type = command.name() as SandboxType;
   return command
@@ -87,26 +81,10 @@ export function provisionBatchCommand(
     .action(async (opts) => {
       const built = withHelpHint(() => buildSpec(opts), `sbx provision ${type} --help`);
       process.exitCode = await ctx.withHost(async (agent, signal) => {
-        await agent.host.adapter(type)?.ping?.();
-        const spec = opts.policy === 'engine' ? built : await withinPolicy(agent, built);
-        return provisionBatch(agent, type, spec, { ...opts, signal }, ctx.io);
+        const admitted = await agent.service.admitFlags(type, built, opts.policy as PolicyChoice);
+        return provisionBatch(agent, admitted, { ...opts, signal }, ctx.io);
       });
     });
-}
-
-/**
- * The spec held to the server's policy and admitted against what the engine offers, as `POST /v1/sandboxes`
- * does: one policy for both doors. Flags are named as flags (`--network`).
- */
-async function holdToPolicy(module: SandboxTypeModule, agent: AgentHost, built: unknown): Promise<unknown> {
-  const { cli } = module;
-  const { policy } = agent.config;
-  const name = (field: string) => `--${field}`;
-  const spec = cli.runner === 'host-batch' && cli.applyPolicy ? cli.applyPolicy(built, policy, name) : built;
-  const admit = module.request?.admit;
-  const adapter = agent.host.adapter(module.type);
-  if (admit && adapter?.listRuntimes) admit(spec, policy, await adapter.listRuntimes(), name);
-  return spec;
 }
 
 /** How long `sbx provision` waits at the end for results spooled during an outage to reach the database. */
@@ -115,8 +93,7 @@ const SPOOL_DRAIN_MS = 3_000;
 /** Runs a batch with live rows (or a progress bar) and a summary; resolves to the exit code. */
 async function provisionBatch(
   agent: AgentHost,
-  type: SandboxType,
-  spec: unknown,
+  admitted: Admitted,
   options: BatchFlags & { signal: AbortSignal },
   io: CliIo,
 ): Promise<number> {
@@ -129,7 +106,8 @@ async function provisionBatch(
     if (bar) io.stderr.write(progressBar(done, options.count));
   };
   if (bar) io.stderr.write(progressBar(0, options.count));
-  const batch = await runProvisionBatch(agent.host, type, spec, {
+  const { type } = admitted;
+  const batch = await runProvisionBatch(agent.service, admitted, {
     count: options.count,
     concurrency: options.concurrency,
     exec: options.exec,
@@ -152,10 +130,10 @@ async function provisionBatch(
       `${spooled} result(s) were not stored in ${agent.config.dbLabel ?? agent.config.dbPath} (it did not answer): they wait in the spool in ${dirname(agent.config.spoolPath ?? '.')} and the next sbx command that reaches it stores them`,
     );
   }
-  if (agent.host.recordFailures > 0) {
+  if (agent.service.recordFailures > 0) {
     throw new AgentHostError(
       'NOT_RECORDED',
-      `${agent.host.recordFailures} result(s) could not be recorded in ${agent.config.dbLabel ?? agent.config.dbPath}; see the errors above`,
+      `${agent.service.recordFailures} result(s) could not be recorded in ${agent.config.dbLabel ?? agent.config.dbPath}; see the errors above`,
     );
   }
   return batch.summary.failures > 0 || batch.summary.jobFailures > 0 || batch.summary.refused > 0 ? 1 : 0;

@@ -1,4 +1,4 @@
-import type { BatchRow, BatchSummary } from '../core/provision-batch.js';
+import type { BatchRow, BatchSummary } from '../service/provision-batch.js';
 import { jobOutput, ms, phaseLine } from './format.js';
 
 /** One row of a batch as `sbx provision` prints it: total, phases, job and error. */

@@ -1,6 +1,7 @@
 import type { SandboxAlertRepository, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
 import type { AlertService } from '../alerts/alert-service.js';
 import type { CloseReport, SandboxHost } from '../core/sandbox-host.js';
+import type { SandboxService } from '../service/sandbox-service.js';
 import type { StoreHealth } from '../spool/spooled-store.js';
 import type { PrometheusMetrics } from '../telemetry/prometheus-metrics.js';
 import type { HostConfig } from './config.js';
@@ -14,6 +15,8 @@ export interface AgentHost {
   alertService: AlertService;
   metrics: PrometheusMetrics;
   host: SandboxHost;
+  /** The one interface every door (HTTP, CLI, E2B) calls: parse, policy, admission, pools, tenancy. */
+  service: SandboxService;
   /** The store's state (`ok`, `degraded` while results are spooled, `down` when the spool is full). */
   storeHealth(): StoreHealth;
   /** Waits up to `timeoutMs` for the spool to be flushed; resolves to how many results are still spooled. */

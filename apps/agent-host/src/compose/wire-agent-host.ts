@@ -2,6 +2,7 @@ import { ChangeFeed, isPostgresUrl, type openDatabase } from '@sbx/store';
 import type { Logger, SandboxType } from '@sbx/timing';
 import type { HostSandboxAdapter } from '../core/host-adapter.js';
 import { KNOWN_PHASES } from '../kinds/registry.js';
+import { SandboxService } from '../service/sandbox-service.js';
 import type { ResultSpool } from '../spool/result-spool.js';
 import { PrometheusMetrics } from '../telemetry/prometheus-metrics.js';
 import type { AgentHost } from './agent-host.js';
@@ -57,5 +58,10 @@ export function wireAgentHost(
     liveSandboxes: () => composed.host.liveCount,
     storeHealth: () => composed.storeHealth(),
   });
-  return { ...composed, config, metrics };
+  const service = new SandboxService({
+    host: composed.host,
+    policy: config.policy,
+    storeHealth: () => composed.storeHealth(),
+  });
+  return { ...composed, config, metrics, service };
 }

@@ -7,6 +7,7 @@ import type { HostAgent } from '../core/host-adapter.js';
 import { SandboxHost } from '../core/sandbox-host.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import { FakeProcessAgent } from '../core/testing/fake-process-agent.js';
+import { SandboxService } from '../service/sandbox-service.js';
 import { AgentProcesses } from './agent-processes.js';
 import { E2bHost } from './e2b-host.js';
 import { StartRequestSchema } from './gen/process/process_pb.js';
@@ -37,7 +38,9 @@ async function setup() {
     alertThresholdMs: 1_000_000,
   });
   const { sandbox } = await host.provision('docker', {});
-  const processes = new AgentProcesses(new E2bHost({ host, policy: {} as SandboxPolicy }));
+  const processes = new AgentProcesses(
+    new E2bHost({ service: new SandboxService({ host, policy: {} as SandboxPolicy }) }),
+  );
   const call = {
     sandbox,
     record: { tenant: 'default' },

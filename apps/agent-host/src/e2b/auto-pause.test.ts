@@ -2,6 +2,7 @@ import type { SandboxHandle } from '@sbx/bootstrap';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SandboxHost } from '../core/sandbox-host.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
+import { SandboxService } from '../service/sandbox-service.js';
 import { AutoPause } from './auto-pause.js';
 import { E2bHost } from './e2b-host.js';
 import { E2bSandboxes } from './e2b-sandboxes.js';
@@ -37,7 +38,9 @@ function setup(options: { pauseFails?: boolean } = {}) {
     logger: { warn: vi.fn(), error: vi.fn() },
     maxTtlMs: 10_000,
   });
-  const e2b = new E2bHost({ host, policy: { maxTtlMs: 10_000 } as SandboxPolicy });
+  const e2b = new E2bHost({
+    service: new SandboxService({ host, policy: { maxTtlMs: 10_000 } as SandboxPolicy }),
+  });
   const sandboxes = new E2bSandboxes();
   const autoPause = new AutoPause({ host: e2b, sandboxes });
   e2b.keepDue((id) => autoPause.due(id));

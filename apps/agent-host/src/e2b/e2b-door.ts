@@ -1,8 +1,7 @@
 import { Hono } from 'hono';
-import type { SandboxHost } from '../core/sandbox-host.js';
-import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import type { ConcurrencyCaps } from '../http/concurrency-caps.js';
 import type { AuthOptions } from '../http/request-guard.js';
+import type { SandboxService } from '../service/sandbox-service.js';
 import { AutoPause } from './auto-pause.js';
 import { controlPlane } from './control-plane.js';
 import { E2bHost } from './e2b-host.js';
@@ -12,10 +11,9 @@ import { sandboxPlane } from './sandbox-plane.js';
 /** Where the door is mounted on the host's port: `E2B_API_URL=http://HOST:PORT/e2b/api`, sandbox `.../e2b/envd`. */
 export const E2B_PREFIX = '/e2b';
 
-/** What the E2B door needs from the host. */
+/** What the E2B door needs: the sandbox service every door calls. */
 export interface E2bDoorDeps {
-  host: SandboxHost;
-  policy: SandboxPolicy;
+  service: SandboxService;
   /** The HTTP API's counts of commands at once (the door's commands count against the same caps). */
   caps: ConcurrencyCaps;
   auth?: AuthOptions;
@@ -27,13 +25,13 @@ export interface E2bDoorDeps {
 
 /**
  * The E2B-compatible front door: agents written for the `e2b` SDK run here with `E2B_API_URL`,
- * `E2B_SANDBOX_URL` and `E2B_API_KEY` (an sbx token). A thin caller of the sandbox host (see e2b-host.ts).
+ * `E2B_SANDBOX_URL` and `E2B_API_KEY` (an sbx token). A thin caller of the sandbox service (see e2b-host.ts).
  *
  * @example
- * app.route(E2B_PREFIX, e2bDoor({ host, policy, caps, auth }));
+ * app.route(E2B_PREFIX, e2bDoor({ service, caps, auth }));
  */
 export function e2bDoor(deps: E2bDoorDeps): Hono {
-  const host = new E2bHost({ host: deps.host, policy: deps.policy });
+  const host = new E2bHost({ service: deps.service });
   const sandboxes = deps.sandboxes ?? new E2bSandboxes();
   const autoPause = new AutoPause({ host, sandboxes });
   host.keepDue((id) => autoPause.due(id));

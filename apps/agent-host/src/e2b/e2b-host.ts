@@ -1,10 +1,9 @@
 import type { DockerSandboxSpec, ExecResult, SandboxFiles } from '@sbx/bootstrap';
 import type { HostSandbox } from '../core/host-adapter.js';
-import { measuredUse, type OpenRun } from '../core/measured-use.js';
-import type { SandboxHost } from '../core/sandbox-host.js';
+import type { OpenRun } from '../core/measured-use.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import { AgentHostError } from '../errors.js';
-import { admitSandboxBody, parseSandboxBody } from '../kinds/sandbox-body.js';
+import type { SandboxService } from '../service/sandbox-service.js';
 
 /** What the E2B door asks of a new sandbox: an sbx template (or a warm pool of that name), TTL and env. */
 export interface E2bCreate {
@@ -30,22 +29,20 @@ export interface E2bExec {
 }
 
 /**
- * The one place the E2B door calls the sandbox host: the same calls as the HTTP API's routes (parse, policy,
- * engine check, admission, pool hand-out or cold provisioning, tenancy, measurement). Switching the door to the
- * sandbox service is this file.
+ * The one place the E2B door calls the sandbox service, the same one the HTTP API's routes and the CLI call
+ * (parse, policy, engine check, admission, pool hand-out or cold provisioning, tenancy, measurement): this
+ * file only turns E2B's requests into the service's.
  */
 export class E2bHost {
-  readonly #host: SandboxHost;
-  readonly #policy: SandboxPolicy;
+  readonly #service: SandboxService;
 
-  constructor(deps: { host: SandboxHost; policy: SandboxPolicy }) {
-    this.#host = deps.host;
-    this.#policy = deps.policy;
+  constructor(deps: { service: SandboxService }) {
+    this.#service = deps.service;
   }
 
   /** The host's policy (caps on output, files, timeouts). */
   get policy(): SandboxPolicy {
-    return this.#policy;
+    return this.#service.policy;
   }
 
   /**
@@ -54,8 +51,11 @@ export class E2bHost {
    */
   async create(request: E2bCreate): Promise<{ sandbox: HostSandbox; source: 'pool' | 'cold' }> {
     const options = { tenant: request.tenant, ...(request.signal ? { signal: request.signal } : {}) };
-    if (this.#host.poolStats().some((p) => p.name === request.template)) {
-      const { sandbox, source } = await this.#host.acquire(request.template, options);
+    if (this.#service.pools.has(request.template)) {
+      const { sandbox, source } = await this.#service.create({
+        ...options,
+        body: { pool: request.template },
+      });
       if (request.ttlMs !== undefined) this.extendTtl(sandbox.id, request.ttlMs);
       return { sandbox, source };
     }
@@ -65,24 +65,21 @@ export class E2bHost {
       ...(request.ttlMs === undefined ? {} : { ttlMs: request.ttlMs }),
       ...(request.env && Object.keys(request.env).length > 0 ? { env: request.env } : {}),
     };
-    const parsed = parseSandboxBody(body, this.#policy);
-    const adapter = this.#host.adapter(parsed.type);
-    await adapter?.ping?.();
-    await admitSandboxBody(parsed, this.#policy, adapter);
-    if (request.labels) Object.assign(parsed.spec as DockerSandboxSpec, { labels: { ...request.labels } });
-    const { sandbox } = await this.#host.provision(parsed.type, parsed.spec, options);
+    const admitted = await this.#service.admit(body);
+    if (request.labels) Object.assign(admitted.spec as DockerSandboxSpec, { labels: { ...request.labels } });
+    const { sandbox } = await this.#service.create({ ...options, admitted });
     return { sandbox, source: 'cold' };
   }
 
   /** The tenant's live sandbox `id`, or undefined (unknown, gone, or another tenant's). */
   find(id: string, tenant: string): HostSandbox | undefined {
-    const found = this.#host.lookup(id, tenant);
+    const found = this.#service.find(id, tenant);
     return found.state === 'live' ? found.sandbox : undefined;
   }
 
   /** True while `id` is a live sandbox (any tenant's). */
   alive(id: string): boolean {
-    return this.#host.lookup(id).state === 'live';
+    return this.#service.alive(id);
   }
 
   /** Freezes a live sandbox's processes (the engine's pause; memory kept). */
@@ -90,7 +87,7 @@ export class E2bHost {
     const sandbox = this.#live(id, tenant);
     if (!sandbox.pause)
       throw new AgentHostError('UNSUPPORTED_TYPE', `${sandbox.type} sandboxes cannot pause`);
-    await this.#host.use(sandbox, (signal) => sandbox.pause?.({ signal }) ?? Promise.resolve());
+    await this.#service.use(sandbox, (signal) => sandbox.pause?.({ signal }) ?? Promise.resolve());
   }
 
   /** Thaws a paused sandbox. */
@@ -98,7 +95,7 @@ export class E2bHost {
     const sandbox = this.#live(id, tenant);
     if (!sandbox.resume)
       throw new AgentHostError('UNSUPPORTED_TYPE', `${sandbox.type} sandboxes cannot resume`);
-    await this.#host.use(sandbox, (signal) => sandbox.resume?.({ signal }) ?? Promise.resolve());
+    await this.#service.use(sandbox, (signal) => sandbox.resume?.({ signal }) ?? Promise.resolve());
   }
 
   #live(id: string, tenant: string): HostSandbox {
@@ -109,47 +106,23 @@ export class E2bHost {
 
   /** When a live sandbox was made and expires. */
   times(id: string): { createdAt: number; expiresAt: number } | undefined {
-    return this.#host.times(id);
+    return this.#service.times(id);
   }
 
   /** Moves a live sandbox's expiry to `ttlMs` from now (within the policy); resolves to the new expiry. */
   extendTtl(id: string, ttlMs: number): number {
-    return this.#host.extendTtl(id, ttlMs);
+    return this.#service.extendTtl(id, ttlMs);
   }
 
   /** Milliseconds a live sandbox may still live (the policy's `maxTtlMs` from its creation); 0 when none. */
   ttlLeft(id: string): number {
-    const times = this.#host.times(id);
-    return times ? Math.max(0, times.createdAt + this.#policy.maxTtlMs - Date.now()) : 0;
+    const times = this.#service.times(id);
+    return times ? Math.max(0, times.createdAt + this.#service.policy.maxTtlMs - Date.now()) : 0;
   }
 
   /** Lets the door keep a sandbox the host's sweep would remove (`autoPause`); see `SandboxHost.keepDue`. */
   keepDue(keep: (id: string) => boolean): void {
-    this.#host.keepDue(keep);
-  }
-
-  /** Removes a live sandbox; false when it was not live. */
-  dispose(id: string): Promise<boolean> {
-    return this.#host.dispose(id);
-  }
-
-  /** Runs a command (timed by the perf monitor); a non-zero exit is a result. */
-  async exec(sandbox: HostSandbox, run: E2bExec): Promise<ExecResult> {
-    const { exec } = await this.#host.runJob(sandbox, run.argv, {
-      signal: run.signal,
-      maxOutputBytes: this.#policy.maxExecOutputBytes,
-      timeoutMs: Math.min(run.timeoutMs ?? this.#policy.maxExecTimeoutMs, this.#policy.maxExecTimeoutMs),
-      onOutput: run.onOutput,
-      ...(run.env && Object.keys(run.env).length > 0 ? { env: run.env } : {}),
-      ...(run.cwd ? { workingDir: run.cwd } : {}),
-      ...(run.stdin ? { stdin: run.stdin } : {}),
-    });
-    return exec;
-  }
-
-  /** Runs `fn` as a use of a live sandbox (activity; the host's shutdown aborts it; a gone sandbox is dropped). */
-  use<T>(sandbox: HostSandbox, fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return this.#host.use(sandbox, fn, signal);
+    this.#service.keepDue(keep);
   }
 
   /**
@@ -161,7 +134,31 @@ export class E2bHost {
     fn: (signal: AbortSignal, keepOpen: () => OpenRun) => Promise<T>,
     signal?: AbortSignal,
   ): Promise<T> {
-    return measuredUse(this.#host, sandbox, fn, signal);
+    return this.#service.files(sandbox, fn, signal);
+  }
+
+  /** Removes a live sandbox; false when it was not live. */
+  dispose(id: string): Promise<boolean> {
+    return this.#service.dispose(id);
+  }
+
+  /** Runs a command (timed by the perf monitor); a non-zero exit is a result. */
+  async exec(sandbox: HostSandbox, run: E2bExec): Promise<ExecResult> {
+    const { exec } = await this.#service.exec(sandbox, run.argv, {
+      signal: run.signal,
+      maxOutputBytes: this.policy.maxExecOutputBytes,
+      timeoutMs: Math.min(run.timeoutMs ?? this.policy.maxExecTimeoutMs, this.policy.maxExecTimeoutMs),
+      onOutput: run.onOutput,
+      ...(run.env && Object.keys(run.env).length > 0 ? { env: run.env } : {}),
+      ...(run.cwd ? { workingDir: run.cwd } : {}),
+      ...(run.stdin ? { stdin: run.stdin } : {}),
+    });
+    return exec;
+  }
+
+  /** Runs `fn` as a use of a live sandbox (activity; the host's shutdown aborts it; a gone sandbox is dropped). */
+  use<T>(sandbox: HostSandbox, fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.#service.use(sandbox, fn, signal);
   }
 
   /** Runs a file call on a live sandbox (counted as activity, aborted by the host's shutdown). */
@@ -172,6 +169,6 @@ export class E2bHost {
   ): Promise<T> {
     const { files } = sandbox;
     if (!files) throw new AgentHostError('UNSUPPORTED_TYPE', `${sandbox.type} sandboxes have no files here`);
-    return this.#host.use(sandbox, (s) => fn(files, s), signal);
+    return this.#service.use(sandbox, (s) => fn(files, s), signal);
   }
 }

@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
-import type { AgentHost } from '../compose/open-agent-host.js';
 import type { FilesAgent } from '../core/files-agent.js';
 import type { HostSandbox } from '../core/host-adapter.js';
-import { endingRun, measuredUse } from '../core/measured-use.js';
+import { endingRun } from '../core/measured-use.js';
+import type { SandboxService } from '../service/sandbox-service.js';
 import { fromAgentError } from './agent-access.js';
 import { exactly, releasing } from './file-streams.js';
 import type { AppEnv } from './request-guard.js';
@@ -25,13 +25,12 @@ export interface AgentTransfer {
  */
 export async function agentUpload(
   c: Context<AppEnv>,
-  deps: Pick<AgentHost, 'host'>,
+  deps: { service: SandboxService },
   t: AgentTransfer & { mode?: number | undefined },
 ): Promise<Response> {
   try {
     const body = (c.req.raw.body ?? []) as unknown as AsyncIterable<Uint8Array>;
-    const bytes = await measuredUse(
-      deps.host,
+    const bytes = await deps.service.files(
       t.sandbox,
       (signal) =>
         t.agent.writeFile(t.path, body, {
@@ -56,13 +55,12 @@ export async function agentUpload(
  */
 export async function agentDownload(
   c: Context<AppEnv>,
-  deps: Pick<AgentHost, 'host'>,
+  deps: { service: SandboxService },
   t: AgentTransfer,
 ): Promise<Response> {
   let streaming = false;
   try {
-    return await measuredUse(
-      deps.host,
+    return await deps.service.files(
       t.sandbox,
       async (_signal, keepOpen) => {
         const read = await t.agent.readFile(t.path, {

@@ -10,7 +10,7 @@ import { PreviewSigner } from '../auth/preview-signer.js';
 import { SESSION_COOKIE } from '../auth/sessions.js';
 import { DEFAULT_TENANT } from '../auth/token-file.js';
 import type { AgentHost } from '../compose/open-agent-host.js';
-import { SandboxProcesses } from '../core/sandbox-processes.js';
+import type { SandboxHost } from '../core/sandbox-host.js';
 import { renderDashboard, serveDashboardAsset } from '../dashboard/dashboard-page.js';
 import { E2B_PREFIX, e2bDoor } from '../e2b/e2b-door.js';
 import { E2bSandboxes } from '../e2b/e2b-sandboxes.js';
@@ -19,72 +19,47 @@ import {
   renderWebContainerPage,
   serveWebContainerAsset,
 } from '../kinds/webcontainer/driver/index.js';
+import { SandboxService } from '../service/sandbox-service.js';
+import { jsonBodiesOnly, securityHeaders } from './app-middleware.js';
+import type { AppOptions } from './app-options.js';
 import { bodyLimits, bodyRuleOf } from './body-limits.js';
 import { ConcurrencyCaps } from './concurrency-caps.js';
 import { execRoutes } from './exec-routes.js';
 import { fileOpRoutes } from './file-op-routes.js';
-import { FILES_PATH, fileRoutes } from './file-routes.js';
-import { type HeavyReadOptions, heavyReadRoutes } from './heavy-read-routes.js';
+import { fileRoutes } from './file-routes.js';
+import { heavyReadRoutes } from './heavy-read-routes.js';
 import { errorBody, toHttpError, validationHook } from './http-errors.js';
-import { ingestSchema, toProvisionResult } from './ingest-schema.js';
+import { ingestRoutes } from './ingest-routes.js';
 import { lifecycleRoutes } from './lifecycle-routes.js';
 import { loginPage, loginRoutes } from './login-routes.js';
 import { openApiDocument } from './openapi-routes.js';
 import { poolRoutes } from './pool-routes.js';
-import { PORTS_PATH, PREVIEW_URL_PATH, portRoutes } from './port-routes.js';
+import { portRoutes } from './port-routes.js';
 import { previewAuth } from './preview-auth.js';
 import { previewHostRouting } from './preview-host.js';
 import { processRoutes } from './process-routes.js';
-import { STDIN_PATH } from './process-schemas.js';
 import { ptyRoute } from './pty-route.js';
-import { RateLimiter } from './rate-limiter.js';
 import { type AppEnv, type AuthOptions, hostGuard, requireTenant } from './request-guard.js';
 import { runtimeRoutes } from './runtime-routes.js';
 import { sandboxRoutes } from './sandbox-routes.js';
-import { alertQuerySchema, listQuerySchema } from './schemas.js';
+import { alertQuerySchema } from './schemas.js';
 import { serverTiming } from './server-timing.js';
 
-/** What the HTTP API needs from the composed host. */
-export type AppDeps = Pick<AgentHost, 'kpis' | 'perf' | 'host' | 'config'> &
-  Partial<Pick<AgentHost, 'alerts' | 'metrics' | 'storeHealth'>>;
+export type { AppOptions };
 
-/** Options of the HTTP API. */
-export interface AppOptions {
-  /** Origins of browser apps allowed to POST measurements to `/v1/provisions` (CORS); none by default. */
-  corsOrigins?: readonly string[];
-  /**
-   * How callers authenticate (`sbx serve` always sets it). Without it every request is tenant `default`:
-   * only for an app that is not reachable by anyone else (tests, an in-process host).
-   */
-  auth?: AuthOptions;
-  /** Host names besides loopback (and the listening address) that requests may name; others get 421. */
-  allowedHosts?: readonly string[];
-  /** Serve `/metrics` without a token (default: a token is needed, as for `/v1/*`). */
-  metricsOpen?: boolean;
-  /** How `/metrics` and `/v1/kpis` are shared among callers and capped (defaults: 1 s gap, 32 in flight). */
-  heavyReads?: HeavyReadOptions;
-  /**
-   * The source of measurements posted to `/v1/provisions`: `client` by default (any token holder could forge
-   * them, so they are shown apart and never judged). Only an in-process host whose one caller is the page it
-   * drives itself with a one-off token (`sbx provision webcontainer`) says `cold`: it took those measurements.
-   */
-  ingestSource?: 'client' | 'cold';
-  /**
-   * Signs and checks preview URLs (`sbx serve` keeps its secret in the state dir); default a signer with a
-   * secret of this process only (its URLs die with it).
-   */
-  previewSigner?: PreviewSigner;
-  /**
-   * The E2B door's `domain` setting (returned to the SDK for `getHost()`); with it, a request to
-   * `PORT-ID.DOMAIN` is that sandbox's preview port (see preview-host.ts and docs/e2b.md).
-   */
-  e2bDomain?: string;
-}
+/**
+ * What the HTTP API needs from the composed host: its sandbox service (or, for an app over a bare host, the host
+ * the app builds one on with the config's policy).
+ */
+export type AppDeps = Pick<AgentHost, 'kpis' | 'perf' | 'config'> &
+  Partial<Pick<AgentHost, 'alerts' | 'metrics' | 'storeHealth'>> &
+  ({ service: SandboxService } | { host: SandboxHost });
 
 /** The agent host's HTTP API (hono). */
 export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const policy = deps.config.policy;
+  const service = 'service' in deps ? deps.service : serviceOver(deps.host, deps);
   app.use('*', securityHeaders);
   // `PORT-ID.DOMAIN` (the E2B SDK's getHost()) is run again as that sandbox's preview path, before anything else
   // (bodies are bounded by the rewritten request's rules).
@@ -132,37 +107,27 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   app.use('/v1/*', jsonBodiesOnly);
   if (auth) loginRoutes(app, auth);
 
-  app.get('/healthz', async (c) => {
-    const engine = await deps.host.ping().then(
-      () => 'reachable' as const,
-      () => 'unreachable' as const,
-    );
-    // The store's state comes from the host's spool, never from a query: a database that is away answers nothing.
-    const store = deps.storeHealth?.() ?? { status: 'ok' as const, spooled: 0, oldestAgeSeconds: 0 };
-    const status = deps.host.closing ? 'closing' : store.status;
-    return c.json({ status, engine, store, liveSandboxes: deps.host.liveCount });
-  });
+  app.get('/healthz', async (c) => c.json(await service.health()));
 
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
   app.use('/v1/sandboxes', serverTiming);
-  sandboxRoutes(app, { host: deps.host, policy });
-  poolRoutes(app, { host: deps.host });
-  runtimeRoutes(app, { host: deps.host, policy });
+  sandboxRoutes(app, { service });
+  poolRoutes(app, { service });
+  runtimeRoutes(app, { service });
   // Commands and log follows at once, per sandbox, tenant and host (429 above the policy's caps).
   const caps = new ConcurrencyCaps();
-  lifecycleRoutes(app, { host: deps.host, policy, caps });
-  const processes = new SandboxProcesses({ host: deps.host, policy });
-  execRoutes(app, { host: deps.host, policy, caps, processes });
-  processRoutes(app, { host: deps.host, policy, caps, processes });
-  ptyRoute(app, { host: deps.host, policy, caps, processes });
-  fileOpRoutes(app, { host: deps.host, policy, caps });
-  fileRoutes(app, { host: deps.host, policy });
-  portRoutes(app, { host: deps.host, policy, caps, signer });
+  lifecycleRoutes(app, { service, caps });
+  const { processes } = service;
+  execRoutes(app, { service, caps, processes });
+  processRoutes(app, { service, caps, processes });
+  ptyRoute(app, { service, caps, processes });
+  fileOpRoutes(app, { service, caps });
+  fileRoutes(app, { service });
+  portRoutes(app, { service, caps, signer });
   app.route(
     E2B_PREFIX,
     e2bDoor({
-      host: deps.host,
-      policy,
+      service,
       caps,
       sandboxes: e2bSandboxes,
       ...(auth ? { auth } : {}),
@@ -170,38 +135,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     }),
   );
 
-  // A provisioning measured elsewhere (the WebContainer page, any browser app): stored like docker's.
-  const ingestRate = new RateLimiter(policy.ingestPerMinute);
-  app.post(
-    '/v1/provisions',
-    async (c, next) => {
-      const retryAfter = ingestRate.take(c.get('tenant'));
-      if (retryAfter === 0) return next();
-      c.header('Retry-After', String(retryAfter));
-      return c.json(
-        errorBody('RATE_LIMITED', `at most ${policy.ingestPerMinute} measurements a minute per tenant`),
-        429,
-      );
-    },
-    zValidator('json', ingestSchema, validationHook),
-    async (c) => {
-      const result = toProvisionResult(c.req.valid('json'));
-      // Client-reported: shown apart (source `client`), never judged, since any token holder could forge it.
-      await deps.host.recordExternal({
-        ...result,
-        attributes: { tenant: c.get('tenant'), source: options.ingestSource ?? 'client' },
-      });
-      return c.json({ recorded: true }, 201);
-    },
-  );
-
-  app.get('/v1/provisions', zValidator('query', listQuerySchema, validationHook), async (c) => {
-    const { type, limit } = c.req.valid('query');
-    const rows = await deps.kpis.listRecent({ limit, ...(type ? { type } : {}) });
-    return c.json({ rows: rows.map(({ tenant: _tenant, ...row }) => row) });
-  });
-
-  heavyReadRoutes(app, deps, options.heavyReads);
+  ingestRoutes(app, { service, kpis: deps.kpis }, options.ingestSource ?? 'client');
+  heavyReadRoutes(app, { ...deps, service }, options.heavyReads);
   // The hosts that recorded into this database (a fleet shares one): the dashboard's host picker.
   app.get('/v1/hosts', async (c) => c.json({ rows: await deps.kpis.listHosts() }));
   app.get('/v1/alerts', zValidator('query', alertQuerySchema, validationHook), async (c) => {
@@ -235,6 +170,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   return app;
 }
 
+function serviceOver(host: SandboxHost, deps: AppDeps): SandboxService {
+  const { storeHealth } = deps;
+  return new SandboxService({ host, policy: deps.config.policy, ...(storeHealth ? { storeHealth } : {}) });
+}
+
 // Another tenant's alert keeps its numbers (KPIs are global) but not its sandbox id.
 function ownView(row: StoredAlert, tenant: string) {
   const { tenant: owner, ...rest } = row;
@@ -250,36 +190,6 @@ function signedIn(c: Context, auth: AuthOptions): boolean {
   const session = getCookie(c, SESSION_COOKIE);
   return session !== undefined && auth.sessions.tenantOf(session) !== undefined;
 }
-
-// Every answer: no MIME sniffing, no referrer leaks, no framing by other sites.
-const securityHeaders: MiddlewareHandler = async (c, next) => {
-  await next();
-  c.header('X-Content-Type-Options', 'nosniff');
-  c.header('Referrer-Policy', 'no-referrer');
-  if (!c.res.headers.has('X-Frame-Options')) c.header('X-Frame-Options', 'DENY');
-};
-
-// A body that is not JSON is refused before anything reads it (a wrong content type is 415, not a field error);
-// file uploads carry bytes (application/octet-stream) or a tar, a process's stdin any bytes.
-const jsonBodiesOnly: MiddlewareHandler = async (c, next) => {
-  const write = c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH';
-  // A preview passes the sandbox's own bodies on (any type); signing its URL takes JSON like the rest.
-  const preview = PORTS_PATH.test(c.req.path) && !PREVIEW_URL_PATH.test(c.req.path);
-  if (write && !FILES_PATH.test(c.req.path) && !STDIN_PATH.test(c.req.path) && !preview) {
-    const type = c.req.header('content-type') ?? '';
-    const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
-    if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
-      return c.json(
-        errorBody(
-          'UNSUPPORTED_MEDIA_TYPE',
-          `send application/json, got ${JSON.stringify(type || 'no content type')}`,
-        ),
-        415,
-      );
-    }
-  }
-  await next();
-};
 
 function toResponse(response: HttpResponse): Response {
   return new Response(response.body as BodyInit, { status: response.status, headers: response.headers });

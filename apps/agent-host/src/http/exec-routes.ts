@@ -2,12 +2,12 @@ import { zValidator } from '@hono/zod-validator';
 import type { SandboxPerfRecord } from '@sbx/timing';
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
-import type { AgentHost } from '../compose/open-agent-host.js';
 import { agentUnavailable, fromAgentError } from '../core/agent-errors.js';
 import type { HostSandbox } from '../core/host-adapter.js';
 import type { JobOptions } from '../core/sandbox-host.js';
-import { overCap, type SandboxPolicy } from '../core/sandbox-policy.js';
+import { overCap } from '../core/sandbox-policy.js';
 import type { SandboxProcesses } from '../core/sandbox-processes.js';
+import type { SandboxService } from '../service/sandbox-service.js';
 import type { execResultSchema, exitEventSchema } from './api-schemas.js';
 import type { ConcurrencyCaps } from './concurrency-caps.js';
 import { errorBody, toHttpError, validationHook } from './http-errors.js';
@@ -16,9 +16,8 @@ import type { AppEnv } from './request-guard.js';
 import { accepts, failure, findSandbox } from './route-helpers.js';
 import { execRequestSchema } from './schemas.js';
 
-/** What the exec route needs: the host, the policy, the counts of commands running at once, the processes. */
-export type ExecRouteDeps = Pick<AgentHost, 'host'> & {
-  policy: SandboxPolicy;
+/** What the exec route needs: the service (and its policy), the counts of commands at once, the processes. */
+export type ExecRouteDeps = { service: SandboxService } & {
   caps: ConcurrencyCaps;
   processes: SandboxProcesses;
 };
@@ -38,10 +37,10 @@ export function execRoutes(app: Hono<AppEnv>, deps: ExecRouteDeps): void {
     const found = findSandbox(deps, c.req.param('id'), c.get('tenant'));
     if ('status' in found) return c.json(found.body, found.status);
     const { cmd, timeoutMs, stdin, cwd, env, user, background } = c.req.valid('json');
-    if (timeoutMs !== undefined && timeoutMs > deps.policy.maxExecTimeoutMs) {
+    if (timeoutMs !== undefined && timeoutMs > deps.service.policy.maxExecTimeoutMs) {
       return failure(
         c,
-        overCap('timeoutMs', `must be at most ${deps.policy.maxExecTimeoutMs}, got ${timeoutMs}`),
+        overCap('timeoutMs', `must be at most ${deps.service.policy.maxExecTimeoutMs}, got ${timeoutMs}`),
       );
     }
     const { sandbox } = found;
@@ -49,14 +48,14 @@ export function execRoutes(app: Hono<AppEnv>, deps: ExecRouteDeps): void {
       return failure(c, agentUnavailable(sandbox.id, background ? '"background"' : '"user"'));
     }
     const options: JobOptions = {
-      timeoutMs: timeoutMs ?? deps.policy.maxExecTimeoutMs,
-      maxOutputBytes: deps.policy.maxExecOutputBytes,
+      timeoutMs: timeoutMs ?? deps.service.policy.maxExecTimeoutMs,
+      maxOutputBytes: deps.service.policy.maxExecOutputBytes,
       ...(stdin === undefined ? {} : { stdin }),
       ...(cwd === undefined ? {} : { workingDir: cwd }),
       ...(env === undefined ? {} : { env }),
       ...(user === undefined ? {} : { run: asUser(sandbox, user) }),
     };
-    if (accepts(c, NDJSON) && deps.host.closing) {
+    if (accepts(c, NDJSON) && deps.service.closing) {
       return c.json(errorBody('HOST_CLOSING', 'the host is shutting down'), 503);
     }
     let release: () => void;
@@ -84,7 +83,7 @@ export function execRoutes(app: Hono<AppEnv>, deps: ExecRouteDeps): void {
     if (accepts(c, NDJSON)) return streamExec(c, deps, sandbox, cmd, options, release);
     try {
       // A client that goes away aborts its command.
-      const { exec, record } = await deps.host.runJob(sandbox, cmd, {
+      const { exec, record } = await deps.service.exec(sandbox, cmd, {
         ...options,
         signal: c.req.raw.signal,
       });
@@ -118,7 +117,7 @@ function asUser(sandbox: HostSandbox, user: string): JobOptions['run'] {
 
 /** One slot of the sandbox's and of the tenant's count of commands at once, or TOO_MANY_CONCURRENT. */
 export function takeSlot(deps: ExecRouteDeps, tenant: string, sandboxId: string): () => void {
-  const { maxExecsPerSandbox, maxExecsPerTenant } = deps.policy;
+  const { maxExecsPerSandbox, maxExecsPerTenant } = deps.service.policy;
   return deps.caps.acquire([
     {
       key: `exec:sandbox:${sandboxId}`,
@@ -155,7 +154,7 @@ function streamExec(
       },
     });
     try {
-      const { exec } = await deps.host.runJob(sandbox, cmd, {
+      const { exec } = await deps.service.exec(sandbox, cmd, {
         ...options,
         signal: sink.signal,
         onRecord: (r) => {

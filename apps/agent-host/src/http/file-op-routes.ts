@@ -1,10 +1,8 @@
 import { zValidator } from '@hono/zod-validator';
 import type { Context, Hono } from 'hono';
-import type { AgentHost } from '../compose/open-agent-host.js';
 import type { FileWatchEvent } from '../core/files-agent.js';
 import type { HostSandbox } from '../core/host-adapter.js';
-import { measuredUse } from '../core/measured-use.js';
-import type { SandboxPolicy } from '../core/sandbox-policy.js';
+import type { SandboxService } from '../service/sandbox-service.js';
 import { fromAgentError, requireAgent } from './agent-access.js';
 import type { ConcurrencyCaps } from './concurrency-caps.js';
 import { NDJSON } from './exec-routes.js';
@@ -24,7 +22,7 @@ import type { AppEnv } from './request-guard.js';
 import { failure, findSandbox } from './route-helpers.js';
 
 /** What the file operation routes need. */
-export type FileOpRouteDeps = Pick<AgentHost, 'host'> & { policy: SandboxPolicy; caps: ConcurrencyCaps };
+export type FileOpRouteDeps = { service: SandboxService; caps: ConcurrencyCaps };
 
 /**
  * `GET .../files/stat`, `GET .../files/list` (to a depth), `POST .../files/mkdir`, `POST .../files/move`,
@@ -50,7 +48,7 @@ export function fileOpRoutes(app: Hono<AppEnv>, deps: FileOpRouteDeps): void {
     const { path, depth, user } = c.req.valid('query');
     return run(c, deps, `listing ${path}`, async (sandbox, signal) => {
       if (!sandbox.agent && depth === 1 && !user && sandbox.files) {
-        const listed = await sandbox.files.list(path, { signal, maxBytes: deps.policy.maxFileBytes });
+        const listed = await sandbox.files.list(path, { signal, maxBytes: deps.service.policy.maxFileBytes });
         const entries = listed.entries.map((e) => ({ ...toEntry(e), path: join(path, e.name) }));
         return c.json({ path, entries, truncated: listed.truncated });
       }
@@ -101,12 +99,7 @@ async function run(
   const found = findSandbox(deps, c.req.param('id') as string, c.get('tenant'));
   if ('status' in found) return c.json(found.body, found.status);
   try {
-    return await measuredUse(
-      deps.host,
-      found.sandbox,
-      (signal) => fn(found.sandbox, signal),
-      c.req.raw.signal,
-    );
+    return await deps.service.files(found.sandbox, (signal) => fn(found.sandbox, signal), c.req.raw.signal);
   } catch (error) {
     return failure(c, fromAgentError(error, `${what} in sandbox ${found.sandbox.id}`));
   }
@@ -121,7 +114,7 @@ async function watch(
 ): Promise<Response> {
   const found = findSandbox(deps, c.req.param('id') as string, c.get('tenant'));
   if ('status' in found) return c.json(found.body, found.status);
-  const cap = deps.policy.maxWatchesPerTenant;
+  const cap = deps.service.policy.maxWatchesPerTenant;
   let release: () => void;
   try {
     const agent = requireAgent(found.sandbox, 'a watch');

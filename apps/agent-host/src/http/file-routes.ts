@@ -2,9 +2,8 @@ import { zValidator } from '@hono/zod-validator';
 import type { FileStat } from '@sbx/bootstrap';
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
-import type { AgentHost } from '../compose/open-agent-host.js';
-import { endingRun, measuredUse } from '../core/measured-use.js';
-import type { SandboxPolicy } from '../core/sandbox-policy.js';
+import { endingRun } from '../core/measured-use.js';
+import type { SandboxService } from '../service/sandbox-service.js';
 import { fromAgentError, requireAgent } from './agent-access.js';
 import { agentDownload, agentUpload } from './agent-file-transfer.js';
 import { type fileEntrySchema, fileReadQuerySchema, fileWriteQuerySchema } from './file-schemas.js';
@@ -15,7 +14,7 @@ import { accepts, failure, findSandbox, toWebStream } from './route-helpers.js';
 import { TransferLimiter } from './transfer-limiter.js';
 
 /** What the file routes need. */
-export type FileRouteDeps = Pick<AgentHost, 'host'> & { policy: SandboxPolicy };
+export type FileRouteDeps = { service: SandboxService };
 
 /** The media type of a tar archive. */
 export const TAR = 'application/x-tar';
@@ -30,11 +29,11 @@ export const FILES_PATH = /^\/v1\/sandboxes\/[^/]+\/files$/;
  * on the engine's archive API. Every transfer is measured like a command.
  */
 export function fileRoutes(app: Hono<AppEnv>, deps: FileRouteDeps): void {
-  const max = deps.policy.maxFileBytes;
-  const maxEntries = deps.policy.maxUploadEntries;
+  const max = deps.service.policy.maxFileBytes;
+  const maxEntries = deps.service.policy.maxUploadEntries;
   const transfers = new TransferLimiter({
-    perTenant: deps.policy.maxTransfersPerTenant,
-    total: deps.policy.maxTransfersTotal,
+    perTenant: deps.service.policy.maxTransfersPerTenant,
+    total: deps.service.policy.maxTransfersTotal,
   });
 
   app.put('/v1/sandboxes/:id/files', zValidator('query', fileWriteQuerySchema, validationHook), async (c) => {
@@ -64,8 +63,7 @@ export function fileRoutes(app: Hono<AppEnv>, deps: FileRouteDeps): void {
       const body = await readCapped(c, max);
       if (!body)
         return c.json(errorBody('FILE_TOO_LARGE', `the body is over ${max} bytes (server policy)`), 413);
-      await measuredUse(
-        deps.host,
+      await deps.service.files(
         found.sandbox,
         (signal) =>
           tar
@@ -108,8 +106,7 @@ export function fileRoutes(app: Hono<AppEnv>, deps: FileRouteDeps): void {
         return c.json({ path, entries: listed.entries.map(toEntry), truncated: listed.truncated });
       }
       if (!files) return notSupported(c, found.sandbox.type);
-      return await measuredUse(
-        deps.host,
+      return await deps.service.files(
         found.sandbox,
         async (signal, keepOpen) => {
           if (list === '1') {

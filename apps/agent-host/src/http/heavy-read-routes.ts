@@ -2,6 +2,7 @@ import { zValidator } from '@hono/zod-validator';
 import type { Hono, MiddlewareHandler } from 'hono';
 import type { AgentHost } from '../compose/open-agent-host.js';
 import { JSON_TYPE, kpiSnapshotBody } from '../reports/kpi-snapshot.js';
+import type { SandboxService } from '../service/sandbox-service.js';
 import { errorBody, validationHook } from './http-errors.js';
 import type { AppEnv } from './request-guard.js';
 import { kpiQuerySchema } from './schemas.js';
@@ -13,7 +14,9 @@ export const MAX_HEAVY_READS = 32;
 const MAX_KPI_VIEWS = 32;
 
 /** What the heavy read routes need. */
-export type HeavyReadDeps = Pick<AgentHost, 'kpis' | 'host'> & Partial<Pick<AgentHost, 'metrics'>>;
+export type HeavyReadDeps = Pick<AgentHost, 'kpis'> & { service: SandboxService } & Partial<
+    Pick<AgentHost, 'metrics'>
+  >;
 
 /** Options of the heavy read routes. */
 export interface HeavyReadOptions {
@@ -36,7 +39,7 @@ export function heavyReadRoutes(
   // Both read the database only: while nothing was written (and the hour and the live count hold), no build.
   const data = async () => `${await deps.kpis.dataVersion()}@${new Date().toISOString().slice(0, 13)}`;
   const gap = { minGapMs: options.minGapMs ?? 1_000, version: data };
-  const withLive = { ...gap, version: async () => `${await data()}/${deps.host.liveCount}` };
+  const withLive = { ...gap, version: async () => `${await data()}/${deps.service.liveCount}` };
   const cap = inFlightCap(options.maxInFlight ?? MAX_HEAVY_READS);
   const metrics = deps.metrics;
   const exposition =

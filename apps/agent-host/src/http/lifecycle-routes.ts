@@ -1,9 +1,8 @@
 import { zValidator } from '@hono/zod-validator';
 import type { Hono } from 'hono';
 import type { z } from 'zod';
-import type { AgentHost } from '../compose/open-agent-host.js';
 import type { HostSandbox } from '../core/host-adapter.js';
-import type { SandboxPolicy } from '../core/sandbox-policy.js';
+import type { SandboxService } from '../service/sandbox-service.js';
 import { logsQuerySchema, type sandboxInfoSchema, ttlRequestSchema } from './api-schemas.js';
 import type { ConcurrencyCaps } from './concurrency-caps.js';
 import { NDJSON } from './exec-routes.js';
@@ -12,13 +11,15 @@ import { ndjsonStream, releaseWhenRead } from './output-encoder.js';
 import type { AppEnv } from './request-guard.js';
 import { failure, findSandbox } from './route-helpers.js';
 
-/** What the lifecycle routes need: the host, the policy, and the counts of log follows open at once. */
-export type LifecycleRouteDeps = Pick<AgentHost, 'host'> & { policy: SandboxPolicy; caps: ConcurrencyCaps };
+/** What the lifecycle routes need: the service (and its policy), and the counts of log follows open at once. */
+export type LifecycleRouteDeps = { service: SandboxService } & {
+  caps: ConcurrencyCaps;
+};
 
 /** `GET /v1/sandboxes`, `GET /v1/sandboxes/:id`, `POST /v1/sandboxes/:id/ttl`, `GET /v1/sandboxes/:id/logs`. */
 export function lifecycleRoutes(app: Hono<AppEnv>, deps: LifecycleRouteDeps): void {
   app.get('/v1/sandboxes', (c) =>
-    c.json({ sandboxes: deps.host.list(c.get('tenant')).map((s) => describe(deps, s)) }),
+    c.json({ sandboxes: deps.service.list(c.get('tenant')).map((s) => describe(deps, s)) }),
   );
 
   app.get('/v1/sandboxes/:id', (c) => {
@@ -31,7 +32,7 @@ export function lifecycleRoutes(app: Hono<AppEnv>, deps: LifecycleRouteDeps): vo
     const found = findSandbox(deps, c.req.param('id'), c.get('tenant'));
     if ('status' in found) return c.json(found.body, found.status);
     try {
-      const expiresAt = deps.host.extendTtl(found.sandbox.id, c.req.valid('json').ttlMs);
+      const expiresAt = deps.service.extendTtl(found.sandbox.id, c.req.valid('json').ttlMs);
       return c.json({ expiresAt: new Date(expiresAt).toISOString() });
     } catch (error) {
       return failure(c, error);
@@ -62,7 +63,7 @@ export function lifecycleRoutes(app: Hono<AppEnv>, deps: LifecycleRouteDeps): vo
         const { truncated } = await logs.call(sandbox, {
           follow: follow === '1',
           ...(tail === undefined ? {} : { tail }),
-          maxOutputBytes: deps.policy.maxExecOutputBytes,
+          maxOutputBytes: deps.service.policy.maxExecOutputBytes,
           signal: sink.signal,
           onOutput: sink.output,
         });
@@ -80,7 +81,7 @@ export function lifecycleRoutes(app: Hono<AppEnv>, deps: LifecycleRouteDeps): vo
 
 // One slot of the tenant's and the host's count of log follows, or TOO_MANY_CONCURRENT.
 function takeFollow(deps: LifecycleRouteDeps, tenant: string): () => void {
-  const { maxFollowsPerTenant, maxFollowsTotal } = deps.policy;
+  const { maxFollowsPerTenant, maxFollowsTotal } = deps.service.policy;
   return deps.caps.acquire([
     {
       key: `follow:tenant:${tenant}`,
@@ -96,7 +97,7 @@ function takeFollow(deps: LifecycleRouteDeps, tenant: string): () => void {
 }
 
 function describe(deps: LifecycleRouteDeps, sandbox: HostSandbox): z.infer<typeof sandboxInfoSchema> {
-  const times = deps.host.times(sandbox.id);
+  const times = deps.service.times(sandbox.id);
   const iso = (ms: number | undefined) => new Date(ms ?? 0).toISOString();
   return {
     id: sandbox.id,
@@ -106,7 +107,7 @@ function describe(deps: LifecycleRouteDeps, sandbox: HostSandbox): z.infer<typeo
     runtime: sandbox.runtime ?? null,
     network: sandbox.network ?? null,
     agent: sandbox.agent !== undefined,
-    pool: sandbox.pool ?? deps.host.poolOf(sandbox.id) ?? null,
+    pool: sandbox.pool ?? deps.service.poolOf(sandbox.id) ?? null,
     createdAt: iso(times?.createdAt),
     expiresAt: iso(times?.expiresAt),
     lastActiveAt: iso(times?.lastActiveAt),

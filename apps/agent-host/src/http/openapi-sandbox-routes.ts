@@ -2,6 +2,7 @@
 // handlers validate with (see openapi-routes).
 import { z } from 'zod';
 import { sandboxBodySchemas } from '../kinds/sandbox-body.js';
+import { poolRequestSchema } from '../service/pool-request.js';
 import {
   createdSchema,
   execEventSchema,
@@ -23,7 +24,6 @@ import {
 } from './file-schemas.js';
 import type { RouteDoc } from './openapi.js';
 import { E400, E401, E404, E410, E415, err, sandboxErrors } from './openapi-responses.js';
-import { poolRequestSchema } from './pool-routes.js';
 import { startedSchema } from './process-schemas.js';
 import { execRequestSchema } from './schemas.js';
 

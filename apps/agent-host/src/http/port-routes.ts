@@ -3,9 +3,8 @@ import type { Context, Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { PREVIEW_PARAM, type PreviewSigner } from '../auth/preview-signer.js';
-import type { AgentHost } from '../compose/open-agent-host.js';
 import type { HostSandbox } from '../core/host-adapter.js';
-import type { SandboxPolicy } from '../core/sandbox-policy.js';
+import type { SandboxService } from '../service/sandbox-service.js';
 import { fromAgentError, requireAgent } from './agent-access.js';
 import type { ConcurrencyCaps } from './concurrency-caps.js';
 import { validationHook } from './http-errors.js';
@@ -17,8 +16,7 @@ import { pipeTunnel, requestHead } from './tunnel-pipe.js';
 import type { RawUpgradeEnv } from './upgrade-bridge.js';
 
 /** What the preview routes need. */
-export type PortRouteDeps = Pick<AgentHost, 'host'> & {
-  policy: SandboxPolicy;
+export type PortRouteDeps = { service: SandboxService } & {
   caps: ConcurrencyCaps;
   signer: PreviewSigner;
 };
@@ -119,7 +117,7 @@ async function servePreview(c: Context<AppEnv>, deps: PortRouteDeps): Promise<Re
     pipeTunnel(socket, hold.tunnel, {
       prelude: requestHead(c.req.method, path, headers),
       head,
-      idleTimeoutMs: deps.policy.portIdleTimeoutMs,
+      idleTimeoutMs: deps.service.policy.portIdleTimeoutMs,
       onClose: hold.release,
     });
     return c.body(null, 200);
@@ -132,8 +130,8 @@ async function servePreview(c: Context<AppEnv>, deps: PortRouteDeps): Promise<Re
       body: c.req.raw.body,
       port: port.data,
       prefix,
-      idleTimeoutMs: deps.policy.portIdleTimeoutMs,
-      maxBodyBytes: deps.policy.maxFileBytes,
+      idleTimeoutMs: deps.service.policy.portIdleTimeoutMs,
+      maxBodyBytes: deps.service.policy.maxFileBytes,
       signal: c.req.raw.signal,
       onClose: hold.release,
     });
@@ -166,7 +164,7 @@ async function serveTunnel(c: Context<AppEnv>, deps: PortRouteDeps): Promise<Res
       'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: sbx-tunnel\r\n\r\n',
     ),
     head,
-    idleTimeoutMs: deps.policy.portIdleTimeoutMs,
+    idleTimeoutMs: deps.service.policy.portIdleTimeoutMs,
     onClose: hold.release,
   });
   return c.body(null, 200);
@@ -185,7 +183,8 @@ async function openTunnel(
   port: number,
 ): Promise<Held> {
   const agent = requireAgent(sandbox);
-  const { maxPortConnectionsPerSandbox: perSandbox, maxPortConnectionsPerTenant: perTenant } = deps.policy;
+  const { maxPortConnectionsPerSandbox: perSandbox, maxPortConnectionsPerTenant: perTenant } =
+    deps.service.policy;
   const releaseSlot = deps.caps.acquire([
     {
       key: `port:sandbox:${sandbox.id}`,
@@ -203,7 +202,7 @@ async function openTunnel(
     const tunnel = await new Promise<import('node:stream').Duplex>((resolve, reject) => {
       // The tunnel counts as use of the sandbox (it does not idle away) until it closes; the host's
       // shutdown closes it.
-      deps.host
+      deps.service
         .use(
           sandbox,
           (signal) =>

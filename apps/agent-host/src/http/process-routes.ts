@@ -1,11 +1,10 @@
 import { zValidator } from '@hono/zod-validator';
 import type { Context, Hono } from 'hono';
-import type { AgentHost } from '../compose/open-agent-host.js';
 import { fromAgentError } from '../core/agent-errors.js';
 import type { HostSandbox } from '../core/host-adapter.js';
 import type { AgentProcess } from '../core/process-agent.js';
-import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import type { SandboxProcesses } from '../core/sandbox-processes.js';
+import type { SandboxService } from '../service/sandbox-service.js';
 import type { ConcurrencyCaps } from './concurrency-caps.js';
 import { NDJSON } from './exec-routes.js';
 import { errorBody, toHttpError, validationHook } from './http-errors.js';
@@ -14,9 +13,8 @@ import { pidOf, signalRequestSchema, stdinQuerySchema } from './process-schemas.
 import type { AppEnv } from './request-guard.js';
 import { failure, findSandbox } from './route-helpers.js';
 
-/** What the process routes need: the host, the policy, the counts of streams open at once, the processes. */
-export type ProcessRouteDeps = Pick<AgentHost, 'host'> & {
-  policy: SandboxPolicy;
+/** What the process routes need: the service (and its policy), the counts of streams at once, the processes. */
+export type ProcessRouteDeps = { service: SandboxService } & {
   caps: ConcurrencyCaps;
   processes: SandboxProcesses;
 };
@@ -142,7 +140,7 @@ function followOutput(c: Context<AppEnv>, process: AgentProcess, pid: number): R
 
 // One slot of the tenant's and the host's count of follows (log follows and process output share them).
 function takeFollow(deps: ProcessRouteDeps, tenant: string): () => void {
-  const { maxFollowsPerTenant, maxFollowsTotal } = deps.policy;
+  const { maxFollowsPerTenant, maxFollowsTotal } = deps.service.policy;
   return deps.caps.acquire([
     {
       key: `follow:tenant:${tenant}`,

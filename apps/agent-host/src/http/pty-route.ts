@@ -48,7 +48,7 @@ export function ptyRoute(app: Hono<AppEnv>, deps: ExecRouteDeps): void {
       return failure(c, error);
     }
     upgrade({
-      accept: (ws) => runPtySession(ws, process, release, deps.policy.maxExecTimeoutMs),
+      accept: (ws) => runPtySession(ws, process, release, deps.service.policy.maxExecTimeoutMs),
       abandon: () => {
         process.close();
         release();

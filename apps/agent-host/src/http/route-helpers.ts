@@ -1,16 +1,16 @@
 import type { Context } from 'hono';
-import type { AgentHost } from '../compose/open-agent-host.js';
 import type { HostSandbox } from '../core/host-adapter.js';
 import { AgentHostError } from '../errors.js';
+import type { SandboxService } from '../service/sandbox-service.js';
 import { errorBody, toHttpError } from './http-errors.js';
 
 /** A live sandbox of the caller, or the answer to give instead (404 unknown or another tenant's, 410 gone). */
 export function findSandbox(
-  deps: Pick<AgentHost, 'host'>,
+  deps: { service: SandboxService },
   id: string,
   tenant: string,
 ): { sandbox: HostSandbox } | { status: 404 | 410; body: ReturnType<typeof errorBody> } {
-  const found = deps.host.lookup(id, tenant);
+  const found = deps.service.find(id, tenant);
   if (found.state === 'live') return { sandbox: found.sandbox };
   if (found.state === 'gone') {
     return { status: 410, body: errorBody('SANDBOX_GONE', `sandbox ${id} is gone (${found.reason})`) };

@@ -1,8 +1,13 @@
 import type { ProvisionResult } from '@sbx/timing';
 import { describe, expect, it } from 'vitest';
+import type { SandboxHost } from '../core/sandbox-host.js';
+import { defaultPolicy } from '../core/sandbox-policy.js';
 import { AgentHostError } from '../errors.js';
 import { runProvisionBatch } from './provision-batch.js';
-import type { SandboxHost } from './sandbox-host.js';
+import { SandboxService } from './sandbox-service.js';
+
+const DOCKER = { type: 'docker', spec: {} } as const;
+const serviceOver = (host: SandboxHost) => new SandboxService({ host, policy: defaultPolicy(2) });
 
 const measured = (durationMs: number, error?: ProvisionResult['error']): ProvisionResult =>
   ({
@@ -47,15 +52,10 @@ describe('a provisioning batch', () => {
   it.each(refusals)(
     'counts a refusal before measuring ($code) apart: no 0 ms breach, not in the quantiles',
     async (refusal) => {
-      const batch = await runProvisionBatch(
-        hostOf([900, refusal, 1_100, refusal]),
-        'docker',
-        {},
-        {
-          count: 4,
-          concurrency: 1,
-        },
-      );
+      const batch = await runProvisionBatch(serviceOver(hostOf([900, refusal, 1_100, refusal])), DOCKER, {
+        count: 4,
+        concurrency: 1,
+      });
       expect(batch.summary).toEqual({
         n: 2,
         p50Ms: 900,
@@ -72,7 +72,10 @@ describe('a provisioning batch', () => {
   );
 
   it('keeps a measured failure a failure, with its measured duration', async () => {
-    const batch = await runProvisionBatch(hostOf(['fails', 800]), 'docker', {}, { count: 2, concurrency: 1 });
+    const batch = await runProvisionBatch(serviceOver(hostOf(['fails', 800])), DOCKER, {
+      count: 2,
+      concurrency: 1,
+    });
     expect(batch.summary).toMatchObject({ n: 2, failures: 1, refused: 0, slaBreaches: 0, p50Ms: 800 });
     expect(batch.rows[0]).toMatchObject({ status: 'ok', failed: true, durationMs: 1_200 });
   });

@@ -1,11 +1,9 @@
-import {
-  describeError,
-  type PhaseTiming,
-  type ProvisionResult,
-  quantile,
-  type SandboxType,
-} from '@sbx/timing';
-import type { SandboxHost } from './sandbox-host.js';
+import { describeError, type PhaseTiming, type ProvisionResult, quantile } from '@sbx/timing';
+import type { Admitted } from './admit-request.js';
+import type { SandboxService } from './sandbox-service.js';
+
+/** What a batch calls: the sandbox service (every provisioning through `create`, as the HTTP API's). */
+export type BatchService = Pick<SandboxService, 'create' | 'exec' | 'dispose'>;
 
 /** One provisioning of a batch, as the CLI prints it. */
 export interface BatchRow {
@@ -52,19 +50,17 @@ export interface BatchOptions {
   onRow?: (row: BatchRow) => void;
 }
 
-/** Provisions `count` sandboxes of `type`, `concurrency` at a time; each runs the optional job and is torn down. */
-export async function runProvisionBatch(
-  host: SandboxHost,
-  type: SandboxType,
-  spec: unknown,
-  options: BatchOptions,
-) {
+/**
+ * Provisions `count` sandboxes of an admitted spec through the service, `concurrency` at a time; each runs the
+ * optional job and is torn down.
+ */
+export async function runProvisionBatch(service: BatchService, admitted: Admitted, options: BatchOptions) {
   const rows: BatchRow[] = [];
   let next = 0;
   const worker = async () => {
     while (next < options.count && !options.signal?.aborted) {
       const index = ++next;
-      const row = await provisionOne(host, type, spec, index, options);
+      const row = await provisionOne(service, admitted, index, options);
       rows.push(row);
       options.onRow?.(row);
     }
@@ -74,28 +70,22 @@ export async function runProvisionBatch(
   return { rows, summary: summarize(rows), interrupted: options.signal?.aborted ?? false };
 }
 
-async function provisionOne(
-  host: SandboxHost,
-  type: SandboxType,
-  spec: unknown,
-  index: number,
-  options: BatchOptions,
-) {
+async function provisionOne(service: BatchService, admitted: Admitted, index: number, options: BatchOptions) {
   let measured: ProvisionResult | undefined;
   const onResult = (r: ProvisionResult) => {
     measured = r;
   };
   try {
-    const { sandbox, result } = await host.provision(type, spec, {
+    const { sandbox, result } = await service.create({
+      admitted: options.deadlineMs ? { ...admitted, deadlineMs: options.deadlineMs } : admitted,
       onResult,
       ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.deadlineMs ? { deadlineMs: options.deadlineMs } : {}),
     });
     const row = toRow(index, result);
     row.sandboxId = sandbox.id;
     try {
       if (options.exec) {
-        const { exec, record } = await host.runJob(sandbox, options.exec, {
+        const { exec, record } = await service.exec(sandbox, options.exec, {
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.execTimeoutMs ? { timeoutMs: options.execTimeoutMs } : {}),
         });
@@ -116,7 +106,7 @@ async function provisionOne(
         stderr: describeError(error).message,
       };
     } finally {
-      await host.dispose(sandbox.id);
+      await service.dispose(sandbox.id);
     }
     return row;
   } catch (error) {
