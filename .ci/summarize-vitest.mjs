@@ -1,6 +1,6 @@
 // Prints the slowest test files (where CI's time goes: vitest's JSON report times a file from its first test's
-// start to its last test's end, so a file's setup before its first test is not in it), then vitest's totals as the plain closing line CI reads
-// ("vitest: N passed, N failed, N skipped"), and fails when the run executed no test at all.
+// start to its last test's end, so its setup before the first test is not in it), then vitest's totals as the
+// plain closing line CI reads ("vitest: N passed, N failed, N skipped"); fails when the run executed no test.
 import { readFileSync } from 'node:fs';
 
 const file = process.argv[2];
