@@ -12,7 +12,8 @@
 #      @sbx/client and runs `npx sbx --version`;
 #   4. a pnpm 10 project installs the tarballs (pnpm skips better-sqlite3's build until approved) and
 #      `openDatabase()` says to approve the build and rebuild.
-# Every leg runs; each failure is listed at the end and the script exits 1. Needs a Docker engine with the
+# Legs 2-4 install in the background while leg 1 runs. Every leg runs; each failure is listed at the end and the
+# script exits 1. Needs a Docker engine with the
 # offline image sbx-test/busybox:latest (.ci/prereqs/docker.sh). SBX_CONSUMER_KEEP=1 keeps the temp folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,8 +29,11 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sbx-consumer.XXXXXX")
 serve_pid=""
+installs=""
 cleanup() {
   if [ -n "$serve_pid" ]; then kill -KILL -- "-$serve_pid" 2>/dev/null || true; fi
+  # shellcheck disable=SC2086
+  if [ -n "$installs" ]; then kill $installs 2>/dev/null || true; fi
   if [ "${SBX_CONSUMER_KEEP:-}" = 1 ]; then echo "kept ${work}"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -96,7 +100,24 @@ EOF
 }
 version_of() { node -p "require('./$1').$2"; }
 
-step "npm project: install the tarballs (compiles better-sqlite3)"
+# Legs 2-4 only install (scripts skipped: little CPU, mostly the registry), so their installs start now, in the
+# background, while leg 1 runs; each leg waits for its own install, then shows its output and checks in order.
+global="$work/global"
+plain="$work/plain"
+papp="$work/pnpm-app"
+mkdir -p "$plain" "$papp"
+consumer_package_json >"$papp/package.json"
+(cd "$work" && npm install --global --prefix "$global" --ignore-scripts --no-audit --no-fund --loglevel=error \
+  "$work"/tarballs/*.tgz) >"$work/global-install.log" 2>&1 &
+global_install=$!
+(cd "$plain" && npm init -y >/dev/null && npm install --ignore-scripts --no-audit --no-fund --loglevel=error \
+  "$work"/tarballs/*.tgz) >"$work/plain-install.log" 2>&1 &
+plain_install=$!
+(cd "$papp" && pnpm install --reporter=append-only) >"$work/pnpm-install.log" 2>&1 &
+pnpm_install=$!
+installs="$global_install $plain_install $pnpm_install"
+
+step "npm project: install the tarballs (better-sqlite3 with its native module)"
 app="$work/app"
 mkdir -p "$app"
 consumer_package_json \
@@ -177,9 +198,8 @@ wait "$serve_pid" 2>/dev/null || true
 serve_pid=""
 
 step "npm install --global (scripts skipped): sbx --help, then the unbuilt native module's message"
-global="$work/global"
-(cd "$work" && npm install --global --prefix "$global" --ignore-scripts --no-audit --no-fund --loglevel=error \
-  "$work"/tarballs/*.tgz 2>&1) | indent || fail "npm install --global of the tarballs"
+wait "$global_install" || fail "npm install --global of the tarballs"
+show "$work/global-install.log"
 check "global sbx --help" "$global/bin/sbx" --help
 status=0
 "$global/bin/sbx" report --db "$work/global.db" >"$work/out.txt" 2>&1 || status=$?
@@ -189,10 +209,8 @@ if [ "$status" -eq 0 ] || ! grep -q 'npm rebuild better-sqlite3' "$work/out.txt"
 fi
 
 step "README's way from a clone: npm install of every tarball at once in a plain project (scripts skipped)"
-plain="$work/plain"
-mkdir -p "$plain"
-(cd "$plain" && npm init -y >/dev/null && npm install --ignore-scripts --no-audit --no-fund --loglevel=error \
-  "$work"/tarballs/*.tgz 2>&1) | indent || fail "npm install of the tarballs in a plain project"
+wait "$plain_install" || fail "npm install of the tarballs in a plain project"
+show "$work/plain-install.log"
 check "plain project: import @sbx/client" bash -c "cd '$plain' && node --input-type=module -e \"
   import { SbxClient } from '@sbx/client';
   console.log('SbxClient', typeof new SbxClient({ baseUrl: 'http://127.0.0.1:7070', token: 't' }).sandboxes);
@@ -200,11 +218,8 @@ check "plain project: import @sbx/client" bash -c "cd '$plain' && node --input-t
 check "plain project: npx sbx --version" bash -c "cd '$plain' && npx --no-install sbx --version"
 
 step "pnpm 10 project: better-sqlite3's build is not approved"
-papp="$work/pnpm-app"
-mkdir -p "$papp"
-consumer_package_json >"$papp/package.json"
-(cd "$papp" && pnpm install --reporter=append-only 2>&1) | { grep -iE 'ignored build|done in' || true; } | indent ||
-  fail "pnpm install of the tarballs"
+wait "$pnpm_install" || fail "pnpm install of the tarballs"
+{ grep -iE 'ignored build|done in' "$work/pnpm-install.log" || true; } | indent
 status=0
 (cd "$papp" && node --input-type=module -e "
   import { openDatabase } from '@sbx/store';

@@ -5,6 +5,7 @@
 # sbx-test/busybox:latest from busybox-static with `docker import` (no registry is ever contacted).
 # Exits non-zero when the engine never answers, and with CI=true when runsc cannot run a container.
 set -euo pipefail
+prereqs=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # The name @sbx/bootstrap exports as DOCKER_TEST_IMAGE; bump the version when the image changes.
 IMAGE=sbx-test/busybox:latest
@@ -33,7 +34,7 @@ command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 [ -x /usr/bin/runsc ] || missing+=(runsc)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing: ${missing[*]}"
-  as_root apt-get update -qq
+  bash "$prereqs/apt-update.sh"
   # shellcheck disable=SC2046
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     $(printf '%s\n' "${missing[@]}" | sort -u)

@@ -3,13 +3,14 @@
 # (packages/bootstrap/agent, standard library only, no module downloads) with it. Installs only when `go` is
 # missing. Exits non-zero when `go` does not run afterwards.
 set -euo pipefail
+prereqs=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
 if ! command -v go >/dev/null 2>&1; then
-  as_root apt-get update -qq
+  bash "$prereqs/apt-update.sh"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends golang-go
 fi
 if ! go version >/dev/null 2>&1; then

@@ -4,6 +4,7 @@
 # trust auth for loopback, and creates the test database. Tests read SBX_TEST_PG_URL, default
 # postgres://postgres@127.0.0.1:5432/sbx_test. Exits non-zero when the server never answers.
 set -euo pipefail
+prereqs=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PGPORT="${SBX_TEST_PG_PORT:-5432}"
 PGDATA="${SBX_TEST_PGDATA:-/tmp/sbx-pg-data}"
 PGLOG="${SBX_TEST_PGLOG:-/tmp/sbx-pg.log}"
@@ -19,7 +20,7 @@ find_bin() {
 
 if [ -z "$(find_bin initdb)" ] || [ -z "$(find_bin pg_ctl)" ]; then
   echo "installing postgresql"
-  as_root apt-get update -qq
+  bash "$prereqs/apt-update.sh"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
 fi
 INITDB=$(find_bin initdb)

@@ -3,13 +3,14 @@
 # own temp data folder) and `promtool` (checks the rules file and a live scrape). Installs only when missing;
 # never starts the packaged service. Exits non-zero when either binary does not run.
 set -euo pipefail
+prereqs=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
 if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
-  as_root apt-get update -qq
+  bash "$prereqs/apt-update.sh"
   # policy-rc.d (when present) keeps the package's service from starting; the tests start their own.
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus
 fi

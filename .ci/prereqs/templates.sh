@@ -6,6 +6,7 @@
 # The archive is the one the host's apt configuration names (or debootstrap's default). SBX_CI_TEMPLATES
 # overrides the list (e.g. "base node python"). Exits non-zero when a build fails.
 set -euo pipefail
+prereqs=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$(dirname "$0")/../.."
 
 as_root() {
@@ -13,7 +14,7 @@ as_root() {
 }
 
 if ! command -v debootstrap >/dev/null 2>&1 && [ ! -x /usr/sbin/debootstrap ]; then
-  as_root apt-get update -qq
+  bash "$prereqs/apt-update.sh"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap
 fi
 # The CLI that builds them (pnpm test builds again later: turbo replays it from its cache).

@@ -1,4 +1,5 @@
 export type { AgentErrorCode } from './agent/agent-fields.js';
+export type { AgentFileOptions } from './agent/agent-files.js';
 export { type AgentOutput, AgentProcess } from './agent/agent-process.js';
 export type { StartOptions as AgentStartOptions } from './agent/agent-requests.js';
 export {
@@ -27,12 +28,7 @@ export {
   MAX_JSON_BYTES,
 } from './agent/frame-codec.js';
 export { AgentPortStream } from './agent/port-stream.js';
-export {
-  type AgentFileOptions,
-  type AgentRunOptions,
-  SandboxAgent,
-  type SandboxAgentOptions,
-} from './agent/sandbox-agent.js';
+export { type AgentRunOptions, SandboxAgent, type SandboxAgentOptions } from './agent/sandbox-agent.js';
 export { DockerAdapter, type DockerAdapterOptions } from './docker/docker-adapter.js';
 export type {
   DockerApi,

@@ -158,7 +158,8 @@ function burstChecks(run: BenchRun): TargetCheck[] {
   ];
 }
 
-function check(
+/** A target checked: met when the value was measured and `ok` says so. */
+export function check(
   name: string,
   value: number | undefined,
   unit: TargetCheck['unit'],

@@ -1,5 +1,5 @@
 // The targets of `sbx bench tti` (#28) and the check of a run's summary rows against them.
-import type { TargetCheck } from './bench-summary.js';
+import { check, type TargetCheck } from './bench-summary.js';
 import type { TtiRow } from './tti-stats.js';
 import type { TtiMode, TtiRun, TtiSource } from './tti-types.js';
 
@@ -130,14 +130,4 @@ export function ttiTargets(run: TtiRun, rows: readonly TtiRow[]): TargetCheck[] 
   const leaked = rows.reduce((n, r) => n + r.leaked, 0);
   out.push(check('containers left by the run', leaked, '', '= 0', (v) => v === 0));
   return out;
-}
-
-function check(
-  name: string,
-  value: number | undefined,
-  unit: TargetCheck['unit'],
-  limit: string,
-  ok: (value: number) => boolean,
-): TargetCheck {
-  return { name, value, unit, limit, met: value !== undefined && ok(value) };
 }

@@ -1,7 +1,7 @@
 // The dashboard's panels, served as /dashboard/panels.js: a type card's phase bar and latest failures, the perf
 // report and the alerts table. Plain ES2022 like app.js, kept free of template literals so it can live in this string.
 /** The panels' script. */
-export const DASHBOARD_PANELS_JS = String.raw`
+export const DASHBOARD_PANELS_JS = `
 import { el, ms, stat } from '/dashboard/format.js';
 
 const PHASE_COLORS = ['#2f6fdd', '#f29d38', '#8e5cd9', '#20a39e', '#d9487d', '#7a8b99', '#b5a021'];
