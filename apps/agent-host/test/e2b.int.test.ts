@@ -96,6 +96,25 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the E2B SDK against s
     await expect(sandbox.commands.connect(999_999)).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('commands through the door are perf runs (sbx_sandbox_run_duration_seconds counts them)', async () => {
+    const sandbox = await create();
+    const runs = async () => {
+      const text = await (
+        await fetch(`${server.base}/metrics`, { headers: { authorization: `Bearer ${TOKEN_A}` } })
+      ).text();
+      return text
+        .split('\n')
+        .filter((l) => l.startsWith('sbx_sandbox_run_duration_seconds_count'))
+        .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+    };
+    const before = await runs();
+    for (let i = 0; i < 3; i += 1) await sandbox.commands.run('true');
+    await expect(sandbox.commands.run('exit 3')).rejects.toThrow();
+    const deadline = Date.now() + 15_000;
+    while ((await runs()) < before + 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect(await runs()).toBeGreaterThanOrEqual(before + 4);
+  });
+
   it('commands: stdin (sendStdin, closeStdin) and a PTY with resize, through the in-sandbox agent', async () => {
     const sandbox = await create();
     const cat = await sandbox.commands.run('cat', { background: true, stdin: true });
