@@ -256,7 +256,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the E2B SDK against s
         body: JSON.stringify({ cmd }),
       }).then((r) => r.json() as Promise<{ stdout: string }>);
     const series: Record<'sdk' | 'apiLogin' | 'apiBare', number[]> = { sdk: [], apiLogin: [], apiBare: [] };
-    const load = [loadavg()[0]];
+    const load = [loadavg()[0] ?? 0];
     for (let i = 0; i < calls; i += 1) {
       let t = performance.now();
       expect((await sandbox.commands.run('echo hi')).stdout).toBe('hi\n');
@@ -268,7 +268,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the E2B SDK against s
       expect((await exec(['echo', 'hi'])).stdout).toBe('hi\n');
       series.apiBare.push(performance.now() - t);
     }
-    load.push(loadavg()[0]);
+    load.push(loadavg()[0] ?? 0);
     const p = (times: number[], q: number) => {
       const sorted = [...times].sort((a, b) => a - b);
       return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]?.toFixed(1);
@@ -282,7 +282,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the E2B SDK against s
     };
     const cold = await firstOutput('base');
     const pooled = await firstOutput('warm');
-    load.push(loadavg()[0]);
+    load.push(loadavg()[0] ?? 0);
     const line = (name: string, times: number[]) =>
       `${name} p50 ${p(times, 0.5)} ms p95 ${p(times, 0.95)} ms`;
     console.log(
