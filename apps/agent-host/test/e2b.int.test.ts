@@ -115,6 +115,40 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the E2B SDK against s
     expect(await runs()).toBeGreaterThanOrEqual(before + 4);
   });
 
+  it('a quiet command stream carries keepalive events at the Keepalive-Ping-Interval asked', async () => {
+    const api = `${server.base}/e2b/api`;
+    const created = await fetch(`${api}/v2/sandboxes`, {
+      method: 'POST',
+      headers: { 'x-api-key': TOKEN_A, 'content-type': 'application/json' },
+      body: JSON.stringify({ templateID: 'base', timeout: 120 }),
+    });
+    const { sandboxID, envdAccessToken } = (await created.json()) as Record<string, string>;
+    try {
+      const json = new TextEncoder().encode(
+        JSON.stringify({ process: { cmd: '/bin/bash', args: ['-c', 'sleep 2.5; echo done'] } }),
+      );
+      const body = new Uint8Array(5 + json.length);
+      new DataView(body.buffer).setUint32(1, json.length);
+      body.set(json, 5);
+      const res = await fetch(`${server.base}/e2b/envd/process.Process/Start`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/connect+json',
+          'connect-protocol-version': '1',
+          'e2b-sandbox-id': sandboxID ?? '',
+          'x-access-token': envdAccessToken ?? '',
+          'keepalive-ping-interval': '1',
+        },
+        body,
+      });
+      const text = await res.text();
+      expect(text.match(/"keepalive"/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
+      expect(text).toContain('"end"');
+    } finally {
+      await fetch(`${api}/sandboxes/${sandboxID}`, { method: 'DELETE', headers: { 'x-api-key': TOKEN_A } });
+    }
+  });
+
   it('commands: stdin (sendStdin, closeStdin) and a PTY with resize, through the in-sandbox agent', async () => {
     const sandbox = await create();
     const cat = await sandbox.commands.run('cat', { background: true, stdin: true });
