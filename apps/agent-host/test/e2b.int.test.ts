@@ -96,6 +96,59 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the E2B SDK against s
     await expect(sandbox.commands.connect(999_999)).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('commands through the door are perf runs (sbx_sandbox_run_duration_seconds counts them)', async () => {
+    const sandbox = await create();
+    const runs = async () => {
+      const text = await (
+        await fetch(`${server.base}/metrics`, { headers: { authorization: `Bearer ${TOKEN_A}` } })
+      ).text();
+      return text
+        .split('\n')
+        .filter((l) => l.startsWith('sbx_sandbox_run_duration_seconds_count'))
+        .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+    };
+    const before = await runs();
+    for (let i = 0; i < 3; i += 1) await sandbox.commands.run('true');
+    await expect(sandbox.commands.run('exit 3')).rejects.toThrow();
+    const deadline = Date.now() + 15_000;
+    while ((await runs()) < before + 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect(await runs()).toBeGreaterThanOrEqual(before + 4);
+  });
+
+  it('a quiet command stream carries keepalive events at the Keepalive-Ping-Interval asked', async () => {
+    const api = `${server.base}/e2b/api`;
+    const created = await fetch(`${api}/v2/sandboxes`, {
+      method: 'POST',
+      headers: { 'x-api-key': TOKEN_A, 'content-type': 'application/json' },
+      body: JSON.stringify({ templateID: 'base', timeout: 120 }),
+    });
+    const { sandboxID, envdAccessToken } = (await created.json()) as Record<string, string>;
+    try {
+      const json = new TextEncoder().encode(
+        JSON.stringify({ process: { cmd: '/bin/bash', args: ['-c', 'sleep 2.5; echo done'] } }),
+      );
+      const body = new Uint8Array(5 + json.length);
+      new DataView(body.buffer).setUint32(1, json.length);
+      body.set(json, 5);
+      const res = await fetch(`${server.base}/e2b/envd/process.Process/Start`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/connect+json',
+          'connect-protocol-version': '1',
+          'e2b-sandbox-id': sandboxID ?? '',
+          'x-access-token': envdAccessToken ?? '',
+          'keepalive-ping-interval': '1',
+        },
+        body,
+      });
+      const text = await res.text();
+      expect(text.match(/"keepalive"/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
+      expect(text).toContain('"end"');
+    } finally {
+      await fetch(`${api}/sandboxes/${sandboxID}`, { method: 'DELETE', headers: { 'x-api-key': TOKEN_A } });
+    }
+  });
+
   it('commands: stdin (sendStdin, closeStdin) and a PTY with resize, through the in-sandbox agent', async () => {
     const sandbox = await create();
     const cat = await sandbox.commands.run('cat', { background: true, stdin: true });
@@ -237,7 +290,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)('the E2B SDK against s
         body: JSON.stringify({ cmd }),
       }).then((r) => r.json() as Promise<{ stdout: string }>);
     const series: Record<'sdk' | 'apiLogin' | 'apiBare', number[]> = { sdk: [], apiLogin: [], apiBare: [] };
-    const load: number[] = [loadavg()[0] ?? 0];
+    const load = [loadavg()[0] ?? 0];
     for (let i = 0; i < calls; i += 1) {
       let t = performance.now();
       expect((await sandbox.commands.run('echo hi')).stdout).toBe('hi\n');

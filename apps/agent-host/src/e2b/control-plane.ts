@@ -2,6 +2,15 @@ import { type Context, Hono } from 'hono';
 import { DEFAULT_TENANT } from '../auth/token-file.js';
 import { type AuthOptions, clientAddress, tooManyGuesses } from '../http/request-guard.js';
 import {
+  decodeToken,
+  E2B_TIMEOUT_MS,
+  jsonBody,
+  listed,
+  notFound,
+  ownedRecord,
+  sandboxReply,
+} from './control-replies.js';
+import {
   connectSchema,
   createSandboxSchema,
   listQuerySchema,
@@ -13,11 +22,7 @@ import { e2bError, e2bFailure, e2bInvalid } from './e2b-errors.js';
 import type { E2bHost } from './e2b-host.js';
 import type { E2bSandboxes, E2bSandboxRecord } from './e2b-sandboxes.js';
 
-/** The sandbox daemon version this door reports: it switches the SDK's features (see docs/e2b.md). */
-export const ENVD_VERSION = '0.5.7';
-
-// E2B's default sandbox timeout.
-const E2B_TIMEOUT_MS = 300_000;
+export { ENVD_VERSION } from './control-replies.js';
 
 /** What the control plane needs. */
 export interface ControlPlaneDeps {
@@ -190,60 +195,6 @@ export function controlPlane(deps: ControlPlaneDeps): Hono<Env> {
   return app;
 }
 
-async function jsonBody(c: Context): Promise<unknown> {
-  const text = await c.req.text();
-  if (text.trim() === '') return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    return Symbol('not JSON');
-  }
-}
-
 function owned(deps: ControlPlaneDeps, c: Context<Env>): E2bSandboxRecord | undefined {
-  const id = c.req.param('id') ?? '';
-  const tenant = c.get('tenant');
-  const record = deps.sandboxes.get(id, tenant);
-  if (record && deps.host.find(id, tenant) === undefined) {
-    deps.sandboxes.delete(id);
-    return undefined;
-  }
-  return record;
-}
-
-function notFound(c: Context<Env>): Response {
-  return e2bError(c, 404, `sandbox ${c.req.param('id')} not found`);
-}
-
-function decodeToken(token: string): string {
-  return Buffer.from(token, 'base64url').toString('utf8');
-}
-
-function sandboxReply(deps: ControlPlaneDeps, r: E2bSandboxRecord) {
-  return {
-    sandboxID: r.id,
-    templateID: r.templateID,
-    clientID: 'sbx',
-    envdVersion: ENVD_VERSION,
-    envdAccessToken: r.accessToken,
-    domain: deps.domain ?? null,
-  };
-}
-
-function listed(deps: ControlPlaneDeps, r: E2bSandboxRecord) {
-  const times = deps.host.times(r.id);
-  return {
-    sandboxID: r.id,
-    templateID: r.templateID,
-    clientID: 'sbx',
-    startedAt: new Date(r.startedAt).toISOString(),
-    endAt: new Date(times?.expiresAt ?? r.startedAt).toISOString(),
-    cpuCount: 0,
-    memoryMB: 0,
-    diskSizeMB: 0,
-    metadata: r.metadata,
-    state: r.paused ? 'paused' : 'running',
-    lifecycle: { onTimeout: r.autoPause ? 'pause' : 'kill', autoResume: false },
-    envdVersion: ENVD_VERSION,
-  };
+  return ownedRecord(deps, c.req.param('id') ?? '', c.get('tenant'));
 }
