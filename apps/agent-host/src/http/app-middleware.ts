@@ -22,7 +22,11 @@ export const jsonBodiesOnly: MiddlewareHandler = async (c, next) => {
   const preview = PORTS_PATH.test(c.req.path) && !PREVIEW_URL_PATH.test(c.req.path);
   if (write && !FILES_PATH.test(c.req.path) && !STDIN_PATH.test(c.req.path) && !preview) {
     const type = c.req.header('content-type') ?? '';
-    const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
+    // A body comes with a length or chunked (HTTP/1.1); only an in-process Request may have neither. `raw.body`
+    // last: it builds a web stream over the request, where the node adapter reads the JSON directly.
+    const length = c.req.header('content-length');
+    const chunked = c.req.header('transfer-encoding') !== undefined;
+    const hasBody = length === undefined ? chunked || c.req.raw.body !== null : length !== '0';
     if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
       return c.json(
         errorBody(
