@@ -1,10 +1,8 @@
 // The engine restarts under a running host (on the fake engine: its event stream drops, its containers stop, and
 // the new engine replays none of it): the host reconciles when the stream comes back.
-import { DockerAdapter } from '@sbx/bootstrap';
 import { FakeDocker } from '@sbx/bootstrap/testing';
-import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
 import { describe, expect, it, vi } from 'vitest';
-import { SandboxHost } from './sandbox-host.js';
+import { createTestHost } from '../compose/testing/create-test-host.js';
 
 const IMAGE = 'sbx-test/busybox:latest';
 
@@ -15,16 +13,11 @@ async function until(check: () => boolean, ms = 3_000): Promise<void> {
 
 describe('a host whose engine restarted', () => {
   it('removes the containers that died with the engine and marks their sandboxes gone, without sbx reap', async () => {
-    const db = await openDatabase(':memory:');
     const logger = { warn: vi.fn(), error: vi.fn() };
     const docker = new FakeDocker([IMAGE]);
-    const adapter = new DockerAdapter({ docker, owner: 'test:1', logger });
-    const host = new SandboxHost({
-      recorder: new SandboxProvisioningKPI(db),
-      sink: new SandboxPerfRecordRepository(db),
-      adapters: { docker: adapter },
-      logger,
-    });
+    // Wired as `sbx serve` wires it, on the docker adapter over the fake engine.
+    const testHost = await createTestHost({ docker, logger });
+    const { host } = testHost;
     try {
       await host.watch();
       const spec = { image: IMAGE, pull: 'never', cmd: ['sleep', '3600'] };
@@ -39,8 +32,7 @@ describe('a host whose engine restarted', () => {
       expect(host.lookup(a.sandbox.id)).toEqual({ state: 'gone', reason: 'exited' });
       expect(host.lookup(b.sandbox.id)).toEqual({ state: 'gone', reason: 'exited' });
     } finally {
-      await host.close();
-      await db.destroy();
+      await testHost.close();
     }
   });
 });
