@@ -25,12 +25,16 @@ describe('nearest-rank quantile', () => {
   });
 
   it('agrees with an exact integer definition for every whole percent and n up to 2000', () => {
+    // 200,000 cases: collected and compared once (an expect per case took seconds on a loaded machine).
+    const wrong: string[] = [];
     for (let pct = 1; pct <= 100; pct++) {
       for (let n = 1; n <= 2000; n++) {
         const exact = Math.ceil((pct * n) / 100) - 1; // integers only: exact
-        expect(nearestRankIndex(n, pct / 100)).toBe(exact);
+        const got = nearestRankIndex(n, pct / 100);
+        if (got !== exact) wrong.push(`p${pct} n=${n}: ${got}, exact ${exact}`);
       }
     }
+    expect(wrong).toEqual([]);
   });
 
   it('does not reorder its input and gives undefined for no values', () => {
