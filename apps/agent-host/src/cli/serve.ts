@@ -4,7 +4,7 @@ import { Sessions } from '../auth/sessions.js';
 import { DEFAULT_TENANT, loadTokenFile } from '../auth/token-file.js';
 import { DEFAULT_STATE_DIR } from '../compose/config.js';
 import type { AgentHost } from '../compose/open-agent-host.js';
-import { admitPools, loadPoolFile } from '../compose/pool-file.js';
+import { loadPoolFile } from '../compose/pool-file.js';
 import { createApp } from '../http/create-app.js';
 import { startServer } from '../http/start-server.js';
 import type { CliIo } from './cli-io.js';
@@ -21,10 +21,8 @@ export async function serve(
   signal: AbortSignal,
 ): Promise<void> {
   // A bad pool file stops the server before it listens, naming the pool and the field.
-  const pools = options.poolFile ? loadPoolFile(options.poolFile, agent.config.policy) : [];
-  if (options.poolFile) {
-    await admitPools(pools, agent.config.policy, (type) => agent.host.adapter(type), options.poolFile);
-  }
+  const pools = options.poolFile ? loadPoolFile(options.poolFile, agent.service.policy) : [];
+  if (options.poolFile) await agent.service.pools.admit(pools, options.poolFile);
   await reapLeaks(agent, io, true);
   // The live set follows the engine: sandboxes that die or are removed behind the host's back drop out.
   await agent.host

@@ -1,6 +1,5 @@
 import type { ProvisionResult } from '@sbx/timing';
 import type { HostSandbox } from '../core/host-adapter.js';
-import type { HostPoolStats } from '../core/host-pools.js';
 import type { Lookup } from '../core/live-sandboxes.js';
 import { measuredUse, type OpenRun } from '../core/measured-use.js';
 import type { DueReason, SandboxTimes } from '../core/sandbox-activity.js';
@@ -13,11 +12,18 @@ import type {
 } from '../core/sandbox-host.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import { SandboxProcesses } from '../core/sandbox-processes.js';
+import {
+  type AdapterOf,
+  type Admitted,
+  admitBuilt,
+  admitRequest,
+  type PolicyChoice,
+} from '../kinds/admit-request.js';
 import type { StoreHealth } from '../spool/spooled-store.js';
-import { type Admitted, admitBody, admitFlags, type PolicyChoice } from './admit-request.js';
 import { isPoolRequest, parsePoolRequest } from './pool-request.js';
 import { type RuntimesView, runtimesView, type TemplateView, templatesView } from './runtime-views.js';
 import { type Health, healthOf } from './service-health.js';
+import { type ServicePools, servicePools } from './service-pools.js';
 
 /** What the service is built on: the host, the server's policy and, for `health()`, the store's state. */
 export interface SandboxServiceDeps {
@@ -50,14 +56,18 @@ export class SandboxService {
   readonly #host: SandboxHost;
   readonly #policy: SandboxPolicy;
   readonly #storeHealth: (() => StoreHealth) | undefined;
+  readonly #adapterOf: AdapterOf = (type) => this.#host.adapter(type);
   /** Background processes and terminals in live sandboxes (measured, capped in time by the policy). */
   readonly processes: SandboxProcesses;
+  /** The warm pools: their stats, waiting until one is full, whether one of a name exists, their admission. */
+  readonly pools: ServicePools;
 
   constructor(deps: SandboxServiceDeps) {
     this.#host = deps.host;
     this.#policy = deps.policy;
     this.#storeHealth = deps.storeHealth;
     this.processes = new SandboxProcesses({ host: deps.host, policy: deps.policy });
+    this.pools = servicePools(deps.host, deps.policy);
   }
 
   /** The server's policy (caps on output, files, timeouts, concurrency). */
@@ -98,7 +108,9 @@ export class SandboxService {
       return { ...acquired, pool };
     }
     const admitted =
-      'admitted' in request ? request.admitted : await admitBody(this.#host, this.#policy, request.body);
+      'admitted' in request
+        ? request.admitted
+        : await admitRequest(request.body, this.#policy, this.#adapterOf);
     const deadline = admitted.deadlineMs ? { deadlineMs: admitted.deadlineMs } : {};
     const provisioned = await this.#host.provision(admitted.type, admitted.spec, { ...options, ...deadline });
     return { ...provisioned, source: 'cold' };
@@ -106,12 +118,12 @@ export class SandboxService {
 
   /** A body parsed, held to the policy and admitted against the engine (a refusal records nothing). */
   admit(body: unknown): Promise<Admitted> {
-    return admitBody(this.#host, this.#policy, body);
+    return admitRequest(body, this.#policy, this.#adapterOf);
   }
 
   /** A spec built from CLI flags, held to the server's policy (`server`) or the engine's defaults (`engine`). */
   admitFlags(type: Admitted['type'], built: unknown, choice: PolicyChoice): Promise<Admitted> {
-    return admitFlags(this.#host, this.#policy, type, built, choice);
+    return admitBuilt(type, built, this.#policy, this.#host.adapter(type), choice);
   }
 
   /** The caller's sandbox `id`: live, gone (with why) or unknown (another tenant's is unknown). */
@@ -182,14 +194,6 @@ export class SandboxService {
   templates(): Promise<TemplateView[]> {
     return templatesView(this.#host);
   }
-
-  /** The warm pools: their stats, waiting until one is full, and whether one of a name exists. */
-  readonly pools = {
-    stats: (): HostPoolStats[] => this.#host.poolStats(),
-    ready: (name: string, options: { signal?: AbortSignal } = {}): Promise<void> =>
-      this.#host.poolReady(name, options),
-    has: (name: string): boolean => this.#host.poolStats().some((p) => p.name === name),
-  };
 
   /** Records a provisioning measured elsewhere (a browser page) through the host's own recording chain. */
   recordExternal(result: ProvisionResult): Promise<void> {

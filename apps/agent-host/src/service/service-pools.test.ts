@@ -2,8 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadPoolFile } from '../compose/pool-file.js';
 import { defaultPolicy } from '../core/sandbox-policy.js';
-import { admitPools, loadPoolFile, parsePools } from './pool-file.js';
+import { admitPools, parsePools } from './service-pools.js';
 
 const policy = defaultPolicy(2);
 const spec = {
