@@ -1,8 +1,7 @@
 import type { ProvisionResult } from '@sbx/timing';
 import type { HostSandbox } from '../core/host-adapter.js';
-import type { Lookup } from '../core/live-sandboxes.js';
 import { measuredUse, type OpenRun } from '../core/measured-use.js';
-import type { DueReason, SandboxTimes } from '../core/sandbox-activity.js';
+import type { DueReason } from '../core/sandbox-activity.js';
 import type {
   Acquired,
   JobOptions,
@@ -20,6 +19,7 @@ import {
   type PolicyChoice,
 } from '../kinds/admit-request.js';
 import type { StoreHealth } from '../spool/spooled-store.js';
+import { LiveView } from './live-view.js';
 import { isPoolRequest, parsePoolRequest } from './pool-request.js';
 import { type RuntimesView, runtimesView, type TemplateView, templatesView } from './runtime-views.js';
 import { type Health, healthOf } from './service-health.js';
@@ -52,7 +52,7 @@ export interface Created extends Omit<Acquired, 'source'> {
  * const service = new SandboxService({ host, policy });
  * const { sandbox } = await service.create({ tenant: 'acme', body: { type: 'docker', image: 'alpine:3' } });
  */
-export class SandboxService {
+export class SandboxService extends LiveView {
   readonly #host: SandboxHost;
   readonly #policy: SandboxPolicy;
   readonly #storeHealth: (() => StoreHealth) | undefined;
@@ -63,6 +63,7 @@ export class SandboxService {
   readonly pools: ServicePools;
 
   constructor(deps: SandboxServiceDeps) {
+    super(deps.host);
     this.#host = deps.host;
     this.#policy = deps.policy;
     this.#storeHealth = deps.storeHealth;
@@ -73,21 +74,6 @@ export class SandboxService {
   /** The server's policy (caps on output, files, timeouts, concurrency). */
   get policy(): SandboxPolicy {
     return this.#policy;
-  }
-
-  /** True once the host is shutting down (new work is refused). */
-  get closing(): boolean {
-    return this.#host.closing;
-  }
-
-  /** How many sandboxes are live on this host. */
-  get liveCount(): number {
-    return this.#host.liveCount;
-  }
-
-  /** How many results could not be recorded (the CLI's exit code depends on it). */
-  get recordFailures(): number {
-    return this.#host.recordFailures;
   }
 
   /**
@@ -124,31 +110,6 @@ export class SandboxService {
   /** A spec built from CLI flags, held to the server's policy (`server`) or the engine's defaults (`engine`). */
   admitFlags(type: Admitted['type'], built: unknown, choice: PolicyChoice): Promise<Admitted> {
     return admitBuilt(type, built, this.#policy, this.#host.adapter(type), choice);
-  }
-
-  /** The caller's sandbox `id`: live, gone (with why) or unknown (another tenant's is unknown). */
-  find(id: string, tenant: string): Lookup {
-    return this.#host.lookup(id, tenant);
-  }
-
-  /** True while `id` is a live sandbox (any tenant's: for the doors' own bookkeeping, never shown). */
-  alive(id: string): boolean {
-    return this.#host.lookup(id).state === 'live';
-  }
-
-  /** The tenant's live sandboxes. */
-  list(tenant: string): HostSandbox[] {
-    return this.#host.list(tenant);
-  }
-
-  /** When a live sandbox was made, expires and was last used. */
-  times(id: string): SandboxTimes | undefined {
-    return this.#host.times(id);
-  }
-
-  /** The warm pool a live sandbox came from, if any. */
-  poolOf(id: string): string | undefined {
-    return this.#host.poolOf(id);
   }
 
   /** Runs a command in a live sandbox, measured by the perf monitor as its own run. */
