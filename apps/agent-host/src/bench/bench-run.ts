@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { SandboxType } from '@sbx/timing';
 import { Sessions } from '../auth/sessions.js';
 import { TokenTable } from '../auth/token-file.js';
 import type { AgentHost } from '../compose/open-agent-host.js';
 import { AgentHostError } from '../errors.js';
 import { createApp } from '../http/create-app.js';
 import { startServer } from '../http/start-server.js';
-import { admitSandboxBody, parseSandboxBody } from '../kinds/sandbox-body.js';
+import type { Admitted } from '../kinds/admit-request.js';
 import { type BenchAsker, BenchClient } from './bench-client.js';
 import { MODES } from './bench-modes.js';
 import { BENCH_POOL, benchLanes, type Lane, refillRate, refillsSince, untilFull } from './bench-pool.js';
@@ -46,11 +45,10 @@ export interface BenchOptions {
 export async function runBench(agent: AgentHost, options: BenchOptions): Promise<BenchRun> {
   const log = options.log ?? (() => {});
   const lanes = benchLanes(options);
-  const defs = lanes.map((lane) => parseSandboxBody(lane.body, agent.config.policy));
-  // A template is checked (built?) and pinned to its image before any pool is filled.
-  for (const d of defs)
-    if (d.template) await admitSandboxBody(d, agent.config.policy, agent.host.adapter(d.type));
-  const def = defs[0] as (typeof defs)[number];
+  // Each lane's body is admitted by the service (a template checked and pinned to its image) before any pool fills.
+  const defs: Admitted[] = [];
+  for (const lane of lanes) defs.push(await agent.service.admit(lane.body));
+  const def = defs[0] as Admitted;
   const token = randomBytes(32).toString('base64url');
   const tokens = new TokenTable([{ tenant: 'bench', token }]);
   const server = await startServer(createApp(agent, { auth: { tokens, sessions: new Sessions() } }), {
@@ -163,7 +161,7 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
   const reused = handedOut.length - new Set(handedOut).size;
   // Closing removes the pool's members; then nothing of this run may be left on the engine.
   await agent.close({ timeoutMs: 30_000 });
-  const leaked = await leftOnEngine(agent, def.type);
+  const leaked = await agent.service.leftOnEngine(def.type);
   return {
     mode: options.mode,
     image: String(options.body.image ?? (options.body.template ? `template ${options.body.template}` : '')),
@@ -182,14 +180,4 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
     leaked,
     ...(options.runtimes ? { runtimes: options.runtimes } : {}),
   };
-}
-
-// Containers of this host's owner still on the engine (the adapter says who it is and lists what sbx made).
-async function leftOnEngine(agent: AgentHost, type: SandboxType): Promise<number> {
-  const adapter = agent.host.adapter(type) as
-    | { owner?: string; listManaged?: () => Promise<Array<{ owner: string }>> }
-    | undefined;
-  if (!adapter?.listManaged || !adapter.owner) return 0;
-  const owner = adapter.owner;
-  return (await adapter.listManaged()).filter((c) => c.owner === owner).length;
 }

@@ -1,4 +1,4 @@
-import type { ProvisionResult } from '@sbx/timing';
+import type { ProvisionResult, SandboxType } from '@sbx/timing';
 import type { HostSandbox } from '../core/host-adapter.js';
 import { measuredUse, type OpenRun } from '../core/measured-use.js';
 import type { DueReason } from '../core/sandbox-activity.js';
@@ -18,10 +18,17 @@ import {
   admitRequest,
   type PolicyChoice,
 } from '../kinds/admit-request.js';
+import { parseSandboxBody } from '../kinds/sandbox-body.js';
 import type { StoreHealth } from '../spool/spooled-store.js';
 import { LiveView } from './live-view.js';
 import { isPoolRequest, parsePoolRequest } from './pool-request.js';
-import { type RuntimesView, runtimesView, type TemplateView, templatesView } from './runtime-views.js';
+import {
+  leftOnEngine,
+  type RuntimesView,
+  runtimesView,
+  type TemplateView,
+  templatesView,
+} from './runtime-views.js';
 import { type Health, healthOf } from './service-health.js';
 import { type ServicePools, servicePools } from './service-pools.js';
 
@@ -69,6 +76,14 @@ export class SandboxService extends LiveView {
     this.#storeHealth = deps.storeHealth;
     this.processes = new SandboxProcesses({ host: deps.host, policy: deps.policy });
     this.pools = servicePools(deps.host, deps.policy);
+  }
+
+  /**
+   * A body checked against `policy` without a host or an engine call (a door checking its flags before it opens
+   * one); throws what `admit` throws for a caller's mistake in the body itself.
+   */
+  static check(body: unknown, policy: SandboxPolicy): void {
+    parseSandboxBody(body, policy);
   }
 
   /** The server's policy (caps on output, files, timeouts, concurrency). */
@@ -149,6 +164,11 @@ export class SandboxService extends LiveView {
   /** The engine's runtimes and the policy's verdict on each; undefined when no type here has runtimes. */
   runtimes(): Promise<RuntimesView | undefined> {
     return runtimesView(this.#host, this.#policy);
+  }
+
+  /** How many sandboxes of this host's owner are left on `type`'s engine (also after `close()`). */
+  leftOnEngine(type: SandboxType): Promise<number> {
+    return leftOnEngine(this.#host, type);
   }
 
   /** The templates built on this host. */
