@@ -112,7 +112,7 @@ function guardProcess(io: CliIo): () => void {
 async function reapLeaks(agent: AgentHost, io: CliIo, sayUnreachable: boolean): Promise<void> {
   try {
     await agent.host.ping();
-    const removed = await agent.host.reap();
+    const removed = await agent.service.reap();
     if (removed.length > 0) io.stderr.write(`reaped ${removed.length} leaked sandbox(es)\n`);
   } catch (error) {
     // The host still serves reports and the browser ingest without Docker: say so in one line.

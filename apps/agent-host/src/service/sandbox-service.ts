@@ -156,6 +156,11 @@ export class SandboxService extends LiveView {
     return this.#host.extendTtl(id, ttlMs);
   }
 
+  /** Removes what crashed owners left behind or what outlived its expiry (the live ones kept); resolves to ids. */
+  reap(): Promise<string[]> {
+    return this.#host.reap();
+  }
+
   /** Removes a live sandbox; false when it was not live. */
   dispose(id: string): Promise<boolean> {
     return this.#host.dispose(id);
