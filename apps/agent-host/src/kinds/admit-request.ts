@@ -14,8 +14,10 @@ export interface Admitted {
 /** Which rules a spec built from CLI flags follows: the server's policy, or the engine's defaults. */
 export type PolicyChoice = 'server' | 'engine';
 
-/** The adapter of a type, or undefined when the host does not provision it itself. */
-export type AdapterOf = (type: SandboxType) => HostSandboxAdapter | undefined;
+/** Where the adapters are (the host): the adapter of a type, or undefined when it is not provisioned here. */
+export interface Adapters {
+  adapter(type: SandboxType): HostSandboxAdapter | undefined;
+}
 
 /**
  * The kinds' one entry point for a `POST /v1/sandboxes` body: parsed against its type's schema and the policy,
@@ -25,10 +27,10 @@ export type AdapterOf = (type: SandboxType) => HostSandboxAdapter | undefined;
 export async function admitRequest(
   body: unknown,
   policy: SandboxPolicy,
-  adapterOf: AdapterOf,
+  adapters: Adapters,
 ): Promise<Admitted> {
   const parsed = parseSandboxBody(body, policy);
-  const adapter = adapterOf(parsed.type);
+  const adapter = adapters.adapter(parsed.type);
   await adapter?.ping?.();
   await admitSandboxBody(parsed, policy, adapter);
   return {

@@ -11,13 +11,7 @@ import type {
 } from '../core/sandbox-host.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import { SandboxProcesses } from '../core/sandbox-processes.js';
-import {
-  type AdapterOf,
-  type Admitted,
-  admitBuilt,
-  admitRequest,
-  type PolicyChoice,
-} from '../kinds/admit-request.js';
+import { type Admitted, admitBuilt, admitRequest, type PolicyChoice } from '../kinds/admit-request.js';
 import { parseSandboxBody } from '../kinds/sandbox-body.js';
 import type { StoreHealth } from '../spool/spooled-store.js';
 import { LiveView } from './live-view.js';
@@ -63,7 +57,6 @@ export class SandboxService extends LiveView {
   readonly #host: SandboxHost;
   readonly #policy: SandboxPolicy;
   readonly #storeHealth: (() => StoreHealth) | undefined;
-  readonly #adapterOf: AdapterOf = (type) => this.#host.adapter(type);
   /** Background processes and terminals in live sandboxes (measured, capped in time by the policy). */
   readonly processes: SandboxProcesses;
   /** The warm pools: their stats, waiting until one is full, whether one of a name exists, their admission. */
@@ -109,9 +102,7 @@ export class SandboxService extends LiveView {
       return { ...acquired, pool };
     }
     const admitted =
-      'admitted' in request
-        ? request.admitted
-        : await admitRequest(request.body, this.#policy, this.#adapterOf);
+      'admitted' in request ? request.admitted : await admitRequest(request.body, this.#policy, this.#host);
     const deadline = admitted.deadlineMs ? { deadlineMs: admitted.deadlineMs } : {};
     const provisioned = await this.#host.provision(admitted.type, admitted.spec, { ...options, ...deadline });
     return { ...provisioned, source: 'cold' };
@@ -119,7 +110,7 @@ export class SandboxService extends LiveView {
 
   /** A body parsed, held to the policy and admitted against the engine (a refusal records nothing). */
   admit(body: unknown): Promise<Admitted> {
-    return admitRequest(body, this.#policy, this.#adapterOf);
+    return admitRequest(body, this.#policy, this.#host);
   }
 
   /** A spec built from CLI flags, held to the server's policy (`server`) or the engine's defaults (`engine`). */

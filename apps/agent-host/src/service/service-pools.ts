@@ -4,7 +4,7 @@ import type { SandboxHost } from '../core/sandbox-host.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import { describeIssues } from '../describe-issues.js';
 import { AgentHostError } from '../errors.js';
-import type { AdapterOf } from '../kinds/admit-request.js';
+import type { Adapters } from '../kinds/admit-request.js';
 import { admitSandboxBody, parseSandboxBody } from '../kinds/sandbox-body.js';
 
 /** The most members one pool may keep. */
@@ -25,7 +25,7 @@ export function servicePools(host: SandboxHost, policy: SandboxPolicy): ServiceP
     stats: () => host.poolStats(),
     ready: (name, options = {}) => host.poolReady(name, options),
     has: (name) => host.poolStats().some((p) => p.name === name),
-    admit: (pools, where) => admitPools(pools, policy, (type) => host.adapter(type), where),
+    admit: (pools, where) => admitPools(pools, policy, host, where),
   };
 }
 
@@ -99,7 +99,7 @@ export function parsePools(json: unknown, policy: SandboxPolicy, where: string):
 export async function admitPools(
   pools: readonly PoolDefinition[],
   policy: SandboxPolicy,
-  adapterOf: AdapterOf,
+  adapters: Adapters,
   where: string,
 ): Promise<void> {
   for (const pool of pools) {
@@ -109,7 +109,7 @@ export async function admitPools(
         spec: pool.spec,
         ...(pool.template ? { template: pool.template } : {}),
       };
-      await admitSandboxBody(body, policy, adapterOf(pool.type), 'spec.');
+      await admitSandboxBody(body, policy, adapters.adapter(pool.type), 'spec.');
       pool.spec = body.spec;
     } catch (error) {
       if (!(error instanceof AgentHostError)) continue;
