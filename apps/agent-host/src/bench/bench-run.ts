@@ -56,10 +56,10 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
     port: 0,
   });
   const startedAt = new Date();
-  const host = agent.host;
+  const { service } = agent;
   const pool: PoolSample[] = [];
   const statsOf = (name: string) => () => {
-    const found = host.poolStats().find((p) => p.name === name);
+    const found = service.pools.stats().find((p) => p.name === name);
     if (!found) throw new AgentHostError('POOL_NOT_FOUND', `the bench pool ${name} is gone`);
     return found;
   };
@@ -73,17 +73,23 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
   let sampler: ReturnType<typeof setInterval> | undefined;
   let durationMs = 0;
   try {
-    const bench = new BenchClient({ url: server.url, token, host, coldBody: options.body, pool: BENCH_POOL });
+    const bench = new BenchClient({
+      url: server.url,
+      token,
+      host: agent.host,
+      coldBody: options.body,
+      pool: BENCH_POOL,
+    });
     client = bench;
     // The timeline's ready members: every bench pool's together.
     sampler = setInterval(() => {
-      const found = host.poolStats().filter((p) => pools.has(p.name));
+      const found = service.pools.stats().filter((p) => pools.has(p.name));
       if (found.length === 0) return;
       const sum = (key: 'ready' | 'refilling') => found.reduce((n, p) => n + p[key], 0);
       pool.push({ atMs: bench.now(), ready: sum('ready'), refilling: sum('refilling') });
     }, SAMPLE_EVERY_MS);
-    await host.watch().catch((error: Error) => log(`not watching engine events: ${error.message}`));
-    host.startPools(
+    await service.watch().catch((error: Error) => log(`not watching engine events: ${error.message}`));
+    service.pools.start(
       lanes.map((lane, i) => {
         const laneDef = defs[i] as typeof def;
         return {
@@ -102,7 +108,7 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
     const waitFullOf = (name: string) => () => {
       // A refill that cannot succeed (a missing image, ...) rejects this wait with its own words, said once.
       let stopped: unknown;
-      host.poolReady(name, { signal: options.signal }).catch((error: unknown) => {
+      service.pools.ready(name, { signal: options.signal }).catch((error: unknown) => {
         stopped = error;
       });
       return untilFull(statsOf(name), options.poolSize, options.signal, () => stopped);

@@ -55,9 +55,9 @@ export async function runSbxSeries(
   const create = pooled ? { pool: TTI_POOL } : options.body;
   let result: Omit<TtiSeries, 'leaked'>;
   try {
-    await agent.host.watch().catch(() => {});
+    await agent.service.watch().catch(() => {});
     if (pooled) {
-      agent.host.startPools([
+      agent.service.pools.start([
         {
           name: TTI_POOL,
           type: def.type,
@@ -99,10 +99,10 @@ export async function runSbxSeries(
 
 // Until the pool has every member ready and no refill under way (120 s at most, a failed refill said at once).
 async function full(agent: AgentHost, signal: AbortSignal): Promise<void> {
-  await agent.host.poolReady(TTI_POOL, { signal });
+  await agent.service.pools.ready(TTI_POOL, { signal });
   const end = Date.now() + 120_000;
   for (;;) {
-    const stats = agent.host.poolStats().find((p) => p.name === TTI_POOL);
+    const stats = agent.service.pools.stats().find((p) => p.name === TTI_POOL);
     if (!stats || (stats.ready >= stats.size && stats.refilling === 0)) return;
     if (signal.aborted) throw signal.reason;
     if (Date.now() > end) return;

@@ -25,13 +25,13 @@ export async function serve(
   if (options.poolFile) await agent.service.pools.admit(pools, options.poolFile);
   await reapLeaks(agent, io, true);
   // The live set follows the engine: sandboxes that die or are removed behind the host's back drop out.
-  await agent.host
+  await agent.service
     .watch()
     .catch((error: Error) => io.stderr.write(`sbx: not watching engine events: ${logText(error.message)}\n`));
   // Expired sandboxes (their TTL label) and those of dead owners go while the host runs, not only at start.
   const reaper = setInterval(() => void reapLeaks(agent, io, false), REAP_INTERVAL_MS);
   if (pools.length > 0) {
-    agent.host.startPools(pools);
+    agent.service.pools.start(pools);
     io.stdout.write(`warm pools: ${pools.map((p) => `${p.name} (${p.size} ${p.type})`).join(', ')}\n`);
   }
   reaper.unref();

@@ -147,6 +147,11 @@ export class SandboxService extends LiveView {
     return this.#host.extendTtl(id, ttlMs);
   }
 
+  /** Follows the engines' events: sandboxes that die or are removed behind the host's back leave the live set. */
+  watch(): Promise<void> {
+    return this.#host.watch();
+  }
+
   /** Removes what crashed owners left behind or what outlived its expiry (the live ones kept); resolves to ids. */
   reap(): Promise<string[]> {
     return this.#host.reap();

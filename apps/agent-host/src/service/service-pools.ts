@@ -15,6 +15,8 @@ export interface ServicePools {
   stats(): HostPoolStats[];
   ready(name: string, options?: { signal?: AbortSignal }): Promise<void>;
   has(name: string): boolean;
+  /** Starts filling pools whose specs were admitted (`admit`); refused once the host is closing. */
+  start(pools: readonly PoolDefinition[]): void;
   /** Holds declared pools' specs to what the engine offers (see `admitPools`); `where` names their origin. */
   admit(pools: readonly PoolDefinition[], where: string): Promise<void>;
 }
@@ -25,6 +27,7 @@ export function servicePools(host: SandboxHost, policy: SandboxPolicy): ServiceP
     stats: () => host.poolStats(),
     ready: (name, options = {}) => host.poolReady(name, options),
     has: (name) => host.poolStats().some((p) => p.name === name),
+    start: (pools) => host.startPools(pools),
     admit: (pools, where) => admitPools(pools, policy, host, where),
   };
 }
