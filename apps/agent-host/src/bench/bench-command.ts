@@ -6,7 +6,7 @@ import type { ProvisionCommandContext } from '../cli/command-context.js';
 import { collect, wholeNumber } from '../cli/flags.js';
 import { resolvePolicy } from '../core/sandbox-policy.js';
 import { AgentHostError } from '../errors.js';
-import { parseSandboxBody } from '../kinds/sandbox-body.js';
+import { SandboxService } from '../service/sandbox-service.js';
 import { formatBench } from './bench-print.js';
 import { renderBenchReport } from './bench-report.js';
 import { runBench } from './bench-run.js';
@@ -79,15 +79,14 @@ function dockerBench(ctx: ProvisionCommandContext): Command {
       };
       const asked: string[] = opts.runtime ?? [];
       const policyFlags = { ...BENCH_CAPS, ...(asked.length > 0 ? { allowedRuntimes: asked } : {}) };
-      asFlags(() => parseSandboxBody(body, resolvePolicy(policyFlags, ctx.io.env)));
+      asFlags(() => SandboxService.check(body, resolvePolicy(policyFlags, ctx.io.env)));
       const given = command.optsWithGlobals<{ db?: string }>().db;
       const scratch = given ? undefined : mkdtempSync(join(tmpdir(), 'sbx-bench-'));
       try {
         process.exitCode = await ctx.withHost(
           async (agent, signal) => {
-            const adapter = agent.host.adapter('docker');
-            await adapter?.ping?.();
-            const runtimes = asked.length > 0 ? await compared(asked, adapter) : undefined;
+            await agent.service.admit(body); // the engine pinged, a template checked, before anything is measured
+            const runtimes = asked.length > 0 ? compared(asked, await agent.service.runtimes()) : undefined;
             const run = await runBench(agent, {
               body,
               poolSize: opts.poolSize,
@@ -124,13 +123,10 @@ function dockerBench(ctx: ProvisionCommandContext): Command {
 
 // The runtimes asked for, the engine's default first (always compared: the ratios are to it); each must be one
 // the engine has.
-async function compared(
+function compared(
   asked: readonly string[],
-  adapter:
-    | { listRuntimes?: () => Promise<{ default: string; runtimes: ReadonlyArray<{ name: string }> }> }
-    | undefined,
-): Promise<{ names: string[]; default: string }> {
-  const engine = await adapter?.listRuntimes?.();
+  engine: { default: string; runtimes: ReadonlyArray<{ name: string }> } | undefined,
+): { names: string[]; default: string } {
   if (!engine) throw new AgentHostError('INVALID_FLAG', '--runtime needs an engine that lists its runtimes');
   const unknown = asked.filter((name) => !engine.runtimes.some((r) => r.name === name));
   if (unknown.length > 0) {

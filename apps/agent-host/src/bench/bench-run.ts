@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { SandboxType } from '@sbx/timing';
 import { Sessions } from '../auth/sessions.js';
 import { TokenTable } from '../auth/token-file.js';
 import type { AgentHost } from '../compose/open-agent-host.js';
 import { AgentHostError } from '../errors.js';
 import { createApp } from '../http/create-app.js';
 import { startServer } from '../http/start-server.js';
-import { admitSandboxBody, parseSandboxBody } from '../kinds/sandbox-body.js';
+import type { Admitted } from '../kinds/admit-request.js';
 import { type BenchAsker, BenchClient } from './bench-client.js';
 import { MODES } from './bench-modes.js';
 import { BENCH_POOL, benchLanes, type Lane, refillRate, refillsSince, untilFull } from './bench-pool.js';
@@ -46,11 +45,10 @@ export interface BenchOptions {
 export async function runBench(agent: AgentHost, options: BenchOptions): Promise<BenchRun> {
   const log = options.log ?? (() => {});
   const lanes = benchLanes(options);
-  const defs = lanes.map((lane) => parseSandboxBody(lane.body, agent.config.policy));
-  // A template is checked (built?) and pinned to its image before any pool is filled.
-  for (const d of defs)
-    if (d.template) await admitSandboxBody(d, agent.config.policy, agent.host.adapter(d.type));
-  const def = defs[0] as (typeof defs)[number];
+  // Each lane's body is admitted by the service (a template checked and pinned to its image) before any pool fills.
+  const defs: Admitted[] = [];
+  for (const lane of lanes) defs.push(await agent.service.admit(lane.body));
+  const def = defs[0] as Admitted;
   const token = randomBytes(32).toString('base64url');
   const tokens = new TokenTable([{ tenant: 'bench', token }]);
   const server = await startServer(createApp(agent, { auth: { tokens, sessions: new Sessions() } }), {
@@ -58,10 +56,10 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
     port: 0,
   });
   const startedAt = new Date();
-  const host = agent.host;
+  const { service } = agent;
   const pool: PoolSample[] = [];
   const statsOf = (name: string) => () => {
-    const found = host.poolStats().find((p) => p.name === name);
+    const found = service.pools.stats().find((p) => p.name === name);
     if (!found) throw new AgentHostError('POOL_NOT_FOUND', `the bench pool ${name} is gone`);
     return found;
   };
@@ -75,17 +73,23 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
   let sampler: ReturnType<typeof setInterval> | undefined;
   let durationMs = 0;
   try {
-    const bench = new BenchClient({ url: server.url, token, host, coldBody: options.body, pool: BENCH_POOL });
+    const bench = new BenchClient({
+      url: server.url,
+      token,
+      host: agent.host,
+      coldBody: options.body,
+      pool: BENCH_POOL,
+    });
     client = bench;
     // The timeline's ready members: every bench pool's together.
     sampler = setInterval(() => {
-      const found = host.poolStats().filter((p) => pools.has(p.name));
+      const found = service.pools.stats().filter((p) => pools.has(p.name));
       if (found.length === 0) return;
       const sum = (key: 'ready' | 'refilling') => found.reduce((n, p) => n + p[key], 0);
       pool.push({ atMs: bench.now(), ready: sum('ready'), refilling: sum('refilling') });
     }, SAMPLE_EVERY_MS);
-    await host.watch().catch((error: Error) => log(`not watching engine events: ${error.message}`));
-    host.startPools(
+    await service.watch().catch((error: Error) => log(`not watching engine events: ${error.message}`));
+    service.pools.start(
       lanes.map((lane, i) => {
         const laneDef = defs[i] as typeof def;
         return {
@@ -104,7 +108,7 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
     const waitFullOf = (name: string) => () => {
       // A refill that cannot succeed (a missing image, ...) rejects this wait with its own words, said once.
       let stopped: unknown;
-      host.poolReady(name, { signal: options.signal }).catch((error: unknown) => {
+      service.pools.ready(name, { signal: options.signal }).catch((error: unknown) => {
         stopped = error;
       });
       return untilFull(statsOf(name), options.poolSize, options.signal, () => stopped);
@@ -163,7 +167,7 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
   const reused = handedOut.length - new Set(handedOut).size;
   // Closing removes the pool's members; then nothing of this run may be left on the engine.
   await agent.close({ timeoutMs: 30_000 });
-  const leaked = await leftOnEngine(agent, def.type);
+  const leaked = await agent.service.leftOnEngine(def.type);
   return {
     mode: options.mode,
     image: String(options.body.image ?? (options.body.template ? `template ${options.body.template}` : '')),
@@ -182,14 +186,4 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
     leaked,
     ...(options.runtimes ? { runtimes: options.runtimes } : {}),
   };
-}
-
-// Containers of this host's owner still on the engine (the adapter says who it is and lists what sbx made).
-async function leftOnEngine(agent: AgentHost, type: SandboxType): Promise<number> {
-  const adapter = agent.host.adapter(type) as
-    | { owner?: string; listManaged?: () => Promise<Array<{ owner: string }>> }
-    | undefined;
-  if (!adapter?.listManaged || !adapter.owner) return 0;
-  const owner = adapter.owner;
-  return (await adapter.listManaged()).filter((c) => c.owner === owner).length;
 }

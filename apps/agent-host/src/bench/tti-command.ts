@@ -8,7 +8,6 @@ import { kernelPidMax } from '../core/sandbox-policy.js';
 import { AgentHostError } from '../errors.js';
 import { GVISOR_MIN_PIDS, isGvisor } from '../kinds/docker/docker-isolation.js';
 import { dockerClient } from '../kinds/docker/index.js';
-import { admitSandboxBody, parseSandboxBody } from '../kinds/sandbox-body.js';
 import { runTti } from './tti-bench.js';
 import { formatTti } from './tti-print.js';
 import { renderTtiReport } from './tti-report.js';
@@ -129,8 +128,7 @@ export function ttiCommand(ctx: ProvisionCommandContext): Command {
         const image = await ctx.withHost(async (agent) => {
           let image = '';
           for (const runtime of runtimes) {
-            const def = parseSandboxBody(bodyFor(runtime), agent.config.policy);
-            await admitSandboxBody(def, agent.config.policy, agent.host.adapter('docker'));
+            const def = await agent.service.admit(bodyFor(runtime));
             image = (def.spec as { image: string }).image;
           }
           return image;

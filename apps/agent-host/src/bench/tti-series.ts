@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { SandboxType } from '@sbx/timing';
 import { Sessions } from '../auth/sessions.js';
 import { TokenTable } from '../auth/token-file.js';
 import type { AgentHost } from '../compose/open-agent-host.js';
 import { createApp } from '../http/create-app.js';
 import { startServer } from '../http/start-server.js';
-import { admitSandboxBody, parseSandboxBody } from '../kinds/sandbox-body.js';
 import { healthFigures, type TtiClient } from './tti-client.js';
 import { launch } from './tti-modes.js';
 import type { TtiMode, TtiSeries, TtiSource } from './tti-types.js';
@@ -45,8 +43,7 @@ export async function runSbxSeries(
   client: TtiClient,
   options: SbxSeriesOptions,
 ): Promise<TtiSeries> {
-  const def = parseSandboxBody(options.body, agent.config.policy);
-  if (def.template) await admitSandboxBody(def, agent.config.policy, agent.host.adapter(def.type));
+  const def = await agent.service.admit(options.body);
   const token = randomBytes(32).toString('base64url');
   const tokens = new TokenTable([{ tenant: 'bench', token }]);
   const server = await startServer(createApp(agent, { auth: { tokens, sessions: new Sessions() } }), {
@@ -58,9 +55,9 @@ export async function runSbxSeries(
   const create = pooled ? { pool: TTI_POOL } : options.body;
   let result: Omit<TtiSeries, 'leaked'>;
   try {
-    await agent.host.watch().catch(() => {});
+    await agent.service.watch().catch(() => {});
     if (pooled) {
-      agent.host.startPools([
+      agent.service.pools.start([
         {
           name: TTI_POOL,
           type: def.type,
@@ -97,28 +94,18 @@ export async function runSbxSeries(
   }
   // Closing removes the pool's members; then nothing of this series may be left on the engine.
   await agent.close({ timeoutMs: 60_000 });
-  return { ...result, leaked: await leftOnEngine(agent, def.type) };
+  return { ...result, leaked: await agent.service.leftOnEngine(def.type) };
 }
 
 // Until the pool has every member ready and no refill under way (120 s at most, a failed refill said at once).
 async function full(agent: AgentHost, signal: AbortSignal): Promise<void> {
-  await agent.host.poolReady(TTI_POOL, { signal });
+  await agent.service.pools.ready(TTI_POOL, { signal });
   const end = Date.now() + 120_000;
   for (;;) {
-    const stats = agent.host.poolStats().find((p) => p.name === TTI_POOL);
+    const stats = agent.service.pools.stats().find((p) => p.name === TTI_POOL);
     if (!stats || (stats.ready >= stats.size && stats.refilling === 0)) return;
     if (signal.aborted) throw signal.reason;
     if (Date.now() > end) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-}
-
-// Containers of this host's owner still on the engine (the adapter says who it is and lists what sbx made).
-async function leftOnEngine(agent: AgentHost, type: SandboxType): Promise<number> {
-  const adapter = agent.host.adapter(type) as
-    | { owner?: string; listManaged?: () => Promise<Array<{ owner: string }>> }
-    | undefined;
-  if (!adapter?.listManaged || !adapter.owner) return 0;
-  const owner = adapter.owner;
-  return (await adapter.listManaged()).filter((c) => c.owner === owner).length;
 }

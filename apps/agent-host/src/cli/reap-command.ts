@@ -9,7 +9,7 @@ export function reapCommand(ctx: ProvisionCommandContext): Command {
     .addHelpText('after', '\nExample:\n  sbx reap')
     .action((opts) =>
       ctx.withHost(async (agent) => {
-        const removed = await agent.host.reap();
+        const removed = await agent.service.reap();
         ctx.io.stdout.write(
           opts.json ? `${JSON.stringify({ removed })}\n` : `removed ${removed.length} leaked sandbox(es)\n`,
         );

@@ -4,7 +4,7 @@ import { Sessions } from '../auth/sessions.js';
 import { DEFAULT_TENANT, loadTokenFile } from '../auth/token-file.js';
 import { DEFAULT_STATE_DIR } from '../compose/config.js';
 import type { AgentHost } from '../compose/open-agent-host.js';
-import { admitPools, loadPoolFile } from '../compose/pool-file.js';
+import { loadPoolFile } from '../compose/pool-file.js';
 import { createApp } from '../http/create-app.js';
 import { startServer } from '../http/start-server.js';
 import type { CliIo } from './cli-io.js';
@@ -21,19 +21,17 @@ export async function serve(
   signal: AbortSignal,
 ): Promise<void> {
   // A bad pool file stops the server before it listens, naming the pool and the field.
-  const pools = options.poolFile ? loadPoolFile(options.poolFile, agent.config.policy) : [];
-  if (options.poolFile) {
-    await admitPools(pools, agent.config.policy, (type) => agent.host.adapter(type), options.poolFile);
-  }
+  const pools = options.poolFile ? loadPoolFile(options.poolFile, agent.service.policy) : [];
+  if (options.poolFile) await agent.service.pools.admit(pools, options.poolFile);
   await reapLeaks(agent, io, true);
   // The live set follows the engine: sandboxes that die or are removed behind the host's back drop out.
-  await agent.host
+  await agent.service
     .watch()
     .catch((error: Error) => io.stderr.write(`sbx: not watching engine events: ${logText(error.message)}\n`));
   // Expired sandboxes (their TTL label) and those of dead owners go while the host runs, not only at start.
   const reaper = setInterval(() => void reapLeaks(agent, io, false), REAP_INTERVAL_MS);
   if (pools.length > 0) {
-    agent.host.startPools(pools);
+    agent.service.pools.start(pools);
     io.stdout.write(`warm pools: ${pools.map((p) => `${p.name} (${p.size} ${p.type})`).join(', ')}\n`);
   }
   reaper.unref();
@@ -114,7 +112,7 @@ function guardProcess(io: CliIo): () => void {
 async function reapLeaks(agent: AgentHost, io: CliIo, sayUnreachable: boolean): Promise<void> {
   try {
     await agent.host.ping();
-    const removed = await agent.host.reap();
+    const removed = await agent.service.reap();
     if (removed.length > 0) io.stderr.write(`reaped ${removed.length} leaked sandbox(es)\n`);
   } catch (error) {
     // The host still serves reports and the browser ingest without Docker: say so in one line.

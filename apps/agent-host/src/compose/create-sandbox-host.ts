@@ -9,7 +9,9 @@ import {
 import { consoleLogger, type Logger } from '@sbx/timing';
 import type { HostSandbox } from '../core/host-adapter.js';
 import type { CloseReport, JobRun, ProvisionCallOptions, Provisioned } from '../core/sandbox-host.js';
+import { defaultPolicy } from '../core/sandbox-policy.js';
 import { dockerClient } from '../kinds/docker/index.js';
+import { SandboxService } from '../service/sandbox-service.js';
 import { composeHost } from './compose-host.js';
 
 /** Options of `createSandboxHost()`; every one has a default. */
@@ -95,14 +97,22 @@ export async function createSandboxHost(
     alertThresholdMs: options.alertThresholdMs,
     deadlineMs: options.deadlineMs,
   });
+  // The library is one more thin caller of the sandbox service. A spec is provisioned as given (the engine's
+  // defaults, no live caps: this host has no server policy to hold it to), so the policy below caps only what the
+  // service does on its own (background processes), never a spec.
+  const service = new SandboxService({ host, policy: defaultPolicy() });
   return {
-    provision: (type, spec, callOptions) => host.provision(type, spec, callOptions),
-    runJob: (sandbox, cmd, execOptions) => host.runJob(sandbox, cmd, execOptions),
-    dispose: (id) => host.dispose(id),
-    get liveCount() {
-      return host.liveCount;
+    provision: async (type, spec, { deadlineMs, ...callOptions } = {}) => {
+      const admitted = { type, spec, ...(deadlineMs ? { deadlineMs } : {}) };
+      const { sandbox, result } = await service.create({ ...callOptions, admitted });
+      return { sandbox, result };
     },
-    reap: () => host.reap(),
+    runJob: (sandbox, cmd, execOptions) => service.exec(sandbox, cmd, execOptions),
+    dispose: (id) => service.dispose(id),
+    get liveCount() {
+      return service.liveCount;
+    },
+    reap: () => service.reap(),
     kpis,
     perf,
     alerts,

@@ -1,5 +1,5 @@
 import { describeError, type PhaseTiming, type ProvisionResult, quantile } from '@sbx/timing';
-import type { Admitted } from './admit-request.js';
+import type { Admitted } from '../kinds/admit-request.js';
 import type { SandboxService } from './sandbox-service.js';
 
 /** What a batch calls: the sandbox service (every provisioning through `create`, as the HTTP API's). */

@@ -49,3 +49,16 @@ export async function templatesView(host: SandboxHost): Promise<TemplateView[]> 
     ready: t.ready ?? null,
   }));
 }
+
+/**
+ * How many sandboxes of this host's owner are still on `type`'s engine (the adapter says who it is and lists
+ * what sbx made); 0 when the backend cannot tell. Works after the host is closed (a bench's leak check).
+ */
+export async function leftOnEngine(host: SandboxHost, type: SandboxType): Promise<number> {
+  const adapter = host.adapter(type) as
+    | { owner?: string; listManaged?: () => Promise<Array<{ owner: string }>> }
+    | undefined;
+  if (!adapter?.listManaged || !adapter.owner) return 0;
+  const owner = adapter.owner;
+  return (await adapter.listManaged()).filter((c) => c.owner === owner).length;
+}

@@ -1,9 +1,7 @@
-import type { ProvisionResult } from '@sbx/timing';
+import type { ProvisionResult, SandboxType } from '@sbx/timing';
 import type { HostSandbox } from '../core/host-adapter.js';
-import type { HostPoolStats } from '../core/host-pools.js';
-import type { Lookup } from '../core/live-sandboxes.js';
 import { measuredUse, type OpenRun } from '../core/measured-use.js';
-import type { DueReason, SandboxTimes } from '../core/sandbox-activity.js';
+import type { DueReason } from '../core/sandbox-activity.js';
 import type {
   Acquired,
   JobOptions,
@@ -13,11 +11,20 @@ import type {
 } from '../core/sandbox-host.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import { SandboxProcesses } from '../core/sandbox-processes.js';
+import { type Admitted, admitBuilt, admitRequest, type PolicyChoice } from '../kinds/admit-request.js';
+import { parseSandboxBody } from '../kinds/sandbox-body.js';
 import type { StoreHealth } from '../spool/spooled-store.js';
-import { type Admitted, admitBody, admitFlags, type PolicyChoice } from './admit-request.js';
+import { LiveView } from './live-view.js';
 import { isPoolRequest, parsePoolRequest } from './pool-request.js';
-import { type RuntimesView, runtimesView, type TemplateView, templatesView } from './runtime-views.js';
+import {
+  leftOnEngine,
+  type RuntimesView,
+  runtimesView,
+  type TemplateView,
+  templatesView,
+} from './runtime-views.js';
 import { type Health, healthOf } from './service-health.js';
+import { type ServicePools, servicePools } from './service-pools.js';
 
 /** What the service is built on: the host, the server's policy and, for `health()`, the store's state. */
 export interface SandboxServiceDeps {
@@ -46,38 +53,35 @@ export interface Created extends Omit<Acquired, 'source'> {
  * const service = new SandboxService({ host, policy });
  * const { sandbox } = await service.create({ tenant: 'acme', body: { type: 'docker', image: 'alpine:3' } });
  */
-export class SandboxService {
+export class SandboxService extends LiveView {
   readonly #host: SandboxHost;
   readonly #policy: SandboxPolicy;
   readonly #storeHealth: (() => StoreHealth) | undefined;
   /** Background processes and terminals in live sandboxes (measured, capped in time by the policy). */
   readonly processes: SandboxProcesses;
+  /** The warm pools: their stats, waiting until one is full, whether one of a name exists, their admission. */
+  readonly pools: ServicePools;
 
   constructor(deps: SandboxServiceDeps) {
+    super(deps.host);
     this.#host = deps.host;
     this.#policy = deps.policy;
     this.#storeHealth = deps.storeHealth;
     this.processes = new SandboxProcesses({ host: deps.host, policy: deps.policy });
+    this.pools = servicePools(deps.host, deps.policy);
+  }
+
+  /**
+   * A body checked against `policy` without a host or an engine call (a door checking its flags before it opens
+   * one); throws what `admit` throws for a caller's mistake in the body itself.
+   */
+  static check(body: unknown, policy: SandboxPolicy): void {
+    parseSandboxBody(body, policy);
   }
 
   /** The server's policy (caps on output, files, timeouts, concurrency). */
   get policy(): SandboxPolicy {
     return this.#policy;
-  }
-
-  /** True once the host is shutting down (new work is refused). */
-  get closing(): boolean {
-    return this.#host.closing;
-  }
-
-  /** How many sandboxes are live on this host. */
-  get liveCount(): number {
-    return this.#host.liveCount;
-  }
-
-  /** How many results could not be recorded (the CLI's exit code depends on it). */
-  get recordFailures(): number {
-    return this.#host.recordFailures;
   }
 
   /**
@@ -98,7 +102,7 @@ export class SandboxService {
       return { ...acquired, pool };
     }
     const admitted =
-      'admitted' in request ? request.admitted : await admitBody(this.#host, this.#policy, request.body);
+      'admitted' in request ? request.admitted : await admitRequest(request.body, this.#policy, this.#host);
     const deadline = admitted.deadlineMs ? { deadlineMs: admitted.deadlineMs } : {};
     const provisioned = await this.#host.provision(admitted.type, admitted.spec, { ...options, ...deadline });
     return { ...provisioned, source: 'cold' };
@@ -106,37 +110,12 @@ export class SandboxService {
 
   /** A body parsed, held to the policy and admitted against the engine (a refusal records nothing). */
   admit(body: unknown): Promise<Admitted> {
-    return admitBody(this.#host, this.#policy, body);
+    return admitRequest(body, this.#policy, this.#host);
   }
 
   /** A spec built from CLI flags, held to the server's policy (`server`) or the engine's defaults (`engine`). */
   admitFlags(type: Admitted['type'], built: unknown, choice: PolicyChoice): Promise<Admitted> {
-    return admitFlags(this.#host, this.#policy, type, built, choice);
-  }
-
-  /** The caller's sandbox `id`: live, gone (with why) or unknown (another tenant's is unknown). */
-  find(id: string, tenant: string): Lookup {
-    return this.#host.lookup(id, tenant);
-  }
-
-  /** True while `id` is a live sandbox (any tenant's: for the doors' own bookkeeping, never shown). */
-  alive(id: string): boolean {
-    return this.#host.lookup(id).state === 'live';
-  }
-
-  /** The tenant's live sandboxes. */
-  list(tenant: string): HostSandbox[] {
-    return this.#host.list(tenant);
-  }
-
-  /** When a live sandbox was made, expires and was last used. */
-  times(id: string): SandboxTimes | undefined {
-    return this.#host.times(id);
-  }
-
-  /** The warm pool a live sandbox came from, if any. */
-  poolOf(id: string): string | undefined {
-    return this.#host.poolOf(id);
+    return admitBuilt(type, built, this.#policy, this.#host.adapter(type), choice);
   }
 
   /** Runs a command in a live sandbox, measured by the perf monitor as its own run. */
@@ -168,6 +147,16 @@ export class SandboxService {
     return this.#host.extendTtl(id, ttlMs);
   }
 
+  /** Follows the engines' events: sandboxes that die or are removed behind the host's back leave the live set. */
+  watch(): Promise<void> {
+    return this.#host.watch();
+  }
+
+  /** Removes what crashed owners left behind or what outlived its expiry (the live ones kept); resolves to ids. */
+  reap(): Promise<string[]> {
+    return this.#host.reap();
+  }
+
   /** Removes a live sandbox; false when it was not live. */
   dispose(id: string): Promise<boolean> {
     return this.#host.dispose(id);
@@ -178,18 +167,15 @@ export class SandboxService {
     return runtimesView(this.#host, this.#policy);
   }
 
+  /** How many sandboxes of this host's owner are left on `type`'s engine (also after `close()`). */
+  leftOnEngine(type: SandboxType): Promise<number> {
+    return leftOnEngine(this.#host, type);
+  }
+
   /** The templates built on this host. */
   templates(): Promise<TemplateView[]> {
     return templatesView(this.#host);
   }
-
-  /** The warm pools: their stats, waiting until one is full, and whether one of a name exists. */
-  readonly pools = {
-    stats: (): HostPoolStats[] => this.#host.poolStats(),
-    ready: (name: string, options: { signal?: AbortSignal } = {}): Promise<void> =>
-      this.#host.poolReady(name, options),
-    has: (name: string): boolean => this.#host.poolStats().some((p) => p.name === name),
-  };
 
   /** Records a provisioning measured elsewhere (a browser page) through the host's own recording chain. */
   recordExternal(result: ProvisionResult): Promise<void> {

@@ -1,8 +1,8 @@
 import type { SandboxType } from '@sbx/timing';
-import type { SandboxHost } from '../core/sandbox-host.js';
+import type { HostSandboxAdapter } from '../core/host-adapter.js';
 import type { SandboxPolicy } from '../core/sandbox-policy.js';
-import { SANDBOX_MODULES } from '../kinds/registry.js';
-import { admitSandboxBody, parseSandboxBody } from '../kinds/sandbox-body.js';
+import { SANDBOX_MODULES } from './registry.js';
+import { admitSandboxBody, parseSandboxBody } from './sandbox-body.js';
 
 /** A request held to the policy and admitted against the engine: what `SandboxService.create` provisions. */
 export interface Admitted {
@@ -14,13 +14,23 @@ export interface Admitted {
 /** Which rules a spec built from CLI flags follows: the server's policy, or the engine's defaults. */
 export type PolicyChoice = 'server' | 'engine';
 
+/** Where the adapters are (the host): the adapter of a type, or undefined when it is not provisioned here. */
+export interface Adapters {
+  adapter(type: SandboxType): HostSandboxAdapter | undefined;
+}
+
 /**
- * A `POST /v1/sandboxes` body parsed against the policy, the engine pinged (an unreachable engine is a 503, not
- * a recorded failure) and the body admitted (runtime, network, template): a refusal here records nothing.
+ * The kinds' one entry point for a `POST /v1/sandboxes` body: parsed against its type's schema and the policy,
+ * the engine pinged (an unreachable engine is a 503, not a recorded failure), then admitted (runtime, network,
+ * template) against what the engine offers. A refusal here records nothing.
  */
-export async function admitBody(host: SandboxHost, policy: SandboxPolicy, body: unknown): Promise<Admitted> {
+export async function admitRequest(
+  body: unknown,
+  policy: SandboxPolicy,
+  adapters: Adapters,
+): Promise<Admitted> {
   const parsed = parseSandboxBody(body, policy);
-  const adapter = host.adapter(parsed.type);
+  const adapter = adapters.adapter(parsed.type);
   await adapter?.ping?.();
   await admitSandboxBody(parsed, policy, adapter);
   return {
@@ -35,14 +45,13 @@ export async function admitBody(host: SandboxHost, policy: SandboxPolicy, body: 
  * policy and admitted against what the engine offers as a body is (errors name flags, `--network`); with
  * `engine`, passed as built (the engine's defaults).
  */
-export async function admitFlags(
-  host: SandboxHost,
-  policy: SandboxPolicy,
+export async function admitBuilt(
   type: SandboxType,
   built: unknown,
+  policy: SandboxPolicy,
+  adapter: HostSandboxAdapter | undefined,
   choice: PolicyChoice,
 ): Promise<Admitted> {
-  const adapter = host.adapter(type);
   await adapter?.ping?.();
   if (choice === 'engine') return { type, spec: built };
   const module = SANDBOX_MODULES[type];

@@ -2,8 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadPoolFile } from '../compose/pool-file.js';
 import { defaultPolicy } from '../core/sandbox-policy.js';
-import { admitPools, loadPoolFile, parsePools } from './pool-file.js';
+import { admitPools, parsePools } from './service-pools.js';
 
 const policy = defaultPolicy(2);
 const spec = {
@@ -127,13 +128,13 @@ describe('admitPools', () => {
   it('a pool may run on any runtime the policy allows and the engine has', async () => {
     const allowing = { ...policy, allowedRuntimes: ['runsc'] };
     const gv = pools({ runtime: 'runsc' }, allowing);
-    await admitPools(gv, allowing, () => adapter, 'pools.json');
+    await admitPools(gv, allowing, { adapter: () => adapter }, 'pools.json');
     expect(gv[0]?.spec).toMatchObject({ runtime: 'runsc' });
   });
 
   it('names the file, the pool and the field when it may not', async () => {
     await expect(
-      admitPools(pools({ runtime: 'runsc' }), policy, () => adapter, 'pools.json'),
+      admitPools(pools({ runtime: 'runsc' }), policy, { adapter: () => adapter }, 'pools.json'),
     ).rejects.toThrow(
       expect.objectContaining({
         code: 'INVALID_CONFIG',
@@ -144,7 +145,7 @@ describe('admitPools', () => {
     );
     const allowing = { ...policy, allowedRuntimes: ['kata'] };
     await expect(
-      admitPools(pools({ runtime: 'kata' }, allowing), allowing, () => adapter, 'pools.json'),
+      admitPools(pools({ runtime: 'kata' }, allowing), allowing, { adapter: () => adapter }, 'pools.json'),
     ).rejects.toThrow(/pool "gv": spec.runtime: the Docker engine has no runtime "kata"; it has runc, runsc/);
   });
 });
