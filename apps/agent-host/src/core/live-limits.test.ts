@@ -95,3 +95,37 @@ describe('SandboxHost with a pids budget', () => {
     await host.close();
   });
 });
+
+describe('LiveLimiter.close()', () => {
+  it('refuses new reservations with HOST_CLOSING and resolves once the ones held are released', async () => {
+    const limiter = new LiveLimiter(new LiveSandboxes(), { perTenant: 5, total: 5 });
+    const release = limiter.reserve('a');
+    const spare = limiter.reserveSpare();
+    let settled = false;
+    const closing = limiter.close({ timeoutMs: 5_000 }).then((r) => {
+      settled = true;
+      return r;
+    });
+    expect(() => limiter.reserve('b')).toThrow(expect.objectContaining({ code: 'HOST_CLOSING' }));
+    expect(limiter.reserveSpare()).toBeUndefined();
+    release();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(settled).toBe(false); // the spare is still held
+    spare?.();
+    expect(await closing).toEqual({ complete: true });
+    expect(limiter.close({ timeoutMs: 1 })).toBe(limiter.close({ timeoutMs: 1 }));
+  });
+
+  it('reports incomplete when a reservation is still held at the timeout', async () => {
+    vi.useFakeTimers();
+    try {
+      const limiter = new LiveLimiter(new LiveSandboxes(), undefined);
+      limiter.reserve('a');
+      const closing = limiter.close({ timeoutMs: 100 });
+      await vi.advanceTimersByTimeAsync(100);
+      expect(await closing).toEqual({ complete: false });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
