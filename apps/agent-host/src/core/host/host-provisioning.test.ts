@@ -45,7 +45,7 @@ describe('HostProvisioning.close()', () => {
     expect(owners.provisioning.pending).toBe(0);
     expect(results).toHaveLength(1); // the refused ones started nothing and recorded nothing
     expect(started).toHaveLength(1);
-    await owners.sweep.close({ timeoutMs: 0 });
+    await owners.sweep.close();
   });
 
   it('gives up on a provisioning still in flight at the timeout (not complete)', async () => {
@@ -59,7 +59,7 @@ describe('HostProvisioning.close()', () => {
       expect(await closing).toEqual({ complete: false });
       expect(owners.provisioning.pending).toBe(1);
       started[0]?.ready('s1');
-      await owners.sweep.close({ timeoutMs: 0 });
+      await owners.sweep.close();
     } finally {
       vi.useRealTimers();
     }
