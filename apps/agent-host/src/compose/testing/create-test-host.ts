@@ -8,6 +8,7 @@ import type { HostSandboxAdapter } from '../../core/host-adapter.js';
 import type { CloseReport } from '../../core/sandbox-host.js';
 import { defaultPolicy, type SandboxPolicy } from '../../core/sandbox-policy.js';
 import type { AgentHost } from '../agent-host.js';
+import type { HostSeams } from '../compose-host.js';
 import type { HostConfig } from '../config.js';
 import { wireAgentHost } from '../wire-agent-host.js';
 
@@ -25,6 +26,10 @@ export interface TestHostOptions {
   logger?: Logger;
   /** A SQLite file (a temp file the test removes); `:memory:` by default. */
   dbPath?: string;
+  /** A perf sink wrapper, a clock, an alert notifier: handed to the production wiring as they are. */
+  seams?: HostSeams;
+  /** The provisioning deadline (the host's default otherwise). */
+  deadlineMs?: number;
 }
 
 /** An AgentHost under test and the handles a test needs; `close()` closes the host, then the database. */
@@ -73,7 +78,10 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
   };
   const adapters = options.adapters ?? { docker: fakeDockerAdapter(docker, logger) };
   const db = await openDatabase(dbPath);
-  const agentHost = wireAgentHost(db, { config, logger, adapters, hostId: config.hostId ?? 'test-host' });
+  const agentHost = wireAgentHost(db, {
+    ...{ config, logger, adapters, hostId: config.hostId ?? 'test-host' },
+    ...{ seams: options.seams, deadlineMs: options.deadlineMs },
+  });
   // The store is the production recorder's last link: what it is handed is what the host measured.
   const results: ProvisionResult[] = [];
   const { kpis } = agentHost;
