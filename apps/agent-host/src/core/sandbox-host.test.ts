@@ -1,6 +1,6 @@
 import type { DockerSandboxSpec, ExecResult, SandboxHandle } from '@sbx/bootstrap';
 import { BootstrapError } from '@sbx/bootstrap';
-import type { ProvisionContext, ProvisionResult, SandboxPerfRecord } from '@sbx/timing';
+import type { ProvisionContext, ProvisionResult } from '@sbx/timing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTestHost, type TestHostOptions } from '../compose/testing/create-test-host.js';
 import type { HostSandboxAdapter } from './host-adapter.js';
@@ -29,23 +29,11 @@ afterEach(async () => {
 
 /** A host wired as production wires it, over `adapter` as its docker adapter; `records` are the runs written. */
 async function wired(adapter: Omit<HostSandboxAdapter, 'type'>, options: TestHostOptions = {}) {
-  const records: SandboxPerfRecord[] = [];
   const logger = { warn: vi.fn(), error: vi.fn() };
-  const t = await createTestHost({
-    logger,
-    adapters: { docker: { type: 'docker', ...adapter } as HostSandboxAdapter },
-    seams: {
-      perfSink: (sink) => ({
-        insert: (table, record) => {
-          records.push(record);
-          return sink.insert(table, record);
-        },
-      }),
-    },
-    ...options,
-  });
+  const docker = { type: 'docker', ...adapter } as HostSandboxAdapter;
+  const t = await createTestHost({ logger, adapters: { docker }, ...options });
   opened.push(t);
-  return { host: t.host, results: t.results, records, logger };
+  return { host: t.host, results: t.results, records: t.runs, logger };
 }
 
 function setup(provision: (spec: DockerSandboxSpec, ctx: ProvisionContext) => Promise<SandboxHandle>) {

@@ -3,7 +3,7 @@
 import { DEFAULT_DOCKER_RESOURCES, DockerAdapter, type DockerSandboxSpec } from '@sbx/bootstrap';
 import { DOCKER_TEST_IMAGE, FakeDocker } from '@sbx/bootstrap/testing';
 import { openDatabase } from '@sbx/store';
-import type { Logger, ProvisionResult, SandboxType } from '@sbx/timing';
+import type { Logger, ProvisionResult, SandboxPerfRecord, SandboxType } from '@sbx/timing';
 import type { HostSandboxAdapter } from '../../core/host-adapter.js';
 import type { CloseReport } from '../../core/sandbox-host.js';
 import { defaultPolicy, type SandboxPolicy } from '../../core/sandbox-policy.js';
@@ -41,6 +41,8 @@ export interface TestHost extends AgentHost {
   logger: Logger;
   /** Every provisioning result in the order the store was handed it (caller mistakes and failures too). */
   results: ProvisionResult[];
+  /** Every run (command) record the host handed its perf sink, in order (after `seams.perfSink`, if any). */
+  runs: SandboxPerfRecord[];
   close(options?: { timeoutMs?: number }): Promise<CloseReport>;
 }
 
@@ -78,9 +80,23 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
   };
   const adapters = options.adapters ?? { docker: fakeDockerAdapter(docker, logger) };
   const db = await openDatabase(dbPath);
+  const runs: SandboxPerfRecord[] = [];
+  const wrap = options.seams?.perfSink;
+  const seams: HostSeams = {
+    ...options.seams,
+    perfSink: (sink) => {
+      const inner = wrap ? wrap(sink) : sink;
+      return {
+        insert: (table, record) => {
+          runs.push(record);
+          return inner.insert(table, record);
+        },
+      };
+    },
+  };
   const agentHost = wireAgentHost(db, {
     ...{ config, logger, adapters, hostId: config.hostId ?? 'test-host' },
-    ...{ seams: options.seams, deadlineMs: options.deadlineMs },
+    ...{ seams, deadlineMs: options.deadlineMs },
   });
   // The store is the production recorder's last link: what it is handed is what the host measured.
   const results: ProvisionResult[] = [];
@@ -90,5 +106,5 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
     results.push(result);
     return record(result, ...rest);
   };
-  return { ...agentHost, db, docker, logger, results };
+  return { ...agentHost, db, docker, logger, results, runs };
 }
