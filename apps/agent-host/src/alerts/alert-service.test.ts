@@ -1,11 +1,6 @@
-import {
-  openDatabase,
-  SandboxAlertRepository,
-  SandboxPerfRecordRepository,
-  SandboxProvisioningKPI,
-} from '@sbx/store';
+import { openDatabase, SandboxAlertRepository } from '@sbx/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SandboxHost } from '../core/sandbox-host.js';
+import { createTestHost } from '../compose/testing/create-test-host.js';
 import { AlertService } from './alert-service.js';
 import type { WebhookNotifier } from './webhook-notifier.js';
 
@@ -14,11 +9,8 @@ describe('alerts from the sandbox host', () => {
   afterEach(() => vi.useRealTimers());
 
   it('keeps SLA breaches, failures and overhead alerts as rows and posts each to the notifier', async () => {
-    const db = await openDatabase(':memory:');
-    const repo = new SandboxAlertRepository(db);
     const notify = vi.fn(async (_notice: unknown) => 'sent' as const);
     const logger = { warn: vi.fn(), error: vi.fn() };
-    const alerts = new AlertService({ repo, notifier: { notify } as unknown as WebhookNotifier, logger });
     const sandbox = {
       id: 'box',
       type: 'docker' as const,
@@ -30,12 +22,10 @@ describe('alerts from the sandbox host', () => {
       [Symbol.asyncDispose]: async () => {},
     };
     let slow = true;
-    const host = new SandboxHost({
-      recorder: new SandboxProvisioningKPI(db),
-      sink: new SandboxPerfRecordRepository(db),
+    const t = await createTestHost({
       logger,
-      alerts,
-      alertThresholdMs: 100,
+      config: { alertThresholdMs: 100 },
+      seams: { notifier: { notify } as unknown as WebhookNotifier },
       adapters: {
         docker: {
           type: 'docker',
@@ -47,6 +37,7 @@ describe('alerts from the sandbox host', () => {
         },
       },
     });
+    const { host, alerts: repo, alertService: alerts } = t;
 
     await host.provision('docker', { image: 'img' });
     slow = false;
@@ -70,7 +61,7 @@ describe('alerts from the sandbox host', () => {
       id: 1,
       createdAt: expect.any(String),
     });
-    await db.destroy();
+    await t.close();
   });
 
   it('a failing alert store is logged, never thrown into the host', async () => {

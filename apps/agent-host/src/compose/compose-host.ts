@@ -4,7 +4,7 @@ import {
   SandboxPerfRecordRepository,
   SandboxProvisioningKPI,
 } from '@sbx/store';
-import type { Logger, ProvisionRecorder, SandboxType } from '@sbx/timing';
+import type { Logger, PerfRecordSink, ProvisionRecorder, SandboxType } from '@sbx/timing';
 import { AlertService } from '../alerts/alert-service.js';
 import { WebhookNotifier } from '../alerts/webhook-notifier.js';
 import type { HostSandboxAdapter } from '../core/host-adapter.js';
@@ -36,6 +36,18 @@ export interface ComposeHostOptions {
    * Without it a result the store refuses is logged and lost.
    */
   spool?: ResultSpool | undefined;
+  /** Test seams; production passes none. */
+  seams?: HostSeams | undefined;
+}
+
+/** What a test may hand the one wiring production uses (`createTestHost()`); each has the real default. */
+export interface HostSeams {
+  /** Wraps the perf sink the host writes runs to (a slow disk, a record of what was written). */
+  perfSink?: (sink: PerfRecordSink) => PerfRecordSink;
+  /** Wall-clock milliseconds for expiry and idleness, instead of `Date.now`. */
+  now?: () => number;
+  /** Where alerts are posted, instead of the webhook `webhookUrl` names (none without it). */
+  notifier?: WebhookNotifier;
 }
 
 /** The measured host and the stores it writes to; `close()` closes the host, then the database. */
@@ -68,13 +80,16 @@ export function composeHost(
   const kpis = new SandboxProvisioningKPI(db);
   const perf = new SandboxPerfRecordRepository(db, options.hostId ? { hostId: options.hostId } : {});
   const alerts = new SandboxAlertRepository(db);
-  const notifier = options.webhookUrl
-    ? new WebhookNotifier({
-        url: options.webhookUrl,
-        logger,
-        ...(options.webhookCooldownMs ? { cooldownMs: options.webhookCooldownMs } : {}),
-      })
-    : undefined;
+  const seams = options.seams ?? {};
+  const notifier =
+    seams.notifier ??
+    (options.webhookUrl
+      ? new WebhookNotifier({
+          url: options.webhookUrl,
+          logger,
+          ...(options.webhookCooldownMs ? { cooldownMs: options.webhookCooldownMs } : {}),
+        })
+      : undefined);
   const spooled = options.spool
     ? new SpooledStore({
         spool: options.spool,
@@ -93,9 +108,10 @@ export function composeHost(
     logger,
     hostId: options.hostId,
   });
+  const sink: PerfRecordSink = spooled ? { insert: (_table, record) => spooled.perf(record) } : perf;
   const host = new SandboxHost({
     recorder: options.hostId ? hostIdRecorder(recorder, options.hostId) : recorder,
-    sink: spooled ? { insert: (_table, record) => spooled.perf(record) } : perf,
+    sink: seams.perfSink ? seams.perfSink(sink) : sink,
     storeRefusal: () => spooled?.refusal,
     adapters: options.adapters,
     logger,
@@ -106,6 +122,7 @@ export function composeHost(
     ...(options.deadlineMs ? { deadlineMs: options.deadlineMs } : {}),
     ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
     ...(options.maxTtlMs ? { maxTtlMs: options.maxTtlMs } : {}),
+    ...(seams.now ? { now: seams.now } : {}),
   });
   const closed = new CloseOnce<CloseReport>();
   return {

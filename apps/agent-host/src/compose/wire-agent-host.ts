@@ -6,7 +6,7 @@ import { SandboxService } from '../service/sandbox-service.js';
 import type { ResultSpool } from '../spool/result-spool.js';
 import { PrometheusMetrics } from '../telemetry/prometheus-metrics.js';
 import type { AgentHost } from './agent-host.js';
-import { composeHost } from './compose-host.js';
+import { composeHost, type HostSeams } from './compose-host.js';
 import type { HostConfig } from './config.js';
 
 /** What `wireAgentHost()` wires over an open database: whoever opened it and made the adapters. */
@@ -19,6 +19,10 @@ export interface WireAgentHostOptions {
   hostId: string;
   /** Where results go while the store cannot take them (none for an in-memory database). */
   spool?: ResultSpool | undefined;
+  /** Test seams (`createTestHost()`); production passes none. */
+  seams?: HostSeams | undefined;
+  /** The provisioning deadline, instead of the host's default (tests of a slow engine). */
+  deadlineMs?: number | undefined;
 }
 
 /**
@@ -48,6 +52,8 @@ export function wireAgentHost(
     idleTimeoutMs: config.policy.idleTimeoutMs,
     maxTtlMs: config.policy.maxTtlMs,
     spool: options.spool,
+    seams: options.seams,
+    deadlineMs: options.deadlineMs,
   });
   const { kpis } = composed;
   const metrics = new PrometheusMetrics({

@@ -1,9 +1,8 @@
-import { openDatabase, SandboxPerfRecordRepository, SandboxProvisioningKPI } from '@sbx/store';
 import { describe, expect, it, vi } from 'vitest';
-import type { HostSandbox } from './host-adapter.js';
+import { createTestHost } from '../compose/testing/create-test-host.js';
+import type { HostSandbox, HostSandboxAdapter } from './host-adapter.js';
 import { LiveLimiter } from './live-limits.js';
 import { LiveSandboxes } from './live-sandboxes.js';
-import { SandboxHost } from './sandbox-host.js';
 
 const box = (id: string) =>
   ({ id, type: 'docker', exec: async () => ({}), dispose: async () => {} }) as never as HostSandbox;
@@ -70,21 +69,19 @@ describe('LiveLimiter pids budget', () => {
 
 describe('SandboxHost with a pids budget', () => {
   it("holds each new sandbox's pids limit (asked of its adapter) against the budget while it lives", async () => {
-    const db = await openDatabase(':memory:');
     let n = 0;
-    const host = new SandboxHost({
-      recorder: new SandboxProvisioningKPI(db),
-      sink: new SandboxPerfRecordRepository(db),
+    const t = await createTestHost({
       adapters: {
         docker: {
           type: 'docker',
           provision: async () => box(`box-${++n}`),
           pidsOf: (spec: { pids: number }) => spec.pids,
-        },
+        } as HostSandboxAdapter,
       },
       logger: { warn: vi.fn(), error: vi.fn() },
-      limits: { perTenant: 10, total: 10, pidsBudget: 1500 },
+      policy: { maxLivePerTenant: 10, maxLiveTotal: 10, maxPidsTotal: 1500 },
     });
+    const { host } = t;
     const first = await host.provision('docker', { pids: 1000 }, { tenant: 'a' });
     await expect(host.provision('docker', { pids: 1000 }, { tenant: 'b' })).rejects.toMatchObject({
       code: 'TOO_MANY_SANDBOXES',
@@ -92,6 +89,40 @@ describe('SandboxHost with a pids budget', () => {
     expect(n).toBe(1);
     await host.dispose(first.sandbox.id);
     await expect(host.provision('docker', { pids: 1000 }, { tenant: 'b' })).resolves.toBeDefined();
-    await host.close();
+    await t.close();
+  });
+});
+
+describe('LiveLimiter.close()', () => {
+  it('refuses new reservations with HOST_CLOSING and resolves once the ones held are released', async () => {
+    const limiter = new LiveLimiter(new LiveSandboxes(), { perTenant: 5, total: 5 });
+    const release = limiter.reserve('a');
+    const spare = limiter.reserveSpare();
+    let settled = false;
+    const closing = limiter.close({ timeoutMs: 5_000 }).then((r) => {
+      settled = true;
+      return r;
+    });
+    expect(() => limiter.reserve('b')).toThrow(expect.objectContaining({ code: 'HOST_CLOSING' }));
+    expect(limiter.reserveSpare()).toBeUndefined();
+    release();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(settled).toBe(false); // the spare is still held
+    spare?.();
+    expect(await closing).toEqual({ complete: true });
+    expect(limiter.close({ timeoutMs: 1 })).toBe(limiter.close({ timeoutMs: 1 }));
+  });
+
+  it('reports incomplete when a reservation is still held at the timeout', async () => {
+    vi.useFakeTimers();
+    try {
+      const limiter = new LiveLimiter(new LiveSandboxes(), undefined);
+      limiter.reserve('a');
+      const closing = limiter.close({ timeoutMs: 100 });
+      await vi.advanceTimersByTimeAsync(100);
+      expect(await closing).toEqual({ complete: false });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

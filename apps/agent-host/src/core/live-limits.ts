@@ -1,4 +1,7 @@
 import { AgentHostError } from '../errors.js';
+import { type Closeable, type Closed, CloseOnce, type CloseOptions } from '../lifecycle/close-once.js';
+import { InFlight } from '../lifecycle/in-flight.js';
+import { hostClosingError } from './host/host-lifecycle.js';
 import type { LiveSandboxes } from './live-sandboxes.js';
 
 /** Caps on live sandboxes (provisioned, or still provisioning). */
@@ -12,8 +15,9 @@ export interface LiveLimits {
 /**
  * Counts provisionings under way per tenant and refuses one that would pass a cap (429 over HTTP). Warm pools'
  * members (ready or refilling) are spares: they count toward the total, and toward a tenant once handed over.
+ * `close()` refuses every new reservation (`HOST_CLOSING`) and waits for those held to be released.
  */
-export class LiveLimiter {
+export class LiveLimiter implements Closeable {
   readonly #limits: LiveLimits | undefined;
   readonly #live: LiveSandboxes;
   readonly #provisioning = new Map<string, number>();
@@ -21,6 +25,9 @@ export class LiveLimiter {
   readonly #livePids = new Map<string, number>();
   #provisioningPids = 0;
   #spares = 0;
+  readonly #once = new CloseOnce<Closed>();
+  // One promise per reservation held (a tenant's or a spare), settled by its release.
+  readonly #held = new InFlight();
 
   constructor(live: LiveSandboxes, limits: LiveLimits | undefined) {
     this.#live = live;
@@ -34,16 +41,44 @@ export class LiveLimiter {
    * the pids budget until the release; `holdPids` keeps it for the sandbox while it lives.
    */
   reserve(tenant: string, options: { handover?: boolean; pids?: number } = {}): () => void {
+    this.#refuseWhenClosed();
     const pids = options.pids ?? 0;
     this.#check(tenant, options.handover === true);
     this.#checkPids(pids);
     this.#provisioning.set(tenant, (this.#provisioning.get(tenant) ?? 0) + 1);
     this.#provisioningPids += pids;
-    return once(() => {
+    return this.#hold(() => {
       const left = (this.#provisioning.get(tenant) ?? 1) - 1;
       if (left === 0) this.#provisioning.delete(tenant);
       else this.#provisioning.set(tenant, left);
       this.#provisioningPids -= pids;
+    });
+  }
+
+  /** True once `close()` was called: every new reservation is refused. */
+  get closed(): boolean {
+    return this.#once.started;
+  }
+
+  /**
+   * Refuses new reservations from now on, then resolves once every reservation held was released (complete),
+   * or when `timeoutMs` passed first (not complete). Idempotent: a later call gets the first one's promise.
+   */
+  close({ timeoutMs }: CloseOptions): Promise<Closed> {
+    return this.#once.run(async () => ({ complete: await this.#held.settle(timeoutMs) }));
+  }
+
+  #refuseWhenClosed(): void {
+    if (this.closed) throw hostClosingError();
+  }
+
+  // Runs `release` once, at the first call of the returned function; `close()` waits for that call.
+  #hold(release: () => void): () => void {
+    let done: () => void = () => {};
+    void this.#held.track(new Promise<void>((resolve) => (done = resolve)));
+    return once(() => {
+      release();
+      done();
     });
   }
 
@@ -80,11 +115,12 @@ export class LiveLimiter {
     }
   }
 
-  /** Reserves a place for one pool member (toward the total only); undefined when the host is full. */
+  /** Reserves a place for one pool member (toward the total only); undefined when the host is full or closed. */
   reserveSpare(): (() => void) | undefined {
+    if (this.closed) return undefined;
     if (this.#limits && this.#total() >= this.#limits.total) return undefined;
     this.#spares++;
-    return once(() => {
+    return this.#hold(() => {
       this.#spares--;
     });
   }

@@ -91,9 +91,5 @@ export interface ProcessAgent {
   /** Resizes the terminal of process `pid`. */
   resize(pid: number, cols: number, rows: number, options?: { signal?: AbortSignal }): Promise<void>;
   /** Writes to the standard input of `pid` and, with `eof`, closes it; resolves once written (bootstrap's). */
-  writeStdin?(
-    pid: number,
-    data: Uint8Array,
-    options?: { eof?: boolean; signal?: AbortSignal },
-  ): Promise<void>;
+  writeStdin(pid: number, data: Uint8Array, options?: { eof?: boolean; signal?: AbortSignal }): Promise<void>;
 }

@@ -1,10 +1,9 @@
 import type { ExecOptions, ExecResult } from '@sbx/bootstrap';
-import type { ProvisionContext, ProvisionResult, SandboxPerfRecord } from '@sbx/timing';
-import { describe, expect, it, vi } from 'vitest';
-import { AlertService } from '../alerts/alert-service.js';
+import type { ProvisionContext, SandboxPerfRecord } from '@sbx/timing';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebhookNotifier } from '../alerts/webhook-notifier.js';
-import type { HostGoneEvent, HostSandbox } from './host-adapter.js';
-import { SandboxHost } from './sandbox-host.js';
+import { createTestHost, type TestHost, type TestHostOptions } from '../compose/testing/create-test-host.js';
+import type { HostGoneEvent, HostSandbox, HostSandboxAdapter } from './host-adapter.js';
 
 function sandbox(id: string, exec?: (options: ExecOptions) => Promise<ExecResult>) {
   const box = {
@@ -26,32 +25,49 @@ const untilAborted = (options: ExecOptions) =>
     options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true }),
   );
 
-function setup(provision: (spec: unknown, ctx: ProvisionContext) => Promise<HostSandbox>, extra = {}) {
-  const results: ProvisionResult[] = [];
+// Every host a test wires is closed (with its database) after it.
+const opened: TestHost[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((t) => t.close()));
+});
+
+/** A host wired as production wires it, whose docker adapter provisions with `provision`. */
+async function setup(
+  provision: (spec: unknown, ctx: ProvisionContext) => Promise<HostSandbox>,
+  options: TestHostOptions = {},
+) {
   const written: SandboxPerfRecord[] = [];
-  const logger = { warn: vi.fn(), error: vi.fn() };
+  const logger = options.logger ?? { warn: vi.fn(), error: vi.fn() };
   let watcher: ((event: HostGoneEvent) => void) | undefined;
   let watchSignal: AbortSignal | undefined;
-  const host = new SandboxHost({
-    recorder: { record: (r) => void results.push(r) },
-    // A slow disk: each perf record lands 20 ms after it is handed over.
-    sink: { insert: (_t, r) => new Promise((done) => setTimeout(() => done(void written.push(r)), 20)) },
-    adapters: {
-      docker: {
-        type: 'docker',
-        provision: provision as never,
-        watch: async (onGone, { signal }) => {
-          watcher = onGone;
-          watchSignal = signal;
-        },
-      },
+  const adapter: HostSandboxAdapter = {
+    type: 'docker',
+    provision: provision as never,
+    watch: async (onGone, { signal }) => {
+      watcher = onGone;
+      watchSignal = signal;
     },
+  };
+  const t = await createTestHost({
+    adapters: { docker: adapter },
     logger,
-    ...extra,
+    ...options,
+    seams: {
+      // A slow disk: each perf record lands 20 ms after it is handed over.
+      perfSink: (sink) => ({
+        insert: (table, r) =>
+          new Promise((done) => setTimeout(() => done(void written.push(r)), 20)).then(() =>
+            sink.insert(table, r),
+          ),
+      }),
+      ...options.seams,
+    },
   });
+  opened.push(t);
   return {
-    host,
-    results,
+    t,
+    host: t.host,
+    results: t.results,
     written,
     logger,
     gone: (e: HostGoneEvent) => watcher?.(e),
@@ -61,7 +77,7 @@ function setup(provision: (spec: unknown, ctx: ProvisionContext) => Promise<Host
 
 describe('SandboxHost.close()', () => {
   it('aborts provisionings in flight (recorded, nothing live) and refuses new work', async () => {
-    const { host, results } = setup(
+    const { host, results } = await setup(
       (_spec, ctx) =>
         new Promise((_, reject) =>
           ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }),
@@ -80,7 +96,7 @@ describe('SandboxHost.close()', () => {
   it('removes a sandbox that became ready as the host was closing instead of registering it', async () => {
     const late = sandbox('late');
     let release: () => void = () => {};
-    const { host } = setup(() => new Promise((resolve) => (release = () => resolve(late))));
+    const { host } = await setup(() => new Promise((resolve) => (release = () => resolve(late))));
     const pending = expect(host.provision('docker', {})).rejects.toMatchObject({ code: 'HOST_CLOSING' });
     const closing = host.close({ timeoutMs: 1_000 });
     release(); // the adapter ignored the abort and answered anyway
@@ -92,7 +108,7 @@ describe('SandboxHost.close()', () => {
 
   it('aborts running jobs, removes live sandboxes and flushes the perf sink before resolving', async () => {
     const box = sandbox('busy', untilAborted);
-    const { host, written } = setup(async () => box);
+    const { host, written } = await setup(async () => box);
     await host.provision('docker', {});
     const job = expect(host.runJob(box, 'sleep 20')).rejects.toMatchObject({ code: 'HOST_CLOSING' });
     const report = await host.close({ timeoutMs: 1_000 });
@@ -117,9 +133,8 @@ describe('SandboxHost.close()', () => {
       logger,
       timeoutMs: 60_000,
     });
-    const repo = { insert: async (a: object) => ({ id: 1, createdAt: new Date(), ...a }) };
-    const alerts = new AlertService({ repo: repo as never, notifier, logger });
-    const { host } = setup(async () => sandbox('x'), { alerts, logger });
+    const { host, t } = await setup(async () => sandbox('x'), { logger, seams: { notifier } });
+    const alerts = t.alertService;
     void alerts.raise({
       kind: 'sla-breach',
       sandboxType: 'docker',
@@ -139,7 +154,7 @@ describe('SandboxHost.close()', () => {
 describe('the live set follows the engine', () => {
   it('drops a sandbox the engine says is gone, removes its container, and remembers why', async () => {
     const box = sandbox('dead');
-    const { host, gone, watchSignal, logger } = setup(async () => box);
+    const { host, gone, watchSignal, logger } = await setup(async () => box);
     await host.watch();
     await host.provision('docker', {});
     expect(host.liveCount).toBe(1);
@@ -156,7 +171,7 @@ describe('the live set follows the engine', () => {
   it('an exec a client abandons is aborted and frees the sandbox for the next one', async () => {
     const execs = [untilAborted, async () => ({ exitCode: 0, stdout: 'next', stderr: '' })];
     const box = sandbox('s', (o) => (execs.shift() as typeof untilAborted)(o));
-    const { host } = setup(async () => box);
+    const { host } = await setup(async () => box);
     await host.provision('docker', {});
     const client = new AbortController();
     const first = expect(host.runJob(box, 'sleep 20', { signal: client.signal })).rejects.toThrow(
@@ -168,12 +183,8 @@ describe('the live set follows the engine', () => {
   });
 
   it('counts results the store could not keep', async () => {
-    const host = new SandboxHost({
-      recorder: { record: () => Promise.reject(new Error('disk full')) },
-      sink: { insert: () => undefined },
-      adapters: { docker: { type: 'docker', provision: (async () => sandbox('a')) as never } },
-      logger: { warn: vi.fn(), error: vi.fn() },
-    });
+    const { host, t } = await setup(async () => sandbox('a'));
+    t.kpis.record = () => Promise.reject(new Error('disk full'));
     await host.provision('docker', {});
     expect(host.recordFailures).toBe(1);
   });

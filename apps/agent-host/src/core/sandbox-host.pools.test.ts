@@ -1,9 +1,8 @@
-import type { ProvisionContext, ProvisionResult } from '@sbx/timing';
-import { describe, expect, it, vi } from 'vitest';
-import type { AlertService } from '../alerts/alert-service.js';
+import type { ProvisionContext } from '@sbx/timing';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createTestHost, type TestHost, type TestHostOptions } from '../compose/testing/create-test-host.js';
 import type { HostGoneEvent } from './host-adapter.js';
 import type { PoolDefinition } from './host-pools.js';
-import { SandboxHost, type SandboxHostDeps } from './sandbox-host.js';
 
 /** An adapter whose sandboxes are ready at once, each with a new id; `fail` makes provisionings fail. */
 function fakeAdapter() {
@@ -38,20 +37,21 @@ function fakeAdapter() {
   return { adapter, state };
 }
 
-function setup(extra: Partial<SandboxHostDeps> = {}) {
+// Every host a test wires is closed (with its database) after it.
+const opened: TestHost[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((t) => t.close()));
+});
+
+/** A host wired as production wires it, over the fake adapter. */
+async function setup(options: TestHostOptions = {}) {
   const { adapter, state } = fakeAdapter();
-  const results: ProvisionResult[] = [];
   const logger = { warn: vi.fn(), error: vi.fn() };
-  const host = new SandboxHost({
-    recorder: { record: (r) => void results.push(r) },
-    sink: { insert: () => {} },
-    adapters: { docker: adapter },
-    logger,
-    ...extra,
-  });
+  const t = await createTestHost({ adapters: { docker: adapter }, logger, ...options });
+  opened.push(t);
   const pool = (size: number, name = 'py'): PoolDefinition => ({ name, type: 'docker', size, spec: {} });
   const live = () => state.made.filter((b) => b.disposed === 0).length;
-  return { host, state, results, logger, pool, live };
+  return { t, host: t.host, state, results: t.results, logger, pool, live };
 }
 
 /** Lets the fake adapter's instant provisionings, and the refills they start, run to the end. */
@@ -61,7 +61,7 @@ async function flush(): Promise<void> {
 
 describe('SandboxHost warm pools', () => {
   it('hands a ready member to the requesting tenant, measured as source pool, and refills', async () => {
-    const { host, pool, results } = setup();
+    const { host, pool, results } = await setup();
     host.startPools([pool(2)]);
     await flush();
     expect(host.poolStats()).toMatchObject([{ name: 'py', type: 'docker', size: 2, ready: 2 }]);
@@ -78,7 +78,7 @@ describe('SandboxHost warm pools', () => {
   });
 
   it('provisions the pool spec cold when the pool is empty (a miss), for that tenant', async () => {
-    const { host, pool } = setup();
+    const { host, pool } = await setup();
     host.startPools([pool(1)]);
     await flush();
     await host.acquire('py', { tenant: 'a' });
@@ -90,7 +90,7 @@ describe('SandboxHost warm pools', () => {
   });
 
   it('answers POOL_NOT_FOUND for a pool it does not have, naming the ones it has', async () => {
-    const { host, pool } = setup();
+    const { host, pool } = await setup();
     host.startPools([pool(1)]);
     await expect(host.acquire('js')).rejects.toMatchObject({
       code: 'POOL_NOT_FOUND',
@@ -100,7 +100,7 @@ describe('SandboxHost warm pools', () => {
   });
 
   it('counts members against the caps: a tenant at its cap keeps out, refills wait for a free place', async () => {
-    const { host, pool, results } = setup({ limits: { perTenant: 1, total: 3 } });
+    const { host, pool, results } = await setup({ policy: { maxLivePerTenant: 1, maxLiveTotal: 3 } });
     host.startPools([pool(2)]);
     await flush();
     await host.acquire('py', { tenant: 'a' });
@@ -124,7 +124,7 @@ describe('SandboxHost warm pools', () => {
   });
 
   it('drops a member the engine reports gone and replaces it; a live sandbox going is not a member', async () => {
-    const { host, pool, state } = setup();
+    const { host, pool, state } = await setup();
     host.startPools([pool(2)]);
     await host.watch();
     await flush();
@@ -139,9 +139,8 @@ describe('SandboxHost warm pools', () => {
   });
 
   it('raises no SLA alert for a failed refill (no caller waited), but does for a failed cold miss', async () => {
-    const raise = vi.fn(async () => {});
-    const alerts = { raise, flush: async () => true } as unknown as AlertService;
-    const { host, pool, state, results } = setup({ alerts });
+    const { t, host, pool, state, results } = await setup();
+    const raise = vi.spyOn(t.alertService, 'raise');
     state.fail = true;
     host.startPools([pool(1)]);
     await flush();
@@ -153,7 +152,7 @@ describe('SandboxHost warm pools', () => {
   });
 
   it('drains the pools on close: members removed and counted, nothing live', async () => {
-    const { host, pool, live } = setup();
+    const { host, pool, live } = await setup();
     host.startPools([pool(2), pool(1, 'js')]);
     await flush();
     await host.acquire('py', { tenant: 'a' });

@@ -1,8 +1,9 @@
 import type { DockerSandboxSpec, ExecResult, SandboxHandle } from '@sbx/bootstrap';
 import { BootstrapError } from '@sbx/bootstrap';
-import type { ProvisionContext, ProvisionResult, SandboxPerfRecord } from '@sbx/timing';
-import { describe, expect, it, vi } from 'vitest';
-import { SandboxHost } from './sandbox-host.js';
+import type { ProvisionContext, ProvisionResult } from '@sbx/timing';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createTestHost, type TestHostOptions } from '../compose/testing/create-test-host.js';
+import type { HostSandboxAdapter } from './host-adapter.js';
 
 function fakeSandbox(id: string, exec: () => Promise<ExecResult>): SandboxHandle & { disposed: number } {
   const handle = {
@@ -20,18 +21,23 @@ function fakeSandbox(id: string, exec: () => Promise<ExecResult>): SandboxHandle
   return handle;
 }
 
-function setup(provision: (spec: DockerSandboxSpec, ctx: ProvisionContext) => Promise<SandboxHandle>) {
-  const results: ProvisionResult[] = [];
-  const records: SandboxPerfRecord[] = [];
+// Every host a test wires is closed (with its database) after it.
+const opened: Array<{ close(): Promise<unknown> }> = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((t) => t.close()));
+});
+
+/** A host wired as production wires it, over `adapter` as its docker adapter; `records` are the runs written. */
+async function wired(adapter: Omit<HostSandboxAdapter, 'type'>, options: TestHostOptions = {}) {
   const logger = { warn: vi.fn(), error: vi.fn() };
-  const host = new SandboxHost({
-    recorder: { record: (r) => void results.push(r) },
-    sink: { insert: (_t, r) => void records.push(r) },
-    adapters: { docker: { type: 'docker', provision } },
-    logger,
-    alertThresholdMs: 1_000_000,
-  });
-  return { host, results, records, logger };
+  const docker = { type: 'docker', ...adapter } as HostSandboxAdapter;
+  const t = await createTestHost({ logger, adapters: { docker }, ...options });
+  opened.push(t);
+  return { host: t.host, results: t.results, records: t.runs, logger };
+}
+
+function setup(provision: (spec: DockerSandboxSpec, ctx: ProvisionContext) => Promise<SandboxHandle>) {
+  return wired({ provision: provision as never }, { config: { alertThresholdMs: 1_000_000 } });
 }
 
 const ok = (stdout = ''): Promise<ExecResult> => Promise.resolve({ exitCode: 0, stdout, stderr: '' });
@@ -39,7 +45,7 @@ const ok = (stdout = ''): Promise<ExecResult> => Promise.resolve({ exitCode: 0, 
 describe('SandboxHost', () => {
   it('provisions through the provisioner: phases recorded, sandbox tracked until disposed', async () => {
     const sandbox = fakeSandbox('c1', () => ok());
-    const { host, results } = setup(async (_spec, ctx) => ctx.phase('create', async () => sandbox));
+    const { host, results } = await setup(async (_spec, ctx) => ctx.phase('create', async () => sandbox));
     const { sandbox: got, result } = await host.provision('docker', { image: 'img' });
     expect(got).toBe(sandbox);
     expect(result).toMatchObject({ sandboxType: 'docker', status: 'ok' });
@@ -55,7 +61,7 @@ describe('SandboxHost', () => {
 
   it("records a caller's failure with its cause and raises no SLA-breach alert for it", async () => {
     const boom = new BootstrapError('IMAGE_NOT_FOUND', 'image nope not found');
-    const { host, results, logger } = setup(() => Promise.reject(boom));
+    const { host, results, logger } = await setup(() => Promise.reject(boom));
     await expect(host.provision('docker', { image: 'nope' })).rejects.toBe(boom);
     expect(results[0]).toMatchObject({
       status: 'sla_breach',
@@ -66,7 +72,7 @@ describe('SandboxHost', () => {
 
   it('records a failed provisioning, logs the breach and rethrows the adapter error', async () => {
     const boom = new BootstrapError('START_FAILED', 'engine could not start it');
-    const { host, results, logger } = setup(() => Promise.reject(boom));
+    const { host, results, logger } = await setup(() => Promise.reject(boom));
     const seen: ProvisionResult[] = [];
     await expect(host.provision('docker', { image: 'nope' }, { onResult: (r) => seen.push(r) })).rejects.toBe(
       boom,
@@ -90,7 +96,7 @@ describe('SandboxHost', () => {
       () => Promise.reject(new BootstrapError('EXEC_TIMEOUT', 'timed out')),
     ];
     const sandbox = fakeSandbox('c2', () => (execs.shift() ?? ok)());
-    const { host, records } = setup(async () => sandbox);
+    const { host, records } = await setup(async () => sandbox);
     await host.provision('docker', { image: 'img' });
     expect((await host.runJob(sandbox, 'echo hi')).exec.stdout).toBe('hi');
     expect((await host.runJob(sandbox, 'false')).record.outcome).toBe('error');
@@ -111,7 +117,7 @@ describe('SandboxHost', () => {
       'c3',
       () => new Promise((resolve) => releases.push(() => resolve({ exitCode: 0, stdout: '', stderr: '' }))),
     );
-    const { host, records } = setup(async () => sandbox);
+    const { host, records } = await setup(async () => sandbox);
     await host.provision('docker', { image: 'img' });
     const jobs = [host.runJob(sandbox, 'a'), host.runJob(sandbox, 'b'), host.runJob(sandbox, 'c')];
     await vi.waitFor(() => expect(releases).toHaveLength(3));
@@ -133,14 +139,10 @@ describe('SandboxHost', () => {
         'idle',
         () => new Promise((resolve) => (release = () => resolve({ exitCode: 0, stdout: '', stderr: '' }))),
       );
-      const logger = { warn: vi.fn(), error: vi.fn() };
-      const host = new SandboxHost({
-        recorder: { record: () => {} },
-        sink: { insert: () => {} },
-        adapters: { docker: { type: 'docker', provision: async () => sandbox } },
-        logger,
-        idleTimeoutMs: 1_000,
-      });
+      const { host } = await wired(
+        { provision: async () => sandbox as never },
+        { policy: { idleTimeoutMs: 1_000 } },
+      );
       await host.provision('docker', {});
       const job = host.runJob(sandbox, 'sleep 5');
       await vi.advanceTimersByTimeAsync(5_000);
@@ -165,14 +167,10 @@ describe('SandboxHost', () => {
     const reap = vi.fn(async (options?: { keep?: (c: { sandboxId: string }) => boolean }) => ({
       removed: options?.keep?.({ sandboxId: 'ttl' }) ? [] : ['ttl'],
     }));
-    const host = new SandboxHost({
-      recorder: { record: () => {} },
-      sink: { insert: () => {} },
-      adapters: { docker: { type: 'docker', provision: async () => sandbox, reap } },
-      logger: { warn: vi.fn(), error: vi.fn() },
-      maxTtlMs: 600_000,
-      now: () => now,
-    });
+    const { host } = await wired(
+      { provision: async () => sandbox as never, reap },
+      { policy: { maxTtlMs: 600_000 }, seams: { now: () => now } },
+    );
     await host.provision('docker', {});
     expect(host.times('ttl')?.expiresAt).toBe(now + 60_000);
     now += 50_000;
@@ -188,7 +186,7 @@ describe('SandboxHost', () => {
     const b = fakeSandbox('b', () => ok());
     b.dispose = () => Promise.reject(new Error('engine gone'));
     const queue = [a, b];
-    const { host, logger } = setup(async () => queue.shift() as SandboxHandle);
+    const { host, logger } = await setup(async () => queue.shift() as SandboxHandle);
     await host.provision('docker', { image: 'img' });
     await host.provision('docker', { image: 'img' });
     expect(await host.close()).toEqual({ removed: 2, complete: true });

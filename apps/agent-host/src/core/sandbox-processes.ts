@@ -11,6 +11,7 @@ import type {
 import { ProcessDeadlines } from './process-deadlines.js';
 import type { SandboxHost } from './sandbox-host.js';
 import type { SandboxPolicy } from './sandbox-policy.js';
+import { withClose } from './with-close.js';
 
 /** What `start()` and `openPty()` take besides the command. */
 export type StartOptions = Omit<AgentStartOptions, 'signal' | 'background' | 'tty' | 'stdin'>;
@@ -92,8 +93,8 @@ export class SandboxProcesses {
   }
 
   /**
-   * Writes to a process's standard input (it was started with stdin), closing it when `eof`: over an attach with
-   * stdin, closed at once (the attach never kills the process; the kept output it is sent is dropped unread).
+   * Writes to a process's standard input (it was started with stdin), closing it when `eof`: the agent's own
+   * `stdin` operation answers once it has written the bytes (an attach closed right after sending could lose them).
    */
   writeStdin(
     sandbox: HostSandbox,
@@ -103,18 +104,9 @@ export class SandboxProcesses {
     signal?: AbortSignal,
   ): Promise<void> {
     const agent = this.agentOf(sandbox, "writing a process's stdin");
-    return this.#call(sandbox, `process ${pid}`, signal, async (s) => {
-      // The agent's own `stdin` operation answers once it has written the bytes: an attach closed right after
-      // sending could lose them (its connection ends before the agent reads them).
-      if (agent.writeStdin) return agent.writeStdin(pid, data, { eof, signal: s });
-      const process = await agent.attach(pid, { stdin: true, signal: s });
-      try {
-        if (data.length > 0) await process.sendStdin(data);
-        if (eof) await process.closeStdin();
-      } finally {
-        process.close();
-      }
-    });
+    return this.#call(sandbox, `process ${pid}`, signal, (s) =>
+      agent.writeStdin(pid, data, { eof, signal: s }),
+    );
   }
 
   /**
@@ -187,19 +179,4 @@ export class SandboxProcesses {
       throw fromAgentError(error, what);
     }
   }
-}
-
-// The same process, whose `close()` also ends the host's use of the sandbox.
-function withClose(process: AgentProcess, close: () => void): AgentProcess {
-  return {
-    pid: process.pid,
-    ...(process.truncated === undefined ? {} : { truncated: process.truncated }),
-    output: () => process.output(),
-    wait: () => process.wait(),
-    sendStdin: (data) => process.sendStdin(data),
-    closeStdin: () => process.closeStdin(),
-    signal: (sig) => process.signal(sig),
-    resize: (cols, rows) => process.resize(cols, rows),
-    close,
-  };
 }

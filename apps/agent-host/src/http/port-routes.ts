@@ -1,6 +1,5 @@
 import { zValidator } from '@hono/zod-validator';
 import type { Context, Hono } from 'hono';
-import { setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { PREVIEW_PARAM, type PreviewSigner } from '../auth/preview-signer.js';
 import type { HostSandbox } from '../core/host-adapter.js';
@@ -8,11 +7,10 @@ import type { SandboxService } from '../service/sandbox-service.js';
 import { fromAgentError, requireAgent } from './agent-access.js';
 import type { ConcurrencyCaps } from './concurrency-caps.js';
 import { validationHook } from './http-errors.js';
-import { forwardedRequestHeaders, upstreamPath } from './port-headers.js';
-import { proxyHttp } from './port-proxy.js';
+import { forwardPreview, forwardRawTunnel, previewRedirect } from './port-forward.js';
+import { openPortTunnel, type PortTunnel } from './port-tunnel.js';
 import type { AppEnv } from './request-guard.js';
 import { failure, findSandbox } from './route-helpers.js';
-import { pipeTunnel, requestHead } from './tunnel-pipe.js';
 import type { RawUpgradeEnv } from './upgrade-bridge.js';
 
 /** What the preview routes need. */
@@ -85,59 +83,13 @@ async function servePreview(c: Context<AppEnv>, deps: PortRouteDeps): Promise<Re
   if (!port.success) return badPort(c);
   const found = findSandbox(deps, c.req.param('id') as string, c.get('tenant'));
   if ('status' in found) return c.json(found.body, found.status);
-  const url = new URL(c.req.url);
   const prefix = `/v1/sandboxes/${c.req.param('id')}/ports/${port.data}`;
-  const token = url.searchParams.get(PREVIEW_PARAM);
-  if (token !== null && (c.req.method === 'GET' || c.req.method === 'HEAD') && !isUpgrade(c)) {
-    // The token becomes a cookie of this path only; the address bar (and the app) no longer show it.
-    const verified = deps.signer.verify(token, found.sandbox.id, port.data);
-    if (verified) {
-      setCookie(c, PREVIEW_PARAM, token, {
-        path: prefix,
-        httpOnly: true,
-        sameSite: 'Lax',
-        maxAge: Math.max(1, verified.expiresAt - Math.floor(Date.now() / 1000)),
-      });
-    }
-    url.searchParams.delete(PREVIEW_PARAM);
-    return c.redirect(`${url.pathname}${url.search}`, 303);
-  }
-  if (url.pathname === prefix && !isUpgrade(c)) return c.redirect(`${prefix}/${url.search}`, 308);
-  let hold: Held;
-  try {
-    hold = await openTunnel(deps, c, found.sandbox, port.data);
-  } catch (error) {
-    return failure(c, fromAgentError(error, `port ${port.data} in sandbox ${found.sandbox.id}`));
-  }
-  const path = upstreamPath(`${url.pathname}${url.search}`, prefix);
-  const upgrade = (c.env as Partial<RawUpgradeEnv> | undefined)?.raw;
-  if (upgrade && isUpgrade(c)) {
-    const { socket, head } = upgrade.take();
-    const headers = forwardedRequestHeaders(c.req.raw.headers.entries(), port.data, prefix, true);
-    pipeTunnel(socket, hold.tunnel, {
-      prelude: requestHead(c.req.method, path, headers),
-      head,
-      idleTimeoutMs: deps.service.policy.portIdleTimeoutMs,
-      onClose: hold.release,
-    });
-    return c.body(null, 200);
-  }
-  try {
-    return await proxyHttp(hold.tunnel, {
-      method: c.req.method,
-      path,
-      headers: c.req.raw.headers.entries(),
-      body: c.req.raw.body,
-      port: port.data,
-      prefix,
-      idleTimeoutMs: deps.service.policy.portIdleTimeoutMs,
-      maxBodyBytes: deps.service.policy.maxFileBytes,
-      signal: c.req.raw.signal,
-      onClose: hold.release,
-    });
-  } catch (error) {
-    return failure(c, error);
-  }
+  const target = { sandboxId: found.sandbox.id, port: port.data, prefix };
+  const redirect = previewRedirect(c, deps.signer, target);
+  if (redirect) return redirect;
+  const hold = await openTunnel(c, deps, found.sandbox, port.data);
+  if (hold instanceof Response) return hold;
+  return forwardPreview(c, hold, target, deps.service.policy);
 }
 
 async function serveTunnel(c: Context<AppEnv>, deps: PortRouteDeps): Promise<Response> {
@@ -152,91 +104,23 @@ async function serveTunnel(c: Context<AppEnv>, deps: PortRouteDeps): Promise<Res
   }
   const found = findSandbox(deps, c.req.param('id') as string, c.get('tenant'));
   if ('status' in found) return c.json(found.body, found.status);
-  let hold: Held;
-  try {
-    hold = await openTunnel(deps, c, found.sandbox, port.data);
-  } catch (error) {
-    return failure(c, fromAgentError(error, `port ${port.data} in sandbox ${found.sandbox.id}`));
-  }
-  const { socket, head } = upgrade.take();
-  pipeTunnel(socket, hold.tunnel, {
-    greeting: Buffer.from(
-      'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: sbx-tunnel\r\n\r\n',
-    ),
-    head,
-    idleTimeoutMs: deps.service.policy.portIdleTimeoutMs,
-    onClose: hold.release,
-  });
-  return c.body(null, 200);
+  const hold = await openTunnel(c, deps, found.sandbox, port.data);
+  if (hold instanceof Response) return hold;
+  return forwardRawTunnel(c, upgrade, hold, deps.service.policy);
 }
 
-interface Held {
-  tunnel: import('node:stream').Duplex;
-  release: () => void;
-}
-
-// A slot under the caps, the sandbox marked in use, and a tunnel to the port; all released together.
+// The tunnel for this request, or the error answer (caps, no agent, the agent's refusal).
 async function openTunnel(
-  deps: PortRouteDeps,
   c: Context<AppEnv>,
+  deps: PortRouteDeps,
   sandbox: HostSandbox,
   port: number,
-): Promise<Held> {
-  const agent = requireAgent(sandbox);
-  const { maxPortConnectionsPerSandbox: perSandbox, maxPortConnectionsPerTenant: perTenant } =
-    deps.service.policy;
-  const releaseSlot = deps.caps.acquire([
-    {
-      key: `port:sandbox:${sandbox.id}`,
-      cap: perSandbox,
-      refusal: `at most ${perSandbox} preview connections at once to one sandbox: close one first`,
-    },
-    {
-      key: `port:tenant:${c.get('tenant')}`,
-      cap: perTenant,
-      refusal: `at most ${perTenant} preview connections at once per tenant: close one first`,
-    },
-  ]);
-  let endUse: () => void = () => {};
+): Promise<PortTunnel | Response> {
   try {
-    const tunnel = await new Promise<import('node:stream').Duplex>((resolve, reject) => {
-      // The tunnel counts as use of the sandbox (it does not idle away) until it closes; the host's
-      // shutdown closes it.
-      deps.service
-        .use(
-          sandbox,
-          (signal) =>
-            new Promise<void>((done) => {
-              endUse = done;
-              agent.openPort(port, { signal }).then((t) => {
-                signal.addEventListener('abort', () => t.destroy(), { once: true });
-                t.once('close', done);
-                resolve(t);
-              }, reject);
-            }),
-          c.req.raw.signal,
-        )
-        .catch(reject);
-    });
-    return {
-      tunnel,
-      release: () => {
-        endUse();
-        releaseSlot();
-      },
-    };
+    return await openPortTunnel(deps, sandbox, port, { tenant: c.get('tenant'), signal: c.req.raw.signal });
   } catch (error) {
-    endUse();
-    releaseSlot();
-    throw error;
+    return failure(c, fromAgentError(error, `port ${port} in sandbox ${sandbox.id}`));
   }
-}
-
-function isUpgrade(c: Context): boolean {
-  return (
-    (c.req.header('connection') ?? '').toLowerCase().includes('upgrade') &&
-    c.req.header('upgrade') !== undefined
-  );
 }
 
 function badPort(c: Context) {

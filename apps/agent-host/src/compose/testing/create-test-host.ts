@@ -3,11 +3,12 @@
 import { DEFAULT_DOCKER_RESOURCES, DockerAdapter, type DockerSandboxSpec } from '@sbx/bootstrap';
 import { DOCKER_TEST_IMAGE, FakeDocker } from '@sbx/bootstrap/testing';
 import { openDatabase } from '@sbx/store';
-import type { Logger, ProvisionResult, SandboxType } from '@sbx/timing';
+import type { Logger, ProvisionResult, SandboxPerfRecord, SandboxType } from '@sbx/timing';
 import type { HostSandboxAdapter } from '../../core/host-adapter.js';
 import type { CloseReport } from '../../core/sandbox-host.js';
 import { defaultPolicy, type SandboxPolicy } from '../../core/sandbox-policy.js';
 import type { AgentHost } from '../agent-host.js';
+import type { HostSeams } from '../compose-host.js';
 import type { HostConfig } from '../config.js';
 import { wireAgentHost } from '../wire-agent-host.js';
 
@@ -25,6 +26,10 @@ export interface TestHostOptions {
   logger?: Logger;
   /** A SQLite file (a temp file the test removes); `:memory:` by default. */
   dbPath?: string;
+  /** A perf sink wrapper, a clock, an alert notifier: handed to the production wiring as they are. */
+  seams?: HostSeams;
+  /** The provisioning deadline (the host's default otherwise). */
+  deadlineMs?: number;
 }
 
 /** An AgentHost under test and the handles a test needs; `close()` closes the host, then the database. */
@@ -36,6 +41,8 @@ export interface TestHost extends AgentHost {
   logger: Logger;
   /** Every provisioning result in the order the store was handed it (caller mistakes and failures too). */
   results: ProvisionResult[];
+  /** Every run (command) record the host handed its perf sink, in order (after `seams.perfSink`, if any). */
+  runs: SandboxPerfRecord[];
   close(options?: { timeoutMs?: number }): Promise<CloseReport>;
 }
 
@@ -73,7 +80,24 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
   };
   const adapters = options.adapters ?? { docker: fakeDockerAdapter(docker, logger) };
   const db = await openDatabase(dbPath);
-  const agentHost = wireAgentHost(db, { config, logger, adapters, hostId: config.hostId ?? 'test-host' });
+  const runs: SandboxPerfRecord[] = [];
+  const wrap = options.seams?.perfSink;
+  const seams: HostSeams = {
+    ...options.seams,
+    perfSink: (sink) => {
+      const inner = wrap ? wrap(sink) : sink;
+      return {
+        insert: (table, record) => {
+          runs.push(record);
+          return inner.insert(table, record);
+        },
+      };
+    },
+  };
+  const agentHost = wireAgentHost(db, {
+    ...{ config, logger, adapters, hostId: config.hostId ?? 'test-host' },
+    ...{ seams, deadlineMs: options.deadlineMs },
+  });
   // The store is the production recorder's last link: what it is handed is what the host measured.
   const results: ProvisionResult[] = [];
   const { kpis } = agentHost;
@@ -82,5 +106,5 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
     results.push(result);
     return record(result, ...rest);
   };
-  return { ...agentHost, db, docker, logger, results };
+  return { ...agentHost, db, docker, logger, results, runs };
 }

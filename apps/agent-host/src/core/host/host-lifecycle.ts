@@ -2,6 +2,11 @@ import { AgentHostError } from '../../errors.js';
 import { type Closed, CloseOnce, type CloseOptions } from '../../lifecycle/close-once.js';
 import { InFlight } from '../../lifecycle/in-flight.js';
 
+/** The error every owner refuses new work with once it is closing (503 over HTTP). */
+export function hostClosingError(): AgentHostError {
+  return new AgentHostError('HOST_CLOSING', 'the host is shutting down; try another host');
+}
+
 /**
  * The host's one gate and one in-flight tracker: new work is refused from the first `close()` call, every
  * provisioning, job, removal and flush is tracked, and the shutdown signal aborts every engine call.
@@ -28,7 +33,7 @@ export class HostLifecycle {
 
   /** Throws `HOST_CLOSING` once the host is closing. */
   refuseWhenClosing(): void {
-    if (this.closing) throw new AgentHostError('HOST_CLOSING', 'the host is shutting down; try another host');
+    if (this.closing) throw hostClosingError();
   }
 
   /** `signal` joined with the host's shutdown: either aborts the call. */

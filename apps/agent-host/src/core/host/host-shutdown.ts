@@ -11,6 +11,8 @@ import type { HostLiveSet } from './host-live-set.js';
 /** The owners a host closes, and where it says what it gave up on. */
 export interface HostOwners {
   lifecycle: HostLifecycle;
+  limiter: Closeable;
+  provisioning: Closeable & { readonly pending: number };
   pools: HostPools;
   sweep: Closeable;
   live: HostLiveSet;
@@ -20,22 +22,27 @@ export interface HostOwners {
 }
 
 /**
- * The host's close after the abort, in order and within `timeoutMs` in all: the pools drain while what is in
- * flight settles (the sweep stops), then the live sandboxes are removed and the perf sink flushed, then the
- * alerts. What is still pending at the deadline is given up and said so in one line.
+ * The host's close after the abort, in order and within `timeoutMs` in all: the caps and the provisioning
+ * refuse new work at once, the pools drain while what is in flight settles (the sweep stops), then the live
+ * sandboxes are removed and the perf sink flushed, then the caps' last reservations are given back and the
+ * alerts flushed. What is still pending at the deadline is given up and said so in one line.
  */
 export async function drainHost(owners: HostOwners, timeoutMs: number): Promise<CloseReport> {
   const { lifecycle } = owners;
   const left = budget(timeoutMs);
+  const limiter = owners.limiter.close({ timeoutMs: left() });
+  const provisioning = owners.provisioning.close({ timeoutMs: left() });
   const pools = lifecycle.track(owners.pools.close({ timeoutMs: left() }));
   void owners.sweep.close({ timeoutMs: left() });
-  let complete = await lifecycle.settle(left());
+  const provisioned = await provisioning;
+  let complete = (await lifecycle.settle(left())) && provisioned.complete;
   const drained = await pools;
   const [live, jobs] = await Promise.all([
     owners.live.close({ timeoutMs: left() }),
     owners.jobs.close({ timeoutMs: left() }),
   ]);
   complete = (await lifecycle.settle(left())) && live.complete && jobs.complete && complete;
+  complete = (await limiter).complete && complete;
   const alertsFlushed = (await owners.alerts?.flush({ timeoutMs: left() })) ?? true;
   complete &&= alertsFlushed && drained.complete;
   if (!complete) {

@@ -4,13 +4,20 @@
 import type { ExecOptions, ExecResult } from '@sbx/bootstrap';
 import type {
   AgentExit,
-  AgentOutputChunk,
   AgentProcess,
   AgentProcessInfo,
   AgentStartOptions,
   ProcessAgent,
   ProcessSignal,
 } from '../process-agent.js';
+import {
+  type FakeProcess,
+  type FakeProcessOwner,
+  fakeConnection,
+  newFakeProcess,
+} from './fake-agent-process.js';
+
+export type { FakeProcess } from './fake-agent-process.js';
 
 /** The real agent's ring per stream per process. */
 export const FAKE_RING_BYTES = 1024 * 1024;
@@ -35,24 +42,8 @@ export class FakeAgentError extends Error {
   }
 }
 
-/** One process the fake keeps. */
-export interface FakeProcess {
-  info: AgentProcessInfo;
-  options: AgentStartOptions;
-  kept: AgentOutputChunk[];
-  keptBytes: number;
-  truncated: boolean;
-  stdin: Uint8Array[];
-  stdinClosed: boolean;
-  exit?: AgentExit;
-  wake: Set<() => void>;
-  resizes: Array<{ cols: number; rows: number }>;
-  /** Connections open to it (starts and attaches not yet closed). */
-  open: number;
-}
-
 /** The fake agent; `calls` counts each operation. */
-export class FakeProcessAgent implements ProcessAgent {
+export class FakeProcessAgent implements ProcessAgent, FakeProcessOwner {
   readonly processes = new Map<number, FakeProcess>();
   readonly calls: Record<string, number> = {};
   /** Every resize asked for, in order. */
@@ -77,37 +68,14 @@ export class FakeProcessAgent implements ProcessAgent {
   async start(cmd: readonly string[], options: AgentStartOptions = {}): Promise<AgentProcess> {
     this.#count('start');
     const pid = this.#nextPid++;
-    const process: FakeProcess = {
-      info: {
-        pid,
-        cmd: [...cmd],
-        tty: options.tty !== undefined,
-        background: options.background ?? false,
-        startedAtMs: Date.now(),
-        running: true,
-        ...(options.tag ? { tag: options.tag } : {}),
-      },
-      options,
-      kept: [],
-      keptBytes: 0,
-      truncated: false,
-      stdin: [],
-      stdinClosed: false,
-      wake: new Set(),
-      resizes: [],
-      open: 0,
-    };
+    const process = newFakeProcess(pid, cmd, options);
     this.processes.set(pid, process);
     return this.#handle(process, false);
   }
 
   async attach(pid: number, options: { stdin?: boolean } = {}): Promise<AgentProcess> {
     this.#count('attach');
-    const process = this.#get(pid, false);
-    if (options.stdin && !process.options.stdin) {
-      throw new FakeAgentError('BAD_REQUEST', `process ${pid} was started without stdin`);
-    }
-    if (options.stdin && process.exit) throw new FakeAgentError('NOT_FOUND', `process ${pid} has ended`);
+    const process = options.stdin ? this.#stdinOf(pid) : this.#get(pid, false);
     return this.#handle(process, true);
   }
 
@@ -152,55 +120,31 @@ export class FakeProcessAgent implements ProcessAgent {
     for (const wake of process.wake) wake();
   }
 
-  #handle(process: FakeProcess, attached: boolean): AgentProcess {
-    process.open += 1;
-    let closed = false;
-    const pid = process.info.pid;
-    return {
-      pid,
-      ...(attached ? { truncated: process.truncated } : {}),
-      output: () => this.#output(process, () => closed),
-      wait: () =>
-        new Promise<AgentExit>((resolve) => {
-          const check = () => process.exit && resolve(process.exit);
-          if (!check()) process.wake.add(() => check());
-        }),
-      sendStdin: async (data) => {
-        await this.stdinGate;
-        this.#count('stdin');
-        process.stdin.push(typeof data === 'string' ? new TextEncoder().encode(data) : data);
-      },
-      closeStdin: async () => {
-        process.stdinClosed = true;
-      },
-      signal: (signal) => this.signal(pid, signal),
-      resize: async (cols, rows) => {
-        process.resizes.push({ cols, rows });
-      },
-      close: () => {
-        if (closed) return;
-        closed = true;
-        process.open -= 1;
-        for (const wake of process.wake) wake();
-        // A foreground process dies with its connection (the real agent sends SIGKILL to its group).
-        if (!process.info.background && !process.exit) this.end(pid, { exitCode: 137, signal: 'SIGKILL' });
-      },
-    };
+  /** Writes to the input of `pid` (started with stdin), closing it with `eof`; resolves once it took the bytes. */
+  async writeStdin(pid: number, data: Uint8Array, options: { eof?: boolean } = {}): Promise<void> {
+    const process = this.#stdinOf(pid);
+    if (data.length > 0) await this.takeStdin(process, data);
+    if (options.eof) process.stdinClosed = true;
   }
 
-  async *#output(process: FakeProcess, closed: () => boolean): AsyncGenerator<AgentOutputChunk> {
-    let index = 0;
-    for (;;) {
-      while (index < process.kept.length) yield process.kept[index++] as AgentOutputChunk;
-      if (process.exit || closed()) return;
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          process.wake.delete(wake);
-          resolve();
-        };
-        process.wake.add(wake);
-      });
-    }
+  /** Takes `data` as the input of `process` once `stdinGate` lets it (see `FakeProcessOwner`). */
+  async takeStdin(process: FakeProcess, data: Uint8Array): Promise<void> {
+    await this.stdinGate;
+    this.#count('stdin');
+    process.stdin.push(data);
+  }
+
+  #handle(process: FakeProcess, attached: boolean): AgentProcess {
+    return fakeConnection(this, process, attached);
+  }
+
+  // The agent's checks on a write to a process's input: known, started with stdin, still running.
+  #stdinOf(pid: number): FakeProcess {
+    const process = this.#get(pid, false);
+    if (!process.options.stdin)
+      throw new FakeAgentError('BAD_REQUEST', `process ${pid} was started without stdin`);
+    if (process.exit) throw new FakeAgentError('NOT_FOUND', `process ${pid} has ended`);
+    return process;
   }
 
   #get(pid: number, running: boolean): FakeProcess {
