@@ -1,7 +1,7 @@
 import type { ProvisionResult } from '@sbx/timing';
 import type { HostSandbox } from '../core/host-adapter.js';
 import type { HostPoolStats } from '../core/host-pools.js';
-import type { Lookup } from '../core/live-sandboxes.js';
+import type { Lookup, SandboxLabels } from '../core/live-sandboxes.js';
 import { measuredUse, type OpenRun } from '../core/measured-use.js';
 import type { DueReason, SandboxTimes } from '../core/sandbox-activity.js';
 import type {
@@ -29,8 +29,11 @@ export interface SandboxServiceDeps {
 /** Who asks, and how long they wait: the options of every provisioning through the service. */
 export type CreateOptions = Omit<ProvisionCallOptions, 'deadlineMs'>;
 
-/** What `create` is asked: a `POST /v1/sandboxes` body (a type's fields or `{ pool }`), or an admitted spec. */
-export type CreateRequest = CreateOptions & ({ body: unknown } | { admitted: Admitted });
+/** A `POST /v1/sandboxes` body (a type's fields or `{ pool }`) or an admitted spec, and its `labels` (below). */
+export type CreateRequest = CreateOptions & { labels?: Record<string, string> } & (
+    | { body: unknown }
+    | { admitted: Admitted }
+  );
 
 /** A new sandbox of the caller: from a warm pool (`pool` names it) or provisioned cold. */
 export interface Created extends Omit<Acquired, 'source'> {
@@ -95,12 +98,14 @@ export class SandboxService {
     if ('body' in request && isPoolRequest(request.body)) {
       const { pool, deadlineMs } = parsePoolRequest(request.body);
       const acquired = await this.#host.acquire(pool, { ...options, ...(deadlineMs ? { deadlineMs } : {}) });
+      if (request.labels) this.#host.labels.setLabels(acquired.sandbox.id, request.labels);
       return { ...acquired, pool };
     }
     const admitted =
       'admitted' in request ? request.admitted : await admitBody(this.#host, this.#policy, request.body);
     const deadline = admitted.deadlineMs ? { deadlineMs: admitted.deadlineMs } : {};
     const provisioned = await this.#host.provision(admitted.type, admitted.spec, { ...options, ...deadline });
+    if (request.labels) this.#host.labels.setLabels(provisioned.sandbox.id, request.labels);
     return { ...provisioned, source: 'cold' };
   }
 
@@ -132,6 +137,11 @@ export class SandboxService {
   /** When a live sandbox was made, expires and was last used. */
   times(id: string): SandboxTimes | undefined {
     return this.#host.times(id);
+  }
+
+  /** The live sandboxes' labels (a door's record of each: E2B's metadata), removed with them. */
+  get labels(): SandboxLabels {
+    return this.#host.labels;
   }
 
   /** The warm pool a live sandbox came from, if any. */
