@@ -1,8 +1,8 @@
 import { type Context, Hono } from 'hono';
 import { DEFAULT_TENANT } from '../auth/token-file.js';
 import { type AuthOptions, clientAddress, tooManyGuesses } from '../http/request-guard.js';
+import { listSandboxes } from './control-list.js';
 import {
-  decodeToken,
   E2B_TIMEOUT_MS,
   jsonBody,
   listed,
@@ -11,17 +11,11 @@ import {
   ownedRecord,
   sandboxReply,
 } from './control-replies.js';
-import {
-  connectSchema,
-  createSandboxSchema,
-  listQuerySchema,
-  parseMetadataFilter,
-  timeoutSchema,
-} from './control-schemas.js';
+import { connectSchema, createSandboxSchema, timeoutSchema } from './control-schemas.js';
 import { e2bError, e2bFailure, e2bInvalid } from './e2b-errors.js';
 import type { E2bHost } from './e2b-host.js';
 import type { E2bSandboxes } from './e2b-sandboxes.js';
-import { type E2bFacts, e2bLabels, factsOf, setPaused } from './sandbox-labels.js';
+import { type E2bFacts, e2bLabels, setPaused } from './sandbox-labels.js';
 
 export { ENVD_VERSION } from './control-replies.js';
 
@@ -94,30 +88,7 @@ export function controlPlane(deps: ControlPlaneDeps): Hono<Env> {
   app.post('/v2/sandboxes', create);
   app.post('/sandboxes', create);
 
-  const list = (c: Context<Env>) => {
-    const query = listQuerySchema.safeParse(c.req.query());
-    if (!query.success) return e2bInvalid(c, query.error);
-    const { limit = 100, nextToken, state } = query.data;
-    const filter = parseMetadataFilter(query.data.metadata);
-    const states = state ? state.split(',') : ['running', 'paused'];
-    // Read from the host's record of each sandbox (its labels), oldest first: any door instance lists the same.
-    const rows = deps.host
-      .list(c.get('tenant'))
-      .flatMap((id) => {
-        const facts = factsOf(deps.host, id);
-        return facts ? [{ id, facts, createdAt: deps.host.times(id)?.createdAt ?? 0 }] : [];
-      })
-      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      .filter((r) => states.includes(r.facts.paused ? 'paused' : 'running'))
-      .filter((r) => !filter || Object.entries(filter).every(([k, v]) => r.facts.metadata[k] === v));
-    const start = nextToken ? rows.findIndex((r) => r.id === decodeToken(nextToken)) : 0;
-    if (start < 0)
-      return e2bError(c, 400, 'nextToken: not a token this host gave (list again from the start)');
-    const page = rows.slice(start, start + limit);
-    const next = rows[start + limit];
-    if (next) c.header('X-Next-Token', Buffer.from(next.id).toString('base64url'));
-    return c.json(page.map((r) => listed(deps, r.id, r.facts)));
-  };
+  const list = listSandboxes(deps);
   app.get('/v2/sandboxes', list);
   app.get('/sandboxes', list);
 
