@@ -29,11 +29,12 @@ const sandbox = { id: 'sb', type: 'docker', agent };
 const host = {
   policy: { maxExecsPerSandbox: 100, maxExecsPerTenant: 100 },
   find: () => sandbox,
+  labelsOf: () => ({ 'e2b.template': 'base' }),
   measured: (_s: unknown, fn: (signal: AbortSignal, keepOpen: () => { end(): void }) => Promise<unknown>) =>
     fn(new AbortController().signal, () => ({ end() {} })),
 } as unknown as E2bHost;
 const sandboxes = new E2bSandboxes();
-const record = sandboxes.add({ id: 'sb', tenant: 'default', templateID: 'base', metadata: {}, startedAt: 0 });
+const record = sandboxes.add({ id: 'sb', tenant: 'default' });
 const caps = { acquire: () => () => {} };
 const app = sandboxPlane({ host, sandboxes, caps: caps as never });
 const json = new TextEncoder().encode(
@@ -106,7 +107,7 @@ log(
   const server2 = serve({ fetch: root.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((r) => server2.once('listening', r));
   const port2 = (server2.address() as { port: number }).port;
-  const rec = sandboxes.listOf('default')[0];
+  const rec = sandboxes.get('sb', 'default');
   const headers = {
     'content-type': 'application/connect+json',
     'e2b-sandbox-id': rec?.id ?? '',

@@ -2,6 +2,13 @@ import type { GoneReason, HostSandbox as SandboxHandle } from './host-adapter.js
 
 export type { GoneReason };
 
+/** A live sandbox's labels: its doors' record of it (E2B's metadata), set at create and removed with it. */
+export interface SandboxLabels {
+  labelsOf(id: string): Readonly<Record<string, string>> | undefined;
+  /** Replaces a live sandbox's labels; false when it is not live. */
+  setLabels(id: string, labels: Record<string, string>): boolean;
+}
+
 /** What `LiveSandboxes.lookup()` finds for an id. */
 export type Lookup =
   | { state: 'live'; sandbox: SandboxHandle }
@@ -12,11 +19,12 @@ export type Lookup =
 const MAX_GONE = 10_000;
 
 /** The sandboxes a host owns right now, and the recently gone ones; the engine's events keep it true. */
-export class LiveSandboxes {
+export class LiveSandboxes implements SandboxLabels {
   readonly #live = new Map<string, SandboxHandle>();
   readonly #owners = new Map<string, string>();
   readonly #pools = new Map<string, string>();
   readonly #gone = new Map<string, { reason: GoneReason; tenant: string }>();
+  readonly #labels = new Map<string, Readonly<Record<string, string>>>();
 
   /** How many sandboxes are live (provisioned, not disposed, not gone). */
   get size(): number {
@@ -29,6 +37,18 @@ export class LiveSandboxes {
     this.#live.set(sandbox.id, sandbox);
     this.#owners.set(sandbox.id, tenant);
     if (pool !== undefined) this.#pools.set(sandbox.id, pool);
+  }
+
+  /** A live sandbox's labels (its doors' record of it: E2B's metadata), kept with it and removed with it. */
+  labelsOf(id: string): Readonly<Record<string, string>> | undefined {
+    return this.#labels.get(id);
+  }
+
+  /** Replaces a live sandbox's labels (a door sets them at create, or at a pool member's hand-out); false if not live. */
+  setLabels(id: string, labels: Record<string, string>): boolean {
+    if (!this.#live.has(id)) return false;
+    this.#labels.set(id, Object.freeze({ ...labels }));
+    return true;
   }
 
   /** The warm pool a live sandbox was asked of, if any. */
@@ -70,6 +90,7 @@ export class LiveSandboxes {
     this.#live.delete(id);
     this.#owners.delete(id);
     this.#pools.delete(id);
+    this.#labels.delete(id);
     return sandbox;
   }
 
@@ -96,6 +117,7 @@ export class LiveSandboxes {
     const all = [...this.#live.values()];
     this.#live.clear();
     this.#owners.clear();
+    this.#labels.clear();
     return all;
   }
 }

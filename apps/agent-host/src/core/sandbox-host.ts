@@ -4,7 +4,7 @@ import type { Acquired } from './host/host-provisioning.js';
 import { abandonHost, drainHost } from './host/host-shutdown.js';
 import type { HostGoneEvent, HostSandbox, HostSandboxAdapter } from './host-adapter.js';
 import type { HostPoolStats, PoolDefinition } from './host-pools.js';
-import type { Lookup } from './live-sandboxes.js';
+import type { Lookup, SandboxLabels } from './live-sandboxes.js';
 import type { DueReason, SandboxTimes } from './sandbox-activity.js';
 import {
   type CloseReport,
@@ -93,11 +93,7 @@ export class SandboxHost {
     return this.#o.pools.get(name).pool.ready(options);
   }
 
-  /**
-   * Hands out a ready member of the pool `name` to `tenant` (source `pool`, with an `acquire` phase), or
-   * provisions its spec cold when it is empty (source `cold`); within the tenant's caps. `POOL_NOT_FOUND`
-   * for a pool this host does not have.
-   */
+  /** A ready member of pool `name` for the tenant (source `pool`), else its spec cold (`cold`); `POOL_NOT_FOUND`. */
   acquire(name: string, options: ProvisionCallOptions = {}): Promise<Acquired> {
     return this.#o.provisioning.acquire(name, options);
   }
@@ -120,6 +116,11 @@ export class SandboxHost {
   /** The warm pool a live sandbox was asked of (a ready member or the pool's cold fallback), if any. */
   poolOf(id: string): string | undefined {
     return this.#o.live.sandboxes.poolOf(id);
+  }
+
+  /** The live sandboxes' labels (a door's record of each, e.g. E2B's metadata: set at create, removed with it). */
+  get labels(): SandboxLabels {
+    return this.#o.live.sandboxes;
   }
 
   /** The live sandbox with this id, if any. */
@@ -161,8 +162,7 @@ export class SandboxHost {
   /** Runs every adapter's `reap()`, keeping the live sandboxes whose own expiry is ahead; resolves to ids removed. */
   async reap(): Promise<string[]> {
     const keep = (container: { sandboxId: string }) => this.#o.live.keeps(container.sandboxId);
-    const adapters = Object.values(this.#deps.adapters);
-    const results = await Promise.all(adapters.map((adapter) => adapter?.reap?.({ keep })));
+    const results = await Promise.all(Object.values(this.#deps.adapters).map((a) => a?.reap?.({ keep })));
     return results.flatMap((r) => r?.removed ?? []);
   }
 
@@ -174,9 +174,8 @@ export class SandboxHost {
   }
 
   /**
-   * Refuses new work, aborts provisionings and jobs in flight, removes live sandboxes, and flushes the perf
-   * sink and alerts, all within `timeoutMs`; what is still pending then is given up and said so in one line.
-   * Idempotent: a second call returns the first one's promise.
+   * Refuses new work, aborts provisionings and jobs in flight, removes live sandboxes, flushes the perf sink and
+   * alerts, within `timeoutMs`; what is still pending is then given up, said in one line. Idempotent.
    */
   close(options: { timeoutMs?: number } = {}): Promise<CloseReport> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;

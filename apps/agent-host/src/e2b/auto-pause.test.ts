@@ -6,6 +6,7 @@ import { SandboxService } from '../service/sandbox-service.js';
 import { AutoPause } from './auto-pause.js';
 import { E2bHost } from './e2b-host.js';
 import { E2bSandboxes } from './e2b-sandboxes.js';
+import { e2bLabels, factsOf, setPaused } from './sandbox-labels.js';
 
 // A real SandboxHost (its sweep every second) over a fake engine sandbox that records pause/resume/dispose.
 function setup(options: { pauseFails?: boolean } = {}) {
@@ -46,14 +47,8 @@ function setup(options: { pauseFails?: boolean } = {}) {
   e2b.keepDue((id) => autoPause.due(id));
   const create = async (autoPause: boolean) => {
     const { sandbox } = await host.provision('docker', {});
-    return sandboxes.add({
-      id: sandbox.id,
-      tenant: 'default',
-      templateID: 'base',
-      metadata: {},
-      startedAt: Date.now(),
-      ...(autoPause ? { autoPause } : {}),
-    });
+    host.labels.setLabels(sandbox.id, e2bLabels({ templateID: 'base', metadata: {}, autoPause }));
+    return sandboxes.add({ id: sandbox.id, tenant: 'default' });
   };
   return { host, e2b, sandboxes, create, calls };
 }
@@ -63,11 +58,11 @@ describe('autoPause through the host sweep', () => {
   afterEach(() => vi.useRealTimers());
 
   it('pauses an autoPause sandbox at its timeout, keeps it until maxTtlMs, then removes it', async () => {
-    const { host, create, calls } = setup();
+    const { host, e2b, create, calls } = setup();
     const record = await create(true);
     await vi.advanceTimersByTimeAsync(2_500);
     expect(host.lookup(record.id).state).toBe('live');
-    expect(record.paused).toBe(true);
+    expect(factsOf(e2b, record.id)?.paused).toBe(true);
     expect(calls).toEqual([`pause ${record.id}`]);
     // Held to 1 s before maxTtlMs (10 s from creation), paused once.
     expect(host.times(record.id)?.expiresAt).toBe((host.times(record.id)?.createdAt ?? 0) + 9_000);
@@ -92,7 +87,7 @@ describe('autoPause through the host sweep', () => {
     const { host, e2b, create, calls } = setup();
     const record = await create(false);
     await e2b.pause(record.id, 'default');
-    record.paused = true;
+    setPaused(e2b, record.id, true);
     await vi.advanceTimersByTimeAsync(5_000);
     expect(host.lookup(record.id).state).toBe('live');
     expect(calls).toEqual([`pause ${record.id}`]);

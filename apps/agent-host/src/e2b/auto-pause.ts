@@ -1,5 +1,6 @@
 import type { E2bHost } from './e2b-host.js';
 import type { E2bSandboxes } from './e2b-sandboxes.js';
+import { factsOf, setPaused } from './sandbox-labels.js';
 
 // Held this long before the host's maxTtlMs: extendTtl measures from its own "now", a moment later.
 const MARGIN_MS = 1_000;
@@ -29,13 +30,14 @@ export class AutoPause {
 
   #due(id: string): boolean {
     const record = this.#sandboxes.byId(id);
-    if (!record || !(record.paused || record.autoPause)) return false;
+    const facts = factsOf(this.#host, id);
+    if (!record || !facts || !(facts.paused || facts.autoPause)) return false;
     const left = this.#host.ttlLeft(id) - MARGIN_MS;
     if (left <= 0) return false;
     const expiresAt = this.#host.times(id)?.expiresAt ?? 0;
     if (expiresAt < Date.now() + left - MARGIN_MS) this.#host.extendTtl(id, left);
-    if (!record.paused) {
-      record.paused = true;
+    if (!facts.paused) {
+      setPaused(this.#host, id, true);
       record.pausing = this.#host
         .pause(id, record.tenant)
         // A sandbox that cannot pause is removed, as it would have been without autoPause.

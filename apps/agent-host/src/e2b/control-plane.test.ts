@@ -6,6 +6,7 @@ import type { HostSandbox } from '../core/host-adapter.js';
 import { controlPlane } from './control-plane.js';
 import type { E2bHost } from './e2b-host.js';
 import { E2bSandboxes } from './e2b-sandboxes.js';
+import { factsOf, setPaused } from './sandbox-labels.js';
 import { sandboxPlane } from './sandbox-plane.js';
 
 const KEY_A = 'a'.repeat(43);
@@ -13,18 +14,33 @@ const KEY_B = 'b'.repeat(43);
 
 // A host that provisions instantly: what the door asks of it is recorded, tenancy is the host's (by owner).
 function fakeHost() {
-  const live = new Map<string, { sandbox: HostSandbox; tenant: string; expiresAt: number }>();
+  const live = new Map<
+    string,
+    { sandbox: HostSandbox; tenant: string; expiresAt: number; labels?: Record<string, string> }
+  >();
   const calls: string[] = [];
   const requests: unknown[] = [];
   let n = 0;
   const host = {
     policy: { maxFileBytes: 1024, maxTransfersPerTenant: 2, maxTransfersTotal: 4, maxUploadEntries: 10 },
-    async create(request: { tenant: string; template: string }) {
+    async create(request: { tenant: string; template: string; labels?: Record<string, string> }) {
       calls.push(`create ${request.template}`);
       requests.push(request);
       const sandbox = { id: `sbx-${++n}`, type: 'docker' } as unknown as HostSandbox;
-      live.set(sandbox.id, { sandbox, tenant: request.tenant, expiresAt: 1_000 });
+      live.set(sandbox.id, {
+        sandbox,
+        tenant: request.tenant,
+        expiresAt: 1_000,
+        ...(request.labels ? { labels: { ...request.labels } } : {}),
+      });
       return { sandbox, source: 'cold' };
+    },
+    list: (tenant: string) => [...live].filter(([, s]) => s.tenant === tenant).map(([id]) => id),
+    labelsOf: (id: string) => live.get(id)?.labels,
+    setLabels(id: string, labels: Record<string, string>) {
+      const entry = live.get(id);
+      if (entry) entry.labels = { ...labels };
+      return entry !== undefined;
     },
     find: (id: string, tenant: string) =>
       live.get(id)?.tenant === tenant ? live.get(id)?.sandbox : undefined,
@@ -54,8 +70,9 @@ function fakeHost() {
   return { host: host as unknown as E2bHost, calls, requests };
 }
 
-function door() {
-  const { host, calls, requests } = fakeHost();
+// One door instance over `shared` (a host) or its own fake host.
+function door(shared?: ReturnType<typeof fakeHost>) {
+  const { host, calls, requests } = shared ?? fakeHost();
   const sandboxes = new E2bSandboxes();
   const auth = {
     tokens: new TokenTable([
@@ -73,7 +90,7 @@ function door() {
       headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-  return { call, envd, calls, sandboxes, requests };
+  return { call, envd, calls, sandboxes, requests, host };
 }
 
 describe('the E2B control plane', () => {
@@ -195,17 +212,48 @@ describe('the E2B control plane', () => {
     ]);
   });
 
-  it('metadata is stored with a new sandbox as its container labels (e2b.metadata.KEY)', async () => {
+  it('metadata is stored with a new sandbox as its labels on the host (e2b.metadata.KEY), not in the door', async () => {
     const { call, requests } = door();
     const res = await call(KEY_A, 'POST', '/v2/sandboxes', { templateID: 'base', metadata: { team: 'a b' } });
     expect(res.status).toBe(201);
-    expect(requests).toEqual([expect.objectContaining({ labels: { 'e2b.metadata.team': 'a b' } })]);
-    await call(KEY_A, 'POST', '/v2/sandboxes', { templateID: 'base' });
-    expect(requests[1]).not.toHaveProperty('labels');
+    expect(requests).toEqual([
+      expect.objectContaining({ labels: { 'e2b.template': 'base', 'e2b.metadata.team': 'a b' } }),
+    ]);
+    await call(KEY_A, 'POST', '/v2/sandboxes', { templateID: 'base', autoPause: true, timeout: 30 });
+    expect(requests[1]).toMatchObject({
+      labels: { 'e2b.template': 'base', 'e2b.autoPause': 'true', 'e2b.timeoutMs': '30000' },
+    });
+  });
+
+  it('a second door instance over the same host lists, filters, gets and connects what the first created', async () => {
+    const host = fakeHost();
+    const one = door(host);
+    const two = door(host);
+    const made = await (
+      await one.call(KEY_A, 'POST', '/v2/sandboxes', { templateID: 'base', metadata: { team: 'x' } })
+    ).json();
+    await one.call(KEY_A, 'POST', '/v2/sandboxes', { templateID: 'base', metadata: { team: 'y' } });
+    expect((await one.call(KEY_A, 'POST', `/sandboxes/${made.sandboxID}/pause`, {})).status).toBe(204);
+    const listed = await (await two.call(KEY_A, 'GET', '/v2/sandboxes?metadata=team%3Dx')).json();
+    expect(listed).toEqual([
+      expect.objectContaining({ sandboxID: made.sandboxID, metadata: { team: 'x' }, state: 'paused' }),
+    ]);
+    expect(await (await two.call(KEY_B, 'GET', '/v2/sandboxes')).json()).toEqual([]);
+    const info = await (await two.call(KEY_A, 'GET', `/sandboxes/${made.sandboxID}`)).json();
+    expect(info).toMatchObject({ templateID: 'base', metadata: { team: 'x' }, state: 'paused' });
+    // The second door resumes it and issues its own access token; the first sees it running again.
+    const resumed = await two.call(KEY_A, 'POST', `/v2/sandboxes/${made.sandboxID}/connect`, {});
+    expect(resumed.status).toBe(201);
+    expect((await resumed.json()).envdAccessToken).not.toBe(made.envdAccessToken);
+    const again = await (await one.call(KEY_A, 'GET', `/sandboxes/${made.sandboxID}`)).json();
+    expect(again.state).toBe('running');
+    // Removed with the sandbox: gone from both.
+    expect((await two.call(KEY_A, 'DELETE', `/sandboxes/${made.sandboxID}`)).status).toBe(204);
+    expect((await one.call(KEY_A, 'GET', `/sandboxes/${made.sandboxID}`)).status).toBe(404);
   });
 
   it('autoPause is kept with the sandbox; connect waits for an automatic pause under way, then resumes', async () => {
-    const { call, calls, sandboxes } = door();
+    const { call, calls, sandboxes, host } = door();
     const res = await call(KEY_A, 'POST', '/v2/sandboxes', {
       templateID: 'base',
       autoPause: true,
@@ -213,10 +261,10 @@ describe('the E2B control plane', () => {
     });
     const { sandboxID } = await res.json();
     const record = sandboxes.get(sandboxID, 'alice');
-    expect(record).toMatchObject({ autoPause: true, ttlMs: 30_000, paused: false });
+    expect(factsOf(host, sandboxID)).toMatchObject({ autoPause: true, ttlMs: 30_000, paused: false });
     if (!record) return;
     let paused: () => void = () => {};
-    record.paused = true;
+    setPaused(host, sandboxID, true);
     record.pausing = new Promise<void>((resolve) => (paused = resolve));
     const connecting = call(KEY_A, 'POST', `/v2/sandboxes/${sandboxID}/connect`, {});
     await new Promise((r) => setTimeout(r, 20));
@@ -224,7 +272,7 @@ describe('the E2B control plane', () => {
     paused();
     expect((await connecting).status).toBe(201);
     expect(calls.slice(-2)).toEqual([`resume ${sandboxID}`, `ttl ${sandboxID} 30000`]);
-    expect(record.paused).toBe(false);
+    expect(factsOf(host, sandboxID)?.paused).toBe(false);
   });
 
   it('the sandbox plane wants the sandbox own access token: another is 401, an unknown id 502', async () => {

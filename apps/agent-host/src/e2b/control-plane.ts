@@ -1,26 +1,21 @@
 import { type Context, Hono } from 'hono';
 import { DEFAULT_TENANT } from '../auth/token-file.js';
 import { type AuthOptions, clientAddress, tooManyGuesses } from '../http/request-guard.js';
+import { listSandboxes } from './control-list.js';
 import {
-  decodeToken,
   E2B_TIMEOUT_MS,
   jsonBody,
   listed,
   notFound,
+  type Owned,
   ownedRecord,
   sandboxReply,
 } from './control-replies.js';
-import {
-  connectSchema,
-  createSandboxSchema,
-  listQuerySchema,
-  metadataLabels,
-  parseMetadataFilter,
-  timeoutSchema,
-} from './control-schemas.js';
+import { connectSchema, createSandboxSchema, timeoutSchema } from './control-schemas.js';
 import { e2bError, e2bFailure, e2bInvalid } from './e2b-errors.js';
 import type { E2bHost } from './e2b-host.js';
-import type { E2bSandboxes, E2bSandboxRecord } from './e2b-sandboxes.js';
+import type { E2bSandboxes } from './e2b-sandboxes.js';
+import { type E2bFacts, e2bLabels, setPaused } from './sandbox-labels.js';
 
 export { ENVD_VERSION } from './control-replies.js';
 
@@ -66,25 +61,26 @@ export function controlPlane(deps: ControlPlaneDeps): Hono<Env> {
     const { templateID, timeout, metadata, envVars, autoPause } = parsed.data;
     const tenant = c.get('tenant');
     deps.sandboxes.prune((id) => deps.host.alive(id));
+    const ttl = timeout === undefined ? {} : { ttlMs: timeout * 1000 };
+    // Kept with the sandbox (the host's record, a cold one's container labels), not in this door's memory.
+    const facts: E2bFacts = {
+      templateID,
+      metadata: metadata ?? {},
+      autoPause: autoPause === true,
+      ...ttl,
+      paused: false,
+    };
     try {
       const { sandbox } = await deps.host.create({
         tenant,
         template: templateID,
         signal: c.req.raw.signal,
-        ...(timeout === undefined ? {} : { ttlMs: timeout * 1000 }),
+        ...ttl,
         ...(envVars ? { env: envVars } : {}),
-        ...(metadata && Object.keys(metadata).length > 0 ? { labels: metadataLabels(metadata) } : {}),
+        labels: e2bLabels(facts),
       });
-      const record = deps.sandboxes.add({
-        id: sandbox.id,
-        tenant,
-        templateID,
-        metadata: metadata ?? {},
-        startedAt: Date.now(),
-        ...(autoPause ? { autoPause } : {}),
-        ...(timeout === undefined ? {} : { ttlMs: timeout * 1000 }),
-      });
-      return c.json(sandboxReply(deps, record), 201);
+      const record = deps.sandboxes.add({ id: sandbox.id, tenant });
+      return c.json(sandboxReply(deps, { record, facts }), 201);
     } catch (error) {
       return e2bFailure(c, error);
     }
@@ -92,39 +88,20 @@ export function controlPlane(deps: ControlPlaneDeps): Hono<Env> {
   app.post('/v2/sandboxes', create);
   app.post('/sandboxes', create);
 
-  const list = (c: Context<Env>) => {
-    const query = listQuerySchema.safeParse(c.req.query());
-    if (!query.success) return e2bInvalid(c, query.error);
-    const { limit = 100, nextToken, state } = query.data;
-    const filter = parseMetadataFilter(query.data.metadata);
-    const states = state ? state.split(',') : ['running', 'paused'];
-    const tenant = c.get('tenant');
-    const rows = deps.sandboxes
-      .listOf(tenant)
-      .filter((r) => deps.host.find(r.id, tenant) !== undefined)
-      .filter((r) => states.includes(r.paused ? 'paused' : 'running'))
-      .filter((r) => !filter || Object.entries(filter).every(([k, v]) => r.metadata[k] === v));
-    const start = nextToken ? rows.findIndex((r) => r.id === decodeToken(nextToken)) : 0;
-    if (start < 0)
-      return e2bError(c, 400, 'nextToken: not a token this host gave (list again from the start)');
-    const page = rows.slice(start, start + limit);
-    const next = rows[start + limit];
-    if (next) c.header('X-Next-Token', Buffer.from(next.id).toString('base64url'));
-    return c.json(page.map((r) => listed(deps, r)));
-  };
+  const list = listSandboxes(deps);
   app.get('/v2/sandboxes', list);
   app.get('/sandboxes', list);
 
   app.get('/sandboxes/:id', (c) => {
-    const record = owned(deps, c);
-    if (!record) return notFound(c);
-    return c.json({ ...listed(deps, record), ...sandboxReply(deps, record) });
+    const found = owned(deps, c);
+    if (!found) return notFound(c);
+    return c.json({ ...listed(deps, found.record.id, found.facts), ...sandboxReply(deps, found) });
   });
 
   app.post('/sandboxes/:id/timeout', async (c) => {
     const parsed = timeoutSchema.safeParse(await jsonBody(c));
     if (!parsed.success) return e2bInvalid(c, parsed.error);
-    const record = owned(deps, c);
+    const record = owned(deps, c)?.record;
     if (!record) return notFound(c);
     try {
       deps.host.extendTtl(record.id, Math.max(1, parsed.data.timeout) * 1000);
@@ -137,12 +114,13 @@ export function controlPlane(deps: ControlPlaneDeps): Hono<Env> {
   app.post('/sandboxes/:id/refreshes', (c) => (owned(deps, c) ? c.body(null, 204) : notFound(c)));
 
   app.post('/sandboxes/:id/pause', async (c) => {
-    const record = owned(deps, c);
-    if (!record) return notFound(c);
-    if (record.paused) return e2bError(c, 409, `sandbox ${record.id} is already paused`);
+    const found = owned(deps, c);
+    if (!found) return notFound(c);
+    const { record } = found;
+    if (found.facts.paused) return e2bError(c, 409, `sandbox ${record.id} is already paused`);
     try {
       await deps.host.pause(record.id, record.tenant);
-      record.paused = true;
+      setPaused(deps.host, record.id, true);
       return c.body(null, 204);
     } catch (error) {
       return e2bFailure(c, error);
@@ -152,25 +130,27 @@ export function controlPlane(deps: ControlPlaneDeps): Hono<Env> {
   const resume = async (c: Context<Env>, versioned: boolean) => {
     const parsed = connectSchema.safeParse(await jsonBody(c));
     if (!parsed.success) return e2bInvalid(c, parsed.error);
-    const record = owned(deps, c);
-    if (!record) return notFound(c);
+    const first = owned(deps, c);
+    if (!first) return notFound(c);
+    const { record } = first;
     try {
       // An automatic pause under way ends first (one that failed removed the sandbox).
       if (record.pausing) await record.pausing;
-      if (!deps.host.find(record.id, record.tenant)) return notFound(c);
+      const found = owned(deps, c);
+      if (!found) return notFound(c);
       const { timeout } = parsed.data;
       if (timeout) deps.host.extendTtl(record.id, timeout * 1000);
-      if (!record.paused) {
-        return versioned ? c.json(sandboxReply(deps, record), 200) : e2bError(c, 409, 'not paused');
+      if (!found.facts.paused) {
+        return versioned ? c.json(sandboxReply(deps, found), 200) : e2bError(c, 409, 'not paused');
       }
       await deps.host.resume(record.id, record.tenant);
-      record.paused = false;
+      setPaused(deps.host, record.id, false);
       // Kept paused until maxTtlMs: resumed without a timeout, it gets its own (E2B's 300 s) again.
       if (!timeout) {
-        const ttlMs = Math.min(record.ttlMs ?? E2B_TIMEOUT_MS, deps.host.ttlLeft(record.id) - 1_000);
+        const ttlMs = Math.min(found.facts.ttlMs ?? E2B_TIMEOUT_MS, deps.host.ttlLeft(record.id) - 1_000);
         if (ttlMs > 0) deps.host.extendTtl(record.id, ttlMs);
       }
-      return c.json(sandboxReply(deps, record), 201);
+      return c.json(sandboxReply(deps, { record, facts: { ...found.facts, paused: false } }), 201);
     } catch (error) {
       return e2bFailure(c, error);
     }
@@ -180,7 +160,7 @@ export function controlPlane(deps: ControlPlaneDeps): Hono<Env> {
   app.post('/sandboxes/:id/resume', (c) => resume(c, false));
 
   app.delete('/sandboxes/:id', async (c) => {
-    const record = owned(deps, c);
+    const record = owned(deps, c)?.record;
     if (!record) return notFound(c);
     try {
       deps.sandboxes.delete(record.id);
@@ -195,6 +175,6 @@ export function controlPlane(deps: ControlPlaneDeps): Hono<Env> {
   return app;
 }
 
-function owned(deps: ControlPlaneDeps, c: Context<Env>): E2bSandboxRecord | undefined {
+function owned(deps: ControlPlaneDeps, c: Context<Env>): Owned | undefined {
   return ownedRecord(deps, c.req.param('id') ?? '', c.get('tenant'));
 }

@@ -8,7 +8,7 @@ const METADATA_CHARS = 16_384;
 const PRINTABLE = /^\P{Cc}*$/u;
 
 /**
- * `metadata` of a new sandbox, stored with it as container labels (`e2b.metadata.KEY`): at most 64 pairs of
+ * `metadata` of a new sandbox, stored with it as labels (`e2b.metadata.KEY`, sandbox-labels.ts): at most 64 pairs of
  * printable strings, each key 1-128 and value up to 1,024 characters, 16,384 characters in all.
  */
 export const metadataSchema = z
@@ -21,14 +21,6 @@ export const metadataSchema = z
     (m) => Object.entries(m).reduce((n, [k, v]) => n + k.length + v.length, 0) <= METADATA_CHARS,
     `at most ${METADATA_CHARS} characters of keys and values in all`,
   );
-
-/** The container label of a metadata key. */
-export const METADATA_LABEL_PREFIX = 'e2b.metadata.';
-
-/** A sandbox's metadata as the container labels it is stored in. */
-export function metadataLabels(metadata: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(metadata).map(([k, v]) => [`${METADATA_LABEL_PREFIX}${k}`, v]));
-}
 
 /** `POST /v2/sandboxes` (and `/sandboxes`): the fields the SDK sends; others it may send are ignored. */
 export const createSandboxSchema = z

@@ -11,7 +11,7 @@ export interface E2bCreate {
   template: string;
   ttlMs?: number;
   env?: Record<string, string>;
-  /** Container labels of a cold sandbox (its metadata, stored with it); a pool's members were made without. */
+  /** Its labels (the door's facts, sandbox-labels.ts): the host's record of it, and a cold one's container labels. */
   labels?: Record<string, string>;
   signal?: AbortSignal;
 }
@@ -50,7 +50,11 @@ export class E2bHost {
    * cold docker sandbox of the built template `template`; throws the host's errors (`TEMPLATE_NOT_FOUND`, caps).
    */
   async create(request: E2bCreate): Promise<{ sandbox: HostSandbox; source: 'pool' | 'cold' }> {
-    const options = { tenant: request.tenant, ...(request.signal ? { signal: request.signal } : {}) };
+    const options = {
+      tenant: request.tenant,
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.labels ? { labels: request.labels } : {}),
+    };
     if (this.#service.pools.has(request.template)) {
       const { sandbox, source } = await this.#service.create({
         ...options,
@@ -75,6 +79,21 @@ export class E2bHost {
   find(id: string, tenant: string): HostSandbox | undefined {
     const found = this.#service.find(id, tenant);
     return found.state === 'live' ? found.sandbox : undefined;
+  }
+
+  /** The ids of the tenant's live sandboxes. */
+  list(tenant: string): string[] {
+    return this.#service.list(tenant).map((s) => s.id);
+  }
+
+  /** A live sandbox's labels on the host (set at create, removed with it). */
+  labelsOf(id: string): Readonly<Record<string, string>> | undefined {
+    return this.#service.labels.labelsOf(id);
+  }
+
+  /** Replaces a live sandbox's labels on the host; false when it is not live. */
+  setLabels(id: string, labels: Record<string, string>): boolean {
+    return this.#service.labels.setLabels(id, labels);
   }
 
   /** True while `id` is a live sandbox (any tenant's). */

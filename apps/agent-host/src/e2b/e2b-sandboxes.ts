@@ -1,19 +1,15 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** What the E2B door keeps of a sandbox it created: its owner, template, metadata, access token and state. */
+/**
+ * What one door instance keeps of a sandbox in its memory: its owner, the access token it issued and calls
+ * under way. Template, metadata, `autoPause` and the paused state are the sandbox's own labels on the host
+ * (sandbox-labels.ts), which every door instance reads.
+ */
 export interface E2bSandboxRecord {
   id: string;
   tenant: string;
-  templateID: string;
-  metadata: Record<string, string>;
   /** The per-sandbox token the sandbox plane checks (`X-Access-Token`). */
   accessToken: string;
-  startedAt: number;
-  paused: boolean;
-  /** Paused at its timeout instead of removed (`autoPause`); kept paused until the host's `maxTtlMs`. */
-  autoPause?: boolean;
-  /** The timeout it was created with (ms): a resume without a timeout gets it again. */
-  ttlMs?: number;
   /** The pause under way (an automatic one), which a resume waits for. */
   pausing?: Promise<void>;
   /** The user its commands run as by default, once asked (`id -un`). */
@@ -27,9 +23,9 @@ export interface E2bSandboxRecord {
 export class E2bSandboxes {
   readonly #records = new Map<string, E2bSandboxRecord>();
 
-  /** Records a new sandbox with a fresh access token. */
-  add(record: Omit<E2bSandboxRecord, 'accessToken' | 'paused'>): E2bSandboxRecord {
-    const full = { ...record, accessToken: randomBytes(24).toString('base64url'), paused: false };
+  /** Records a sandbox with a fresh access token (a new one, or one another door instance created). */
+  add(record: Omit<E2bSandboxRecord, 'accessToken'>): E2bSandboxRecord {
+    const full = { ...record, accessToken: randomBytes(24).toString('base64url') };
     this.#records.set(record.id, full);
     return full;
   }
@@ -57,13 +53,6 @@ export class E2bSandboxes {
     const a = Buffer.from(record.accessToken);
     const b = Buffer.from(token);
     return a.length === b.length && timingSafeEqual(a, b) ? record : undefined;
-  }
-
-  /** The records of `tenant`, oldest first (then by id): the order list pages follow. */
-  listOf(tenant: string): E2bSandboxRecord[] {
-    return [...this.#records.values()]
-      .filter((r) => r.tenant === tenant)
-      .sort((a, b) => a.startedAt - b.startedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /** Forgets `id`. */

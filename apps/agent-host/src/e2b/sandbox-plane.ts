@@ -13,6 +13,7 @@ import { Process } from './gen/process/process_pb.js';
 import { processService } from './process-service.js';
 import { ProcessTable } from './process-table.js';
 import type { SandboxCall } from './sandbox-context.js';
+import { factsOf } from './sandbox-labels.js';
 
 /** What the sandbox plane needs. */
 export interface SandboxPlaneDeps {
@@ -60,7 +61,8 @@ export function sandboxPlane(deps: SandboxPlaneDeps): Hono<Env> {
       deps.sandboxes.delete(record.id);
       return e2bError(c, 502, `sandbox ${record.id} is not running any more`);
     }
-    if (record.paused) return e2bError(c, 502, `sandbox ${record.id} is paused: connect to it to resume it`);
+    if (factsOf(deps.host, record.id)?.paused)
+      return e2bError(c, 502, `sandbox ${record.id} is paused: connect to it to resume it`);
     const user = basicUser(c.req.header('authorization'));
     record.user ??= user === undefined ? undefined : await whoami(deps.host, sandbox, c.req.raw.signal);
     c.set('call', { sandbox, record, user, sandboxUser: record.user ?? '' });

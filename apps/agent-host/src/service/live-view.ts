@@ -1,5 +1,5 @@
 import type { HostSandbox } from '../core/host-adapter.js';
-import type { Lookup } from '../core/live-sandboxes.js';
+import type { Lookup, SandboxLabels } from '../core/live-sandboxes.js';
 import type { SandboxTimes } from '../core/sandbox-activity.js';
 import type { SandboxHost } from '../core/sandbox-host.js';
 
@@ -32,6 +32,11 @@ export class LiveView {
   /** The caller's sandbox `id`: live, gone (with why) or unknown (another tenant's is unknown). */
   find(id: string, tenant: string): Lookup {
     return this.#host.lookup(id, tenant);
+  }
+
+  /** The live sandboxes' labels (a door's record of each: E2B's metadata), removed with them. */
+  get labels(): SandboxLabels {
+    return this.#host.labels;
   }
 
   /** True while `id` is a live sandbox (any tenant's: for the doors' own bookkeeping, never shown). */

@@ -106,6 +106,27 @@ describe('SandboxService', () => {
     expect(malformed.code).toBe('INVALID_REQUEST');
   });
 
+  it("keeps a sandbox's labels with it (a pool member's set at hand-out) and drops them with it", async () => {
+    ctx = setup();
+    ctx.host.startPools([{ name: 'py', type: 'docker', size: 1, spec: { image: IMAGE, pull: 'never' } }]);
+    await ctx.service.pools.ready('py');
+    const hit = await ctx.service.create({
+      tenant: 'acme',
+      body: { pool: 'py' },
+      labels: { 'e2b.template': 'py' },
+    });
+    expect(hit.source).toBe('pool');
+    expect(ctx.service.labels.labelsOf(hit.sandbox.id)).toEqual({ 'e2b.template': 'py' });
+    const cold = await ctx.service.create({ tenant: 'acme', body: BODY, labels: { team: 'a' } });
+    expect(ctx.service.labels.labelsOf(cold.sandbox.id)).toEqual({ team: 'a' });
+    expect(ctx.service.labels.setLabels(cold.sandbox.id, { team: 'b' })).toBe(true);
+    expect(ctx.service.labels.labelsOf(cold.sandbox.id)).toEqual({ team: 'b' });
+    expect(await ctx.service.dispose(cold.sandbox.id)).toBe(true);
+    expect(ctx.service.labels.labelsOf(cold.sandbox.id)).toBeUndefined();
+    expect(ctx.service.labels.setLabels(cold.sandbox.id, { team: 'c' })).toBe(false);
+    expect(ctx.service.labels.labelsOf(cold.sandbox.id)).toBeUndefined();
+  });
+
   it('provisions an admitted CLI spec: the server policy names flags, the engine choice passes it as built', async () => {
     ctx = setup({ maxTtlMs: 60_000 });
     const over = { image: IMAGE, pull: 'never', ttlMs: 120_000 };

@@ -36,8 +36,11 @@ export interface SandboxServiceDeps {
 /** Who asks, and how long they wait: the options of every provisioning through the service. */
 export type CreateOptions = Omit<ProvisionCallOptions, 'deadlineMs'>;
 
-/** What `create` is asked: a `POST /v1/sandboxes` body (a type's fields or `{ pool }`), or an admitted spec. */
-export type CreateRequest = CreateOptions & ({ body: unknown } | { admitted: Admitted });
+/** A `POST /v1/sandboxes` body (a type's fields or `{ pool }`) or an admitted spec, and its `labels` (below). */
+export type CreateRequest = CreateOptions & { labels?: Record<string, string> } & (
+    | { body: unknown }
+    | { admitted: Admitted }
+  );
 
 /** A new sandbox of the caller: from a warm pool (`pool` names it) or provisioned cold. */
 export interface Created extends Omit<Acquired, 'source'> {
@@ -99,12 +102,14 @@ export class SandboxService extends LiveView {
     if ('body' in request && isPoolRequest(request.body)) {
       const { pool, deadlineMs } = parsePoolRequest(request.body);
       const acquired = await this.#host.acquire(pool, { ...options, ...(deadlineMs ? { deadlineMs } : {}) });
+      if (request.labels) this.#host.labels.setLabels(acquired.sandbox.id, request.labels);
       return { ...acquired, pool };
     }
     const admitted =
       'admitted' in request ? request.admitted : await admitRequest(request.body, this.#policy, this.#host);
     const deadline = admitted.deadlineMs ? { deadlineMs: admitted.deadlineMs } : {};
     const provisioned = await this.#host.provision(admitted.type, admitted.spec, { ...options, ...deadline });
+    if (request.labels) this.#host.labels.setLabels(provisioned.sandbox.id, request.labels);
     return { ...provisioned, source: 'cold' };
   }
 

@@ -8,7 +8,7 @@ import {
   importChanges,
   type TemplateBuilderDeps,
 } from './template-builder.js';
-import { resolveTemplate } from './template-catalog.js';
+import { resolveTemplate, TEMPLATE_RECIPE_VERSION } from './template-catalog.js';
 import { parseTemplate } from './template-schema.js';
 
 /** A fake engine and fake programs: debootstrap's second stage writes a minimal rootfs, import records it. */
@@ -108,7 +108,7 @@ describe('buildTemplate', () => {
       ]);
 
       // The configured minbase was kept in the cache: the next template of the suite starts from it.
-      expect(existsSync(join(deps.cacheDir, 'minbase-bookworm-r1.tar'))).toBe(true);
+      expect(existsSync(join(deps.cacheDir, `minbase-bookworm-r${TEMPLATE_RECIPE_VERSION}.tar`))).toBe(true);
       calls.length = 0;
       const other = await buildTemplate(resolveTemplate('base'), deps);
       expect(other.skipped).toBe(false);
@@ -117,7 +117,7 @@ describe('buildTemplate', () => {
         'tar',
         '--numeric-owner',
         '-xpf',
-        join(deps.cacheDir, 'minbase-bookworm-r1.tar'),
+        join(deps.cacheDir, `minbase-bookworm-r${TEMPLATE_RECIPE_VERSION}.tar`),
         '-C',
         expect.any(String),
       ]);

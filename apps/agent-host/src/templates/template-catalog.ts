@@ -13,7 +13,7 @@ import {
 export const BUILTIN_TEMPLATES = Object.freeze(['base', 'node', 'python'] as const);
 
 /** Bumped when the way a rootfs is built changes, so every template's hash (and image) changes with it. */
-export const TEMPLATE_RECIPE_VERSION = 1;
+export const TEMPLATE_RECIPE_VERSION = 2;
 
 /** A template ready to build: its definition, where it came from, and its content hash. */
 export interface ResolvedTemplate {
