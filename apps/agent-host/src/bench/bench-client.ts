@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { SandboxHost } from '../core/sandbox-host.js';
+import type { SandboxService } from '../service/sandbox-service.js';
 import type { BenchRequest } from './bench-types.js';
 
 // The client runs on its own thread with its own event loop, as a caller in another process would: the host's
@@ -46,14 +46,14 @@ export class BenchClient {
   readonly #pending = new Map<number, (reply: Reply) => void>();
   readonly #target: { host: string; port: string; headers: Record<string, string> };
   readonly #t0: number;
-  readonly #host: SandboxHost;
+  readonly #service: SandboxService;
   readonly #bodies: Record<BenchRequest['kind'], string>;
   #next = 0;
 
   constructor(options: {
     url: string;
     token: string;
-    host: SandboxHost;
+    service: SandboxService;
     coldBody: Record<string, unknown>;
     pool: string;
   }) {
@@ -64,7 +64,7 @@ export class BenchClient {
       headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
     };
     this.#t0 = absoluteNow();
-    this.#host = options.host;
+    this.#service = options.service;
     this.#bodies = { cold: JSON.stringify(options.coldBody), pool: JSON.stringify({ pool: options.pool }) };
     this.#worker.on('message', (reply: Reply) => {
       this.#pending.get(reply.id)?.(reply);
@@ -113,7 +113,7 @@ export class BenchClient {
     const body = JSON.parse(reply.body) as AnswerBody;
     if (reply.status !== 201 || !body.id || !body.result) return fail(body.error?.message ?? 'no sandbox');
     const total = /total;dur=([\d.]+)/.exec(reply.serverTiming ?? '')?.[1];
-    const sandbox = this.#host.get(body.id) as { containerId?: string } | undefined;
+    const sandbox = this.#service.get(body.id) as { containerId?: string } | undefined;
     return {
       kind,
       source: body.source ?? 'cold',

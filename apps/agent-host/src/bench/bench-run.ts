@@ -76,7 +76,7 @@ export async function runBench(agent: AgentHost, options: BenchOptions): Promise
     const bench = new BenchClient({
       url: server.url,
       token,
-      host: agent.host,
+      service,
       coldBody: options.body,
       pool: BENCH_POOL,
     });

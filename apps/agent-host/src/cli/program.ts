@@ -105,7 +105,7 @@ function commandPath(command: Command): string {
 }
 
 function lastResort(agent: AgentHost): string | undefined {
-  const left = agent.host.abandon();
+  const left = agent.service.abandon();
   return left.length === 0
     ? undefined
     : `${left.length} sandbox(es) may be left behind; \`sbx reap\` removes them`;

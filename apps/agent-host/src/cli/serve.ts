@@ -111,7 +111,7 @@ function guardProcess(io: CliIo): () => void {
 
 async function reapLeaks(agent: AgentHost, io: CliIo, sayUnreachable: boolean): Promise<void> {
   try {
-    await agent.host.ping();
+    await agent.service.ping();
     const removed = await agent.service.reap();
     if (removed.length > 0) io.stderr.write(`reaped ${removed.length} leaked sandbox(es)\n`);
   } catch (error) {

@@ -44,6 +44,16 @@ export class LiveView {
     return this.#host.lookup(id).state === 'live';
   }
 
+  /** Throws the engine's error (`ENGINE_UNREACHABLE`) when a type's engine does not answer. */
+  ping(): Promise<void> {
+    return this.#host.ping();
+  }
+
+  /** The live sandbox `id` of any tenant, or undefined (for a door's own bookkeeping, e.g. the bench's reuse check). */
+  get(id: string): HostSandbox | undefined {
+    return this.#host.get(id);
+  }
+
   /** The tenant's live sandboxes. */
   list(tenant: string): HostSandbox[] {
     return this.#host.list(tenant);

@@ -157,6 +157,11 @@ export class SandboxService extends LiveView {
     return this.#host.watch();
   }
 
+  /** Last resort before an immediate exit: starts removing what is left; returns the ids for `sbx reap`. */
+  abandon(): string[] {
+    return this.#host.abandon();
+  }
+
   /** Removes what crashed owners left behind or what outlived its expiry (the live ones kept); resolves to ids. */
   reap(): Promise<string[]> {
     return this.#host.reap();
