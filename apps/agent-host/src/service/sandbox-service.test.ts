@@ -1,30 +1,17 @@
 // The one pipeline every door calls, on a real DockerAdapter over the fake engine: parse, policy, engine check,
 // admission, pool hand-out or cold provisioning and tenancy, decided once; caller mistakes record nothing.
-import { DockerAdapter } from '@sbx/bootstrap';
-import { FakeDocker } from '@sbx/bootstrap/testing';
-import type { ProvisionResult } from '@sbx/timing';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SandboxHost } from '../core/sandbox-host.js';
-import { defaultPolicy, type SandboxPolicy } from '../core/sandbox-policy.js';
+import { DOCKER_TEST_IMAGE } from '@sbx/bootstrap/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestHost, type TestHost } from '../compose/testing/create-test-host.js';
+import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import { isAgentHostError } from '../errors.js';
-import { SandboxService } from './sandbox-service.js';
 
-const silent = { warn: vi.fn(), error: vi.fn() };
-const IMAGE = 'sbx-test/busybox:latest';
+const IMAGE = DOCKER_TEST_IMAGE;
 const BODY = { type: 'docker', image: IMAGE, pull: 'never' };
 
-function setup(policy: Partial<SandboxPolicy> = {}) {
-  const results: ProvisionResult[] = [];
-  const docker = new FakeDocker([IMAGE]);
-  const adapter = new DockerAdapter({ docker, owner: 'test:1', logger: silent });
-  const host = new SandboxHost({
-    recorder: { record: async (r: ProvisionResult) => void results.push(r) },
-    sink: { save: async () => {} } as never,
-    adapters: { docker: adapter },
-    logger: silent,
-  });
-  const service = new SandboxService({ host, policy: { ...defaultPolicy(2), ...policy } });
-  return { docker, host, service, results };
+/** The test kit's host (FakeDocker holding IMAGE); `service` is the one every door calls. */
+function setup(policy: Partial<SandboxPolicy> = {}): Promise<TestHost> {
+  return createTestHost({ policy });
 }
 
 async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
@@ -37,14 +24,14 @@ async function refusal(promise: Promise<unknown>): Promise<{ code: string; messa
 }
 
 describe('SandboxService', () => {
-  let ctx: ReturnType<typeof setup> | undefined;
+  let ctx: TestHost | undefined;
   afterEach(async () => {
-    await ctx?.host.close();
+    await ctx?.close();
     ctx = undefined;
   });
 
   it('creates a cold sandbox from a body: the engine is pinged before anything is created, the tenant owns it', async () => {
-    ctx = setup();
+    ctx = await setup();
     const created = await ctx.service.create({ tenant: 'acme', body: BODY });
     expect(created.source).toBe('cold');
     expect(created.pool).toBeUndefined();
@@ -60,7 +47,7 @@ describe('SandboxService', () => {
   });
 
   it('refuses a caller mistake before the engine is called and records nothing', async () => {
-    ctx = setup();
+    ctx = await setup();
     const wrong = await refusal(ctx.service.create({ tenant: 'acme', body: { ...BODY, pull: 'sometimes' } }));
     expect(wrong.code).toBe('INVALID_REQUEST');
     expect(wrong.message).toMatch(/^pull: /);
@@ -72,7 +59,7 @@ describe('SandboxService', () => {
   });
 
   it('holds a body to the server policy: a TTL over the policy is a POLICY_LIMIT naming the field', async () => {
-    ctx = setup({ maxTtlMs: 60_000 });
+    ctx = await setup({ maxTtlMs: 60_000 });
     const denied = await refusal(ctx.service.create({ tenant: 'acme', body: { ...BODY, ttlMs: 120_000 } }));
     expect(denied.code).toBe('POLICY_LIMIT');
     expect(denied.message).toMatch(/^ttlMs: /);
@@ -81,7 +68,7 @@ describe('SandboxService', () => {
   });
 
   it('answers an unreachable engine with its error before provisioning (no KPI row)', async () => {
-    ctx = setup();
+    ctx = await setup();
     ctx.docker.hooks.ping = () => {
       throw Object.assign(new Error('connect ENOENT /var/run/docker.sock'), { code: 'ENOENT' });
     };
@@ -91,7 +78,7 @@ describe('SandboxService', () => {
   });
 
   it('hands out a warm pool member for { pool }, and refuses an unknown pool or a malformed request', async () => {
-    ctx = setup();
+    ctx = await setup();
     ctx.host.startPools([{ name: 'py', type: 'docker', size: 1, spec: { image: IMAGE, pull: 'never' } }]);
     await ctx.service.pools.ready('py');
     expect(ctx.service.pools.has('py')).toBe(true);
@@ -107,7 +94,7 @@ describe('SandboxService', () => {
   });
 
   it("keeps a sandbox's labels with it (a pool member's set at hand-out) and drops them with it", async () => {
-    ctx = setup();
+    ctx = await setup();
     ctx.host.startPools([{ name: 'py', type: 'docker', size: 1, spec: { image: IMAGE, pull: 'never' } }]);
     await ctx.service.pools.ready('py');
     const hit = await ctx.service.create({
@@ -128,7 +115,7 @@ describe('SandboxService', () => {
   });
 
   it('provisions an admitted CLI spec: the server policy names flags, the engine choice passes it as built', async () => {
-    ctx = setup({ maxTtlMs: 60_000 });
+    ctx = await setup({ maxTtlMs: 60_000 });
     const over = { image: IMAGE, pull: 'never', ttlMs: 120_000 };
     const denied = await refusal(ctx.service.admitFlags('docker', over, 'server'));
     expect(denied.code).toBe('POLICY_LIMIT');
@@ -144,7 +131,7 @@ describe('SandboxService', () => {
   });
 
   it('measures a command as a perf run, extends the TTL within the policy and disposes', async () => {
-    ctx = setup();
+    ctx = await setup();
     const { sandbox } = await ctx.service.create({ tenant: 'acme', body: BODY });
     const { record } = await ctx.service.exec(sandbox, ['echo', 'hi']);
     expect(record.sandboxId).toBe(sandbox.id);
@@ -156,7 +143,7 @@ describe('SandboxService', () => {
   });
 
   it('reports health: engine reachable, store ok by default, live count; unreachable is a state', async () => {
-    ctx = setup();
+    ctx = await setup();
     await ctx.service.create({ tenant: 'acme', body: BODY });
     expect(await ctx.service.health()).toEqual({
       status: 'ok',
