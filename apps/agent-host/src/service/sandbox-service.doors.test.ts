@@ -1,40 +1,32 @@
 // What the doors other than HTTP call on the service (sbx serve's pool admission, sbx bench, sbx reap, the
 // library entry), on a real DockerAdapter over the fake engine.
-import { DockerAdapter } from '@sbx/bootstrap';
-import { FakeDocker } from '@sbx/bootstrap/testing';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SandboxHost } from '../core/sandbox-host.js';
+import { DOCKER_TEST_IMAGE } from '@sbx/bootstrap/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestHost, type TestHost } from '../compose/testing/create-test-host.js';
 import { defaultPolicy } from '../core/sandbox-policy.js';
 import { isAgentHostError } from '../errors.js';
 import { SandboxService } from './sandbox-service.js';
 import { parsePools } from './service-pools.js';
 
-const silent = { warn: vi.fn(), error: vi.fn() };
-const IMAGE = 'sbx-test/busybox:latest';
+const IMAGE = DOCKER_TEST_IMAGE;
 const BODY = { type: 'docker', image: IMAGE, pull: 'never' };
 const policy = defaultPolicy(2);
 
-let host: SandboxHost | undefined;
+let t: TestHost | undefined;
 afterEach(async () => {
-  await host?.close();
-  host = undefined;
+  await t?.close();
+  t = undefined;
 });
 
-function setup() {
-  const docker = new FakeDocker([IMAGE]);
-  const adapter = new DockerAdapter({ docker, owner: 'test:1', logger: silent });
-  host = new SandboxHost({
-    recorder: { record: async () => {} },
-    sink: { save: async () => {} } as never,
-    adapters: { docker: adapter },
-    logger: silent,
-  });
-  return { docker, service: new SandboxService({ host, policy }) };
+/** The test kit's host (FakeDocker holding IMAGE) under `policy`. */
+async function setup() {
+  t = await createTestHost({ policy });
+  return { service: t.service };
 }
 
 describe('SandboxService for the other doors', () => {
   it('pools.admit refuses a pool whose template is not built, as one INVALID_CONFIG naming the pool', async () => {
-    const { service } = setup();
+    const { service } = await setup();
     const pools = parsePools(
       [{ name: 'py', size: 1, spec: { type: 'docker', template: 'nope' } }],
       policy,
@@ -48,7 +40,7 @@ describe('SandboxService for the other doors', () => {
   });
 
   it('pools.admit passes a pool whose spec the engine can run, its spec unchanged', async () => {
-    const { service } = setup();
+    const { service } = await setup();
     const pools = parsePools([{ name: 'py', size: 1, spec: BODY }], policy, 'p.json');
     const before = structuredClone(pools[0]?.spec);
     await service.pools.admit(pools, 'p.json');
@@ -56,7 +48,7 @@ describe('SandboxService for the other doors', () => {
   });
 
   it("counts this owner's sandboxes left on the engine, and reap keeps a live one", async () => {
-    const { service } = setup();
+    const { service } = await setup();
     const { sandbox } = await service.create({ tenant: 'acme', body: BODY });
     expect(await service.leftOnEngine('docker')).toBe(1);
     expect(await service.reap()).toEqual([]);
