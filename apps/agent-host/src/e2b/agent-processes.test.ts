@@ -1,25 +1,26 @@
 import { create } from '@bufbuild/protobuf';
 import type { HandlerContext } from '@connectrpc/connect';
 import type { SandboxHandle } from '@sbx/bootstrap';
-import type { SandboxPerfRecord } from '@sbx/timing';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestHost, type TestHost } from '../compose/testing/create-test-host.js';
 import type { HostAgent } from '../core/host-adapter.js';
-import { SandboxHost } from '../core/sandbox-host.js';
-import type { SandboxPolicy } from '../core/sandbox-policy.js';
 import { FakeProcessAgent } from '../core/testing/fake-process-agent.js';
-import { SandboxService } from '../service/sandbox-service.js';
 import { AgentProcesses } from './agent-processes.js';
 import { E2bHost } from './e2b-host.js';
 import { StartRequestSchema } from './gen/process/process_pb.js';
 import type { SandboxCall } from './sandbox-context.js';
 
-// A real host (its perf monitor writing to `records`) over a sandbox served by the fake agent.
+let t: TestHost | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+// The test kit's host (its perf monitor's runs in `records`) over a sandbox served by the fake agent.
 async function setup() {
-  const records: SandboxPerfRecord[] = [];
   const agent = new FakeProcessAgent();
-  const host = new SandboxHost({
-    recorder: { record: () => {} },
-    sink: { insert: (_t, r) => void records.push(r) },
+  t = await createTestHost({
+    config: { alertThresholdMs: 1_000_000 },
     adapters: {
       docker: {
         type: 'docker',
@@ -34,13 +35,9 @@ async function setup() {
           }) as unknown as SandboxHandle,
       },
     },
-    logger: { warn: vi.fn(), error: vi.fn() },
-    alertThresholdMs: 1_000_000,
   });
-  const { sandbox } = await host.provision('docker', {});
-  const processes = new AgentProcesses(
-    new E2bHost({ service: new SandboxService({ host, policy: {} as SandboxPolicy }) }),
-  );
+  const { sandbox } = await t.host.provision('docker', {});
+  const processes = new AgentProcesses(new E2bHost({ service: t.service }));
   const call = {
     sandbox,
     record: { tenant: 'default' },
@@ -52,7 +49,7 @@ async function setup() {
     const req = create(StartRequestSchema, { process: { cmd: '/bin/bash', args: ['-l', '-c', 'x'] } });
     return processes.start(agent as unknown as HostAgent, call, req, ctx as unknown as HandlerContext);
   };
-  return { host, agent, records, run };
+  return { agent, records: t.runs, run };
 }
 
 // Drives a start stream: `act(pid)` once it started; resolves to the events' cases.
@@ -70,7 +67,7 @@ async function drive(
 
 describe('commands through the agent are perf runs', () => {
   it('one record per command: success on exit 0, error on another exit', async () => {
-    const { host, agent, records, run } = await setup();
+    const { agent, records, run } = await setup();
     const cases = await drive(run(), (pid) => {
       agent.print(pid, 'hi\n');
       agent.end(pid, { exitCode: 0 });
@@ -81,22 +78,19 @@ describe('commands through the agent are perf runs', () => {
       ['sb', 'success'],
       ['sb', 'error'],
     ]);
-    await host.close();
   });
 
   it('a command its deadline (Connect-Timeout-Ms) killed is a timeout', async () => {
-    const { host, records, run } = await setup();
+    const { records, run } = await setup();
     await drive(run({ 'connect-timeout-ms': '30' }), () => {});
     expect(records.map((r) => r.outcome)).toEqual(['timeout']);
-    await host.close();
   });
 
   it('a caller gone before the end is an error run, recorded once', async () => {
-    const { host, records, run } = await setup();
+    const { records, run } = await setup();
     const stream = run();
     expect((await stream.next()).value?.event.event.case).toBe('start');
     await stream.return(undefined);
     expect(records.map((r) => r.outcome)).toEqual(['error']);
-    await host.close();
   });
 });
