@@ -1,20 +1,19 @@
 import type { SandboxHandle } from '@sbx/bootstrap';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SandboxHost } from '../core/sandbox-host.js';
-import type { SandboxPolicy } from '../core/sandbox-policy.js';
-import { SandboxService } from '../service/sandbox-service.js';
+import { createTestHost, type TestHost } from '../compose/testing/create-test-host.js';
 import { AutoPause } from './auto-pause.js';
 import { E2bHost } from './e2b-host.js';
 import { E2bSandboxes } from './e2b-sandboxes.js';
 import { e2bLabels, factsOf, setPaused } from './sandbox-labels.js';
 
-// A real SandboxHost (its sweep every second) over a fake engine sandbox that records pause/resume/dispose.
-function setup(options: { pauseFails?: boolean } = {}) {
+let t: TestHost | undefined;
+
+// The test kit's host (its sweep every second) over a fake engine sandbox that records pause/resume/dispose.
+async function setup(options: { pauseFails?: boolean } = {}) {
   const calls: string[] = [];
   let n = 0;
-  const host = new SandboxHost({
-    recorder: { record: () => {} },
-    sink: { insert: () => {} },
+  t = await createTestHost({
+    policy: { maxTtlMs: 10_000 },
     adapters: {
       docker: {
         type: 'docker',
@@ -36,12 +35,9 @@ function setup(options: { pauseFails?: boolean } = {}) {
         },
       },
     },
-    logger: { warn: vi.fn(), error: vi.fn() },
-    maxTtlMs: 10_000,
   });
-  const e2b = new E2bHost({
-    service: new SandboxService({ host, policy: { maxTtlMs: 10_000 } as SandboxPolicy }),
-  });
+  const { host } = t;
+  const e2b = new E2bHost({ service: t.service });
   const sandboxes = new E2bSandboxes();
   const autoPause = new AutoPause({ host: e2b, sandboxes });
   e2b.keepDue((id) => autoPause.due(id));
@@ -55,10 +51,14 @@ function setup(options: { pauseFails?: boolean } = {}) {
 
 describe('autoPause through the host sweep', () => {
   beforeEach(() => vi.useFakeTimers());
-  afterEach(() => vi.useRealTimers());
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+    vi.useRealTimers();
+  });
 
   it('pauses an autoPause sandbox at its timeout, keeps it until maxTtlMs, then removes it', async () => {
-    const { host, e2b, create, calls } = setup();
+    const { host, e2b, create, calls } = await setup();
     const record = await create(true);
     await vi.advanceTimersByTimeAsync(2_500);
     expect(host.lookup(record.id).state).toBe('live');
@@ -71,40 +71,36 @@ describe('autoPause through the host sweep', () => {
     await vi.advanceTimersByTimeAsync(2_000);
     expect(host.lookup(record.id)).toEqual({ state: 'gone', reason: 'expired' });
     expect(calls).toEqual([`pause ${record.id}`, `dispose ${record.id}`]);
-    await host.close();
   });
 
   it('removes a sandbox without autoPause at its timeout, as before', async () => {
-    const { host, create, calls } = setup();
+    const { host, create, calls } = await setup();
     const record = await create(false);
     await vi.advanceTimersByTimeAsync(2_500);
     expect(host.lookup(record.id)).toEqual({ state: 'gone', reason: 'expired' });
     expect(calls).toEqual([`dispose ${record.id}`]);
-    await host.close();
   });
 
   it('keeps a sandbox paused by hand past its timeout (until maxTtlMs), without pausing it again', async () => {
-    const { host, e2b, create, calls } = setup();
+    const { host, e2b, create, calls } = await setup();
     const record = await create(false);
     await e2b.pause(record.id, 'default');
     setPaused(e2b, record.id, true);
     await vi.advanceTimersByTimeAsync(5_000);
     expect(host.lookup(record.id).state).toBe('live');
     expect(calls).toEqual([`pause ${record.id}`]);
-    await host.close();
   });
 
   it('removes an autoPause sandbox the engine cannot pause', async () => {
-    const { host, create, calls } = setup({ pauseFails: true });
+    const { host, create, calls } = await setup({ pauseFails: true });
     const record = await create(true);
     await vi.advanceTimersByTimeAsync(2_500);
     expect(host.lookup(record.id).state).not.toBe('live');
     expect(calls).toEqual([`pause ${record.id}`, `dispose ${record.id}`]);
-    await host.close();
   });
 
-  it('leaves sandboxes the door did not create to the host', () => {
-    const { e2b, sandboxes } = setup();
+  it('leaves sandboxes the door did not create to the host', async () => {
+    const { e2b, sandboxes } = await setup();
     expect(new AutoPause({ host: e2b, sandboxes }).due('unknown')).toBe(false);
   });
 });
