@@ -3,50 +3,14 @@
 // image. One sandbox with the agent, one created with `agent: false`; the calls alternate so both see the same
 // machine. Targets (issue 26): agent p50 <= 5 ms, p95 <= 10 ms, and >= 10x faster than Docker exec at p50.
 // BENCH_EXECS (default 200) changes the number of calls per path. Needs .ci/prereqs/docker.sh and `pnpm build`.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DOCKER_TEST_IMAGE } from '@sbx/bootstrap/testing';
+import { cpus, loadavg } from 'node:os';
 import { quantile } from '@sbx/timing';
-import { Sessions } from '../src/auth/sessions.js';
-import { TokenTable } from '../src/auth/token-file.js';
-import { resolveConfig } from '../src/compose/config.js';
-import { openAgentHost } from '../src/compose/open-agent-host.js';
-import { createApp } from '../src/http/create-app.js';
-import { startServer } from '../src/http/start-server.js';
+import { sandboxBody, startExecBenchServer } from './exec-bench-server.js';
 
 const CALLS = Number(process.env.BENCH_EXECS ?? 200);
 const WARMUP = 10;
-const silent = { warn: () => {}, error: () => {} };
-const body = (agent: boolean) => ({
-  type: 'docker',
-  image: DOCKER_TEST_IMAGE,
-  pull: 'never',
-  cmd: "sh -c 'echo ready; exec sleep 3600'",
-  ready: 'log:^ready$',
-  ...(agent ? {} : { agent: false }),
-});
-
-const dir = mkdtempSync(join(tmpdir(), 'sbx-exec-agent-bench-'));
-const host = await openAgentHost(resolveConfig({ db: join(dir, 'bench.db') }, {}), silent);
-const token = randomBytes(32).toString('base64url');
-const tokens = new TokenTable([{ tenant: 'bench', token }]);
-const server = await startServer(createApp(host, { auth: { tokens, sessions: new Sessions() } }), {
-  host: '127.0.0.1',
-  port: 0,
-});
-const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-const call = async (method: string, path: string, payload?: unknown) => {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers,
-    ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text === '' ? undefined : JSON.parse(text);
-};
+const { call, close } = await startExecBenchServer('exec-agent');
+const body = sandboxBody;
 
 const ids: string[] = [];
 try {
@@ -93,7 +57,5 @@ try {
   for (const [what, met] of checks) console.log(`target ${what}: ${met ? 'met' : 'MISSED'}`);
 } finally {
   for (const id of ids) await call('DELETE', `/v1/sandboxes/${id}`).catch(() => {});
-  await server.close();
-  await host.close();
-  rmSync(dir, { recursive: true, force: true });
+  await close();
 }

@@ -5,53 +5,19 @@
 // the ratio to Docker exec. Targets (issue 27 via the fastexec task): HTTP p50 <= 5 ms, p95 <= 10 ms.
 // BENCH_EXECS (default 200) changes the number of calls per path. Needs .ci/prereqs/docker.sh and `pnpm build`.
 // BENCH_PATHS=raw,http runs only some paths. Profile with `node --cpu-prof --import tsx bench/exec-path.bench.ts`.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SandboxAgent, UnixSocketTransport } from '@sbx/bootstrap';
-import { DOCKER_TEST_IMAGE } from '@sbx/bootstrap/testing';
 import { quantile } from '@sbx/timing';
-import { Sessions } from '../src/auth/sessions.js';
-import { TokenTable } from '../src/auth/token-file.js';
-import { resolveConfig } from '../src/compose/config.js';
-import { openAgentHost } from '../src/compose/open-agent-host.js';
-import { createApp } from '../src/http/create-app.js';
-import { startServer } from '../src/http/start-server.js';
+import { sandboxBody, startExecBenchServer } from './exec-bench-server.js';
 
 const CALLS = Number(process.env.BENCH_EXECS ?? 200);
 const WARMUP = 10;
-const silent = { warn: () => {}, error: () => {} };
-const body = (agent: boolean) => ({
-  type: 'docker',
-  image: DOCKER_TEST_IMAGE,
-  pull: 'never',
-  cmd: "sh -c 'echo ready; exec sleep 3600'",
-  ready: 'log:^ready$',
-  ...(agent ? {} : { agent: false }),
-});
-
-const dir = mkdtempSync(join(tmpdir(), 'sbx-exec-path-bench-'));
-const host = await openAgentHost(resolveConfig({ db: join(dir, 'bench.db') }, {}), silent);
-const token = randomBytes(32).toString('base64url');
-const tokens = new TokenTable([{ tenant: 'bench', token }]);
-const server = await startServer(createApp(host, { auth: { tokens, sessions: new Sessions() } }), {
-  host: '127.0.0.1',
-  port: 0,
-});
-const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-const call = async (method: string, path: string, payload?: unknown) => {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers,
-    ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text === '' ? undefined : JSON.parse(text);
-};
+const { dir, host, server, headers, call, close } = await startExecBenchServer('exec-path');
+const body = sandboxBody;
 
 // The protocol by hand: one `open` frame, then frames until `end` (kind 10); the stdout bytes it carried.
 function rawRun(socketPath: string): Promise<string> {
@@ -199,7 +165,5 @@ try {
   }
 } finally {
   for (const id of ids) await call('DELETE', `/v1/sandboxes/${id}`).catch(() => {});
-  await server.close();
-  await host.close();
-  rmSync(dir, { recursive: true, force: true });
+  await close();
 }
