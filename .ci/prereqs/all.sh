@@ -7,7 +7,7 @@
 # naming the first that failed.
 set -euo pipefail
 cd "$(dirname "$0")"
-# One `apt-get update` for all of them (apt-update.sh), not one per prerequisite that installs a package.
+# One `apt-get update` for all of them (lib/apt-update.sh), not one per prerequisite that installs a package.
 SBX_APT_UPDATED=$(mktemp -u "${TMPDIR:-/tmp}/sbx-apt-updated.XXXXXX")
 export SBX_APT_UPDATED
 trap 'rm -f "$SBX_APT_UPDATED"' EXIT

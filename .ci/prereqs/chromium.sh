@@ -6,7 +6,7 @@ chromium=/usr/bin/chromium
 if [ ! -x "$chromium" ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  bash "$prereqs/apt-update.sh"
+  bash "$prereqs/lib/apt-update.sh"
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y chromium
 fi
 if ! version=$("$chromium" --headless --no-sandbox --disable-gpu --version 2>/dev/null); then

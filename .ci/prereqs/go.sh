@@ -10,7 +10,7 @@ as_root() {
 }
 
 if ! command -v go >/dev/null 2>&1; then
-  bash "$prereqs/apt-update.sh"
+  bash "$prereqs/lib/apt-update.sh"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends golang-go
 fi
 if ! go version >/dev/null 2>&1; then

@@ -20,7 +20,7 @@ find_bin() {
 
 if [ -z "$(find_bin initdb)" ] || [ -z "$(find_bin pg_ctl)" ]; then
   echo "installing postgresql"
-  bash "$prereqs/apt-update.sh"
+  bash "$prereqs/lib/apt-update.sh"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
 fi
 INITDB=$(find_bin initdb)

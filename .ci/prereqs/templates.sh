@@ -14,7 +14,7 @@ as_root() {
 }
 
 if ! command -v debootstrap >/dev/null 2>&1 && [ ! -x /usr/sbin/debootstrap ]; then
-  bash "$prereqs/apt-update.sh"
+  bash "$prereqs/lib/apt-update.sh"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap
 fi
 # The CLI that builds them (pnpm test builds again later: turbo replays it from its cache).
